@@ -1,0 +1,90 @@
+// Options of every pipeline stage as plain structs with defaults. The same structs feed the CLI
+// flags (tools/doppel/), the statistics file and, later, bindings. One comment per field gives
+// its trade-off. Thread-safety: plain values.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace doppel {
+
+// How text is brought to a canonical form before it is compared (docs/normalization.md).
+// Each step can be turned off; with all of them off, comparison is byte-exact.
+struct NormalizeOptions {
+  bool nfkc = true;               // Unicode NFKC: "ﬁ"→"fi", full-width→ASCII, "é" composed. Off:
+                                  // visually equal texts in different encodings stay different.
+  bool case_fold = true;          // Unicode case folding: "Straße"→"strasse". Off: case matters.
+  bool fold_punctuation = true;   // punctuation and symbols separate words and are dropped, so
+                                  // "don't"="don’t"="don t". Off: they stay part of the words.
+  bool fold_whitespace = true;    // any run of whitespace is one space; leading/trailing dropped.
+                                  // Off: line wrapping and indentation count for exact duplicates.
+};
+
+enum class ShingleKind { kWords, kChars };
+
+struct ShingleOptions {
+  ShingleKind kind = ShingleKind::kWords;  // words suit prose; characters suit short or
+                                           // unsegmented text (no spaces) and OCR noise.
+  int n = 5;  // shingle length in words (or characters). Smaller finds looser matches and more
+              // false candidates; larger demands longer identical runs.
+};
+
+struct SketchOptions {
+  int num_hashes = 128;  // MinHash bins. Estimation error ~ sqrt(J(1-J)/num_hashes); memory is
+                         // 2 bytes per bin per document.
+  std::uint64_t seed = 0x646f7070656c2121ULL;  // changes every hash; keep fixed for reproducibility
+};
+
+struct LshOptions {
+  double threshold = 0.8;  // Jaccard similarity at or above which two documents are near duplicates
+  int bands = 0;           // 0: chosen from threshold and num_hashes (see choose_bands_rows).
+  int rows = 0;            // rows per band; bands*rows <= num_hashes. Set both or neither.
+  std::size_t max_bucket_pairs = 64;  // a bucket with more members than this is verified as a
+                                      // chain and star, not all pairs: linear instead of quadratic.
+};
+
+enum class VerifyMode {
+  kSignature,  // estimate Jaccard from the signatures: fast, no extra memory, error ~0.035 at 0.8
+  kExact,      // exact Jaccard of shingle sets: keeps 4 bytes per shingle of every document
+};
+
+// Which document of a cluster is kept in the deduplicated corpus.
+enum class KeepPolicy {
+  kFirst,     // first in input order
+  kEarliest,  // earliest date; documents without a date count as latest; ties: first
+  kLongest,   // most bytes of text; ties: first
+};
+
+enum class InputFormat { kAuto, kJsonl, kText };
+
+enum class ErrorPolicy {
+  kSkip,  // report the bad document (file, line, reason), count it, list it as removed, go on
+  kFail,  // stop at the first bad document with its message
+};
+
+struct ReadOptions {
+  InputFormat format = InputFormat::kAuto;  // auto: .jsonl/.jsonl.gz/.jsonl.zst and "-" are JSON
+                                            // Lines, directories and other files are plain text
+  std::string id_field = "id";              // JSON field with the document id (string or number)
+  std::string text_field = "text";          // JSON field with the document text (string)
+  std::string date_field = "date";          // optional JSON field carried along as the date
+  std::size_t max_doc_bytes = 64u << 20;    // longer documents are bad input ("too_large");
+                                            // bounds the memory a single line may take
+  ErrorPolicy on_error = ErrorPolicy::kSkip;
+};
+
+struct DedupOptions {
+  ReadOptions read;
+  NormalizeOptions normalize;
+  ShingleOptions shingle;
+  SketchOptions sketch;
+  LshOptions lsh;
+  VerifyMode verify = VerifyMode::kSignature;
+  KeepPolicy keep = KeepPolicy::kFirst;
+  int threads = 0;            // 0: every core. Throughput grows nearly linearly.
+  bool progress = false;      // draw a progress bar on standard error
+  bool keep_pairs = true;     // remember every verified near-duplicate pair (for --pairs)
+};
+
+}  // namespace doppel

@@ -1,0 +1,68 @@
+// Errors as values at the library boundary: every public function that can fail returns a Status
+// or a Result<T>. One place (the CLI, a binding) maps them to an exit code or an exception.
+// Thread-safety: plain values; safe to copy between threads.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace doppel {
+
+enum class StatusCode {
+  kOk = 0,
+  kInvalidArgument,  // a bad option value or combination
+  kIoError,          // a file could not be opened, read or written
+  kCorruptInput,     // input that cannot be read on, with --on-error=fail
+  kInternal,         // a broken invariant: a bug in doppel
+};
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  static Status Ok() { return {}; }
+  static Status InvalidArgument(std::string message) {
+    return {StatusCode::kInvalidArgument, std::move(message)};
+  }
+  static Status IoError(std::string message) { return {StatusCode::kIoError, std::move(message)}; }
+  static Status CorruptInput(std::string message) {
+    return {StatusCode::kCorruptInput, std::move(message)};
+  }
+  static Status Internal(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
+
+  bool ok() const { return code_ == StatusCode::kOk; }
+  StatusCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // "invalid argument: --threshold must be in (0, 1]"
+  std::string ToString() const;
+
+ private:
+  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+// A value or the Status that explains why there is none.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status status) : value_(std::move(status)) {}  // NOLINT(google-explicit-constructor)
+
+  bool ok() const { return std::holds_alternative<T>(value_); }
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(value_);
+  }
+  T& value() & { return std::get<T>(value_); }
+  const T& value() const& { return std::get<T>(value_); }
+  T&& value() && { return std::get<T>(std::move(value_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+
+ private:
+  std::variant<T, Status> value_;
+};
+
+}  // namespace doppel

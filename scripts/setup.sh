@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what doppel needs to build, test and benchmark, from Debian 12 packages.
+# Run as root, or it prints the apt-get line to run with sudo. Safe to run again: it installs
+# only what is missing.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config            # build
+  libsimdjson-dev libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libfmt-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
+  zstd python3                                # test fixtures and bench scripts
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "doppel needs these Debian packages; install them with:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,225 @@
+// Writers of the dedup outputs (docs/formats.md). Each builds lines in a string buffer and writes
+// them in large blocks.
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "doppel/dedup.h"
+#include "io/document_parser.h"
+#include "io/input.h"
+#include "util/json_writer.h"
+
+namespace doppel {
+namespace {
+
+class LineWriter {
+ public:
+  explicit LineWriter(std::FILE* out) : out_(out) {}
+  std::string& line() { return buf_; }
+  Status end_line() {
+    buf_.push_back('\n');
+    return buf_.size() >= (1u << 20) ? flush() : Status::Ok();
+  }
+  Status flush() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) {
+      return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
+    }
+    buf_.clear();
+    if (std::fflush(out_) != 0) {
+      return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::FILE* out_;
+  std::string buf_;
+};
+
+#define DOPPEL_RETURN_IF_ERROR(expr)      \
+  do {                                    \
+    if (Status s_ = (expr); !s_.ok()) {   \
+      return s_;                          \
+    }                                     \
+  } while (0)
+
+}  // namespace
+
+Status write_clusters(const DedupResult& r, std::FILE* out) {
+  LineWriter w(out);
+  for (std::uint32_t c = 0; c < r.clusters.size(); ++c) {
+    const Cluster& cl = r.clusters[c];
+    std::string& s = w.line();
+    s += fmt::format("{{\"cluster\":{},\"kind\":\"{}\",\"size\":{},\"representative\":", c,
+                     cl.all_exact ? "exact" : "near", cl.size);
+    append_json_string(s, r.id(cl.representative));
+    s += ",\"members\":[";
+    for (std::uint32_t k = 0; k < cl.size; ++k) {
+      const std::uint32_t d = r.members[cl.members_begin + k];
+      if (k > 0) s.push_back(',');
+      s += "{\"id\":";
+      append_json_string(s, r.id(d));
+      s += ",\"similarity\":";
+      append_json_number(s, r.docs[d].similarity);
+      s += r.docs[d].exact ? ",\"exact\":true" : ",\"exact\":false";
+      if (!r.date(d).empty()) {
+        s += ",\"date\":";
+        append_json_string(s, r.date(d));
+      }
+      s.push_back('}');
+    }
+    s += "]}";
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_pairs(const DedupResult& r, std::FILE* out) {
+  LineWriter w(out);
+  for (const NearPair& p : r.pairs) {
+    std::string& s = w.line();
+    s += "{\"a\":";
+    append_json_string(s, r.id(p.a));
+    s += ",\"b\":";
+    append_json_string(s, r.id(p.b));
+    s += ",\"similarity\":";
+    append_json_number(s, p.similarity);
+    s.push_back('}');
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_removed(const DedupResult& r, std::FILE* out) {
+  LineWriter w(out);
+  std::size_t next_problem = 0;
+  for (std::uint32_t d = 0; d < r.docs.size(); ++d) {
+    const DocumentInfo& info = r.docs[d];
+    if (info.status == DocStatus::kKept) continue;
+    std::string& s = w.line();
+    s += "{\"id\":";
+    append_json_string(s, r.id(d));
+    s += fmt::format(",\"reason\":\"{}\"", to_string(info.status));
+    if (!is_bad_input(info.status)) {
+      s += ",\"duplicate_of\":";
+      append_json_string(s, r.id(r.duplicate_of(d)));
+      s += ",\"similarity\":";
+      append_json_number(s, info.similarity);
+      s += fmt::format(",\"cluster\":{}", info.cluster);
+    } else {
+      s += ",\"file\":";
+      append_json_string(s, r.inputs[info.input]);
+      if (info.line > 0) s += fmt::format(",\"line\":{}", info.line);
+      while (next_problem < r.problems.size() && r.problems[next_problem].doc < d) ++next_problem;
+      if (next_problem < r.problems.size() && r.problems[next_problem].doc == d) {
+        s += ",\"message\":";
+        append_json_string(s, r.problems[next_problem].message);
+      }
+    }
+    s.push_back('}');
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) {
+  const DedupStats& st = r.stats;
+  std::string s = "{\n";
+  s += fmt::format("  \"version\": 1,\n  \"input_bytes\": {},\n", st.input_bytes);
+  s += fmt::format("  \"documents\": {{\"read\": {}, \"kept\": {}, \"removed\": {}",
+                   st.documents, st.by_status[0], st.documents - st.by_status[0]);
+  for (int k = 1; k < kNumDocStatus; ++k) {
+    s += fmt::format(", \"{}\": {}", to_string(static_cast<DocStatus>(k)), st.by_status[k]);
+  }
+  s += "},\n";
+  std::uint64_t file_problems = 0;
+  for (const Problem& p : r.problems) file_problems += p.doc == 0xffffffffu;
+  s += fmt::format(
+      "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
+      r.inputs.size(), file_problems, st.blank_lines, st.synthesized_ids);
+  s += fmt::format(
+      "  \"clusters\": {{\"exact\": {}, \"near\": {}, \"largest\": {}}},\n"
+      "  \"candidate_pairs\": {}, \"verified_pairs\": {},\n",
+      st.exact_clusters, st.near_clusters, st.largest_cluster, st.candidate_pairs,
+      st.verified_pairs);
+  s += fmt::format(
+      "  \"options\": {{\"threshold\": {}, \"hashes\": {}, \"bands\": {}, \"rows\": {}, "
+      "\"ngram\": {}, \"shingle\": \"{}\", \"verify\": \"{}\", \"threads\": {}}},\n",
+      o.lsh.threshold, o.sketch.num_hashes, st.bands, st.rows, o.shingle.n,
+      o.shingle.kind == ShingleKind::kWords ? "word" : "char",
+      o.verify == VerifyMode::kExact ? "exact" : "signature", st.threads);
+  const auto& sec = st.seconds;
+  s += fmt::format(
+      "  \"seconds\": {{\"read_sketch\": {:.4f}, \"exact\": {:.4f}, \"candidates\": {:.4f}, "
+      "\"verify\": {:.4f}, \"cluster\": {:.4f}, \"total\": {:.4f}}},\n",
+      sec.read_sketch, sec.exact, sec.candidates, sec.verify, sec.cluster, sec.total);
+  const double total = sec.total > 0 ? sec.total : 1e-9;
+  s += fmt::format("  \"mb_per_s\": {:.2f}, \"docs_per_s\": {:.1f},\n",
+                   double(st.input_bytes) / total / 1e6, double(st.documents) / total);
+  s += fmt::format("  \"peak_rss_bytes\": {}\n}}\n", st.peak_rss_bytes);
+  if (std::fwrite(s.data(), 1, s.size(), out) != s.size() || std::fflush(out) != 0) {
+    return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+Status write_deduplicated_corpus(const DedupResult& r, const DedupOptions& options,
+                                 const std::string& stdin_copy_path, std::FILE* out) {
+  // Re-expanding the same arguments yields the same files in the same order; standard input is
+  // replaced by its copy.
+  std::vector<InputFile> files;
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    InputFile f;
+    f.path = r.inputs[i] == "<stdin>" ? stdin_copy_path : r.inputs[i];
+    f.name = r.inputs[i];
+    f.format = r.input_formats[i];
+    files.push_back(std::move(f));
+  }
+  BatchReader reader(std::move(files), options.read, nullptr);
+  DocumentParser parser(options.read);
+  ParsedDoc parsed;
+  LineWriter w(out);
+  Batch batch;
+  std::uint32_t doc = 0;
+  while (reader.next(batch)) {
+    for (const RawDoc& raw : batch.docs) {
+      if (doc >= r.docs.size()) {
+        return Status::Internal("the input changed between the two passes (more documents)");
+      }
+      const DocumentInfo& info = r.docs[doc];
+      const std::uint32_t this_doc = doc++;
+      if (info.status != DocStatus::kKept) continue;
+      if (info.line != raw.line || info.input != raw.input) {
+        return Status::Internal("the input changed between the two passes");
+      }
+      const InputFile& file = reader.files()[raw.input];
+      std::string& s = w.line();
+      if (file.format == InputFormat::kJsonl) {
+        s += batch.doc_bytes(raw);
+      } else {
+        parser.parse(batch, raw, file, parsed);
+        s += "{\"id\":";
+        append_json_string(s, r.id(this_doc));
+        s += ",\"text\":";
+        append_json_string(s, parsed.text);
+        if (!parsed.date.empty()) {
+          s += ",\"date\":";
+          append_json_string(s, parsed.date);
+        }
+        if (!parsed.byline.empty()) {
+          s += ",\"byline\":";
+          append_json_string(s, parsed.byline);
+        }
+        s.push_back('}');
+      }
+      DOPPEL_RETURN_IF_ERROR(w.end_line());
+    }
+  }
+  if (doc != r.docs.size()) {
+    return Status::Internal("the input changed between the two passes (fewer documents)");
+  }
+  return w.flush();
+}
+
+}  // namespace doppel

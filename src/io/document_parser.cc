@@ -1,0 +1,177 @@
+#include "io/document_parser.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "text/utf8.h"
+
+namespace doppel {
+
+static_assert(kBatchPadding >= simdjson::SIMDJSON_PADDING);
+
+struct DocumentParser::Impl {
+  simdjson::dom::parser parser;
+};
+
+DocumentParser::DocumentParser(const ReadOptions& options)
+    : impl_(std::make_unique<Impl>()), options_(options) {}
+DocumentParser::~DocumentParser() = default;
+
+TextHeader parse_text_header(std::string_view file) {
+  TextHeader h;
+  const std::size_t eol = std::min(file.find('\n'), file.size());
+  std::string_view line = file.substr(0, eol);
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  line = trim(line);
+  if (line.size() < 15 || line.substr(0, 5) != "date ") return h;
+  std::string_view rest = trim(line.substr(5));
+  const std::string_view date = rest.substr(0, 10);
+  const bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
+                   std::all_of(date.begin(), date.end(), [](char c) {
+                     return c == '-' || (c >= '0' && c <= '9');
+                   });
+  if (!iso) return h;
+  rest = rest.substr(10);
+  if (!rest.empty() && !std::isspace(static_cast<unsigned char>(rest.front()))) return h;
+  rest = trim(rest);
+  if (!rest.empty()) {
+    if (rest.substr(0, 3) != "By ") return h;  // some other first line that starts with "date"
+    h.byline = trim(rest.substr(3));
+  }
+  h.found = true;
+  h.date = date;
+  std::size_t body = eol;
+  // Skip the blank lines after the header.
+  while (body < file.size() && std::isspace(static_cast<unsigned char>(file[body]))) {
+    const std::size_t next_nl = file.find('\n', body);
+    const std::string_view piece =
+        file.substr(body, (next_nl == std::string_view::npos ? file.size() : next_nl) - body);
+    if (!trim(piece).empty()) break;
+    body = next_nl == std::string_view::npos ? file.size() : next_nl + 1;
+  }
+  h.body_offset = body;
+  return h;
+}
+
+void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFile& file,
+                           ParsedDoc& out) {
+  out.status = DocStatus::kKept;
+  out.id.clear();
+  out.date.clear();
+  out.byline.clear();
+  out.text = {};
+  out.text_offset = 0;
+  out.synthesized_id = false;
+  out.message.clear();
+  if (file.format == InputFormat::kText) out.id = file.doc_id;
+  if (raw.preset != DocStatus::kKept) {
+    out.status = raw.preset;
+    out.message = raw.detail;
+    if (out.id.empty()) out.id = fmt::format("{}:{}", file.name, raw.line);
+    return;
+  }
+  if (file.format == InputFormat::kText) {
+    parse_text(batch.doc_bytes(raw), file, out);
+  } else {
+    parse_json(batch.doc_bytes(raw), raw, file, out);
+  }
+}
+
+void DocumentParser::parse_text(std::string_view bytes, const InputFile& file, ParsedDoc& out) {
+  (void)file;
+  if (const std::size_t bad = find_invalid_utf8(bytes); bad != bytes.size()) {
+    const auto line = 1 + std::count(bytes.begin(), bytes.begin() + static_cast<long>(bad), '\n');
+    out.status = DocStatus::kInvalidUtf8;
+    out.message = fmt::format("invalid UTF-8 at byte {} (line {})", bad, line);
+    return;
+  }
+  std::size_t start = 0;
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") start = 3;  // a byte-order mark is not text
+  const TextHeader header = parse_text_header(bytes.substr(start));
+  if (header.found) {
+    out.date = header.date;
+    out.byline = header.byline;
+    start += header.body_offset;
+  }
+  out.text = bytes.substr(start);
+  out.text_offset = start;
+}
+
+void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const InputFile& file,
+                                ParsedDoc& out) {
+  (void)raw;
+  simdjson::dom::element root;
+  const auto error = impl_->parser.parse(line.data(), line.size(), false).get(root);
+  auto synthesize_id = [&] {
+    out.id = fmt::format("{}:{}", file.name, raw.line);
+    out.synthesized_id = true;
+  };
+  if (error) {
+    out.status = error == simdjson::UTF8_ERROR ? DocStatus::kInvalidUtf8 : DocStatus::kMalformedJson;
+    out.message = error == simdjson::UTF8_ERROR
+                      ? std::string("invalid UTF-8 in the line")
+                      : fmt::format("malformed JSON ({})", simdjson::error_message(error));
+    synthesize_id();
+    return;
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) {
+    out.status = DocStatus::kMalformedJson;
+    out.message = "the line is JSON but not an object";
+    synthesize_id();
+    return;
+  }
+  // The id first, so that every later message can name the document.
+  simdjson::dom::element id;
+  if (object.at_key(options_.id_field).get(id) || id.is_null()) {
+    synthesize_id();
+  } else if (id.is_string()) {
+    out.id = std::string(id.get_string().value_unsafe());
+  } else if (id.is_int64()) {
+    out.id = std::to_string(id.get_int64().value_unsafe());
+  } else if (id.is_uint64()) {
+    out.id = std::to_string(id.get_uint64().value_unsafe());
+  } else {
+    synthesize_id();
+    out.status = DocStatus::kMalformedJson;
+    out.message = fmt::format("field \"{}\" must be a string or an integer", options_.id_field);
+    return;
+  }
+  simdjson::dom::element date;
+  if (!object.at_key(options_.date_field).get(date)) {
+    if (date.is_string()) {
+      out.date = std::string(date.get_string().value_unsafe());
+    } else if (date.is_number()) {
+      out.date = simdjson::minify(date);
+    }
+  }
+  simdjson::dom::element text;
+  if (object.at_key(options_.text_field).get(text)) {
+    out.status = DocStatus::kMissingText;
+    out.message = fmt::format("no \"{}\" field", options_.text_field);
+    return;
+  }
+  std::string_view value;
+  if (text.get_string().get(value)) {
+    out.status = DocStatus::kMissingText;
+    out.message = fmt::format("field \"{}\" is not a string", options_.text_field);
+    return;
+  }
+  // simdjson validated the line's UTF-8, but an escape can still encode a lone surrogate.
+  if (find_invalid_utf8(value) != value.size()) {
+    out.status = DocStatus::kInvalidUtf8;
+    out.message = fmt::format("field \"{}\" decodes to invalid UTF-8 (a lone surrogate escape?)",
+                              options_.text_field);
+    return;
+  }
+  out.text = value;
+}
+
+}  // namespace doppel

@@ -1,0 +1,504 @@
+// The dedup job: wires the stages together. Reading and sketching run on every thread, each
+// thread taking the next batch from the reader under a lock and handing its results to an
+// in-order merge; the stages after that run on the merged flat arrays.
+#include "doppel/dedup.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "candidates/lsh.h"
+#include "cluster/clusters.h"
+#include "cluster/union_find.h"
+#include "io/document_parser.h"
+#include "io/input.h"
+#include "sketch/minhash.h"
+#include "sketch/signature_store.h"
+#include "text/normalize.h"
+#include "text/shingle.h"
+#include "util/memory.h"
+#include "util/progress.h"
+#include "verify/jaccard.h"
+
+namespace doppel {
+namespace {
+
+class StageClock {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// A document as a worker leaves it.
+struct DocOut {
+  DocStatus status = DocStatus::kKept;
+  std::string id, date, message;
+  std::uint32_t input = 0;
+  std::uint64_t line = 0;
+  std::uint64_t text_bytes = 0;
+  ExactHash hash;
+  bool synthesized_id = false;
+};
+
+struct BatchOut {
+  std::vector<DocOut> docs;
+  std::vector<SigValue> sigs;               // num_hashes per document (zeros for bad ones)
+  std::vector<std::uint64_t> sets;          // VerifyMode::kExact: shingle sets, concatenated
+  std::vector<std::uint32_t> set_sizes;     // one per document
+  std::vector<Problem> file_problems;
+  std::uint64_t blank_lines = 0, bytes = 0;
+};
+
+std::string locate(const InputFile& file, std::uint64_t line) {
+  return line > 0 ? fmt::format("{}:{}", file.name, line) : file.name;
+}
+
+// Per-thread state of the read-to-sketch stages; buffers are reused across documents.
+class SketchWorker {
+ public:
+  SketchWorker(const DedupOptions& options, const std::vector<InputFile>& files,
+               const OphSketcher& sketcher)
+      : options_(options), files_(files), sketcher_(sketcher), parser_(options.read) {}
+
+  void process(const Batch& batch, BatchOut& out) {
+    const auto bins = static_cast<std::size_t>(options_.sketch.num_hashes);
+    out.docs.resize(batch.docs.size());
+    out.sigs.assign(batch.docs.size() * bins, 0);
+    out.sets.clear();
+    out.set_sizes.assign(batch.docs.size(), 0);
+    out.file_problems = batch.file_problems;
+    out.blank_lines = batch.blank_lines;
+    out.bytes = batch.bytes;
+    for (std::size_t i = 0; i < batch.docs.size(); ++i) {
+      const RawDoc& raw = batch.docs[i];
+      DocOut& doc = out.docs[i];
+      const InputFile& file = files_[raw.input];
+      parser_.parse(batch, raw, file, parsed_);
+      doc.status = parsed_.status;
+      doc.id = std::move(parsed_.id);
+      doc.date = std::move(parsed_.date);
+      doc.input = raw.input;
+      doc.line = raw.line;
+      doc.synthesized_id = parsed_.synthesized_id;
+      doc.text_bytes = parsed_.text.size();
+      doc.message.clear();
+      if (doc.status == DocStatus::kKept) {
+        normalize(parsed_.text, options_.normalize, norm_);
+        if (norm_.tokens.empty()) {
+          doc.status = DocStatus::kEmptyText;
+          parsed_.message = "no words in the text after normalization";
+        }
+      }
+      if (doc.status != DocStatus::kKept) {
+        doc.message = fmt::format("{}{}: {}", locate(file, raw.line),
+                                  doc.synthesized_id || file.format == InputFormat::kText
+                                      ? ""
+                                      : fmt::format(" (id \"{}\")", doc.id),
+                                  parsed_.message);
+        continue;
+      }
+      doc.hash = exact_hash(norm_);
+      shingle_hashes(norm_, options_.shingle, options_.sketch.seed, shingles_);
+      sketcher_.sketch(shingles_, std::span(out.sigs).subspan(i * bins, bins), scratch_);
+      if (options_.verify == VerifyMode::kExact) {
+        make_set(shingles_);
+        out.set_sizes[i] = static_cast<std::uint32_t>(shingles_.size());
+        out.sets.insert(out.sets.end(), shingles_.begin(), shingles_.end());
+      }
+    }
+  }
+
+ private:
+  const DedupOptions& options_;
+  const std::vector<InputFile>& files_;
+  const OphSketcher& sketcher_;
+  DocumentParser parser_;
+  ParsedDoc parsed_;
+  NormalizedText norm_;
+  std::vector<std::uint64_t> shingles_;
+  std::vector<std::uint32_t> scratch_;
+};
+
+// Ids seen so far: open addressing over document indices, 8 bytes per document at most.
+class IdIndex {
+ public:
+  // Returns the earlier document with this id, or kNoCluster; records `doc` otherwise.
+  std::uint32_t find_or_add(const DedupResult& r, std::uint32_t doc) {
+    if ((count_ + 1) * 2 > slots_.size()) grow(r);
+    const std::string_view id = r.id(doc);
+    for (std::size_t i = slot_of(id);; i = (i + 1) & (slots_.size() - 1)) {
+      if (slots_[i] == 0) {
+        slots_[i] = doc + 1;
+        ++count_;
+        return kNoCluster;
+      }
+      if (r.id(slots_[i] - 1) == id) return slots_[i] - 1;
+    }
+  }
+
+ private:
+  std::size_t slot_of(std::string_view id) const {
+    return XXH3_64bits(id.data(), id.size()) & (slots_.size() - 1);
+  }
+  void grow(const DedupResult& r) {
+    std::vector<std::uint32_t> old = std::move(slots_);
+    slots_.assign(std::max<std::size_t>(1024, old.size() * 2), 0);
+    for (const std::uint32_t s : old) {
+      if (s == 0) continue;
+      std::size_t i = slot_of(r.id(s - 1));
+      while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
+      slots_[i] = s;
+    }
+  }
+  std::vector<std::uint32_t> slots_;
+  std::size_t count_ = 0;
+};
+
+// Shingle sets of every document, for VerifyMode::kExact.
+struct SetStore {
+  std::vector<std::uint64_t> values;
+  std::vector<std::uint64_t> begin{0};
+  std::span<const std::uint64_t> operator[](std::uint32_t doc) const {
+    return std::span(values).subspan(begin[doc], begin[doc + 1] - begin[doc]);
+  }
+};
+
+class Collector {
+ public:
+  Collector(DedupResult& result, SignatureStore& sigs, std::vector<ExactHash>& hashes,
+            SetStore& sets, const DedupOptions& options, const ProblemCallback& on_problem)
+      : r_(result), sigs_(sigs), hashes_(hashes), sets_(sets), options_(options),
+        on_problem_(on_problem) {}
+
+  // Appends a batch's documents in input order. Returns a failure with ErrorPolicy::kFail.
+  Status merge(BatchOut& out) {
+    const auto bins = static_cast<std::size_t>(options_.sketch.num_hashes);
+    for (Problem& p : out.file_problems) report(std::move(p));
+    r_.stats.blank_lines += out.blank_lines;
+    r_.stats.input_bytes += out.bytes;
+    std::size_t set_pos = 0;
+    for (std::size_t i = 0; i < out.docs.size(); ++i) {
+      DocOut& d = out.docs[i];
+      const auto index = static_cast<std::uint32_t>(r_.docs.size());
+      DocumentInfo info;
+      info.id_begin = r_.strings.size();
+      info.id_size = static_cast<std::uint32_t>(d.id.size());
+      info.date_size = static_cast<std::uint32_t>(d.date.size());
+      info.input = d.input;
+      info.line = d.line;
+      info.text_bytes = d.text_bytes;
+      info.status = d.status;
+      r_.strings += d.id;
+      r_.strings += d.date;
+      r_.docs.push_back(info);
+      r_.stats.synthesized_ids += d.synthesized_id;
+      sigs_.append(std::span(out.sigs).subspan(i * bins, bins));
+      hashes_.push_back(d.hash);
+      const std::uint32_t set_size = out.set_sizes[i];
+      if (options_.verify == VerifyMode::kExact) {
+        sets_.values.insert(sets_.values.end(), out.sets.begin() + static_cast<long>(set_pos),
+                            out.sets.begin() + static_cast<long>(set_pos + set_size));
+        sets_.begin.push_back(sets_.values.size());
+      }
+      set_pos += set_size;
+      if (!d.synthesized_id && d.status != DocStatus::kBinaryFile &&
+          d.status != DocStatus::kUnreadable && d.status != DocStatus::kTooLarge) {
+        const std::uint32_t earlier = ids_.find_or_add(r_, index);
+        if (earlier != kNoCluster && d.status == DocStatus::kKept) {
+          r_.docs.back().status = DocStatus::kDuplicateId;
+          const auto& first = r_.docs[earlier];
+          d.message = fmt::format(
+              "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is "
+              "skipped",
+              locate(files_->at(d.input), d.line), d.id, locate(files_->at(first.input), first.line));
+        }
+      }
+      if (is_bad_input(r_.docs.back().status)) {
+        Problem p{d.input, d.line, index, std::move(d.message)};
+        if (options_.read.on_error == ErrorPolicy::kFail) {
+          return Status::CorruptInput(p.message + " (--on-error=fail)");
+        }
+        report(std::move(p));
+      }
+    }
+    return Status::Ok();
+  }
+
+  void set_files(const std::vector<InputFile>* files) { files_ = files; }
+
+ private:
+  void report(Problem p) {
+    r_.problems.push_back(std::move(p));
+    if (on_problem_) on_problem_(r_, r_.problems.back());
+  }
+
+  DedupResult& r_;
+  SignatureStore& sigs_;
+  std::vector<ExactHash>& hashes_;
+  SetStore& sets_;
+  const DedupOptions& options_;
+  const ProblemCallback& on_problem_;
+  const std::vector<InputFile>* files_ = nullptr;
+  IdIndex ids_;
+};
+
+Status validate(const DedupOptions& o) {
+  if (!(o.lsh.threshold > 0.0 && o.lsh.threshold <= 1.0)) {
+    return Status::InvalidArgument("--threshold must be in (0, 1]");
+  }
+  if (o.sketch.num_hashes < 1 || o.sketch.num_hashes > 4096) {
+    return Status::InvalidArgument("--hashes must be in [1, 4096]");
+  }
+  if (o.shingle.n < 1 || o.shingle.n > 64) return Status::InvalidArgument("--ngram must be in [1, 64]");
+  if ((o.lsh.bands > 0) != (o.lsh.rows > 0)) {
+    return Status::InvalidArgument("--bands and --rows go together: set both or neither");
+  }
+  if (o.lsh.bands < 0 || o.lsh.rows < 0 ||
+      std::int64_t{o.lsh.bands} * o.lsh.rows > o.sketch.num_hashes) {
+    return Status::InvalidArgument(
+        fmt::format("--bands x --rows must be at most --hashes ({})", o.sketch.num_hashes));
+  }
+  if (o.read.max_doc_bytes == 0 || o.read.max_doc_bytes >= (std::size_t{1} << 32)) {
+    return Status::InvalidArgument("--max-doc-bytes must be in [1, 4 GiB)");
+  }
+  if (o.threads < 0) return Status::InvalidArgument("--threads must be >= 0");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view to_string(DocStatus status) {
+  switch (status) {
+    case DocStatus::kKept: return "kept";
+    case DocStatus::kExactDuplicate: return "exact_duplicate";
+    case DocStatus::kNearDuplicate: return "near_duplicate";
+    case DocStatus::kMalformedJson: return "malformed_json";
+    case DocStatus::kMissingText: return "missing_text";
+    case DocStatus::kInvalidUtf8: return "invalid_utf8";
+    case DocStatus::kEmptyText: return "empty_text";
+    case DocStatus::kDuplicateId: return "duplicate_id";
+    case DocStatus::kTooLarge: return "too_large";
+    case DocStatus::kBinaryFile: return "binary_file";
+    case DocStatus::kTruncated: return "truncated";
+    case DocStatus::kUnreadable: return "unreadable";
+  }
+  return "unknown";
+}
+
+Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOptions& options,
+                          const ProblemCallback& on_problem, std::FILE* stdin_copy) {
+  if (Status s = validate(options); !s.ok()) return s;
+  auto files = expand_inputs(inputs, options.read.format);
+  if (!files.ok()) return files.status();
+
+  StageClock clock;
+  const auto total_start = std::chrono::steady_clock::now();
+  DedupResult result;
+  for (const auto& f : *files) {
+    result.inputs.push_back(f.name);
+    result.input_formats.push_back(f.format);
+  }
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  result.stats.threads = threads;
+
+  // --- read, normalize, shingle, sketch: every thread --------------------------------------
+  BatchReader reader(std::move(*files), options.read, stdin_copy);
+  SignatureStore sigs(options.sketch.num_hashes);
+  std::vector<ExactHash> hashes;
+  SetStore sets;
+  Collector collector(result, sigs, hashes, sets, options, on_problem);
+  collector.set_files(&reader.files());
+  ProgressBar progress("dedup", reader.total_bytes(), options.progress);
+
+  std::mutex read_mutex, merge_mutex;
+  bool input_done = false;
+  std::atomic<bool> failed{false};
+  Status failure;
+  std::uint64_t next_seq = 0, read_seq = 0;
+  std::map<std::uint64_t, BatchOut> waiting;  // batches finished ahead of their turn
+  std::vector<BatchOut> spare;                // merged batches, their buffers kept for reuse
+  const OphSketcher sketcher(options.sketch.num_hashes, options.sketch.seed);
+
+  auto work = [&] {
+    SketchWorker worker(options, reader.files(), sketcher);
+    Batch batch;
+    for (;;) {
+      {
+        std::lock_guard lock(read_mutex);
+        if (input_done || failed) return;
+        if (!reader.next(batch)) {
+          input_done = true;
+          return;
+        }
+        batch.seq = read_seq++;
+        progress.update(reader.consumed_bytes(), result.docs.size());
+      }
+      BatchOut out;
+      {
+        std::lock_guard lock(merge_mutex);
+        if (!spare.empty()) {
+          out = std::move(spare.back());
+          spare.pop_back();
+        }
+      }
+      worker.process(batch, out);
+      std::lock_guard lock(merge_mutex);
+      waiting.emplace(batch.seq, std::move(out));
+      for (auto it = waiting.find(next_seq); it != waiting.end(); it = waiting.find(next_seq)) {
+        if (!failed) {
+          if (Status s = collector.merge(it->second); !s.ok()) {
+            failure = std::move(s);
+            failed = true;
+          }
+        }
+        spare.push_back(std::move(it->second));
+        waiting.erase(it);
+        ++next_seq;
+      }
+    }
+  };
+  {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+  }
+  progress.finish();
+  if (failed) return failure;
+  result.stats.seconds.read_sketch = clock.lap();
+
+  const auto n = static_cast<std::uint32_t>(result.docs.size());
+  std::vector<std::uint8_t> in_play(n);
+  for (std::uint32_t d = 0; d < n; ++d) in_play[d] = result.docs[d].status == DocStatus::kKept;
+
+  // --- exact duplicates: identical normalized text --------------------------------------------
+  UnionFind sets_of(n);
+  std::vector<std::uint32_t> unique_docs;  // the first document of each distinct text
+  {
+    std::vector<std::uint32_t> order;
+    for (std::uint32_t d = 0; d < n; ++d) {
+      if (in_play[d]) order.push_back(d);
+    }
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : a < b;
+    });
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (i > 0 && hashes[order[i]] == hashes[order[i - 1]]) {
+        sets_of.unite(order[i - 1], order[i]);
+      } else {
+        unique_docs.push_back(order[i]);
+      }
+    }
+    std::sort(unique_docs.begin(), unique_docs.end());
+  }
+  result.stats.seconds.exact = clock.lap();
+
+  // --- candidates: LSH bands over distinct texts, bands spread over threads ------------------
+  const BandsRows shape = options.lsh.bands > 0
+                              ? BandsRows{options.lsh.bands, options.lsh.rows}
+                              : choose_bands_rows(options.lsh.threshold, options.sketch.num_hashes);
+  result.stats.bands = shape.bands;
+  result.stats.rows = shape.rows;
+  std::vector<std::uint64_t> candidates;
+  {
+    std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(threads));
+    auto run = [&](int t) {
+      std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;
+      for (int band = t; band < shape.bands; band += threads) {
+        band_candidates(sigs, unique_docs, band, shape.rows, options.lsh.max_bucket_pairs, keys,
+                        per_thread[static_cast<std::size_t>(t)]);
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
+    run(0);
+    for (auto& t : pool) t.join();
+    for (auto& v : per_thread) {
+      candidates.insert(candidates.end(), v.begin(), v.end());
+      std::vector<std::uint64_t>().swap(v);
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  }
+  result.stats.candidate_pairs = candidates.size();
+  result.stats.seconds.candidates = clock.lap();
+
+  // --- verify: similarity of each candidate pair, in parallel; unions in order ---------------
+  auto similarity = [&](std::uint32_t a, std::uint32_t b) {
+    return options.verify == VerifyMode::kExact ? exact_jaccard(sets[a], sets[b])
+                                                : estimate_jaccard(sigs[a], sigs[b]);
+  };
+  {
+    std::vector<float> sim(candidates.size());
+    auto run = [&](int t) {
+      for (std::size_t i = static_cast<std::size_t>(t); i < candidates.size();
+           i += static_cast<std::size_t>(threads)) {
+        sim[i] = static_cast<float>(similarity(static_cast<std::uint32_t>(candidates[i] >> 32),
+                                               static_cast<std::uint32_t>(candidates[i])));
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
+    run(0);
+    for (auto& t : pool) t.join();
+    // A tiny slack absorbs float rounding of the similarity (e.g. 0.8 stored as 0.79999995).
+    const double threshold = options.lsh.threshold - 1e-6;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (sim[i] < threshold) continue;
+      const auto a = static_cast<std::uint32_t>(candidates[i] >> 32);
+      const auto b = static_cast<std::uint32_t>(candidates[i]);
+      sets_of.unite(a, b);
+      ++result.stats.verified_pairs;
+      if (options.keep_pairs) result.pairs.push_back(NearPair{a, b, sim[i]});
+    }
+  }
+  std::vector<std::uint64_t>().swap(candidates);
+  result.stats.seconds.verify = clock.lap();
+
+  // --- clusters, representatives, similarities ---------------------------------------------
+  collect_clusters(sets_of, in_play, result.clusters, result.members);
+  for (std::uint32_t c = 0; c < result.clusters.size(); ++c) {
+    Cluster& cl = result.clusters[c];
+    const auto members = std::span(result.members).subspan(cl.members_begin, cl.size);
+    cl.representative = choose_representative(result, members, options.keep);
+    cl.all_exact = true;
+    for (const std::uint32_t d : members) {
+      DocumentInfo& info = result.docs[d];
+      info.cluster = c;
+      info.exact = hashes[d] == hashes[cl.representative];
+      info.similarity = info.exact ? 1.0f : static_cast<float>(similarity(d, cl.representative));
+      cl.all_exact = cl.all_exact && info.exact;
+      if (d != cl.representative) {
+        info.status = info.exact ? DocStatus::kExactDuplicate : DocStatus::kNearDuplicate;
+      }
+    }
+    result.stats.exact_clusters += cl.all_exact;
+    result.stats.near_clusters += !cl.all_exact;
+    result.stats.largest_cluster = std::max<std::uint64_t>(result.stats.largest_cluster, cl.size);
+  }
+  result.stats.seconds.cluster = clock.lap();
+
+  result.stats.documents = n;
+  for (const auto& d : result.docs) ++result.stats.by_status[static_cast<int>(d.status)];
+  result.stats.seconds.total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - total_start).count();
+  result.stats.peak_rss_bytes = peak_rss_bytes();
+  return result;
+}
+
+}  // namespace doppel

@@ -1,0 +1,314 @@
+#include "text/normalize.h"
+
+#include <utf8proc.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define DOPPEL_SSE2 1
+#define DOPPEL_SIMD_DEFAULT true
+#else
+#define DOPPEL_SIMD_DEFAULT true
+#endif
+
+#include "text/utf8.h"
+
+namespace doppel {
+namespace {
+
+enum class CharClass : std::uint8_t { kWord, kSpace, kPunct, kIgnore };
+
+constexpr std::array<CharClass, 128> make_ascii_classes() {
+  std::array<CharClass, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+      t[c] = CharClass::kWord;
+    } else if (c <= 0x20 || c == 0x7f) {
+      t[c] = CharClass::kSpace;  // whitespace and control characters
+    } else {
+      t[c] = CharClass::kPunct;
+    }
+  }
+  return t;
+}
+constexpr auto kAsciiClass = make_ascii_classes();
+
+
+CharClass classify(char32_t cp) {
+  if (cp < 128) return kAsciiClass[cp];
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_ZS:
+    case UTF8PROC_CATEGORY_ZL:
+    case UTF8PROC_CATEGORY_ZP:
+    case UTF8PROC_CATEGORY_CC:
+      return CharClass::kSpace;
+    case UTF8PROC_CATEGORY_CF:
+      return CharClass::kIgnore;  // format characters: soft hyphen, zero-width joiner, BOM
+    case UTF8PROC_CATEGORY_PC:
+    case UTF8PROC_CATEGORY_PD:
+    case UTF8PROC_CATEGORY_PS:
+    case UTF8PROC_CATEGORY_PE:
+    case UTF8PROC_CATEGORY_PI:
+    case UTF8PROC_CATEGORY_PF:
+    case UTF8PROC_CATEGORY_PO:
+    case UTF8PROC_CATEGORY_SM:
+    case UTF8PROC_CATEGORY_SC:
+    case UTF8PROC_CATEGORY_SK:
+    case UTF8PROC_CATEGORY_SO:
+      return CharClass::kPunct;
+    default:
+      return CharClass::kWord;  // letters, marks, numbers, private use, unassigned
+  }
+}
+
+// Code points that attach to the one before them, so that NFKC may compose them with it:
+// combining marks and the vowel and final jamo of conjoining Hangul.
+bool attaches_to_previous(char32_t cp) {
+  if (cp >= 0x1160 && cp <= 0x11FF) return true;
+  const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
+  return prop->combining_class != 0 || prop->category == UTF8PROC_CATEGORY_MN ||
+         prop->category == UTF8PROC_CATEGORY_MC || prop->category == UTF8PROC_CATEGORY_ME;
+}
+
+class Normalizer {
+ public:
+  Normalizer(const NormalizeOptions& options, NormalizedText& out) : opt_(options), out_(out) {
+    out_.tokens.clear();
+    for (int c = 0; c < 256; ++c) {
+      if (c >= 0x80) {
+        kind_[c] = kNonAscii;
+        continue;
+      }
+      const CharClass cls = kAsciiClass[c];
+      kind_[c] = cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)
+                     ? kWordByte
+                     : kSeparatorByte;
+      fold_[c] = static_cast<char>(opt_.case_fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    // The kernels know only the default word definition: letters and digits.
+    simd_ = simd_ && opt_.fold_punctuation;
+  }
+
+  void run(std::string_view in) {
+    const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+    const std::size_t n = in.size();
+    // Output is written through a cursor into a buffer sized up front; ASCII never grows.
+    out_.text.resize(n + 64);
+    pos_ = 0;
+    std::size_t i = 0;
+    while (i < n) {
+      const std::uint8_t kind = kind_[s[i]];
+      if (kind == kWordByte) {
+        // A run of ASCII word characters, case-folded by table.
+        open_token(static_cast<std::uint32_t>(i));
+        reserve(n - i + 16);
+        char* dst = out_.text.data() + pos_;
+        const std::size_t from = i;
+        i = simd_ ? copy_word_run_simd(s, i, n, dst) : i;
+        for (dst += i - from; i < n && kind_[s[i]] == kWordByte; ++i) *dst++ = fold_[s[i]];
+        pos_ += i - from;
+        token_src_end_ = static_cast<std::uint32_t>(i);
+        last_ascii_word_end_ = i;
+      } else if (kind == kSeparatorByte) {
+        separator(kAsciiClass[s[i]], in.substr(i, 1));
+        ++i;
+        if (opt_.fold_whitespace) {  // one separator is as good as many
+          i = simd_ ? skip_separators_simd(s, i, n) : i;
+          while (i < n && kind_[s[i]] == kSeparatorByte) ++i;
+        }
+      } else {
+        i = cluster(in, i);
+      }
+    }
+    end_token();
+    out_.text.resize(pos_);
+  }
+
+ private:
+  static constexpr std::uint8_t kWordByte = 0, kSeparatorByte = 1, kNonAscii = 2;
+
+  // The SSE2 kernels below handle the default word definition (ASCII letters and digits); they
+  // return how far they got, and the scalar loops after them finish the last partial block.
+#if DOPPEL_SSE2
+  static __m128i in_range(__m128i v, char lo, char hi) {
+    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  }
+  // Copies ASCII letters and digits from s[i] on, case-folded, 16 at a time; stops before the
+  // first other byte or where fewer than 16 bytes remain. May write up to 16 bytes past the run.
+  std::size_t copy_word_run_simd(const unsigned char* s, std::size_t i, std::size_t n,
+                                 char* dst) const {
+    const std::size_t from = i;
+    while (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const __m128i upper = in_range(v, 'A', 'Z');
+      const __m128i lower = in_range(v, 'a', 'z');
+      const __m128i digit = in_range(v, '0', '9');
+      const auto word = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(upper, lower), digit)));
+      const __m128i folded =
+          opt_.case_fold ? _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))) : v;
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + (i - from)), folded);
+      if (word == 0xffffu) {
+        i += 16;
+        continue;
+      }
+      return i + static_cast<std::size_t>(__builtin_ctz(~word));
+    }
+    return i;
+  }
+  // Skips ASCII bytes that are neither letters nor digits, 16 at a time.
+  static std::size_t skip_separators_simd(const unsigned char* s, std::size_t i, std::size_t n) {
+    while (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+      const __m128i keep = _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 'z'), in_range(v, '0', '9')),
+                                        _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
+      const auto stop = static_cast<unsigned>(_mm_movemask_epi8(keep));
+      if (stop != 0) return i + static_cast<std::size_t>(__builtin_ctz(stop));
+      i += 16;
+    }
+    return i;
+  }
+#else
+  std::size_t copy_word_run_simd(const unsigned char*, std::size_t i, std::size_t, char*) const {
+    return i;
+  }
+  static std::size_t skip_separators_simd(const unsigned char*, std::size_t i, std::size_t) {
+    return i;
+  }
+#endif
+
+  void reserve(std::size_t more) {
+    if (pos_ + more > out_.text.size()) out_.text.resize(std::max(pos_ + more, out_.text.size() * 2));
+  }
+  void put(const char* p, std::size_t len) {
+    reserve(len);
+    std::memcpy(out_.text.data() + pos_, p, len);
+    pos_ += len;
+  }
+
+  // A non-ASCII code point and the marks attached to it, mapped as one unit.
+  std::size_t cluster(std::string_view in, std::size_t i) {
+    std::size_t start = i;
+    char32_t cp;
+    std::size_t end = i + decode_utf8(in, i, cp);
+    // An ASCII letter just emitted may compose with the marks that follow ("e" + U+0301 -> "é"):
+    // take it back and map it with them. The token stays open even if this empties it;
+    // end_token() drops empty tokens.
+    if (in_token_ && last_ascii_word_end_ == start && attaches_to_previous(cp)) {
+      start -= 1;
+      pos_ -= 1;
+    }
+    while (end < in.size() && static_cast<unsigned char>(in[end]) >= 0x80) {
+      char32_t next;
+      const int len = decode_utf8(in, end, next);
+      if (!attaches_to_previous(next)) break;
+      end += len;
+    }
+    const std::string_view unit = in.substr(start, end - start);
+    const auto src_begin = static_cast<std::uint32_t>(start);
+    const auto src_end = static_cast<std::uint32_t>(end);
+
+    if (!opt_.nfkc && !opt_.case_fold) {
+      for (std::size_t k = 0; k < unit.size();) {
+        char32_t u;
+        const int len = decode_utf8(unit, k, u);
+        emit_code_point(u, unit.substr(k, static_cast<std::size_t>(len)), src_begin, src_end);
+        k += static_cast<std::size_t>(len);
+      }
+      return end;
+    }
+    int options = UTF8PROC_STABLE;
+    if (opt_.nfkc) options |= UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_IGNORE;
+    if (opt_.case_fold) options |= UTF8PROC_CASEFOLD;
+    const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(unit.data());
+    auto len = utf8proc_decompose(bytes, static_cast<utf8proc_ssize_t>(unit.size()), mapped_.data(),
+                                  static_cast<utf8proc_ssize_t>(mapped_.size()),
+                                  static_cast<utf8proc_option_t>(options));
+    if (len > static_cast<utf8proc_ssize_t>(mapped_.size())) {
+      mapped_.resize(static_cast<std::size_t>(len));
+      len = utf8proc_decompose(bytes, static_cast<utf8proc_ssize_t>(unit.size()), mapped_.data(),
+                               len, static_cast<utf8proc_option_t>(options));
+    }
+    if (len < 0) len = 0;  // cannot happen on validated UTF-8
+    if (opt_.nfkc) {
+      len = utf8proc_normalize_utf32(mapped_.data(), len, static_cast<utf8proc_option_t>(options));
+      if (len < 0) len = 0;
+    }
+    for (utf8proc_ssize_t k = 0; k < len; ++k) {
+      char buf[4];
+      const auto u = static_cast<char32_t>(mapped_[static_cast<std::size_t>(k)]);
+      const int blen = encode_utf8(u, buf);
+      emit_code_point(u, std::string_view(buf, static_cast<std::size_t>(blen)), src_begin, src_end);
+    }
+    return end;
+  }
+
+  void emit_code_point(char32_t cp, std::string_view bytes, std::uint32_t src_begin,
+                       std::uint32_t src_end) {
+    const CharClass cls = classify(cp);
+    if (cls == CharClass::kIgnore) return;
+    if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {
+      open_token(src_begin);
+      put(bytes.data(), bytes.size());
+      token_src_end_ = src_end;
+      last_ascii_word_end_ = 0;
+    } else {
+      separator(cls, bytes);
+    }
+  }
+
+  void open_token(std::uint32_t src_begin) {
+    if (in_token_) return;
+    if (pending_space_ && opt_.fold_whitespace && pos_ > 0) put(" ", 1);
+    pending_space_ = false;
+    in_token_ = true;
+    token_begin_ = static_cast<std::uint32_t>(pos_);
+    token_src_begin_ = src_begin;
+  }
+
+  void separator(CharClass cls, std::string_view bytes) {
+    end_token();
+    last_ascii_word_end_ = 0;
+    if (opt_.fold_whitespace) {
+      pending_space_ = true;
+    } else if (cls == CharClass::kPunct) {
+      put(" ", 1);
+    } else {
+      put(bytes.data(), bytes.size());
+    }
+  }
+
+  void end_token() {
+    if (!in_token_) return;
+    in_token_ = false;
+    const auto end = static_cast<std::uint32_t>(pos_);
+    if (end > token_begin_) {
+      out_.tokens.push_back(Token{token_begin_, end, token_src_begin_, token_src_end_});
+    }
+  }
+
+  const NormalizeOptions& opt_;
+  NormalizedText& out_;
+  std::uint8_t kind_[256];
+  bool simd_ = DOPPEL_SIMD_DEFAULT;
+  char fold_[128];
+  std::size_t pos_ = 0;  // bytes of out_.text written
+  std::vector<utf8proc_int32_t> mapped_ = std::vector<utf8proc_int32_t>(64);
+  bool in_token_ = false;
+  bool pending_space_ = false;
+  std::uint32_t token_begin_ = 0, token_src_begin_ = 0, token_src_end_ = 0;
+  std::size_t last_ascii_word_end_ = 0;  // source end of the ASCII letters emitted last, or 0
+};
+
+}  // namespace
+
+void normalize(std::string_view input, const NormalizeOptions& options, NormalizedText& out) {
+  Normalizer(options, out).run(input);
+}
+
+}  // namespace doppel

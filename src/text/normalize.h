@@ -1,0 +1,33 @@
+// Normalization and tokenization in one pass: the canonical form of a text (docs/normalization.md)
+// and its words, each word with the byte span of the original text it came from, so that every
+// later stage can point back into the user's text. Pure function; the output is caller-owned
+// scratch that is reused across documents to avoid allocations.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doppel/options.h"
+
+namespace doppel {
+
+struct Token {
+  std::uint32_t begin = 0, end = 0;          // bytes of NormalizedText::text
+  std::uint32_t src_begin = 0, src_end = 0;  // bytes of the original text
+};
+
+struct NormalizedText {
+  std::string text;            // canonical form: words separated by single spaces (by default)
+  std::vector<Token> tokens;   // the words of `text`, in order
+  std::string_view word(const Token& t) const {
+    return std::string_view(text).substr(t.begin, t.end - t.begin);
+  }
+};
+
+// `input` must be valid UTF-8 of less than 4 GiB. Words are maximal runs of letters, marks and
+// digits (and of punctuation and symbols when fold_punctuation is off).
+void normalize(std::string_view input, const NormalizeOptions& options, NormalizedText& out);
+
+}  // namespace doppel

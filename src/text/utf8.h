@@ -1,0 +1,20 @@
+// UTF-8 validation and decoding. Pure functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace doppel {
+
+// Byte offset of the first invalid UTF-8 sequence (overlong forms, surrogates and code points
+// above U+10FFFF are invalid), or text.size() when the whole text is valid.
+std::size_t find_invalid_utf8(std::string_view text);
+
+// Decodes the code point starting at text[i] in valid UTF-8; returns its length in bytes.
+int decode_utf8(std::string_view text, std::size_t i, char32_t& cp);
+
+// Appends the UTF-8 encoding of cp; returns the number of bytes.
+int encode_utf8(char32_t cp, char* out);
+
+}  // namespace doppel

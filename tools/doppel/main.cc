@@ -1,0 +1,21 @@
+// doppel: finds near-duplicate documents and reused passages in text collections.
+#include <fmt/format.h>
+
+#include "doppel_version.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"doppel finds exact and near-duplicate documents in text collections."};
+  app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'doppel COMMAND --help' for a command's options. Docs: docs/cli.md");
+  const auto run_dedup = doppel::cli::add_dedup_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? doppel::cli::kExitOk : doppel::cli::kExitError;
+  }
+  if (app.got_subcommand("dedup")) return run_dedup();
+  return doppel::cli::kExitError;
+}
