@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "doppel/dedup.h"
+#include "util/radix_sort.h"
 
 namespace doppel {
 
@@ -16,13 +17,13 @@ double candidate_probability(double s, int bands, int rows) {
 
 BandsRows choose_bands_rows(double threshold, int num_hashes) {
   constexpr double kFalsePositiveWeight = 0.05, kFalseNegativeWeight = 0.95;
-  constexpr int kSteps = 400;
+  constexpr int kSteps = 100;  // midpoint rule: the costs are smooth in s
   BandsRows best{1, num_hashes};
   double best_cost = 1e300;
   for (int rows = 1; rows <= num_hashes; ++rows) {
     const int bands = num_hashes / rows;
     double fp = 0, fn = 0;
-    for (int i = 0; i < kSteps; ++i) {  // midpoint rule
+    for (int i = 0; i < kSteps; ++i) {
       const double lo = threshold * (i + 0.5) / kSteps;
       fp += candidate_probability(lo, bands, rows) * threshold / kSteps;
       const double hi = threshold + (1.0 - threshold) * (i + 0.5) / kSteps;
@@ -38,9 +39,9 @@ BandsRows choose_bands_rows(double threshold, int num_hashes) {
 }
 
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_pairs,
-                     std::vector<std::pair<std::uint64_t, std::uint32_t>>& keys,
+                     int rows, std::size_t max_bucket_pairs, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs) {
+  auto& keys = scratch.keys;
   keys.clear();
   keys.reserve(docs.size());
   const std::size_t offset = static_cast<std::size_t>(band) * static_cast<std::size_t>(rows);
@@ -48,7 +49,7 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
     const auto row = sigs[d].subspan(offset, static_cast<std::size_t>(rows));
     keys.emplace_back(XXH3_64bits_withSeed(row.data(), row.size_bytes(), band), d);
   }
-  std::sort(keys.begin(), keys.end());
+  sort_key_values(keys, scratch.tmp);
   auto pack = [](std::uint32_t a, std::uint32_t b) {
     return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
   };

@@ -8,19 +8,24 @@
 #include <vector>
 
 #include "sketch/signature_store.h"
+#include "util/radix_sort.h"
 
 namespace doppel {
 
 // Probability that a pair of Jaccard similarity s becomes a candidate: 1 - (1 - s^rows)^bands.
 double candidate_probability(double s, int bands, int rows);
 
+// Reusable buffers of band_candidates (one per thread).
+struct BandScratch {
+  std::vector<KeyValue> keys, tmp;
+};
+
 // Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`,
 // each packed as (a << 32 | b) with a < b. A bucket of more than `max_bucket_pairs` members
 // contributes a chain (each member with the next) and a star (each with the first) instead of all
-// pairs, so that a boilerplate bucket costs linear, not quadratic, work. `keys` is scratch.
+// pairs, so that a boilerplate bucket costs linear, not quadratic, work.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_pairs,
-                     std::vector<std::pair<std::uint64_t, std::uint32_t>>& keys,
+                     int rows, std::size_t max_bucket_pairs, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);
 
 }  // namespace doppel

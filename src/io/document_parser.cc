@@ -74,7 +74,7 @@ void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFil
   if (raw.preset != DocStatus::kKept) {
     out.status = raw.preset;
     out.message = raw.detail;
-    if (out.id.empty()) out.id = fmt::format("{}:{}", file.name, raw.line);
+    if (out.id.empty()) out.id = raw.line > 0 ? fmt::format("{}:{}", file.name, raw.line) : file.name;
     return;
   }
   if (file.format == InputFormat::kText) {
@@ -164,13 +164,8 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
     out.message = fmt::format("field \"{}\" is not a string", options_.text_field);
     return;
   }
-  // simdjson validated the line's UTF-8, but an escape can still encode a lone surrogate.
-  if (find_invalid_utf8(value) != value.size()) {
-    out.status = DocStatus::kInvalidUtf8;
-    out.message = fmt::format("field \"{}\" decodes to invalid UTF-8 (a lone surrogate escape?)",
-                              options_.text_field);
-    return;
-  }
+  // simdjson has validated the line's UTF-8 and rejects escapes of lone surrogates, so `value`
+  // is valid UTF-8.
   out.text = value;
 }
 

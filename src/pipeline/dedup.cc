@@ -24,6 +24,7 @@
 #include "text/shingle.h"
 #include "util/memory.h"
 #include "util/progress.h"
+#include "util/radix_sort.h"
 #include "verify/jaccard.h"
 
 namespace doppel {
@@ -390,19 +391,32 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   UnionFind sets_of(n);
   std::vector<std::uint32_t> unique_docs;  // the first document of each distinct text
   {
-    std::vector<std::uint32_t> order;
+    // Sorted by the hash's low word; a run of equal low words is then split by the high word
+    // (two different texts share a low word with probability 2^-64 per pair, but exactness is
+    // cheap here).
+    std::vector<KeyValue> order, tmp;
     for (std::uint32_t d = 0; d < n; ++d) {
-      if (in_play[d]) order.push_back(d);
+      if (in_play[d]) order.emplace_back(hashes[d].lo, d);
     }
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : a < b;
-    });
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      if (i > 0 && hashes[order[i]] == hashes[order[i - 1]]) {
-        sets_of.unite(order[i - 1], order[i]);
-      } else {
-        unique_docs.push_back(order[i]);
+    sort_key_values(order, tmp);
+    std::vector<KeyValue>().swap(tmp);
+    for (std::size_t i = 0; i < order.size();) {
+      std::size_t j = i + 1;
+      while (j < order.size() && order[j].first == order[i].first) ++j;
+      if (j - i > 1) {
+        std::stable_sort(order.begin() + static_cast<long>(i), order.begin() + static_cast<long>(j),
+                         [&](const KeyValue& a, const KeyValue& b) {
+                           return hashes[a.second].hi < hashes[b.second].hi;
+                         });
       }
+      for (std::size_t k = i; k < j; ++k) {
+        if (k > i && hashes[order[k].second] == hashes[order[k - 1].second]) {
+          sets_of.unite(order[k - 1].second, order[k].second);
+        } else {
+          unique_docs.push_back(order[k].second);
+        }
+      }
+      i = j;
     }
     std::sort(unique_docs.begin(), unique_docs.end());
   }
@@ -418,9 +432,9 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   {
     std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(threads));
     auto run = [&](int t) {
-      std::vector<std::pair<std::uint64_t, std::uint32_t>> keys;
+      BandScratch scratch;
       for (int band = t; band < shape.bands; band += threads) {
-        band_candidates(sigs, unique_docs, band, shape.rows, options.lsh.max_bucket_pairs, keys,
+        band_candidates(sigs, unique_docs, band, shape.rows, options.lsh.max_bucket_pairs, scratch,
                         per_thread[static_cast<std::size_t>(t)]);
       }
     };

@@ -11,6 +11,12 @@ std::uint32_t probe(std::uint64_t seed, std::uint32_t bin, std::uint64_t attempt
   return reduce(mix64(seed ^ (std::uint64_t{bin} << 32) ^ attempt), bins);
 }
 constexpr std::uint32_t kEmptyBin = 0xffffffffu;
+
+// A 16-bit fingerprint of a bin's minimum: the top bits of a multiplicative hash, since the
+// minimum's own high bits are mostly zero.
+SigValue fingerprint(std::uint32_t value) {
+  return static_cast<SigValue>((std::uint64_t{value} * 0x9e3779b97f4a7c15ULL) >> 48);
+}
 }  // namespace
 
 
@@ -36,8 +42,7 @@ void oph_signature(std::span<const std::uint64_t> shingles, std::uint64_t seed,
     for (std::uint64_t attempt = 1; value == kEmpty; ++attempt) {
       value = min[probe(seed, i, attempt, bins)];
     }
-    // A 16-bit fingerprint of the minimum (mixed: the minimum's own high bits are mostly zero).
-    out[i] = static_cast<SigValue>(mix64(value) >> 48);
+    out[i] = fingerprint(value);
   }
 }
 
@@ -67,7 +72,7 @@ void OphSketcher::sketch(std::span<const std::uint64_t> shingles, std::span<SigV
     for (std::uint64_t attempt = kProbes + 1; value == kEmptyBin; ++attempt) {
       value = min[probe(seed_, i, attempt, bins_)];
     }
-    out[i] = static_cast<SigValue>(mix64(value) >> 48);
+    out[i] = fingerprint(value);
   }
 }
 

@@ -15,6 +15,10 @@
 #endif
 
 #include "text/utf8.h"
+#include "util/hash.h"
+
+#define XXH_INLINE_ALL  // short keys: inlining beats the library call
+#include <xxhash.h>
 
 namespace doppel {
 namespace {
@@ -35,6 +39,34 @@ constexpr std::array<CharClass, 128> make_ascii_classes() {
   return t;
 }
 constexpr auto kAsciiClass = make_ascii_classes();
+
+// What the normalizer does with each byte, for fold_punctuation off [0] and on [1]:
+// 0 a word byte (ASCII), 1 a separator (ASCII), 2 part of a non-ASCII code point.
+constexpr std::array<std::uint8_t, 256> make_byte_kinds(bool fold_punctuation) {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= 0x80) {
+      t[c] = 2;
+    } else {
+      const CharClass cls = kAsciiClass[c];
+      t[c] = cls == CharClass::kWord || (cls == CharClass::kPunct && !fold_punctuation) ? 0 : 1;
+    }
+  }
+  return t;
+}
+constexpr std::array<std::array<std::uint8_t, 256>, 2> kByteKinds = {make_byte_kinds(false),
+                                                                     make_byte_kinds(true)};
+
+// ASCII byte -> folded byte, for case_fold off [0] and on [1].
+constexpr std::array<char, 128> make_byte_folds(bool case_fold) {
+  std::array<char, 128> t{};
+  for (int c = 0; c < 128; ++c) {
+    t[c] = static_cast<char>(case_fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+  return t;
+}
+constexpr std::array<std::array<char, 128>, 2> kByteFolds = {make_byte_folds(false),
+                                                             make_byte_folds(true)};
 
 
 CharClass classify(char32_t cp) {
@@ -73,32 +105,85 @@ bool attaches_to_previous(char32_t cp) {
          prop->category == UTF8PROC_CATEGORY_MC || prop->category == UTF8PROC_CATEGORY_ME;
 }
 
+// token_hash() of the `len` bytes at p, reading 16 bytes there: the caller guarantees they are
+// readable. Bytes past `len` are masked off, so what follows the word does not matter.
+[[gnu::always_inline]] inline std::uint64_t hash_word_at(const char* p, std::size_t len) {
+  if (len > 16) return XXH3_64bits(p, len);
+  std::uint64_t lo, hi;
+  std::memcpy(&lo, p, 8);
+  std::memcpy(&hi, p + 8, 8);
+  const std::uint64_t keep_lo = len >= 8 ? ~0ULL : (1ULL << (8 * len)) - 1;
+  const std::uint64_t keep_hi = len >= 16 ? ~0ULL : len <= 8 ? 0 : (1ULL << (8 * (len - 8))) - 1;
+  lo &= keep_lo;
+  hi &= keep_hi;
+  // Distinct (lo, hi, len) give distinct pre-images except with probability ~2^-64.
+  return mix64(lo ^ ((hi + len) * 0x9e3779b97f4a7c15ULL));
+}
+
 class Normalizer {
  public:
-  Normalizer(const NormalizeOptions& options, NormalizedText& out) : opt_(options), out_(out) {
+  Normalizer(const NormalizeOptions& options, NormalizedText& out)
+      : opt_(options),
+        out_(out),
+        kind_(kByteKinds[options.fold_punctuation].data()),
+        fold_(kByteFolds[options.case_fold].data()),
+        simd_(DOPPEL_SIMD_DEFAULT && options.fold_punctuation) {  // kernels: letters and digits
     out_.tokens.clear();
-    for (int c = 0; c < 256; ++c) {
-      if (c >= 0x80) {
-        kind_[c] = kNonAscii;
-        continue;
-      }
-      const CharClass cls = kAsciiClass[c];
-      kind_[c] = cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)
-                     ? kWordByte
-                     : kSeparatorByte;
-      fold_[c] = static_cast<char>(opt_.case_fold && c >= 'A' && c <= 'Z' ? c + 32 : c);
-    }
-    // The kernels know only the default word definition: letters and digits.
-    simd_ = simd_ && opt_.fold_punctuation;
+    out_.hashes.clear();
   }
 
   void run(std::string_view in) {
+    // Output is written through a cursor into a buffer sized up front; ASCII never grows.
+    out_.text.resize(in.size() + 64);
+    pos_ = 0;
+    if (simd_ && opt_.fold_whitespace) {
+      run_default(in);
+    } else {
+      run_general(in, 0, false);
+    }
+    end_token();
+    out_.text.resize(pos_);
+  }
+
+ private:
+  static constexpr std::uint8_t kWordByte = 0, kSeparatorByte = 1, kNonAscii = 2;
+
+  // The default mode (punctuation and whitespace folded): a tight loop over pure-ASCII words.
+  // A word that touches a non-ASCII byte is handed, from its first byte, to run_general(), which
+  // returns after the next ASCII separator.
+  void run_default(std::string_view in) {
     const auto* s = reinterpret_cast<const unsigned char*>(in.data());
     const std::size_t n = in.size();
-    // Output is written through a cursor into a buffer sized up front; ASCII never grows.
-    out_.text.resize(n + 64);
-    pos_ = 0;
     std::size_t i = 0;
+    for (;;) {
+      i = skip_separators_simd(s, i, n);
+      while (i < n && kind_[s[i]] == kSeparatorByte) ++i;
+      if (i >= n) return;
+      const std::size_t start = i;
+      const std::size_t before_space = pos_;
+      reserve(n - i + 17);  // the space, the word, and 16 bytes the kernel may write past it
+      if (pos_ > 0) out_.text[pos_++] = ' ';
+      char* dst = out_.text.data() + pos_;
+      i = copy_word_run_simd(s, i, n, dst);
+      for (dst += i - start; i < n && kind_[s[i]] == kWordByte; ++i) *dst++ = fold_[s[i]];
+      if (i < n && s[i] >= 0x80) {
+        pos_ = before_space;
+        pending_space_ = before_space > 0;
+        i = run_general(in, start, true);
+        continue;
+      }
+      const auto begin = static_cast<std::uint32_t>(pos_);
+      pos_ += i - start;
+      push_token(begin, static_cast<std::uint32_t>(pos_), static_cast<std::uint32_t>(start),
+                 static_cast<std::uint32_t>(i));
+    }
+  }
+
+  // The general state machine, from `i`; with `one_word`, returns just after the first ASCII
+  // separator that ends a word (the loop of run_default() takes over there).
+  std::size_t run_general(std::string_view in, std::size_t i, bool one_word) {
+    const auto* s = reinterpret_cast<const unsigned char*>(in.data());
+    const std::size_t n = in.size();
     while (i < n) {
       const std::uint8_t kind = kind_[s[i]];
       if (kind == kWordByte) {
@@ -113,29 +198,28 @@ class Normalizer {
         token_src_end_ = static_cast<std::uint32_t>(i);
         last_ascii_word_end_ = i;
       } else if (kind == kSeparatorByte) {
+        const bool ends_word = in_token_;
         separator(kAsciiClass[s[i]], in.substr(i, 1));
         ++i;
+        if (one_word && ends_word) return i;
         if (opt_.fold_whitespace) {  // one separator is as good as many
-          i = simd_ ? skip_separators_simd(s, i, n) : i;
           while (i < n && kind_[s[i]] == kSeparatorByte) ++i;
         }
       } else {
         i = cluster(in, i);
       }
     }
-    end_token();
-    out_.text.resize(pos_);
+    return i;
   }
-
- private:
-  static constexpr std::uint8_t kWordByte = 0, kSeparatorByte = 1, kNonAscii = 2;
 
   // The SSE2 kernels below handle the default word definition (ASCII letters and digits); they
   // return how far they got, and the scalar loops after them finish the last partial block.
 #if DOPPEL_SSE2
-  static __m128i in_range(__m128i v, char lo, char hi) {
-    return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                         _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+  // Bytes of v in [lo, lo + count): one add moves the range to the bottom of the signed bytes,
+  // one compare tests it.
+  static __m128i in_range(__m128i v, char lo, int count) {
+    const __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(-128 - lo)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(-128 + count)));
   }
   // Copies ASCII letters and digits from s[i] on, case-folded, 16 at a time; stops before the
   // first other byte or where fewer than 16 bytes remain. May write up to 16 bytes past the run.
@@ -144,11 +228,10 @@ class Normalizer {
     const std::size_t from = i;
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const __m128i upper = in_range(v, 'A', 'Z');
-      const __m128i lower = in_range(v, 'a', 'z');
-      const __m128i digit = in_range(v, '0', '9');
-      const auto word = static_cast<unsigned>(
-          _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(upper, lower), digit)));
+      const __m128i upper = in_range(v, 'A', 26);
+      const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
+      const __m128i digit = in_range(v, '0', 10);
+      const auto word = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, digit)));
       const __m128i folded =
           opt_.case_fold ? _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))) : v;
       _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + (i - from)), folded);
@@ -165,7 +248,7 @@ class Normalizer {
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-      const __m128i keep = _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 'z'), in_range(v, '0', '9')),
+      const __m128i keep = _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 26), in_range(v, '0', 10)),
                                         _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
       const auto stop = static_cast<unsigned>(_mm_movemask_epi8(keep));
       if (stop != 0) return i + static_cast<std::size_t>(__builtin_ctz(stop));
@@ -183,7 +266,10 @@ class Normalizer {
 #endif
 
   void reserve(std::size_t more) {
-    if (pos_ + more > out_.text.size()) out_.text.resize(std::max(pos_ + more, out_.text.size() * 2));
+    if (pos_ + more > out_.text.size()) [[unlikely]] grow(more);
+  }
+  [[gnu::noinline, gnu::cold]] void grow(std::size_t more) {
+    out_.text.resize(std::max(pos_ + more, out_.text.size() * 2));
   }
   void put(const char* p, std::size_t len) {
     reserve(len);
@@ -264,7 +350,10 @@ class Normalizer {
 
   void open_token(std::uint32_t src_begin) {
     if (in_token_) return;
-    if (pending_space_ && opt_.fold_whitespace && pos_ > 0) put(" ", 1);
+    if (pending_space_ && opt_.fold_whitespace && pos_ > 0) {
+      reserve(1);
+      out_.text[pos_++] = ' ';
+    }
     pending_space_ = false;
     in_token_ = true;
     token_begin_ = static_cast<std::uint32_t>(pos_);
@@ -287,16 +376,21 @@ class Normalizer {
     if (!in_token_) return;
     in_token_ = false;
     const auto end = static_cast<std::uint32_t>(pos_);
-    if (end > token_begin_) {
-      out_.tokens.push_back(Token{token_begin_, end, token_src_begin_, token_src_end_});
-    }
+    if (end > token_begin_) push_token(token_begin_, end, token_src_begin_, token_src_end_);
+  }
+
+  void push_token(std::uint32_t begin, std::uint32_t end, std::uint32_t src_begin,
+                  std::uint32_t src_end) {
+    reserve(16);  // hash_word_at reads 16 bytes from the word's start
+    out_.tokens.push_back(Token{begin, end, src_begin, src_end});
+    out_.hashes.push_back(hash_word_at(out_.text.data() + begin, end - begin));
   }
 
   const NormalizeOptions& opt_;
   NormalizedText& out_;
-  std::uint8_t kind_[256];
-  bool simd_ = DOPPEL_SIMD_DEFAULT;
-  char fold_[128];
+  const std::uint8_t* kind_;  // kByteKinds for the options
+  const char* fold_;          // kByteFolds for the options
+  bool simd_;
   std::size_t pos_ = 0;  // bytes of out_.text written
   std::vector<utf8proc_int32_t> mapped_ = std::vector<utf8proc_int32_t>(64);
   bool in_token_ = false;
@@ -306,6 +400,13 @@ class Normalizer {
 };
 
 }  // namespace
+
+std::uint64_t token_hash(std::string_view word) {
+  char buf[16] = {};
+  if (word.size() > 16) return hash_word_at(word.data(), word.size());
+  std::memcpy(buf, word.data(), word.size());
+  return hash_word_at(buf, word.size());
+}
 
 void normalize(std::string_view input, const NormalizeOptions& options, NormalizedText& out) {
   Normalizer(options, out).run(input);

@@ -21,10 +21,15 @@ struct Token {
 struct NormalizedText {
   std::string text;            // canonical form: words separated by single spaces (by default)
   std::vector<Token> tokens;   // the words of `text`, in order
+  std::vector<std::uint64_t> hashes;  // token_hash() of each word, computed while normalizing
   std::string_view word(const Token& t) const {
     return std::string_view(text).substr(t.begin, t.end - t.begin);
   }
 };
+
+// The 64-bit hash of a word's canonical bytes. Words of up to 16 bytes (nearly all) are mixed
+// from two registers; longer ones go through XXH3.
+std::uint64_t token_hash(std::string_view word);
 
 // `input` must be valid UTF-8 of less than 4 GiB. Words are maximal runs of letters, marks and
 // digits (and of punctuation and symbols when fold_punctuation is off).

@@ -256,6 +256,20 @@ int run(DedupFlags& f) {
   return kExitOk;
 }
 
+// A flag whose value is one of a few names; --help shows them as NAME|NAME.
+template <typename T>
+CLI::Option* add_choice(CLI::Option_group* group, const std::string& flag, T& value,
+                        const std::string& help, const std::vector<std::pair<std::string, T>>& names,
+                        const std::string& default_name) {
+  std::map<std::string, T> map(names.begin(), names.end());
+  std::string type;
+  for (const auto& [name, v] : names) type += (type.empty() ? "" : "|") + name;
+  return group->add_option(flag, value, help)
+      ->transform(CLI::CheckedTransformer(map, CLI::ignore_case).description(""))
+      ->type_name(type)
+      ->default_str(default_name);
+}
+
 }  // namespace
 
 std::function<int()> add_dedup_command(CLI::App& app) {
@@ -277,12 +291,11 @@ std::function<int()> add_dedup_command(CLI::App& app) {
                   "text files, or - for JSON Lines on standard input")
       ->required();
   auto* input = cmd->add_option_group("Input");
-  input->add_option("--format", o.read.format, "Input format: auto (by file name), jsonl or text")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, InputFormat>{
-              {"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl}, {"text", InputFormat::kText}},
-          CLI::ignore_case))
-      ->default_str("auto");
+  add_choice<InputFormat>(input, "--format", o.read.format,
+                          "Input format: by file name (auto), JSON Lines or plain text",
+                          {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl},
+                           {"text", InputFormat::kText}},
+                          "auto");
   input->add_option("--id-field", o.read.id_field, "JSON field holding the document id")
       ->capture_default_str();
   input->add_option("--text-field", o.read.text_field, "JSON field holding the document text")
@@ -294,23 +307,18 @@ std::function<int()> add_dedup_command(CLI::App& app) {
                     "Larger documents are reported as bad input (too_large); suffixes K, M, G")
       ->transform(CLI::AsSizeValue(false))
       ->default_str("64M");
-  input->add_option("--on-error", o.read.on_error,
-                    "Bad input: skip (report, count, list as removed, go on) or fail (stop, exit 2)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, ErrorPolicy>{{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}},
-          CLI::ignore_case))
-      ->default_str("skip");
+  add_choice<ErrorPolicy>(
+      input, "--on-error", o.read.on_error,
+      "Bad input: skip (report, count, list as removed, go on) or fail (stop, exit 2)",
+      {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}}, "skip");
 
   auto* match = cmd->add_option_group("Matching");
   match->add_option("--normalize", f.normalize,
                     "Normalization steps, comma-separated: nfkc, case, punct, space; or none for "
                     "byte-exact comparison")
       ->capture_default_str();
-  match->add_option("--shingle", o.shingle.kind, "Shingles of words or of characters")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, ShingleKind>{{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}},
-          CLI::ignore_case))
-      ->default_str("word");
+  add_choice<ShingleKind>(match, "--shingle", o.shingle.kind, "Shingles of words or of characters",
+                          {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}}, "word");
   match->add_option("--ngram", o.shingle.n, "Shingle length in words (or characters)")
       ->capture_default_str();
   match->add_option("--threshold", o.lsh.threshold,
@@ -322,22 +330,17 @@ std::function<int()> add_dedup_command(CLI::App& app) {
   match->add_option("--bands", o.lsh.bands, "LSH bands (default: chosen from --threshold)");
   match->add_option("--rows", o.lsh.rows, "LSH rows per band (default: chosen from --threshold)");
   match->add_option("--seed", o.sketch.seed, "Hash seed")->capture_default_str();
-  match->add_option("--verify", o.verify,
-                    "Check candidates by signature estimate (fast) or exact Jaccard (keeps every "
-                    "shingle set in memory)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, VerifyMode>{{"signature", VerifyMode::kSignature},
-                                            {"exact", VerifyMode::kExact}},
-          CLI::ignore_case))
-      ->default_str("signature");
-  match->add_option("--keep", o.keep,
-                    "Which document a cluster keeps: first (input order), earliest (date), longest")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, KeepPolicy>{{"first", KeepPolicy::kFirst},
-                                            {"earliest", KeepPolicy::kEarliest},
-                                            {"longest", KeepPolicy::kLongest}},
-          CLI::ignore_case))
-      ->default_str("first");
+  add_choice<VerifyMode>(match, "--verify", o.verify,
+                         "Check candidates by signature estimate (fast) or exact Jaccard (keeps "
+                         "every shingle set in memory)",
+                         {{"signature", VerifyMode::kSignature}, {"exact", VerifyMode::kExact}},
+                         "signature");
+  add_choice<KeepPolicy>(match, "--keep", o.keep,
+                         "Which document a cluster keeps: first in input order, earliest date, or "
+                         "longest text",
+                         {{"first", KeepPolicy::kFirst}, {"earliest", KeepPolicy::kEarliest},
+                          {"longest", KeepPolicy::kLongest}},
+                         "first");
 
   auto* output = cmd->add_option_group("Output");
   output->add_option("--clusters", f.clusters,
