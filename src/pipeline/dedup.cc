@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -168,13 +169,30 @@ class IdIndex {
   std::size_t count_ = 0;
 };
 
-// Shingle sets of every document, for VerifyMode::kExact.
-struct SetStore {
-  std::vector<std::uint64_t> values;
-  std::vector<std::uint64_t> begin{0};
-  std::span<const std::uint64_t> operator[](std::uint32_t doc) const {
-    return std::span(values).subspan(begin[doc], begin[doc + 1] - begin[doc]);
+// Shingle sets of every document, for VerifyMode::kExact, in chunks that never move: growing
+// costs no copy of what is stored (a single vector would copy gigabytes at each doubling).
+class SetStore {
+ public:
+  void append(std::span<const std::uint64_t> set) {
+    if (set.size() > room_) {
+      const std::size_t size = std::max(kChunk, set.size());
+      chunks_.push_back(std::make_unique_for_overwrite<std::uint64_t[]>(size));
+      next_ = chunks_.back().get();
+      room_ = size;
+    }
+    if (!set.empty()) std::copy(set.begin(), set.end(), next_);
+    sets_.emplace_back(next_, set.size());
+    next_ += set.size();
+    room_ -= set.size();
   }
+  std::span<const std::uint64_t> operator[](std::uint32_t doc) const { return sets_[doc]; }
+
+ private:
+  static constexpr std::size_t kChunk = std::size_t{1} << 22;  // 32 MiB of hashes
+  std::vector<std::unique_ptr<std::uint64_t[]>> chunks_;
+  std::vector<std::span<const std::uint64_t>> sets_;
+  std::uint64_t* next_ = nullptr;
+  std::size_t room_ = 0;
 };
 
 class Collector {
@@ -210,9 +228,7 @@ class Collector {
       hashes_.push_back(d.hash);
       const std::uint32_t set_size = out.set_sizes[i];
       if (options_.verify == VerifyMode::kExact) {
-        sets_.values.insert(sets_.values.end(), out.sets.begin() + static_cast<long>(set_pos),
-                            out.sets.begin() + static_cast<long>(set_pos + set_size));
-        sets_.begin.push_back(sets_.values.size());
+        sets_.append(std::span(out.sets).subspan(set_pos, set_size));
       }
       set_pos += set_size;
       if (!d.synthesized_id && d.status != DocStatus::kBinaryFile &&
