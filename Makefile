@@ -1,6 +1,6 @@
 # The two commands of the README, and a few helpers. Everything builds with CMake presets
 # (CMakePresets.json): build/release for running, build/test under ASan+UBSan for the tests.
-.PHONY: setup build demo test bench format clean
+.PHONY: setup build demo test check bench format format-check tidy clean
 
 JOBS ?= $(shell nproc)
 
@@ -26,8 +26,20 @@ bench: build
 	@build/release/bench/doppel_micro
 	@bench/e2e.sh
 
+# What CI runs: formatting, then every test.
+check: format-check test
+
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check: setup
+	@clang-format --dry-run --Werror $$(git ls-files '*.cc' '*.h') && echo "clang-format: clean"
+
+# clang-tidy over the library and the CLI (configuration in .clang-tidy), using the test build's
+# compile_commands.json.
+tidy: setup
+	@cmake --preset test >/dev/null
+	@clang-tidy -p build/test --quiet --extra-arg=-Wno-unknown-warning-option $$(git ls-files 'src/*.cc' 'tools/*.cc') 2>/dev/null
 
 clean:
 	@rm -rf build

@@ -9,6 +9,7 @@ packages=(
   libsimdjson-dev libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libfmt-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
   zstd python3                                # test fixtures and bench scripts
+  clang-format clang-tidy                     # style checks
 )
 
 missing=()

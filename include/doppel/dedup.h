@@ -2,7 +2,8 @@
 //
 // Pipeline (one folder of src/ per stage):
 //   read (io/) -> normalize, tokenize, shingle (text/) -> sketch (sketch/) -> exact groups and
-//   LSH candidates (candidates/) -> verify (verify/) -> union-find clusters (cluster/) -> write (io/)
+//   LSH candidates (candidates/) -> verify (verify/) -> union-find clusters (cluster/) -> write
+//   (io/)
 //
 // Thread-safety: dedup() is reentrant; it runs its own worker threads (DedupOptions::threads).
 // A DedupResult is a plain value, safe to read from many threads.
@@ -28,15 +29,15 @@ enum class DocStatus : std::uint8_t {
   kExactDuplicate,  // normalized text identical to the cluster's representative
   kNearDuplicate,   // in a cluster of near duplicates, not its representative
   // Bad input (docs/input.md gives the policy of each):
-  kMalformedJson,   // the line is not a JSON object
-  kMissingText,     // no text field, or it is not a string
-  kInvalidUtf8,     // bytes that are not UTF-8
-  kEmptyText,       // no word left after normalization
-  kDuplicateId,     // an id seen earlier in the input
-  kTooLarge,        // more than ReadOptions::max_doc_bytes
-  kBinaryFile,      // NUL bytes: not text
-  kTruncated,       // cut short by the end of a truncated compressed file
-  kUnreadable,      // the file could not be read
+  kMalformedJson,  // the line is not a JSON object
+  kMissingText,    // no text field, or it is not a string
+  kInvalidUtf8,    // bytes that are not UTF-8
+  kEmptyText,      // no word left after normalization
+  kDuplicateId,    // an id seen earlier in the input
+  kTooLarge,       // more than ReadOptions::max_doc_bytes
+  kBinaryFile,     // NUL bytes: not text
+  kTruncated,      // cut short by the end of a truncated compressed file
+  kUnreadable,     // the file could not be read
 };
 inline constexpr int kNumDocStatus = 12;
 // Stable snake_case name used in every output ("near_duplicate", "invalid_utf8", ...).
@@ -47,23 +48,23 @@ inline constexpr std::uint32_t kNoCluster = 0xffffffffu;
 
 // One per document read, in input order. Strings live in DedupResult::strings.
 struct DocumentInfo {
-  std::uint64_t id_begin = 0;      // id: strings.substr(id_begin, id_size)
+  std::uint64_t id_begin = 0;  // id: strings.substr(id_begin, id_size)
   std::uint32_t id_size = 0;
-  std::uint32_t date_size = 0;     // date follows the id in `strings` ("" when none)
-  std::uint32_t input = 0;         // index into DedupResult::inputs
+  std::uint32_t date_size = 0;  // date follows the id in `strings` ("" when none)
+  std::uint32_t input = 0;      // index into DedupResult::inputs
   std::uint32_t cluster = kNoCluster;
-  std::uint64_t line = 0;          // 1-based line of a JSON Lines file; 0 for a text file
-  std::uint64_t text_bytes = 0;    // bytes of document text (header excluded)
-  float similarity = 0;            // to the cluster's representative (1 for itself)
+  std::uint64_t line = 0;        // 1-based line of a JSON Lines file; 0 for a text file
+  std::uint64_t text_bytes = 0;  // bytes of document text (header excluded)
+  float similarity = 0;          // to the cluster's representative (1 for itself)
   DocStatus status = DocStatus::kKept;
-  bool exact = false;              // normalized text identical to the representative's
+  bool exact = false;  // normalized text identical to the representative's
 };
 
 struct Cluster {
   std::uint32_t representative = 0;  // document index, chosen by DedupOptions::keep
   std::uint32_t members_begin = 0;   // members: DedupResult::members[begin, begin + size)
   std::uint32_t size = 0;
-  bool all_exact = false;            // every member has the representative's normalized text
+  bool all_exact = false;  // every member has the representative's normalized text
 };
 
 struct NearPair {
@@ -74,7 +75,7 @@ struct NearPair {
 // A message about bad input, in input order: "corpus.jsonl:17: malformed JSON (...)".
 struct Problem {
   std::uint32_t input = 0;
-  std::uint64_t line = 0;       // 0 when it concerns the whole file
+  std::uint64_t line = 0;           // 0 when it concerns the whole file
   std::uint32_t doc = 0xffffffffu;  // the document it removed, if any
   std::string message;
 };
@@ -89,10 +90,10 @@ struct StageSeconds {
 };
 
 struct DedupStats {
-  std::uint64_t input_bytes = 0;    // bytes of (decompressed) input read
-  std::uint64_t documents = 0;      // documents read
+  std::uint64_t input_bytes = 0;  // bytes of (decompressed) input read
+  std::uint64_t documents = 0;    // documents read
   std::uint64_t by_status[kNumDocStatus] = {};
-  std::uint64_t blank_lines = 0;    // empty lines in JSON Lines input; not documents
+  std::uint64_t blank_lines = 0;      // empty lines in JSON Lines input; not documents
   std::uint64_t synthesized_ids = 0;  // JSON documents without an id, named "file:line"
   std::uint64_t candidate_pairs = 0;  // pairs sharing an LSH bucket, before verification
   std::uint64_t verified_pairs = 0;   // candidates that reached the threshold
@@ -103,7 +104,7 @@ struct DedupStats {
 };
 
 struct DedupResult {
-  std::vector<std::string> inputs;     // every file read, as named in messages
+  std::vector<std::string> inputs;  // every file read, as named in messages
   std::vector<InputFormat> input_formats;
   std::vector<DocumentInfo> docs;      // input order
   std::string strings;                 // ids and dates, see DocumentInfo

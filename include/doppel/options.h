@@ -12,13 +12,13 @@ namespace doppel {
 // How text is brought to a canonical form before it is compared (docs/normalization.md).
 // Each step can be turned off; with all of them off, comparison is byte-exact.
 struct NormalizeOptions {
-  bool nfkc = true;               // Unicode NFKC: "ﬁ"→"fi", full-width→ASCII, "é" composed. Off:
-                                  // visually equal texts in different encodings stay different.
-  bool case_fold = true;          // Unicode case folding: "Straße"→"strasse". Off: case matters.
-  bool fold_punctuation = true;   // punctuation and symbols separate words and are dropped, so
-                                  // "don't"="don’t"="don t". Off: they stay part of the words.
-  bool fold_whitespace = true;    // any run of whitespace is one space; leading/trailing dropped.
-                                  // Off: line wrapping and indentation count for exact duplicates.
+  bool nfkc = true;       // Unicode NFKC: "ﬁ"→"fi", full-width→ASCII, "é" composed. Off:
+                          // visually equal texts in different encodings stay different.
+  bool case_fold = true;  // Unicode case folding: "Straße"→"strasse". Off: case matters.
+  bool fold_punctuation = true;  // punctuation and symbols separate words and are dropped, so
+                                 // "don't"="don’t"="don t". Off: they stay part of the words.
+  bool fold_whitespace = true;   // any run of whitespace is one space; leading/trailing dropped.
+                                 // Off: line wrapping and indentation count for exact duplicates.
 };
 
 enum class ShingleKind { kWords, kChars };
@@ -82,9 +82,9 @@ struct DedupOptions {
   LshOptions lsh;
   VerifyMode verify = VerifyMode::kSignature;
   KeepPolicy keep = KeepPolicy::kFirst;
-  int threads = 0;            // 0: every core. Throughput grows nearly linearly.
-  bool progress = false;      // draw a progress bar on standard error
-  bool keep_pairs = true;     // remember every verified near-duplicate pair (for --pairs)
+  int threads = 0;         // 0: every core. Throughput grows nearly linearly.
+  bool progress = false;   // draw a progress bar on standard error
+  bool keep_pairs = true;  // remember every verified near-duplicate pair (for --pairs)
 };
 
 }  // namespace doppel

@@ -59,7 +59,8 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
     const std::size_t m = j - i;
     if (m <= max_bucket_pairs) {
       for (std::size_t a = i; a < j; ++a) {
-        for (std::size_t b = a + 1; b < j; ++b) pairs.push_back(pack(keys[a].second, keys[b].second));
+        for (std::size_t b = a + 1; b < j; ++b)
+          pairs.push_back(pack(keys[a].second, keys[b].second));
       }
     } else {
       for (std::size_t a = i + 1; a < j; ++a) {

@@ -11,7 +11,9 @@ namespace doppel {
 
 class UnionFind {
  public:
-  explicit UnionFind(std::uint32_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
+  explicit UnionFind(std::uint32_t n) : parent_(n) {
+    std::iota(parent_.begin(), parent_.end(), 0u);
+  }
 
   std::uint32_t find(std::uint32_t x) {
     while (parent_[x] != x) {

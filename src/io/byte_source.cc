@@ -12,13 +12,15 @@ namespace doppel {
 namespace {
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // Raw bytes of a file or standard input.
 class FileReader {
  public:
-  FileReader(std::FILE* file, bool owned, std::FILE* copy) : file_(file), owned_(owned), copy_(copy) {}
+  FileReader(std::FILE* file, bool owned, std::FILE* copy)
+      : file_(file), owned_(owned), copy_(copy) {}
   ~FileReader() {
     if (owned_) std::fclose(file_);
   }
@@ -173,9 +175,12 @@ Result<std::unique_ptr<ByteSource>> open_byte_source(const std::string& path,
   }
   auto reader = std::make_unique<FileReader>(file, path != "-", copy);
   switch (compression) {
-    case Compression::kZstd: return std::unique_ptr<ByteSource>(new ZstdSource(std::move(reader)));
-    case Compression::kGzip: return std::unique_ptr<ByteSource>(new GzipSource(std::move(reader)));
-    case Compression::kNone: break;
+    case Compression::kZstd:
+      return std::unique_ptr<ByteSource>(new ZstdSource(std::move(reader)));
+    case Compression::kGzip:
+      return std::unique_ptr<ByteSource>(new GzipSource(std::move(reader)));
+    case Compression::kNone:
+      break;
   }
   return std::unique_ptr<ByteSource>(new PlainSource(std::move(reader)));
 }

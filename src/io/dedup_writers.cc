@@ -37,11 +37,11 @@ class LineWriter {
   std::string buf_;
 };
 
-#define DOPPEL_RETURN_IF_ERROR(expr)      \
-  do {                                    \
-    if (Status s_ = (expr); !s_.ok()) {   \
-      return s_;                          \
-    }                                     \
+#define DOPPEL_RETURN_IF_ERROR(expr)    \
+  do {                                  \
+    if (Status s_ = (expr); !s_.ok()) { \
+      return s_;                        \
+    }                                   \
   } while (0)
 
 }  // namespace
@@ -127,8 +127,8 @@ Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) 
   const DedupStats& st = r.stats;
   std::string s = "{\n";
   s += fmt::format("  \"version\": 1,\n  \"input_bytes\": {},\n", st.input_bytes);
-  s += fmt::format("  \"documents\": {{\"read\": {}, \"kept\": {}, \"removed\": {}",
-                   st.documents, st.by_status[0], st.documents - st.by_status[0]);
+  s += fmt::format("  \"documents\": {{\"read\": {}, \"kept\": {}, \"removed\": {}", st.documents,
+                   st.by_status[0], st.documents - st.by_status[0]);
   for (int k = 1; k < kNumDocStatus; ++k) {
     s += fmt::format(", \"{}\": {}", to_string(static_cast<DocStatus>(k)), st.by_status[k]);
   }

@@ -34,9 +34,8 @@ TextHeader parse_text_header(std::string_view file) {
   std::string_view rest = trim(line.substr(5));
   const std::string_view date = rest.substr(0, 10);
   const bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
-                   std::all_of(date.begin(), date.end(), [](char c) {
-                     return c == '-' || (c >= '0' && c <= '9');
-                   });
+                   std::all_of(date.begin(), date.end(),
+                               [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
   if (!iso) return h;
   rest = rest.substr(10);
   if (!rest.empty() && !std::isspace(static_cast<unsigned char>(rest.front()))) return h;
@@ -74,7 +73,8 @@ void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFil
   if (raw.preset != DocStatus::kKept) {
     out.status = raw.preset;
     out.message = raw.detail;
-    if (out.id.empty()) out.id = raw.line > 0 ? fmt::format("{}:{}", file.name, raw.line) : file.name;
+    if (out.id.empty())
+      out.id = raw.line > 0 ? fmt::format("{}:{}", file.name, raw.line) : file.name;
     return;
   }
   if (file.format == InputFormat::kText) {
@@ -114,7 +114,8 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
     out.synthesized_id = true;
   };
   if (error) {
-    out.status = error == simdjson::UTF8_ERROR ? DocStatus::kInvalidUtf8 : DocStatus::kMalformedJson;
+    out.status =
+        error == simdjson::UTF8_ERROR ? DocStatus::kInvalidUtf8 : DocStatus::kMalformedJson;
     out.message = error == simdjson::UTF8_ERROR
                       ? std::string("invalid UTF-8 in the line")
                       : fmt::format("malformed JSON ({})", simdjson::error_message(error));

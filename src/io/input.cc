@@ -157,7 +157,7 @@ void BatchReader::read_text_file(Batch& batch) {
   if (!error.empty()) {
     if (doc.preset == DocStatus::kKept) {
       doc.preset = error.find("truncated") != std::string::npos ? DocStatus::kTruncated
-                                                                 : DocStatus::kUnreadable;
+                                                                : DocStatus::kUnreadable;
     }
     doc.detail = error;
   } else if (head.find('\0') != std::string_view::npos) {
@@ -280,10 +280,10 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
     }
   }
   if (!error.empty()) {
-    batch.file_problems.push_back(Problem{
-        static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
-        fmt::format("{}: {} after line {}; the documents before it are kept", f.name, error,
-                    line_)});
+    batch.file_problems.push_back(
+        Problem{static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
+                fmt::format("{}: {} after line {}; the documents before it are kept", f.name, error,
+                            line_)});
   }
   close_file();
 }
@@ -325,9 +325,9 @@ void BatchReader::skip_long_line(Batch& batch, std::size_t already) {
   if (!found) {
     // The file ended inside the line: close it here, reporting a damaged stream if any.
     if (!error.empty()) {
-      batch.file_problems.push_back(Problem{
-          static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
-          fmt::format("{}: {} after line {}", files_[file_].name, error, line_)});
+      batch.file_problems.push_back(
+          Problem{static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
+                  fmt::format("{}: {} after line {}", files_[file_].name, error, line_)});
     }
     close_file();
   }

@@ -35,7 +35,7 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
 // already knows is bad (`preset` is then the reason and `detail` the message).
 struct RawDoc {
   std::uint32_t input = 0;
-  std::uint64_t line = 0;  // 1-based line of a JSON Lines file; 0 for a text file
+  std::uint64_t line = 0;           // 1-based line of a JSON Lines file; 0 for a text file
   std::size_t begin = 0, size = 0;  // bytes of Batch::buffer
   DocStatus preset = DocStatus::kKept;
   std::string detail;
@@ -69,8 +69,8 @@ class BatchReader {
   bool next(Batch& batch);
 
   const std::vector<InputFile>& files() const { return files_; }
-  std::uint64_t total_bytes() const { return total_bytes_; }     // on disk, for progress
-  std::uint64_t consumed_bytes() const;                          // on disk, for progress
+  std::uint64_t total_bytes() const { return total_bytes_; }  // on disk, for progress
+  std::uint64_t consumed_bytes() const;                       // on disk, for progress
 
  private:
   void read_text_file(Batch& batch);
@@ -83,13 +83,13 @@ class BatchReader {
   std::vector<InputFile> files_;
   ReadOptions options_;
   std::FILE* stdin_copy_;
-  std::size_t file_ = 0;                  // current file
-  std::unique_ptr<ByteSource> source_;    // open JSON Lines source, if any
-  std::uint64_t line_ = 0;                // last line number emitted in the current file
-  std::uint64_t file_bytes_ = 0;          // decompressed bytes read from the current file
-  std::string pending_;                   // start of a line continued in the next block
+  std::size_t file_ = 0;                // current file
+  std::unique_ptr<ByteSource> source_;  // open JSON Lines source, if any
+  std::uint64_t line_ = 0;              // last line number emitted in the current file
+  std::uint64_t file_bytes_ = 0;        // decompressed bytes read from the current file
+  std::string pending_;                 // start of a line continued in the next block
   std::uint64_t total_bytes_ = 0;
-  std::uint64_t done_bytes_ = 0;          // on-disk bytes of finished files
+  std::uint64_t done_bytes_ = 0;  // on-disk bytes of finished files
 };
 
 }  // namespace doppel

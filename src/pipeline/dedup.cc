@@ -57,9 +57,9 @@ struct DocOut {
 
 struct BatchOut {
   std::vector<DocOut> docs;
-  std::vector<SigValue> sigs;               // num_hashes per document (zeros for bad ones)
-  std::vector<std::uint64_t> sets;          // VerifyMode::kExact: shingle sets, concatenated
-  std::vector<std::uint32_t> set_sizes;     // one per document
+  std::vector<SigValue> sigs;            // num_hashes per document (zeros for bad ones)
+  std::vector<std::uint64_t> sets;       // VerifyMode::kExact: shingle sets, concatenated
+  std::vector<std::uint32_t> set_sizes;  // one per document
   std::vector<Problem> file_problems;
   std::uint64_t blank_lines = 0, bytes = 0;
 };
@@ -199,7 +199,11 @@ class Collector {
  public:
   Collector(DedupResult& result, SignatureStore& sigs, std::vector<ExactHash>& hashes,
             SetStore& sets, const DedupOptions& options, const ProblemCallback& on_problem)
-      : r_(result), sigs_(sigs), hashes_(hashes), sets_(sets), options_(options),
+      : r_(result),
+        sigs_(sigs),
+        hashes_(hashes),
+        sets_(sets),
+        options_(options),
         on_problem_(on_problem) {}
 
   // Appends a batch's documents in input order. Returns a failure with ErrorPolicy::kFail.
@@ -240,7 +244,8 @@ class Collector {
           d.message = fmt::format(
               "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is "
               "skipped",
-              locate(files_->at(d.input), d.line), d.id, locate(files_->at(first.input), first.line));
+              locate(files_->at(d.input), d.line), d.id,
+              locate(files_->at(first.input), first.line));
         }
       }
       if (is_bad_input(r_.docs.back().status)) {
@@ -279,7 +284,8 @@ Status validate(const DedupOptions& o) {
   if (o.sketch.num_hashes < 1 || o.sketch.num_hashes > 4096) {
     return Status::InvalidArgument("--hashes must be in [1, 4096]");
   }
-  if (o.shingle.n < 1 || o.shingle.n > 64) return Status::InvalidArgument("--ngram must be in [1, 64]");
+  if (o.shingle.n < 1 || o.shingle.n > 64)
+    return Status::InvalidArgument("--ngram must be in [1, 64]");
   if ((o.lsh.bands > 0) != (o.lsh.rows > 0)) {
     return Status::InvalidArgument("--bands and --rows go together: set both or neither");
   }
@@ -299,18 +305,30 @@ Status validate(const DedupOptions& o) {
 
 std::string_view to_string(DocStatus status) {
   switch (status) {
-    case DocStatus::kKept: return "kept";
-    case DocStatus::kExactDuplicate: return "exact_duplicate";
-    case DocStatus::kNearDuplicate: return "near_duplicate";
-    case DocStatus::kMalformedJson: return "malformed_json";
-    case DocStatus::kMissingText: return "missing_text";
-    case DocStatus::kInvalidUtf8: return "invalid_utf8";
-    case DocStatus::kEmptyText: return "empty_text";
-    case DocStatus::kDuplicateId: return "duplicate_id";
-    case DocStatus::kTooLarge: return "too_large";
-    case DocStatus::kBinaryFile: return "binary_file";
-    case DocStatus::kTruncated: return "truncated";
-    case DocStatus::kUnreadable: return "unreadable";
+    case DocStatus::kKept:
+      return "kept";
+    case DocStatus::kExactDuplicate:
+      return "exact_duplicate";
+    case DocStatus::kNearDuplicate:
+      return "near_duplicate";
+    case DocStatus::kMalformedJson:
+      return "malformed_json";
+    case DocStatus::kMissingText:
+      return "missing_text";
+    case DocStatus::kInvalidUtf8:
+      return "invalid_utf8";
+    case DocStatus::kEmptyText:
+      return "empty_text";
+    case DocStatus::kDuplicateId:
+      return "duplicate_id";
+    case DocStatus::kTooLarge:
+      return "too_large";
+    case DocStatus::kBinaryFile:
+      return "binary_file";
+    case DocStatus::kTruncated:
+      return "truncated";
+    case DocStatus::kUnreadable:
+      return "unreadable";
   }
   return "unknown";
 }

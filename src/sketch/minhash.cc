@@ -7,7 +7,8 @@
 namespace doppel {
 
 namespace {
-std::uint32_t probe(std::uint64_t seed, std::uint32_t bin, std::uint64_t attempt, std::uint32_t bins) {
+std::uint32_t probe(std::uint64_t seed, std::uint32_t bin, std::uint64_t attempt,
+                    std::uint32_t bins) {
   return reduce(mix64(seed ^ (std::uint64_t{bin} << 32) ^ attempt), bins);
 }
 constexpr std::uint32_t kEmptyBin = 0xffffffffu;
@@ -18,7 +19,6 @@ SigValue fingerprint(std::uint32_t value) {
   return static_cast<SigValue>((std::uint64_t{value} * 0x9e3779b97f4a7c15ULL) >> 48);
 }
 }  // namespace
-
 
 void oph_signature(std::span<const std::uint64_t> shingles, std::uint64_t seed,
                    std::span<SigValue> out, std::vector<std::uint32_t>& scratch) {
@@ -47,7 +47,7 @@ void oph_signature(std::span<const std::uint64_t> shingles, std::uint64_t seed,
 }
 
 OphSketcher::OphSketcher(int bins, std::uint64_t seed)
-    : bins_(static_cast<std::uint32_t>(bins)), seed_(seed), probes_(bins_ * kProbes) {
+    : bins_(static_cast<std::uint32_t>(bins)), seed_(seed), probes_(std::size_t{bins_} * kProbes) {
   for (std::uint32_t i = 0; i < bins_; ++i) {
     for (std::uint32_t a = 0; a < kProbes; ++a) {
       probes_[i * kProbes + a] = static_cast<std::uint16_t>(probe(seed_, i, a + 1, bins_));

@@ -29,7 +29,9 @@ class SignatureStore {
   std::span<const SigValue> operator[](std::uint32_t doc) const {
     return {chunks_[doc / kPerChunk].get() + (doc % kPerChunk) * bins_, bins_};
   }
-  std::uint64_t memory_bytes() const { return chunks_.size() * kPerChunk * bins_ * sizeof(SigValue); }
+  std::uint64_t memory_bytes() const {
+    return chunks_.size() * kPerChunk * bins_ * sizeof(SigValue);
+  }
 
  private:
   static constexpr std::size_t kPerChunk = 16384;

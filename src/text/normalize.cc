@@ -68,7 +68,6 @@ constexpr std::array<char, 128> make_byte_folds(bool case_fold) {
 constexpr std::array<std::array<char, 128>, 2> kByteFolds = {make_byte_folds(false),
                                                              make_byte_folds(true)};
 
-
 CharClass classify(char32_t cp) {
   if (cp < 128) return kAsciiClass[cp];
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
@@ -248,8 +247,9 @@ class Normalizer {
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
       const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
-      const __m128i keep = _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 26), in_range(v, '0', 10)),
-                                        _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
+      const __m128i keep =
+          _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 26), in_range(v, '0', 10)),
+                       _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
       const auto stop = static_cast<unsigned>(_mm_movemask_epi8(keep));
       if (stop != 0) return i + static_cast<std::size_t>(__builtin_ctz(stop));
       i += 16;
@@ -266,7 +266,8 @@ class Normalizer {
 #endif
 
   void reserve(std::size_t more) {
-    if (pos_ + more > out_.text.size()) [[unlikely]] grow(more);
+    if (pos_ + more > out_.text.size()) [[unlikely]]
+      grow(more);
   }
   [[gnu::noinline, gnu::cold]] void grow(std::size_t more) {
     out_.text.resize(std::max(pos_ + more, out_.text.size() * 2));

@@ -31,7 +31,8 @@ inline void sort_key_values(std::vector<KeyValue>& items, std::vector<KeyValue>&
   for (std::size_t i = 0; i < items.size();) {
     std::size_t j = i + 1;
     while (j < items.size() && (items[j].first >> 32) == (items[i].first >> 32)) ++j;
-    if (j - i > 1) std::sort(items.begin() + static_cast<long>(i), items.begin() + static_cast<long>(j));
+    if (j - i > 1)
+      std::sort(items.begin() + static_cast<long>(i), items.begin() + static_cast<long>(j));
     i = j;
   }
 }

@@ -4,11 +4,16 @@ namespace doppel {
 
 std::string Status::ToString() const {
   switch (code_) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kInvalidArgument: return "invalid argument: " + message_;
-    case StatusCode::kIoError: return "I/O error: " + message_;
-    case StatusCode::kCorruptInput: return "bad input: " + message_;
-    case StatusCode::kInternal: return "internal error: " + message_;
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument: " + message_;
+    case StatusCode::kIoError:
+      return "I/O error: " + message_;
+    case StatusCode::kCorruptInput:
+      return "bad input: " + message_;
+    case StatusCode::kInternal:
+      return "internal error: " + message_;
   }
   return message_;
 }

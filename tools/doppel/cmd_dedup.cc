@@ -73,7 +73,8 @@ std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
   int u = 0;
   while (bytes >= 1024 && u < 4) bytes /= 1024, ++u;
-  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
+  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u])
+                : fmt::format("{:.1f} {}", bytes, units[u]);
 }
 
 std::string thousands(std::uint64_t n) {
@@ -88,7 +89,8 @@ std::string thousands(std::uint64_t n) {
 
 // The clusters for a person: one block each, the kept document first.
 void print_clusters(const DedupResult& r, int show) {
-  const std::size_t limit = show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
+  const std::size_t limit =
+      show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
   if (r.clusters.empty()) {
     std::fputs("No duplicates found.\n", stdout);
     return;
@@ -116,9 +118,10 @@ void print_clusters(const DedupResult& r, int show) {
     std::fprintf(stdout, "... and %zu more clusters (all of them: --clusters FILE, or --show 0)\n",
                  r.clusters.size() - limit);
   }
-  std::fputs("Similarity is the Jaccard similarity of word shingles to the kept document; "
-             "'exact' means identical after normalization.\n",
-             stdout);
+  std::fputs(
+      "Similarity is the Jaccard similarity of word shingles to the kept document; "
+      "'exact' means identical after normalization.\n",
+      stdout);
 }
 
 void print_summary(const DedupResult& r, const DedupOptions& o) {
@@ -148,7 +151,8 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
   std::uint64_t file_problems = 0;
   for (const Problem& p : r.problems) file_problems += p.doc == 0xffffffffu;
   if (file_problems > 0) s += fmt::format("  damaged files     {:>12}\n", file_problems);
-  if (st.blank_lines > 0) s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
+  if (st.blank_lines > 0)
+    s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
   if (st.synthesized_ids > 0) {
     s += fmt::format("  ids synthesized   {:>12}  (no \"{}\" field: named file:line)\n",
                      thousands(st.synthesized_ids), o.read.id_field);
@@ -165,10 +169,9 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
       "  seconds           read+sketch {:.3f}, exact {:.3f}, candidates {:.3f}, verify {:.3f}, "
       "cluster {:.3f}\n",
       t.read_sketch, t.exact, t.candidates, t.verify, t.cluster);
-  s += fmt::format("  peak memory       {:>12}  ({} per document)\n",
-                   human_bytes(double(st.peak_rss_bytes)),
-                   st.documents > 0 ? human_bytes(double(st.peak_rss_bytes) / double(st.documents))
-                                    : "-");
+  s += fmt::format(
+      "  peak memory       {:>12}  ({} per document)\n", human_bytes(double(st.peak_rss_bytes)),
+      st.documents > 0 ? human_bytes(double(st.peak_rss_bytes) / double(st.documents)) : "-");
   std::fputs(s.c_str(), stderr);
 }
 
@@ -227,7 +230,8 @@ int run(DedupFlags& f) {
   auto result = dedup(f.inputs, f.options, warn, stdin_copy.get());
   if (!result.ok()) return fail(result.status());
   if (hidden > 0) {
-    std::fprintf(stderr, "doppel: warning: %d more problems not shown (all of them: --removed FILE)\n",
+    std::fprintf(stderr,
+                 "doppel: warning: %d more problems not shown (all of them: --removed FILE)\n",
                  hidden);
   }
   if (stdin_copy) std::fflush(stdin_copy.get());
@@ -259,7 +263,8 @@ int run(DedupFlags& f) {
 // A flag whose value is one of a few names; --help shows them as NAME|NAME.
 template <typename T>
 CLI::Option* add_choice(CLI::Option_group* group, const std::string& flag, T& value,
-                        const std::string& help, const std::vector<std::pair<std::string, T>>& names,
+                        const std::string& help,
+                        const std::vector<std::pair<std::string, T>>& names,
                         const std::string& default_name) {
   std::map<std::string, T> map(names.begin(), names.end());
   std::string type;
@@ -291,20 +296,22 @@ std::function<int()> add_dedup_command(CLI::App& app) {
                   "text files, or - for JSON Lines on standard input")
       ->required();
   auto* input = cmd->add_option_group("Input");
-  add_choice<InputFormat>(input, "--format", o.read.format,
-                          "Input format: by file name (auto), JSON Lines or plain text",
-                          {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl},
-                           {"text", InputFormat::kText}},
-                          "auto");
+  add_choice<InputFormat>(
+      input, "--format", o.read.format,
+      "Input format: by file name (auto), JSON Lines or plain text",
+      {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl}, {"text", InputFormat::kText}},
+      "auto");
   input->add_option("--id-field", o.read.id_field, "JSON field holding the document id")
       ->capture_default_str();
   input->add_option("--text-field", o.read.text_field, "JSON field holding the document text")
       ->capture_default_str();
-  input->add_option("--date-field", o.read.date_field,
-                    "JSON field with the document date (ISO 8601), carried along; optional")
+  input
+      ->add_option("--date-field", o.read.date_field,
+                   "JSON field with the document date (ISO 8601), carried along; optional")
       ->capture_default_str();
-  input->add_option("--max-doc-bytes", o.read.max_doc_bytes,
-                    "Larger documents are reported as bad input (too_large); suffixes K, M, G")
+  input
+      ->add_option("--max-doc-bytes", o.read.max_doc_bytes,
+                   "Larger documents are reported as bad input (too_large); suffixes K, M, G")
       ->transform(CLI::AsSizeValue(false))
       ->default_str("64M");
   add_choice<ErrorPolicy>(
@@ -313,19 +320,22 @@ std::function<int()> add_dedup_command(CLI::App& app) {
       {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}}, "skip");
 
   auto* match = cmd->add_option_group("Matching");
-  match->add_option("--normalize", f.normalize,
-                    "Normalization steps, comma-separated: nfkc, case, punct, space; or none for "
-                    "byte-exact comparison")
+  match
+      ->add_option("--normalize", f.normalize,
+                   "Normalization steps, comma-separated: nfkc, case, punct, space; or none for "
+                   "byte-exact comparison")
       ->capture_default_str();
   add_choice<ShingleKind>(match, "--shingle", o.shingle.kind, "Shingles of words or of characters",
                           {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}}, "word");
   match->add_option("--ngram", o.shingle.n, "Shingle length in words (or characters)")
       ->capture_default_str();
-  match->add_option("--threshold", o.lsh.threshold,
-                    "Jaccard similarity at or above which two documents are near duplicates")
+  match
+      ->add_option("--threshold", o.lsh.threshold,
+                   "Jaccard similarity at or above which two documents are near duplicates")
       ->capture_default_str();
-  match->add_option("--hashes", o.sketch.num_hashes,
-                    "MinHash bins per document: more is more exact and costs 2 bytes each")
+  match
+      ->add_option("--hashes", o.sketch.num_hashes,
+                   "MinHash bins per document: more is more exact and costs 2 bytes each")
       ->capture_default_str();
   match->add_option("--bands", o.lsh.bands, "LSH bands (default: chosen from --threshold)");
   match->add_option("--rows", o.lsh.rows, "LSH rows per band (default: chosen from --threshold)");
@@ -338,7 +348,8 @@ std::function<int()> add_dedup_command(CLI::App& app) {
   add_choice<KeepPolicy>(match, "--keep", o.keep,
                          "Which document a cluster keeps: first in input order, earliest date, or "
                          "longest text",
-                         {{"first", KeepPolicy::kFirst}, {"earliest", KeepPolicy::kEarliest},
+                         {{"first", KeepPolicy::kFirst},
+                          {"earliest", KeepPolicy::kEarliest},
                           {"longest", KeepPolicy::kLongest}},
                          "first");
 
@@ -358,11 +369,13 @@ std::function<int()> add_dedup_command(CLI::App& app) {
   auto* run_group = cmd->add_option_group("Running");
   run_group->add_option("--threads", o.threads, "Worker threads (0: one per core)")
       ->capture_default_str();
-  run_group->add_option("--progress", f.progress, "Progress bar: auto (on a terminal), always, never")
+  run_group
+      ->add_option("--progress", f.progress, "Progress bar: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
-  run_group->add_option("--max-warnings", f.max_warnings,
-                        "Bad-input warnings to print before counting silently")
+  run_group
+      ->add_option("--max-warnings", f.max_warnings,
+                   "Bad-input warnings to print before counting silently")
       ->capture_default_str();
   run_group->add_flag("-q,--quiet", f.quiet, "No warnings, summary or progress bar");
 

@@ -1,10 +1,13 @@
 // doppel: finds near-duplicate documents and reused passages in text collections.
-#include <fmt/format.h>
+#include <cstdio>
+#include <exception>
 
-#include "doppel_version.h"
 #include "commands.h"
+#include "doppel_version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_main(int argc, char** argv) {
   CLI::App app{"doppel finds exact and near-duplicate documents in text collections."};
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
   app.require_subcommand(1);
@@ -18,4 +21,17 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("dedup")) return run_dedup();
   return doppel::cli::kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The library reports errors as values; what can still throw is allocation (std::bad_alloc)
+  // and the standard library. Say so instead of aborting.
+  try {
+    return run_main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "doppel: error: %s\n", e.what());
+    return doppel::cli::kExitError;
+  }
 }
