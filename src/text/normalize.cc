@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -119,6 +120,9 @@ bool attaches_to_previous(char32_t cp) {
   return mix64(lo ^ ((hi + len) * 0x9e3779b97f4a7c15ULL));
 }
 
+static_assert(std::is_same_v<utf8proc_int32_t, std::int32_t>,
+              "NormalizedText::scratch holds utf8proc code points");
+
 class Normalizer {
  public:
   Normalizer(const NormalizeOptions& options, NormalizedText& out)
@@ -126,7 +130,9 @@ class Normalizer {
         out_(out),
         kind_(kByteKinds[options.fold_punctuation].data()),
         fold_(kByteFolds[options.case_fold].data()),
-        simd_(DOPPEL_SIMD_DEFAULT && options.fold_punctuation) {  // kernels: letters and digits
+        simd_(DOPPEL_SIMD_DEFAULT && options.fold_punctuation),  // kernels: letters and digits
+        mapped_(out.scratch) {
+    if (mapped_.size() < 64) mapped_.resize(64);
     out_.tokens.clear();
     out_.hashes.clear();
   }
@@ -392,8 +398,8 @@ class Normalizer {
   const std::uint8_t* kind_;  // kByteKinds for the options
   const char* fold_;          // kByteFolds for the options
   bool simd_;
-  std::size_t pos_ = 0;  // bytes of out_.text written
-  std::vector<utf8proc_int32_t> mapped_ = std::vector<utf8proc_int32_t>(64);
+  std::size_t pos_ = 0;                    // bytes of out_.text written
+  std::vector<utf8proc_int32_t>& mapped_;  // out_.scratch
   bool in_token_ = false;
   bool pending_space_ = false;
   std::uint32_t token_begin_ = 0, token_src_begin_ = 0, token_src_end_ = 0;

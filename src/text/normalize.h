@@ -22,6 +22,7 @@ struct NormalizedText {
   std::string text;           // canonical form: words separated by single spaces (by default)
   std::vector<Token> tokens;  // the words of `text`, in order
   std::vector<std::uint64_t> hashes;  // token_hash() of each word, computed while normalizing
+  std::vector<std::int32_t> scratch;  // code points of the non-ASCII path; reused, not output
   std::string_view word(const Token& t) const {
     return std::string_view(text).substr(t.begin, t.end - t.begin);
   }
