@@ -363,6 +363,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   std::mutex read_mutex, merge_mutex;
   bool input_done = false;
   std::atomic<bool> failed{false};
+  std::atomic<std::uint64_t> merged_docs{0};  // for the progress bar, read outside merge_mutex
   Status failure;
   std::uint64_t next_seq = 0, read_seq = 0;
   std::map<std::uint64_t, BatchOut> waiting;  // batches finished ahead of their turn
@@ -381,7 +382,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
           return;
         }
         batch.seq = read_seq++;
-        progress.update(reader.consumed_bytes(), result.docs.size());
+        progress.update(reader.consumed_bytes(), merged_docs.load(std::memory_order_relaxed));
       }
       BatchOut out;
       {
@@ -401,6 +402,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
             failed = true;
           }
         }
+        merged_docs.store(result.docs.size(), std::memory_order_relaxed);
         spare.push_back(std::move(it->second));
         waiting.erase(it);
         ++next_seq;
