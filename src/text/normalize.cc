@@ -100,8 +100,12 @@ CharClass classify(char32_t cp) {
 // combining marks and the vowel and final jamo of conjoining Hangul.
 bool attaches_to_previous(char32_t cp) {
   if (cp >= 0x1160 && cp <= 0x11FF) return true;
+  if ((cp >= 0x3131 && cp <= 0x318E) || (cp >= 0xFFA0 && cp <= 0xFFDC) || cp == 0xFF9E ||
+      cp == 0xFF9F) {
+    return true;  // compatibility jamo and half-width sound marks: NFKC makes them attach
+  }
   const auto* prop = utf8proc_get_property(static_cast<utf8proc_int32_t>(cp));
-  return prop->combining_class != 0 || prop->category == UTF8PROC_CATEGORY_MN ||
+  return prop->ignorable || prop->combining_class != 0 || prop->category == UTF8PROC_CATEGORY_MN ||
          prop->category == UTF8PROC_CATEGORY_MC || prop->category == UTF8PROC_CATEGORY_ME;
 }
 
@@ -292,9 +296,19 @@ class Normalizer {
     // An ASCII letter just emitted may compose with the marks that follow ("e" + U+0301 -> "é"):
     // take it back and map it with them. The token stays open even if this empties it;
     // end_token() drops empty tokens.
+    std::size_t unit_begin = start;
+    bool skip_first = false;
     if (in_token_ && last_ascii_word_end_ == start && attaches_to_previous(cp)) {
       start -= 1;
       pos_ -= 1;
+      unit_begin = start;
+    } else if (opt_.nfkc && start > 0 && static_cast<unsigned char>(in[start - 1]) < 0x80 &&
+               kind_[static_cast<unsigned char>(in[start - 1])] == kSeparatorByte &&
+               attaches_to_previous(cp)) {
+      // "=" + U+0338 is "≠": map the separator with the marks, then drop what it became (a
+      // separator again, already emitted).
+      unit_begin = start - 1;
+      skip_first = true;
     }
     while (end < in.size() && static_cast<unsigned char>(in[end]) >= 0x80) {
       char32_t next;
@@ -302,7 +316,7 @@ class Normalizer {
       if (!attaches_to_previous(next)) break;
       end += len;
     }
-    const std::string_view unit = in.substr(start, end - start);
+    const std::string_view unit = in.substr(unit_begin, end - unit_begin);
     const auto src_begin = static_cast<std::uint32_t>(start);
     const auto src_end = static_cast<std::uint32_t>(end);
 
@@ -332,7 +346,7 @@ class Normalizer {
       len = utf8proc_normalize_utf32(mapped_.data(), len, static_cast<utf8proc_option_t>(options));
       if (len < 0) len = 0;
     }
-    for (utf8proc_ssize_t k = 0; k < len; ++k) {
+    for (utf8proc_ssize_t k = skip_first ? 1 : 0; k < len; ++k) {
       char buf[4];
       const auto u = static_cast<char32_t>(mapped_[static_cast<std::size_t>(k)]);
       const int blen = encode_utf8(u, buf);
