@@ -15,9 +15,10 @@ namespace doppel {
 namespace {
 
 std::string make_text(std::size_t bytes, bool with_unicode) {
-  static const char* kWords[] = {"the",  "minister", "said", "on",     "Tuesday", "that",  "Azerbaijan",
-                                 "and",  "Turkey",   "hold", "joint",  "drills",  "army,", "units.",
-                                 "1992", "cooperation", "signed", "“alliance”", "Zoë", "café"};
+  static const char* kWords[] = {"the",         "minister",   "said",       "on",     "Tuesday",
+                                 "that",        "Azerbaijan", "and",        "Turkey", "hold",
+                                 "joint",       "drills",     "army,",      "units.", "1992",
+                                 "cooperation", "signed",     "“alliance”", "Zoë",    "café"};
   std::mt19937_64 rng(42);
   std::string text;
   while (text.size() < bytes) {
