@@ -45,6 +45,7 @@ std::string_view to_string(DocStatus status);
 inline bool is_bad_input(DocStatus s) { return s >= DocStatus::kMalformedJson; }
 
 inline constexpr std::uint32_t kNoCluster = 0xffffffffu;
+inline constexpr std::uint32_t kNoDoc = 0xffffffffu;  // a Problem of a whole file
 
 // One per document read, in input order. Strings live in DedupResult::strings.
 struct DocumentInfo {
@@ -75,8 +76,8 @@ struct NearPair {
 // A message about bad input, in input order: "corpus.jsonl:17: malformed JSON (...)".
 struct Problem {
   std::uint32_t input = 0;
-  std::uint64_t line = 0;           // 0 when it concerns the whole file
-  std::uint32_t doc = 0xffffffffu;  // the document it removed, if any
+  std::uint64_t line = 0;      // 0 when it concerns the whole file
+  std::uint32_t doc = kNoDoc;  // the document it removed, if any
   std::string message;
 };
 

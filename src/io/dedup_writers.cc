@@ -111,7 +111,11 @@ Status write_removed(const DedupResult& r, std::FILE* out) {
       s += ",\"file\":";
       append_json_string(s, r.inputs[info.input]);
       if (info.line > 0) s += fmt::format(",\"line\":{}", info.line);
-      while (next_problem < r.problems.size() && r.problems[next_problem].doc < d) ++next_problem;
+      // Problems are in input order; those of whole files (doc == kNoDoc) are skipped.
+      while (next_problem < r.problems.size() &&
+             (r.problems[next_problem].doc < d || r.problems[next_problem].doc == kNoDoc)) {
+        ++next_problem;
+      }
       if (next_problem < r.problems.size() && r.problems[next_problem].doc == d) {
         s += ",\"message\":";
         append_json_string(s, r.problems[next_problem].message);
@@ -134,7 +138,7 @@ Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) 
   }
   s += "},\n";
   std::uint64_t file_problems = 0;
-  for (const Problem& p : r.problems) file_problems += p.doc == 0xffffffffu;
+  for (const Problem& p : r.problems) file_problems += p.doc == kNoDoc;
   s += fmt::format(
       "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
       r.inputs.size(), file_problems, st.blank_lines, st.synthesized_ids);

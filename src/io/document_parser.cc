@@ -68,6 +68,7 @@ void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFil
   out.text = {};
   out.text_offset = 0;
   out.synthesized_id = false;
+  out.id_from_input = file.format == InputFormat::kText;
   out.message.clear();
   if (file.format == InputFormat::kText) out.id = file.doc_id;
   if (raw.preset != DocStatus::kKept) {
@@ -109,38 +110,41 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
   (void)raw;
   simdjson::dom::element root;
   const auto error = impl_->parser.parse(line.data(), line.size(), false).get(root);
-  auto synthesize_id = [&] {
-    out.id = fmt::format("{}:{}", file.name, raw.line);
-    out.synthesized_id = true;
-  };
+  // Unreadable lines are named after their location; so are objects without an id, which are
+  // counted as synthesized ids.
+  auto name_by_location = [&] { out.id = fmt::format("{}:{}", file.name, raw.line); };
   if (error) {
     out.status =
         error == simdjson::UTF8_ERROR ? DocStatus::kInvalidUtf8 : DocStatus::kMalformedJson;
     out.message = error == simdjson::UTF8_ERROR
                       ? std::string("invalid UTF-8 in the line")
                       : fmt::format("malformed JSON ({})", simdjson::error_message(error));
-    synthesize_id();
+    name_by_location();
     return;
   }
   simdjson::dom::object object;
   if (root.get_object().get(object)) {
     out.status = DocStatus::kMalformedJson;
     out.message = "the line is JSON but not an object";
-    synthesize_id();
+    name_by_location();
     return;
   }
   // The id first, so that every later message can name the document.
   simdjson::dom::element id;
   if (object.at_key(options_.id_field).get(id) || id.is_null()) {
-    synthesize_id();
+    name_by_location();
+    out.synthesized_id = true;
   } else if (id.is_string()) {
     out.id = std::string(id.get_string().value_unsafe());
+    out.id_from_input = true;
   } else if (id.is_int64()) {
     out.id = std::to_string(id.get_int64().value_unsafe());
+    out.id_from_input = true;
   } else if (id.is_uint64()) {
     out.id = std::to_string(id.get_uint64().value_unsafe());
+    out.id_from_input = true;
   } else {
-    synthesize_id();
+    name_by_location();
     out.status = DocStatus::kMalformedJson;
     out.message = fmt::format("field \"{}\" must be a string or an integer", options_.id_field);
     return;

@@ -20,7 +20,9 @@ struct ParsedDoc {
   std::string byline;  // "" when none
   std::string_view text;
   std::uint64_t text_offset = 0;  // byte offset of `text` in the source (text files: after header)
-  bool synthesized_id = false;    // JSON without an id: named "file:line"
+  bool synthesized_id = false;    // a JSON object without an id: named "file:line"
+  bool id_from_input = false;     // the id was read from the input (a JSON id, a file path), not
+                                  // made up from the location of unreadable input
   std::string message;            // why it is bad input
 };
 

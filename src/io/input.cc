@@ -200,7 +200,7 @@ void BatchReader::fill_jsonl(Batch& batch) {
                                    f.path == "-" ? stdin_copy_ : nullptr);
     if (!source.ok()) {
       batch.file_problems.push_back(
-          Problem{static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
+          Problem{static_cast<std::uint32_t>(file_), 0, kNoDoc,
                   fmt::format("{}: cannot read the file: {}", f.name, source.status().message())});
       close_file();
       return;
@@ -281,7 +281,7 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
   }
   if (!error.empty()) {
     batch.file_problems.push_back(
-        Problem{static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
+        Problem{static_cast<std::uint32_t>(file_), 0, kNoDoc,
                 fmt::format("{}: {} after line {}; the documents before it are kept", f.name, error,
                             line_)});
   }
@@ -319,14 +319,15 @@ void BatchReader::skip_long_line(Batch& batch, std::size_t already) {
   doc.line = line_;
   doc.begin = batch.buffer.size();
   doc.preset = DocStatus::kTooLarge;
+  // "+": a damaged stream ended the line early, so it was longer still.
   doc.detail = fmt::format("line of {}{} bytes is larger than --max-doc-bytes ({})", skipped,
-                           found ? "" : "+", options_.max_doc_bytes);
+                           error.empty() ? "" : "+", options_.max_doc_bytes);
   batch.docs.push_back(std::move(doc));
   if (!found) {
     // The file ended inside the line: close it here, reporting a damaged stream if any.
     if (!error.empty()) {
       batch.file_problems.push_back(
-          Problem{static_cast<std::uint32_t>(file_), 0, 0xffffffffu,
+          Problem{static_cast<std::uint32_t>(file_), 0, kNoDoc,
                   fmt::format("{}: {} after line {}", files_[file_].name, error, line_)});
     }
     close_file();

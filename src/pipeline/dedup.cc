@@ -53,6 +53,7 @@ struct DocOut {
   std::uint64_t text_bytes = 0;
   ExactHash hash;
   bool synthesized_id = false;
+  bool id_from_input = false;
 };
 
 struct BatchOut {
@@ -95,6 +96,7 @@ class SketchWorker {
       doc.input = raw.input;
       doc.line = raw.line;
       doc.synthesized_id = parsed_.synthesized_id;
+      doc.id_from_input = parsed_.id_from_input;
       doc.text_bytes = parsed_.text.size();
       doc.message.clear();
       if (doc.status == DocStatus::kKept) {
@@ -106,7 +108,7 @@ class SketchWorker {
       }
       if (doc.status != DocStatus::kKept) {
         doc.message = fmt::format("{}{}: {}", locate(file, raw.line),
-                                  doc.synthesized_id || file.format == InputFormat::kText
+                                  !doc.id_from_input || file.format == InputFormat::kText
                                       ? ""
                                       : fmt::format(" (id \"{}\")", doc.id),
                                   parsed_.message);
@@ -235,8 +237,7 @@ class Collector {
         sets_.append(std::span(out.sets).subspan(set_pos, set_size));
       }
       set_pos += set_size;
-      if (!d.synthesized_id && d.status != DocStatus::kBinaryFile &&
-          d.status != DocStatus::kUnreadable && d.status != DocStatus::kTooLarge) {
+      if (d.id_from_input) {
         const std::uint32_t earlier = ids_.find_or_add(r_, index);
         if (earlier != kNoCluster && d.status == DocStatus::kKept) {
           r_.docs.back().status = DocStatus::kDuplicateId;

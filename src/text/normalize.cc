@@ -155,7 +155,7 @@ class Normalizer {
   }
 
  private:
-  static constexpr std::uint8_t kWordByte = 0, kSeparatorByte = 1, kNonAscii = 2;
+  static constexpr std::uint8_t kWordByte = 0, kSeparatorByte = 1;  // else: non-ASCII
 
   // The default mode (punctuation and whitespace folded): a tight loop over pure-ASCII words.
   // A word that touches a non-ASCII byte is handed, from its first byte, to run_general(), which

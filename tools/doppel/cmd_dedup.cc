@@ -149,7 +149,7 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
   s += fmt::format("  bad input         {:>12}{}\n", thousands(bad),
                    reasons.empty() ? "" : fmt::format("  ({})", reasons));
   std::uint64_t file_problems = 0;
-  for (const Problem& p : r.problems) file_problems += p.doc == 0xffffffffu;
+  for (const Problem& p : r.problems) file_problems += p.doc == kNoDoc;
   if (file_problems > 0) s += fmt::format("  damaged files     {:>12}\n", file_problems);
   if (st.blank_lines > 0)
     s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
