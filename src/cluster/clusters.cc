@@ -9,15 +9,18 @@ void collect_clusters(UnionFind& sets, std::span<const std::uint8_t> in_play,
   for (std::uint32_t d = 0; d < n; ++d) {
     if (in_play[d]) ++count[sets.find(d)];
   }
-  // Roots are smallest members, so walking roots in index order orders clusters by first member.
+  // Clusters are numbered in the order of their first in-play member (the root, the smallest
+  // member, may be out of play), and each lists its members in input order.
   std::vector<std::uint32_t> slot(n, kNoCluster);  // root -> cluster
   clusters.clear();
   std::uint32_t total = 0;
   for (std::uint32_t d = 0; d < n; ++d) {
-    if (count[d] < 2) continue;
-    slot[d] = static_cast<std::uint32_t>(clusters.size());
+    if (!in_play[d]) continue;
+    const std::uint32_t root = sets.find(d);
+    if (count[root] < 2 || slot[root] != kNoCluster) continue;
+    slot[root] = static_cast<std::uint32_t>(clusters.size());
     clusters.push_back(Cluster{d, total, 0, false});
-    total += count[d];
+    total += count[root];
   }
   members.assign(total, 0);
   for (std::uint32_t d = 0; d < n; ++d) {

@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands.h"
@@ -43,6 +46,48 @@ Result<FilePtr> open_output(const std::string& path) {
     return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
   }
   return FilePtr(f);
+}
+
+// Refuses what would destroy or feed back the user's data: an output that is an input file (it
+// would be truncated before it is read), an output inside an input directory (it would be read as
+// input), and standard input given twice (it can be read only once).
+Status check_outputs_are_not_inputs(const DedupFlags& f) {
+  namespace fs = std::filesystem;
+  int stdin_count = 0;
+  for (const auto& in : f.inputs) stdin_count += in == "-";
+  if (stdin_count > 1) {
+    return Status::InvalidArgument("standard input (-) can be given only once");
+  }
+  const std::pair<const char*, const std::string*> outputs[] = {{"--clusters", &f.clusters},
+                                                                {"--pairs", &f.pairs},
+                                                                {"--output", &f.output},
+                                                                {"--removed", &f.removed},
+                                                                {"--stats", &f.stats}};
+  for (const auto& [flag, path] : outputs) {
+    if (path->empty() || *path == "-") continue;
+    std::error_code ec;
+    const fs::path out = fs::weakly_canonical(*path, ec);
+    if (ec) continue;  // opening it will say what is wrong
+    for (const auto& in : f.inputs) {
+      if (in == "-") continue;
+      const fs::path input = fs::weakly_canonical(in, ec);
+      if (ec) continue;
+      if (out == input) {
+        return Status::InvalidArgument(fmt::format(
+            "{} {}: this file is also an input; writing it would destroy it", flag, *path));
+      }
+      if (fs::is_directory(input, ec)) {
+        const auto mismatch = std::mismatch(input.begin(), input.end(), out.begin(), out.end());
+        if (mismatch.first == input.end()) {
+          return Status::InvalidArgument(fmt::format(
+              "{} {}: this file is inside the input directory {} and would be read as input; "
+              "write it elsewhere",
+              flag, *path, in));
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status parse_normalize(const std::string& spec, NormalizeOptions& out) {
@@ -185,6 +230,7 @@ int run(DedupFlags& f) {
   f.options.progress = !f.quiet && (f.progress == "always" || (f.progress == "auto" && tty));
   f.options.keep_pairs = !f.pairs.empty();
 
+  if (Status s = check_outputs_are_not_inputs(f); !s.ok()) return fail(s);
   // Open every output first: a typo in a path should not cost a whole run.
   std::map<std::string, FilePtr> outs;
   for (const std::string* path : {&f.clusters, &f.pairs, &f.output, &f.removed, &f.stats}) {

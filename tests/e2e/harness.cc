@@ -1,0 +1,186 @@
+// The e2e harness: runs the doppel binary as a child process (fork + execv, no shell), feeding
+// its standard input and draining its standard output and error through poll() so that neither
+// side can block the other however much each writes.
+#include "e2e/harness.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+
+namespace doppel::test {
+namespace {
+
+[[noreturn]] void die(const std::string& what) {
+  throw std::runtime_error(what + ": " + std::strerror(errno));
+}
+
+void make_pipe(int fds[2]) {
+  if (pipe2(fds, O_CLOEXEC) != 0) die("pipe2");
+}
+
+// Every directory temp_dir() made, removed when the test binary exits (kept with
+// DOPPEL_KEEP_TEMP=1, to look at a failure's files).
+class TempDirs {
+ public:
+  void add(const std::string& dir) {
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(dir);
+  }
+  ~TempDirs() {
+    const char* keep = std::getenv("DOPPEL_KEEP_TEMP");
+    if (keep != nullptr && std::string(keep) == "1") return;
+    std::error_code ec;
+    for (const auto& d : dirs_) std::filesystem::remove_all(d, ec);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> dirs_;
+};
+TempDirs temp_dirs;
+
+}  // namespace
+
+RunResult run_doppel(const std::vector<std::string>& args, const std::string& input) {
+  // A write to a child that has already exited must fail with EPIPE, not kill the test.
+  std::signal(SIGPIPE, SIG_IGN);
+  int in[2], out[2], err[2];
+  make_pipe(in);
+  make_pipe(out);
+  make_pipe(err);
+
+  std::vector<std::string> argv_strings;
+  argv_strings.emplace_back(DOPPEL_BINARY);
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  const pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    // Child: only async-signal-safe calls until execv.
+    dup2(in[0], STDIN_FILENO);
+    dup2(out[1], STDOUT_FILENO);
+    dup2(err[1], STDERR_FILENO);
+    execv(argv[0], argv.data());
+    static const char kMsg[] = "harness: execv failed\n";
+    (void)!write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    _exit(127);
+  }
+  close(in[0]);
+  close(out[1]);
+  close(err[1]);
+
+  RunResult result;
+  int in_fd = in[1];
+  std::size_t written = 0;
+  if (input.empty()) {
+    close(in_fd);
+    in_fd = -1;
+  } else {
+    fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
+  }
+  int out_fd = out[0], err_fd = err[0];
+  char buf[1 << 16];
+  while (in_fd >= 0 || out_fd >= 0 || err_fd >= 0) {
+    pollfd fds[3];
+    int n = 0;
+    if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
+    if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
+    if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
+    if (poll(fds, static_cast<nfds_t>(n), -1) < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    for (int i = 0; i < n; ++i) {
+      if (fds[i].revents == 0) continue;
+      if (fds[i].fd == in_fd) {
+        const ssize_t w = write(in_fd, input.data() + written, input.size() - written);
+        if (w > 0) written += static_cast<std::size_t>(w);
+        if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
+          close(in_fd);  // done, or the child stopped reading (EPIPE)
+          in_fd = -1;
+        }
+      } else {
+        int& fd = fds[i].fd == out_fd ? out_fd : err_fd;
+        std::string& sink = fds[i].fd == out_fd ? result.out : result.err;
+        const ssize_t r = read(fd, buf, sizeof buf);
+        if (r > 0) {
+          sink.append(buf, static_cast<std::size_t>(r));
+        } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+          close(fd);
+          fd = -1;
+        }
+      }
+    }
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) die("waitpid");
+  }
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = 128 + WTERMSIG(status);
+  }
+  return result;
+}
+
+std::string source_dir() { return DOPPEL_SOURCE_DIR; }
+
+std::string shared_dir() {
+  const std::string dir = std::string(DOPPEL_SOURCE_DIR) + "/../shared";
+  struct stat st;
+  return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? dir : std::string();
+}
+
+std::string temp_dir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/doppel-e2e-XXXXXX";
+  if (mkdtemp(templ.data()) == nullptr) die("mkdtemp " + templ);
+  temp_dirs.add(templ);
+  return templ;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  const std::string bytes = read_file(path);
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < bytes.size()) {
+    std::size_t nl = bytes.find('\n', start);
+    if (nl == std::string::npos) nl = bytes.size();
+    lines.push_back(bytes.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+}  // namespace doppel::test

@@ -1,0 +1,27 @@
+// Running the doppel binary from tests: its exit code, standard output and standard error, and
+// paths to the repository's fixtures and to ../shared.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace doppel::test {
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs the doppel binary with `args` (each passed as one argument, no shell), feeding `input` to
+// its standard input.
+RunResult run_doppel(const std::vector<std::string>& args, const std::string& input = "");
+
+std::string source_dir();  // the repository
+std::string shared_dir();  // ../shared beside the repository ("" when absent)
+std::string temp_dir();    // a fresh directory, one per call; removed at exit
+                           // unless DOPPEL_KEEP_TEMP=1
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& bytes);
+std::vector<std::string> read_lines(const std::string& path);
+
+}  // namespace doppel::test
