@@ -8,43 +8,10 @@
 #include "doppel/dedup.h"
 #include "io/document_parser.h"
 #include "io/input.h"
+#include "io/line_writer.h"
 #include "util/json_writer.h"
 
 namespace doppel {
-namespace {
-
-class LineWriter {
- public:
-  explicit LineWriter(std::FILE* out) : out_(out) {}
-  std::string& line() { return buf_; }
-  Status end_line() {
-    buf_.push_back('\n');
-    return buf_.size() >= (1u << 20) ? flush() : Status::Ok();
-  }
-  Status flush() {
-    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) {
-      return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
-    }
-    buf_.clear();
-    if (std::fflush(out_) != 0) {
-      return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
-    }
-    return Status::Ok();
-  }
-
- private:
-  std::FILE* out_;
-  std::string buf_;
-};
-
-#define DOPPEL_RETURN_IF_ERROR(expr)    \
-  do {                                  \
-    if (Status s_ = (expr); !s_.ok()) { \
-      return s_;                        \
-    }                                   \
-  } while (0)
-
-}  // namespace
 
 Status write_clusters(const DedupResult& r, std::FILE* out) {
   LineWriter w(out);
@@ -170,59 +137,33 @@ Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) 
 
 Status write_deduplicated_corpus(const DedupResult& r, const DedupOptions& options,
                                  const std::string& stdin_copy_path, std::FILE* out) {
-  // Re-expanding the same arguments yields the same files in the same order; standard input is
-  // replaced by its copy.
-  std::vector<InputFile> files;
-  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
-    InputFile f;
-    f.path = r.inputs[i] == "<stdin>" ? stdin_copy_path : r.inputs[i];
-    f.name = r.inputs[i];
-    f.format = r.input_formats[i];
-    files.push_back(std::move(f));
-  }
-  BatchReader reader(std::move(files), options.read, nullptr);
   DocumentParser parser(options.read);
   ParsedDoc parsed;
   LineWriter w(out);
-  Batch batch;
-  std::uint32_t doc = 0;
-  while (reader.next(batch)) {
-    for (const RawDoc& raw : batch.docs) {
-      if (doc >= r.docs.size()) {
-        return Status::Internal("the input changed between the two passes (more documents)");
-      }
-      const DocumentInfo& info = r.docs[doc];
-      const std::uint32_t this_doc = doc++;
-      if (info.status != DocStatus::kKept) continue;
-      if (info.line != raw.line || info.input != raw.input) {
-        return Status::Internal("the input changed between the two passes");
-      }
-      const InputFile& file = reader.files()[raw.input];
-      std::string& s = w.line();
-      if (file.format == InputFormat::kJsonl) {
-        s += batch.doc_bytes(raw);
-      } else {
-        parser.parse(batch, raw, file, parsed);
-        s += "{\"id\":";
-        append_json_string(s, r.id(this_doc));
-        s += ",\"text\":";
-        append_json_string(s, parsed.text);
-        if (!parsed.date.empty()) {
-          s += ",\"date\":";
-          append_json_string(s, parsed.date);
+  DOPPEL_RETURN_IF_ERROR(reread_kept_documents(
+      r, options.read, stdin_copy_path,
+      [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
+        std::string& s = w.line();
+        if (file.format == InputFormat::kJsonl) {
+          s += batch.doc_bytes(raw);
+        } else {
+          parser.parse(batch, raw, file, parsed);
+          s += "{\"id\":";
+          append_json_string(s, r.id(doc));
+          s += ",\"text\":";
+          append_json_string(s, parsed.text);
+          if (!parsed.date.empty()) {
+            s += ",\"date\":";
+            append_json_string(s, parsed.date);
+          }
+          if (!parsed.byline.empty()) {
+            s += ",\"byline\":";
+            append_json_string(s, parsed.byline);
+          }
+          s.push_back('}');
         }
-        if (!parsed.byline.empty()) {
-          s += ",\"byline\":";
-          append_json_string(s, parsed.byline);
-        }
-        s.push_back('}');
-      }
-      DOPPEL_RETURN_IF_ERROR(w.end_line());
-    }
-  }
-  if (doc != r.docs.size()) {
-    return Status::Internal("the input changed between the two passes (fewer documents)");
-  }
+        return w.end_line();
+      }));
   return w.flush();
 }
 

@@ -17,8 +17,9 @@
 #include "candidates/lsh.h"
 #include "cluster/clusters.h"
 #include "cluster/union_find.h"
-#include "io/document_parser.h"
 #include "io/input.h"
+#include "pipeline/document_table.h"
+#include "pipeline/parallel_read.h"
 #include "sketch/minhash.h"
 #include "sketch/signature_store.h"
 #include "text/normalize.h"
@@ -44,42 +45,31 @@ class StageClock {
   std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
-// A document as a worker leaves it.
-struct DocOut {
-  DocStatus status = DocStatus::kKept;
-  std::string id, date, message;
-  std::uint32_t input = 0;
-  std::uint64_t line = 0;
-  std::uint64_t text_bytes = 0;
-  ExactHash hash;
-  bool synthesized_id = false;
-  bool id_from_input = false;
-};
-
 struct BatchOut {
   std::vector<DocOut> docs;
   std::vector<SigValue> sigs;            // num_hashes per document (zeros for bad ones)
+  std::vector<ExactHash> hashes;         // one per document
   std::vector<std::uint64_t> sets;       // VerifyMode::kExact: shingle sets, concatenated
   std::vector<std::uint32_t> set_sizes;  // one per document
   std::vector<Problem> file_problems;
   std::uint64_t blank_lines = 0, bytes = 0;
 };
 
-std::string locate(const InputFile& file, std::uint64_t line) {
-  return line > 0 ? fmt::format("{}:{}", file.name, line) : file.name;
-}
-
 // Per-thread state of the read-to-sketch stages; buffers are reused across documents.
 class SketchWorker {
  public:
   SketchWorker(const DedupOptions& options, const std::vector<InputFile>& files,
                const OphSketcher& sketcher)
-      : options_(options), files_(files), sketcher_(sketcher), parser_(options.read) {}
+      : options_(options),
+        files_(files),
+        sketcher_(sketcher),
+        preparer_(options.read, options.normalize) {}
 
   void process(const Batch& batch, BatchOut& out) {
     const auto bins = static_cast<std::size_t>(options_.sketch.num_hashes);
     out.docs.resize(batch.docs.size());
     out.sigs.assign(batch.docs.size() * bins, 0);
+    out.hashes.assign(batch.docs.size(), ExactHash{});
     out.sets.clear();
     out.set_sizes.assign(batch.docs.size(), 0);
     out.file_problems = batch.file_problems;
@@ -88,33 +78,8 @@ class SketchWorker {
     for (std::size_t i = 0; i < batch.docs.size(); ++i) {
       const RawDoc& raw = batch.docs[i];
       DocOut& doc = out.docs[i];
-      const InputFile& file = files_[raw.input];
-      parser_.parse(batch, raw, file, parsed_);
-      doc.status = parsed_.status;
-      doc.id = std::move(parsed_.id);
-      doc.date = std::move(parsed_.date);
-      doc.input = raw.input;
-      doc.line = raw.line;
-      doc.synthesized_id = parsed_.synthesized_id;
-      doc.id_from_input = parsed_.id_from_input;
-      doc.text_bytes = parsed_.text.size();
-      doc.message.clear();
-      if (doc.status == DocStatus::kKept) {
-        normalize(parsed_.text, options_.normalize, norm_);
-        if (norm_.tokens.empty()) {
-          doc.status = DocStatus::kEmptyText;
-          parsed_.message = "no words in the text after normalization";
-        }
-      }
-      if (doc.status != DocStatus::kKept) {
-        doc.message = fmt::format("{}{}: {}", locate(file, raw.line),
-                                  !doc.id_from_input || file.format == InputFormat::kText
-                                      ? ""
-                                      : fmt::format(" (id \"{}\")", doc.id),
-                                  parsed_.message);
-        continue;
-      }
-      doc.hash = exact_hash(norm_);
+      if (!preparer_.prepare(batch, raw, files_[raw.input], doc, norm_)) continue;
+      out.hashes[i] = exact_hash(norm_);
       shingle_hashes(norm_, options_.shingle, options_.sketch.seed, shingles_);
       sketcher_.sketch(shingles_, std::span(out.sigs).subspan(i * bins, bins), scratch_);
       if (options_.verify == VerifyMode::kExact) {
@@ -129,46 +94,10 @@ class SketchWorker {
   const DedupOptions& options_;
   const std::vector<InputFile>& files_;
   const OphSketcher& sketcher_;
-  DocumentParser parser_;
-  ParsedDoc parsed_;
+  DocumentPreparer preparer_;
   NormalizedText norm_;
   std::vector<std::uint64_t> shingles_;
   std::vector<std::uint32_t> scratch_;
-};
-
-// Ids seen so far: open addressing over document indices, 8 bytes per document at most.
-class IdIndex {
- public:
-  // Returns the earlier document with this id, or kNoCluster; records `doc` otherwise.
-  std::uint32_t find_or_add(const DedupResult& r, std::uint32_t doc) {
-    if ((count_ + 1) * 2 > slots_.size()) grow(r);
-    const std::string_view id = r.id(doc);
-    for (std::size_t i = slot_of(id);; i = (i + 1) & (slots_.size() - 1)) {
-      if (slots_[i] == 0) {
-        slots_[i] = doc + 1;
-        ++count_;
-        return kNoCluster;
-      }
-      if (r.id(slots_[i] - 1) == id) return slots_[i] - 1;
-    }
-  }
-
- private:
-  std::size_t slot_of(std::string_view id) const {
-    return XXH3_64bits(id.data(), id.size()) & (slots_.size() - 1);
-  }
-  void grow(const DedupResult& r) {
-    std::vector<std::uint32_t> old = std::move(slots_);
-    slots_.assign(std::max<std::size_t>(1024, old.size() * 2), 0);
-    for (const std::uint32_t s : old) {
-      if (s == 0) continue;
-      std::size_t i = slot_of(r.id(s - 1));
-      while (slots_[i] != 0) i = (i + 1) & (slots_.size() - 1);
-      slots_[i] = s;
-    }
-  }
-  std::vector<std::uint32_t> slots_;
-  std::size_t count_ = 0;
 };
 
 // Shingle sets of every document, for VerifyMode::kExact, in chunks that never move: growing
@@ -197,85 +126,43 @@ class SetStore {
   std::size_t room_ = 0;
 };
 
+// Appends each batch to the document table and the per-document arrays, in input order.
 class Collector {
  public:
   Collector(DedupResult& result, SignatureStore& sigs, std::vector<ExactHash>& hashes,
             SetStore& sets, const DedupOptions& options, const ProblemCallback& on_problem)
-      : r_(result),
+      : table_(result, options.read, on_problem),
         sigs_(sigs),
         hashes_(hashes),
         sets_(sets),
-        options_(options),
-        on_problem_(on_problem) {}
+        options_(options) {}
 
-  // Appends a batch's documents in input order. Returns a failure with ErrorPolicy::kFail.
+  // Returns a failure with ErrorPolicy::kFail.
   Status merge(BatchOut& out) {
     const auto bins = static_cast<std::size_t>(options_.sketch.num_hashes);
-    for (Problem& p : out.file_problems) report(std::move(p));
-    r_.stats.blank_lines += out.blank_lines;
-    r_.stats.input_bytes += out.bytes;
+    table_.add_batch(out.file_problems, out.blank_lines, out.bytes);
     std::size_t set_pos = 0;
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
-      DocOut& d = out.docs[i];
-      const auto index = static_cast<std::uint32_t>(r_.docs.size());
-      DocumentInfo info;
-      info.id_begin = r_.strings.size();
-      info.id_size = static_cast<std::uint32_t>(d.id.size());
-      info.date_size = static_cast<std::uint32_t>(d.date.size());
-      info.input = d.input;
-      info.line = d.line;
-      info.text_bytes = d.text_bytes;
-      info.status = d.status;
-      r_.strings += d.id;
-      r_.strings += d.date;
-      r_.docs.push_back(info);
-      r_.stats.synthesized_ids += d.synthesized_id;
       sigs_.append(std::span(out.sigs).subspan(i * bins, bins));
-      hashes_.push_back(d.hash);
+      hashes_.push_back(out.hashes[i]);
       const std::uint32_t set_size = out.set_sizes[i];
       if (options_.verify == VerifyMode::kExact) {
         sets_.append(std::span(out.sets).subspan(set_pos, set_size));
       }
       set_pos += set_size;
-      if (d.id_from_input) {
-        const std::uint32_t earlier = ids_.find_or_add(r_, index);
-        if (earlier != kNoCluster && d.status == DocStatus::kKept) {
-          r_.docs.back().status = DocStatus::kDuplicateId;
-          const auto& first = r_.docs[earlier];
-          d.message = fmt::format(
-              "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is "
-              "skipped",
-              locate(files_->at(d.input), d.line), d.id,
-              locate(files_->at(first.input), first.line));
-        }
-      }
-      if (is_bad_input(r_.docs.back().status)) {
-        Problem p{d.input, d.line, index, std::move(d.message)};
-        if (options_.read.on_error == ErrorPolicy::kFail) {
-          return Status::CorruptInput(p.message + " (--on-error=fail)");
-        }
-        report(std::move(p));
-      }
+      if (Status s = table_.add(out.docs[i]); !s.ok()) return s;
     }
     return Status::Ok();
   }
 
-  void set_files(const std::vector<InputFile>* files) { files_ = files; }
+  void set_files(const std::vector<InputFile>* files) { table_.set_files(files); }
 
  private:
-  void report(Problem p) {
-    r_.problems.push_back(std::move(p));
-    if (on_problem_) on_problem_(r_, r_.problems.back());
-  }
-
-  DedupResult& r_;
+  DocumentTable table_;
   SignatureStore& sigs_;
   std::vector<ExactHash>& hashes_;
   SetStore& sets_;
   const DedupOptions& options_;
-  const ProblemCallback& on_problem_;
-  const std::vector<InputFile>* files_ = nullptr;
-  IdIndex ids_;
 };
 
 Status validate(const DedupOptions& o) {
@@ -361,63 +248,14 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   collector.set_files(&reader.files());
   ProgressBar progress("dedup", reader.total_bytes(), options.progress);
 
-  std::mutex read_mutex, merge_mutex;
-  bool input_done = false;
-  std::atomic<bool> failed{false};
-  std::atomic<std::uint64_t> merged_docs{0};  // for the progress bar, read outside merge_mutex
-  Status failure;
-  std::uint64_t next_seq = 0, read_seq = 0;
-  std::map<std::uint64_t, BatchOut> waiting;  // batches finished ahead of their turn
-  std::vector<BatchOut> spare;                // merged batches, their buffers kept for reuse
   const OphSketcher sketcher(options.sketch.num_hashes, options.sketch.seed);
-
-  auto work = [&] {
-    SketchWorker worker(options, reader.files(), sketcher);
-    Batch batch;
-    for (;;) {
-      {
-        std::lock_guard lock(read_mutex);
-        if (input_done || failed) return;
-        if (!reader.next(batch)) {
-          input_done = true;
-          return;
-        }
-        batch.seq = read_seq++;
-        progress.update(reader.consumed_bytes(), merged_docs.load(std::memory_order_relaxed));
-      }
-      BatchOut out;
-      {
-        std::lock_guard lock(merge_mutex);
-        if (!spare.empty()) {
-          out = std::move(spare.back());
-          spare.pop_back();
-        }
-      }
-      worker.process(batch, out);
-      std::lock_guard lock(merge_mutex);
-      waiting.emplace(batch.seq, std::move(out));
-      for (auto it = waiting.find(next_seq); it != waiting.end(); it = waiting.find(next_seq)) {
-        if (!failed) {
-          if (Status s = collector.merge(it->second); !s.ok()) {
-            failure = std::move(s);
-            failed = true;
-          }
-        }
-        merged_docs.store(result.docs.size(), std::memory_order_relaxed);
-        spare.push_back(std::move(it->second));
-        waiting.erase(it);
-        ++next_seq;
-      }
-    }
-  };
-  {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+  if (Status s = read_in_parallel<BatchOut>(
+          reader, threads, progress,
+          [&] { return SketchWorker(options, reader.files(), sketcher); },
+          [&](BatchOut& out) { return collector.merge(out); });
+      !s.ok()) {
+    return s;
   }
-  progress.finish();
-  if (failed) return failure;
   result.stats.seconds.read_sketch = clock.lap();
 
   const auto n = static_cast<std::uint32_t>(result.docs.size());

@@ -1,20 +1,13 @@
 // `doppel dedup`: exact and near-duplicate documents. Flags are defined once, here, with their
 // help text; docs/cli.md repeats them for readers.
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-#include <map>
-#include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "cli_common.h"
 #include "commands.h"
 #include "doppel/dedup.h"
 
@@ -22,115 +15,18 @@ namespace doppel::cli {
 namespace {
 
 struct DedupFlags {
-  std::vector<std::string> inputs;
+  CommonFlags common;
   DedupOptions options;
-  std::string normalize = "nfkc,case,punct,space";
   std::string clusters, pairs, output, removed, stats;
-  std::string progress = "auto";
-  bool quiet = false;
-  int max_warnings = 20;
   int show = 20;
-};
-
-struct FileCloser {
-  void operator()(std::FILE* f) const {
-    if (f != nullptr && f != stdout) std::fclose(f);
+  std::vector<OutputFlag> outputs() const {
+    return {{"--clusters", &clusters},
+            {"--pairs", &pairs},
+            {"--output", &output},
+            {"--removed", &removed},
+            {"--stats", &stats}};
   }
 };
-using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
-
-Result<FilePtr> open_output(const std::string& path) {
-  if (path == "-") return FilePtr(stdout);
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) {
-    return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
-  }
-  return FilePtr(f);
-}
-
-// Refuses what would destroy or feed back the user's data: an output that is an input file (it
-// would be truncated before it is read), an output inside an input directory (it would be read as
-// input), and standard input given twice (it can be read only once).
-Status check_outputs_are_not_inputs(const DedupFlags& f) {
-  namespace fs = std::filesystem;
-  int stdin_count = 0;
-  for (const auto& in : f.inputs) stdin_count += in == "-";
-  if (stdin_count > 1) {
-    return Status::InvalidArgument("standard input (-) can be given only once");
-  }
-  const std::pair<const char*, const std::string*> outputs[] = {{"--clusters", &f.clusters},
-                                                                {"--pairs", &f.pairs},
-                                                                {"--output", &f.output},
-                                                                {"--removed", &f.removed},
-                                                                {"--stats", &f.stats}};
-  for (const auto& [flag, path] : outputs) {
-    if (path->empty() || *path == "-") continue;
-    std::error_code ec;
-    const fs::path out = fs::weakly_canonical(*path, ec);
-    if (ec) continue;  // opening it will say what is wrong
-    for (const auto& in : f.inputs) {
-      if (in == "-") continue;
-      const fs::path input = fs::weakly_canonical(in, ec);
-      if (ec) continue;
-      if (out == input) {
-        return Status::InvalidArgument(fmt::format(
-            "{} {}: this file is also an input; writing it would destroy it", flag, *path));
-      }
-      if (fs::is_directory(input, ec)) {
-        const auto mismatch = std::mismatch(input.begin(), input.end(), out.begin(), out.end());
-        if (mismatch.first == input.end()) {
-          return Status::InvalidArgument(fmt::format(
-              "{} {}: this file is inside the input directory {} and would be read as input; "
-              "write it elsewhere",
-              flag, *path, in));
-        }
-      }
-    }
-  }
-  return Status::Ok();
-}
-
-Status parse_normalize(const std::string& spec, NormalizeOptions& out) {
-  out = NormalizeOptions{false, false, false, false};
-  if (spec == "none") return Status::Ok();
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string part = spec.substr(start, comma - start);
-    if (part == "nfkc") {
-      out.nfkc = true;
-    } else if (part == "case") {
-      out.case_fold = true;
-    } else if (part == "punct") {
-      out.fold_punctuation = true;
-    } else if (part == "space") {
-      out.fold_whitespace = true;
-    } else {
-      return Status::InvalidArgument(fmt::format(
-          "--normalize: unknown step \"{}\" (steps: nfkc, case, punct, space; or none)", part));
-    }
-    start = comma + 1;
-  }
-  return Status::Ok();
-}
-
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) bytes /= 1024, ++u;
-  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u])
-                : fmt::format("{:.1f} {}", bytes, units[u]);
-}
-
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string s;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s.push_back(',');
-    s.push_back(digits[i]);
-  }
-  return s;
-}
 
 // The clusters for a person: one block each, the kept document first.
 void print_clusters(const DedupResult& r, int show) {
@@ -183,25 +79,7 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
   s += fmt::format("  kept              {:>12}\n", thousands(count(DocStatus::kKept)));
   s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(DocStatus::kExactDuplicate)));
   s += fmt::format("  near duplicates   {:>12}\n", thousands(count(DocStatus::kNearDuplicate)));
-  std::uint64_t bad = 0;
-  std::string reasons;
-  for (int k = static_cast<int>(DocStatus::kMalformedJson); k < kNumDocStatus; ++k) {
-    if (st.by_status[k] == 0) continue;
-    bad += st.by_status[k];
-    reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", thousands(st.by_status[k]),
-                           to_string(static_cast<DocStatus>(k)));
-  }
-  s += fmt::format("  bad input         {:>12}{}\n", thousands(bad),
-                   reasons.empty() ? "" : fmt::format("  ({})", reasons));
-  std::uint64_t file_problems = 0;
-  for (const Problem& p : r.problems) file_problems += p.doc == kNoDoc;
-  if (file_problems > 0) s += fmt::format("  damaged files     {:>12}\n", file_problems);
-  if (st.blank_lines > 0)
-    s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
-  if (st.synthesized_ids > 0) {
-    s += fmt::format("  ids synthesized   {:>12}  (no \"{}\" field: named file:line)\n",
-                     thousands(st.synthesized_ids), o.read.id_field);
-  }
+  s += document_accounting(r, o.read);
   s += fmt::format("  clusters          {:>12}  ({} exact, {} near; largest {})\n",
                    thousands(r.clusters.size()), thousands(st.exact_clusters),
                    thousands(st.near_clusters), st.largest_cluster);
@@ -221,66 +99,27 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
 }
 
 int run(DedupFlags& f) {
-  auto fail = [](const Status& s) {
-    std::fprintf(stderr, "doppel: error: %s\n", s.ToString().c_str());
-    return kExitError;
-  };
-  if (Status s = parse_normalize(f.normalize, f.options.normalize); !s.ok()) return fail(s);
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  f.options.progress = !f.quiet && (f.progress == "always" || (f.progress == "auto" && tty));
+  if (Status s = parse_normalize(f.common.normalize, f.options.normalize); !s.ok()) return fail(s);
+  f.options.threads = f.common.threads;
+  f.options.progress = want_progress(f.common);
   f.options.keep_pairs = !f.pairs.empty();
-
-  if (Status s = check_outputs_are_not_inputs(f); !s.ok()) return fail(s);
-  // Open every output first: a typo in a path should not cost a whole run.
-  std::map<std::string, FilePtr> outs;
-  for (const std::string* path : {&f.clusters, &f.pairs, &f.output, &f.removed, &f.stats}) {
-    if (path->empty()) continue;
-    auto file = open_output(*path);
-    if (!file.ok()) return fail(file.status());
-    outs[*path] = std::move(*file);
+  if (Status s = check_outputs_are_not_inputs(f.common.inputs, f.outputs()); !s.ok()) {
+    return fail(s);
   }
-  auto out = [&](const std::string& path) { return outs.at(path).get(); };
-
+  auto outs = open_outputs(f.outputs());
+  if (!outs.ok()) return fail(outs.status());
+  auto out = [&](const std::string& path) { return outs->at(path).get(); };
   // Standard input can be read once; keep a copy if the corpus must be written from it.
-  FilePtr stdin_copy;
-  std::string stdin_copy_path;
-  bool reads_stdin = false;
-  for (const auto& in : f.inputs) reads_stdin = reads_stdin || in == "-";
-  if (reads_stdin && !f.output.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr ? tmp : "/tmp") + "/doppel-stdin-XXXXXX";
-    const int fd = mkstemp(templ.data());
-    if (fd < 0) return fail(Status::IoError("cannot create a temporary copy of standard input"));
-    stdin_copy.reset(fdopen(fd, "w+b"));
-    stdin_copy_path = templ;
-  }
-  struct Unlinker {
-    std::string path;
-    ~Unlinker() {
-      if (!path.empty()) std::remove(path.c_str());
-    }
-  } unlink_copy{stdin_copy_path};
+  StdinCopy stdin_copy;
+  const bool reads_stdin =
+      std::find(f.common.inputs.begin(), f.common.inputs.end(), "-") != f.common.inputs.end();
+  if (Status s = stdin_copy.create_if(reads_stdin && !f.output.empty()); !s.ok()) return fail(s);
 
-  int shown = 0, hidden = 0;
-  const ProblemCallback warn = [&](const DedupResult&, const Problem& p) {
-    if (f.quiet) return;
-    if (shown < f.max_warnings) {
-      // On a terminal, first clear the progress bar's line.
-      std::fprintf(stderr, "%sdoppel: warning: %s\n", f.options.progress ? "\r\033[K" : "",
-                   p.message.c_str());
-      ++shown;
-    } else {
-      ++hidden;
-    }
-  };
-  auto result = dedup(f.inputs, f.options, warn, stdin_copy.get());
+  Warnings warnings(f.common, f.options.progress);
+  auto result = dedup(f.common.inputs, f.options, warnings.callback(), stdin_copy.file());
   if (!result.ok()) return fail(result.status());
-  if (hidden > 0) {
-    std::fprintf(stderr,
-                 "doppel: warning: %d more problems not shown (all of them: --removed FILE)\n",
-                 hidden);
-  }
-  if (stdin_copy) std::fflush(stdin_copy.get());
+  warnings.print_hidden();
+  stdin_copy.flush();
 
   if (!f.clusters.empty()) {
     if (Status s = write_clusters(*result, out(f.clusters)); !s.ok()) return fail(s);
@@ -294,7 +133,7 @@ int run(DedupFlags& f) {
     if (Status s = write_removed(*result, out(f.removed)); !s.ok()) return fail(s);
   }
   if (!f.output.empty()) {
-    if (Status s = write_deduplicated_corpus(*result, f.options, stdin_copy_path, out(f.output));
+    if (Status s = write_deduplicated_corpus(*result, f.options, stdin_copy.path(), out(f.output));
         !s.ok()) {
       return fail(s);
     }
@@ -302,23 +141,8 @@ int run(DedupFlags& f) {
   if (!f.stats.empty()) {
     if (Status s = write_stats(*result, f.options, out(f.stats)); !s.ok()) return fail(s);
   }
-  if (!f.quiet) print_summary(*result, f.options);
+  if (!f.common.quiet) print_summary(*result, f.options);
   return kExitOk;
-}
-
-// A flag whose value is one of a few names; --help shows them as NAME|NAME.
-template <typename T>
-CLI::Option* add_choice(CLI::Option_group* group, const std::string& flag, T& value,
-                        const std::string& help,
-                        const std::vector<std::pair<std::string, T>>& names,
-                        const std::string& default_name) {
-  std::map<std::string, T> map(names.begin(), names.end());
-  std::string type;
-  for (const auto& [name, v] : names) type += (type.empty() ? "" : "|") + name;
-  return group->add_option(flag, value, help)
-      ->transform(CLI::CheckedTransformer(map, CLI::ignore_case).description(""))
-      ->type_name(type)
-      ->default_str(default_name);
 }
 
 }  // namespace
@@ -337,40 +161,10 @@ std::function<int()> add_dedup_command(CLI::App& app) {
       "Exit status: 0 on success, 2 on an error (bad usage, unreadable input, --on-error=fail).\n"
       "Formats: docs/formats.md. Normalization: docs/normalization.md.");
 
-  cmd->add_option("inputs", f.inputs,
-                  "JSON Lines files (.jsonl, .jsonl.gz, .jsonl.zst), text files, directories of "
-                  "text files, or - for JSON Lines on standard input")
-      ->required();
-  auto* input = cmd->add_option_group("Input");
-  add_choice<InputFormat>(
-      input, "--format", o.read.format,
-      "Input format: by file name (auto), JSON Lines or plain text",
-      {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl}, {"text", InputFormat::kText}},
-      "auto");
-  input->add_option("--id-field", o.read.id_field, "JSON field holding the document id")
-      ->capture_default_str();
-  input->add_option("--text-field", o.read.text_field, "JSON field holding the document text")
-      ->capture_default_str();
-  input
-      ->add_option("--date-field", o.read.date_field,
-                   "JSON field with the document date (ISO 8601), carried along; optional")
-      ->capture_default_str();
-  input
-      ->add_option("--max-doc-bytes", o.read.max_doc_bytes,
-                   "Larger documents are reported as bad input (too_large); suffixes K, M, G")
-      ->transform(CLI::AsSizeValue(false))
-      ->default_str("64M");
-  add_choice<ErrorPolicy>(
-      input, "--on-error", o.read.on_error,
-      "Bad input: skip (report, count, list as removed, go on) or fail (stop, exit 2)",
-      {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}}, "skip");
+  add_input_flags(cmd, f.common, o.read);
 
   auto* match = cmd->add_option_group("Matching");
-  match
-      ->add_option("--normalize", f.normalize,
-                   "Normalization steps, comma-separated: nfkc, case, punct, space; or none for "
-                   "byte-exact comparison")
-      ->capture_default_str();
+  add_normalize_flag(match, f.common);
   add_choice<ShingleKind>(match, "--shingle", o.shingle.kind, "Shingles of words or of characters",
                           {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}}, "word");
   match->add_option("--ngram", o.shingle.n, "Shingle length in words (or characters)")
@@ -412,18 +206,7 @@ std::function<int()> add_dedup_command(CLI::App& app) {
   output->add_option("--show", f.show, "Clusters to list on standard output (0: all)")
       ->capture_default_str();
 
-  auto* run_group = cmd->add_option_group("Running");
-  run_group->add_option("--threads", o.threads, "Worker threads (0: one per core)")
-      ->capture_default_str();
-  run_group
-      ->add_option("--progress", f.progress, "Progress bar: auto (on a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
-  run_group
-      ->add_option("--max-warnings", f.max_warnings,
-                   "Bad-input warnings to print before counting silently")
-      ->capture_default_str();
-  run_group->add_flag("-q,--quiet", f.quiet, "No warnings, summary or progress bar");
+  add_running_flags(cmd, f.common);
 
   return [flags] { return run(*flags); };
 }

@@ -12,5 +12,6 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 2;  // bad usage, unreadable input, failed write, --on-error=fail
 
 std::function<int()> add_dedup_command(CLI::App& app);
+std::function<int()> add_reuse_command(CLI::App& app);
 
 }  // namespace doppel::cli

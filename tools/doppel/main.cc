@@ -8,11 +8,12 @@
 namespace {
 
 int run_main(int argc, char** argv) {
-  CLI::App app{"doppel finds exact and near-duplicate documents in text collections."};
+  CLI::App app{"doppel finds near-duplicate documents and reused passages in text collections."};
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
   app.require_subcommand(1);
   app.footer("Run 'doppel COMMAND --help' for a command's options. Docs: docs/cli.md");
   const auto run_dedup = doppel::cli::add_dedup_command(app);
+  const auto run_reuse = doppel::cli::add_reuse_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -20,6 +21,7 @@ int run_main(int argc, char** argv) {
     return rc == 0 ? doppel::cli::kExitOk : doppel::cli::kExitError;
   }
   if (app.got_subcommand("dedup")) return run_dedup();
+  if (app.got_subcommand("reuse")) return run_reuse();
   return doppel::cli::kExitError;
 }
 

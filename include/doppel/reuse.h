@@ -1,0 +1,125 @@
+// Passage reuse across a corpus: the `doppel reuse` job as a library call.
+//
+// Pipeline (docs/architecture.md): read and normalize (io/, text/) -> word n-gram seeds shared by
+// documents (passages/seeds) -> banded local alignment around chains of seeds (align/) ->
+// passage segments and clusters, earliest source (passages/clusters) -> write (io/).
+//
+// Offsets: every span is given in Unicode code points and in UTF-8 bytes of the document's source
+// text: the decoded text field of a JSON line, or the whole text file as it is on disk (a header
+// line included), end exclusive.
+//
+// Thread-safety: reuse() is reentrant and runs its own threads; a ReuseResult is a plain value.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "doppel/dedup.h"
+#include "doppel/options.h"
+#include "doppel/status.h"
+
+namespace doppel {
+
+struct ReuseOptions {
+  ReadOptions read;
+  NormalizeOptions normalize;
+  int seed_words = 5;           // seeds are shared word n-grams of this length: shorter finds more
+                                // heavily edited reuse and costs more candidate seeds
+  int min_words = 15;           // the shortest passage reported, in words on both sides
+  double min_similarity = 0.5;  // aligned words that match, 2*matches/(words_a + words_b)
+  int band = 8;              // the alignment follows the seeds within this many inserted or deleted
+                             // words; more tolerates heavier edits
+  int max_unmatched = 8;     // a stretch of more words than this without a match ends a passage (an
+                             // inserted sentence is new text, not part of the reused passage)
+  int max_gap = 25;          // seeds further apart than this many words start a new passage
+  int all_pairs_docs = 8;    // a seed in at most this many documents links every pair of them; one
+                             // in more links each to its earliest occurrence only: linear in the
+                             // number of documents, so boilerplate in 100,000 documents stays cheap
+  int min_docs = 2;          // cleaned corpus: passages in at least this many documents are removed
+  bool keep_source = false;  // cleaned corpus: keep each passage in its source document
+  int threads = 0;           // 0: every core
+  bool progress = false;     // a progress bar on standard error
+};
+
+// A span of a document's source text (see Offsets above).
+struct TextSpan {
+  std::uint64_t begin = 0, end = 0;            // code points
+  std::uint64_t byte_begin = 0, byte_end = 0;  // bytes
+  std::uint32_t words = 0;
+};
+
+// Two documents sharing a passage, aligned word by word. a < b in input order.
+struct PassagePair {
+  std::uint32_t a = 0, b = 0;
+  TextSpan a_span, b_span;
+  std::uint32_t matches = 0;  // aligned words that are equal after normalization
+  float similarity = 0;       // 2 * matches / (a_span.words + b_span.words)
+  std::uint32_t cluster = kNoCluster;
+};
+
+// One occurrence of a passage: a maximal stretch of a document covered by aligned passages.
+struct Occurrence {
+  std::uint32_t doc = 0;
+  std::uint32_t cluster = 0;
+  TextSpan span;
+};
+
+// A passage cluster: occurrences linked by alignments, over two or more documents.
+struct PassageCluster {
+  std::uint32_t occurrences_begin = 0, size = 0;  // ReuseResult::occurrences[begin, begin+size)
+  std::uint32_t documents = 0;                    // distinct documents
+  std::uint32_t source = kNoCluster;  // the occurrence in the earliest dated document (ties: first
+                                      // in input order); kNoCluster when no document has a date
+};
+
+struct ReuseStats {
+  std::uint64_t seeds = 0;             // document pairs x positions sharing a seed n-gram
+  std::uint64_t candidate_chains = 0;  // chains of seeds aligned
+  std::uint64_t frequent_ngrams = 0;   // seed n-grams in more than all_pairs_docs documents
+  std::uint64_t reused_bytes = 0, text_bytes = 0;
+  double seconds_read = 0, seconds_seeds = 0, seconds_align = 0, seconds_cluster = 0;
+};
+
+struct ReuseResult {
+  DedupResult corpus;  // every document read, its id, date and status, bad input, input stats
+  std::vector<PassagePair> pairs;        // by (a, b, a_span.begin)
+  std::vector<Occurrence> occurrences;   // grouped by cluster; within one, by input order
+  std::vector<PassageCluster> clusters;  // ordered by first occurrence
+  std::vector<std::uint64_t> doc_chars;  // per document: code points of its source text
+  ReuseStats stats;
+};
+
+// Reads every input like dedup() and finds the passages shared between documents.
+Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
+                          const ProblemCallback& on_problem = {}, std::FILE* stdin_copy = nullptr);
+
+// Writers of the formats in docs/formats.md (JSON Lines).
+Status write_passage_pairs(const ReuseResult& result, std::FILE* out);
+Status write_passage_clusters(const ReuseResult& result, std::FILE* out);
+Status write_reuse_documents(const ReuseResult& result, std::FILE* out);
+Status write_reuse_stats(const ReuseResult& result, const ReuseOptions& options, std::FILE* out);
+// A document with the passages of clusters over at least ReuseOptions::min_docs documents cut
+// out (except in their source with ReuseOptions::keep_source): what is new in it.
+struct CleanedDocument {
+  std::uint32_t doc = 0;
+  std::string text;         // the document text (a text file's body) without those passages
+  std::string_view byline;  // text files with a header line
+  std::vector<const Occurrence*> removed;
+};
+using CleanedDocumentCallback = std::function<Status(const CleanedDocument&)>;
+// Reads the inputs again (`stdin_copy_path` replaces "-") and calls `fn` for every compared
+// document, in input order.
+Status for_each_cleaned_document(const ReuseResult& result, const ReuseOptions& options,
+                                 const std::string& stdin_copy_path,
+                                 const CleanedDocumentCallback& fn);
+// Reads the inputs again and writes each readable document with the passages of clusters over
+// at least options.min_docs documents removed, and the removed spans listed.
+Status write_cleaned_corpus(const ReuseResult& result, const ReuseOptions& options,
+                            const std::string& stdin_copy_path, std::FILE* out);
+
+}  // namespace doppel

@@ -1,0 +1,268 @@
+// Writers of the reuse outputs (docs/formats.md).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "doppel/reuse.h"
+#include "io/document_parser.h"
+#include "io/line_writer.h"
+#include "util/json_writer.h"
+
+namespace doppel {
+namespace {
+
+void append_span(std::string& s, const char* prefix, const TextSpan& span) {
+  s += fmt::format(",\"{0}begin\":{1},\"{0}end\":{2},\"{0}byte_begin\":{3},\"{0}byte_end\":{4}",
+                   prefix, span.begin, span.end, span.byte_begin, span.byte_end);
+}
+
+// "source" for the occurrences in a cluster's source document, "reuse" for the others, "" when
+// the cluster has no source (no dates).
+std::string_view role(const ReuseResult& r, const Occurrence& o) {
+  const PassageCluster& c = r.clusters[o.cluster];
+  if (c.source == kNoCluster) return "";
+  return r.occurrences[c.source].doc == o.doc ? "source" : "reuse";
+}
+
+// Occurrence indices sorted by (document, begin).
+std::vector<std::uint32_t> occurrences_by_document(const ReuseResult& r) {
+  std::vector<std::uint32_t> order(r.occurrences.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const Occurrence& a = r.occurrences[x];
+    const Occurrence& b = r.occurrences[y];
+    return a.doc != b.doc ? a.doc < b.doc : a.span.begin < b.span.begin;
+  });
+  return order;
+}
+
+// Extends a removed span over the punctuation that closes its last word ("units." or
+// "units,”") and, when whitespace surrounds it, over the whitespace after it, so that removing
+// it leaves neither stray punctuation nor a double blank.
+std::pair<std::size_t, std::size_t> removal_range(std::string_view text, std::size_t begin,
+                                                  std::size_t end) {
+  auto closing = [&](std::size_t i) -> std::size_t {  // bytes of a closing mark at i, or 0
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) return std::ispunct(c) != 0 ? 1 : 0;
+    for (const std::string_view mark : {"\u2019", "\u201d", "\u00bb"}) {
+      if (text.substr(i, mark.size()) == mark) return mark.size();
+    }
+    return 0;
+  };
+  while (end < text.size()) {
+    const std::size_t k = closing(end);
+    if (k == 0) break;
+    end += k;
+  }
+  const bool space_before = begin == 0 || std::isspace(static_cast<unsigned char>(text[begin - 1]));
+  if (space_before) {
+    while (end < text.size() && std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+  }
+  return {begin, end};
+}
+
+}  // namespace
+
+Status write_passage_pairs(const ReuseResult& r, std::FILE* out) {
+  LineWriter w(out);
+  for (const PassagePair& p : r.pairs) {
+    std::string& s = w.line();
+    s += "{\"a\":";
+    append_json_string(s, r.corpus.id(p.a));
+    s += ",\"b\":";
+    append_json_string(s, r.corpus.id(p.b));
+    append_span(s, "a_", p.a_span);
+    append_span(s, "b_", p.b_span);
+    s +=
+        fmt::format(",\"a_words\":{},\"b_words\":{},\"matches\":{},\"similarity\":", p.a_span.words,
+                    p.b_span.words, p.matches);
+    append_json_number(s, p.similarity);
+    s += fmt::format(",\"cluster\":{}}}", p.cluster);
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
+  LineWriter w(out);
+  for (std::uint32_t c = 0; c < r.clusters.size(); ++c) {
+    const PassageCluster& cl = r.clusters[c];
+    std::string& s = w.line();
+    s += fmt::format("{{\"cluster\":{},\"documents\":{},\"occurrences\":{},\"source\":", c,
+                     cl.documents, cl.size);
+    if (cl.source == kNoCluster) {
+      s += "null";
+    } else {
+      append_json_string(s, r.corpus.id(r.occurrences[cl.source].doc));
+    }
+    s += ",\"members\":[";
+    for (std::uint32_t k = 0; k < cl.size; ++k) {
+      const Occurrence& o = r.occurrences[cl.occurrences_begin + k];
+      if (k > 0) s.push_back(',');
+      s += "{\"id\":";
+      append_json_string(s, r.corpus.id(o.doc));
+      append_span(s, "", o.span);
+      s += fmt::format(",\"words\":{}", o.span.words);
+      if (!r.corpus.date(o.doc).empty()) {
+        s += ",\"date\":";
+        append_json_string(s, r.corpus.date(o.doc));
+      }
+      if (const auto rl = role(r, o); !rl.empty()) s += fmt::format(",\"role\":\"{}\"", rl);
+      s.push_back('}');
+    }
+    s += "]}";
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
+  LineWriter w(out);
+  const std::vector<std::uint32_t> order = occurrences_by_document(r);
+  std::size_t next = 0;
+  for (std::uint32_t d = 0; d < r.corpus.docs.size(); ++d) {
+    if (r.corpus.docs[d].status != DocStatus::kKept) continue;
+    while (next < order.size() && r.occurrences[order[next]].doc < d) ++next;
+    std::uint64_t reused = 0;
+    std::string spans;
+    for (std::size_t k = next; k < order.size() && r.occurrences[order[k]].doc == d; ++k) {
+      const Occurrence& o = r.occurrences[order[k]];
+      reused += o.span.end - o.span.begin;
+      spans += spans.empty() ? "{" : ",{";
+      spans +=
+          fmt::format("\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}",
+                      o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
+      if (const auto rl = role(r, o); !rl.empty()) spans += fmt::format(",\"role\":\"{}\"", rl);
+      spans.push_back('}');
+    }
+    std::string& s = w.line();
+    s += "{\"id\":";
+    append_json_string(s, r.corpus.id(d));
+    if (!r.corpus.date(d).empty()) {
+      s += ",\"date\":";
+      append_json_string(s, r.corpus.date(d));
+    }
+    const std::uint64_t chars = r.doc_chars[d];
+    s += fmt::format(",\"chars\":{},\"reused_chars\":{},\"reused\":", chars, reused);
+    append_json_number(s, chars > 0 ? double(reused) / double(chars) : 0.0);
+    s += ",\"spans\":[" + spans + "]}";
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  return w.flush();
+}
+
+Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, std::FILE* out) {
+  const DedupStats& st = r.corpus.stats;
+  const ReuseStats& rs = r.stats;
+  std::string s = "{\n";
+  s += fmt::format("  \"version\": 1,\n  \"input_bytes\": {},\n", st.input_bytes);
+  s += fmt::format("  \"documents\": {{\"read\": {}, \"compared\": {}", st.documents,
+                   st.by_status[0]);
+  for (int k = static_cast<int>(DocStatus::kMalformedJson); k < kNumDocStatus; ++k) {
+    s += fmt::format(", \"{}\": {}", to_string(static_cast<DocStatus>(k)), st.by_status[k]);
+  }
+  s += "},\n";
+  std::uint64_t file_problems = 0;
+  for (const Problem& p : r.corpus.problems) file_problems += p.doc == kNoDoc;
+  s += fmt::format(
+      "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
+      r.corpus.inputs.size(), file_problems, st.blank_lines, st.synthesized_ids);
+  s += fmt::format(
+      "  \"passages\": {{\"pairs\": {}, \"clusters\": {}, \"occurrences\": {}, "
+      "\"reused_bytes\": {}, \"text_bytes\": {}}},\n",
+      r.pairs.size(), r.clusters.size(), r.occurrences.size(), rs.reused_bytes, rs.text_bytes);
+  s += fmt::format("  \"seeds\": {}, \"chains_aligned\": {}, \"frequent_ngrams\": {},\n", rs.seeds,
+                   rs.candidate_chains, rs.frequent_ngrams);
+  s += fmt::format(
+      "  \"options\": {{\"seed_words\": {}, \"min_words\": {}, \"min_similarity\": {}, "
+      "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, \"min_docs\": "
+      "{}, \"threads\": "
+      "{}}},\n",
+      o.seed_words, o.min_words, o.min_similarity, o.band, o.max_unmatched, o.max_gap,
+      o.all_pairs_docs, o.min_docs, st.threads);
+  s += fmt::format(
+      "  \"seconds\": {{\"read\": {:.4f}, \"seeds\": {:.4f}, \"align\": {:.4f}, \"cluster\": "
+      "{:.4f}, \"total\": {:.4f}}},\n",
+      rs.seconds_read, rs.seconds_seeds, rs.seconds_align, rs.seconds_cluster, st.seconds.total);
+  const double total = st.seconds.total > 0 ? st.seconds.total : 1e-9;
+  s += fmt::format("  \"mb_per_s\": {:.2f}, \"docs_per_s\": {:.1f},\n",
+                   double(st.input_bytes) / total / 1e6, double(st.documents) / total);
+  s += fmt::format("  \"peak_rss_bytes\": {}\n}}\n", st.peak_rss_bytes);
+  if (std::fwrite(s.data(), 1, s.size(), out) != s.size() || std::fflush(out) != 0) {
+    return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+Status for_each_cleaned_document(const ReuseResult& r, const ReuseOptions& options,
+                                 const std::string& stdin_copy_path,
+                                 const CleanedDocumentCallback& fn) {
+  const std::vector<std::uint32_t> order = occurrences_by_document(r);
+  std::size_t next = 0;
+  DocumentParser parser(options.read);
+  ParsedDoc parsed;
+  CleanedDocument cleaned;
+  return reread_kept_documents(
+      r.corpus, options.read, stdin_copy_path,
+      [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
+        parser.parse(batch, raw, file, parsed);
+        // Source coordinates: text files count from the start of the file.
+        const std::size_t base = file.format == InputFormat::kText ? parsed.text_offset : 0;
+        const std::string_view text = parsed.text;
+        cleaned.doc = doc;
+        cleaned.text.clear();
+        cleaned.removed.clear();
+        cleaned.byline = parsed.byline;
+        std::size_t copied = 0;
+        while (next < order.size() && r.occurrences[order[next]].doc < doc) ++next;
+        for (std::size_t k = next; k < order.size() && r.occurrences[order[k]].doc == doc; ++k) {
+          const Occurrence& o = r.occurrences[order[k]];
+          const PassageCluster& c = r.clusters[o.cluster];
+          if (c.documents < static_cast<std::uint32_t>(options.min_docs)) continue;
+          if (options.keep_source && role(r, o) == "source") continue;
+          const auto [from, to] =
+              removal_range(text, o.span.byte_begin - base, o.span.byte_end - base);
+          if (from < copied) continue;
+          cleaned.text.append(text.substr(copied, from - copied));
+          copied = to;
+          cleaned.removed.push_back(&o);
+        }
+        cleaned.text.append(text.substr(copied));
+        return fn(cleaned);
+      });
+}
+
+Status write_cleaned_corpus(const ReuseResult& r, const ReuseOptions& options,
+                            const std::string& stdin_copy_path, std::FILE* out) {
+  LineWriter w(out);
+  DOPPEL_RETURN_IF_ERROR(
+      for_each_cleaned_document(r, options, stdin_copy_path, [&](const CleanedDocument& d) {
+        std::string& s = w.line();
+        s += "{\"id\":";
+        append_json_string(s, r.corpus.id(d.doc));
+        s += ",\"text\":";
+        append_json_string(s, d.text);
+        if (!r.corpus.date(d.doc).empty()) {
+          s += ",\"date\":";
+          append_json_string(s, r.corpus.date(d.doc));
+        }
+        if (!d.byline.empty()) {
+          s += ",\"byline\":";
+          append_json_string(s, d.byline);
+        }
+        s += ",\"removed\":[";
+        for (std::size_t k = 0; k < d.removed.size(); ++k) {
+          const Occurrence& o = *d.removed[k];
+          s += k > 0 ? ",{" : "{";
+          s += fmt::format(
+              "\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}}}",
+              o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
+        }
+        s += "]}";
+        return w.end_line();
+      }));
+  return w.flush();
+}
+
+}  // namespace doppel

@@ -1,0 +1,60 @@
+// Seeds: word n-grams that two documents share, found by sorting every n-gram of the corpus by
+// its hash. A seed links two positions of two documents; chains of nearby seeds on nearly the
+// same diagonal become the anchors of one local alignment. Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "align/local_align.h"
+
+namespace doppel {
+
+// The corpus's words as 32-bit hashes, documents concatenated; docs[d] .. docs[d + 1] are the
+// words of document d (an empty range for documents left out).
+struct WordTable {
+  std::vector<std::uint32_t> words;
+  std::vector<std::uint64_t> docs;  // size: documents + 1
+  std::span<const std::uint32_t> doc(std::uint32_t d) const {
+    return std::span(words).subspan(docs[d], docs[d + 1] - docs[d]);
+  }
+  std::uint32_t num_docs() const { return static_cast<std::uint32_t>(docs.size() - 1); }
+};
+
+// Document a < b share the n-gram at word a_pos of a and b_pos of b.
+struct Seed {
+  std::uint64_t pair = 0;  // a << 32 | b
+  std::uint32_t a_pos = 0, b_pos = 0;
+  friend auto operator<=>(const Seed&, const Seed&) = default;
+  std::uint32_t a() const { return static_cast<std::uint32_t>(pair >> 32); }
+  std::uint32_t b() const { return static_cast<std::uint32_t>(pair); }
+};
+
+struct SeedOptions {
+  int ngram = 5;
+  int all_pairs_docs = 8;        // more documents: each linked to the earliest only
+  int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this: ignored
+};
+
+struct SeedStats {
+  std::uint64_t ngrams = 0, shared_ngrams = 0, frequent_ngrams = 0;
+};
+
+// Every seed, sorted by (pair, a_pos, b_pos), without repeats. `rank[d]` orders documents for
+// frequent n-grams (the lowest rank is the hub every other occurrence links to).
+std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
+                             const SeedOptions& options, SeedStats& stats);
+
+// A chain: seeds of one document pair in increasing a_pos, each within max_gap words of the
+// previous one and within `band` of its diagonal. Anchors index into the seed array.
+struct Chain {
+  std::uint32_t first = 0, count = 0;  // anchors[first, first + count) of the output
+};
+
+// Splits the seeds of one document pair (sorted by a_pos) into chains; `anchors` receives each
+// chain's anchors contiguously.
+void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band,
+                 std::vector<Anchor>& anchors, std::vector<Chain>& chains);
+
+}  // namespace doppel

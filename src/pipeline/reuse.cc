@@ -1,0 +1,381 @@
+// The reuse job: wires the stages together. Reading and normalizing run on every thread (the
+// shared read stage); seeds are found by one sort of every word n-gram; alignment runs on every
+// thread over disjoint document pairs; grouping into clusters runs on the merged pairs.
+#include "doppel/reuse.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "align/local_align.h"
+#include "io/input.h"
+#include "passages/passage_clusters.h"
+#include "passages/seeds.h"
+#include "pipeline/document_table.h"
+#include "pipeline/parallel_read.h"
+#include "text/normalize.h"
+#include "util/memory.h"
+#include "util/progress.h"
+
+namespace doppel {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point& last) {
+  const auto now = std::chrono::steady_clock::now();
+  const double s = std::chrono::duration<double>(now - last).count();
+  last = now;
+  return s;
+}
+
+// Where each word lies in its document's source text, in bytes and code points.
+struct WordPlace {
+  std::uint32_t byte_begin = 0, byte_end = 0, cp_begin = 0, cp_end = 0;
+};
+
+struct ReuseBatchOut {
+  std::vector<DocOut> docs;
+  std::vector<std::uint32_t> words;       // word hashes of the batch's documents, concatenated
+  std::vector<WordPlace> places;          // one per word
+  std::vector<std::uint32_t> word_count;  // per document
+  std::vector<std::uint64_t> chars;       // per document: code points of the source text
+  std::vector<Problem> file_problems;
+  std::uint64_t blank_lines = 0, bytes = 0;
+};
+
+// Code points before each byte offset, for increasing offsets: one pass over the text.
+class CodePointCounter {
+ public:
+  explicit CodePointCounter(std::string_view text) : text_(text) {}
+  std::uint32_t at(std::size_t byte) {
+    for (; pos_ < byte && pos_ < text_.size(); ++pos_) {
+      count_ += (static_cast<unsigned char>(text_[pos_]) & 0xc0) != 0x80;
+    }
+    return count_;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::uint32_t count_ = 0;
+};
+
+class ReuseWorker {
+ public:
+  ReuseWorker(const ReuseOptions& options, const std::vector<InputFile>& files)
+      : files_(files), preparer_(options.read, options.normalize) {}
+
+  void process(const Batch& batch, ReuseBatchOut& out) {
+    out.docs.resize(batch.docs.size());
+    out.words.clear();
+    out.places.clear();
+    out.word_count.assign(batch.docs.size(), 0);
+    out.chars.assign(batch.docs.size(), 0);
+    out.file_problems = batch.file_problems;
+    out.blank_lines = batch.blank_lines;
+    out.bytes = batch.bytes;
+    for (std::size_t i = 0; i < batch.docs.size(); ++i) {
+      const RawDoc& raw = batch.docs[i];
+      const InputFile& file = files_[raw.input];
+      if (!preparer_.prepare(batch, raw, file, out.docs[i], norm_)) continue;
+      const ParsedDoc& parsed = preparer_.parsed();
+      // The source text: the JSON text field, or the whole text file (header included).
+      const std::string_view source =
+          file.format == InputFormat::kText ? batch.doc_bytes(raw) : parsed.text;
+      const std::uint64_t base = file.format == InputFormat::kText ? parsed.text_offset : 0;
+      CodePointCounter cps(source);
+      for (std::size_t t = 0; t < norm_.tokens.size(); ++t) {
+        const Token& tok = norm_.tokens[t];
+        const std::uint64_t h = norm_.hashes[t];
+        out.words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
+        WordPlace p;
+        p.byte_begin = static_cast<std::uint32_t>(base + tok.src_begin);
+        p.byte_end = static_cast<std::uint32_t>(base + tok.src_end);
+        p.cp_begin = cps.at(p.byte_begin);
+        p.cp_end = cps.at(p.byte_end);
+        out.places.push_back(p);
+      }
+      out.word_count[i] = static_cast<std::uint32_t>(norm_.tokens.size());
+      out.chars[i] = cps.at(source.size());
+    }
+  }
+
+ private:
+  const std::vector<InputFile>& files_;
+  DocumentPreparer preparer_;
+  NormalizedText norm_;
+};
+
+Status validate(const ReuseOptions& o) {
+  if (o.seed_words < 1 || o.seed_words > 64) {
+    return Status::InvalidArgument("--seed-words must be in [1, 64]");
+  }
+  if (o.min_words < o.seed_words) {
+    return Status::InvalidArgument(fmt::format(
+        "--min-words must be at least --seed-words ({}): a passage holds one seed or more",
+        o.seed_words));
+  }
+  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
+    return Status::InvalidArgument("--min-similarity must be in [0, 1]");
+  }
+  if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("--band must be in [0, 1000]");
+  if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
+    return Status::InvalidArgument("--max-unmatched must be in [0, 10000]");
+  }
+  if (o.max_gap < 1 || o.max_gap > 10000) {
+    return Status::InvalidArgument("--max-gap must be in [1, 10000]");
+  }
+  if (o.all_pairs_docs < 2) return Status::InvalidArgument("--all-pairs-docs must be >= 2");
+  if (o.min_docs < 2) return Status::InvalidArgument("--min-docs must be >= 2");
+  if (o.read.max_doc_bytes == 0 || o.read.max_doc_bytes >= (std::size_t{1} << 32)) {
+    return Status::InvalidArgument("--max-doc-bytes must be in [1, 4 GiB)");
+  }
+  if (o.threads < 0) return Status::InvalidArgument("--threads must be >= 0");
+  return Status::Ok();
+}
+
+// An alignment's equal words, cut where more than `max_unmatched` words of either document pass
+// without a match: local alignment happily bridges a new sentence between two reused ones.
+void split_at_unmatched(std::uint32_t a, std::uint32_t b, std::span<const Anchor> matched,
+                        std::uint32_t max_unmatched, std::vector<AlignedPair>& pieces) {
+  for (std::size_t i = 0; i < matched.size();) {
+    std::size_t j = i + 1;
+    while (j < matched.size() && matched[j].a - matched[j - 1].a - 1 <= max_unmatched &&
+           matched[j].b - matched[j - 1].b - 1 <= max_unmatched) {
+      ++j;
+    }
+    pieces.push_back(AlignedPair{a, b, matched[i].a, matched[j - 1].a + 1, matched[i].b,
+                                 matched[j - 1].b + 1, static_cast<std::uint32_t>(j - i)});
+    i = j;
+  }
+}
+
+// Alignments of one document pair that overlap, or lie within max_unmatched words of each other
+// in both documents, are one reused passage (a passage with reordered sentences aligns in pieces).
+void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_gap) {
+  std::sort(pieces.begin(), pieces.end(), [](const AlignedPair& x, const AlignedPair& y) {
+    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
+  });
+  std::vector<AlignedPair> merged;
+  for (const AlignedPair& p : pieces) {
+    bool joined = false;
+    for (AlignedPair& m : merged) {
+      const bool near_a = p.a_begin <= m.a_end + max_gap && m.a_begin <= p.a_end + max_gap;
+      const bool near_b = p.b_begin <= m.b_end + max_gap && m.b_begin <= p.b_end + max_gap;
+      if (!near_a || !near_b) continue;
+      const bool overlap = p.a_begin < m.a_end || p.b_begin < m.b_end;
+      // Overlapping pieces align the same words twice: keep the better count, not the sum.
+      m.matches = overlap ? std::max(m.matches, p.matches) : m.matches + p.matches;
+      m.a_begin = std::min(m.a_begin, p.a_begin);
+      m.a_end = std::max(m.a_end, p.a_end);
+      m.b_begin = std::min(m.b_begin, p.b_begin);
+      m.b_end = std::max(m.b_end, p.b_end);
+      joined = true;
+      break;
+    }
+    if (!joined) merged.push_back(p);
+  }
+  pieces.swap(merged);
+}
+
+}  // namespace
+
+Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
+                          const ProblemCallback& on_problem, std::FILE* stdin_copy) {
+  if (Status s = validate(options); !s.ok()) return s;
+  auto files = expand_inputs(inputs, options.read.format);
+  if (!files.ok()) return files.status();
+  const auto total_start = std::chrono::steady_clock::now();
+  auto lap = total_start;
+  ReuseResult result;
+  DedupResult& corpus = result.corpus;
+  for (const auto& f : *files) {
+    corpus.inputs.push_back(f.name);
+    corpus.input_formats.push_back(f.format);
+  }
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  corpus.stats.threads = threads;
+
+  // --- read and normalize: every thread ----------------------------------------------------
+  BatchReader reader(std::move(*files), options.read, stdin_copy);
+  DocumentTable table(corpus, options.read, on_problem);
+  table.set_files(&reader.files());
+  ProgressBar progress("reuse", reader.total_bytes(), options.progress);
+  WordTable words;
+  words.docs.push_back(0);
+  std::vector<WordPlace> places;
+  auto merge = [&](ReuseBatchOut& out) -> Status {
+    table.add_batch(out.file_problems, out.blank_lines, out.bytes);
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < out.docs.size(); ++i) {
+      if (Status s = table.add(out.docs[i]); !s.ok()) return s;
+      // Documents that became bad input here (duplicate ids) keep no words.
+      const std::uint32_t count = out.word_count[i];
+      if (corpus.docs.back().status == DocStatus::kKept) {
+        words.words.insert(words.words.end(), out.words.begin() + static_cast<long>(w),
+                           out.words.begin() + static_cast<long>(w + count));
+        places.insert(places.end(), out.places.begin() + static_cast<long>(w),
+                      out.places.begin() + static_cast<long>(w + count));
+      }
+      w += count;
+      words.docs.push_back(words.words.size());
+      result.doc_chars.push_back(out.chars[i]);
+    }
+    return Status::Ok();
+  };
+  if (Status s = read_in_parallel<ReuseBatchOut>(
+          reader, threads, progress, [&] { return ReuseWorker(options, reader.files()); }, merge);
+      !s.ok()) {
+    return s;
+  }
+  if (words.words.size() >= (std::uint64_t{1} << 32)) {
+    return Status::InvalidArgument(
+        "reuse handles at most 2^32 words per run; split the corpus (a limit of this version)");
+  }
+  result.stats.seconds_read = seconds_since(lap);
+  const auto n = static_cast<std::uint32_t>(corpus.docs.size());
+
+  // --- seeds: shared word n-grams -----------------------------------------------------------
+  // Documents ranked by date (undated last), then input order: frequent n-grams link every
+  // occurrence to the earliest one.
+  std::vector<std::uint32_t> by_date(n), rank(n);
+  for (std::uint32_t d = 0; d < n; ++d) by_date[d] = d;
+  std::stable_sort(by_date.begin(), by_date.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const auto dx = corpus.date(x), dy = corpus.date(y);
+    if (dx.empty() != dy.empty()) return dy.empty();
+    return dx < dy;
+  });
+  for (std::uint32_t r = 0; r < n; ++r) rank[by_date[r]] = r;
+  SeedOptions seed_options;
+  seed_options.ngram = options.seed_words;
+  seed_options.all_pairs_docs = options.all_pairs_docs;
+  SeedStats seed_stats;
+  std::vector<Seed> seeds = find_seeds(words, rank, seed_options, seed_stats);
+  result.stats.seeds = seeds.size();
+  result.stats.frequent_ngrams = seed_stats.frequent_ngrams;
+  result.stats.seconds_seeds = seconds_since(lap);
+
+  // --- align: chains of seeds, document pairs split over threads ------------------------------
+  // Pair runs are cut into one contiguous slice per thread, so results concatenate in order.
+  std::vector<std::size_t> run_starts;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (i == 0 || seeds[i].pair != seeds[i - 1].pair) run_starts.push_back(i);
+  }
+  run_starts.push_back(seeds.size());
+  const std::size_t runs = run_starts.size() - 1;
+  std::vector<std::vector<AlignedPair>> found(static_cast<std::size_t>(threads));
+  std::vector<std::uint64_t> chains_aligned(static_cast<std::size_t>(threads), 0);
+  const AlignScoring scoring;
+  auto align_slice = [&](int t) {
+    const std::size_t from = runs * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
+    const std::size_t to =
+        runs * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+    AlignScratch scratch;
+    std::vector<Anchor> anchors;
+    std::vector<Chain> chains;
+    std::vector<AlignedPair> pieces;
+    auto& out = found[static_cast<std::size_t>(t)];
+    for (std::size_t r = from; r < to; ++r) {
+      const auto pair_seeds =
+          std::span(seeds).subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
+      const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
+      chain_seeds(pair_seeds, options.max_gap, options.band, anchors, chains);
+      pieces.clear();
+      for (const Chain& c : chains) {
+        // A lone seed is a shared phrase, not yet a passage.
+        if (c.count < 2) continue;
+        ++chains_aligned[static_cast<std::size_t>(t)];
+        const Alignment al =
+            align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
+                         static_cast<std::uint32_t>(options.seed_words),
+                         static_cast<std::uint32_t>(options.band),
+                         static_cast<std::uint32_t>(options.max_gap), scoring, scratch);
+        if (al.score <= 0) continue;
+        split_at_unmatched(a, b, scratch.matched, static_cast<std::uint32_t>(options.max_unmatched),
+                           pieces);
+      }
+      merge_pieces(pieces, static_cast<std::uint32_t>(options.max_unmatched));
+      for (const AlignedPair& p : pieces) {
+        const std::uint32_t wa = p.a_end - p.a_begin, wb = p.b_end - p.b_begin;
+        if (wa < static_cast<std::uint32_t>(options.min_words) ||
+            wb < static_cast<std::uint32_t>(options.min_words)) {
+          continue;
+        }
+        if (2.0 * p.matches / (wa + wb) < options.min_similarity) continue;
+        out.push_back(p);
+      }
+    }
+  };
+  {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(align_slice, t);
+    align_slice(0);
+    for (auto& t : pool) t.join();
+  }
+  std::vector<Seed>().swap(seeds);
+  std::vector<AlignedPair> aligned;
+  for (auto& v : found) aligned.insert(aligned.end(), v.begin(), v.end());
+  for (const auto c : chains_aligned) result.stats.candidate_chains += c;
+  result.stats.seconds_align = seconds_since(lap);
+
+  // --- clusters, sources, offsets ------------------------------------------------------------
+  const PassageGroups groups = group_passages(aligned);
+  auto span_of = [&](std::uint32_t doc, std::uint32_t begin, std::uint32_t end) {
+    const WordPlace& first = places[words.docs[doc] + begin];
+    const WordPlace& last = places[words.docs[doc] + end - 1];
+    return TextSpan{first.cp_begin, last.cp_end, first.byte_begin, last.byte_end, end - begin};
+  };
+  for (std::size_t c = 0; c + 1 < groups.cluster_begin.size(); ++c) {
+    PassageCluster cluster;
+    cluster.occurrences_begin = static_cast<std::uint32_t>(result.occurrences.size());
+    std::uint32_t last_doc = kNoCluster;
+    for (std::uint32_t k = groups.cluster_begin[c]; k < groups.cluster_begin[c + 1]; ++k) {
+      const WordRange& w = groups.occurrences[k];
+      const auto index = static_cast<std::uint32_t>(result.occurrences.size());
+      result.occurrences.push_back(
+          Occurrence{w.doc, static_cast<std::uint32_t>(c), span_of(w.doc, w.begin, w.end)});
+      cluster.documents += w.doc != last_doc;
+      last_doc = w.doc;
+      if (!corpus.date(w.doc).empty() &&
+          (cluster.source == kNoCluster ||
+           rank[w.doc] < rank[result.occurrences[cluster.source].doc])) {
+        cluster.source = index;
+      }
+    }
+    cluster.size =
+        static_cast<std::uint32_t>(result.occurrences.size()) - cluster.occurrences_begin;
+    result.clusters.push_back(cluster);
+  }
+  result.pairs.reserve(aligned.size());
+  for (std::size_t i = 0; i < aligned.size(); ++i) {
+    const AlignedPair& p = aligned[i];
+    PassagePair out;
+    out.a = p.a;
+    out.b = p.b;
+    out.a_span = span_of(p.a, p.a_begin, p.a_end);
+    out.b_span = span_of(p.b, p.b_begin, p.b_end);
+    out.matches = p.matches;
+    out.similarity = static_cast<float>(2.0 * p.matches / (out.a_span.words + out.b_span.words));
+    out.cluster = groups.pair_cluster[i];
+    result.pairs.push_back(out);
+  }
+  for (const Occurrence& o : result.occurrences) {
+    result.stats.reused_bytes += o.span.byte_end - o.span.byte_begin;
+  }
+  for (const DocumentInfo& d : corpus.docs) {
+    if (d.status == DocStatus::kKept) result.stats.text_bytes += d.text_bytes;
+  }
+  result.stats.seconds_cluster = seconds_since(lap);
+
+  corpus.stats.documents = n;
+  for (const auto& d : corpus.docs) ++corpus.stats.by_status[static_cast<int>(d.status)];
+  corpus.stats.seconds.total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - total_start).count();
+  corpus.stats.peak_rss_bytes = peak_rss_bytes();
+  return result;
+}
+
+}  // namespace doppel
