@@ -75,7 +75,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     const std::uint32_t* mu = scratch.matches[up].data();
     // Clear what this buffer held two rows ago: outside the window every cell reads as 0.
     for (std::int64_t j = prev_lo[cur]; j <= prev_hi[cur]; ++j) h[j - col_min + 1] = 0;
-    if (lo - col_min >= 0) h[lo - col_min] = 0;
+    if (lo <= hi && lo - col_min >= 0) h[lo - col_min] = 0;  // the cell left of the window
     prev_lo[cur] = lo - 1 >= col_min ? lo - 1 : lo;
     prev_hi[cur] = hi;
     const std::uint32_t word_a = a[static_cast<std::size_t>(i - 1)];

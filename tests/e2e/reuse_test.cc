@@ -1,0 +1,357 @@
+// `doppel reuse` end to end: planted passages in generated text (offsets, clusters, sources,
+// cleaned corpus, threads, boilerplate in many documents), the example corpus, and the user's
+// seed articles against the hand-made truth in ../shared/eval (skipped without ../shared).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "e2e/fixtures.h"
+#include "e2e/harness.h"
+#include "e2e/outputs.h"
+
+namespace doppel::test {
+namespace {
+
+struct Occ {
+  std::string id, role;
+  std::int64_t begin = 0, end = 0, byte_begin = 0, byte_end = 0;
+};
+struct PassageRow {
+  std::string source;  // "" when null
+  std::int64_t documents = 0;
+  std::vector<Occ> members;
+};
+
+std::vector<PassageRow> parse_passages(const std::string& jsonl) {
+  std::vector<PassageRow> rows;
+  simdjson::dom::parser parser;
+  for (const std::string& line : split_lines(jsonl)) {
+    simdjson::dom::object o;
+    if (!parse_object(parser, line, o)) continue;
+    PassageRow row;
+    std::string_view source;
+    if (!o["source"].get_string().get(source)) row.source = std::string(source);
+    row.documents = static_cast<std::int64_t>(get_number(o, "documents"));
+    simdjson::dom::array members;
+    EXPECT_FALSE(o["members"].get_array().get(members)) << line;
+    for (simdjson::dom::element m : members) {
+      simdjson::dom::object mo;
+      if (m.get_object().get(mo)) continue;
+      Occ occ;
+      occ.id = get_string(mo, "id");
+      std::string_view role;
+      if (!mo["role"].get_string().get(role)) occ.role = std::string(role);
+      occ.begin = static_cast<std::int64_t>(get_number(mo, "begin"));
+      occ.end = static_cast<std::int64_t>(get_number(mo, "end"));
+      occ.byte_begin = static_cast<std::int64_t>(get_number(mo, "byte_begin"));
+      occ.byte_end = static_cast<std::int64_t>(get_number(mo, "byte_end"));
+      row.members.push_back(occ);
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// Code points of UTF-8 text before byte offset `byte`.
+std::int64_t code_points_before(const std::string& text, std::int64_t byte) {
+  std::int64_t n = 0;
+  for (std::int64_t i = 0; i < byte && i < static_cast<std::int64_t>(text.size()); ++i) {
+    n += (static_cast<unsigned char>(text[static_cast<std::size_t>(i)]) & 0xc0) != 0x80;
+  }
+  return n;
+}
+
+struct ReuseRun {
+  RunResult run;
+  std::string pairs, clusters, documents, output, stats;
+};
+
+ReuseRun run_reuse(const std::vector<std::string>& inputs,
+                   const std::vector<std::string>& extra = {}) {
+  const std::string dir = temp_dir();
+  std::vector<std::string> args = {"reuse"};
+  args.insert(args.end(), inputs.begin(), inputs.end());
+  for (const char* o : {"--pairs", "--clusters", "--documents", "--output", "--stats"}) {
+    args.push_back(o);
+    args.push_back(dir + "/" + (o + 2));
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  ReuseRun r;
+  r.run = run_doppel(args);
+  if (r.run.exit_code != 0) return r;
+  r.pairs = read_file(dir + "/pairs");
+  r.clusters = read_file(dir + "/clusters");
+  r.documents = read_file(dir + "/documents");
+  r.output = read_file(dir + "/output");
+  r.stats = read_file(dir + "/stats");
+  return r;
+}
+
+// A passage of `words` words reused, lightly edited, in two later documents, among unrelated
+// ones; some words carry accents so that code points and bytes differ.
+struct Planted {
+  std::string path;
+  std::map<std::string, std::string> texts;
+  std::string passage;
+};
+
+Planted plant(const std::string& dir) {
+  Planted p;
+  std::string passage = random_text(777, 60);
+  // Accented words: two bytes per "é".
+  for (std::size_t at = 0; (at = passage.find("ka", at)) != std::string::npos; at += 3) {
+    passage.replace(at, 2, "k\xc3\xa9");
+  }
+  p.passage = passage;
+  std::string edited = passage;  // light edits: case, punctuation, one word changed
+  edited[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(edited[0])));
+  edited.replace(edited.find(' '), 1, ", ");
+  const std::size_t mid = edited.size() / 2;
+  const std::size_t word = edited.find(' ', mid);
+  edited.insert(word, " inserted");
+  p.texts["src"] = random_text(1, 80) + " " + passage + " " + random_text(2, 50);
+  p.texts["copy"] = random_text(3, 30) + " " + edited + " " + random_text(4, 90);
+  p.texts["other"] = random_text(5, 40) + "\\n\\n" + passage + "\\n\\n" + random_text(6, 40);
+  std::string corpus = jsonl_doc("src", p.texts["src"], "2020-01-01") + "\n" +
+                       jsonl_doc("copy", p.texts["copy"], "2020-02-01") + "\n" +
+                       jsonl_doc("other", p.texts["other"], "2020-03-01") + "\n";
+  for (int i = 0; i < 20; ++i) {
+    corpus += jsonl_doc("noise" + std::to_string(i), random_text(100 + i, 150)) + "\n";
+  }
+  // The JSON escapes "\n" decode to newlines: the texts as doppel sees them.
+  for (auto& [id, text] : p.texts) {
+    for (std::size_t at = 0; (at = text.find("\\n", at)) != std::string::npos;) {
+      text.replace(at, 2, "\n");
+    }
+  }
+  p.path = dir + "/planted.jsonl";
+  write_file(p.path, corpus);
+  return p;
+}
+
+TEST(Reuse, PlantedPassageIsOneClusterWithItsSourceAndExactOffsets) {
+  const Planted p = plant(temp_dir());
+  const ReuseRun r = run_reuse({p.path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 1u) << r.clusters;
+  const PassageRow& c = passages[0];
+  EXPECT_EQ(c.documents, 3);
+  EXPECT_EQ(c.source, "src");
+  std::set<std::string> ids;
+  for (const Occ& o : c.members) {
+    ids.insert(o.id);
+    EXPECT_EQ(o.role, o.id == "src" ? "source" : "reuse");
+    const std::string& text = p.texts.at(o.id);
+    // Byte and code point offsets name the same span.
+    EXPECT_EQ(code_points_before(text, o.byte_begin), o.begin) << o.id;
+    EXPECT_EQ(code_points_before(text, o.byte_end), o.end) << o.id;
+    const std::string span = text.substr(static_cast<std::size_t>(o.byte_begin),
+                                         static_cast<std::size_t>(o.byte_end - o.byte_begin));
+    // The span is the passage, up to the edits and the final full stop.
+    const std::string first_words = p.passage.substr(p.passage.find(' ') + 1, 20);
+    EXPECT_NE(span.find(first_words), std::string::npos) << o.id << ": " << span;
+    const std::string last_words = p.passage.substr(p.passage.size() - 21, 20);
+    EXPECT_NE(span.find(last_words), std::string::npos) << o.id << ": " << span;
+    EXPECT_LT(span.size(), p.passage.size() + 20) << o.id << ": " << span;
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"src", "copy", "other"}));
+  // Every pair of the three documents is aligned, each pair once.
+  EXPECT_EQ(split_lines(r.pairs).size(), 3u) << r.pairs;
+}
+
+TEST(Reuse, CleanedCorpusKeepsEveryDocumentWithoutThePassage) {
+  const Planted p = plant(temp_dir());
+  const ReuseRun r = run_reuse({p.path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto rows = parse_corpus(r.output);
+  EXPECT_EQ(rows.size(), 23u) << "no document is dropped";
+  const std::string probe = p.passage.substr(p.passage.find(' ') + 1, 30);
+  for (const auto& row : rows) {
+    const std::string& id = row.at("id");
+    if (id == "src" || id == "copy" || id == "other") {
+      EXPECT_EQ(row.at("text").find(probe), std::string::npos) << id << ": " << row.at("text");
+      EXPECT_NE(row.at("removed"), "[]") << id;
+    } else {
+      EXPECT_EQ(row.at("removed"), "[]") << id;
+    }
+  }
+  const ReuseRun keep = run_reuse({p.path}, {"--keep-source"});
+  ASSERT_EQ(keep.run.exit_code, 0) << keep.run.err;
+  for (const auto& row : parse_corpus(keep.output)) {
+    if (row.at("id") == "src") {
+      EXPECT_NE(row.at("text").find(probe), std::string::npos);
+    } else if (row.at("id") == "copy") {
+      EXPECT_EQ(row.at("text").find(probe), std::string::npos);
+    }
+  }
+}
+
+TEST(Reuse, UnrelatedDocumentsShareNoPassage) {
+  const std::string path = temp_dir() + "/unrelated.jsonl";
+  write_file(path, jsonl_corpus("u", 40, 200, 9));
+  const ReuseRun r = run_reuse({path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.pairs, "");
+  EXPECT_EQ(r.clusters, "");
+  EXPECT_EQ(split_lines(r.documents).size(), 40u);
+  const RunResult listing = run_doppel({"reuse", path, "-q"});
+  EXPECT_NE(listing.out.find("No reused passages found."), std::string::npos) << listing.out;
+}
+
+// A disclaimer in many documents: one cluster over all of them, and a number of aligned pairs
+// linear in the documents, not quadratic.
+TEST(Reuse, BoilerplateInManyDocumentsIsOneClusterWithLinearPairs) {
+  const std::string disclaimer = random_text(4242, 40);
+  std::string corpus;
+  const int n = 120;
+  for (int i = 0; i < n; ++i) {
+    corpus += jsonl_doc("d" + std::to_string(i), random_text(500 + i, 80) + " " + disclaimer + " " +
+                                                     random_text(900 + i, 30)) +
+              "\n";
+  }
+  const std::string path = temp_dir() + "/boilerplate.jsonl";
+  write_file(path, corpus);
+  const ReuseRun r = run_reuse({path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 1u);
+  EXPECT_EQ(passages[0].documents, n);
+  EXPECT_EQ(passages[0].source, "") << "no dates, no source";
+  const std::size_t pairs = split_lines(r.pairs).size();
+  EXPECT_GE(pairs, static_cast<std::size_t>(n - 1));
+  EXPECT_LE(pairs, static_cast<std::size_t>(4 * n)) << "pairs grow linearly";
+}
+
+TEST(Reuse, ThreadsGiveIdenticalOutputs) {
+  const Planted p = plant(temp_dir());
+  const std::string dir = temp_dir();
+  std::string corpus = read_file(p.path);
+  const std::string shared = random_text(31337, 50);
+  for (int i = 0; i < 300; ++i) {
+    corpus += jsonl_doc("t" + std::to_string(i), random_text(2000 + i, 60) +
+                                                     (i % 7 == 0 ? " " + shared + " " : " ") +
+                                                     random_text(3000 + i, 60)) +
+              "\n";
+  }
+  const std::string path = dir + "/threads.jsonl";
+  write_file(path, corpus);
+  const ReuseRun one = run_reuse({path}, {"--threads", "1"});
+  const ReuseRun two = run_reuse({path}, {"--threads", "2"});
+  const ReuseRun three = run_reuse({path}, {"--threads", "3"});
+  ASSERT_EQ(one.run.exit_code, 0) << one.run.err;
+  EXPECT_FALSE(one.pairs.empty());
+  for (const ReuseRun* r : {&two, &three}) {
+    EXPECT_EQ(r->pairs, one.pairs);
+    EXPECT_EQ(r->clusters, one.clusters);
+    EXPECT_EQ(r->documents, one.documents);
+    EXPECT_EQ(r->output, one.output);
+  }
+}
+
+TEST(Reuse, BadInputIsCountedAndReported) {
+  const std::string path = temp_dir() + "/bad.jsonl";
+  write_file(path, jsonl_doc("a", random_text(1, 50)) + "\nnot json\n" +
+                       jsonl_doc("a", random_text(2, 50)) + "\n{\"id\":\"e\",\"text\":\"\"}\n");
+  const ReuseRun r = run_reuse({path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const FlatJson stats = parse_flat(r.stats);
+  EXPECT_EQ(stats.num("documents.read"), 4);
+  EXPECT_EQ(stats.num("documents.compared"), 1);
+  EXPECT_EQ(stats.num("documents.malformed_json"), 1);
+  EXPECT_EQ(stats.num("documents.duplicate_id"), 1);
+  EXPECT_EQ(stats.num("documents.empty_text"), 1);
+  EXPECT_EQ(count_lines_with(r.run.err, {"doppel: warning: ", path + ":2", "malformed JSON"}), 1)
+      << r.run.err;
+  EXPECT_EQ(split_lines(r.output).size(), 1u) << "the compared document is written";
+  const RunResult fail = run_doppel({"reuse", path, "--on-error", "fail", "-q"});
+  EXPECT_EQ(fail.exit_code, 2);
+}
+
+TEST(Reuse, ExamplesShareTheirBackgroundParagraphs) {
+  const ReuseRun r = run_reuse({source_dir() + "/examples/news"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  std::set<std::string> with_background;
+  for (const PassageRow& c : parse_passages(r.clusters)) {
+    for (const Occ& o : c.members) with_background.insert(o.id);
+  }
+  for (const char* id : {"08-lighthouse-museum.txt", "09-dredging-contract.txt",
+                         "10-cruise-season.txt", "11-pilot-boat.txt"}) {
+    EXPECT_EQ(with_background.count(id), 1u) << id << " shares background text:\n" << r.clusters;
+  }
+}
+
+// The user's five articles against ../shared/eval/seeds-truth.json: character-level recall and
+// precision of reused text, one cluster over all five, the article of 2021-10-01 as source.
+TEST(Seeds, ReusedTextMatchesTheTruth) {
+  if (shared_dir().empty()) {
+    GTEST_SKIP() << "../shared not found: " << source_dir()
+                 << "/../shared holds the seed articles and their truth";
+  }
+  const std::string seeds = shared_dir() + "/corpora/seeds";
+  const ReuseRun r = run_reuse({seeds});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  std::map<std::string, std::set<std::int64_t>> found, truth;
+  for (const std::string& line : split_lines(r.documents)) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object o;
+    ASSERT_TRUE(parse_object(parser, line, o));
+    auto& chars = found[get_string(o, "id")];
+    simdjson::dom::array spans;
+    ASSERT_FALSE(o["spans"].get_array().get(spans));
+    for (simdjson::dom::element s : spans) {
+      simdjson::dom::object so;
+      ASSERT_FALSE(s.get_object().get(so));
+      for (auto c = static_cast<std::int64_t>(get_number(so, "begin"));
+           c < static_cast<std::int64_t>(get_number(so, "end")); ++c) {
+        chars.insert(c);
+      }
+    }
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  ASSERT_FALSE(parser.load(shared_dir() + "/eval/seeds-truth.json").get(root));
+  simdjson::dom::array files;
+  ASSERT_FALSE(root.get_array().get(files));
+  for (simdjson::dom::element f : files) {
+    simdjson::dom::object fo;
+    ASSERT_FALSE(f.get_object().get(fo));
+    auto& chars = truth[get_string(fo, "file")];
+    simdjson::dom::array reused;
+    ASSERT_FALSE(fo["reused"].get_array().get(reused));
+    for (simdjson::dom::element s : reused) {
+      simdjson::dom::object so;
+      ASSERT_FALSE(s.get_object().get(so));
+      for (auto c = static_cast<std::int64_t>(get_number(so, "char_begin"));
+           c < static_cast<std::int64_t>(get_number(so, "char_end")); ++c) {
+        chars.insert(c);
+      }
+    }
+  }
+  ASSERT_EQ(truth.size(), 5u);
+  double tp = 0, fp = 0, fn = 0;
+  for (const auto& [file, t] : truth) {
+    const auto& f = found[file];
+    for (const auto c : f) (t.count(c) ? tp : fp) += 1;
+    for (const auto c : t) fn += f.count(c) == 0;
+  }
+  const double precision = tp / (tp + fp), recall = tp / (tp + fn);
+  EXPECT_GE(precision, 0.97);
+  EXPECT_GE(recall, 0.97);
+  std::printf("seeds: character precision %.4f, recall %.4f\n", precision, recall);
+
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 1u) << "one background cluster:\n" << r.clusters;
+  EXPECT_EQ(passages[0].documents, 5);
+  EXPECT_EQ(passages[0].source, "002_927e29e1e04c218f.txt");
+  for (const Occ& o : passages[0].members) {
+    EXPECT_EQ(o.role, o.id == "002_927e29e1e04c218f.txt" ? "source" : "reuse") << o.id;
+  }
+}
+
+}  // namespace
+}  // namespace doppel::test
