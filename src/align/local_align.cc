@@ -8,6 +8,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
                        std::span<const Anchor> anchors, std::uint32_t length, std::uint32_t band,
                        std::uint32_t extend, const AlignScoring& scoring, AlignScratch& scratch) {
   Alignment best;
+  scratch.matched.clear();
   if (anchors.empty() || a.empty() || b.empty()) return best;
   const std::int64_t rows = static_cast<std::int64_t>(a.size());
   const std::int64_t cols = static_cast<std::int64_t>(b.size());
@@ -75,7 +76,6 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     const std::uint32_t* mu = scratch.matches[up].data();
     // Clear what this buffer held two rows ago: outside the window every cell reads as 0.
     for (std::int64_t j = prev_lo[cur]; j <= prev_hi[cur]; ++j) h[j - col_min + 1] = 0;
-    if (lo <= hi && lo - col_min >= 0) h[lo - col_min] = 0;  // the cell left of the window
     prev_lo[cur] = lo - 1 >= col_min ? lo - 1 : lo;
     prev_hi[cur] = hi;
     const std::uint32_t word_a = a[static_cast<std::size_t>(i - 1)];
@@ -83,7 +83,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     scratch.row_at.push_back(scratch.steps.size());
     if (hi >= lo)
       scratch.steps.resize(scratch.steps.size() + static_cast<std::size_t>(hi - lo + 1));
-    std::uint8_t* step = scratch.steps.data() + scratch.row_at.back() - lo;
+    std::uint8_t* step = scratch.steps.data() + scratch.row_at.back();  // step[j - lo]
     for (std::int64_t j = lo; j <= hi; ++j) {
       const auto x = static_cast<std::size_t>(j - col_min + 1);
       const bool equal = word_a == b[static_cast<std::size_t>(j - 1)];
@@ -112,7 +112,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
         continue;
       }
       h[x] = value;
-      step[j] = how;
+      step[j - lo] = how;
       sa[x] = from_a;
       sb[x] = from_b;
       m[x] = count;
