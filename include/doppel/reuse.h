@@ -34,7 +34,7 @@ struct ReuseOptions {
   double min_similarity = 0.5;  // aligned words that match, 2*matches/(words_a + words_b)
   int band = 8;              // the alignment follows the seeds within this many inserted or deleted
                              // words; more tolerates heavier edits
-  int max_unmatched = 8;     // a stretch of more words than this without a match ends a passage (an
+  int max_unmatched = 12;    // a stretch of more words than this without a match ends a passage (an
                              // inserted sentence is new text, not part of the reused passage)
   int max_gap = 25;          // seeds further apart than this many words start a new passage
   int all_pairs_docs = 8;    // a seed in at most this many documents links every pair of them; one

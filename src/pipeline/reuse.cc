@@ -154,29 +154,40 @@ void split_at_unmatched(std::uint32_t a, std::uint32_t b, std::span<const Anchor
 // Alignments of one document pair that overlap, or lie within max_unmatched words of each other
 // in both documents, are one reused passage (a passage with reordered sentences aligns in pieces).
 void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_gap) {
+  auto near = [&](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
+    return b1 <= e2 + max_gap && b2 <= e1 + max_gap;
+  };
+  auto intersect = [](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
+    return b1 < e2 && b2 < e1;
+  };
+  // Until nothing changes: a merge can bring a third piece within reach.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i < pieces.size() && !changed; ++i) {
+      for (std::size_t j = i + 1; j < pieces.size(); ++j) {
+        AlignedPair& m = pieces[i];
+        const AlignedPair p = pieces[j];
+        if (!near(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
+            !near(m.b_begin, m.b_end, p.b_begin, p.b_end)) {
+          continue;
+        }
+        // Pieces that share words align some of them twice: keep the better count.
+        const bool overlap = intersect(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
+                             intersect(m.b_begin, m.b_end, p.b_begin, p.b_end);
+        m.matches = overlap ? std::max(m.matches, p.matches) : m.matches + p.matches;
+        m.a_begin = std::min(m.a_begin, p.a_begin);
+        m.a_end = std::max(m.a_end, p.a_end);
+        m.b_begin = std::min(m.b_begin, p.b_begin);
+        m.b_end = std::max(m.b_end, p.b_end);
+        pieces.erase(pieces.begin() + static_cast<long>(j));
+        changed = true;
+        break;
+      }
+    }
+  }
   std::sort(pieces.begin(), pieces.end(), [](const AlignedPair& x, const AlignedPair& y) {
     return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
   });
-  std::vector<AlignedPair> merged;
-  for (const AlignedPair& p : pieces) {
-    bool joined = false;
-    for (AlignedPair& m : merged) {
-      const bool near_a = p.a_begin <= m.a_end + max_gap && m.a_begin <= p.a_end + max_gap;
-      const bool near_b = p.b_begin <= m.b_end + max_gap && m.b_begin <= p.b_end + max_gap;
-      if (!near_a || !near_b) continue;
-      const bool overlap = p.a_begin < m.a_end || p.b_begin < m.b_end;
-      // Overlapping pieces align the same words twice: keep the better count, not the sum.
-      m.matches = overlap ? std::max(m.matches, p.matches) : m.matches + p.matches;
-      m.a_begin = std::min(m.a_begin, p.a_begin);
-      m.a_end = std::max(m.a_end, p.a_end);
-      m.b_begin = std::min(m.b_begin, p.b_begin);
-      m.b_end = std::max(m.b_end, p.b_end);
-      joined = true;
-      break;
-    }
-    if (!joined) merged.push_back(p);
-  }
-  pieces.swap(merged);
 }
 
 }  // namespace
