@@ -20,3 +20,8 @@ echo "\$ doppel dedup examples/news --threshold 0.35 --verify exact -q"
 echo
 echo "Items 08-11 share two background paragraphs but are different stories: they share passages,"
 echo "not documents, so document-level dedup rightly leaves them apart (examples/README.md)."
+echo
+echo "Finding those shared passages is the job of doppel reuse. It aligns them, names the earliest"
+echo "article as their source, and shows what is new in each:"
+echo "\$ doppel reuse examples/news/{08,09,10,11}-*.txt --new -q"
+"$doppel" reuse examples/news/0[89]-*.txt examples/news/1[01]-*.txt --new -q
