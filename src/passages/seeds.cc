@@ -135,6 +135,7 @@ void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band,
     return p.a != q.a ? p.a < q.a : p.b < q.b;
   });
   std::vector<Chain> sorted;
+  sorted.reserve(order.size());
   for (const std::size_t k : order) sorted.push_back(chains[k]);
   chains.swap(sorted);
 }

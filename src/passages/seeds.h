@@ -26,7 +26,7 @@ struct WordTable {
 struct Seed {
   std::uint64_t pair = 0;  // a << 32 | b
   std::uint32_t a_pos = 0, b_pos = 0;
-  friend auto operator<=>(const Seed&, const Seed&) = default;
+  friend auto operator<=>(const Seed&, const Seed&) = default;  // NOLINT(modernize-use-nullptr)
   std::uint32_t a() const { return static_cast<std::uint32_t>(pair >> 32); }
   std::uint32_t b() const { return static_cast<std::uint32_t>(pair); }
 };

@@ -92,28 +92,24 @@ Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::str
       std::fputs(("  " + header(d)).c_str(), stdout);
     }
   } else {
-    if (Status s = for_each_cleaned_document(r, f.options, stdin_path,
-                                             [&](const CleanedDocument& doc) {
-                                               ++total;
-                                               if (f.show > 0 && shown >= f.show)
-                                                 return Status::Ok();
-                                               ++shown;
-                                               std::string s = "\n" + header(doc.doc);
-                                               std::string body = doc.text;
-                                               while (!body.empty() &&
-                                                      (body.back() == '\n' || body.back() == ' '))
-                                                 body.pop_back();
-                                               // Indented, so that the documents stand apart.
-                                               s += "    ";
-                                               for (const char ch : body) {
-                                                 s.push_back(ch);
-                                                 if (ch == '\n') s += "    ";
-                                               }
-                                               s += '\n';
-                                               std::fputs(s.c_str(), stdout);
-                                               return Status::Ok();
-                                             });
-        !s.ok()) {
+    auto print_new = [&](const CleanedDocument& doc) {
+      ++total;
+      if (f.show > 0 && shown >= f.show) return Status::Ok();
+      ++shown;
+      std::string block = "\n" + header(doc.doc);
+      std::string body = doc.text;
+      while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
+      // Indented, so that the documents stand apart.
+      block += "    ";
+      for (const char ch : body) {
+        block.push_back(ch);
+        if (ch == '\n') block += "    ";
+      }
+      block += '\n';
+      std::fputs(block.c_str(), stdout);
+      return Status::Ok();
+    };
+    if (Status s = for_each_cleaned_document(r, f.options, stdin_path, print_new); !s.ok()) {
       return s;
     }
   }
