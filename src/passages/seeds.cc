@@ -13,6 +13,7 @@ std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32
   const auto n = static_cast<std::size_t>(options.ngram);
   // Every n-gram as (hash, global word index), sorted: equal n-grams become runs.
   std::vector<KeyValue> grams, tmp;
+  grams.reserve(table.words.size());
   for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
     const auto words = table.doc(d);
     if (words.size() < n) continue;
@@ -26,10 +27,13 @@ std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32
   sort_key_values(grams, tmp);
   std::vector<KeyValue>().swap(tmp);
 
-  auto doc_of = [&](std::uint32_t global) {
-    const auto it = std::upper_bound(table.docs.begin(), table.docs.end(), global);
-    return static_cast<std::uint32_t>(it - table.docs.begin() - 1);
-  };
+  // The document of every word, for the postings: a lookup instead of a binary search.
+  std::vector<std::uint32_t> word_doc(table.words.size());
+  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
+    std::fill(word_doc.begin() + static_cast<long>(table.docs[d]),
+              word_doc.begin() + static_cast<long>(table.docs[d + 1]), d);
+  }
+  auto doc_of = [&](std::uint32_t global) { return word_doc[global]; };
   struct Posting {
     std::uint32_t doc, pos;
   };

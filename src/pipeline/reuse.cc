@@ -70,6 +70,9 @@ class ReuseWorker {
     out.docs.resize(batch.docs.size());
     out.words.clear();
     out.places.clear();
+    // About one word per 6 bytes of text: one allocation per batch rather than a growth series.
+    out.words.reserve(batch.buffer.size() / 6);
+    out.places.reserve(batch.buffer.size() / 6);
     out.word_count.assign(batch.docs.size(), 0);
     out.chars.assign(batch.docs.size(), 0);
     out.file_problems = batch.file_problems;
@@ -215,32 +218,63 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   DocumentTable table(corpus, options.read, on_problem);
   table.set_files(&reader.files());
   ProgressBar progress("reuse", reader.total_bytes(), options.progress);
-  WordTable words;
-  words.docs.push_back(0);
-  std::vector<WordPlace> places;
+  // Each batch's words are kept as they come (moved, not copied, under the merge lock) and
+  // concatenated once at the end, when the total is known.
+  struct Chunk {
+    std::vector<std::uint32_t> words;
+    std::vector<WordPlace> places;
+    std::vector<std::uint32_t> counts;  // per document
+    std::vector<std::uint8_t> kept;     // per document: 0 when it became bad input here
+  };
+  std::vector<Chunk> chunks;
   auto merge = [&](ReuseBatchOut& out) -> Status {
     table.add_batch(out.file_problems, out.blank_lines, out.bytes);
-    std::size_t w = 0;
+    Chunk chunk;
+    chunk.counts = out.word_count;
+    chunk.kept.assign(out.docs.size(), 1);
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       if (Status s = table.add(out.docs[i]); !s.ok()) return s;
       // Documents that became bad input here (duplicate ids) keep no words.
-      const std::uint32_t count = out.word_count[i];
-      if (corpus.docs.back().status == DocStatus::kKept) {
-        words.words.insert(words.words.end(), out.words.begin() + static_cast<long>(w),
-                           out.words.begin() + static_cast<long>(w + count));
-        places.insert(places.end(), out.places.begin() + static_cast<long>(w),
-                      out.places.begin() + static_cast<long>(w + count));
-      }
-      w += count;
-      words.docs.push_back(words.words.size());
+      if (corpus.docs.back().status != DocStatus::kKept) chunk.kept[i] = 0;
       result.doc_chars.push_back(out.chars[i]);
     }
+    chunk.words.swap(out.words);
+    chunk.places.swap(out.places);
+    chunks.push_back(std::move(chunk));
     return Status::Ok();
   };
   if (Status s = read_in_parallel<ReuseBatchOut>(
           reader, threads, progress, [&] { return ReuseWorker(options, reader.files()); }, merge);
       !s.ok()) {
     return s;
+  }
+  WordTable words;
+  std::vector<WordPlace> places;
+  {
+    std::uint64_t total = 0;
+    for (const Chunk& c : chunks) {
+      for (std::size_t i = 0; i < c.counts.size(); ++i) total += c.kept[i] ? c.counts[i] : 0;
+    }
+    words.words.reserve(total);
+    places.reserve(total);
+    words.docs.reserve(corpus.docs.size() + 1);
+    words.docs.push_back(0);
+    for (Chunk& c : chunks) {
+      std::size_t w = 0;
+      for (std::size_t i = 0; i < c.counts.size(); ++i) {
+        const std::size_t n = c.counts[i];
+        if (c.kept[i]) {
+          words.words.insert(words.words.end(), c.words.begin() + static_cast<long>(w),
+                             c.words.begin() + static_cast<long>(w + n));
+          places.insert(places.end(), c.places.begin() + static_cast<long>(w),
+                        c.places.begin() + static_cast<long>(w + n));
+        }
+        w += n;
+        words.docs.push_back(words.words.size());
+      }
+      std::vector<std::uint32_t>().swap(c.words);
+      std::vector<WordPlace>().swap(c.places);
+    }
   }
   if (words.words.size() >= (std::uint64_t{1} << 32)) {
     return Status::InvalidArgument(
