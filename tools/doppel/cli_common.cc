@@ -136,9 +136,8 @@ ProblemCallback Warnings::callback() {
 
 void Warnings::print_hidden() const {
   if (hidden_ > 0) {
-    std::fprintf(stderr,
-                 "doppel: warning: %d more problems not shown (all of them: --removed FILE)\n",
-                 hidden_);
+    std::fprintf(stderr, "doppel: warning: %d more problems not shown (all of them: %s)\n", hidden_,
+                 where_all_);
   }
 }
 

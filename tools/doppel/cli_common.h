@@ -73,13 +73,16 @@ struct CommonFlags {
 // Prints bad-input warnings as they come, up to a limit; then counts them.
 class Warnings {
  public:
-  Warnings(const CommonFlags& flags, bool progress) : flags_(flags), progress_(progress) {}
+  // `where_all`: where the user finds every problem ("--removed FILE").
+  Warnings(const CommonFlags& flags, bool progress, const char* where_all)
+      : flags_(flags), progress_(progress), where_all_(where_all) {}
   ProblemCallback callback();
   void print_hidden() const;
 
  private:
   const CommonFlags& flags_;
   bool progress_;
+  const char* where_all_;
   int shown_ = 0, hidden_ = 0;
 };
 

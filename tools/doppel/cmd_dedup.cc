@@ -115,7 +115,7 @@ int run(DedupFlags& f) {
       std::find(f.common.inputs.begin(), f.common.inputs.end(), "-") != f.common.inputs.end();
   if (Status s = stdin_copy.create_if(reads_stdin && !f.output.empty()); !s.ok()) return fail(s);
 
-  Warnings warnings(f.common, f.options.progress);
+  Warnings warnings(f.common, f.options.progress, "--removed FILE");
   auto result = dedup(f.common.inputs, f.options, warnings.callback(), stdin_copy.file());
   if (!result.ok()) return fail(result.status());
   warnings.print_hidden();

@@ -168,7 +168,7 @@ int run(ReuseFlags& f) {
     return fail(s);
   }
 
-  Warnings warnings(f.common, o.progress);
+  Warnings warnings(f.common, o.progress, "raise --max-warnings");
   auto result = reuse(f.common.inputs, o, warnings.callback(), stdin_copy.file());
   if (!result.ok()) return fail(result.status());
   warnings.print_hidden();
