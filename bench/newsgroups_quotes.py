@@ -10,11 +10,11 @@ the counts and a few examples, with both spans, for docs/.
     python3 bench/newsgroups_quotes.py --pairs P.jsonl [--examples 3]
 """
 import argparse
-import json
 import os
 import re
-import subprocess
 import sys
+
+import textnorm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "corpora", "20newsgroups.jsonl.zst")
@@ -38,17 +38,12 @@ def main():
     if not os.path.exists(args.corpus):
         print(f"newsgroups_quotes: {args.corpus} not found; skipped")
         return 0
-    out = subprocess.run(["zstd", "-dc", args.corpus], check=True, capture_output=True).stdout
-    texts = {}
-    for line in out.decode("utf-8").splitlines():
-        d = json.loads(line)
-        texts[str(d["id"])] = d["text"]
+    texts = {str(d["id"]): d["text"] for _, d in textnorm.read_jsonl(args.corpus)}
 
     pairs = quote_pairs = 0
     quoting_docs, quoted_docs = set(), set()
     examples = []
-    for line in open(args.pairs, encoding="utf-8"):
-        p = json.loads(line)
+    for _, p in textnorm.read_jsonl(args.pairs):
         pairs += 1
         a = texts[p["a"]][p["a_begin"]:p["a_end"]]
         b = texts[p["b"]][p["b_begin"]:p["b_end"]]

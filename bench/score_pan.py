@@ -89,18 +89,6 @@ LENGTH_BUCKETS = [
 ]
 
 
-def read_jsonl(path):
-    with textnorm.open_text(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SystemExit(f"{path}:{n}: bad JSON: {e}")
-
-
 def _span(obj, kb, ke, where):
     try:
         b, e = obj[kb], obj[ke]
@@ -115,7 +103,7 @@ def _span(obj, kb, ke, where):
 def load_truth(path, units="cp"):
     pre = "" if units == "cp" else "byte_"
     cases = []
-    for n, t in read_jsonl(path):
+    for n, t in textnorm.read_jsonl(path):
         where = f"{path}:{n}"
         sb, se = _span(t, f"susp_{pre}begin", f"susp_{pre}end", where)
         rb, re_ = _span(t, f"src_{pre}begin", f"src_{pre}end", where)
@@ -130,7 +118,7 @@ def load_pairs(path, units="cp"):
     """Raw detections: (a, b, a_begin, a_end, b_begin, b_end) tuples."""
     pre = "" if units == "cp" else "byte_"
     out = []
-    for n, p in read_jsonl(path):
+    for n, p in textnorm.read_jsonl(path):
         where = f"{path}:{n}"
         try:
             a, b = str(p["a"]), str(p["b"])

@@ -61,21 +61,9 @@ def key(a, b):
     return (a, b) if a <= b else (b, a)
 
 
-def read_jsonl(path):
-    with textnorm.open_text(path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as e:
-                raise SystemExit(f"{path}:{n}: bad JSON: {e}")
-
-
 def load_truth(path):
     truth = {}
-    for t in read_jsonl(path):
+    for _, t in textnorm.read_jsonl(path):
         truth[key(str(t["a"]), str(t["b"]))] = (float(t["jaccard"]), t.get("kind", "near"))
     return truth
 
@@ -89,7 +77,7 @@ def load_clusters(path):
     doc_cluster = {}
     pairs = []
     n = 0
-    for idx, c in enumerate(read_jsonl(path)):
+    for idx, (_, c) in enumerate(textnorm.read_jsonl(path)):
         n += 1
         cid = c.get("cluster", idx)
         kind = c.get("kind", "near")
@@ -113,7 +101,7 @@ def load_clusters(path):
 
 def load_pairs(path):
     out = []
-    for p in read_jsonl(path):
+    for _, p in textnorm.read_jsonl(path):
         out.append((str(p["a"]), str(p["b"]), p.get("similarity"), bool(p.get("exact", False))))
     return out
 

@@ -15,6 +15,7 @@ Also holds small shared helpers (jaccard, open_text, repo_root).
 
 import gzip
 import io
+import json
 import os
 import subprocess
 import unicodedata
@@ -100,3 +101,19 @@ def open_text(path):
     if path.endswith(".gz"):
         return gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape")
     return open(path, "r", encoding="utf-8", errors="surrogateescape")
+
+
+def read_jsonl(path):
+    """Yield (line number, object) for each non-blank line of a JSON Lines file (.gz/.zst too).
+
+    A line that is not JSON stops the script with FILE:LINE and the reason.
+    """
+    with open_text(path) as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise SystemExit(f"{path}:{n}: bad JSON: {e}")

@@ -122,6 +122,11 @@ struct DedupResult {
     return std::string_view(strings).substr(docs[doc].id_begin + docs[doc].id_size,
                                             docs[doc].date_size);
   }
+  std::uint64_t file_problem_count() const {  // problems of whole files (damaged, unreadable)
+    std::uint64_t n = 0;
+    for (const Problem& p : problems) n += p.doc == kNoDoc;
+    return n;
+  }
   std::uint32_t duplicate_of(std::uint32_t doc) const {  // representative, or doc itself
     const auto c = docs[doc].cluster;
     return c == kNoCluster ? doc : clusters[c].representative;

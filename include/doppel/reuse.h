@@ -77,10 +77,17 @@ struct PassageCluster {
                                       // in input order); kNoCluster when no document has a date
 };
 
+// An occurrence's place in its cluster's history.
+enum class OccurrenceRole {
+  kUnknown,  // the cluster has no source (no member has a date)
+  kSource,   // in the cluster's source document
+  kReuse,    // in a later document
+};
+
 struct ReuseStats {
-  std::uint64_t seeds = 0;             // document pairs x positions sharing a seed n-gram
-  std::uint64_t candidate_chains = 0;  // chains of seeds aligned
-  std::uint64_t frequent_ngrams = 0;   // seed n-grams in more than all_pairs_docs documents
+  std::uint64_t seeds = 0;            // document pairs x positions sharing a seed n-gram
+  std::uint64_t chains_aligned = 0;   // chains of two or more seeds, aligned
+  std::uint64_t frequent_ngrams = 0;  // seed n-grams in more than all_pairs_docs documents
   std::uint64_t reused_bytes = 0, text_bytes = 0;
   double seconds_read = 0, seconds_seeds = 0, seconds_align = 0, seconds_cluster = 0;
 };
@@ -93,6 +100,8 @@ struct ReuseResult {
   std::vector<std::uint64_t> doc_chars;  // per document: code points of its source text
   ReuseStats stats;
 };
+
+OccurrenceRole role_of(const ReuseResult& result, const Occurrence& occurrence);
 
 // Reads every input like dedup() and finds the passages shared between documents.
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,

@@ -68,3 +68,11 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace doppel
+
+// Returns the Status of `expr` from the enclosing function when it is not OK.
+#define DOPPEL_RETURN_IF_ERROR(expr)              \
+  do {                                            \
+    if (::doppel::Status s_ = (expr); !s_.ok()) { \
+      return s_;                                  \
+    }                                             \
+  } while (0)

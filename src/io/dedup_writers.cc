@@ -9,6 +9,7 @@
 #include "io/document_parser.h"
 #include "io/input.h"
 #include "io/line_writer.h"
+#include "io/stats_json.h"
 #include "util/json_writer.h"
 
 namespace doppel {
@@ -30,10 +31,7 @@ Status write_clusters(const DedupResult& r, std::FILE* out) {
       s += ",\"similarity\":";
       append_json_number(s, r.docs[d].similarity);
       s += r.docs[d].exact ? ",\"exact\":true" : ",\"exact\":false";
-      if (!r.date(d).empty()) {
-        s += ",\"date\":";
-        append_json_string(s, r.date(d));
-      }
+      append_optional_json_field(s, "date", r.date(d));
       s.push_back('}');
     }
     s += "]}";
@@ -96,19 +94,13 @@ Status write_removed(const DedupResult& r, std::FILE* out) {
 
 Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) {
   const DedupStats& st = r.stats;
-  std::string s = "{\n";
-  s += fmt::format("  \"version\": 1,\n  \"input_bytes\": {},\n", st.input_bytes);
+  std::string s;
+  begin_stats(s, st);
   s += fmt::format("  \"documents\": {{\"read\": {}, \"kept\": {}, \"removed\": {}", st.documents,
                    st.by_status[0], st.documents - st.by_status[0]);
-  for (int k = 1; k < kNumDocStatus; ++k) {
-    s += fmt::format(", \"{}\": {}", to_string(static_cast<DocStatus>(k)), st.by_status[k]);
-  }
+  append_status_counts(s, st, DocStatus::kExactDuplicate);
   s += "},\n";
-  std::uint64_t file_problems = 0;
-  for (const Problem& p : r.problems) file_problems += p.doc == kNoDoc;
-  s += fmt::format(
-      "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
-      r.inputs.size(), file_problems, st.blank_lines, st.synthesized_ids);
+  append_file_counts(s, r);
   s += fmt::format(
       "  \"clusters\": {{\"exact\": {}, \"near\": {}, \"largest\": {}}},\n"
       "  \"candidate_pairs\": {}, \"verified_pairs\": {},\n",
@@ -125,14 +117,7 @@ Status write_stats(const DedupResult& r, const DedupOptions& o, std::FILE* out) 
       "  \"seconds\": {{\"read_sketch\": {:.4f}, \"exact\": {:.4f}, \"candidates\": {:.4f}, "
       "\"verify\": {:.4f}, \"cluster\": {:.4f}, \"total\": {:.4f}}},\n",
       sec.read_sketch, sec.exact, sec.candidates, sec.verify, sec.cluster, sec.total);
-  const double total = sec.total > 0 ? sec.total : 1e-9;
-  s += fmt::format("  \"mb_per_s\": {:.2f}, \"docs_per_s\": {:.1f},\n",
-                   double(st.input_bytes) / total / 1e6, double(st.documents) / total);
-  s += fmt::format("  \"peak_rss_bytes\": {}\n}}\n", st.peak_rss_bytes);
-  if (std::fwrite(s.data(), 1, s.size(), out) != s.size() || std::fflush(out) != 0) {
-    return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
-  }
-  return Status::Ok();
+  return end_stats(s, st, out);
 }
 
 Status write_deduplicated_corpus(const DedupResult& r, const DedupOptions& options,
@@ -152,14 +137,8 @@ Status write_deduplicated_corpus(const DedupResult& r, const DedupOptions& optio
           append_json_string(s, r.id(doc));
           s += ",\"text\":";
           append_json_string(s, parsed.text);
-          if (!parsed.date.empty()) {
-            s += ",\"date\":";
-            append_json_string(s, parsed.date);
-          }
-          if (!parsed.byline.empty()) {
-            s += ",\"byline\":";
-            append_json_string(s, parsed.byline);
-          }
+          append_optional_json_field(s, "date", parsed.date);
+          append_optional_json_field(s, "byline", parsed.byline);
           s.push_back('}');
         }
         return w.end_line();

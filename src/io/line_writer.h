@@ -40,13 +40,6 @@ class LineWriter {
   std::string buf_;
 };
 
-#define DOPPEL_RETURN_IF_ERROR(expr)    \
-  do {                                  \
-    if (Status s_ = (expr); !s_.ok()) { \
-      return s_;                        \
-    }                                   \
-  } while (0)
-
 // Reads the inputs of a finished run a second time (re-expanding the same arguments yields the
 // same files in the same order; standard input is replaced by its copy) and calls
 // `fn(doc, batch, raw, file)`, which returns a Status, for every document whose status is kKept.

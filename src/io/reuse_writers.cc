@@ -7,6 +7,7 @@
 #include "doppel/reuse.h"
 #include "io/document_parser.h"
 #include "io/line_writer.h"
+#include "io/stats_json.h"
 #include "util/json_writer.h"
 
 namespace doppel {
@@ -17,12 +18,17 @@ void append_span(std::string& s, const char* prefix, const TextSpan& span) {
                    prefix, span.begin, span.end, span.byte_begin, span.byte_end);
 }
 
-// "source" for the occurrences in a cluster's source document, "reuse" for the others, "" when
-// the cluster has no source (no dates).
+// The role's name in the outputs; "" when the cluster has no source (no dates).
 std::string_view role(const ReuseResult& r, const Occurrence& o) {
-  const PassageCluster& c = r.clusters[o.cluster];
-  if (c.source == kNoCluster) return "";
-  return r.occurrences[c.source].doc == o.doc ? "source" : "reuse";
+  switch (role_of(r, o)) {
+    case OccurrenceRole::kSource:
+      return "source";
+    case OccurrenceRole::kReuse:
+      return "reuse";
+    case OccurrenceRole::kUnknown:
+      break;
+  }
+  return "";
 }
 
 // Occurrence indices sorted by (document, begin).
@@ -104,10 +110,7 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
       append_json_string(s, r.corpus.id(o.doc));
       append_span(s, "", o.span);
       s += fmt::format(",\"words\":{}", o.span.words);
-      if (!r.corpus.date(o.doc).empty()) {
-        s += ",\"date\":";
-        append_json_string(s, r.corpus.date(o.doc));
-      }
+      append_optional_json_field(s, "date", r.corpus.date(o.doc));
       if (const auto rl = role(r, o); !rl.empty()) s += fmt::format(",\"role\":\"{}\"", rl);
       s.push_back('}');
     }
@@ -139,10 +142,7 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
     std::string& s = w.line();
     s += "{\"id\":";
     append_json_string(s, r.corpus.id(d));
-    if (!r.corpus.date(d).empty()) {
-      s += ",\"date\":";
-      append_json_string(s, r.corpus.date(d));
-    }
+    append_optional_json_field(s, "date", r.corpus.date(d));
     const std::uint64_t chars = r.doc_chars[d];
     s += fmt::format(",\"chars\":{},\"reused_chars\":{},\"reused\":", chars, reused);
     append_json_number(s, chars > 0 ? double(reused) / double(chars) : 0.0);
@@ -155,44 +155,30 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
 Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, std::FILE* out) {
   const DedupStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
-  std::string s = "{\n";
-  s += fmt::format("  \"version\": 1,\n  \"input_bytes\": {},\n", st.input_bytes);
+  std::string s;
+  begin_stats(s, st);
   s += fmt::format("  \"documents\": {{\"read\": {}, \"compared\": {}", st.documents,
                    st.by_status[0]);
-  for (int k = static_cast<int>(DocStatus::kMalformedJson); k < kNumDocStatus; ++k) {
-    s += fmt::format(", \"{}\": {}", to_string(static_cast<DocStatus>(k)), st.by_status[k]);
-  }
+  append_status_counts(s, st, DocStatus::kMalformedJson);
   s += "},\n";
-  std::uint64_t file_problems = 0;
-  for (const Problem& p : r.corpus.problems) file_problems += p.doc == kNoDoc;
-  s += fmt::format(
-      "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
-      r.corpus.inputs.size(), file_problems, st.blank_lines, st.synthesized_ids);
+  append_file_counts(s, r.corpus);
   s += fmt::format(
       "  \"passages\": {{\"pairs\": {}, \"clusters\": {}, \"occurrences\": {}, "
       "\"reused_bytes\": {}, \"text_bytes\": {}}},\n",
       r.pairs.size(), r.clusters.size(), r.occurrences.size(), rs.reused_bytes, rs.text_bytes);
   s += fmt::format("  \"seeds\": {}, \"chains_aligned\": {}, \"frequent_ngrams\": {},\n", rs.seeds,
-                   rs.candidate_chains, rs.frequent_ngrams);
+                   rs.chains_aligned, rs.frequent_ngrams);
   s += fmt::format(
       "  \"options\": {{\"seed_words\": {}, \"min_words\": {}, \"min_similarity\": {}, "
-      "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, \"min_docs\": "
-      "{}, \"threads\": "
-      "{}}},\n",
+      "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, "
+      "\"min_docs\": {}, \"threads\": {}}},\n",
       o.seed_words, o.min_words, o.min_similarity, o.band, o.max_unmatched, o.max_gap,
       o.all_pairs_docs, o.min_docs, st.threads);
   s += fmt::format(
       "  \"seconds\": {{\"read\": {:.4f}, \"seeds\": {:.4f}, \"align\": {:.4f}, \"cluster\": "
       "{:.4f}, \"total\": {:.4f}}},\n",
       rs.seconds_read, rs.seconds_seeds, rs.seconds_align, rs.seconds_cluster, st.seconds.total);
-  const double total = st.seconds.total > 0 ? st.seconds.total : 1e-9;
-  s += fmt::format("  \"mb_per_s\": {:.2f}, \"docs_per_s\": {:.1f},\n",
-                   double(st.input_bytes) / total / 1e6, double(st.documents) / total);
-  s += fmt::format("  \"peak_rss_bytes\": {}\n}}\n", st.peak_rss_bytes);
-  if (std::fwrite(s.data(), 1, s.size(), out) != s.size() || std::fflush(out) != 0) {
-    return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));
-  }
-  return Status::Ok();
+  return end_stats(s, st, out);
 }
 
 Status for_each_cleaned_document(const ReuseResult& r, const ReuseOptions& options,
@@ -220,7 +206,7 @@ Status for_each_cleaned_document(const ReuseResult& r, const ReuseOptions& optio
           const Occurrence& o = r.occurrences[order[k]];
           const PassageCluster& c = r.clusters[o.cluster];
           if (c.documents < static_cast<std::uint32_t>(options.min_docs)) continue;
-          if (options.keep_source && role(r, o) == "source") continue;
+          if (options.keep_source && role_of(r, o) == OccurrenceRole::kSource) continue;
           const auto [from, to] =
               removal_range(text, o.span.byte_begin - base, o.span.byte_end - base);
           if (from < copied) continue;
@@ -243,14 +229,8 @@ Status write_cleaned_corpus(const ReuseResult& r, const ReuseOptions& options,
         append_json_string(s, r.corpus.id(d.doc));
         s += ",\"text\":";
         append_json_string(s, d.text);
-        if (!r.corpus.date(d.doc).empty()) {
-          s += ",\"date\":";
-          append_json_string(s, r.corpus.date(d.doc));
-        }
-        if (!d.byline.empty()) {
-          s += ",\"byline\":";
-          append_json_string(s, d.byline);
-        }
+        append_optional_json_field(s, "date", r.corpus.date(d.doc));
+        append_optional_json_field(s, "byline", d.byline);
         s += ",\"removed\":[";
         for (std::size_t k = 0; k < d.removed.size(); ++k) {
           const Occurrence& o = *d.removed[k];

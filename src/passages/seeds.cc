@@ -33,7 +33,6 @@ std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32
     std::fill(word_doc.begin() + static_cast<long>(table.docs[d]),
               word_doc.begin() + static_cast<long>(table.docs[d + 1]), d);
   }
-  auto doc_of = [&](std::uint32_t global) { return word_doc[global]; };
   struct Posting {
     std::uint32_t doc, pos;
   };
@@ -53,7 +52,7 @@ std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32
       postings.clear();
       std::size_t distinct = 0, in_doc = 0;
       for (std::size_t k = i; k < j; ++k) {
-        const std::uint32_t d = doc_of(grams[k].second);
+        const std::uint32_t d = word_doc[grams[k].second];
         const bool new_doc = postings.empty() || postings.back().doc != d;
         in_doc = new_doc ? 1 : in_doc + 1;
         distinct += new_doc;

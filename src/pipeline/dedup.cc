@@ -7,12 +7,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "candidates/lsh.h"
 #include "cluster/clusters.h"
@@ -24,26 +19,12 @@
 #include "sketch/signature_store.h"
 #include "text/normalize.h"
 #include "text/shingle.h"
-#include "util/memory.h"
 #include "util/progress.h"
 #include "util/radix_sort.h"
 #include "verify/jaccard.h"
 
 namespace doppel {
 namespace {
-
-class StageClock {
- public:
-  double lap() {
-    const auto now = std::chrono::steady_clock::now();
-    const double s = std::chrono::duration<double>(now - last_).count();
-    last_ = now;
-    return s;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 struct BatchOut {
   std::vector<DocOut> docs;
@@ -182,11 +163,7 @@ Status validate(const DedupOptions& o) {
     return Status::InvalidArgument(
         fmt::format("--bands x --rows must be at most --hashes ({})", o.sketch.num_hashes));
   }
-  if (o.read.max_doc_bytes == 0 || o.read.max_doc_bytes >= (std::size_t{1} << 32)) {
-    return Status::InvalidArgument("--max-doc-bytes must be in [1, 4 GiB)");
-  }
-  if (o.threads < 0) return Status::InvalidArgument("--threads must be >= 0");
-  return Status::Ok();
+  return validate_read(o.read, o.threads);
 }
 
 }  // namespace
@@ -228,16 +205,9 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   if (!files.ok()) return files.status();
 
   StageClock clock;
-  const auto total_start = std::chrono::steady_clock::now();
   DedupResult result;
-  for (const auto& f : *files) {
-    result.inputs.push_back(f.name);
-    result.input_formats.push_back(f.format);
-  }
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  result.stats.threads = threads;
+  const int threads = worker_threads(options.threads);
+  start_corpus(*files, threads, result);
 
   // --- read, normalize, shingle, sketch: every thread --------------------------------------
   BatchReader reader(std::move(*files), options.read, stdin_copy);
@@ -313,10 +283,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
                         per_thread[static_cast<std::size_t>(t)]);
       }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
-    run(0);
-    for (auto& t : pool) t.join();
+    run_on_threads(threads, run);
     for (auto& v : per_thread) {
       candidates.insert(candidates.end(), v.begin(), v.end());
       std::vector<std::uint64_t>().swap(v);
@@ -341,10 +308,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
                                                static_cast<std::uint32_t>(candidates[i])));
       }
     };
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(run, t);
-    run(0);
-    for (auto& t : pool) t.join();
+    run_on_threads(threads, run);
     // A tiny slack absorbs float rounding of the similarity (e.g. 0.8 stored as 0.79999995).
     const double threshold = options.lsh.threshold - 1e-6;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -382,11 +346,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
   }
   result.stats.seconds.cluster = clock.lap();
 
-  result.stats.documents = n;
-  for (const auto& d : result.docs) ++result.stats.by_status[static_cast<int>(d.status)];
-  result.stats.seconds.total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - total_start).count();
-  result.stats.peak_rss_bytes = peak_rss_bytes();
+  finish_corpus(clock, result);
   return result;
 }
 

@@ -4,8 +4,39 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <thread>
+
+#include "util/memory.h"
 
 namespace doppel {
+
+Status validate_read(const ReadOptions& read, int threads) {
+  if (read.max_doc_bytes == 0 || read.max_doc_bytes >= (std::size_t{1} << 32)) {
+    return Status::InvalidArgument("--max-doc-bytes must be in [1, 4 GiB)");
+  }
+  if (threads < 0) return Status::InvalidArgument("--threads must be >= 0");
+  return Status::Ok();
+}
+
+int worker_threads(int requested) {
+  return requested > 0 ? requested
+                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void start_corpus(const std::vector<InputFile>& files, int threads, DedupResult& corpus) {
+  for (const auto& f : files) {
+    corpus.inputs.push_back(f.name);
+    corpus.input_formats.push_back(f.format);
+  }
+  corpus.stats.threads = threads;
+}
+
+void finish_corpus(const StageClock& clock, DedupResult& corpus) {
+  corpus.stats.documents = corpus.docs.size();
+  for (const auto& d : corpus.docs) ++corpus.stats.by_status[static_cast<int>(d.status)];
+  corpus.stats.seconds.total = clock.since_start();
+  corpus.stats.peak_rss_bytes = peak_rss_bytes();
+}
 
 std::string locate(const InputFile& file, std::uint64_t line) {
   return line > 0 ? fmt::format("{}:{}", file.name, line) : file.name;

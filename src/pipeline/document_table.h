@@ -3,6 +3,7 @@
 // bad input. Shared by dedup and reuse so that both account for documents the same way.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,36 @@
 #include "text/normalize.h"
 
 namespace doppel {
+
+// Seconds of each stage: lap() returns the time since the previous lap (or construction).
+class StageClock {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+  double since_start() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
+};
+
+// The options every job reads with: --max-doc-bytes and --threads.
+Status validate_read(const ReadOptions& read, int threads);
+
+// Threads to use: `requested`, or one per core for 0.
+int worker_threads(int requested);
+
+// A job's start: the files to read, as named in messages, and the thread count, in `corpus`.
+void start_corpus(const std::vector<InputFile>& files, int threads, DedupResult& corpus);
+
+// A job's end: per-status counts, total seconds and peak memory, in `corpus.stats`.
+void finish_corpus(const StageClock& clock, DedupResult& corpus);
 
 // A document as a worker leaves it.
 struct DocOut {

@@ -16,6 +16,15 @@
 
 namespace doppel {
 
+// Runs fn(0) .. fn(threads - 1), fn(0) on the calling thread, and waits for all of them.
+template <typename Fn>
+void run_on_threads(int threads, Fn fn) {
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
+  fn(0);
+  for (auto& t : pool) t.join();
+}
+
 // `make_worker()` builds one worker per thread; `worker.process(const Batch&, Out&)` fills an
 // Out (which has a `docs` vector); `merge(Out&)` runs under a lock, in batch order, and may fail,
 // which stops the reading. Out values are recycled to keep their buffers.
@@ -72,12 +81,7 @@ Status read_in_parallel(BatchReader& reader, int threads, ProgressBar& progress,
       }
     }
   };
-  {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
-  }
+  run_on_threads(threads, [&](int) { work(); });
   progress.finish();
   return failed ? failure : Status::Ok();
 }

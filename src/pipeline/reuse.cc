@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include "align/local_align.h"
 #include "io/input.h"
@@ -16,18 +14,10 @@
 #include "pipeline/document_table.h"
 #include "pipeline/parallel_read.h"
 #include "text/normalize.h"
-#include "util/memory.h"
 #include "util/progress.h"
 
 namespace doppel {
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point& last) {
-  const auto now = std::chrono::steady_clock::now();
-  const double s = std::chrono::duration<double>(now - last).count();
-  last = now;
-  return s;
-}
 
 // Where each word lies in its document's source text, in bytes and code points.
 struct WordPlace {
@@ -131,11 +121,7 @@ Status validate(const ReuseOptions& o) {
   }
   if (o.all_pairs_docs < 2) return Status::InvalidArgument("--all-pairs-docs must be >= 2");
   if (o.min_docs < 2) return Status::InvalidArgument("--min-docs must be >= 2");
-  if (o.read.max_doc_bytes == 0 || o.read.max_doc_bytes >= (std::size_t{1} << 32)) {
-    return Status::InvalidArgument("--max-doc-bytes must be in [1, 4 GiB)");
-  }
-  if (o.threads < 0) return Status::InvalidArgument("--threads must be >= 0");
-  return Status::Ok();
+  return validate_read(o.read, o.threads);
 }
 
 // An alignment's equal words, cut where more than `max_unmatched` words of either document pass
@@ -195,23 +181,22 @@ void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_gap) {
 
 }  // namespace
 
+OccurrenceRole role_of(const ReuseResult& r, const Occurrence& o) {
+  const PassageCluster& c = r.clusters[o.cluster];
+  if (c.source == kNoCluster) return OccurrenceRole::kUnknown;
+  return r.occurrences[c.source].doc == o.doc ? OccurrenceRole::kSource : OccurrenceRole::kReuse;
+}
+
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
                           const ProblemCallback& on_problem, std::FILE* stdin_copy) {
   if (Status s = validate(options); !s.ok()) return s;
   auto files = expand_inputs(inputs, options.read.format);
   if (!files.ok()) return files.status();
-  const auto total_start = std::chrono::steady_clock::now();
-  auto lap = total_start;
+  StageClock clock;
   ReuseResult result;
   DedupResult& corpus = result.corpus;
-  for (const auto& f : *files) {
-    corpus.inputs.push_back(f.name);
-    corpus.input_formats.push_back(f.format);
-  }
-  const int threads = options.threads > 0
-                          ? options.threads
-                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  corpus.stats.threads = threads;
+  const int threads = worker_threads(options.threads);
+  start_corpus(*files, threads, corpus);
 
   // --- read and normalize: every thread ----------------------------------------------------
   BatchReader reader(std::move(*files), options.read, stdin_copy);
@@ -280,7 +265,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
     return Status::InvalidArgument(
         "reuse handles at most 2^32 words per run; split the corpus (a limit of this version)");
   }
-  result.stats.seconds_read = seconds_since(lap);
+  result.stats.seconds_read = clock.lap();
   const auto n = static_cast<std::uint32_t>(corpus.docs.size());
 
   // --- seeds: shared word n-grams -----------------------------------------------------------
@@ -301,7 +286,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   std::vector<Seed> seeds = find_seeds(words, rank, seed_options, seed_stats);
   result.stats.seeds = seeds.size();
   result.stats.frequent_ngrams = seed_stats.frequent_ngrams;
-  result.stats.seconds_seeds = seconds_since(lap);
+  result.stats.seconds_seeds = clock.lap();
 
   // --- align: chains of seeds, document pairs split over threads ------------------------------
   // Pair runs are cut into one contiguous slice per thread, so results concatenate in order.
@@ -312,7 +297,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   run_starts.push_back(seeds.size());
   const std::size_t runs = run_starts.size() - 1;
   std::vector<std::vector<AlignedPair>> found(static_cast<std::size_t>(threads));
-  std::vector<std::uint64_t> chains_aligned(static_cast<std::size_t>(threads), 0);
+  std::vector<std::uint64_t> aligned_per_thread(static_cast<std::size_t>(threads), 0);
   const AlignScoring scoring;
   auto align_slice = [&](int t) {
     const std::size_t from = runs * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
@@ -332,7 +317,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
       for (const Chain& c : chains) {
         // A lone seed is a shared phrase, not yet a passage.
         if (c.count < 2) continue;
-        ++chains_aligned[static_cast<std::size_t>(t)];
+        ++aligned_per_thread[static_cast<std::size_t>(t)];
         const Alignment al =
             align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
                          static_cast<std::uint32_t>(options.seed_words),
@@ -354,17 +339,12 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
       }
     }
   };
-  {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(align_slice, t);
-    align_slice(0);
-    for (auto& t : pool) t.join();
-  }
+  run_on_threads(threads, align_slice);
   std::vector<Seed>().swap(seeds);
   std::vector<AlignedPair> aligned;
   for (auto& v : found) aligned.insert(aligned.end(), v.begin(), v.end());
-  for (const auto c : chains_aligned) result.stats.candidate_chains += c;
-  result.stats.seconds_align = seconds_since(lap);
+  for (const auto c : aligned_per_thread) result.stats.chains_aligned += c;
+  result.stats.seconds_align = clock.lap();
 
   // --- clusters, sources, offsets ------------------------------------------------------------
   const PassageGroups groups = group_passages(aligned);
@@ -413,13 +393,9 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   for (const DocumentInfo& d : corpus.docs) {
     if (d.status == DocStatus::kKept) result.stats.text_bytes += d.text_bytes;
   }
-  result.stats.seconds_cluster = seconds_since(lap);
+  result.stats.seconds_cluster = clock.lap();
 
-  corpus.stats.documents = n;
-  for (const auto& d : corpus.docs) ++corpus.stats.by_status[static_cast<int>(d.status)];
-  corpus.stats.seconds.total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - total_start).count();
-  corpus.stats.peak_rss_bytes = peak_rss_bytes();
+  finish_corpus(clock, corpus);
   return result;
 }
 

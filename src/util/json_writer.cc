@@ -53,4 +53,12 @@ void append_json_number(std::string& out, double value) {
   out += s;
 }
 
+void append_optional_json_field(std::string& out, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  out += ",\"";
+  out += name;
+  out += "\":";
+  append_json_string(out, value);
+}
+
 }  // namespace doppel

@@ -11,6 +11,9 @@ namespace doppel {
 // and so are '<', '>' and '&' so that the output can be embedded in HTML safely.
 void append_json_string(std::string& out, std::string_view text);
 
+// Appends `,"name":"value"` when `value` is not empty (optional fields such as a date).
+void append_optional_json_field(std::string& out, std::string_view name, std::string_view value);
+
 // Appends a number with up to 4 decimals, without trailing zeros ("0.8125", "1").
 void append_json_number(std::string& out, double value);
 

@@ -170,8 +170,7 @@ void write_file(const std::string& path, const std::string& bytes) {
   if (!out.flush()) throw std::runtime_error("cannot write " + path);
 }
 
-std::vector<std::string> read_lines(const std::string& path) {
-  const std::string bytes = read_file(path);
+std::vector<std::string> split_lines(const std::string& bytes) {
   std::vector<std::string> lines;
   std::size_t start = 0;
   while (start < bytes.size()) {
@@ -181,6 +180,10 @@ std::vector<std::string> read_lines(const std::string& path) {
     start = nl + 1;
   }
   return lines;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+  return split_lines(read_file(path));
 }
 
 }  // namespace doppel::test

@@ -22,6 +22,8 @@ std::string temp_dir();    // a fresh directory, one per call; removed at exit
                            // unless DOPPEL_KEEP_TEMP=1
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& bytes);
-std::vector<std::string> read_lines(const std::string& path);
+// Splits text into lines at '\n' (the last line needs no '\n').
+std::vector<std::string> split_lines(const std::string& bytes);
+std::vector<std::string> read_lines(const std::string& path);  // split_lines(read_file(path))
 
 }  // namespace doppel::test

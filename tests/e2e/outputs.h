@@ -21,19 +21,6 @@
 
 namespace doppel::test {
 
-// Splits JSON Lines text into lines (the last line needs no '\n').
-inline std::vector<std::string> split_lines(const std::string& bytes) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < bytes.size()) {
-    std::size_t nl = bytes.find('\n', start);
-    if (nl == std::string::npos) nl = bytes.size();
-    lines.push_back(bytes.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
-
 // Parses one JSON object; ADD_FAILURE (and false) when it is not one.
 inline bool parse_object(simdjson::dom::parser& parser, const std::string& line,
                          simdjson::dom::object& out) {

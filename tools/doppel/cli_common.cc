@@ -11,6 +11,7 @@
 #include "commands.h"
 
 namespace doppel::cli {
+namespace {
 
 Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
                                     const std::vector<OutputFlag>& outputs) {
@@ -86,6 +87,8 @@ Status parse_normalize(const std::string& spec, NormalizeOptions& out) {
   }
   return Status::Ok();
 }
+
+}  // namespace
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -210,9 +213,9 @@ std::string document_accounting(const DedupResult& r, const ReadOptions& read) {
   }
   std::string s = fmt::format("  bad input         {:>12}{}\n", thousands(bad),
                               reasons.empty() ? "" : fmt::format("  ({})", reasons));
-  std::uint64_t file_problems = 0;
-  for (const Problem& p : r.problems) file_problems += p.doc == kNoDoc;
-  if (file_problems > 0) s += fmt::format("  damaged files     {:>12}\n", file_problems);
+  if (const std::uint64_t damaged = r.file_problem_count(); damaged > 0) {
+    s += fmt::format("  damaged files     {:>12}\n", damaged);
+  }
   if (st.blank_lines > 0) {
     s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
   }
@@ -221,6 +224,35 @@ std::string document_accounting(const DedupResult& r, const ReadOptions& read) {
                      thousands(st.synthesized_ids), read.id_field);
   }
   return s;
+}
+
+Status open_run(const CommonFlags& f, const std::vector<OutputFlag>& outputs, bool reread_input,
+                NormalizeOptions& normalize, RunFiles& files) {
+  DOPPEL_RETURN_IF_ERROR(parse_normalize(f.normalize, normalize));
+  DOPPEL_RETURN_IF_ERROR(check_outputs_are_not_inputs(f.inputs, outputs));
+  auto opened = open_outputs(outputs);
+  if (!opened.ok()) return opened.status();
+  files.outputs = std::move(*opened);
+  const bool reads_stdin = std::find(f.inputs.begin(), f.inputs.end(), "-") != f.inputs.end();
+  return files.stdin_copy.create_if(reads_stdin && reread_input);
+}
+
+std::string summary_head(std::string_view job, const DedupResult& r) {
+  const DedupStats& st = r.stats;
+  const double secs = st.seconds.total > 0 ? st.seconds.total : 1e-9;
+  return fmt::format(
+      "doppel {}: {} documents from {} file{} ({}) in {:.2f} s: {:.1f} MB/s, {} docs/s, {} "
+      "thread{}\n",
+      job, thousands(st.documents), r.inputs.size(), r.inputs.size() == 1 ? "" : "s",
+      human_bytes(double(st.input_bytes)), secs, double(st.input_bytes) / secs / 1e6,
+      thousands(static_cast<std::uint64_t>(double(st.documents) / secs)), st.threads,
+      st.threads == 1 ? "" : "s");
+}
+
+std::string summary_memory(const DedupStats& st) {
+  return fmt::format(
+      "  peak memory       {:>12}  ({} per document)\n", human_bytes(double(st.peak_rss_bytes)),
+      st.documents > 0 ? human_bytes(double(st.peak_rss_bytes) / double(st.documents)) : "-");
 }
 
 int fail(const Status& s) {

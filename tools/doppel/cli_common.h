@@ -28,18 +28,6 @@ using FilePtr = std::unique_ptr<std::FILE, FileCloser>;
 // An output flag and its path ("" when not given, "-" for standard output).
 using OutputFlag = std::pair<const char*, const std::string*>;
 
-// Refuses what would destroy or feed back the user's data: an output that is an input file (it
-// would be truncated before it is read), an output inside an input directory (it would be read as
-// input), and standard input given twice (it can be read only once).
-Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
-                                    const std::vector<OutputFlag>& outputs);
-
-// Opens every given output, so that a typo in a path costs nothing. Keyed by path.
-Result<std::map<std::string, FilePtr>> open_outputs(const std::vector<OutputFlag>& outputs);
-
-// "nfkc,case,punct,space" or "none".
-Status parse_normalize(const std::string& spec, NormalizeOptions& out);
-
 std::string human_bytes(double bytes);
 std::string thousands(std::uint64_t n);
 
@@ -115,5 +103,31 @@ bool want_progress(const CommonFlags& f);
 std::string document_accounting(const DedupResult& r, const ReadOptions& read);
 
 int fail(const Status& s);
+
+// What a command opens before it runs: its outputs, keyed by path, and a copy of standard input
+// when it is read and must be read again.
+struct RunFiles {
+  std::map<std::string, FilePtr> outputs;
+  StdinCopy stdin_copy;
+  std::FILE* out(const std::string& path) const { return outputs.at(path).get(); }
+  // Runs `write(FILE*)` when `path` was given.
+  template <typename Write>
+  Status write_if_given(const std::string& path, Write write) const {
+    return path.empty() ? Status::Ok() : write(out(path));
+  }
+};
+
+// Parses --normalize ("nfkc,case,punct,space" or "none") into `normalize`; refuses what would
+// destroy or feed back the user's data (an output that is an input file, which would be truncated
+// before it is read; an output inside an input directory, which would be read as input; standard
+// input given twice); opens every output, so that a typo in a path costs nothing; and copies
+// standard input if it is an input and `reread_input` is true.
+Status open_run(const CommonFlags& f, const std::vector<OutputFlag>& outputs, bool reread_input,
+                NormalizeOptions& normalize, RunFiles& files);
+
+// The first line of a summary ("doppel JOB: N documents from F files ... threads") and the
+// peak-memory line.
+std::string summary_head(std::string_view job, const DedupResult& r);
+std::string summary_memory(const DedupStats& st);
 
 }  // namespace doppel::cli

@@ -67,14 +67,7 @@ void print_clusters(const DedupResult& r, int show) {
 
 void print_summary(const DedupResult& r, const DedupOptions& o) {
   const DedupStats& st = r.stats;
-  const double secs = st.seconds.total > 0 ? st.seconds.total : 1e-9;
-  std::string s = fmt::format(
-      "doppel dedup: {} documents from {} file{} ({}) in {:.2f} s: {:.1f} MB/s, {} docs/s, {} "
-      "thread{}\n",
-      thousands(st.documents), r.inputs.size(), r.inputs.size() == 1 ? "" : "s",
-      human_bytes(double(st.input_bytes)), secs, double(st.input_bytes) / secs / 1e6,
-      thousands(static_cast<std::uint64_t>(double(st.documents) / secs)), st.threads,
-      st.threads == 1 ? "" : "s");
+  std::string s = summary_head("dedup", r);
   auto count = [&](DocStatus k) { return st.by_status[static_cast<int>(k)]; };
   s += fmt::format("  kept              {:>12}\n", thousands(count(DocStatus::kKept)));
   s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(DocStatus::kExactDuplicate)));
@@ -92,57 +85,46 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
       "  seconds           read+sketch {:.3f}, exact {:.3f}, candidates {:.3f}, verify {:.3f}, "
       "cluster {:.3f}\n",
       t.read_sketch, t.exact, t.candidates, t.verify, t.cluster);
-  s += fmt::format(
-      "  peak memory       {:>12}  ({} per document)\n", human_bytes(double(st.peak_rss_bytes)),
-      st.documents > 0 ? human_bytes(double(st.peak_rss_bytes) / double(st.documents)) : "-");
+  s += summary_memory(st);
   std::fputs(s.c_str(), stderr);
 }
 
-int run(DedupFlags& f) {
-  if (Status s = parse_normalize(f.common.normalize, f.options.normalize); !s.ok()) return fail(s);
+Status run_dedup(DedupFlags& f) {
   f.options.threads = f.common.threads;
   f.options.progress = want_progress(f.common);
   f.options.keep_pairs = !f.pairs.empty();
-  if (Status s = check_outputs_are_not_inputs(f.common.inputs, f.outputs()); !s.ok()) {
-    return fail(s);
-  }
-  auto outs = open_outputs(f.outputs());
-  if (!outs.ok()) return fail(outs.status());
-  auto out = [&](const std::string& path) { return outs->at(path).get(); };
   // Standard input can be read once; keep a copy if the corpus must be written from it.
-  StdinCopy stdin_copy;
-  const bool reads_stdin =
-      std::find(f.common.inputs.begin(), f.common.inputs.end(), "-") != f.common.inputs.end();
-  if (Status s = stdin_copy.create_if(reads_stdin && !f.output.empty()); !s.ok()) return fail(s);
+  RunFiles files;
+  DOPPEL_RETURN_IF_ERROR(
+      open_run(f.common, f.outputs(), !f.output.empty(), f.options.normalize, files));
 
   Warnings warnings(f.common, f.options.progress, "--removed FILE");
-  auto result = dedup(f.common.inputs, f.options, warnings.callback(), stdin_copy.file());
-  if (!result.ok()) return fail(result.status());
+  auto result = dedup(f.common.inputs, f.options, warnings.callback(), files.stdin_copy.file());
+  if (!result.ok()) return result.status();
   warnings.print_hidden();
-  stdin_copy.flush();
+  files.stdin_copy.flush();
 
-  if (!f.clusters.empty()) {
-    if (Status s = write_clusters(*result, out(f.clusters)); !s.ok()) return fail(s);
-  }
-  if (f.clusters != "-") print_clusters(*result, f.show);
+  const DedupResult& r = *result;
+  DOPPEL_RETURN_IF_ERROR(
+      files.write_if_given(f.clusters, [&](std::FILE* out) { return write_clusters(r, out); }));
+  if (f.clusters != "-") print_clusters(r, f.show);
   std::fflush(stdout);  // the listing before the summary on a shared terminal
-  if (!f.pairs.empty()) {
-    if (Status s = write_pairs(*result, out(f.pairs)); !s.ok()) return fail(s);
-  }
-  if (!f.removed.empty()) {
-    if (Status s = write_removed(*result, out(f.removed)); !s.ok()) return fail(s);
-  }
-  if (!f.output.empty()) {
-    if (Status s = write_deduplicated_corpus(*result, f.options, stdin_copy.path(), out(f.output));
-        !s.ok()) {
-      return fail(s);
-    }
-  }
-  if (!f.stats.empty()) {
-    if (Status s = write_stats(*result, f.options, out(f.stats)); !s.ok()) return fail(s);
-  }
-  if (!f.common.quiet) print_summary(*result, f.options);
-  return kExitOk;
+  DOPPEL_RETURN_IF_ERROR(
+      files.write_if_given(f.pairs, [&](std::FILE* out) { return write_pairs(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(
+      files.write_if_given(f.removed, [&](std::FILE* out) { return write_removed(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(files.write_if_given(f.output, [&](std::FILE* out) {
+    return write_deduplicated_corpus(r, f.options, files.stdin_copy.path(), out);
+  }));
+  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
+      f.stats, [&](std::FILE* out) { return write_stats(r, f.options, out); }));
+  if (!f.common.quiet) print_summary(r, f.options);
+  return Status::Ok();
+}
+
+int run(DedupFlags& f) {
+  const Status s = run_dedup(f);
+  return s.ok() ? kExitOk : fail(s);
 }
 
 }  // namespace

@@ -53,9 +53,10 @@ void print_clusters(const ReuseResult& r, int show) {
     block += '\n';
     for (std::uint32_t i = 0; i < cl.size; ++i) {
       const Occurrence& o = r.occurrences[cl.occurrences_begin + i];
-      const char* role = cl.source == kNoCluster                 ? "     "
-                         : r.occurrences[cl.source].doc == o.doc ? "first"
-                                                                 : "reuse";
+      const OccurrenceRole rl = role_of(r, o);
+      const char* role = rl == OccurrenceRole::kSource  ? "first"
+                         : rl == OccurrenceRole::kReuse ? "reuse"
+                                                        : "     ";
       block += fmt::format("  {}  {}", role, c.id(o.doc));
       if (!c.date(o.doc).empty()) block += fmt::format("  ({})", c.date(o.doc));
       block += fmt::format("  chars {}-{}, {} words\n", o.span.begin, o.span.end, o.span.words);
@@ -123,14 +124,7 @@ Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::str
 void print_summary(const ReuseResult& r, const ReuseOptions& o) {
   const DedupStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
-  const double secs = st.seconds.total > 0 ? st.seconds.total : 1e-9;
-  std::string s = fmt::format(
-      "doppel reuse: {} documents from {} file{} ({}) in {:.2f} s: {:.1f} MB/s, {} docs/s, {} "
-      "thread{}\n",
-      thousands(st.documents), r.corpus.inputs.size(), r.corpus.inputs.size() == 1 ? "" : "s",
-      human_bytes(double(st.input_bytes)), secs, double(st.input_bytes) / secs / 1e6,
-      thousands(static_cast<std::uint64_t>(double(st.documents) / secs)), st.threads,
-      st.threads == 1 ? "" : "s");
+  std::string s = summary_head("reuse", r.corpus);
   s += fmt::format("  compared          {:>12}\n", thousands(st.by_status[0]));
   s += document_accounting(r.corpus, o.read);
   s += fmt::format("  passages          {:>12}  ({} occurrences, {} aligned pairs)\n",
@@ -138,66 +132,54 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o) {
                    thousands(r.pairs.size()));
   s += fmt::format("  reused text       {:>12}  ({} of the text compared)\n",
                    human_bytes(double(rs.reused_bytes)), percent(rs.reused_bytes, rs.text_bytes));
-  s += fmt::format("  seeds             {:>12}  ({} chains aligned; {} frequent n-grams)\n",
-                   thousands(rs.seeds), thousands(rs.candidate_chains),
-                   thousands(rs.frequent_ngrams));
+  s +=
+      fmt::format("  seeds             {:>12}  ({} chains aligned; {} frequent n-grams)\n",
+                  thousands(rs.seeds), thousands(rs.chains_aligned), thousands(rs.frequent_ngrams));
   s += fmt::format("  seconds           read {:.3f}, seeds {:.3f}, align {:.3f}, cluster {:.3f}\n",
                    rs.seconds_read, rs.seconds_seeds, rs.seconds_align, rs.seconds_cluster);
-  s += fmt::format(
-      "  peak memory       {:>12}  ({} per document)\n", human_bytes(double(st.peak_rss_bytes)),
-      st.documents > 0 ? human_bytes(double(st.peak_rss_bytes) / double(st.documents)) : "-");
+  s += summary_memory(st);
   std::fputs(s.c_str(), stderr);
 }
 
-int run(ReuseFlags& f) {
+Status run_reuse(ReuseFlags& f) {
   ReuseOptions& o = f.options;
-  if (Status s = parse_normalize(f.common.normalize, o.normalize); !s.ok()) return fail(s);
   o.threads = f.common.threads;
   o.progress = want_progress(f.common);
-  if (Status s = check_outputs_are_not_inputs(f.common.inputs, f.outputs()); !s.ok()) {
-    return fail(s);
-  }
-  auto outs = open_outputs(f.outputs());
-  if (!outs.ok()) return fail(outs.status());
-  auto out = [&](const std::string& path) { return outs->at(path).get(); };
   // The cleaned corpus and --new read the input again: keep a copy of standard input.
-  StdinCopy stdin_copy;
-  const bool reads_stdin =
-      std::find(f.common.inputs.begin(), f.common.inputs.end(), "-") != f.common.inputs.end();
-  if (Status s = stdin_copy.create_if(reads_stdin && (!f.output.empty() || f.show_new)); !s.ok()) {
-    return fail(s);
-  }
+  RunFiles files;
+  DOPPEL_RETURN_IF_ERROR(
+      open_run(f.common, f.outputs(), !f.output.empty() || f.show_new, o.normalize, files));
 
   Warnings warnings(f.common, o.progress, "raise --max-warnings");
-  auto result = reuse(f.common.inputs, o, warnings.callback(), stdin_copy.file());
-  if (!result.ok()) return fail(result.status());
+  auto result = reuse(f.common.inputs, o, warnings.callback(), files.stdin_copy.file());
+  if (!result.ok()) return result.status();
   warnings.print_hidden();
-  stdin_copy.flush();
+  files.stdin_copy.flush();
 
-  if (!f.clusters.empty()) {
-    if (Status s = write_passage_clusters(*result, out(f.clusters)); !s.ok()) return fail(s);
-  }
+  const ReuseResult& r = *result;
+  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
+      f.clusters, [&](std::FILE* out) { return write_passage_clusters(r, out); }));
   if (f.clusters != "-" && f.pairs != "-" && f.documents != "-" && f.output != "-") {
-    print_clusters(*result, f.show);
-    if (Status s = print_documents(*result, f, stdin_copy.path()); !s.ok()) return fail(s);
+    print_clusters(r, f.show);
+    DOPPEL_RETURN_IF_ERROR(print_documents(r, f, files.stdin_copy.path()));
   }
   std::fflush(stdout);
-  if (!f.pairs.empty()) {
-    if (Status s = write_passage_pairs(*result, out(f.pairs)); !s.ok()) return fail(s);
-  }
-  if (!f.documents.empty()) {
-    if (Status s = write_reuse_documents(*result, out(f.documents)); !s.ok()) return fail(s);
-  }
-  if (!f.output.empty()) {
-    if (Status s = write_cleaned_corpus(*result, o, stdin_copy.path(), out(f.output)); !s.ok()) {
-      return fail(s);
-    }
-  }
-  if (!f.stats.empty()) {
-    if (Status s = write_reuse_stats(*result, o, out(f.stats)); !s.ok()) return fail(s);
-  }
-  if (!f.common.quiet) print_summary(*result, o);
-  return kExitOk;
+  DOPPEL_RETURN_IF_ERROR(
+      files.write_if_given(f.pairs, [&](std::FILE* out) { return write_passage_pairs(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
+      f.documents, [&](std::FILE* out) { return write_reuse_documents(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(files.write_if_given(f.output, [&](std::FILE* out) {
+    return write_cleaned_corpus(r, o, files.stdin_copy.path(), out);
+  }));
+  DOPPEL_RETURN_IF_ERROR(
+      files.write_if_given(f.stats, [&](std::FILE* out) { return write_reuse_stats(r, o, out); }));
+  if (!f.common.quiet) print_summary(r, o);
+  return Status::Ok();
+}
+
+int run(ReuseFlags& f) {
+  const Status s = run_reuse(f);
+  return s.ok() ? kExitOk : fail(s);
 }
 
 }  // namespace
