@@ -25,3 +25,8 @@ echo "Finding those shared passages is the job of doppel reuse. It aligns them, 
 echo "article as their source, and shows what is new in each:"
 echo "\$ doppel reuse examples/news/{08,09,10,11}-*.txt --new -q"
 "$doppel" reuse examples/news/0[89]-*.txt examples/news/1[01]-*.txt --new -q
+echo
+echo "And all of it as one HTML file to open in a browser (docs/report.md):"
+echo "\$ doppel report examples/news -o $out/report.html"
+"$doppel" report examples/news -o "$out/report.html" -q
+echo "Wrote $out/report.html: open it in a browser."

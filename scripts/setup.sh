@@ -10,13 +10,29 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
   zstd python3                                # test fixtures and bench scripts
   clang-format clang-tidy                     # style checks
+  chromium chromium-driver fonts-dejavu-core  # browser tests of the HTML report
 )
+# Node.js runs the browser tests; a newer one installed some other way (nodesource) is fine.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+install_playwright() {
+  # Playwright (playwright-core only: it drives Debian's chromium, downloads no browser), at the
+  # version pinned in tests/browser/package-lock.json.
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
+  if [ ! -f "$dir/node_modules/playwright-core/package.json" ]; then
+    echo "Installing playwright-core for the browser tests (npm ci in tests/browser)" >&2
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+}
 if [ ${#missing[@]} -eq 0 ]; then
+  install_playwright
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -28,3 +44,4 @@ echo "Installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_playwright

@@ -13,5 +13,6 @@ inline constexpr int kExitError = 2;  // bad usage, unreadable input, failed wri
 
 std::function<int()> add_dedup_command(CLI::App& app);
 std::function<int()> add_reuse_command(CLI::App& app);
+std::function<int()> add_report_command(CLI::App& app);
 
 }  // namespace doppel::cli

@@ -14,6 +14,7 @@ int run_main(int argc, char** argv) {
   app.footer("Run 'doppel COMMAND --help' for a command's options. Docs: docs/cli.md");
   const auto run_dedup = doppel::cli::add_dedup_command(app);
   const auto run_reuse = doppel::cli::add_reuse_command(app);
+  const auto run_report = doppel::cli::add_report_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -22,6 +23,7 @@ int run_main(int argc, char** argv) {
   }
   if (app.got_subcommand("dedup")) return run_dedup();
   if (app.got_subcommand("reuse")) return run_reuse();
+  if (app.got_subcommand("report")) return run_report();
   return doppel::cli::kExitError;
 }
 

@@ -1,0 +1,264 @@
+// The self-contained HTML report: a page skeleton, the inlined stylesheet and script
+// (src/report/assets/, embedded at build time), the run's results as one JSON block, and every
+// document's text in JSON blocks of ReportOptions::text_block_docs documents that the script
+// parses only when it shows one of them. docs/report.md describes the page and the data.
+#include "doppel/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/document_parser.h"
+#include "io/line_writer.h"
+#include "util/json_writer.h"
+
+namespace doppel {
+
+extern const std::string_view kReportCss;
+extern const std::string_view kReportJs;
+
+namespace {
+
+// Text for HTML outside of script blocks (the title).
+std::string escape_html(std::string_view text) {
+  std::string out;
+  for (const char ch : text) {
+    switch (ch) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+// Every value in a JSON block goes through append_json_string, which escapes '<', '>' and '&':
+// no text can close the <script> element that holds the block.
+template <typename T, typename Fn>
+void append_array(std::string& s, std::string_view name, const std::vector<T>& items, Fn fn) {
+  s += fmt::format(",\"{}\":[", name);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) s.push_back(',');
+    fn(s, items[i]);
+  }
+  s.push_back(']');
+}
+
+void append_int(std::string& s, std::int64_t v) { fmt::format_to(std::back_inserter(s), "{}", v); }
+
+// Code points of each document covered by at least one occurrence (occurrences of different
+// clusters may overlap).
+std::vector<std::uint64_t> reused_chars(const ReuseResult& r) {
+  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> spans(r.corpus.docs.size());
+  for (const Occurrence& o : r.occurrences) spans[o.doc].emplace_back(o.span.begin, o.span.end);
+  std::vector<std::uint64_t> reused(r.corpus.docs.size(), 0);
+  for (std::size_t d = 0; d < spans.size(); ++d) {
+    auto& v = spans[d];
+    std::sort(v.begin(), v.end());
+    std::uint64_t covered_to = 0;
+    for (const auto& [b, e] : v) {
+      const std::uint64_t from = std::max(b, covered_to);
+      if (e > from) reused[d] += e - from;
+      covered_to = std::max(covered_to, e);
+    }
+  }
+  return reused;
+}
+
+std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
+  const DedupResult& c = r.corpus;
+  const std::size_t n = c.docs.size();
+  std::string s = "{\"format\":1,\"title\":";
+  append_json_string(s, options.title);
+  s += ",\"generator\":";
+  append_json_string(s, options.generator);
+  s += fmt::format(",\"text_block_docs\":{}", options.text_block_docs);
+
+  const DedupStats& st = dd.stats;
+  std::uint64_t bad = 0, exact = 0, near = 0;
+  for (int k = 0; k < kNumDocStatus; ++k) {
+    if (is_bad_input(static_cast<DocStatus>(k))) bad += st.by_status[k];
+  }
+  exact = st.by_status[static_cast<int>(DocStatus::kExactDuplicate)];
+  near = st.by_status[static_cast<int>(DocStatus::kNearDuplicate)];
+  s += fmt::format(
+      ",\"summary\":{{\"documents\":{},\"compared\":{},\"bad_input\":{},\"input_bytes\":{},"
+      "\"exact_duplicates\":{},\"near_duplicates\":{},\"exact_clusters\":{},\"near_clusters\":{},"
+      "\"passage_clusters\":{},\"occurrences\":{},\"passage_pairs\":{},\"reused_bytes\":{},"
+      "\"text_bytes\":{}}}",
+      st.documents, c.stats.by_status[0], bad, st.input_bytes, exact, near, st.exact_clusters,
+      st.near_clusters, r.clusters.size(), r.occurrences.size(), r.pairs.size(),
+      r.stats.reused_bytes, r.stats.text_bytes);
+  append_array(s, "inputs", dd.inputs,
+               [](std::string& o, const std::string& v) { append_json_string(o, v); });
+  std::vector<int> status_codes(kNumDocStatus);
+  for (int k = 0; k < kNumDocStatus; ++k) status_codes[k] = k;
+  append_array(s, "statuses", status_codes, [](std::string& o, int k) {
+    append_json_string(o, to_string(static_cast<DocStatus>(k)));
+  });
+
+  // Documents, one array per field.
+  std::vector<std::uint32_t> docs(n);
+  for (std::uint32_t d = 0; d < n; ++d) docs[d] = d;
+  s += ",\"docs\":{\"n\":" + std::to_string(n);
+  append_array(s, "id", docs,
+               [&](std::string& o, std::uint32_t d) { append_json_string(o, c.id(d)); });
+  append_array(s, "date", docs,
+               [&](std::string& o, std::uint32_t d) { append_json_string(o, c.date(d)); });
+  append_array(s, "input", docs,
+               [&](std::string& o, std::uint32_t d) { append_int(o, c.docs[d].input); });
+  append_array(s, "line", docs, [&](std::string& o, std::uint32_t d) {
+    append_int(o, static_cast<std::int64_t>(c.docs[d].line));
+  });
+  append_array(s, "status", docs, [&](std::string& o, std::uint32_t d) {
+    append_int(o, static_cast<int>(dd.docs[d].status));
+  });
+  append_array(s, "chars", docs, [&](std::string& o, std::uint32_t d) {
+    append_int(o, static_cast<std::int64_t>(r.doc_chars[d]));
+  });
+  const std::vector<std::uint64_t> reused = reused_chars(r);
+  append_array(s, "reused", docs, [&](std::string& o, std::uint32_t d) {
+    append_int(o, static_cast<std::int64_t>(reused[d]));
+  });
+  append_array(s, "dup", docs, [&](std::string& o, std::uint32_t d) {
+    append_int(
+        o, dd.docs[d].cluster == kNoCluster ? -1 : static_cast<std::int64_t>(dd.docs[d].cluster));
+  });
+  append_array(s, "similarity", docs, [&](std::string& o, std::uint32_t d) {
+    append_json_number(o, dd.docs[d].similarity);
+  });
+  s += "}";
+
+  // Near-duplicate clusters: representative, all exact, members.
+  append_array(s, "dups", dd.clusters, [&](std::string& o, const Cluster& cl) {
+    o += fmt::format("[{},{},[", cl.representative, cl.all_exact ? 1 : 0);
+    for (std::uint32_t i = 0; i < cl.size; ++i) {
+      if (i > 0) o.push_back(',');
+      append_int(o, dd.members[cl.members_begin + i]);
+    }
+    o += "]]";
+  });
+
+  // Passage clusters and their occurrences.
+  append_array(s, "passages", r.clusters, [&](std::string& o, const PassageCluster& cl) {
+    o += fmt::format("[{},{},{},{}]", cl.occurrences_begin, cl.size, cl.documents,
+                     cl.source == kNoCluster ? -1 : static_cast<std::int64_t>(cl.source));
+  });
+  append_array(s, "occurrences", r.occurrences, [&](std::string& o, const Occurrence& oc) {
+    o += fmt::format("[{},{},{},{},{},{}]", oc.doc, oc.cluster, oc.span.begin, oc.span.end,
+                     oc.span.words, static_cast<int>(role_of(r, oc)));
+  });
+  s += "}";
+  return s;
+}
+
+Status check_same_corpus(const DedupResult& dd, const ReuseResult& r) {
+  const DedupResult& c = r.corpus;
+  if (dd.docs.size() != c.docs.size() || dd.inputs != c.inputs) {
+    return Status::InvalidArgument("the dedup and reuse results are not of the same inputs");
+  }
+  for (std::uint32_t d = 0; d < dd.docs.size(); ++d) {
+    if (dd.id(d) != c.id(d)) {
+      return Status::InvalidArgument(fmt::format(
+          "the dedup and reuse results differ at document {} ({} vs {})", d, dd.id(d), c.id(d)));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
+                         const ReadOptions& read, const std::string& stdin_copy_path,
+                         const ReportOptions& options, std::FILE* out) {
+  if (options.text_block_docs < 1) {
+    return Status::InvalidArgument("text_block_docs must be at least 1");
+  }
+  DOPPEL_RETURN_IF_ERROR(check_same_corpus(dedup, reuse));
+  LineWriter w(out);
+  std::string& s = w.line();
+  s += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+       // Nothing is fetched, and only the report's own inline script runs.
+       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+       "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n<title>";
+  s += escape_html(options.title);
+  s += "</title>\n<style>\n";
+  s += kReportCss;
+  s += "</style>\n</head>\n<body>\n<div id=\"app\"><noscript>This report needs "
+       "JavaScript.</noscript>"
+       "<p class=\"loading\">Loading the report&hellip;</p></div>\n"
+       "<script type=\"application/json\" id=\"doppel-data\">";
+  s += data_block(dedup, reuse, options);
+  s += "</script>";
+  DOPPEL_RETURN_IF_ERROR(w.end_line());
+
+  // Texts, in blocks; documents that were not read (bad input) are null.
+  const auto block_docs = static_cast<std::uint32_t>(options.text_block_docs);
+  std::uint32_t next_doc = 0;
+  auto begin_item = [&]() -> Status {  // what precedes document next_doc's text
+    if (next_doc % block_docs == 0) {
+      if (next_doc > 0) {
+        s += "]</script>";
+        DOPPEL_RETURN_IF_ERROR(w.end_line());
+      }
+      s += fmt::format("<script type=\"application/json\" id=\"doppel-text-{}\">[",
+                       next_doc / block_docs);
+    } else {
+      s.push_back(',');
+    }
+    return Status::Ok();
+  };
+  auto nulls_until = [&](std::uint32_t doc) -> Status {
+    for (; next_doc < doc; ++next_doc) {
+      DOPPEL_RETURN_IF_ERROR(begin_item());
+      s += "null";
+    }
+    return Status::Ok();
+  };
+  DocumentParser parser(read);
+  ParsedDoc parsed;
+  DOPPEL_RETURN_IF_ERROR(reread_kept_documents(
+      reuse.corpus, read, stdin_copy_path,
+      [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
+        DOPPEL_RETURN_IF_ERROR(nulls_until(doc));
+        DOPPEL_RETURN_IF_ERROR(begin_item());
+        ++next_doc;
+        parser.parse(batch, raw, file, parsed);
+        // The source text that offsets count in: a text file from its first byte.
+        append_json_string(s,
+                           file.format == InputFormat::kText ? batch.doc_bytes(raw) : parsed.text);
+        return s.size() >= (1u << 20) ? w.flush() : Status::Ok();
+      }));
+  const auto n = static_cast<std::uint32_t>(reuse.corpus.docs.size());
+  DOPPEL_RETURN_IF_ERROR(nulls_until(n));
+  if (n > 0) {
+    s += "]</script>";
+    DOPPEL_RETURN_IF_ERROR(w.end_line());
+  }
+  s += "<script>\n";
+  s += kReportJs;
+  s += "</script>\n</body>\n</html>";
+  DOPPEL_RETURN_IF_ERROR(w.end_line());
+  return w.flush();
+}
+
+}  // namespace doppel

@@ -1,0 +1,209 @@
+// The HTML report in a real browser: Debian's headless Chromium driven by Playwright.
+//
+//   node tests/browser/report_test.mjs --doppel BUILD/doppel --source REPO --out DIR
+//
+// Exits 77 (ctest: skipped) with a message when Chromium or playwright-core is missing; the
+// seeds test is skipped, visibly, when ../shared is absent. Screenshots go to DIR/screenshots.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = {};
+for (let i = 2; i + 1 < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const here = path.dirname(fileURLToPath(import.meta.url));
+const source = path.resolve(args.source || path.join(here, '..', '..'));
+const doppel = path.resolve(args.doppel || path.join(source, 'build', 'release', 'doppel'));
+const out = path.resolve(args.out || path.join(source, 'build', 'browser-test'));
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const seeds = path.resolve(source, '..', 'shared', 'corpora', 'seeds');
+
+function skipAll(why) {
+  console.log(`[  SKIPPED ] browser tests: ${why}`);
+  process.exit(77);
+}
+if (!fs.existsSync(chromiumPath)) skipAll(`Chromium not found at ${chromiumPath} (apt-get install chromium chromium-driver, or set CHROMIUM)`);
+let chromium;
+try {
+  ({ chromium } = await import(path.join(here, 'node_modules', 'playwright-core', 'index.mjs')));
+} catch {
+  skipAll('playwright-core is not installed (npm ci --prefix tests/browser; scripts/setup.sh does it)');
+}
+if (!fs.existsSync(doppel)) throw new Error(`doppel binary not found: ${doppel}`);
+fs.mkdirSync(path.join(out, 'screenshots'), { recursive: true });
+
+const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+after(() => browser.close());
+
+function run(...argv) {
+  return execFileSync(doppel, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+function readJsonl(file) {
+  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+const codePoints = (text, begin, end) => Array.from(text).slice(begin, end).join('');
+
+// A page that fails the test on any script error, console error or dialog (alert() would be an
+// injected script running).
+async function openPage(file, viewport = { width: 1366, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
+  page.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.goto('file://' + file);
+  await page.waitForSelector('main h1');
+  return { page, errors };
+}
+async function go(page, hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.waitForFunction((h) => location.hash.split('?')[0] === h.split('?')[0] && document.querySelector('main h1'), hash);
+}
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(out, 'screenshots', name + '.png') });
+}
+// The highlighted spans of the document page now shown: [begin, end, passage, text].
+function marks(page) {
+  return page.$$eval('#doc-text mark', (ms) => ms.map((m) => [Number(m.dataset.begin), Number(m.dataset.end), Number(m.dataset.passage), m.textContent]));
+}
+
+test('seeds: one background passage over all five articles, 2021-10-01 its source, spans as in the JSON output', async (t) => {
+  if (!fs.existsSync(seeds)) {
+    t.skip(`../shared/corpora/seeds not found at ${seeds}`);
+    console.log('[  SKIPPED ] seeds report: ../shared is absent');
+    return;
+  }
+  const html = path.join(out, 'seeds.html');
+  run('report', seeds, '-o', html, '--title', 'Seeds', '-q');
+  const docsJson = path.join(out, 'seeds-documents.jsonl');
+  const clustersJson = path.join(out, 'seeds-clusters.jsonl');
+  run('reuse', seeds, '--documents', docsJson, '--clusters', clustersJson, '-q');
+  const expected = readJsonl(docsJson);
+  const clusters = readJsonl(clustersJson);
+  assert.equal(clusters.length, 1, 'the reuse run finds one cluster');
+
+  for (const viewport of [{ width: 1366, height: 800, tag: 'laptop' }, { width: 390, height: 844, tag: 'narrow' }]) {
+    const { page, errors } = await openPage(html, viewport);
+    await shot(page, `seeds-overview-${viewport.tag}`);
+    const cards = await page.$$eval('.card', (cs) => Object.fromEntries(cs.map((c) => [c.querySelector('.label').textContent, c.querySelector('.value').textContent])));
+    assert.equal(cards['documents read'], '5');
+    assert.equal(cards['shared passages'], '1');
+
+    // Follow the cluster from the overview's table.
+    await page.click('table a[href="#/passage/0"]');
+    await page.waitForSelector('.occ-card');
+    await shot(page, `seeds-passage-${viewport.tag}`);
+    const sub = await page.textContent('main .sub');
+    assert.match(sub, /5 documents/);
+    assert.match(sub, /\(2021-10-01\)/);
+    const cardsInfo = await page.$$eval('.occ-card', (cs) => cs.map((c) => ({
+      source: c.classList.contains('is-source'), date: c.querySelector('.occ-head .muted')?.textContent, doc: c.querySelector('.occ-head a').getAttribute('href'),
+    })));
+    assert.equal(cardsInfo.length, clusters[0].members.length);
+    assert.equal(clusters[0].documents, 5);
+    assert.equal(cardsInfo.filter((c) => c.source).length >= 1, true);
+    assert.ok(cardsInfo.filter((c) => c.source).every((c) => c.date === '2021-10-01'), 'only the 2021-10-01 article is marked as source');
+    assert.ok(cardsInfo[0].source, 'the source comes first');
+    const sourceId = clusters[0].source;
+    assert.equal(await page.textContent('.occ-card.is-source .occ-head a'), sourceId);
+
+    // Every document: the highlighted spans are the JSON output's spans, and their text is the
+    // text at those code-point offsets of the article file.
+    const files = fs.readdirSync(seeds).filter((f) => f.endsWith('.txt')).sort();
+    for (let d = 0; d < expected.length; d++) {
+      await go(page, `#/doc/${d}`);
+      assert.equal(await page.textContent('main h1'), expected[d].id);
+      const text = fs.readFileSync(path.join(seeds, files[d]), 'utf8');
+      assert.equal(await page.textContent('#doc-text'), text, 'the whole article, exactly');
+      const got = await marks(page);
+      assert.deepEqual(got.map(([b, e, c]) => [b, e, c]), expected[d].spans.map((s) => [s.begin, s.end, s.cluster]), `spans of ${expected[d].id}`);
+      for (const [b, e, , t2] of got) assert.equal(t2, codePoints(text, b, e));
+      // What is new: the unhighlighted text is the article's own news.
+      const newText = await page.$$eval('#doc-text', (ns) => Array.from(ns[0].childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join(''));
+      assert.ok(newText.length > 100, 'each article keeps its own news unhighlighted');
+      if (d === 0) await shot(page, `seeds-document-${viewport.tag}`);
+    }
+    // "Show only what is new" hides the shared passage.
+    await page.check('text=Show only what is new');
+    assert.equal(await page.isVisible('#doc-text mark'), false);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('no script injection: text, ids, dates and the title are shown as text', async () => {
+  const shared = 'The council said <script>window.__pwned = "text"; alert(1)</script> that the harbour &amp; the bridge &lt;b&gt; ' +
+    'would reopen </script><img src=x onerror="window.__pwned=\'img\'"> on Monday after repairs to the old stone pier ' +
+    'were finished by the crews who worked all night long in the rain and the wind';
+  const docs = [
+    { id: '<img src=x onerror="window.__pwned=\'id\'">', date: '2021-01-05', text: 'First report. ' + shared + ' More in the <b>evening</b> edition.' },
+    { id: 'plain-2', date: '2021-02-01</script><script>window.__pwned="date"</script>', text: 'Second story &lt;script&gt; here. ' + shared + ' End &#x3C;script&#x3E;.' },
+    { id: 'copy-3', text: 'First report. ' + shared + ' More in the <b>evening</b> edition.' },
+    { id: 'emoji-4', text: 'Emoji \u{1F600} before: ' + shared + ' after \u{1F600} done.' },
+  ];
+  const corpus = path.join(out, 'hostile.jsonl');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const html = path.join(out, 'hostile.html');
+  run('report', corpus, '-o', html, '--title', '<script>window.__pwned="title"</script>', '-q');
+  const raw = fs.readFileSync(html, 'utf8');
+  assert.equal((raw.match(/<script/gi) || []).length, 3, 'the data block, one text block and the report script: no other <script in the file');
+
+  const { page, errors } = await openPage(html);
+  const views = ['#/', '#/documents', '#/documents?text=script', '#/passages', '#/passage/0', '#/duplicates', '#/duplicate/0',
+    '#/doc/0', '#/doc/1', '#/doc/2', '#/doc/3'];
+  for (const v of views) {
+    await go(page, v);
+    await page.waitForTimeout(50);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, `injected script ran on ${v}`);
+    assert.equal(await page.$$eval('main img', (x) => x.length), 0, `an <img> from the text on ${v}`);
+    if (v.startsWith('#/doc/')) {
+      const d = Number(v.slice(6));
+      assert.equal(await page.textContent('#doc-text'), docs[d].text, 'the text is shown exactly, markup as text');
+      const got = await marks(page);
+      assert.ok(got.length >= 1, `document ${d} has its shared passage highlighted`);
+      for (const [b, e, , t2] of got) assert.equal(t2, codePoints(docs[d].text, b, e), 'code-point offsets outside the BMP');
+    }
+  }
+  await go(page, '#/doc/0');
+  assert.equal(await page.textContent('main h1'), docs[0].id);
+  assert.equal(await page.title(), '<script>window.__pwned="title"</script>');
+  await shot(page, 'hostile-document');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('script').length), 3);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
+  const html = path.join(out, 'news.html');
+  run('report', path.join(source, 'examples', 'news'), '-o', html, '-q');
+  const { page, errors } = await openPage(html);
+  const n = Number(await page.$eval('.card .value', (v) => v.textContent.replace(/,/g, '')));
+  assert.ok(n >= 10);
+  await go(page, '#/documents');
+  assert.equal(await page.$$eval('main tbody tr', (r) => r.length), n);
+  await page.fill('input[name=id]', 'ferry');
+  await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 2);
+  assert.match(page.url(), /id=ferry/);
+  await page.fill('input[name=id]', '');
+  await page.fill('input[name=text]', 'lighthouse');
+  await page.waitForFunction(() => /text=lighthouse/.test(location.hash));
+  const ids = await page.$$eval('main tbody td.id', (tds) => tds.map((t) => t.textContent));
+  assert.ok(ids.some((id) => /lighthouse/.test(id)), `text search finds the lighthouse article: ${ids}`);
+  await page.fill('input[name=text]', '');
+  await page.selectOption('select[name=sort]', 'size');
+  await page.waitForFunction(() => /sort=size/.test(location.hash));
+  const sizes = await page.$$eval('main tbody td.num:nth-child(3)', (tds) => tds.map((t) => Number(t.textContent.replace(/,/g, ''))));
+  assert.deepEqual(sizes, [...sizes].sort((a, b) => b - a));
+  for (const v of ['#/passages', '#/passage/0', '#/duplicates', '#/duplicate/0']) {
+    await go(page, v);
+  }
+  await shot(page, 'news-duplicate');
+  assert.equal(await page.$$eval('.side-by-side .text', (x) => x.length), 2);
+  if (await page.$$eval('.badge.near', (x) => x.length) > 0) {
+    assert.ok(await page.$$eval('ins.diff, del.diff', (x) => x.length) > 0, 'near duplicates show their differences');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});

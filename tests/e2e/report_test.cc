@@ -1,0 +1,139 @@
+// `doppel report` end to end, without a browser (tests/browser/ opens the report in Chromium):
+// the file holds the run's data and every document's exact text in JSON blocks, and nothing from
+// the corpus can become markup or script.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "e2e/harness.h"
+#include "e2e/outputs.h"
+
+namespace doppel::test {
+namespace {
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The content of <script type="application/json" id="ID">...</script>.
+std::string json_block(const std::string& html, const std::string& id) {
+  const std::string open = "<script type=\"application/json\" id=\"" + id + "\">";
+  const std::size_t begin = html.find(open);
+  if (begin == std::string::npos) return "";
+  const std::size_t from = begin + open.size();
+  return html.substr(from, html.find("</script>", from) - from);
+}
+
+// Every document's text as the report stores it ("" for null), block by block.
+std::vector<std::string> texts(const std::string& html, std::vector<bool>* is_null = nullptr) {
+  std::vector<std::string> out;
+  simdjson::dom::parser parser;
+  for (int k = 0;; ++k) {
+    const std::string block = json_block(html, "doppel-text-" + std::to_string(k));
+    if (block.empty()) break;
+    simdjson::dom::array arr;
+    EXPECT_FALSE(parser.parse(block).get_array().get(arr)) << "block " << k;
+    for (simdjson::dom::element e : arr) {
+      std::string_view s;
+      const bool null = e.is_null();
+      if (!null) {
+        EXPECT_FALSE(e.get_string().get(s));
+      }
+      out.emplace_back(s);
+      if (is_null) is_null->push_back(null);
+    }
+  }
+  return out;
+}
+
+TEST(Report, TextFromTheCorpusNeverBecomesMarkup) {
+  const std::string dir = temp_dir();
+  const std::string shared =
+      "the council said <script>alert(1)</script> that the harbour &amp; the bridge &lt;b&gt; "
+      "would reopen </script><img src=x onerror=alert(2)> <!-- on Monday after repairs to the "
+      "old stone pier were finished by the crews who worked all night long in the rain";
+  const std::vector<std::string> text = {"First. " + shared + " One.",
+                                         "Second. " + shared + " Two.",
+                                         "Third \xF0\x9F\x98\x80 " + shared};
+  std::string corpus;
+  corpus += R"j({"id":"<img src=x onerror=alert(3)>","date":"</script><script>alert(4)","text":)j";
+  corpus += "\"" + text[0] + "\"}\n";
+  corpus += R"({"id":"b","text":")" + text[1] + "\"}\n";
+  corpus += R"({"id":"c","text":")" + text[2] + "\"}\n";
+  write_file(dir + "/in.jsonl", corpus);
+  const RunResult r = run_doppel(
+      {"report", dir + "/in.jsonl", "-o", dir + "/r.html", "--title", "</title><script>", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_file(dir + "/r.html");
+  // The data block, one text block, the report's script: no other element can start.
+  EXPECT_EQ(count(html, "<script"), 3u);
+  EXPECT_EQ(count(html, "</script>"), 3u);
+  EXPECT_EQ(count(html, "<img"), 0u);
+  EXPECT_EQ(count(html, "<!--"), 0u);
+  EXPECT_NE(html.find("<title>&lt;/title&gt;&lt;script&gt;</title>"), std::string::npos);
+  EXPECT_EQ(texts(html), text);  // escaped in the file, exact once parsed
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element data;
+  ASSERT_FALSE(parser.parse(json_block(html, "doppel-data")).get(data));
+  std::string_view id, date;
+  ASSERT_FALSE(data["docs"]["id"].at(0).get_string().get(id));
+  ASSERT_FALSE(data["docs"]["date"].at(0).get_string().get(date));
+  EXPECT_EQ(id, "<img src=x onerror=alert(3)>");
+  EXPECT_EQ(date, "</script><script>alert(4)");
+  EXPECT_EQ(data["passages"].get_array().size(), 1u);
+}
+
+TEST(Report, HoldsWhatDedupAndReuseFindOnTheExampleCorpus) {
+  const std::string dir = temp_dir();
+  const std::string news = source_dir() + "/examples/news";
+  const RunResult r =
+      run_doppel({"report", news, "-o", dir + "/r.html", "--block-docs", "5", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const RunResult dd = run_doppel({"dedup", news, "--clusters", dir + "/dups.jsonl", "-q"});
+  const RunResult ru = run_doppel({"reuse", news, "--clusters", dir + "/passages.jsonl", "-q"});
+  ASSERT_EQ(dd.exit_code, 0) << dd.err;
+  ASSERT_EQ(ru.exit_code, 0) << ru.err;
+  const std::string html = read_file(dir + "/r.html");
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element data;
+  ASSERT_FALSE(parser.parse(json_block(html, "doppel-data")).get(data));
+  std::uint64_t n = 0;
+  ASSERT_FALSE(data["docs"]["n"].get_uint64().get(n));
+  EXPECT_EQ(n, 12u);
+  EXPECT_EQ(data["dups"].get_array().size(), read_lines(dir + "/dups.jsonl").size());
+  EXPECT_EQ(data["passages"].get_array().size(), read_lines(dir + "/passages.jsonl").size());
+  // Blocks of 5 documents: 12 documents in 3 blocks, each text the file's bytes.
+  EXPECT_FALSE(json_block(html, "doppel-text-2").empty());
+  EXPECT_TRUE(json_block(html, "doppel-text-3").empty());
+  const std::vector<std::string> t = texts(html);
+  ASSERT_EQ(t.size(), 12u);
+  EXPECT_EQ(t[0], read_file(news + "/01-harbour-bridge.txt"));
+}
+
+TEST(Report, BadInputKeepsItsPlaceWithoutText) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/in.jsonl",
+             "{\"id\":\"a\",\"text\":\"one two three\"}\n{broken\n"
+             "{\"id\":\"c\",\"text\":\"four five six\"}\n");
+  const RunResult r = run_doppel({"report", dir + "/in.jsonl", "-o", dir + "/r.html", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<bool> is_null;
+  const std::vector<std::string> t = texts(read_file(dir + "/r.html"), &is_null);
+  EXPECT_EQ(t, (std::vector<std::string>{"one two three", "", "four five six"}));
+  EXPECT_EQ(is_null, (std::vector<bool>{false, true, false}));
+}
+
+TEST(Report, RefusesStandardInput) {
+  const RunResult r = run_doppel({"report", "-", "-o", temp_dir() + "/r.html"}, "{}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot read standard input"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace doppel::test
