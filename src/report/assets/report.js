@@ -279,7 +279,9 @@
     return out;
   }
 
-  // Documents per month in which each passage occurs: one line per passage.
+  // Series colours of the chart: distinct from each other, unlike passage colours (by number).
+  const CHART_COLORS = ['#3b6fd4', '#e07b24', '#2e9e5b', '#c2417a', '#7b52c9'];
+  // Documents per month in which each passage occurs: one bar per passage and month.
   function timeChart(list) {
     const series = [];
     let months = new Set();
@@ -309,6 +311,10 @@
     }
     let maxCount = 1;
     series.forEach(function (s) { s.count.forEach(function (c) { maxCount = Math.max(maxCount, c); }); });
+    // Round ticks (1, 2 or 5 times a power of ten), about four of them.
+    const raw = maxCount / 4, pow = Math.pow(10, Math.floor(Math.log10(Math.max(1, raw))));
+    const step = Math.max(1, [1, 2, 5, 10].map(function (f) { return f * pow; }).find(function (s) { return s >= raw; }));
+    maxCount = Math.ceil(maxCount / step) * step;
     const W = 900, H = 260, L = 44, R = 16, T = 12, B = 34;
     const gw = (W - L - R) / all.length, bw = Math.max(1, gw * 0.8 / series.length);
     const xs = function (i) { return L + i * gw + gw / 2; };
@@ -321,11 +327,9 @@
       return node;
     }
     const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'aria-label': 'Documents per month for the largest passages' });
-    const ticks = Math.min(4, maxCount);
-    for (let t = 0; t <= ticks; t++) {
-      const c = Math.round(t * maxCount / ticks);
+    for (let c = 0; c <= maxCount; c += step) {
       root.appendChild(svg('line', { class: 'grid', x1: L, x2: W - R, y1: ys(c), y2: ys(c) }));
-      root.appendChild(svg('text', { x: L - 6, y: ys(c) + 4, 'text-anchor': 'end' }, String(c)));
+      root.appendChild(svg('text', { x: L - 6, y: ys(c) + 4, 'text-anchor': 'end' }, fmtInt(c)));
     }
     root.appendChild(svg('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
     const every = Math.max(1, Math.ceil(all.length / 10));
@@ -336,7 +340,7 @@
     });
     const legend = el('div', { class: 'legend' });
     series.forEach(function (s, si) {
-      const fill = getComputedStyle(document.documentElement).getPropertyValue('--' + color(s.p.k) + 'b').trim() || '#333';
+      const fill = CHART_COLORS[si % CHART_COLORS.length];
       all.forEach(function (mo, i) {
         const c = s.count.get(mo);
         if (!c) return;
@@ -345,8 +349,8 @@
         rect.appendChild(svg('title', {}, 'passage #' + s.p.k + ': ' + c + ' documents in ' + mo));
         root.appendChild(rect);
       });
-      legend.appendChild(el('span', null, el('span', { class: 'swatch ' + color(s.p.k) }),
-        el('a', { href: '#/passage/' + s.p.k }, 'passage #' + s.p.k), ' (' + s.p.documents + ' documents)'));
+      legend.appendChild(el('span', null, el('span', { class: 'swatch', style: 'background:' + fill }),
+        el('a', { href: '#/passage/' + s.p.k }, 'passage #' + s.p.k), ' (' + fmtInt(s.p.documents) + ' documents)'));
     });
     return el('div', { class: 'panel chart' }, root, legend,
       el('div', { class: 'faint' }, 'Documents per month in which each of the largest passages occurs.'));
@@ -376,7 +380,7 @@
           el('td', null, el('a', { href: '#/duplicate/' + c.k }, '#' + c.k)),
           el('td', { class: 'num' }, fmtInt(c.members.length)),
           el('td', null, el('span', { class: 'badge ' + (c.exact ? 'exact' : 'near') }, c.exact ? 'exact' : 'near')),
-          el('td', { class: 'id' }, docLink(c.rep), docs.date[c.rep] ? el('span', { class: 'faint' }, '  ' + docs.date[c.rep]) : null));
+          el('td', { class: 'id' }, docLink(c.rep), docs.date[c.rep] ? el('span', { class: 'faint nowrap', title: docs.date[c.rep] }, '  ' + shortDate(docs.date[c.rep])) : null));
       }))));
   }
   function pager(total, page, go) {
