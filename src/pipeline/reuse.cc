@@ -19,19 +19,23 @@
 namespace doppel {
 namespace {
 
-// Where each word lies in its document's source text, in bytes and code points.
-struct WordPlace {
-  std::uint32_t byte_begin = 0, byte_end = 0, cp_begin = 0, cp_end = 0;
+// Where a word lies in its document's source text: bytes, or code points.
+struct WordSpan {
+  std::uint32_t begin = 0, end = 0;
 };
 
 struct ReuseBatchOut {
   std::vector<DocOut> docs;
-  std::vector<std::uint32_t> words;       // word hashes of the batch's documents, concatenated
-  std::vector<WordPlace> places;          // one per word
+  std::vector<std::uint32_t> words;  // word hashes of the batch's documents, concatenated
+  std::vector<WordSpan> bytes;       // one per word
+  // Code points of the words of documents that are not all ASCII (in the others they equal the
+  // bytes), concatenated: most corpora need none.
+  std::vector<WordSpan> code_points;
   std::vector<std::uint32_t> word_count;  // per document
+  std::vector<std::uint8_t> ascii;        // per document: code points are bytes
   std::vector<std::uint64_t> chars;       // per document: code points of the source text
   std::vector<Problem> file_problems;
-  std::uint64_t blank_lines = 0, bytes = 0;
+  std::uint64_t blank_lines = 0, bytes_read = 0;
 };
 
 // Code points before each byte offset, for increasing offsets: one pass over the text.
@@ -51,6 +55,12 @@ class CodePointCounter {
   std::uint32_t count_ = 0;
 };
 
+std::uint64_t count_code_points(std::string_view text) {
+  std::uint64_t n = 0;
+  for (const char c : text) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
 class ReuseWorker {
  public:
   ReuseWorker(const ReuseOptions& options, const std::vector<InputFile>& files)
@@ -59,15 +69,17 @@ class ReuseWorker {
   void process(const Batch& batch, ReuseBatchOut& out) {
     out.docs.resize(batch.docs.size());
     out.words.clear();
-    out.places.clear();
+    out.bytes.clear();
+    out.code_points.clear();
     // About one word per 6 bytes of text: one allocation per batch rather than a growth series.
     out.words.reserve(batch.buffer.size() / 6);
-    out.places.reserve(batch.buffer.size() / 6);
+    out.bytes.reserve(batch.buffer.size() / 6);
     out.word_count.assign(batch.docs.size(), 0);
+    out.ascii.assign(batch.docs.size(), 1);
     out.chars.assign(batch.docs.size(), 0);
     out.file_problems = batch.file_problems;
     out.blank_lines = batch.blank_lines;
-    out.bytes = batch.bytes;
+    out.bytes_read = batch.bytes;
     for (std::size_t i = 0; i < batch.docs.size(); ++i) {
       const RawDoc& raw = batch.docs[i];
       const InputFile& file = files_[raw.input];
@@ -76,21 +88,24 @@ class ReuseWorker {
       // The source text: the JSON text field, or the whole text file (header included).
       const std::string_view source =
           file.format == InputFormat::kText ? batch.doc_bytes(raw) : parsed.text;
-      const std::uint64_t base = file.format == InputFormat::kText ? parsed.text_offset : 0;
-      CodePointCounter cps(source);
-      for (std::size_t t = 0; t < norm_.tokens.size(); ++t) {
-        const Token& tok = norm_.tokens[t];
-        const std::uint64_t h = norm_.hashes[t];
+      const auto base =
+          static_cast<std::uint32_t>(file.format == InputFormat::kText ? parsed.text_offset : 0);
+      for (const std::uint64_t h : norm_.hashes) {
         out.words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
-        WordPlace p;
-        p.byte_begin = static_cast<std::uint32_t>(base + tok.src_begin);
-        p.byte_end = static_cast<std::uint32_t>(base + tok.src_end);
-        p.cp_begin = cps.at(p.byte_begin);
-        p.cp_end = cps.at(p.byte_end);
-        out.places.push_back(p);
+      }
+      for (const Token& tok : norm_.tokens) {
+        out.bytes.push_back(WordSpan{base + tok.src_begin, base + tok.src_end});
       }
       out.word_count[i] = static_cast<std::uint32_t>(norm_.tokens.size());
-      out.chars[i] = cps.at(source.size());
+      out.chars[i] = count_code_points(source);
+      if (out.chars[i] != source.size()) {
+        out.ascii[i] = 0;
+        CodePointCounter cps(source);
+        for (const Token& tok : norm_.tokens) {
+          out.code_points.push_back(
+              WordSpan{cps.at(base + tok.src_begin), cps.at(base + tok.src_end)});
+        }
+      }
     }
   }
 
@@ -203,63 +218,48 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   DocumentTable table(corpus, options.read, on_problem);
   table.set_files(&reader.files());
   ProgressBar progress("reuse", reader.total_bytes(), options.progress);
-  // Each batch's words are kept as they come (moved, not copied, under the merge lock) and
-  // concatenated once at the end, when the total is known.
-  struct Chunk {
-    std::vector<std::uint32_t> words;
-    std::vector<WordPlace> places;
-    std::vector<std::uint32_t> counts;  // per document
-    std::vector<std::uint8_t> kept;     // per document: 0 when it became bad input here
-  };
-  std::vector<Chunk> chunks;
+  // Each batch's words and offsets are appended to the corpus's under the merge lock (a copy of
+  // what is still in cache); the batch's buffers go back to the workers, so that no batch
+  // touches fresh memory. Reserved for about one word per 5 input bytes: only what is used
+  // costs memory.
+  WordTable words;
+  HugeVector<WordSpan> word_bytes;
+  HugeVector<WordSpan> code_points;           // words of documents that are not all ASCII
+  std::vector<std::uint64_t> code_points_at;  // per document: first in code_points, or kAscii
+  constexpr std::uint64_t kAscii = ~std::uint64_t{0};  // code points are the bytes
+  words.words.reserve(reader.total_bytes() / 5);
+  word_bytes.reserve(reader.total_bytes() / 5);
+  words.docs.push_back(0);
   auto merge = [&](ReuseBatchOut& out) -> Status {
-    table.add_batch(out.file_problems, out.blank_lines, out.bytes);
-    Chunk chunk;
-    chunk.counts = out.word_count;
-    chunk.kept.assign(out.docs.size(), 1);
+    table.add_batch(out.file_problems, out.blank_lines, out.bytes_read);
+    std::size_t w = 0, cp = 0;
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       if (Status s = table.add(out.docs[i]); !s.ok()) return s;
-      // Documents that became bad input here (duplicate ids) keep no words.
-      if (corpus.docs.back().status != DocStatus::kKept) chunk.kept[i] = 0;
       result.doc_chars.push_back(out.chars[i]);
+      const std::size_t n = out.word_count[i];
+      // Documents that became bad input here (duplicate ids) keep no words.
+      const bool kept = corpus.docs.back().status == DocStatus::kKept;
+      code_points_at.push_back(out.ascii[i] || !kept ? kAscii : code_points.size());
+      if (kept) {
+        words.words.insert(words.words.end(), out.words.begin() + static_cast<long>(w),
+                           out.words.begin() + static_cast<long>(w + n));
+        word_bytes.insert(word_bytes.end(), out.bytes.begin() + static_cast<long>(w),
+                          out.bytes.begin() + static_cast<long>(w + n));
+        if (!out.ascii[i]) {
+          code_points.insert(code_points.end(), out.code_points.begin() + static_cast<long>(cp),
+                             out.code_points.begin() + static_cast<long>(cp + n));
+        }
+      }
+      w += n;
+      cp += out.ascii[i] ? 0 : n;
+      words.docs.push_back(words.words.size());
     }
-    chunk.words.swap(out.words);
-    chunk.places.swap(out.places);
-    chunks.push_back(std::move(chunk));
     return Status::Ok();
   };
   if (Status s = read_in_parallel<ReuseBatchOut>(
           reader, threads, progress, [&] { return ReuseWorker(options, reader.files()); }, merge);
       !s.ok()) {
     return s;
-  }
-  WordTable words;
-  std::vector<WordPlace> places;
-  {
-    std::uint64_t total = 0;
-    for (const Chunk& c : chunks) {
-      for (std::size_t i = 0; i < c.counts.size(); ++i) total += c.kept[i] ? c.counts[i] : 0;
-    }
-    words.words.reserve(total);
-    places.reserve(total);
-    words.docs.reserve(corpus.docs.size() + 1);
-    words.docs.push_back(0);
-    for (Chunk& c : chunks) {
-      std::size_t w = 0;
-      for (std::size_t i = 0; i < c.counts.size(); ++i) {
-        const std::size_t n = c.counts[i];
-        if (c.kept[i]) {
-          words.words.insert(words.words.end(), c.words.begin() + static_cast<long>(w),
-                             c.words.begin() + static_cast<long>(w + n));
-          places.insert(places.end(), c.places.begin() + static_cast<long>(w),
-                        c.places.begin() + static_cast<long>(w + n));
-        }
-        w += n;
-        words.docs.push_back(words.words.size());
-      }
-      std::vector<std::uint32_t>().swap(c.words);
-      std::vector<WordPlace>().swap(c.places);
-    }
   }
   if (words.words.size() >= (std::uint64_t{1} << 32)) {
     return Status::InvalidArgument(
@@ -283,7 +283,8 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   seed_options.ngram = options.seed_words;
   seed_options.all_pairs_docs = options.all_pairs_docs;
   SeedStats seed_stats;
-  std::vector<Seed> seeds = find_seeds(words, rank, seed_options, seed_stats);
+  seed_options.threads = threads;
+  HugeVector<Seed> seeds = find_seeds(words, rank, seed_options, seed_stats);
   result.stats.seeds = seeds.size();
   result.stats.frequent_ngrams = seed_stats.frequent_ngrams;
   result.stats.seconds_seeds = clock.lap();
@@ -340,7 +341,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
     }
   };
   run_on_threads(threads, align_slice);
-  std::vector<Seed>().swap(seeds);
+  HugeVector<Seed>().swap(seeds);
   std::vector<AlignedPair> aligned;
   for (auto& v : found) aligned.insert(aligned.end(), v.begin(), v.end());
   for (const auto c : aligned_per_thread) result.stats.chains_aligned += c;
@@ -349,9 +350,11 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   // --- clusters, sources, offsets ------------------------------------------------------------
   const PassageGroups groups = group_passages(aligned);
   auto span_of = [&](std::uint32_t doc, std::uint32_t begin, std::uint32_t end) {
-    const WordPlace& first = places[words.docs[doc] + begin];
-    const WordPlace& last = places[words.docs[doc] + end - 1];
-    return TextSpan{first.cp_begin, last.cp_end, first.byte_begin, last.byte_end, end - begin};
+    const WordSpan* bytes = word_bytes.data() + words.docs[doc];
+    const WordSpan* cps =
+        code_points_at[doc] == kAscii ? bytes : code_points.data() + code_points_at[doc];
+    return TextSpan{cps[begin].begin, cps[end - 1].end, bytes[begin].begin, bytes[end - 1].end,
+                    end - begin};
   };
   for (std::size_t c = 0; c + 1 < groups.cluster_begin.size(); ++c) {
     PassageCluster cluster;
