@@ -18,14 +18,22 @@ inline std::uint64_t ngram_key(const std::uint32_t* w, std::size_t n) {
   return mix64(h);
 }
 
-// Calls fn(key, global word index) for every n-gram of documents [first, last).
+// An n-gram of the corpus: its key, its document and its first word there. The document fills
+// what would be padding after the position, and saves a word-to-document table.
+struct Gram {
+  std::uint64_t key = 0;
+  std::uint32_t doc = 0, pos = 0;
+  friend auto operator<=>(const Gram&, const Gram&) = default;  // NOLINT(modernize-use-nullptr)
+};
+
+// Calls fn(Gram) for every n-gram of documents [first, last).
 template <typename Fn>
 void for_each_ngram(const WordTable& table, std::size_t n, std::uint32_t first, std::uint32_t last,
                     Fn fn) {
   for (std::uint32_t d = first; d < last; ++d) {
     const auto words = table.doc(d);
     for (std::size_t i = 0; i + n <= words.size(); ++i) {
-      fn(ngram_key(words.data() + i, n), static_cast<std::uint32_t>(table.docs[d] + i));
+      fn(Gram{ngram_key(words.data() + i, n), d, static_cast<std::uint32_t>(i)});
     }
   }
 }
@@ -98,8 +106,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* c = counts.data() + ti * partitions;
-    for_each_ngram(table, n, split[ti], split[ti + 1],
-                   [&](std::uint64_t key, std::uint32_t) { ++c[key >> top]; });
+    for_each_ngram(table, n, split[ti], split[ti + 1], [&](const Gram& g) { ++c[g.key >> top]; });
   });
   std::vector<std::size_t> part_begin(partitions + 1, 0), at(T * partitions, 0);
   for (std::size_t p = 0; p < partitions; ++p) {
@@ -111,13 +118,12 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     part_begin[p + 1] = pos;
   }
   stats.ngrams += part_begin[partitions];
-  HugeVector<KeyValue> grams(part_begin[partitions]);
+  HugeVector<Gram> grams(part_begin[partitions]);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* pos = at.data() + ti * partitions;
-    for_each_ngram(table, n, split[ti], split[ti + 1], [&](std::uint64_t key, std::uint32_t w) {
-      grams[pos[key >> top]++] = KeyValue{key, w};
-    });
+    for_each_ngram(table, n, split[ti], split[ti + 1],
+                   [&](const Gram& g) { grams[pos[g.key >> top]++] = g; });
   });
 
   // 2. Each partition, by the thread that owns it (contiguous ranges of about equal size): the
@@ -132,15 +138,6 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
         static_cast<std::size_t>(std::lower_bound(part_begin.begin(), part_begin.end(), target) -
                                  part_begin.begin()));
   }
-  // The document of every word, for the postings: a lookup instead of a binary search.
-  HugeVector<std::uint32_t> word_doc(table.words.size());
-  run_on_threads(threads, [&](int t) {
-    const auto ti = static_cast<std::size_t>(t);
-    for (std::uint32_t d = split[ti]; d < split[ti + 1]; ++d) {
-      std::fill(word_doc.begin() + static_cast<long>(table.docs[d]),
-                word_doc.begin() + static_cast<long>(table.docs[d + 1]), d);
-    }
-  });
   struct Posting {
     std::uint32_t doc, pos;
   };
@@ -148,7 +145,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   std::vector<SeedStats> part_stats(T);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
-    std::vector<KeyValue> tmp;
+    std::vector<Gram> tmp;
     std::vector<Posting> postings;
     RepeatFilter filter;
     HugeVector<Seed>& seeds = found[ti];
@@ -160,31 +157,30 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
       seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
     };
     for (std::size_t p = part_split[ti]; p < part_split[ti + 1]; ++p) {
-      std::span<KeyValue> part =
+      std::span<Gram> part =
           std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
       filter.reset(part.size(), partition_bits);
-      for (const KeyValue& g : part) filter.add(g.first);
+      for (const Gram& g : part) filter.add(g.key);
       std::size_t repeated = 0;
-      for (const KeyValue& g : part) {
-        if (filter.repeated(g.first)) part[repeated++] = g;
+      for (const Gram& g : part) {
+        if (filter.repeated(g.key)) part[repeated++] = g;
       }
       part = part.first(repeated);
-      sort_key_values(part, tmp);
+      sort_by_key(part, tmp, [](const Gram& g) { return g.key; });
       for (std::size_t i = 0; i < part.size();) {
         std::size_t j = i + 1;
-        while (j < part.size() && part[j].first == part[i].first) ++j;
+        while (j < part.size() && part[j].key == part[i].key) ++j;
         if (j - i >= 2) {
-          // Values ascend, so postings come grouped by document.
+          // Sorted by (key, doc, pos), so postings come grouped by document.
           postings.clear();
           std::size_t distinct = 0, in_doc = 0;
           for (std::size_t k = i; k < j; ++k) {
-            const std::uint32_t d = word_doc[part[k].second];
+            const std::uint32_t d = part[k].doc;
             const bool new_doc = postings.empty() || postings.back().doc != d;
             in_doc = new_doc ? 1 : in_doc + 1;
             distinct += new_doc;
             if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
-              postings.push_back(
-                  Posting{d, static_cast<std::uint32_t>(part[k].second - table.docs[d])});
+              postings.push_back(Posting{d, part[k].pos});
             }
           }
           if (distinct >= 2) {
@@ -213,8 +209,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     stats.shared_ngrams += st.shared_ngrams;
     stats.frequent_ngrams += st.frequent_ngrams;
   }
-  HugeVector<KeyValue>().swap(grams);
-  HugeVector<std::uint32_t>().swap(word_doc);
+  HugeVector<Gram>().swap(grams);
 
   // 3. Seeds by (pair, a_pos, b_pos): partitioned by their first document, each partition sorted.
   const int doc_bits = std::bit_width(std::max<std::uint32_t>(table.num_docs(), 1));
@@ -236,21 +231,70 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     }
     seed_begin[p + 1] = pos;
   }
-  HugeVector<Seed> seeds(seed_begin[kPartitions]);
-  run_on_threads(threads, [&](int t) {
-    const auto ti = static_cast<std::size_t>(t);
-    std::size_t* pos = at.data() + ti * kPartitions;
-    for (const Seed& s : found[ti]) seeds[pos[s.pair >> shift]++] = s;
-    HugeVector<Seed>().swap(found[ti]);
-  });
+  HugeVector<Seed> seeds;
+  if (T == 1) {
+    // In place (American flag sort): no second copy of the seeds in fresh memory.
+    seeds.swap(found[0]);
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+      while (at[p] < seed_begin[p + 1]) {
+        Seed s = seeds[at[p]];
+        for (std::size_t q = s.pair >> shift; q != p; q = s.pair >> shift) {
+          std::swap(s, seeds[at[q]++]);
+        }
+        seeds[at[p]++] = s;
+      }
+    }
+  } else {
+    seeds.resize(seed_begin[kPartitions]);
+    run_on_threads(threads, [&](int t) {
+      const auto ti = static_cast<std::size_t>(t);
+      std::size_t* pos = at.data() + ti * kPartitions;
+      for (const Seed& s : found[ti]) seeds[pos[s.pair >> shift]++] = s;
+      HugeVector<Seed>().swap(found[ti]);
+    });
+  }
   // Sorted partitions, each without repeats (equal seeds share a partition), then closed up.
+  // Where a seed less its partition's bits fits in 63 bits (the first document's low bits, the
+  // second document, both positions: 56 bits for 20 Newsgroups), the partition is sorted as such
+  // keys by radix, about 4x faster than std::sort of the seeds.
+  std::uint64_t longest = 0;
+  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
+    longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
+  }
+  const int pos_bits = std::bit_width(longest);
+  const int low_a_bits = std::max(0, doc_bits - kPartitionBits);
+  const int key_bits = low_a_bits + doc_bits + 2 * pos_bits;
   std::vector<std::size_t> unique_end(kPartitions, 0);
   run_on_threads(threads, [&](int t) {
+    std::vector<std::uint64_t> keys, tmp;
     for (auto p = static_cast<std::size_t>(t); p < kPartitions; p += T) {
       const auto first = seeds.begin() + static_cast<long>(seed_begin[p]);
       const auto last = seeds.begin() + static_cast<long>(seed_begin[p + 1]);
-      std::sort(first, last);
-      unique_end[p] = static_cast<std::size_t>(std::unique(first, last) - seeds.begin());
+      if (key_bits > 63) {
+        std::sort(first, last);
+        unique_end[p] = static_cast<std::size_t>(std::unique(first, last) - seeds.begin());
+        continue;
+      }
+      const std::uint64_t low_a = (std::uint64_t{1} << low_a_bits) - 1;
+      const std::uint64_t pos_mask = (std::uint64_t{1} << pos_bits) - 1;
+      keys.clear();
+      for (auto it = first; it != last; ++it) {
+        keys.push_back(((std::uint64_t{it->a()} & low_a) << (doc_bits + 2 * pos_bits)) |
+                       (std::uint64_t{it->b()} << (2 * pos_bits)) |
+                       (std::uint64_t{it->a_pos} << pos_bits) | it->b_pos);
+      }
+      sort_keys(keys, tmp, key_bits);
+      const std::uint64_t a_high = std::uint64_t{p} << low_a_bits;
+      auto out = first;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (k > 0 && keys[k] == keys[k - 1]) continue;
+        const std::uint64_t key = keys[k];
+        const std::uint64_t a = a_high | key >> (doc_bits + 2 * pos_bits);
+        const std::uint64_t b = key >> (2 * pos_bits) & ((std::uint64_t{1} << doc_bits) - 1);
+        *out++ = Seed{a << 32 | b, static_cast<std::uint32_t>(key >> pos_bits & pos_mask),
+                      static_cast<std::uint32_t>(key & pos_mask)};
+      }
+      unique_end[p] = static_cast<std::size_t>(out - seeds.begin());
     }
   });
   std::size_t out = 0;
