@@ -164,27 +164,35 @@ void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_gap) {
   auto intersect = [](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
     return b1 < e2 && b2 < e1;
   };
-  // Until nothing changes: a merge can bring a third piece within reach.
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (std::size_t i = 0; i < pieces.size() && !changed; ++i) {
-      for (std::size_t j = i + 1; j < pieces.size(); ++j) {
-        AlignedPair& m = pieces[i];
-        const AlignedPair p = pieces[j];
-        if (!near(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
-            !near(m.b_begin, m.b_end, p.b_begin, p.b_end)) {
-          continue;
-        }
-        // Pieces that share words align some of them twice: keep the better count.
-        const bool overlap = intersect(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
-                             intersect(m.b_begin, m.b_end, p.b_begin, p.b_end);
-        m.matches = overlap ? std::max(m.matches, p.matches) : m.matches + p.matches;
-        m.a_begin = std::min(m.a_begin, p.a_begin);
-        m.a_end = std::max(m.a_end, p.a_end);
-        m.b_begin = std::min(m.b_begin, p.b_begin);
-        m.b_end = std::max(m.b_end, p.b_end);
-        pieces.erase(pieces.begin() + static_cast<long>(j));
-        changed = true;
+  auto near_both = [&](const AlignedPair& m, const AlignedPair& p) {
+    return near(m.a_begin, m.a_end, p.a_begin, p.a_end) &&
+           near(m.b_begin, m.b_end, p.b_begin, p.b_end);
+  };
+  // Always the first piece that has a near one, with the first near one after it: the pieces
+  // before i have none. A merge only grows piece i, so a piece before i can only have become near
+  // piece i; the first such is the next to merge. (Restarting from the first piece after every
+  // merge gave the same merges in cubic time: 0.1 s of 20 Newsgroups' 0.36 s of alignment.)
+  for (std::size_t i = 0; i < pieces.size();) {
+    std::size_t j = i + 1;
+    while (j < pieces.size() && !near_both(pieces[i], pieces[j])) ++j;
+    if (j == pieces.size()) {
+      ++i;
+      continue;
+    }
+    AlignedPair& m = pieces[i];
+    const AlignedPair p = pieces[j];
+    // Pieces that share words align some of them twice: keep the better count.
+    const bool overlap = intersect(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
+                         intersect(m.b_begin, m.b_end, p.b_begin, p.b_end);
+    m.matches = overlap ? std::max(m.matches, p.matches) : m.matches + p.matches;
+    m.a_begin = std::min(m.a_begin, p.a_begin);
+    m.a_end = std::max(m.a_end, p.a_end);
+    m.b_begin = std::min(m.b_begin, p.b_begin);
+    m.b_end = std::max(m.b_end, p.b_end);
+    pieces.erase(pieces.begin() + static_cast<long>(j));
+    for (std::size_t k = 0; k < i; ++k) {
+      if (near_both(pieces[k], pieces[i])) {
+        i = k;
         break;
       }
     }
