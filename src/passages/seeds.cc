@@ -77,7 +77,7 @@ std::vector<std::uint32_t> split_documents(const WordTable& table, int threads) 
   split[0] = 0;
   for (int t = 1; t < threads; ++t) {
     const std::uint64_t target =
-        table.words.size() * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
+        table.size() * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
     const auto it = std::lower_bound(table.docs.begin(), table.docs.end(), target);
     split[static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(
         std::min<std::ptrdiff_t>(it - table.docs.begin(), table.num_docs()));
@@ -99,7 +99,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   // partition. Partition p holds thread 0's n-grams, then thread 1's: once each partition is
   // sorted, the order is the same for any number of threads.
   const int partition_bits =
-      std::clamp(static_cast<int>(std::bit_width(table.words.size() / kPartitionTarget)), 8, 16);
+      std::clamp(static_cast<int>(std::bit_width(table.size() / kPartitionTarget)), 8, 16);
   const std::size_t partitions = std::size_t{1} << partition_bits;
   const int top = 64 - partition_bits;
   std::vector<std::size_t> counts(T * partitions, 0);  // [thread][partition]

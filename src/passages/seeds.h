@@ -12,15 +12,18 @@
 
 namespace doppel {
 
-// The corpus's words as 32-bit hashes, documents concatenated; docs[d] .. docs[d + 1] are the
-// words of document d (an empty range for documents left out).
+// The corpus's words as 32-bit hashes, each document's contiguous; where they are is the
+// caller's (the reuse job leaves them where its reading threads wrote them). docs[d] ..
+// docs[d + 1] number the words of document d among all words (an empty range for documents left
+// out); first[d] points to its first word.
 struct WordTable {
-  HugeVector<std::uint32_t> words;
-  std::vector<std::uint64_t> docs;  // size: documents + 1
+  std::vector<const std::uint32_t*> first;  // size: documents
+  std::vector<std::uint64_t> docs;          // size: documents + 1
   std::span<const std::uint32_t> doc(std::uint32_t d) const {
-    return std::span(words).subspan(docs[d], docs[d + 1] - docs[d]);
+    return {first[d], static_cast<std::size_t>(docs[d + 1] - docs[d])};
   }
   std::uint32_t num_docs() const { return static_cast<std::uint32_t>(docs.size() - 1); }
+  std::uint64_t size() const { return docs.back(); }  // words in all documents
 };
 
 // Document a < b share the n-gram at word a_pos of a and b_pos of b.

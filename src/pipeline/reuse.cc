@@ -26,11 +26,11 @@ struct WordSpan {
 
 struct ReuseBatchOut {
   std::vector<DocOut> docs;
-  std::vector<std::uint32_t> words;  // word hashes of the batch's documents, concatenated
-  std::vector<WordSpan> bytes;       // one per word
+  HugeVector<std::uint32_t> words;  // word hashes of the batch's documents, concatenated
+  HugeVector<WordSpan> bytes;       // one per word
   // Code points of the words of documents that are not all ASCII (in the others they equal the
   // bytes), concatenated: most corpora need none.
-  std::vector<WordSpan> code_points;
+  HugeVector<WordSpan> code_points;
   std::vector<std::uint32_t> word_count;  // per document
   std::vector<std::uint8_t> ascii;        // per document: code points are bytes
   std::vector<std::uint64_t> chars;       // per document: code points of the source text
@@ -71,9 +71,13 @@ class ReuseWorker {
     out.words.clear();
     out.bytes.clear();
     out.code_points.clear();
-    // About one word per 6 bytes of text: one allocation per batch rather than a growth series.
-    out.words.reserve(batch.buffer.size() / 6);
-    out.bytes.reserve(batch.buffer.size() / 6);
+    // About one word per 6 bytes of text: one allocation per batch rather than a growth series;
+    // and at least a huge-page allocation, mapped 2 MiB at a time as it fills (a batch's arrays
+    // stay with the corpus, so each batch fills fresh memory; what is reserved and not used
+    // costs nothing).
+    const std::size_t words = std::max(batch.buffer.size() / 6, kHugeAllocationMin / 4);
+    out.words.reserve(words);
+    out.bytes.reserve(words);
     out.word_count.assign(batch.docs.size(), 0);
     out.ascii.assign(batch.docs.size(), 1);
     out.chars.assign(batch.docs.size(), 0);
@@ -226,50 +230,43 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   DocumentTable table(corpus, options.read, on_problem);
   table.set_files(&reader.files());
   ProgressBar progress("reuse", reader.total_bytes(), options.progress);
-  // Each batch's words and offsets are appended to the corpus's under the merge lock (a copy of
-  // what is still in cache); the batch's buffers go back to the workers, so that no batch
-  // touches fresh memory. Reserved for about one word per 5 input bytes, compressed files
-  // counted 4 times: only what is used costs memory, and growing copies everything into fresh
-  // memory (for 20 Newsgroups, .jsonl.zst, that was three times the final size touched).
+  // Each batch's words and offsets stay where its worker wrote them (moved, not copied, under
+  // the merge lock), and each document points into them: the memory is first touched by the
+  // workers, in parallel, and nothing is copied.
+  struct Chunk {
+    HugeVector<std::uint32_t> words;
+    HugeVector<WordSpan> bytes, code_points;
+  };
+  std::vector<Chunk> chunks;
   WordTable words;
-  HugeVector<WordSpan> word_bytes;
-  HugeVector<WordSpan> code_points;           // words of documents that are not all ASCII
-  std::vector<std::uint64_t> code_points_at;  // per document: first in code_points, or kAscii
-  constexpr std::uint64_t kAscii = ~std::uint64_t{0};  // code points are the bytes
-  {
-    std::uint64_t text_bytes = 0;
-    for (const InputFile& f : reader.files()) {
-      const bool compressed = f.path.ends_with(".gz") || f.path.ends_with(".zst");
-      text_bytes += compressed ? 4 * f.size : f.size;
-    }
-    words.words.reserve(text_bytes / 5);
-    word_bytes.reserve(text_bytes / 5);
-  }
+  // Per document: its words' byte offsets, and code points (null: the same as the bytes).
+  struct DocPlaces {
+    const WordSpan* bytes = nullptr;
+    const WordSpan* code_points = nullptr;
+  };
+  std::vector<DocPlaces> places;
   words.docs.push_back(0);
   auto merge = [&](ReuseBatchOut& out) -> Status {
     table.add_batch(out.file_problems, out.blank_lines, out.bytes_read);
+    Chunk chunk;
+    chunk.words.swap(out.words);
+    chunk.bytes.swap(out.bytes);
+    chunk.code_points.swap(out.code_points);
     std::size_t w = 0, cp = 0;
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       if (Status s = table.add(out.docs[i]); !s.ok()) return s;
       result.doc_chars.push_back(out.chars[i]);
-      const std::size_t n = out.word_count[i];
       // Documents that became bad input here (duplicate ids) keep no words.
       const bool kept = corpus.docs.back().status == DocStatus::kKept;
-      code_points_at.push_back(out.ascii[i] || !kept ? kAscii : code_points.size());
-      if (kept) {
-        words.words.insert(words.words.end(), out.words.begin() + static_cast<long>(w),
-                           out.words.begin() + static_cast<long>(w + n));
-        word_bytes.insert(word_bytes.end(), out.bytes.begin() + static_cast<long>(w),
-                          out.bytes.begin() + static_cast<long>(w + n));
-        if (!out.ascii[i]) {
-          code_points.insert(code_points.end(), out.code_points.begin() + static_cast<long>(cp),
-                             out.code_points.begin() + static_cast<long>(cp + n));
-        }
-      }
+      const std::size_t n = out.word_count[i];
+      words.first.push_back(chunk.words.data() + w);
+      words.docs.push_back(words.docs.back() + (kept ? n : 0));
+      places.push_back(DocPlaces{chunk.bytes.data() + w,
+                                 out.ascii[i] ? nullptr : chunk.code_points.data() + cp});
       w += n;
       cp += out.ascii[i] ? 0 : n;
-      words.docs.push_back(words.words.size());
     }
+    chunks.push_back(std::move(chunk));  // a vector's move keeps its buffer: the pointers hold
     return Status::Ok();
   };
   if (Status s = read_in_parallel<ReuseBatchOut>(
@@ -277,7 +274,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
       !s.ok()) {
     return s;
   }
-  if (words.words.size() >= (std::uint64_t{1} << 32)) {
+  if (words.size() >= (std::uint64_t{1} << 32)) {
     return Status::InvalidArgument(
         "reuse handles at most 2^32 words per run; split the corpus (a limit of this version)");
   }
@@ -366,9 +363,8 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   // --- clusters, sources, offsets ------------------------------------------------------------
   const PassageGroups groups = group_passages(aligned);
   auto span_of = [&](std::uint32_t doc, std::uint32_t begin, std::uint32_t end) {
-    const WordSpan* bytes = word_bytes.data() + words.docs[doc];
-    const WordSpan* cps =
-        code_points_at[doc] == kAscii ? bytes : code_points.data() + code_points_at[doc];
+    const WordSpan* bytes = places[doc].bytes;
+    const WordSpan* cps = places[doc].code_points != nullptr ? places[doc].code_points : bytes;
     return TextSpan{cps[begin].begin, cps[end - 1].end, bytes[begin].begin, bytes[end - 1].end,
                     end - begin};
   };
