@@ -64,6 +64,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   // Only scores and steps are kept per cell: where the best alignment starts and how many of its
   // words match come from the traceback, which follows the same steps.
   std::int64_t best_i = 0, best_j = 0;
+  const std::int64_t last_anchor_row = std::int64_t{anchors.back().a} + length;
   const int match = scoring.match, mismatch = scoring.mismatch, gap = scoring.gap;
   int cur = 0;
   for (std::size_t r = 0; r < num_rows; ++r) {
@@ -90,8 +91,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     // scores 0 is allowed here, unlike in the recurrence: with gap <= 0 it scores at most 0,
     // so it changes no cell that scores more, and the others are 0 either way.
     int left = 0;  // the cell left of the window
-    int row_best = best.score;
-    std::int64_t row_best_k = 0;
+    int row_max = 0;
     for (std::int64_t k = 0; k < n; ++k) {
       const int diagonal = before[k], above = before[k + 1];
       // Diagonal: a fresh start when the cell before is 0.
@@ -106,14 +106,18 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
       hk[k] = value;
       step[k] = how;
       left = value;
-      row_best_k = value > row_best ? k : row_best_k;
-      row_best = std::max(row_best, value);
+      row_max = std::max(row_max, value);
     }
-    if (row_best > best.score) {
-      best.score = row_best;
+    if (row_max > best.score) {  // ties: the first cell
+      std::int64_t k = 0;
+      while (hk[k] != row_max) ++k;
+      best.score = row_max;
       best_i = i;
-      best_j = lo + row_best_k;
+      best_j = lo + k;
     }
+    // Past the anchors, a cell gains at most `match` a row, from this row's best or from 0: once
+    // that cannot beat the best score by the last row, no later cell changes the result.
+    if (i > last_anchor_row && row_max + match * (last_row - i) <= best.score) break;
   }
   // Traceback from the best cell: the pairs of equal words on the path, and where it starts.
   if (best.score > 0) {
