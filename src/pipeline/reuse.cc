@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "align/local_align.h"
 #include "io/input.h"
@@ -303,57 +304,62 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   result.stats.seconds_seeds = clock.lap();
 
   // --- align: chains of seeds, document pairs split over threads ------------------------------
-  // Pair runs are cut into one contiguous slice per thread, so results concatenate in order.
+  // Pair runs are cut into blocks that the threads take in turn (alignment costs vary widely
+  // between pairs, and the machine may be shared); each block's results are kept apart and
+  // concatenated in block order, so outputs do not depend on the threads.
   std::vector<std::size_t> run_starts;
   for (std::size_t i = 0; i < seeds.size(); ++i) {
     if (i == 0 || seeds[i].pair != seeds[i - 1].pair) run_starts.push_back(i);
   }
   run_starts.push_back(seeds.size());
   const std::size_t runs = run_starts.size() - 1;
-  std::vector<std::vector<AlignedPair>> found(static_cast<std::size_t>(threads));
+  constexpr std::size_t kRunsPerBlock = 64;
+  const std::size_t blocks = (runs + kRunsPerBlock - 1) / kRunsPerBlock;
+  std::vector<std::vector<AlignedPair>> found(blocks);
   std::vector<std::uint64_t> aligned_per_thread(static_cast<std::size_t>(threads), 0);
+  std::atomic<std::size_t> next_block{0};
   const AlignScoring scoring;
-  auto align_slice = [&](int t) {
-    const std::size_t from = runs * static_cast<std::size_t>(t) / static_cast<std::size_t>(threads);
-    const std::size_t to =
-        runs * static_cast<std::size_t>(t + 1) / static_cast<std::size_t>(threads);
+  auto align_blocks = [&](int t) {
     AlignScratch scratch;
     std::vector<Anchor> anchors;
     std::vector<Chain> chains;
     std::vector<AlignedPair> pieces;
-    auto& out = found[static_cast<std::size_t>(t)];
-    for (std::size_t r = from; r < to; ++r) {
-      const auto pair_seeds =
-          std::span(seeds).subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
-      const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
-      chain_seeds(pair_seeds, options.max_gap, options.band, anchors, chains);
-      pieces.clear();
-      for (const Chain& c : chains) {
-        // A lone seed is a shared phrase, not yet a passage.
-        if (c.count < 2) continue;
-        ++aligned_per_thread[static_cast<std::size_t>(t)];
-        const Alignment al =
-            align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
-                         static_cast<std::uint32_t>(options.seed_words),
-                         static_cast<std::uint32_t>(options.band),
-                         static_cast<std::uint32_t>(options.max_gap), scoring, scratch);
-        if (al.score <= 0) continue;
-        split_at_unmatched(a, b, scratch.matched, static_cast<std::uint32_t>(options.max_unmatched),
-                           pieces);
-      }
-      merge_pieces(pieces, static_cast<std::uint32_t>(options.max_unmatched));
-      for (const AlignedPair& p : pieces) {
-        const std::uint32_t wa = p.a_end - p.a_begin, wb = p.b_end - p.b_begin;
-        if (wa < static_cast<std::uint32_t>(options.min_words) ||
-            wb < static_cast<std::uint32_t>(options.min_words)) {
-          continue;
+    for (std::size_t block = next_block++; block < blocks; block = next_block++) {
+      auto& out = found[block];
+      const std::size_t to = std::min(runs, (block + 1) * kRunsPerBlock);
+      for (std::size_t r = block * kRunsPerBlock; r < to; ++r) {
+        const auto pair_seeds =
+            std::span(seeds).subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
+        const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
+        chain_seeds(pair_seeds, options.max_gap, options.band, anchors, chains);
+        pieces.clear();
+        for (const Chain& c : chains) {
+          // A lone seed is a shared phrase, not yet a passage.
+          if (c.count < 2) continue;
+          ++aligned_per_thread[static_cast<std::size_t>(t)];
+          const Alignment al =
+              align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
+                           static_cast<std::uint32_t>(options.seed_words),
+                           static_cast<std::uint32_t>(options.band),
+                           static_cast<std::uint32_t>(options.max_gap), scoring, scratch);
+          if (al.score <= 0) continue;
+          split_at_unmatched(a, b, scratch.matched,
+                             static_cast<std::uint32_t>(options.max_unmatched), pieces);
         }
-        if (2.0 * p.matches / (wa + wb) < options.min_similarity) continue;
-        out.push_back(p);
+        merge_pieces(pieces, static_cast<std::uint32_t>(options.max_unmatched));
+        for (const AlignedPair& p : pieces) {
+          const std::uint32_t wa = p.a_end - p.a_begin, wb = p.b_end - p.b_begin;
+          if (wa < static_cast<std::uint32_t>(options.min_words) ||
+              wb < static_cast<std::uint32_t>(options.min_words)) {
+            continue;
+          }
+          if (2.0 * p.matches / (wa + wb) < options.min_similarity) continue;
+          out.push_back(p);
+        }
       }
     }
   };
-  run_on_threads(threads, align_slice);
+  run_on_threads(threads, align_blocks);
   HugeVector<Seed>().swap(seeds);
   std::vector<AlignedPair> aligned;
   for (auto& v : found) aligned.insert(aligned.end(), v.begin(), v.end());
