@@ -1,5 +1,6 @@
 // Microbenchmarks of the hot kernels, each reporting bytes/s over the same synthetic English-like
-// text: normalize, shingle, sketch, and the signature comparison of verification.
+// text: normalize, shingle, sketch, and the signature comparison of verification; and the banded
+// alignment of reuse, in cells/s.
 //   build/release/bench/doppel_micro
 #include <benchmark/benchmark.h>
 
@@ -7,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "align/local_align.h"
 #include "sketch/minhash.h"
 #include "text/normalize.h"
 #include "text/shingle.h"
@@ -75,6 +77,35 @@ void BM_EstimateJaccard(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(estimate_jaccard(a, b));
 }
 BENCHMARK(BM_EstimateJaccard);
+
+// A reused passage of 400 words with one word in 8 substituted, one inserted every 50 words and
+// one deleted every 70: what a chain of seeds of an edited copy looks like (every 5-word run that
+// survived the edits is an anchor).
+void BM_AlignBanded(benchmark::State& state) {
+  std::mt19937_64 rng(7);
+  std::vector<std::uint32_t> a(400), b;
+  for (auto& w : a) w = static_cast<std::uint32_t>(rng() % 5000);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (i % 70 == 69) continue;
+    b.push_back(rng() % 8 == 0 ? static_cast<std::uint32_t>(rng()) : a[i]);
+    if (i % 50 == 49) b.push_back(static_cast<std::uint32_t>(rng()));
+  }
+  std::vector<Anchor> anchors;
+  std::size_t cells = 0;
+  for (std::uint32_t i = 0; i + 5 <= a.size(); ++i) {
+    for (std::uint32_t j = i >= 20 ? i - 20 : 0; j + 5 <= b.size() && j < i + 20; ++j) {
+      if (std::equal(a.begin() + i, a.begin() + i + 5, b.begin() + j)) anchors.push_back({i, j});
+    }
+  }
+  AlignScratch scratch;
+  for (auto _ : state) {
+    const Alignment al = align_banded(a, b, anchors, 5, 8, 25, AlignScoring{}, scratch);
+    benchmark::DoNotOptimize(al.score);
+    cells = scratch.steps.size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * cells));
+}
+BENCHMARK(BM_AlignBanded);
 
 }  // namespace
 }  // namespace doppel

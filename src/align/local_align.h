@@ -12,7 +12,7 @@ namespace doppel {
 struct AlignScoring {
   int match = 2;      // a word in both passages
   int mismatch = -1;  // a substituted word
-  int gap = -1;       // an inserted or deleted word
+  int gap = -1;       // an inserted or deleted word; must be <= 0
 };
 
 // A seed: a[a .. a + length) == b[b .. b + length), with `length` known to the caller.
@@ -30,7 +30,6 @@ struct Alignment {
 
 struct AlignScratch {
   std::vector<int> score[2];
-  std::vector<std::uint32_t> start_a[2], start_b[2], matches[2];
   // The step taken into each cell of the band, row by row, for the traceback.
   std::vector<std::uint8_t> steps;
   std::vector<std::int64_t> row_lo;

@@ -1,86 +1,312 @@
 #include "passages/seeds.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 
 #include "util/hash.h"
 #include "util/radix_sort.h"
+#include "util/threads.h"
 
 namespace doppel {
+namespace {
 
-std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
-                             const SeedOptions& options, SeedStats& stats) {
-  const auto n = static_cast<std::size_t>(options.ngram);
-  // Every n-gram as (hash, global word index), sorted: equal n-grams become runs.
-  std::vector<KeyValue> grams, tmp;
-  grams.reserve(table.words.size());
-  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
+// The key of the n-gram starting at `w`: equal n-grams have equal keys.
+inline std::uint64_t ngram_key(const std::uint32_t* w, std::size_t n) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (std::size_t k = 0; k < n; ++k) h = (h ^ w[k]) * 0x100000001b3ULL;
+  return mix64(h);
+}
+
+// An n-gram of the corpus: its key, its document and its first word there. The document fills
+// what would be padding after the position, and saves a word-to-document table.
+struct Gram {
+  std::uint64_t key = 0;
+  std::uint32_t doc = 0, pos = 0;
+  friend auto operator<=>(const Gram&, const Gram&) = default;  // NOLINT(modernize-use-nullptr)
+};
+
+// Calls fn(Gram) for every n-gram of documents [first, last).
+template <typename Fn>
+void for_each_ngram(const WordTable& table, std::size_t n, std::uint32_t first, std::uint32_t last,
+                    Fn fn) {
+  for (std::uint32_t d = first; d < last; ++d) {
     const auto words = table.doc(d);
-    if (words.size() < n) continue;
     for (std::size_t i = 0; i + n <= words.size(); ++i) {
-      std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-      for (std::size_t k = 0; k < n; ++k) h = (h ^ words[i + k]) * 0x100000001b3ULL;
-      grams.emplace_back(mix64(h), static_cast<std::uint32_t>(table.docs[d] + i));
+      fn(Gram{ngram_key(words.data() + i, n), d, static_cast<std::uint32_t>(i)});
     }
   }
-  stats.ngrams = grams.size();
-  sort_key_values(grams, tmp);
-  std::vector<KeyValue>().swap(tmp);
+}
 
-  // The document of every word, for the postings: a lookup instead of a binary search.
-  std::vector<std::uint32_t> word_doc(table.words.size());
-  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
-    std::fill(word_doc.begin() + static_cast<long>(table.docs[d]),
-              word_doc.begin() + static_cast<long>(table.docs[d + 1]), d);
+// Which keys of a partition occur more than once: two bits per slot (seen, seen again), the
+// slot taken from the key's bits below the partition bits. Small enough to stay in cache.
+// Collisions only keep an n-gram for the exact comparison of keys; they never drop one.
+class RepeatFilter {
+ public:
+  void reset(std::size_t keys, int partition_bits) {
+    // 8 to 16 slots per key: one key in 8 or fewer that occurs once is kept by a collision.
+    const int bits = std::clamp(static_cast<int>(std::bit_width(keys)) + 3, 6, 64 - partition_bits);
+    shift_ = 64 - partition_bits - bits;
+    mask_ = (std::uint64_t{1} << bits) - 1;
+    bits_.assign(2 * ((mask_ >> 6) + 1), 0);
+  }
+  void add(std::uint64_t key) {
+    const std::uint64_t slot = key >> shift_ & mask_;
+    const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+    std::uint64_t* pair = &bits_[2 * (slot >> 6)];  // [seen, seen again]
+    pair[1] |= pair[0] & bit;
+    pair[0] |= bit;
+  }
+  bool repeated(std::uint64_t key) const {
+    const std::uint64_t slot = key >> shift_ & mask_;
+    return (bits_[2 * (slot >> 6) + 1] >> (slot & 63) & 1) != 0;
+  }
+
+ private:
+  int shift_ = 0;
+  std::uint64_t mask_ = 0;
+  std::vector<std::uint64_t> bits_;
+};
+
+// N-grams per partition of the sort: a partition and its scratch stay in the L2 cache.
+constexpr std::size_t kPartitionTarget = 8192;
+
+// Thread t's documents [split[t], split[t + 1]): about equal numbers of words.
+std::vector<std::uint32_t> split_documents(const WordTable& table, int threads) {
+  std::vector<std::uint32_t> split(static_cast<std::size_t>(threads) + 1, table.num_docs());
+  split[0] = 0;
+  for (int t = 1; t < threads; ++t) {
+    const std::uint64_t target =
+        table.size() * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(threads);
+    const auto it = std::lower_bound(table.docs.begin(), table.docs.end(), target);
+    split[static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(
+        std::min<std::ptrdiff_t>(it - table.docs.begin(), table.num_docs()));
+  }
+  return split;
+}
+
+}  // namespace
+
+HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
+                            const SeedOptions& options, SeedStats& stats) {
+  const auto n = static_cast<std::size_t>(options.ngram);
+  const int threads = std::max(1, options.threads);
+  const auto T = static_cast<std::size_t>(threads);
+  const std::vector<std::uint32_t> split = split_documents(table, threads);
+
+  // 1. Every n-gram as (key, global word index), partitioned by the key's top bits, so that each
+  // partition fits in cache: each thread counts its own, then writes them to its place in every
+  // partition. Partition p holds thread 0's n-grams, then thread 1's: once each partition is
+  // sorted, the order is the same for any number of threads.
+  const int partition_bits =
+      std::clamp(static_cast<int>(std::bit_width(table.size() / kPartitionTarget)), 8, 16);
+  const std::size_t partitions = std::size_t{1} << partition_bits;
+  const int top = 64 - partition_bits;
+  std::vector<std::size_t> counts(T * partitions, 0);  // [thread][partition]
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    std::size_t* c = counts.data() + ti * partitions;
+    for_each_ngram(table, n, split[ti], split[ti + 1], [&](const Gram& g) { ++c[g.key >> top]; });
+  });
+  std::vector<std::size_t> part_begin(partitions + 1, 0), at(T * partitions, 0);
+  for (std::size_t p = 0; p < partitions; ++p) {
+    std::size_t pos = part_begin[p];
+    for (std::size_t t = 0; t < T; ++t) {
+      at[t * partitions + p] = pos;
+      pos += counts[t * partitions + p];
+    }
+    part_begin[p + 1] = pos;
+  }
+  stats.ngrams += part_begin[partitions];
+  HugeVector<Gram> grams(part_begin[partitions]);
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    std::size_t* pos = at.data() + ti * partitions;
+    for_each_ngram(table, n, split[ti], split[ti + 1],
+                   [&](const Gram& g) { grams[pos[g.key >> top]++] = g; });
+  });
+
+  // 2. Each partition, by the thread that owns it (contiguous ranges of about equal size): the
+  // n-grams that occur once left out (most of them: they cannot be seeds), the rest sorted, and
+  // its runs of equal keys turned into seeds.
+  std::vector<std::size_t> part_split(T + 1, partitions);
+  part_split[0] = 0;
+  for (std::size_t t = 1; t < T; ++t) {
+    const std::size_t target = grams.size() * t / T;
+    part_split[t] = std::min(
+        partitions,
+        static_cast<std::size_t>(std::lower_bound(part_begin.begin(), part_begin.end(), target) -
+                                 part_begin.begin()));
   }
   struct Posting {
     std::uint32_t doc, pos;
   };
-  std::vector<Posting> postings;
-  std::vector<Seed> seeds;
-  auto link = [&](const Posting& x, const Posting& y) {
-    if (x.doc == y.doc) return;
-    const Posting& lo = x.doc < y.doc ? x : y;
-    const Posting& hi = x.doc < y.doc ? y : x;
-    seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
-  };
-  for (std::size_t i = 0; i < grams.size();) {
-    std::size_t j = i + 1;
-    while (j < grams.size() && grams[j].first == grams[i].first) ++j;
-    if (j - i >= 2) {
-      // Values ascend, so postings come grouped by document.
-      postings.clear();
-      std::size_t distinct = 0, in_doc = 0;
-      for (std::size_t k = i; k < j; ++k) {
-        const std::uint32_t d = word_doc[grams[k].second];
-        const bool new_doc = postings.empty() || postings.back().doc != d;
-        in_doc = new_doc ? 1 : in_doc + 1;
-        distinct += new_doc;
-        if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
-          postings.push_back(
-              Posting{d, static_cast<std::uint32_t>(grams[k].second - table.docs[d])});
-        }
+  std::vector<HugeVector<Seed>> found(T);
+  std::vector<SeedStats> part_stats(T);
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    std::vector<Gram> tmp;
+    std::vector<Posting> postings;
+    RepeatFilter filter;
+    HugeVector<Seed>& seeds = found[ti];
+    SeedStats& st = part_stats[ti];
+    auto link = [&](const Posting& x, const Posting& y) {
+      if (x.doc == y.doc) return;
+      const Posting& lo = x.doc < y.doc ? x : y;
+      const Posting& hi = x.doc < y.doc ? y : x;
+      seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
+    };
+    for (std::size_t p = part_split[ti]; p < part_split[ti + 1]; ++p) {
+      std::span<Gram> part =
+          std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
+      filter.reset(part.size(), partition_bits);
+      for (const Gram& g : part) filter.add(g.key);
+      std::size_t repeated = 0;
+      for (const Gram& g : part) {
+        if (filter.repeated(g.key)) part[repeated++] = g;
       }
-      if (distinct >= 2) {
-        ++stats.shared_ngrams;
-        if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
-          for (std::size_t x = 0; x < postings.size(); ++x) {
-            for (std::size_t y = x + 1; y < postings.size(); ++y) link(postings[x], postings[y]);
+      part = part.first(repeated);
+      sort_by_key(part, tmp, [](const Gram& g) { return g.key; });
+      for (std::size_t i = 0; i < part.size();) {
+        std::size_t j = i + 1;
+        while (j < part.size() && part[j].key == part[i].key) ++j;
+        if (j - i >= 2) {
+          // Sorted by (key, doc, pos), so postings come grouped by document.
+          postings.clear();
+          std::size_t distinct = 0, in_doc = 0;
+          for (std::size_t k = i; k < j; ++k) {
+            const std::uint32_t d = part[k].doc;
+            const bool new_doc = postings.empty() || postings.back().doc != d;
+            in_doc = new_doc ? 1 : in_doc + 1;
+            distinct += new_doc;
+            if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
+              postings.push_back(Posting{d, part[k].pos});
+            }
           }
-        } else {
-          ++stats.frequent_ngrams;
-          std::size_t hub = 0;
-          for (std::size_t x = 1; x < postings.size(); ++x) {
-            if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
+          if (distinct >= 2) {
+            ++st.shared_ngrams;
+            if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
+              for (std::size_t x = 0; x < postings.size(); ++x) {
+                for (std::size_t y = x + 1; y < postings.size(); ++y) {
+                  link(postings[x], postings[y]);
+                }
+              }
+            } else {
+              ++st.frequent_ngrams;
+              std::size_t hub = 0;
+              for (std::size_t x = 1; x < postings.size(); ++x) {
+                if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
+              }
+              for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
+            }
           }
-          for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
         }
+        i = j;
       }
     }
-    i = j;
+  });
+  for (const SeedStats& st : part_stats) {
+    stats.shared_ngrams += st.shared_ngrams;
+    stats.frequent_ngrams += st.frequent_ngrams;
   }
-  std::sort(seeds.begin(), seeds.end());
-  seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+  HugeVector<Gram>().swap(grams);
+
+  // 3. Seeds by (pair, a_pos, b_pos): partitioned by their first document, each partition sorted.
+  const int doc_bits = std::bit_width(std::max<std::uint32_t>(table.num_docs(), 1));
+  constexpr int kPartitionBits = 8;
+  constexpr std::size_t kPartitions = std::size_t{1} << kPartitionBits;
+  const int shift = 32 + std::max(0, doc_bits - kPartitionBits);
+  at.assign(T * kPartitions, 0);
+  std::vector<std::size_t> seed_counts(T * kPartitions, 0);
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    for (const Seed& s : found[ti]) ++seed_counts[ti * kPartitions + (s.pair >> shift)];
+  });
+  std::vector<std::size_t> seed_begin(kPartitions + 1, 0);
+  for (std::size_t p = 0; p < kPartitions; ++p) {
+    std::size_t pos = seed_begin[p];
+    for (std::size_t t = 0; t < T; ++t) {
+      at[t * kPartitions + p] = pos;
+      pos += seed_counts[t * kPartitions + p];
+    }
+    seed_begin[p + 1] = pos;
+  }
+  HugeVector<Seed> seeds;
+  if (T == 1) {
+    // In place (American flag sort): no second copy of the seeds in fresh memory.
+    seeds.swap(found[0]);
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+      while (at[p] < seed_begin[p + 1]) {
+        Seed s = seeds[at[p]];
+        for (std::size_t q = s.pair >> shift; q != p; q = s.pair >> shift) {
+          std::swap(s, seeds[at[q]++]);
+        }
+        seeds[at[p]++] = s;
+      }
+    }
+  } else {
+    seeds.resize(seed_begin[kPartitions]);
+    run_on_threads(threads, [&](int t) {
+      const auto ti = static_cast<std::size_t>(t);
+      std::size_t* pos = at.data() + ti * kPartitions;
+      for (const Seed& s : found[ti]) seeds[pos[s.pair >> shift]++] = s;
+      HugeVector<Seed>().swap(found[ti]);
+    });
+  }
+  // Sorted partitions, each without repeats (equal seeds share a partition), then closed up.
+  // Where a seed less its partition's bits fits in 63 bits (the first document's low bits, the
+  // second document, both positions: 56 bits for 20 Newsgroups), the partition is sorted as such
+  // keys by radix, about 4x faster than std::sort of the seeds.
+  std::uint64_t longest = 0;
+  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
+    longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
+  }
+  const int pos_bits = std::bit_width(longest);
+  const int low_a_bits = std::max(0, doc_bits - kPartitionBits);
+  const int key_bits = low_a_bits + doc_bits + 2 * pos_bits;
+  std::vector<std::size_t> unique_end(kPartitions, 0);
+  run_on_threads(threads, [&](int t) {
+    std::vector<std::uint64_t> keys, tmp;
+    for (auto p = static_cast<std::size_t>(t); p < kPartitions; p += T) {
+      const auto first = seeds.begin() + static_cast<long>(seed_begin[p]);
+      const auto last = seeds.begin() + static_cast<long>(seed_begin[p + 1]);
+      if (key_bits > 63) {
+        std::sort(first, last);
+        unique_end[p] = static_cast<std::size_t>(std::unique(first, last) - seeds.begin());
+        continue;
+      }
+      const std::uint64_t low_a = (std::uint64_t{1} << low_a_bits) - 1;
+      const std::uint64_t pos_mask = (std::uint64_t{1} << pos_bits) - 1;
+      keys.clear();
+      for (auto it = first; it != last; ++it) {
+        keys.push_back(((std::uint64_t{it->a()} & low_a) << (doc_bits + 2 * pos_bits)) |
+                       (std::uint64_t{it->b()} << (2 * pos_bits)) |
+                       (std::uint64_t{it->a_pos} << pos_bits) | it->b_pos);
+      }
+      sort_keys(keys, tmp, key_bits);
+      const std::uint64_t a_high = std::uint64_t{p} << low_a_bits;
+      auto out = first;
+      for (std::size_t k = 0; k < keys.size(); ++k) {
+        if (k > 0 && keys[k] == keys[k - 1]) continue;
+        const std::uint64_t key = keys[k];
+        const std::uint64_t a = a_high | key >> (doc_bits + 2 * pos_bits);
+        const std::uint64_t b = key >> (2 * pos_bits) & ((std::uint64_t{1} << doc_bits) - 1);
+        *out++ = Seed{a << 32 | b, static_cast<std::uint32_t>(key >> pos_bits & pos_mask),
+                      static_cast<std::uint32_t>(key & pos_mask)};
+      }
+      unique_end[p] = static_cast<std::size_t>(out - seeds.begin());
+    }
+  });
+  std::size_t out = 0;
+  for (std::size_t p = 0; p < kPartitions; ++p) {
+    if (out != seed_begin[p]) {
+      std::copy(seeds.begin() + static_cast<long>(seed_begin[p]),
+                seeds.begin() + static_cast<long>(unique_end[p]),
+                seeds.begin() + static_cast<long>(out));
+    }
+    out += unique_end[p] - seed_begin[p];
+  }
+  seeds.resize(out);
   return seeds;
 }
 

@@ -8,18 +8,22 @@
 #include <vector>
 
 #include "align/local_align.h"
+#include "util/huge_pages.h"
 
 namespace doppel {
 
-// The corpus's words as 32-bit hashes, documents concatenated; docs[d] .. docs[d + 1] are the
-// words of document d (an empty range for documents left out).
+// The corpus's words as 32-bit hashes, each document's contiguous; where they are is the
+// caller's (the reuse job leaves them where its reading threads wrote them). docs[d] ..
+// docs[d + 1] number the words of document d among all words (an empty range for documents left
+// out); first[d] points to its first word.
 struct WordTable {
-  std::vector<std::uint32_t> words;
-  std::vector<std::uint64_t> docs;  // size: documents + 1
+  std::vector<const std::uint32_t*> first;  // size: documents
+  std::vector<std::uint64_t> docs;          // size: documents + 1
   std::span<const std::uint32_t> doc(std::uint32_t d) const {
-    return std::span(words).subspan(docs[d], docs[d + 1] - docs[d]);
+    return {first[d], static_cast<std::size_t>(docs[d + 1] - docs[d])};
   }
   std::uint32_t num_docs() const { return static_cast<std::uint32_t>(docs.size() - 1); }
+  std::uint64_t size() const { return docs.back(); }  // words in all documents
 };
 
 // Document a < b share the n-gram at word a_pos of a and b_pos of b.
@@ -35,6 +39,7 @@ struct SeedOptions {
   int ngram = 5;
   int all_pairs_docs = 8;        // more documents: each linked to the earliest only
   int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this: ignored
+  int threads = 1;               // the result is the same for any number
 };
 
 struct SeedStats {
@@ -43,8 +48,8 @@ struct SeedStats {
 
 // Every seed, sorted by (pair, a_pos, b_pos), without repeats. `rank[d]` orders documents for
 // frequent n-grams (the lowest rank is the hub every other occurrence links to).
-std::vector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
-                             const SeedOptions& options, SeedStats& stats);
+HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
+                            const SeedOptions& options, SeedStats& stats);
 
 // A chain: seeds of one document pair in increasing a_pos, each within max_gap words of the
 // previous one and within `band` of its diagonal. Anchors index into the seed array.

@@ -7,23 +7,14 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <vector>
 
 #include "doppel/status.h"
 #include "io/input.h"
 #include "util/progress.h"
+#include "util/threads.h"
 
 namespace doppel {
-
-// Runs fn(0) .. fn(threads - 1), fn(0) on the calling thread, and waits for all of them.
-template <typename Fn>
-void run_on_threads(int threads, Fn fn) {
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
-  fn(0);
-  for (auto& t : pool) t.join();
-}
 
 // `make_worker()` builds one worker per thread; `worker.process(const Batch&, Out&)` fills an
 // Out (which has a `docs` vector); `merge(Out&)` runs under a lock, in batch order, and may fail,

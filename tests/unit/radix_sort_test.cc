@@ -1,4 +1,5 @@
-// sort_key_values against std::sort: the result is the pairs ordered by key, then value.
+// sort_key_values against std::sort: the result is the pairs ordered by key, then value; and
+// sort_keys against std::sort for keys of every width.
 #include "util/radix_sort.h"
 
 #include <gtest/gtest.h>
@@ -95,6 +96,21 @@ TEST(RadixSort, SortedInputStaysSorted) {
   std::vector<KeyValue> tmp(3, KeyValue{1, 1});  // stale scratch of the wrong size
   sort_key_values(items, tmp);
   EXPECT_EQ(items, expected);
+}
+
+TEST(RadixSort, KeysOfEveryWidthMatchStdSort) {
+  std::mt19937_64 rng(77);
+  std::vector<std::uint64_t> tmp;
+  for (const int bits : {0, 1, 7, 8, 9, 31, 56, 63, 64}) {
+    for (const std::size_t n : {0, 1, 63, 64, 65, 1000, 20000}) {
+      std::vector<std::uint64_t> keys(n);
+      for (auto& k : keys) k = bits == 64 ? rng() : rng() & ((std::uint64_t{1} << bits) - 1);
+      std::vector<std::uint64_t> expected = keys;
+      std::sort(expected.begin(), expected.end());
+      sort_keys(keys, tmp, bits);
+      EXPECT_EQ(keys, expected) << "n=" << n << " bits=" << bits;
+    }
+  }
 }
 
 }  // namespace
