@@ -103,6 +103,10 @@ struct ReuseResult {
 
 OccurrenceRole role_of(const ReuseResult& result, const Occurrence& occurrence);
 
+// Per document: code points of its text that occur in another document. A document's
+// occurrences never overlap (overlapping aligned stretches merge into one), so this is their sum.
+std::vector<std::uint64_t> reused_chars(const ReuseResult& result);
+
 // Reads every input like dedup() and finds the passages shared between documents.
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
                           const ProblemCallback& on_problem = {}, std::FILE* stdin_copy = nullptr);

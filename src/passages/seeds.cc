@@ -85,6 +85,25 @@ std::vector<std::uint32_t> split_documents(const WordTable& table, int threads) 
   return split;
 }
 
+// From counts[t * partitions + p] (thread t's items in partition p): where thread t writes its
+// first item of partition p, in at[t * partitions + p], and the first position of each partition
+// (partitions + 1 entries). Within a partition thread 0's items come first, then thread 1's: the
+// order a single thread would give, so the result does not depend on the number of threads.
+std::vector<std::size_t> partition_offsets(std::span<const std::size_t> counts, std::size_t threads,
+                                           std::size_t partitions, std::vector<std::size_t>& at) {
+  std::vector<std::size_t> begin(partitions + 1, 0);
+  at.assign(threads * partitions, 0);
+  for (std::size_t p = 0; p < partitions; ++p) {
+    std::size_t pos = begin[p];
+    for (std::size_t t = 0; t < threads; ++t) {
+      at[t * partitions + p] = pos;
+      pos += counts[t * partitions + p];
+    }
+    begin[p + 1] = pos;
+  }
+  return begin;
+}
+
 }  // namespace
 
 HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
@@ -108,15 +127,8 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     std::size_t* c = counts.data() + ti * partitions;
     for_each_ngram(table, n, split[ti], split[ti + 1], [&](const Gram& g) { ++c[g.key >> top]; });
   });
-  std::vector<std::size_t> part_begin(partitions + 1, 0), at(T * partitions, 0);
-  for (std::size_t p = 0; p < partitions; ++p) {
-    std::size_t pos = part_begin[p];
-    for (std::size_t t = 0; t < T; ++t) {
-      at[t * partitions + p] = pos;
-      pos += counts[t * partitions + p];
-    }
-    part_begin[p + 1] = pos;
-  }
+  std::vector<std::size_t> at;
+  const std::vector<std::size_t> part_begin = partition_offsets(counts, T, partitions, at);
   stats.ngrams += part_begin[partitions];
   HugeVector<Gram> grams(part_begin[partitions]);
   run_on_threads(threads, [&](int t) {
@@ -216,21 +228,12 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   constexpr int kPartitionBits = 8;
   constexpr std::size_t kPartitions = std::size_t{1} << kPartitionBits;
   const int shift = 32 + std::max(0, doc_bits - kPartitionBits);
-  at.assign(T * kPartitions, 0);
   std::vector<std::size_t> seed_counts(T * kPartitions, 0);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     for (const Seed& s : found[ti]) ++seed_counts[ti * kPartitions + (s.pair >> shift)];
   });
-  std::vector<std::size_t> seed_begin(kPartitions + 1, 0);
-  for (std::size_t p = 0; p < kPartitions; ++p) {
-    std::size_t pos = seed_begin[p];
-    for (std::size_t t = 0; t < T; ++t) {
-      at[t * kPartitions + p] = pos;
-      pos += seed_counts[t * kPartitions + p];
-    }
-    seed_begin[p + 1] = pos;
-  }
+  const std::vector<std::size_t> seed_begin = partition_offsets(seed_counts, T, kPartitions, at);
   HugeVector<Seed> seeds;
   if (T == 1) {
     // In place (American flag sort): no second copy of the seeds in fresh memory.

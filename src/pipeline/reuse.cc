@@ -215,6 +215,12 @@ OccurrenceRole role_of(const ReuseResult& r, const Occurrence& o) {
   return r.occurrences[c.source].doc == o.doc ? OccurrenceRole::kSource : OccurrenceRole::kReuse;
 }
 
+std::vector<std::uint64_t> reused_chars(const ReuseResult& r) {
+  std::vector<std::uint64_t> reused(r.corpus.docs.size(), 0);
+  for (const Occurrence& o : r.occurrences) reused[o.doc] += o.span.end - o.span.begin;
+  return reused;
+}
+
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
                           const ProblemCallback& on_problem, std::FILE* stdin_copy) {
   if (Status s = validate(options); !s.ok()) return s;

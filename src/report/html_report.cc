@@ -6,10 +6,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "io/document_parser.h"
@@ -52,40 +50,22 @@ std::string escape_html(std::string_view text) {
 
 // Every value in a JSON block goes through append_json_string, which escapes '<', '>' and '&':
 // no text can close the <script> element that holds the block.
-template <typename T, typename Fn>
-void append_array(std::string& s, std::string_view name, const std::vector<T>& items, Fn fn) {
+// `,"name":[fn(0),fn(1),...]` for `count` items.
+template <typename Index, typename Fn>
+void append_array(std::string& s, std::string_view name, Index count, Fn fn) {
   s += fmt::format(",\"{}\":[", name);
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  for (Index i = 0; i < count; ++i) {
     if (i > 0) s.push_back(',');
-    fn(s, items[i]);
+    fn(s, i);
   }
   s.push_back(']');
 }
 
 void append_int(std::string& s, std::int64_t v) { fmt::format_to(std::back_inserter(s), "{}", v); }
 
-// Code points of each document covered by at least one occurrence (occurrences of different
-// clusters may overlap).
-std::vector<std::uint64_t> reused_chars(const ReuseResult& r) {
-  std::vector<std::vector<std::pair<std::uint64_t, std::uint64_t>>> spans(r.corpus.docs.size());
-  for (const Occurrence& o : r.occurrences) spans[o.doc].emplace_back(o.span.begin, o.span.end);
-  std::vector<std::uint64_t> reused(r.corpus.docs.size(), 0);
-  for (std::size_t d = 0; d < spans.size(); ++d) {
-    auto& v = spans[d];
-    std::sort(v.begin(), v.end());
-    std::uint64_t covered_to = 0;
-    for (const auto& [b, e] : v) {
-      const std::uint64_t from = std::max(b, covered_to);
-      if (e > from) reused[d] += e - from;
-      covered_to = std::max(covered_to, e);
-    }
-  }
-  return reused;
-}
-
 std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
   const DedupResult& c = r.corpus;
-  const std::size_t n = c.docs.size();
+  const auto n = static_cast<std::uint32_t>(c.docs.size());
   std::string s = "{\"format\":1,\"title\":";
   append_json_string(s, options.title);
   s += ",\"generator\":";
@@ -93,12 +73,12 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   s += fmt::format(",\"text_block_docs\":{}", options.text_block_docs);
 
   const DedupStats& st = dd.stats;
-  std::uint64_t bad = 0, exact = 0, near = 0;
+  std::uint64_t bad = 0;
   for (int k = 0; k < kNumDocStatus; ++k) {
     if (is_bad_input(static_cast<DocStatus>(k))) bad += st.by_status[k];
   }
-  exact = st.by_status[static_cast<int>(DocStatus::kExactDuplicate)];
-  near = st.by_status[static_cast<int>(DocStatus::kNearDuplicate)];
+  const std::uint64_t exact = st.by_status[static_cast<int>(DocStatus::kExactDuplicate)];
+  const std::uint64_t near = st.by_status[static_cast<int>(DocStatus::kNearDuplicate)];
   s += fmt::format(
       ",\"summary\":{{\"documents\":{},\"compared\":{},\"bad_input\":{},\"input_bytes\":{},"
       "\"exact_duplicates\":{},\"near_duplicates\":{},\"exact_clusters\":{},\"near_clusters\":{},"
@@ -107,48 +87,45 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
       st.documents, c.stats.by_status[0], bad, st.input_bytes, exact, near, st.exact_clusters,
       st.near_clusters, r.clusters.size(), r.occurrences.size(), r.pairs.size(),
       r.stats.reused_bytes, r.stats.text_bytes);
-  append_array(s, "inputs", dd.inputs,
-               [](std::string& o, const std::string& v) { append_json_string(o, v); });
-  std::vector<int> status_codes(kNumDocStatus);
-  for (int k = 0; k < kNumDocStatus; ++k) status_codes[k] = k;
-  append_array(s, "statuses", status_codes, [](std::string& o, int k) {
+  append_array(s, "inputs", dd.inputs.size(),
+               [&](std::string& o, std::size_t i) { append_json_string(o, dd.inputs[i]); });
+  append_array(s, "statuses", kNumDocStatus, [](std::string& o, int k) {
     append_json_string(o, to_string(static_cast<DocStatus>(k)));
   });
 
   // Documents, one array per field.
-  std::vector<std::uint32_t> docs(n);
-  for (std::uint32_t d = 0; d < n; ++d) docs[d] = d;
   s += ",\"docs\":{\"n\":" + std::to_string(n);
-  append_array(s, "id", docs,
+  append_array(s, "id", n,
                [&](std::string& o, std::uint32_t d) { append_json_string(o, c.id(d)); });
-  append_array(s, "date", docs,
+  append_array(s, "date", n,
                [&](std::string& o, std::uint32_t d) { append_json_string(o, c.date(d)); });
-  append_array(s, "input", docs,
+  append_array(s, "input", n,
                [&](std::string& o, std::uint32_t d) { append_int(o, c.docs[d].input); });
-  append_array(s, "line", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "line", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<std::int64_t>(c.docs[d].line));
   });
-  append_array(s, "status", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "status", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<int>(dd.docs[d].status));
   });
-  append_array(s, "chars", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "chars", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<std::int64_t>(r.doc_chars[d]));
   });
   const std::vector<std::uint64_t> reused = reused_chars(r);
-  append_array(s, "reused", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "reused", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<std::int64_t>(reused[d]));
   });
-  append_array(s, "dup", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "dup", n, [&](std::string& o, std::uint32_t d) {
     append_int(
         o, dd.docs[d].cluster == kNoCluster ? -1 : static_cast<std::int64_t>(dd.docs[d].cluster));
   });
-  append_array(s, "similarity", docs, [&](std::string& o, std::uint32_t d) {
+  append_array(s, "similarity", n, [&](std::string& o, std::uint32_t d) {
     append_json_number(o, dd.docs[d].similarity);
   });
   s += "}";
 
   // Near-duplicate clusters: representative, all exact, members.
-  append_array(s, "dups", dd.clusters, [&](std::string& o, const Cluster& cl) {
+  append_array(s, "dups", dd.clusters.size(), [&](std::string& o, std::size_t k) {
+    const Cluster& cl = dd.clusters[k];
     o += fmt::format("[{},{},[", cl.representative, cl.all_exact ? 1 : 0);
     for (std::uint32_t i = 0; i < cl.size; ++i) {
       if (i > 0) o.push_back(',');
@@ -158,11 +135,13 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   });
 
   // Passage clusters and their occurrences.
-  append_array(s, "passages", r.clusters, [&](std::string& o, const PassageCluster& cl) {
+  append_array(s, "passages", r.clusters.size(), [&](std::string& o, std::size_t k) {
+    const PassageCluster& cl = r.clusters[k];
     o += fmt::format("[{},{},{},{}]", cl.occurrences_begin, cl.size, cl.documents,
                      cl.source == kNoCluster ? -1 : static_cast<std::int64_t>(cl.source));
   });
-  append_array(s, "occurrences", r.occurrences, [&](std::string& o, const Occurrence& oc) {
+  append_array(s, "occurrences", r.occurrences.size(), [&](std::string& o, std::size_t k) {
+    const Occurrence& oc = r.occurrences[k];
     o += fmt::format("[{},{},{},{},{},{}]", oc.doc, oc.cluster, oc.span.begin, oc.span.end,
                      oc.span.words, static_cast<int>(role_of(r, oc)));
   });

@@ -129,6 +129,14 @@ TEST(Report, BadInputKeepsItsPlaceWithoutText) {
   EXPECT_EQ(is_null, (std::vector<bool>{false, true, false}));
 }
 
+TEST(Report, RefusesBlocksOfNoDocuments) {
+  const std::string html = temp_dir() + "/r.html";
+  const RunResult r =
+      run_doppel({"report", source_dir() + "/examples/news", "--block-docs", "0", "-o", html});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--block-docs"), std::string::npos) << r.err;
+}
+
 TEST(Report, RefusesStandardInput) {
   const RunResult r = run_doppel({"report", "-", "-o", temp_dir() + "/r.html"}, "{}\n");
   EXPECT_EQ(r.exit_code, 2);

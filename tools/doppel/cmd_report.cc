@@ -120,6 +120,7 @@ std::function<int()> add_report_command(CLI::App& app) {
   output
       ->add_option("--block-docs", f.report.text_block_docs,
                    "Documents per block of text that the browser parses on demand")
+      ->check(CLI::Range(1, 1 << 20))
       ->capture_default_str();
 
   add_running_flags(cmd, f.common);

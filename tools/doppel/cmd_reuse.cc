@@ -72,8 +72,7 @@ void print_clusters(const ReuseResult& r, int show) {
 // Per document: how much of it is reused, and with --new what is left, i.e. what is new in it.
 Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::string& stdin_path) {
   const DedupResult& c = r.corpus;
-  std::vector<std::uint64_t> reused(c.docs.size(), 0);
-  for (const Occurrence& o : r.occurrences) reused[o.doc] += o.span.end - o.span.begin;
+  const std::vector<std::uint64_t> reused = reused_chars(r);
   auto header = [&](std::uint32_t d) {
     std::string s = fmt::format("{}", c.id(d));
     if (!c.date(d).empty()) s += fmt::format("  ({})", c.date(d));

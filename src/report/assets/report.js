@@ -552,7 +552,7 @@
     list.forEach(function (i) {
       const o = occ[i];
       const b = Math.max(at(o.begin), pos), e = at(o.end);
-      if (e <= b) return;  // inside an earlier occurrence of another passage
+      if (e <= b) return;  // a guard: doppel reuse merges overlapping occurrences of a document
       append(body, text.slice(pos, b));
       const p = passages[o.cluster];
       const mark = el('mark', { class: color(o.cluster), 'data-passage': o.cluster, 'data-begin': o.begin, 'data-end': o.end,
