@@ -33,6 +33,7 @@ struct AlignScratch {
   // The step taken into each cell of the band, row by row, for the traceback.
   std::vector<std::uint8_t> steps;
   std::vector<std::int64_t> row_lo;
+  std::vector<std::uint32_t> b_words;  // words of `b` with room after them, near its end
   std::vector<std::uint64_t> row_at;
   // After align_banded: the aligned pairs of equal words of the best alignment, in order.
   std::vector<Anchor> matched;
