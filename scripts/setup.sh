@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config            # build
   libsimdjson-dev libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libfmt-dev libcli11-dev
+  libjemalloc-dev                             # the allocator of the doppel tool
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
   zstd python3                                # test fixtures and bench scripts
   clang-format clang-tidy                     # style checks
