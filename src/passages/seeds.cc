@@ -313,63 +313,66 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   return seeds;
 }
 
-void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band,
+void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band, ChainScratch& scratch,
                  std::vector<Anchor>& anchors, std::vector<Chain>& chains) {
-  struct Open {
-    std::vector<Anchor> anchors;
-    std::int64_t last_a = 0, last_b = 0;
-  };
-  std::vector<Open> open;
-  anchors.clear();
+  // Each seed joins a chain by number; the chains are numbered as they open, which is the order of
+  // their first anchors (seeds come by a_pos, then b_pos). A counting sort by chain then lays
+  // each chain's anchors out contiguously, in seed order, without a vector per chain.
+  auto& open = scratch.open;
+  auto& chain_of = scratch.chain_of;
+  open.clear();
+  chain_of.clear();
   chains.clear();
-  auto close = [&](Open& c) {
-    chains.push_back(Chain{static_cast<std::uint32_t>(anchors.size()),
-                           static_cast<std::uint32_t>(c.anchors.size())});
-    anchors.insert(anchors.end(), c.anchors.begin(), c.anchors.end());
-  };
+  std::uint32_t opened = 0;
   for (const Seed& s : pair_seeds) {
     const std::int64_t a = s.a_pos, b = s.b_pos;
     // Chains that can no longer grow are finished.
     for (std::size_t k = 0; k < open.size();) {
       if (a - open[k].last_a > max_gap) {
-        close(open[k]);
-        open[k] = std::move(open.back());
+        open[k] = open.back();
         open.pop_back();
       } else {
         ++k;
       }
     }
-    // The open chain this seed continues: ahead in both documents, on the nearest diagonal.
+    // The open chain this seed continues: ahead in both documents, on the nearest diagonal (the
+    // first such chain to open, on a tie).
     std::size_t best = open.size();
     std::int64_t best_drift = band + 1;
+    std::uint32_t best_chain = 0;
     for (std::size_t k = 0; k < open.size(); ++k) {
-      const Open& c = open[k];
+      const ChainScratch::Open& c = open[k];
       if (a <= c.last_a || b <= c.last_b || b - c.last_b > max_gap + band) continue;
       const std::int64_t drift = std::llabs((b - a) - (c.last_b - c.last_a));
-      if (drift < best_drift) {
+      if (drift < best_drift ||
+          (drift == best_drift && best != open.size() && c.chain < best_chain)) {
         best_drift = drift;
         best = k;
+        best_chain = c.chain;
       }
     }
-    if (best == open.size()) open.emplace_back();
-    Open& c = open[best];
-    c.anchors.push_back(Anchor{s.a_pos, s.b_pos});
+    if (best == open.size()) {
+      open.push_back(ChainScratch::Open{opened++, 0, 0});
+      chains.push_back(Chain{0, 0});
+    }
+    ChainScratch::Open& c = open[best];
     c.last_a = a;
     c.last_b = b;
+    chain_of.push_back(c.chain);
+    ++chains[c.chain].count;
   }
-  // Chains in the order of their first anchor.
-  for (Open& c : open) close(c);
-  std::vector<std::size_t> order(chains.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) {
-    const Anchor& p = anchors[chains[x].first];
-    const Anchor& q = anchors[chains[y].first];
-    return p.a != q.a ? p.a < q.a : p.b < q.b;
-  });
-  std::vector<Chain> sorted;
-  sorted.reserve(order.size());
-  for (const std::size_t k : order) sorted.push_back(chains[k]);
-  chains.swap(sorted);
+  std::uint32_t at = 0;
+  for (Chain& c : chains) {
+    c.first = at;
+    at += c.count;
+  }
+  anchors.resize(pair_seeds.size());
+  auto& next = scratch.next;
+  next.resize(chains.size());
+  for (std::size_t k = 0; k < chains.size(); ++k) next[k] = chains[k].first;
+  for (std::size_t i = 0; i < pair_seeds.size(); ++i) {
+    anchors[next[chain_of[i]]++] = Anchor{pair_seeds[i].a_pos, pair_seeds[i].b_pos};
+  }
 }
 
 }  // namespace doppel

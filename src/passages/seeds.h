@@ -57,9 +57,22 @@ struct Chain {
   std::uint32_t first = 0, count = 0;  // anchors[first, first + count) of the output
 };
 
-// Splits the seeds of one document pair (sorted by a_pos) into chains; `anchors` receives each
-// chain's anchors contiguously.
-void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band,
+// What chain_seeds() works in, kept between calls so that it allocates nothing once warm.
+struct ChainScratch {
+  struct Open {
+    std::uint32_t chain = 0;
+    std::int64_t last_a = 0, last_b = 0;
+  };
+  std::vector<Open> open;               // the chains that may still grow
+  std::vector<std::uint32_t> chain_of;  // per seed: its chain
+  std::vector<std::uint32_t> next;      // per chain: where its next anchor goes
+};
+
+// Splits the seeds of one document pair (sorted by a_pos, then b_pos) into chains, in the order
+// of their first anchors; `anchors` receives each chain's anchors contiguously. A seed continues
+// the open chain it is ahead of in both documents (by at most max_gap words in a, max_gap + band
+// in b) with the nearest diagonal, the earliest-opened on a tie; else it opens a chain.
+void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band, ChainScratch& scratch,
                  std::vector<Anchor>& anchors, std::vector<Chain>& chains);
 
 }  // namespace doppel

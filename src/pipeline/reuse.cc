@@ -329,6 +329,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
     AlignScratch scratch;
     std::vector<Anchor> anchors;
     std::vector<Chain> chains;
+    ChainScratch chain_scratch;
     std::vector<AlignedPair> pieces;
     for (std::size_t block = next_block++; block < blocks; block = next_block++) {
       auto& out = found[block];
@@ -337,7 +338,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
         const auto pair_seeds =
             std::span(seeds).subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
         const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
-        chain_seeds(pair_seeds, options.max_gap, options.band, anchors, chains);
+        chain_seeds(pair_seeds, options.max_gap, options.band, chain_scratch, anchors, chains);
         pieces.clear();
         for (const Chain& c : chains) {
           // A lone seed is a shared phrase, not yet a passage.
