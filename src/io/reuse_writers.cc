@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "doppel/reuse.h"
 #include "io/document_parser.h"
@@ -14,8 +15,9 @@ namespace doppel {
 namespace {
 
 void append_span(std::string& s, const char* prefix, const TextSpan& span) {
-  s += fmt::format(",\"{0}begin\":{1},\"{0}end\":{2},\"{0}byte_begin\":{3},\"{0}byte_end\":{4}",
-                   prefix, span.begin, span.end, span.byte_begin, span.byte_end);
+  fmt::format_to(std::back_inserter(s),
+                 ",\"{0}begin\":{1},\"{0}end\":{2},\"{0}byte_begin\":{3},\"{0}byte_end\":{4}",
+                 prefix, span.begin, span.end, span.byte_begin, span.byte_end);
 }
 
 // The role's name in the outputs; "" when the cluster has no source (no dates).
@@ -80,11 +82,11 @@ Status write_passage_pairs(const ReuseResult& r, std::FILE* out) {
     append_json_string(s, r.corpus.id(p.b));
     append_span(s, "a_", p.a_span);
     append_span(s, "b_", p.b_span);
-    s +=
-        fmt::format(",\"a_words\":{},\"b_words\":{},\"matches\":{},\"similarity\":", p.a_span.words,
-                    p.b_span.words, p.matches);
+    fmt::format_to(std::back_inserter(s),
+                   ",\"a_words\":{},\"b_words\":{},\"matches\":{},\"similarity\":", p.a_span.words,
+                   p.b_span.words, p.matches);
     append_json_number(s, p.similarity);
-    s += fmt::format(",\"cluster\":{}}}", p.cluster);
+    fmt::format_to(std::back_inserter(s), ",\"cluster\":{}}}", p.cluster);
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
   return w.flush();
@@ -95,8 +97,9 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
   for (std::uint32_t c = 0; c < r.clusters.size(); ++c) {
     const PassageCluster& cl = r.clusters[c];
     std::string& s = w.line();
-    s += fmt::format("{{\"cluster\":{},\"documents\":{},\"occurrences\":{},\"source\":", c,
-                     cl.documents, cl.size);
+    fmt::format_to(std::back_inserter(s),
+                   "{{\"cluster\":{},\"documents\":{},\"occurrences\":{},\"source\":", c,
+                   cl.documents, cl.size);
     if (cl.source == kNoCluster) {
       s += "null";
     } else {
@@ -109,9 +112,10 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
       s += "{\"id\":";
       append_json_string(s, r.corpus.id(o.doc));
       append_span(s, "", o.span);
-      s += fmt::format(",\"words\":{}", o.span.words);
+      fmt::format_to(std::back_inserter(s), ",\"words\":{}", o.span.words);
       append_optional_json_field(s, "date", r.corpus.date(o.doc));
-      if (const auto rl = role(r, o); !rl.empty()) s += fmt::format(",\"role\":\"{}\"", rl);
+      if (const auto rl = role(r, o); !rl.empty())
+        fmt::format_to(std::back_inserter(s), ",\"role\":\"{}\"", rl);
       s.push_back('}');
     }
     s += "]}";
@@ -133,10 +137,11 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
       const Occurrence& o = r.occurrences[order[k]];
       reused += o.span.end - o.span.begin;
       spans += spans.empty() ? "{" : ",{";
-      spans +=
-          fmt::format("\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}",
-                      o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
-      if (const auto rl = role(r, o); !rl.empty()) spans += fmt::format(",\"role\":\"{}\"", rl);
+      fmt::format_to(std::back_inserter(spans),
+                     "\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}",
+                     o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
+      if (const auto rl = role(r, o); !rl.empty())
+        fmt::format_to(std::back_inserter(spans), ",\"role\":\"{}\"", rl);
       spans.push_back('}');
     }
     std::string& s = w.line();
@@ -144,7 +149,8 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
     append_json_string(s, r.corpus.id(d));
     append_optional_json_field(s, "date", r.corpus.date(d));
     const std::uint64_t chars = r.doc_chars[d];
-    s += fmt::format(",\"chars\":{},\"reused_chars\":{},\"reused\":", chars, reused);
+    fmt::format_to(std::back_inserter(s), ",\"chars\":{},\"reused_chars\":{},\"reused\":", chars,
+                   reused);
     append_json_number(s, chars > 0 ? double(reused) / double(chars) : 0.0);
     s += ",\"spans\":[" + spans + "]}";
     DOPPEL_RETURN_IF_ERROR(w.end_line());
@@ -157,24 +163,27 @@ Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, std::FILE*
   const ReuseStats& rs = r.stats;
   std::string s;
   begin_stats(s, st);
-  s += fmt::format("  \"documents\": {{\"read\": {}, \"compared\": {}", st.documents,
-                   st.by_status[0]);
+  fmt::format_to(std::back_inserter(s), "  \"documents\": {{\"read\": {}, \"compared\": {}",
+                 st.documents, st.by_status[0]);
   append_status_counts(s, st, DocStatus::kMalformedJson);
   s += "},\n";
   append_file_counts(s, r.corpus);
-  s += fmt::format(
-      "  \"passages\": {{\"pairs\": {}, \"clusters\": {}, \"occurrences\": {}, "
-      "\"reused_bytes\": {}, \"text_bytes\": {}}},\n",
-      r.pairs.size(), r.clusters.size(), r.occurrences.size(), rs.reused_bytes, rs.text_bytes);
-  s += fmt::format("  \"seeds\": {}, \"chains_aligned\": {}, \"frequent_ngrams\": {},\n", rs.seeds,
-                   rs.chains_aligned, rs.frequent_ngrams);
-  s += fmt::format(
-      "  \"options\": {{\"seed_words\": {}, \"min_words\": {}, \"min_similarity\": {}, "
-      "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, "
-      "\"min_docs\": {}, \"threads\": {}}},\n",
-      o.seed_words, o.min_words, o.min_similarity, o.band, o.max_unmatched, o.max_gap,
-      o.all_pairs_docs, o.min_docs, st.threads);
-  s += fmt::format(
+  fmt::format_to(std::back_inserter(s),
+                 "  \"passages\": {{\"pairs\": {}, \"clusters\": {}, \"occurrences\": {}, "
+                 "\"reused_bytes\": {}, \"text_bytes\": {}}},\n",
+                 r.pairs.size(), r.clusters.size(), r.occurrences.size(), rs.reused_bytes,
+                 rs.text_bytes);
+  fmt::format_to(std::back_inserter(s),
+                 "  \"seeds\": {}, \"chains_aligned\": {}, \"frequent_ngrams\": {},\n", rs.seeds,
+                 rs.chains_aligned, rs.frequent_ngrams);
+  fmt::format_to(std::back_inserter(s),
+                 "  \"options\": {{\"seed_words\": {}, \"min_words\": {}, \"min_similarity\": {}, "
+                 "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, "
+                 "\"min_docs\": {}, \"threads\": {}}},\n",
+                 o.seed_words, o.min_words, o.min_similarity, o.band, o.max_unmatched, o.max_gap,
+                 o.all_pairs_docs, o.min_docs, st.threads);
+  fmt::format_to(
+      std::back_inserter(s),
       "  \"seconds\": {{\"read\": {:.4f}, \"seeds\": {:.4f}, \"align\": {:.4f}, \"cluster\": "
       "{:.4f}, \"total\": {:.4f}}},\n",
       rs.seconds_read, rs.seconds_seeds, rs.seconds_align, rs.seconds_cluster, st.seconds.total);
@@ -235,7 +244,8 @@ Status write_cleaned_corpus(const ReuseResult& r, const ReuseOptions& options,
         for (std::size_t k = 0; k < d.removed.size(); ++k) {
           const Occurrence& o = *d.removed[k];
           s += k > 0 ? ",{" : "{";
-          s += fmt::format(
+          fmt::format_to(
+              std::back_inserter(s),
               "\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}}}",
               o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
         }

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
 
 namespace doppel {
 
@@ -46,9 +48,11 @@ void append_json_number(std::string& out, double value) {
     out += "null";
     return;
   }
-  std::string s = fmt::format("{:.4f}", value);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
+  char buf[32];
+  const auto r = fmt::format_to_n(buf, sizeof buf, "{:.4f}", value);
+  std::string_view s(buf, std::min(r.size, sizeof buf));
+  while (!s.empty() && s.back() == '0') s.remove_suffix(1);
+  if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s == "-0") s = "0";
   out += s;
 }
