@@ -131,6 +131,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   const Vec lane = iota();
   const Vec left_ramp = splat(gap) * (lane + 1);  // what the cell left of a vector gives each lane
   int cur = 0;
+  bool zero_above = true;  // the row above scores 0 everywhere
   for (std::size_t r = 0; r < num_rows; ++r) {
     const std::int64_t i = first_row + static_cast<std::int64_t>(r);
     const std::int64_t lo = scratch.row_lo[r];
@@ -138,21 +139,40 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     const int up = cur ^ 1;
     int* h = scratch.score[cur].data();
     const int* hu = scratch.score[up].data();
+    const Vec word_a = splat(static_cast<int>(a[static_cast<std::size_t>(i - 1)]));
+    // Cell k of the row is column lo + k.
+    const std::uint32_t* word_b = b_words + (lo - 1);
+    // Under a row of zeros, a row without a pair of equal words is all zeros too (every step
+    // into it scores at most 0): it is not computed, and its steps are never followed (the
+    // traceback only visits cells that score more than 0). Such rows are common before the
+    // first anchor and between passages: about a fifth of the cells of Reuters.
+    bool all_zero = n == 0;
+    if (!all_zero && zero_above) {
+      Vec same = splat(0);
+      for (std::int64_t k = 0; k < n; k += kLanes) {
+        same |= (load(word_b + k) == word_a) & (lane < static_cast<int>(n - k));
+      }
+      all_zero = horizontal_max(-same) == 0;  // lanes: 1 where the words are equal, else 0
+    }
+    if (all_zero) {
+      for (std::int64_t j = prev_lo[cur]; j <= prev_hi[cur]; ++j) h[j - col_min + 1] = 0;
+      prev_lo[cur] = 1;
+      prev_hi[cur] = 0;
+      cur = up;
+      zero_above = true;
+      continue;
+    }
     // This buffer held the row two rows up: what this row's vectors do not overwrite is cleared,
     // so that outside the window every cell reads as 0.
-    const std::int64_t written_hi = n == 0 ? lo - 1 : lo + round_up(n) - 1;
+    const std::int64_t written_hi = lo + round_up(n) - 1;
     for (std::int64_t j = prev_lo[cur]; j <= prev_hi[cur] && j < lo; ++j) h[j - col_min + 1] = 0;
     for (std::int64_t j = std::max(prev_lo[cur], written_hi + 1); j <= prev_hi[cur]; ++j) {
       h[j - col_min + 1] = 0;
     }
-    prev_lo[cur] = n == 0 ? 1 : lo;
-    prev_hi[cur] = n == 0 ? 0 : lo + n - 1;
+    prev_lo[cur] = lo;
+    prev_hi[cur] = lo + n - 1;
     cur = up;
-    if (n == 0) continue;
-    const Vec word_a = splat(static_cast<int>(a[static_cast<std::size_t>(i - 1)]));
-    // Cell k of the row is column lo + k.
     std::uint8_t* step = scratch.steps.data() + scratch.row_at[r];
-    const std::uint32_t* word_b = b_words + (lo - 1);
     int* hk = h + (lo - col_min + 1);
     const int* before = hu + (lo - col_min);  // before[k]: diagonal; before[k + 1]: above
     // kLanes cells at a time. The diagonal and the cell above are known for all of them; the cell
@@ -186,6 +206,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
       carry = last_lane(value);
     }
     const int row_max = horizontal_max(row_best);
+    zero_above = row_max == 0;
     if (row_max > best.score) {  // ties: the first cell
       std::int64_t k = 0;
       while (hk[k] != row_max) ++k;
