@@ -1,6 +1,7 @@
 #include "passages/seeds.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdlib>
 
@@ -138,18 +139,12 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
                    [&](const Gram& g) { grams[pos[g.key >> top]++] = g; });
   });
 
-  // 2. Each partition, by the thread that owns it (contiguous ranges of about equal size): the
-  // n-grams that occur once left out (most of them: they cannot be seeds), the rest sorted, and
-  // its runs of equal keys turned into seeds.
-  std::vector<std::size_t> part_split(T + 1, partitions);
-  part_split[0] = 0;
-  for (std::size_t t = 1; t < T; ++t) {
-    const std::size_t target = grams.size() * t / T;
-    part_split[t] = std::min(
-        partitions,
-        static_cast<std::size_t>(std::lower_bound(part_begin.begin(), part_begin.end(), target) -
-                                 part_begin.begin()));
-  }
+  // 2. Each partition, taken by the threads in turns of a few (how many seeds a partition gives
+  // varies, and the machine may be shared): the n-grams that occur once left out (most of them:
+  // they cannot be seeds), the rest sorted, and its runs of equal keys turned into seeds. Which
+  // thread finds a seed does not matter: step 3 sorts them all.
+  constexpr std::size_t kPartitionsPerTurn = 8;
+  std::atomic<std::size_t> next_partition{0};
   struct Posting {
     std::uint32_t doc, pos;
   };
@@ -168,52 +163,55 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
       const Posting& hi = x.doc < y.doc ? y : x;
       seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
     };
-    for (std::size_t p = part_split[ti]; p < part_split[ti + 1]; ++p) {
-      std::span<Gram> part =
-          std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
-      filter.reset(part.size(), partition_bits);
-      for (const Gram& g : part) filter.add(g.key);
-      std::size_t repeated = 0;
-      for (const Gram& g : part) {
-        if (filter.repeated(g.key)) part[repeated++] = g;
-      }
-      part = part.first(repeated);
-      sort_by_key(part, tmp, [](const Gram& g) { return g.key; });
-      for (std::size_t i = 0; i < part.size();) {
-        std::size_t j = i + 1;
-        while (j < part.size() && part[j].key == part[i].key) ++j;
-        if (j - i >= 2) {
-          // Sorted by (key, doc, pos), so postings come grouped by document.
-          postings.clear();
-          std::size_t distinct = 0, in_doc = 0;
-          for (std::size_t k = i; k < j; ++k) {
-            const std::uint32_t d = part[k].doc;
-            const bool new_doc = postings.empty() || postings.back().doc != d;
-            in_doc = new_doc ? 1 : in_doc + 1;
-            distinct += new_doc;
-            if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
-              postings.push_back(Posting{d, part[k].pos});
-            }
-          }
-          if (distinct >= 2) {
-            ++st.shared_ngrams;
-            if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
-              for (std::size_t x = 0; x < postings.size(); ++x) {
-                for (std::size_t y = x + 1; y < postings.size(); ++y) {
-                  link(postings[x], postings[y]);
-                }
-              }
-            } else {
-              ++st.frequent_ngrams;
-              std::size_t hub = 0;
-              for (std::size_t x = 1; x < postings.size(); ++x) {
-                if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
-              }
-              for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
-            }
-          }
+    for (std::size_t first = next_partition.fetch_add(kPartitionsPerTurn); first < partitions;
+         first = next_partition.fetch_add(kPartitionsPerTurn)) {
+      for (std::size_t p = first; p < std::min(partitions, first + kPartitionsPerTurn); ++p) {
+        std::span<Gram> part =
+            std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
+        filter.reset(part.size(), partition_bits);
+        for (const Gram& g : part) filter.add(g.key);
+        std::size_t repeated = 0;
+        for (const Gram& g : part) {
+          if (filter.repeated(g.key)) part[repeated++] = g;
         }
-        i = j;
+        part = part.first(repeated);
+        sort_by_key(part, tmp, [](const Gram& g) { return g.key; });
+        for (std::size_t i = 0; i < part.size();) {
+          std::size_t j = i + 1;
+          while (j < part.size() && part[j].key == part[i].key) ++j;
+          if (j - i >= 2) {
+            // Sorted by (key, doc, pos), so postings come grouped by document.
+            postings.clear();
+            std::size_t distinct = 0, in_doc = 0;
+            for (std::size_t k = i; k < j; ++k) {
+              const std::uint32_t d = part[k].doc;
+              const bool new_doc = postings.empty() || postings.back().doc != d;
+              in_doc = new_doc ? 1 : in_doc + 1;
+              distinct += new_doc;
+              if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
+                postings.push_back(Posting{d, part[k].pos});
+              }
+            }
+            if (distinct >= 2) {
+              ++st.shared_ngrams;
+              if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
+                for (std::size_t x = 0; x < postings.size(); ++x) {
+                  for (std::size_t y = x + 1; y < postings.size(); ++y) {
+                    link(postings[x], postings[y]);
+                  }
+                }
+              } else {
+                ++st.frequent_ngrams;
+                std::size_t hub = 0;
+                for (std::size_t x = 1; x < postings.size(); ++x) {
+                  if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
+                }
+                for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
+              }
+            }
+          }
+          i = j;
+        }
       }
     }
   });
