@@ -21,9 +21,10 @@ inline std::uint64_t ngram_key(const std::uint32_t* w, std::size_t n) {
 
 // An n-gram of the corpus: its key, its document and its first word there. The document fills
 // what would be padding after the position, and saves a word-to-document table.
+// No default member initializers: the array of all n-grams is made without zeroing it first.
 struct Gram {
-  std::uint64_t key = 0;
-  std::uint32_t doc = 0, pos = 0;
+  std::uint64_t key;
+  std::uint32_t doc, pos;
   friend auto operator<=>(const Gram&, const Gram&) = default;  // NOLINT(modernize-use-nullptr)
 };
 
@@ -156,6 +157,10 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     std::vector<Posting> postings;
     RepeatFilter filter;
     HugeVector<Seed>& seeds = found[ti];
+    // Room for one seed per n-gram of the thread's share (more than most corpora give): growing
+    // by doubling copies the seeds and touches fresh memory at every step; room reserved and not
+    // used is never touched.
+    seeds.reserve(grams.size() / T + 1024);
     SeedStats& st = part_stats[ti];
     auto link = [&](const Posting& x, const Posting& y) {
       if (x.doc == y.doc) return;

@@ -27,9 +27,10 @@ struct WordTable {
 };
 
 // Document a < b share the n-gram at word a_pos of a and b_pos of b.
+// No default member initializers: arrays of seeds are made without zeroing them first.
 struct Seed {
-  std::uint64_t pair = 0;  // a << 32 | b
-  std::uint32_t a_pos = 0, b_pos = 0;
+  std::uint64_t pair;  // a << 32 | b
+  std::uint32_t a_pos, b_pos;
   friend auto operator<=>(const Seed&, const Seed&) = default;  // NOLINT(modernize-use-nullptr)
   std::uint32_t a() const { return static_cast<std::uint32_t>(pair >> 32); }
   std::uint32_t b() const { return static_cast<std::uint32_t>(pair); }

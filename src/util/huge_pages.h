@@ -8,6 +8,8 @@
 
 #include <cstddef>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace doppel {
@@ -37,6 +39,18 @@ struct HugePageAllocator {
     } else {
       release_huge(p);
     }
+  }
+  // Elements that resize() or the size constructor adds are default-initialized, not zeroed:
+  // these arrays are written in full before they are read, and zeroing hundreds of megabytes
+  // first is one more pass over memory. (A type with default member initializers still gets
+  // them.)
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
   template <typename U>
   bool operator==(const HugePageAllocator<U>& /*other*/) const noexcept {
