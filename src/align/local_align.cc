@@ -122,11 +122,13 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   const int match = scoring.match, mismatch = scoring.mismatch, gap = scoring.gap;
   // Words of `b` for the rows' loads: read in place, unless a full vector past the last column
   // would run off the end of `b`; then from a copy with room after it.
-  const std::uint32_t* b_words = b.data();  // b_words[j - 1] is column j's word
+  const std::uint32_t* b_words = b.data();  // b_words[j - 1 - b_skip] is column j's word
+  std::int64_t b_skip = 0;
   if (col_max - 1 + kLanes > cols) {
     scratch.b_words.assign(static_cast<std::size_t>(col_max - col_min + 1 + kLanes), 0);
     std::copy(b.begin() + (col_min - 1), b.begin() + col_max, scratch.b_words.begin());
-    b_words = scratch.b_words.data() - (col_min - 1);
+    b_words = scratch.b_words.data();
+    b_skip = col_min - 1;
   }
   const Vec lane = iota();
   const Vec left_ramp = splat(gap) * (lane + 1);  // what the cell left of a vector gives each lane
@@ -140,8 +142,8 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     int* h = scratch.score[cur].data();
     const int* hu = scratch.score[up].data();
     const Vec word_a = splat(static_cast<int>(a[static_cast<std::size_t>(i - 1)]));
-    // Cell k of the row is column lo + k.
-    const std::uint32_t* word_b = b_words + (lo - 1);
+    // Cell k of the row is column lo + k (for a row with cells, col_min <= lo).
+    const std::uint32_t* word_b = n == 0 ? b_words : b_words + (lo - 1 - b_skip);
     // Under a row of zeros, a row without a pair of equal words is all zeros too (every step
     // into it scores at most 0): it is not computed, and its steps are never followed (the
     // traceback only visits cells that score more than 0). Such rows are common before the
