@@ -4,7 +4,7 @@
 #
 # Usage: bench/reuse_vs_simtext.sh [--reps 3] [--threads "1 2"] [--min-words 20]
 #                                  [--corpora "reuters21578 20newsgroups"]
-#                                  [--spans words|lines]
+#                                  [--spans words|lines] [--input zst|jsonl]
 #
 # For each corpus:
 #   1. exports it to one file per document (bench/simtext.py export; cached in
@@ -14,7 +14,9 @@
 #   3. converts its report into passage pairs (bench/simtext.py parse);
 #   4. times `doppel reuse CORPUS --threads T --pairs P -q` for each T, best of
 #      --reps (skipped, with a message, while the binary or its `reuse`
-#      subcommand does not exist);
+#      subcommand does not exist); CORPUS is the shared .jsonl.zst, or with
+#      --input jsonl that file decompressed once into $OUT/NAME/corpus.jsonl
+#      (plain text, as sim_text's exported files are: no decompression timed);
 #   5. compares the passage pairs (bench/simtext.py compare, doppel's pairs of
 #      the first thread count);
 # then prints a markdown table with the timings, speedups and coverage, and
@@ -41,6 +43,7 @@ THREADS="1 2"
 MIN_WORDS=20
 CORPUS_NAMES="reuters21578 20newsgroups"
 SPANS=words
+INPUT=zst
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
         --min-words) MIN_WORDS=$2; shift 2 ;;
         --corpora) CORPUS_NAMES=$2; shift 2 ;;
         --spans) SPANS=$2; shift 2 ;;
+        --input) INPUT=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "reuse_vs_simtext.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -65,6 +69,10 @@ if ! command -v "$SIM_TEXT" >/dev/null 2>&1; then
     exit 1
 fi
 command -v zstd >/dev/null 2>&1 || { echo "reuse_vs_simtext.sh: zstd not found" >&2; exit 1; }
+case "$INPUT" in
+    zst|jsonl) ;;
+    *) echo "reuse_vs_simtext.sh: --input must be zst or jsonl, not $INPUT" >&2; exit 2 ;;
+esac
 
 SIMTEXT_PY=(python3 "$HERE/simtext.py")
 
@@ -96,9 +104,16 @@ for name in $CORPUS_NAMES; do
         --sim-text "$SIM_TEXT" --json "$d/simtext.time.json"
     "${SIMTEXT_PY[@]}" parse "$d" "$d/simtext.raw" --spans "$SPANS" --json "$d/simtext.parse.json"
     if [ $DOPPEL_OK -eq 1 ]; then
+        input=$corpus
+        if [ "$INPUT" = jsonl ]; then
+            input=$d/corpus.jsonl
+            if [ ! -f "$input" ] || [ "$corpus" -nt "$input" ]; then
+                zstd -q -d -c "$corpus" >"$input.tmp" && mv "$input.tmp" "$input"
+            fi
+        fi
         for t in $THREADS; do
             "${SIMTEXT_PY[@]}" time --reps "$REPS" --json "$d/doppel.t$t.time.json" -- \
-                "$DOPPEL" reuse "$corpus" --threads "$t" --pairs "$d/doppel.t$t.pairs.jsonl" -q \
+                "$DOPPEL" reuse "$input" --threads "$t" --pairs "$d/doppel.t$t.pairs.jsonl" -q \
                 ${EXTRA[@]+"${EXTRA[@]}"}
             n_t=$(wc -l <"$d/doppel.t$t.pairs.jsonl" | tr -d ' ')
             n_first=$(wc -l <"$d/doppel.t$FIRST_T.pairs.jsonl" | tr -d ' ')
@@ -116,7 +131,8 @@ done
 [ ${#dirs[@]} -gt 0 ] || { echo "reuse_vs_simtext.sh: no corpus found in $CORPORA; skipped"; exit 0; }
 echo "sim_text -r $MIN_WORDS (runs of >= $MIN_WORDS words shared by two files) vs doppel reuse;" \
      "wall clock, best of $REPS; speedup = sim_text s / doppel s; coverage from doppel's pairs with" \
-     "--threads $FIRST_T ($SPANS spans for sim_text)"
+     "--threads $FIRST_T ($SPANS spans for sim_text); doppel reads" \
+     "$([ "$INPUT" = jsonl ] && echo "the corpus decompressed beforehand (.jsonl)" || echo "the .jsonl.zst")"
 [ $DOPPEL_OK -eq 1 ] || echo "(doppel reuse skipped: no timings or coverage for it)"
 echo
 "${SIMTEXT_PY[@]}" summary "${dirs[@]}"
