@@ -5,14 +5,24 @@
 //
 // Steps: open the file until the overview is drawn; the document list sorted by reused share;
 // one document; the passage list; a text search over every document (parses all text blocks).
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const { chromium } = await import(path.join(here, '..', 'tests', 'browser', 'node_modules', 'playwright-core', 'index.mjs'));
-const file = path.resolve(process.argv[2]);
+const usage = (why) => {
+  console.error(`report_load.mjs: ${why}\nusage: node bench/report_load.mjs REPORT.html [--reps 3]`);
+  process.exit(2);
+};
 const repsAt = process.argv.indexOf('--reps');
 const reps = repsAt > 0 ? Number(process.argv[repsAt + 1]) : 3;
+if (!Number.isInteger(reps) || reps < 1) usage('--reps takes a whole number of runs, 1 or more');
+const given = process.argv[2];
+if (!given || given.startsWith('--')) usage('no report given');
+const file = path.resolve(given);
+if (!fs.existsSync(file)) usage(`${file}: no such file`);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { chromium } = await import(path.join(here, '..', 'tests', 'browser', 'node_modules', 'playwright-core', 'index.mjs'));
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
 const best = {};

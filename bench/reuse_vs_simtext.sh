@@ -59,6 +59,10 @@ while [ $# -gt 0 ]; do
         *) echo "reuse_vs_simtext.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
+case "$INPUT" in
+    zst|jsonl) ;;
+    *) echo "reuse_vs_simtext.sh: --input must be zst or jsonl, not $INPUT" >&2; exit 2 ;;
+esac
 
 if [ ! -d "$CORPORA" ]; then
     echo "reuse_vs_simtext.sh: shared corpora not found at $CORPORA; skipped"
@@ -69,10 +73,6 @@ if ! command -v "$SIM_TEXT" >/dev/null 2>&1; then
     exit 1
 fi
 command -v zstd >/dev/null 2>&1 || { echo "reuse_vs_simtext.sh: zstd not found" >&2; exit 1; }
-case "$INPUT" in
-    zst|jsonl) ;;
-    *) echo "reuse_vs_simtext.sh: --input must be zst or jsonl, not $INPUT" >&2; exit 2 ;;
-esac
 
 SIMTEXT_PY=(python3 "$HERE/simtext.py")
 
@@ -108,7 +108,11 @@ for name in $CORPUS_NAMES; do
         if [ "$INPUT" = jsonl ]; then
             input=$d/corpus.jsonl
             if [ ! -f "$input" ] || [ "$corpus" -nt "$input" ]; then
-                zstd -q -d -c "$corpus" >"$input.tmp" && mv "$input.tmp" "$input"
+                if ! zstd -q -d -c "$corpus" >"$input.tmp"; then
+                    echo "reuse_vs_simtext.sh: cannot decompress $corpus" >&2
+                    exit 1
+                fi
+                mv "$input.tmp" "$input"
             fi
         fi
         for t in $THREADS; do

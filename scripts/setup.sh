@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
   zstd python3                                # test fixtures and bench scripts
   clang-format clang-tidy                     # style checks
-  chromium chromium-driver fonts-dejavu-core  # browser tests of the HTML report
+  chromium fonts-dejavu-core                  # browser tests of the HTML report
 )
 # Node.js runs the browser tests; a newer one installed some other way (nodesource) is fine.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

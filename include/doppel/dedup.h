@@ -136,6 +136,10 @@ struct DedupResult {
 // Called for each Problem as soon as it is known, in input order (for live warnings).
 using ProblemCallback = std::function<void(const DedupResult&, const Problem&)>;
 
+// Whether the options can be used (ranges, flags that go together, reading limits and threads);
+// dedup() checks them first too. For callers that want to refuse bad options before any work.
+Status validate_options(const DedupOptions& options);
+
 // Reads every input (files, directories of text files, "-" for standard input as JSON Lines),
 // finds exact and near-duplicate clusters and decides which document each cluster keeps.
 // Fails on unusable options or inputs, or on the first bad document with ErrorPolicy::kFail.

@@ -107,6 +107,9 @@ OccurrenceRole role_of(const ReuseResult& result, const Occurrence& occurrence);
 // occurrences never overlap (overlapping aligned stretches merge into one), so this is their sum.
 std::vector<std::uint64_t> reused_chars(const ReuseResult& result);
 
+// Whether the options can be used; reuse() checks them first too.
+Status validate_options(const ReuseOptions& options);
+
 // Reads every input like dedup() and finds the passages shared between documents.
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
                           const ProblemCallback& on_problem = {}, std::FILE* stdin_copy = nullptr);

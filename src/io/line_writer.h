@@ -22,8 +22,10 @@ class LineWriter {
   std::string& line() { return buf_; }
   Status end_line() {
     buf_.push_back('\n');
-    return buf_.size() >= (1u << 20) ? flush() : Status::Ok();
+    return flush_if_full();
   }
+  // Writes out what is buffered once it passes 1 MiB (also in the middle of a long line).
+  Status flush_if_full() { return buf_.size() >= (1u << 20) ? flush() : Status::Ok(); }
   Status flush() {
     if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), out_) != buf_.size()) {
       return Status::IoError(fmt::format("write failed: {}", std::strerror(errno)));

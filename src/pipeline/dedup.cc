@@ -21,6 +21,7 @@
 #include "text/shingle.h"
 #include "util/progress.h"
 #include "util/radix_sort.h"
+#include "util/threads.h"
 #include "verify/jaccard.h"
 
 namespace doppel {
@@ -146,7 +147,9 @@ class Collector {
   const DedupOptions& options_;
 };
 
-Status validate(const DedupOptions& o) {
+}  // namespace
+
+Status validate_options(const DedupOptions& o) {
   if (!(o.lsh.threshold > 0.0 && o.lsh.threshold <= 1.0)) {
     return Status::InvalidArgument("--threshold must be in (0, 1]");
   }
@@ -165,8 +168,6 @@ Status validate(const DedupOptions& o) {
   }
   return validate_read(o.read, o.threads);
 }
-
-}  // namespace
 
 std::string_view to_string(DocStatus status) {
   switch (status) {
@@ -200,7 +201,7 @@ std::string_view to_string(DocStatus status) {
 
 Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOptions& options,
                           const ProblemCallback& on_problem, std::FILE* stdin_copy) {
-  if (Status s = validate(options); !s.ok()) return s;
+  if (Status s = validate_options(options); !s.ok()) return s;
   auto files = expand_inputs(inputs, options.read.format);
   if (!files.ok()) return files.status();
 

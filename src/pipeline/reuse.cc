@@ -15,6 +15,7 @@
 #include "pipeline/document_table.h"
 #include "pipeline/parallel_read.h"
 #include "text/normalize.h"
+#include "util/huge_pages.h"
 #include "util/progress.h"
 
 namespace doppel {
@@ -72,10 +73,11 @@ class ReuseWorker {
     out.words.clear();
     out.bytes.clear();
     out.code_points.clear();
-    // About one word per 6 bytes of text: one allocation per batch rather than a growth series;
-    // and at least a huge-page allocation, mapped 2 MiB at a time as it fills (a batch's arrays
-    // stay with the corpus, so each batch fills fresh memory; what is reserved and not used
-    // costs nothing).
+    // About one word per 6 bytes of text: the words and their byte spans are reserved once per
+    // batch rather than grown (code points, kept only for documents that are not all ASCII, grow).
+    // At least a huge-page allocation, mapped 2 MiB at a time as it fills (a batch's arrays stay
+    // with the corpus, so each batch fills fresh memory). Room never touched costs nothing; the
+    // last, partly filled 2 MiB page of each array is resident in full.
     const std::size_t words = std::max(batch.buffer.size() / 6, kHugeAllocationMin / 4);
     out.words.reserve(words);
     out.bytes.reserve(words);
@@ -119,30 +121,6 @@ class ReuseWorker {
   DocumentPreparer preparer_;
   NormalizedText norm_;
 };
-
-Status validate(const ReuseOptions& o) {
-  if (o.seed_words < 1 || o.seed_words > 64) {
-    return Status::InvalidArgument("--seed-words must be in [1, 64]");
-  }
-  if (o.min_words < o.seed_words) {
-    return Status::InvalidArgument(fmt::format(
-        "--min-words must be at least --seed-words ({}): a passage holds one seed or more",
-        o.seed_words));
-  }
-  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
-    return Status::InvalidArgument("--min-similarity must be in [0, 1]");
-  }
-  if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("--band must be in [0, 1000]");
-  if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
-    return Status::InvalidArgument("--max-unmatched must be in [0, 10000]");
-  }
-  if (o.max_gap < 1 || o.max_gap > 10000) {
-    return Status::InvalidArgument("--max-gap must be in [1, 10000]");
-  }
-  if (o.all_pairs_docs < 2) return Status::InvalidArgument("--all-pairs-docs must be >= 2");
-  if (o.min_docs < 2) return Status::InvalidArgument("--min-docs must be >= 2");
-  return validate_read(o.read, o.threads);
-}
 
 // An alignment's equal words, cut where more than `max_unmatched` words of either document pass
 // without a match: local alignment happily bridges a new sentence between two reused ones.
@@ -209,6 +187,30 @@ void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_gap) {
 
 }  // namespace
 
+Status validate_options(const ReuseOptions& o) {
+  if (o.seed_words < 1 || o.seed_words > 64) {
+    return Status::InvalidArgument("--seed-words must be in [1, 64]");
+  }
+  if (o.min_words < o.seed_words) {
+    return Status::InvalidArgument(fmt::format(
+        "--min-words must be at least --seed-words ({}): a passage holds one seed or more",
+        o.seed_words));
+  }
+  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
+    return Status::InvalidArgument("--min-similarity must be in [0, 1]");
+  }
+  if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("--band must be in [0, 1000]");
+  if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
+    return Status::InvalidArgument("--max-unmatched must be in [0, 10000]");
+  }
+  if (o.max_gap < 1 || o.max_gap > 10000) {
+    return Status::InvalidArgument("--max-gap must be in [1, 10000]");
+  }
+  if (o.all_pairs_docs < 2) return Status::InvalidArgument("--all-pairs-docs must be >= 2");
+  if (o.min_docs < 2) return Status::InvalidArgument("--min-docs must be >= 2");
+  return validate_read(o.read, o.threads);
+}
+
 OccurrenceRole role_of(const ReuseResult& r, const Occurrence& o) {
   const PassageCluster& c = r.clusters[o.cluster];
   if (c.source == kNoCluster) return OccurrenceRole::kUnknown;
@@ -223,7 +225,7 @@ std::vector<std::uint64_t> reused_chars(const ReuseResult& r) {
 
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
                           const ProblemCallback& on_problem, std::FILE* stdin_copy) {
-  if (Status s = validate(options); !s.ok()) return s;
+  if (Status s = validate_options(options); !s.ok()) return s;
   auto files = expand_inputs(inputs, options.read.format);
   if (!files.ok()) return files.status();
   StageClock clock;

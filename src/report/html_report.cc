@@ -84,9 +84,9 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
       "\"exact_duplicates\":{},\"near_duplicates\":{},\"exact_clusters\":{},\"near_clusters\":{},"
       "\"passage_clusters\":{},\"occurrences\":{},\"passage_pairs\":{},\"reused_bytes\":{},"
       "\"text_bytes\":{}}}",
-      st.documents, c.stats.by_status[0], bad, st.input_bytes, exact, near, st.exact_clusters,
-      st.near_clusters, r.clusters.size(), r.occurrences.size(), r.pairs.size(),
-      r.stats.reused_bytes, r.stats.text_bytes);
+      st.documents, c.stats.by_status[static_cast<int>(DocStatus::kKept)], bad, st.input_bytes,
+      exact, near, st.exact_clusters, st.near_clusters, r.clusters.size(), r.occurrences.size(),
+      r.pairs.size(), r.stats.reused_bytes, r.stats.text_bytes);
   append_array(s, "inputs", dd.inputs.size(),
                [&](std::string& o, std::size_t i) { append_json_string(o, dd.inputs[i]); });
   append_array(s, "statuses", kNumDocStatus, [](std::string& o, int k) {
@@ -221,11 +221,15 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
         DOPPEL_RETURN_IF_ERROR(nulls_until(doc));
         DOPPEL_RETURN_IF_ERROR(begin_item());
         ++next_doc;
-        parser.parse(batch, raw, file, parsed);
-        // The source text that offsets count in: a text file from its first byte.
-        append_json_string(s,
-                           file.format == InputFormat::kText ? batch.doc_bytes(raw) : parsed.text);
-        return s.size() >= (1u << 20) ? w.flush() : Status::Ok();
+        // The source text that offsets count in: a text file from its first byte (header
+        // included, nothing to parse), a JSON line's text field.
+        if (file.format == InputFormat::kText) {
+          append_json_string(s, batch.doc_bytes(raw));
+        } else {
+          parser.parse(batch, raw, file, parsed);
+          append_json_string(s, parsed.text);
+        }
+        return w.flush_if_full();
       }));
   const auto n = static_cast<std::uint32_t>(reuse.corpus.docs.size());
   DOPPEL_RETURN_IF_ERROR(nulls_until(n));

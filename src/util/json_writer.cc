@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <string_view>
 
 namespace doppel {
@@ -48,9 +48,9 @@ void append_json_number(std::string& out, double value) {
     out += "null";
     return;
   }
-  char buf[32];
-  const auto r = fmt::format_to_n(buf, sizeof buf, "{:.4f}", value);
-  std::string_view s(buf, std::min(r.size, sizeof buf));
+  fmt::memory_buffer buf;  // on the stack up to 500 bytes; any double fits
+  fmt::format_to(std::back_inserter(buf), "{:.4f}", value);
+  std::string_view s(buf.data(), buf.size());
   while (!s.empty() && s.back() == '0') s.remove_suffix(1);
   if (!s.empty() && s.back() == '.') s.remove_suffix(1);
   if (s == "-0") s = "0";

@@ -12,6 +12,15 @@ namespace doppel {
 
 using KeyValue = std::pair<std::uint64_t, std::uint32_t>;
 
+// One stable counting pass of an LSD radix sort: from[0, n) into to[0, n) by digit(item), a byte.
+template <typename T, typename Digit>
+void radix_pass(const T* from, T* to, std::size_t n, Digit digit) {
+  std::size_t count[257] = {};
+  for (std::size_t i = 0; i < n; ++i) ++count[digit(from[i]) + 1];
+  for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
+  for (std::size_t i = 0; i < n; ++i) to[count[digit(from[i])]++] = from[i];
+}
+
 // Sorts items with a 64-bit key (`key_of(item)`) by operator<, which must order by that key
 // first: an LSD radix sort on the key's high 32 bits (4 stable passes of 8 bits), then std::sort
 // inside the rare runs whose high bits tie. About 5x fewer instructions than std::sort; `tmp` is
@@ -25,14 +34,9 @@ void sort_by_key(std::span<T> items, std::vector<T>& tmp, KeyOf key_of) {
   tmp.resize(items.size());
   T* from = items.data();
   T* to = tmp.data();
-  for (int pass = 0; pass < 4; ++pass) {  // an even number of passes: the result is in `items`
-    const int shift = 32 + 8 * pass;
-    std::size_t count[257] = {};
-    for (std::size_t i = 0; i < items.size(); ++i) ++count[((key_of(from[i]) >> shift) & 0xff) + 1];
-    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      to[count[(key_of(from[i]) >> shift) & 0xff]++] = from[i];
-    }
+  for (int shift = 32; shift < 64; shift += 8) {  // four passes: the result is back in `items`
+    radix_pass(from, to, items.size(),
+               [&](const T& item) { return (key_of(item) >> shift) & 0xff; });
     std::swap(from, to);
   }
   for (std::size_t i = 0; i < items.size();) {
@@ -49,10 +53,6 @@ inline void sort_key_values(std::span<KeyValue> items, std::vector<KeyValue>& tm
   sort_by_key(items, tmp, [](const KeyValue& kv) { return kv.first; });
 }
 
-inline void sort_key_values(std::vector<KeyValue>& items, std::vector<KeyValue>& tmp) {
-  sort_key_values(std::span(items), tmp);
-}
-
 // Sorts keys below 2^bits (bits in [0, 64]): an LSD radix sort, 8 bits a pass; `tmp` is scratch.
 inline void sort_keys(std::span<std::uint64_t> keys, std::vector<std::uint64_t>& tmp, int bits) {
   if (keys.size() < 64) {
@@ -63,10 +63,7 @@ inline void sort_keys(std::span<std::uint64_t> keys, std::vector<std::uint64_t>&
   std::uint64_t* from = keys.data();
   std::uint64_t* to = tmp.data();
   for (int shift = 0; shift < bits; shift += 8) {
-    std::size_t count[257] = {};
-    for (std::size_t i = 0; i < keys.size(); ++i) ++count[((from[i] >> shift) & 0xff) + 1];
-    for (int b = 0; b < 256; ++b) count[b + 1] += count[b];
-    for (std::size_t i = 0; i < keys.size(); ++i) to[count[(from[i] >> shift) & 0xff]++] = from[i];
+    radix_pass(from, to, keys.size(), [shift](std::uint64_t k) { return (k >> shift) & 0xff; });
     std::swap(from, to);
   }
   if (from != keys.data()) std::copy(from, from + keys.size(), keys.data());

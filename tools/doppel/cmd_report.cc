@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -53,14 +54,19 @@ Status run_report(ReportFlags& f) {
         "doppel report reads its input three times and cannot read standard input ('-'); save "
         "it to a file first");
   }
+  const auto start = std::chrono::steady_clock::now();
   DedupOptions& d = f.dedup;
   ReuseOptions& u = f.reuse;
   d.threads = u.threads = f.common.threads;
   d.progress = u.progress = want_progress(f.common);
+  u.read = d.read;
+  // Both runs' options before anything is written or read: a bad --min-words must neither wait
+  // for dedup nor leave an empty report behind.
+  DOPPEL_RETURN_IF_ERROR(validate_options(d));
+  DOPPEL_RETURN_IF_ERROR(validate_options(u));
   RunFiles files;
   DOPPEL_RETURN_IF_ERROR(open_run(f.common, f.outputs(), false, d.normalize, files));
   u.normalize = d.normalize;
-  u.read = d.read;
 
   // Bad input is reported once, by the first run; the second reads the same documents.
   Warnings warnings(f.common, d.progress, "doppel dedup --removed FILE");
@@ -72,9 +78,9 @@ Status run_report(ReportFlags& f) {
   f.report.generator = std::string("doppel ") + DOPPEL_VERSION;
   DOPPEL_RETURN_IF_ERROR(
       write_html_report(*dd, *r, u.read, std::string(), f.report, files.out(f.output)));
-  if (std::fflush(files.out(f.output)) != 0) {
-    return Status::IoError(fmt::format("{}: write failed", f.output));
-  }
+  // The summary's time and rates are the whole command's: both runs and the writing.
+  dd->stats.seconds.total =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!f.common.quiet) print_summary(f, *dd, *r);
   return Status::Ok();
 }

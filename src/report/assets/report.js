@@ -10,7 +10,7 @@
   const PAGE = 50;
   const STATUS = D.statuses;
   const KEPT = 0, EXACT = 1, NEAR = 2;
-  const ROLE_SOURCE = 1;
+  const ROLE_SOURCE = 1, ROLE_REUSE = 2;
 
   // ---- Data derived once --------------------------------------------------------------------
   const occ = D.occurrences.map(function (o) {
@@ -20,13 +20,9 @@
     const first = p[0], size = p[1];
     const src = p[3];
     const shown = src >= 0 ? src : first;  // the occurrence that stands for the passage
-    let earliest = '';
-    for (let i = first; i < first + size; i++) {
-      const d = docs.date[occ[i].doc];
-      if (d && (!earliest || d < earliest)) earliest = d;
-    }
+    // The source is the occurrence in the earliest dated document (none without dates).
     return { k: k, first: first, size: size, documents: p[2], source: src, shown: shown,
-             words: occ[shown].words, earliest: earliest };
+             words: occ[shown].words, earliest: src >= 0 ? docs.date[occ[src].doc] : '' };
   });
   const occByDoc = new Array(N);
   for (let i = 0; i < occ.length; i++) {
@@ -238,15 +234,18 @@
     else if (name === 'duplicate' && arg >= 0 && arg < dups.length) view = duplicateView(arg, r.params);
     else view = overview();
     append(main, view);
-    append(main, el('footer', null, 'Made by ' + (D.generator || 'doppel') + ' from ' +
-      (D.inputs.length <= 3 ? D.inputs.join(', ') : fmtInt(D.inputs.length) + ' input files') + '. Offsets are in Unicode code points of each document\u2019s text.'));
+    append(main, el('footer', null, 'Made by ' + (D.generator || 'doppel') + ' from ' + inputsText() +
+      '. Offsets are in Unicode code points of each document\u2019s text.'));
     window.scrollTo(0, 0);
   }
   window.addEventListener('hashchange', route);
 
+  function inputsText() {
+    return D.inputs.length <= 3 ? D.inputs.join(', ') : fmtInt(D.inputs.length) + ' input files';
+  }
   function inputsLine() {
-    if (D.inputs.length <= 3) return D.inputs.join(', ');
-    return el('details', null, el('summary', null, fmtInt(D.inputs.length) + ' input files: ' + D.inputs.slice(0, 2).join(', ') + ', \u2026'),
+    if (D.inputs.length <= 3) return inputsText();
+    return el('details', null, el('summary', null, inputsText() + ': ' + D.inputs.slice(0, 2).join(', ') + ', \u2026'),
       D.inputs.join('\n'));
   }
 
@@ -643,7 +642,7 @@
       const t = textOf(o.doc);
       const head = el('div', { class: 'occ-head' }, docLink(o.doc),
         docs.date[o.doc] ? el('span', { class: 'muted' }, docs.date[o.doc]) : null,
-        o.role === ROLE_SOURCE ? el('span', { class: 'badge source' }, 'source: earliest') : o.role === 2 ? el('span', { class: 'badge' }, 'reuse') : null,
+        o.role === ROLE_SOURCE ? el('span', { class: 'badge source' }, 'source: earliest') : o.role === ROLE_REUSE ? el('span', { class: 'badge' }, 'reuse') : null,
         el('span', { class: 'faint' }, 'characters ' + fmtInt(o.begin) + '\u2013' + fmtInt(o.end) + ' \u00b7 ' + o.words + ' words'));
       if (t === null) return el('div', { class: 'occ-card' }, head);
       const at = codeUnitIndex(t);
