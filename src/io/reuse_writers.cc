@@ -14,23 +14,58 @@
 namespace doppel {
 namespace {
 
-void append_span(std::string& s, const char* prefix, const TextSpan& span) {
-  fmt::format_to(std::back_inserter(s),
-                 ",\"{0}begin\":{1},\"{0}end\":{2},\"{0}byte_begin\":{3},\"{0}byte_end\":{4}",
-                 prefix, span.begin, span.end, span.byte_begin, span.byte_end);
+using namespace std::string_view_literals;
+
+// The keys of a span's four fields, with the separators before them: `,"a_begin":` and so on.
+struct SpanKeys {
+  std::string_view begin, end, byte_begin, byte_end;
+};
+constexpr SpanKeys kSpanKeys{",\"begin\":", ",\"end\":", ",\"byte_begin\":", ",\"byte_end\":"};
+constexpr SpanKeys kSpanKeysA{
+    ",\"a_begin\":", ",\"a_end\":", ",\"a_byte_begin\":", ",\"a_byte_end\":"};
+constexpr SpanKeys kSpanKeysB{
+    ",\"b_begin\":", ",\"b_end\":", ",\"b_byte_begin\":", ",\"b_byte_end\":"};
+
+void append_span(std::string& s, const SpanKeys& keys, const TextSpan& span) {
+  s += keys.begin;
+  append_uint(s, span.begin);
+  s += keys.end;
+  append_uint(s, span.end);
+  s += keys.byte_begin;
+  append_uint(s, span.byte_begin);
+  s += keys.byte_end;
+  append_uint(s, span.byte_end);
 }
 
-// The role's name in the outputs; "" when the cluster has no source (no dates).
-std::string_view role(const ReuseResult& r, const Occurrence& o) {
+// `,"role":"source"` or `,"role":"reuse"`; nothing when the cluster has no source (no dates).
+void append_role(std::string& s, const ReuseResult& r, const Occurrence& o) {
   switch (role_of(r, o)) {
     case OccurrenceRole::kSource:
-      return "source";
+      s += ",\"role\":\"source\""sv;
+      break;
     case OccurrenceRole::kReuse:
-      return "reuse";
+      s += ",\"role\":\"reuse\""sv;
+      break;
     case OccurrenceRole::kUnknown:
       break;
   }
-  return "";
+}
+
+// An occurrence in a document's list of spans: `{"begin":..,"byte_end":..,"cluster":..}`, and
+// its role when `r` is given.
+void append_listed_occurrence(std::string& s, const Occurrence& o, const ReuseResult* r) {
+  s += "{\"begin\":"sv;
+  append_uint(s, o.span.begin);
+  s += kSpanKeys.end;
+  append_uint(s, o.span.end);
+  s += kSpanKeys.byte_begin;
+  append_uint(s, o.span.byte_begin);
+  s += kSpanKeys.byte_end;
+  append_uint(s, o.span.byte_end);
+  s += ",\"cluster\":"sv;
+  append_uint(s, o.cluster);
+  if (r != nullptr) append_role(s, *r, o);
+  s.push_back('}');
 }
 
 // Occurrence indices sorted by (document, begin).
@@ -76,17 +111,23 @@ Status write_passage_pairs(const ReuseResult& r, std::FILE* out) {
   LineWriter w(out);
   for (const PassagePair& p : r.pairs) {
     std::string& s = w.line();
-    s += "{\"a\":";
+    s += "{\"a\":"sv;
     append_json_string(s, r.corpus.id(p.a));
-    s += ",\"b\":";
+    s += ",\"b\":"sv;
     append_json_string(s, r.corpus.id(p.b));
-    append_span(s, "a_", p.a_span);
-    append_span(s, "b_", p.b_span);
-    fmt::format_to(std::back_inserter(s),
-                   ",\"a_words\":{},\"b_words\":{},\"matches\":{},\"similarity\":", p.a_span.words,
-                   p.b_span.words, p.matches);
+    append_span(s, kSpanKeysA, p.a_span);
+    append_span(s, kSpanKeysB, p.b_span);
+    s += ",\"a_words\":"sv;
+    append_uint(s, p.a_span.words);
+    s += ",\"b_words\":"sv;
+    append_uint(s, p.b_span.words);
+    s += ",\"matches\":"sv;
+    append_uint(s, p.matches);
+    s += ",\"similarity\":"sv;
     append_json_number(s, p.similarity);
-    fmt::format_to(std::back_inserter(s), ",\"cluster\":{}}}", p.cluster);
+    s += ",\"cluster\":"sv;
+    append_uint(s, p.cluster);
+    s.push_back('}');
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
   return w.flush();
@@ -97,9 +138,13 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
   for (std::uint32_t c = 0; c < r.clusters.size(); ++c) {
     const PassageCluster& cl = r.clusters[c];
     std::string& s = w.line();
-    fmt::format_to(std::back_inserter(s),
-                   "{{\"cluster\":{},\"documents\":{},\"occurrences\":{},\"source\":", c,
-                   cl.documents, cl.size);
+    s += "{\"cluster\":"sv;
+    append_uint(s, c);
+    s += ",\"documents\":"sv;
+    append_uint(s, cl.documents);
+    s += ",\"occurrences\":"sv;
+    append_uint(s, cl.size);
+    s += ",\"source\":"sv;
     if (cl.source == kNoCluster) {
       s += "null";
     } else {
@@ -111,11 +156,11 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
       if (k > 0) s.push_back(',');
       s += "{\"id\":";
       append_json_string(s, r.corpus.id(o.doc));
-      append_span(s, "", o.span);
-      fmt::format_to(std::back_inserter(s), ",\"words\":{}", o.span.words);
+      append_span(s, kSpanKeys, o.span);
+      s += ",\"words\":"sv;
+      append_uint(s, o.span.words);
       append_optional_json_field(s, "date", r.corpus.date(o.doc));
-      if (const auto rl = role(r, o); !rl.empty())
-        fmt::format_to(std::back_inserter(s), ",\"role\":\"{}\"", rl);
+      append_role(s, r, o);
       s.push_back('}');
     }
     s += "]}";
@@ -136,21 +181,19 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
     for (std::size_t k = next; k < order.size() && r.occurrences[order[k]].doc == d; ++k) {
       const Occurrence& o = r.occurrences[order[k]];
       reused += o.span.end - o.span.begin;
-      spans += spans.empty() ? "{" : ",{";
-      fmt::format_to(std::back_inserter(spans),
-                     "\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}",
-                     o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
-      if (const auto rl = role(r, o); !rl.empty())
-        fmt::format_to(std::back_inserter(spans), ",\"role\":\"{}\"", rl);
-      spans.push_back('}');
+      if (!spans.empty()) spans.push_back(',');
+      append_listed_occurrence(spans, o, &r);
     }
     std::string& s = w.line();
     s += "{\"id\":";
     append_json_string(s, r.corpus.id(d));
     append_optional_json_field(s, "date", r.corpus.date(d));
     const std::uint64_t chars = r.doc_chars[d];
-    fmt::format_to(std::back_inserter(s), ",\"chars\":{},\"reused_chars\":{},\"reused\":", chars,
-                   reused);
+    s += ",\"chars\":"sv;
+    append_uint(s, chars);
+    s += ",\"reused_chars\":"sv;
+    append_uint(s, reused);
+    s += ",\"reused\":"sv;
     append_json_number(s, chars > 0 ? double(reused) / double(chars) : 0.0);
     s += ",\"spans\":[" + spans + "]}";
     DOPPEL_RETURN_IF_ERROR(w.end_line());
@@ -243,11 +286,8 @@ Status write_cleaned_corpus(const ReuseResult& r, const ReuseOptions& options,
         s += ",\"removed\":[";
         for (std::size_t k = 0; k < d.removed.size(); ++k) {
           const Occurrence& o = *d.removed[k];
-          s += k > 0 ? ",{" : "{";
-          fmt::format_to(
-              std::back_inserter(s),
-              "\"begin\":{},\"end\":{},\"byte_begin\":{},\"byte_end\":{},\"cluster\":{}}}",
-              o.span.begin, o.span.end, o.span.byte_begin, o.span.byte_end, o.cluster);
+          if (k > 0) s.push_back(',');
+          append_listed_occurrence(s, o, nullptr);
         }
         s += "]}";
         return w.end_line();

@@ -61,7 +61,10 @@ void append_array(std::string& s, std::string_view name, Index count, Fn fn) {
   s.push_back(']');
 }
 
-void append_int(std::string& s, std::int64_t v) { fmt::format_to(std::back_inserter(s), "{}", v); }
+void append_int(std::string& s, std::int64_t v) {
+  const fmt::format_int digits(v);
+  s.append(digits.data(), digits.size());
+}
 
 std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
   const DedupResult& c = r.corpus;
