@@ -3,41 +3,42 @@
 #include <algorithm>
 
 #include "cluster/union_find.h"
+#include "util/radix_sort.h"
 
 namespace doppel {
 
 PassageGroups group_passages(std::span<const AlignedPair> pairs) {
   PassageGroups out;
-  // Both sides of every pair, sorted by (doc, begin): overlapping ranges of a document merge.
-  std::vector<WordRange> sides;
-  sides.reserve(pairs.size() * 2);
-  for (const AlignedPair& p : pairs) {
-    sides.push_back(WordRange{p.a, p.a_begin, p.a_end});
-    sides.push_back(WordRange{p.b, p.b_begin, p.b_end});
+  // Both sides of every pair as ((doc, begin), side) sorted, side 2i being pair i's side in a and
+  // 2i + 1 its side in b: overlapping ranges of a document merge into one segment, and each side
+  // learns its segment on the way.
+  std::vector<KeyValue> sides(pairs.size() * 2), tmp;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const AlignedPair& p = pairs[i];
+    sides[2 * i] = {std::uint64_t{p.a} << 32 | p.a_begin, static_cast<std::uint32_t>(2 * i)};
+    sides[2 * i + 1] = {std::uint64_t{p.b} << 32 | p.b_begin,
+                        static_cast<std::uint32_t>(2 * i + 1)};
   }
-  std::sort(sides.begin(), sides.end(), [](const WordRange& x, const WordRange& y) {
-    return x.doc != y.doc ? x.doc < y.doc : x.begin < y.begin;
-  });
+  sort_key_values(sides, tmp);
   std::vector<WordRange> segments;
-  for (const WordRange& r : sides) {
-    if (!segments.empty() && segments.back().doc == r.doc && r.begin < segments.back().end) {
-      segments.back().end = std::max(segments.back().end, r.end);
+  std::vector<std::uint32_t> side_segment(sides.size());
+  for (const auto& [key, side] : sides) {
+    const auto doc = static_cast<std::uint32_t>(key >> 32);
+    const auto begin = static_cast<std::uint32_t>(key);
+    const AlignedPair& p = pairs[side / 2];
+    const std::uint32_t end = side % 2 == 0 ? p.a_end : p.b_end;
+    if (!segments.empty() && segments.back().doc == doc && begin < segments.back().end) {
+      segments.back().end = std::max(segments.back().end, end);
     } else {
-      segments.push_back(r);
+      segments.push_back(WordRange{doc, begin, end});
     }
+    side_segment[side] = static_cast<std::uint32_t>(segments.size() - 1);
   }
-  auto segment_of = [&](std::uint32_t doc, std::uint32_t begin) {
-    const auto it = std::upper_bound(segments.begin(), segments.end(), WordRange{doc, begin, 0},
-                                     [](const WordRange& x, const WordRange& y) {
-                                       return x.doc != y.doc ? x.doc < y.doc : x.begin < y.begin;
-                                     });
-    return static_cast<std::uint32_t>(it - segments.begin() - 1);
-  };
   UnionFind sets(static_cast<std::uint32_t>(segments.size()));
   std::vector<std::uint32_t> pair_segment(pairs.size());
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    const std::uint32_t x = segment_of(pairs[i].a, pairs[i].a_begin);
-    sets.unite(x, segment_of(pairs[i].b, pairs[i].b_begin));
+    const std::uint32_t x = side_segment[2 * i];
+    sets.unite(x, side_segment[2 * i + 1]);
     pair_segment[i] = x;
   }
   // Segments are in (doc, begin) order and union-find roots are smallest members, so numbering
