@@ -98,6 +98,9 @@ for name in $CORPUS_NAMES; do
     d="$OUT/$name"
     echo "== $name"
     "${SIMTEXT_PY[@]}" export "$corpus" "$d"
+    # The export writes some 19,000 files; their writeback (due 30 s later) would otherwise land
+    # in the middle of the timed runs, on the same two cores.
+    sync
     # results of earlier runs must not show up in this run's table
     rm -f "$d"/doppel.t*.time.json "$d"/doppel.t*.pairs.jsonl "$d/compare.json"
     "${SIMTEXT_PY[@]}" run "$d" --min-words "$MIN_WORDS" --reps "$REPS" \
