@@ -93,7 +93,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
       static_cast<std::size_t>(std::max<std::int64_t>(0, last_row - first_row + 1));
   scratch.row_lo.resize(num_rows);
   scratch.row_at.resize(num_rows + 1);
-  std::int64_t col_min = cols + 1, col_max = 0;
+  std::int64_t col_min = cols + 1, col_max = 0, widest = 0;
   std::uint64_t cells = 0;
   for (std::size_t r = 0; r < num_rows; ++r) {
     std::int64_t lo = 0, hi = 0;
@@ -102,6 +102,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     scratch.row_lo[r] = lo;
     scratch.row_at[r] = cells;
     cells += static_cast<std::uint64_t>(hi - lo + 1);
+    widest = std::max(widest, hi - lo + 1);
     if (lo <= hi) {
       col_min = std::min(col_min, lo);
       col_max = std::max(col_max, hi);
@@ -120,16 +121,20 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   std::int64_t best_i = 0, best_j = 0;
   const std::int64_t last_anchor_row = std::int64_t{anchors.back().a} + length;
   const int match = scoring.match, mismatch = scoring.mismatch, gap = scoring.gap;
-  // Words of `b` for the rows' loads: read in place, unless a full vector past the last column
-  // would run off the end of `b`; then from a copy with room after it.
-  const std::uint32_t* b_words = b.data();  // b_words[j - 1 - b_skip] is column j's word
-  std::int64_t b_skip = 0;
+  // Words of `b` for the rows' loads, which read up to a vector past a row's window: in place,
+  // except in rows whose loads would run off the end of `b`; those read a copy of b's last words
+  // (as many as the widest window and a vector) with room after it. (Copying all the columns the
+  // rows span was 1% of the run: passages often end where a document ends.)
+  const std::int64_t tail_first = std::max<std::int64_t>(1, cols - widest - kLanes);
   if (col_max - 1 + kLanes > cols) {
-    scratch.b_words.assign(static_cast<std::size_t>(col_max - col_min + 1 + kLanes), 0);
-    std::copy(b.begin() + (col_min - 1), b.begin() + col_max, scratch.b_words.begin());
-    b_words = scratch.b_words.data();
-    b_skip = col_min - 1;
+    scratch.b_words.assign(static_cast<std::size_t>(cols - tail_first + 1 + kLanes), 0);
+    std::copy(b.begin() + (tail_first - 1), b.end(), scratch.b_words.begin());
   }
+  // Column lo's word and the ones after it, readable a vector past the window of a row of n cells.
+  auto row_words = [&](std::int64_t lo, std::int64_t n) -> const std::uint32_t* {
+    if (lo - 1 + round_up(n) <= cols) return b.data() + (lo - 1);
+    return scratch.b_words.data() + (lo - tail_first);
+  };
   const Vec lane = iota();
   const Vec left_ramp = splat(gap) * (lane + 1);  // what the cell left of a vector gives each lane
   int cur = 0;
@@ -143,7 +148,7 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     const int* hu = scratch.score[up].data();
     const Vec word_a = splat(static_cast<int>(a[static_cast<std::size_t>(i - 1)]));
     // Cell k of the row is column lo + k (for a row with cells, col_min <= lo).
-    const std::uint32_t* word_b = n == 0 ? b_words : b_words + (lo - 1 - b_skip);
+    const std::uint32_t* word_b = n == 0 ? b.data() : row_words(lo, n);
     // Under a row of zeros, a row without a pair of equal words is all zeros too (every step
     // into it scores at most 0): it is not computed, and its steps are never followed (the
     // traceback only visits cells that score more than 0). Such rows are common before the
