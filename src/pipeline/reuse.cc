@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
+#include <mutex>
 
 #include "align/local_align.h"
 #include "io/input.h"
@@ -26,16 +28,51 @@ struct WordSpan {
   std::uint32_t begin = 0, end = 0;
 };
 
-struct ReuseBatchOut {
-  std::vector<DocOut> docs;
-  HugeVector<std::uint32_t> words;  // word hashes of the batch's documents, concatenated
+// Where the reading threads put documents' words: arrays reserved large and filled from the front
+// (reserved room is address space only, so a chunk costs what is written into it), each
+// document's words contiguous, never moved once written. A thread fills its own chunk; the
+// store owns all of them until the job ends. (Arrays per batch left the last, partly filled
+// 2 MiB huge page of each array resident: about 20 MB of Reuters' 67 MB after reading.)
+struct WordChunk {
+  HugeVector<std::uint32_t> words;  // word hashes
   HugeVector<WordSpan> bytes;       // one per word
   // Code points of the words of documents that are not all ASCII (in the others they equal the
-  // bytes), concatenated: most corpora need none.
+  // bytes): most corpora need none.
   HugeVector<WordSpan> code_points;
-  std::vector<std::uint32_t> word_count;  // per document
-  std::vector<std::uint8_t> ascii;        // per document: code points are bytes
-  std::vector<std::uint64_t> chars;       // per document: code points of the source text
+};
+
+class WordStore {
+ public:
+  // A new chunk with room for at least `words` words in each array. Thread-safe.
+  WordChunk* new_chunk(std::size_t words) {
+    auto chunk = std::make_unique<WordChunk>();
+    const std::size_t room = std::max(words, kChunkWords);
+    chunk->words.reserve(room);
+    chunk->bytes.reserve(room);
+    chunk->code_points.reserve(room);
+    std::lock_guard lock(mutex_);
+    chunks_.push_back(std::move(chunk));
+    return chunks_.back().get();
+  }
+
+ private:
+  static constexpr std::size_t kChunkWords = std::size_t{4} << 20;  // 16 MiB of hashes
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<WordChunk>> chunks_;
+};
+
+// A document's words and their places, in a WordChunk.
+struct DocWords {
+  const std::uint32_t* words = nullptr;
+  const WordSpan* bytes = nullptr;
+  const WordSpan* code_points = nullptr;  // null: the same as the bytes (all ASCII)
+  std::uint32_t count = 0;
+};
+
+struct ReuseBatchOut {
+  std::vector<DocOut> docs;
+  std::vector<DocWords> words;       // per document
+  std::vector<std::uint64_t> chars;  // per document: code points of the source text
   std::vector<Problem> file_problems;
   std::uint64_t blank_lines = 0, bytes_read = 0;
 };
@@ -65,24 +102,12 @@ std::uint64_t count_code_points(std::string_view text) {
 
 class ReuseWorker {
  public:
-  ReuseWorker(const ReuseOptions& options, const std::vector<InputFile>& files)
-      : files_(files), preparer_(options.read, options.normalize) {}
+  ReuseWorker(const ReuseOptions& options, const std::vector<InputFile>& files, WordStore& store)
+      : files_(files), store_(store), preparer_(options.read, options.normalize) {}
 
   void process(const Batch& batch, ReuseBatchOut& out) {
     out.docs.resize(batch.docs.size());
-    out.words.clear();
-    out.bytes.clear();
-    out.code_points.clear();
-    // About one word per 6 bytes of text: the words and their byte spans are reserved once per
-    // batch rather than grown (code points, kept only for documents that are not all ASCII, grow).
-    // At least a huge-page allocation, mapped 2 MiB at a time as it fills (a batch's arrays stay
-    // with the corpus, so each batch fills fresh memory). Room never touched costs nothing; the
-    // last, partly filled 2 MiB page of each array is resident in full.
-    const std::size_t words = std::max(batch.buffer.size() / 6, kHugeAllocationMin / 4);
-    out.words.reserve(words);
-    out.bytes.reserve(words);
-    out.word_count.assign(batch.docs.size(), 0);
-    out.ascii.assign(batch.docs.size(), 1);
+    out.words.assign(batch.docs.size(), DocWords{});
     out.chars.assign(batch.docs.size(), 0);
     out.file_problems = batch.file_problems;
     out.blank_lines = batch.blank_lines;
@@ -97,19 +122,26 @@ class ReuseWorker {
           file.format == InputFormat::kText ? batch.doc_bytes(raw) : parsed.text;
       const auto base =
           static_cast<std::uint32_t>(file.format == InputFormat::kText ? parsed.text_offset : 0);
+      const std::size_t n = norm_.tokens.size();
+      if (chunk_ == nullptr || chunk_->words.capacity() - chunk_->words.size() < n) {
+        chunk_ = store_.new_chunk(n);
+      }
+      DocWords& at = out.words[i];
+      at.count = static_cast<std::uint32_t>(n);
+      at.words = chunk_->words.data() + chunk_->words.size();
+      at.bytes = chunk_->bytes.data() + chunk_->bytes.size();
       for (const std::uint64_t h : norm_.hashes) {
-        out.words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
+        chunk_->words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
       }
       for (const Token& tok : norm_.tokens) {
-        out.bytes.push_back(WordSpan{base + tok.src_begin, base + tok.src_end});
+        chunk_->bytes.push_back(WordSpan{base + tok.src_begin, base + tok.src_end});
       }
-      out.word_count[i] = static_cast<std::uint32_t>(norm_.tokens.size());
       out.chars[i] = count_code_points(source);
       if (out.chars[i] != source.size()) {
-        out.ascii[i] = 0;
+        at.code_points = chunk_->code_points.data() + chunk_->code_points.size();
         CodePointCounter cps(source);
         for (const Token& tok : norm_.tokens) {
-          out.code_points.push_back(
+          chunk_->code_points.push_back(
               WordSpan{cps.at(base + tok.src_begin), cps.at(base + tok.src_end)});
         }
       }
@@ -118,6 +150,8 @@ class ReuseWorker {
 
  private:
   const std::vector<InputFile>& files_;
+  WordStore& store_;
+  WordChunk* chunk_ = nullptr;  // this thread's, being filled
   DocumentPreparer preparer_;
   NormalizedText norm_;
 };
@@ -239,14 +273,10 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   DocumentTable table(corpus, options.read, on_problem);
   table.set_files(&reader.files());
   ProgressBar progress("reuse", reader.total_bytes(), options.progress);
-  // Each batch's words and offsets stay where its worker wrote them (moved, not copied, under
-  // the merge lock), and each document points into them: the memory is first touched by the
-  // workers, in parallel, and nothing is copied.
-  struct Chunk {
-    HugeVector<std::uint32_t> words;
-    HugeVector<WordSpan> bytes, code_points;
-  };
-  std::vector<Chunk> chunks;
+  // Documents' words and offsets stay where the reading threads wrote them (WordStore), and each
+  // document points into them: the memory is first touched by the threads, in parallel, and
+  // nothing is copied.
+  WordStore store;
   WordTable words;
   // Per document: its words' byte offsets, and code points (null: the same as the bytes).
   struct DocPlaces {
@@ -257,29 +287,21 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   words.docs.push_back(0);
   auto merge = [&](ReuseBatchOut& out) -> Status {
     table.add_batch(out.file_problems, out.blank_lines, out.bytes_read);
-    Chunk chunk;
-    chunk.words.swap(out.words);
-    chunk.bytes.swap(out.bytes);
-    chunk.code_points.swap(out.code_points);
-    std::size_t w = 0, cp = 0;
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       if (Status s = table.add(out.docs[i]); !s.ok()) return s;
       result.doc_chars.push_back(out.chars[i]);
       // Documents that became bad input here (duplicate ids) keep no words.
       const bool kept = corpus.docs.back().status == DocStatus::kKept;
-      const std::size_t n = out.word_count[i];
-      words.first.push_back(chunk.words.data() + w);
-      words.docs.push_back(words.docs.back() + (kept ? n : 0));
-      places.push_back(DocPlaces{chunk.bytes.data() + w,
-                                 out.ascii[i] ? nullptr : chunk.code_points.data() + cp});
-      w += n;
-      cp += out.ascii[i] ? 0 : n;
+      const DocWords& at = out.words[i];
+      words.first.push_back(at.words);
+      words.docs.push_back(words.docs.back() + (kept ? at.count : 0));
+      places.push_back(DocPlaces{at.bytes, at.code_points});
     }
-    chunks.push_back(std::move(chunk));  // a vector's move keeps its buffer: the pointers hold
     return Status::Ok();
   };
   if (Status s = read_in_parallel<ReuseBatchOut>(
-          reader, threads, progress, [&] { return ReuseWorker(options, reader.files()); }, merge);
+          reader, threads, progress, [&] { return ReuseWorker(options, reader.files(), store); },
+          merge);
       !s.ok()) {
     return s;
   }
