@@ -9,15 +9,17 @@
 # For each corpus:
 #   1. exports it to one file per document (bench/simtext.py export; cached in
 #      $OUT/NAME, redone only when the corpus changes);
-#   2. times sim_text alone over the exported files, best of --reps:
-#      sim_text -r MIN_WORDS -s -n -T -i < files.txt (run in the docs folder);
-#   3. converts its report into passage pairs (bench/simtext.py parse);
-#   4. times `doppel reuse CORPUS --threads T --pairs P -q` for each T, best of
-#      --reps (skipped, with a message, while the binary or its `reuse`
-#      subcommand does not exist); CORPUS is the shared .jsonl.zst, or with
-#      --input jsonl that file decompressed once into $OUT/NAME/corpus.jsonl
-#      (plain text, as sim_text's exported files are: no decompression timed);
-#   5. compares the passage pairs (bench/simtext.py compare, doppel's pairs of
+#   2. times, best of --reps each, sim_text over the exported files
+#      (sim_text -r MIN_WORDS -s -n -T -i < files.txt, run in the docs folder)
+#      and `doppel reuse CORPUS --threads T --pairs P -q` for each T (skipped,
+#      with a message, while the binary or its `reuse` subcommand does not
+#      exist), in rounds: each round runs every command once, so that a busy
+#      spell of the host falls on both tools alike. CORPUS is the shared
+#      .jsonl.zst, or with --input jsonl that file decompressed once into
+#      $OUT/NAME/corpus.jsonl (plain text, as sim_text's exported files are:
+#      no decompression timed);
+#   3. converts sim_text's report into passage pairs (bench/simtext.py parse);
+#   4. compares the passage pairs (bench/simtext.py compare, doppel's pairs of
 #      the first thread count);
 # then prints a markdown table with the timings, speedups and coverage, and
 # the exact commands. Everything is left in $OUT/NAME.
@@ -103,9 +105,7 @@ for name in $CORPUS_NAMES; do
     sync
     # results of earlier runs must not show up in this run's table
     rm -f "$d"/doppel.t*.time.json "$d"/doppel.t*.pairs.jsonl "$d/compare.json"
-    "${SIMTEXT_PY[@]}" run "$d" --min-words "$MIN_WORDS" --reps "$REPS" \
-        --sim-text "$SIM_TEXT" --json "$d/simtext.time.json"
-    "${SIMTEXT_PY[@]}" parse "$d" "$d/simtext.raw" --spans "$SPANS" --json "$d/simtext.parse.json"
+    also=()
     if [ $DOPPEL_OK -eq 1 ]; then
         input=$corpus
         if [ "$INPUT" = jsonl ]; then
@@ -117,11 +117,20 @@ for name in $CORPUS_NAMES; do
                 fi
                 mv "$input.tmp" "$input"
             fi
+            sync
         fi
+        # doppel is timed in the same rounds as sim_text: a run of each per round.
         for t in $THREADS; do
-            "${SIMTEXT_PY[@]}" time --reps "$REPS" --json "$d/doppel.t$t.time.json" -- \
-                "$DOPPEL" reuse "$input" --threads "$t" --pairs "$d/doppel.t$t.pairs.jsonl" -q \
-                ${EXTRA[@]+"${EXTRA[@]}"}
+            cmd=$(printf '%q ' "$DOPPEL" reuse "$input" --threads "$t" \
+                --pairs "$d/doppel.t$t.pairs.jsonl" -q ${EXTRA[@]+"${EXTRA[@]}"})
+            also+=(--also "$d/doppel.t$t.time.json" "$cmd")
+        done
+    fi
+    "${SIMTEXT_PY[@]}" run "$d" --min-words "$MIN_WORDS" --reps "$REPS" \
+        --sim-text "$SIM_TEXT" --json "$d/simtext.time.json" ${also[@]+"${also[@]}"}
+    "${SIMTEXT_PY[@]}" parse "$d" "$d/simtext.raw" --spans "$SPANS" --json "$d/simtext.parse.json"
+    if [ $DOPPEL_OK -eq 1 ]; then
+        for t in $THREADS; do
             n_t=$(wc -l <"$d/doppel.t$t.pairs.jsonl" | tr -d ' ')
             n_first=$(wc -l <"$d/doppel.t$FIRST_T.pairs.jsonl" | tr -d ' ')
             if [ "$n_t" != "$n_first" ]; then

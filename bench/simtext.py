@@ -10,7 +10,7 @@ two sets of passage pairs.
 Usage:
   bench/simtext.py export CORPUS.jsonl[.zst|.gz] OUTDIR [--force]
   bench/simtext.py run OUTDIR [--min-words 20] [--reps 3] [--raw FILE]
-                       [--json FILE] [--sim-text sim_text]
+                       [--json FILE] [--sim-text sim_text] [--also JSON CMD]...
   bench/simtext.py parse OUTDIR RAW [--spans words|lines] [--out PAIRS.jsonl]
                        [--json FILE]
   bench/simtext.py compare --ours PAIRS.jsonl --theirs PAIRS.jsonl
@@ -36,6 +36,10 @@ run      runs, from OUTDIR/docs, `sim_text -r N -s -n -T -i < files.txt` and
          so only runs shared by two different files are reported; -n: one
          summary line per run instead of the text; -T: no per-file header;
          -i: names from standard input (no argv limit, corpus order).
+         --also JSON CMD (repeatable) times CMD as well, in rounds: each round
+         runs sim_text and each CMD once, starting one command further on
+         each round, so that a busy spell of the machine falls on all of them
+         alike; CMD's timings go to JSON.
 parse    reads sim_text's -n report, lines like
            000012_reuters-13.txt: line 4-9       |000345_reuters-346.txt: line 1-6  [23]
          (file: first-last line of the run in the left file | the same for the
@@ -214,45 +218,69 @@ def cmd_export(args):
 # ---------------------------------------------------------------- timing
 
 
-def time_command(cmd, reps, stdout_path=None, stdin_path=None, cwd=None, keep_best=True):
-    """Run cmd reps times; return the runs [{wall_s, cpu_s, max_rss_kib}].
+class TimedCommand:
+    """A command timed one run at a time: [{wall_s, cpu_s, max_rss_kib}] in .runs.
 
     With stdout_path, the stdout of the fastest run is left in that file.
     A failing run (non-zero exit) stops everything with its stderr tail.
     """
-    runs = []
-    best = None
-    for rep in range(reps):
-        out_tmp = f"{stdout_path}.run{rep}" if stdout_path else None
-        fin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+
+    def __init__(self, cmd, stdout_path=None, stdin_path=None, cwd=None):
+        self.cmd, self.stdout_path, self.stdin_path, self.cwd = cmd, stdout_path, stdin_path, cwd
+        self.runs = []
+        self.best = None
+
+    def run_once(self):
+        rep = len(self.runs)
+        out_tmp = f"{self.stdout_path}.run{rep}" if self.stdout_path else None
+        fin = open(self.stdin_path, "rb") if self.stdin_path else subprocess.DEVNULL
         fout = open(out_tmp, "wb") if out_tmp else subprocess.DEVNULL
         try:
             t0 = time.perf_counter()
-            proc = subprocess.Popen(cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE, cwd=cwd)
+            proc = subprocess.Popen(self.cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE,
+                                    cwd=self.cwd)
             err = proc.stderr.read()
             proc.stderr.close()
             _, status, ru = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - t0
             proc.returncode = os.waitstatus_to_exitcode(status)
         finally:
-            if stdin_path:
+            if self.stdin_path:
                 fin.close()
             if out_tmp:
                 fout.close()
         if proc.returncode != 0:
             tail = err.decode("utf-8", "replace").splitlines()[-20:]
-            die(f"command failed (exit {proc.returncode}): {' '.join(cmd)}\n" + "\n".join(tail))
-        run = {"wall_s": round(wall, 4), "cpu_s": round(ru.ru_utime + ru.ru_stime, 4),
-               "max_rss_kib": ru.ru_maxrss}
-        runs.append(run)
+            die(f"command failed (exit {proc.returncode}): {' '.join(self.cmd)}\n" +
+                "\n".join(tail))
+        self.runs.append({"wall_s": round(wall, 4), "cpu_s": round(ru.ru_utime + ru.ru_stime, 4),
+                          "max_rss_kib": ru.ru_maxrss})
         if out_tmp:
-            if best is None or wall < best:
-                os.replace(out_tmp, stdout_path)
+            if self.best is None or wall < self.best:
+                os.replace(out_tmp, self.stdout_path)
             else:
                 os.remove(out_tmp)
-        if best is None or wall < best:
-            best = wall
-    return runs
+        if self.best is None or wall < self.best:
+            self.best = wall
+
+
+def time_in_rounds(commands, reps):
+    """Runs each of `commands` (TimedCommand) once per round, `reps` rounds, each round starting
+    one command further on: a busy spell of the machine then falls on every command alike
+    instead of on whichever was being timed, and each command follows each other one as often
+    (what a run leaves behind, such as memory to defragment for the next one's huge pages,
+    costs the next command some tens of milliseconds on the 2-core virtual machine)."""
+    for r in range(reps):
+        k = r % len(commands)
+        for c in commands[k:] + commands[:k]:
+            c.run_once()
+
+
+def time_command(cmd, reps, stdout_path=None, stdin_path=None, cwd=None):
+    """Run cmd reps times; return the runs [{wall_s, cpu_s, max_rss_kib}]."""
+    c = TimedCommand(cmd, stdout_path, stdin_path, cwd)
+    time_in_rounds([c], reps)
+    return c.runs
 
 
 def timing_summary(cmd, runs, cwd=None):
@@ -292,7 +320,11 @@ def cmd_run(args):
         die(f"{names} missing: run `simtext.py export CORPUS {args.outdir}` first")
     raw = os.path.abspath(args.raw or os.path.join(args.outdir, "simtext.raw"))
     cmd = [sim, "-r", str(args.min_words)] + SIM_FLAGS + args.extra
-    runs = time_command(cmd, args.reps, stdout_path=raw, stdin_path=names, cwd=docs)
+    sim_timed = TimedCommand(cmd, stdout_path=raw, stdin_path=names, cwd=docs)
+    # --also JSON CMD: timed in the same rounds as sim_text (see time_in_rounds).
+    also = [(json_path, TimedCommand(shlex.split(line))) for json_path, line in args.also]
+    time_in_rounds([sim_timed] + [t for _, t in also], args.reps)
+    runs = sim_timed.runs
     summary = timing_summary(cmd, runs, cwd=os.path.abspath(docs))
     summary["stdin"] = names
     summary["raw"] = raw
@@ -306,6 +338,10 @@ def cmd_run(args):
     print_timing("sim_text", summary)
     print(f"sim_text: {nruns} runs of >= {args.min_words} words -> {raw}")
     write_json(args.json, summary)
+    for json_path, timed in also:
+        other = timing_summary(timed.cmd, timed.runs)
+        print_timing(os.path.basename(timed.cmd[0]), other)
+        write_json(json_path, other)
 
 
 # ---------------------------------------------------------------- parse
@@ -713,6 +749,9 @@ def main():
     s.add_argument("--raw", help="sim_text output (default OUTDIR/simtext.raw)")
     s.add_argument("--json", help="write timings here")
     s.add_argument("--sim-text", default=os.environ.get("SIM_TEXT", "sim_text"))
+    s.add_argument("--also", nargs=2, action="append", default=[], metavar=("JSON", "CMD"),
+                   help="also time CMD (one shell-quoted string), a run in each of sim_text's "
+                        "rounds, and write its timings to JSON (repeatable)")
     s.add_argument("extra", nargs="*", help="extra sim_text flags (after --)")
     s.set_defaults(func=cmd_run)
 
