@@ -61,10 +61,22 @@ while [ $# -gt 0 ]; do
         *) echo "reuse_vs_simtext.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
 done
+bad_usage() { echo "reuse_vs_simtext.sh: $1" >&2; exit 2; }
 case "$INPUT" in
     zst|jsonl) ;;
-    *) echo "reuse_vs_simtext.sh: --input must be zst or jsonl, not $INPUT" >&2; exit 2 ;;
+    *) bad_usage "--input must be zst or jsonl, not $INPUT" ;;
 esac
+case "$SPANS" in
+    words|lines) ;;
+    *) bad_usage "--spans must be words or lines, not $SPANS" ;;
+esac
+positive() { [[ "$1" =~ ^[1-9][0-9]*$ ]]; }
+positive "$REPS" || bad_usage "--reps must be a positive integer, not $REPS"
+positive "$MIN_WORDS" || bad_usage "--min-words must be a positive integer, not $MIN_WORDS"
+[ -n "$THREADS" ] || bad_usage "--threads needs at least one thread count"
+for t in $THREADS; do positive "$t" || bad_usage "--threads takes positive integers, not $t"; done
+[ "$(tr ' ' '\n' <<<"$THREADS" | sed '/^$/d' | sort | uniq -d)" = "" ] ||
+    bad_usage "--threads repeats a thread count: $THREADS"
 
 if [ ! -d "$CORPORA" ]; then
     echo "reuse_vs_simtext.sh: shared corpora not found at $CORPORA; skipped"
@@ -119,9 +131,12 @@ for name in $CORPUS_NAMES; do
             fi
             sync
         fi
-        # doppel is timed in the same rounds as sim_text: a run of each per round.
+        # doppel is timed in the same rounds as sim_text: a run of each per round. Each command is
+        # one string for simtext.py's shlex.split: every word in POSIX single quotes, which it
+        # reads back exactly (bash's printf %q may write $'...', which it does not).
+        quote() { local w; for w in "$@"; do printf "'%s' " "${w//\'/\'\\\'\'}"; done; }
         for t in $THREADS; do
-            cmd=$(printf '%q ' "$DOPPEL" reuse "$input" --threads "$t" \
+            cmd=$(quote "$DOPPEL" reuse "$input" --threads "$t" \
                 --pairs "$d/doppel.t$t.pairs.jsonl" -q ${EXTRA[@]+"${EXTRA[@]}"})
             also+=(--also "$d/doppel.t$t.time.json" "$cmd")
         done

@@ -31,15 +31,16 @@ export   OUTDIR/docs/NNNNNN_<id>.txt holds the "text" field of each document
          lone surrogates, duplicate id) are left out; a missing id becomes
          FILE:LINE as in doppel.
 run      runs, from OUTDIR/docs, `sim_text -r N -s -n -T -i < files.txt` and
-         keeps the output of the fastest run. Only sim_text itself is timed
-         (wall clock, best of --reps). -s: a file is not compared with itself,
+         keeps the output of the fastest run. sim_text's process is timed, not
+         the export (wall clock, best of --reps). -s: a file is not compared with itself,
          so only runs shared by two different files are reported; -n: one
          summary line per run instead of the text; -T: no per-file header;
          -i: names from standard input (no argv limit, corpus order).
-         --also JSON CMD (repeatable) times CMD as well, in rounds: each round
-         runs sim_text and each CMD once, starting one command further on
-         each round, so that a busy spell of the machine falls on all of them
-         alike; CMD's timings go to JSON.
+         --also JSON CMD (repeatable) times CMD (one shell-quoted string) as
+         well, in rounds: each round runs sim_text and each CMD once, starting
+         one command further on each round, so that a busy spell of the
+         machine falls on all of them alike; CMD's timings go to JSON, labelled
+         with JSON's name. Every CMD and JSON folder is checked before any run.
 parse    reads sim_text's -n report, lines like
            000012_reuters-13.txt: line 4-9       |000345_reuters-346.txt: line 1-6  [23]
          (file: first-last line of the run in the left file | the same for the
@@ -228,7 +229,6 @@ class TimedCommand:
     def __init__(self, cmd, stdout_path=None, stdin_path=None, cwd=None):
         self.cmd, self.stdout_path, self.stdin_path, self.cwd = cmd, stdout_path, stdin_path, cwd
         self.runs = []
-        self.best = None
 
     def run_once(self):
         rep = len(self.runs)
@@ -253,22 +253,21 @@ class TimedCommand:
             tail = err.decode("utf-8", "replace").splitlines()[-20:]
             die(f"command failed (exit {proc.returncode}): {' '.join(self.cmd)}\n" +
                 "\n".join(tail))
-        self.runs.append({"wall_s": round(wall, 4), "cpu_s": round(ru.ru_utime + ru.ru_stime, 4),
-                          "max_rss_kib": ru.ru_maxrss})
+        run = {"wall_s": round(wall, 4), "cpu_s": round(ru.ru_utime + ru.ru_stime, 4),
+               "max_rss_kib": ru.ru_maxrss}
         if out_tmp:
-            if self.best is None or wall < self.best:
+            if all(run["wall_s"] < r["wall_s"] for r in self.runs):  # the fastest so far
                 os.replace(out_tmp, self.stdout_path)
             else:
                 os.remove(out_tmp)
-        if self.best is None or wall < self.best:
-            self.best = wall
+        self.runs.append(run)
 
 
 def time_in_rounds(commands, reps):
     """Runs each of `commands` (TimedCommand) once per round, `reps` rounds, each round starting
     one command further on: a busy spell of the machine then falls on every command alike
-    instead of on whichever was being timed, and each command follows each other one as often
-    (what a run leaves behind, such as memory to defragment for the next one's huge pages,
+    instead of on whichever was being timed, and no command always comes right after the same
+    one (what a run leaves behind, such as memory to defragment for the next one's huge pages,
     costs the next command some tens of milliseconds on the 2-core virtual machine)."""
     for r in range(reps):
         k = r % len(commands)
@@ -321,8 +320,18 @@ def cmd_run(args):
     raw = os.path.abspath(args.raw or os.path.join(args.outdir, "simtext.raw"))
     cmd = [sim, "-r", str(args.min_words)] + SIM_FLAGS + args.extra
     sim_timed = TimedCommand(cmd, stdout_path=raw, stdin_path=names, cwd=docs)
-    # --also JSON CMD: timed in the same rounds as sim_text (see time_in_rounds).
+    # --also JSON CMD: timed in the same rounds as sim_text (see time_in_rounds), checked first so
+    # that a mistake does not surface after minutes of timing.
     also = [(json_path, TimedCommand(shlex.split(line))) for json_path, line in args.also]
+    for json_path, timed in also:
+        if not timed.cmd:
+            die(f"--also {json_path}: empty command", 2)
+        if not shutil.which(timed.cmd[0]):
+            die(f"--also {json_path}: {timed.cmd[0]} not found", 2)
+        if not os.path.isdir(os.path.dirname(os.path.abspath(json_path))):
+            die(f"--also {json_path}: no such folder", 2)
+    if len({os.path.abspath(j) for j, _ in also}) != len(also):
+        die("--also: two commands write the same JSON file", 2)
     time_in_rounds([sim_timed] + [t for _, t in also], args.reps)
     runs = sim_timed.runs
     summary = timing_summary(cmd, runs, cwd=os.path.abspath(docs))
@@ -340,7 +349,7 @@ def cmd_run(args):
     write_json(args.json, summary)
     for json_path, timed in also:
         other = timing_summary(timed.cmd, timed.runs)
-        print_timing(os.path.basename(timed.cmd[0]), other)
+        print_timing(os.path.basename(json_path).removesuffix(".json"), other)
         write_json(json_path, other)
 
 

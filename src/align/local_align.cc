@@ -7,8 +7,9 @@ namespace doppel {
 namespace {
 
 // The row's cells kLanes at a time, as a GCC/Clang vector of ints: one SSE4.1 register on the
-// x86-64-v2 baseline, one NEON register on ARM. (Eight lanes, two registers without AVX, were
-// slower: rows are only about 2 * band + 1 = 17 cells wide.)
+// x86-64-v2 baseline, one NEON register on ARM. (Eight lanes were slower: in two SSE registers,
+// because rows are only about 2 * band + 1 = 17 cells wide; in one AVX2 register, because the
+// carry and the running maximum then cross the register's two halves.)
 constexpr int kLanes = 4;
 using Vec = int __attribute__((vector_size(kLanes * sizeof(int))));
 using ByteVec = std::uint8_t __attribute__((vector_size(kLanes)));

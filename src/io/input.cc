@@ -86,9 +86,10 @@ std::uint64_t BatchReader::consumed_bytes() const {
 }
 
 bool BatchReader::next(Batch& batch) {
-  // Room for the largest batch a JSON Lines file gives (the target less a byte, a block and the
-  // padding) from the start: grown by doubling, the first batch of each thread copied itself twice
-  // and faulted in 7 MB instead of 3, while the other threads waited for the reader.
+  // Room from the start for a full batch of JSON Lines (just under the target, then a block, then
+  // the padding; only a line longer than a block, or a large text file, needs more): grown by
+  // doubling, the first batch of each thread copied itself twice and faulted in 7 MB instead of
+  // 3, while the other threads waited for the reader.
   batch.buffer.reserve(kBatchTarget + kBlock + kBatchPadding);
   batch.buffer.clear();
   batch.docs.clear();

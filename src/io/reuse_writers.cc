@@ -21,6 +21,7 @@ struct SpanKeys {
   std::string_view begin, end, byte_begin, byte_end;
 };
 constexpr SpanKeys kSpanKeys{",\"begin\":", ",\"end\":", ",\"byte_begin\":", ",\"byte_end\":"};
+constexpr SpanKeys kListedSpanKeys{"\"begin\":", ",\"end\":", ",\"byte_begin\":", ",\"byte_end\":"};
 constexpr SpanKeys kSpanKeysA{
     ",\"a_begin\":", ",\"a_end\":", ",\"a_byte_begin\":", ",\"a_byte_end\":"};
 constexpr SpanKeys kSpanKeysB{
@@ -54,14 +55,8 @@ void append_role(std::string& s, const ReuseResult& r, const Occurrence& o) {
 // An occurrence in a document's list of spans: `{"begin":..,"byte_end":..,"cluster":..}`, and
 // its role when `r` is given.
 void append_listed_occurrence(std::string& s, const Occurrence& o, const ReuseResult* r) {
-  s += "{\"begin\":"sv;
-  append_uint(s, o.span.begin);
-  s += kSpanKeys.end;
-  append_uint(s, o.span.end);
-  s += kSpanKeys.byte_begin;
-  append_uint(s, o.span.byte_begin);
-  s += kSpanKeys.byte_end;
-  append_uint(s, o.span.byte_end);
+  s.push_back('{');
+  append_span(s, kListedSpanKeys, o.span);
   s += ",\"cluster\":"sv;
   append_uint(s, o.cluster);
   if (r != nullptr) append_role(s, *r, o);
@@ -172,18 +167,11 @@ Status write_passage_clusters(const ReuseResult& r, std::FILE* out) {
 Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
   LineWriter w(out);
   const std::vector<std::uint32_t> order = occurrences_by_document(r);
+  const std::vector<std::uint64_t> reused = reused_chars(r);
   std::size_t next = 0;
   for (std::uint32_t d = 0; d < r.corpus.docs.size(); ++d) {
     if (r.corpus.docs[d].status != DocStatus::kKept) continue;
     while (next < order.size() && r.occurrences[order[next]].doc < d) ++next;
-    std::uint64_t reused = 0;
-    std::string spans;
-    for (std::size_t k = next; k < order.size() && r.occurrences[order[k]].doc == d; ++k) {
-      const Occurrence& o = r.occurrences[order[k]];
-      reused += o.span.end - o.span.begin;
-      if (!spans.empty()) spans.push_back(',');
-      append_listed_occurrence(spans, o, &r);
-    }
     std::string& s = w.line();
     s += "{\"id\":";
     append_json_string(s, r.corpus.id(d));
@@ -192,10 +180,15 @@ Status write_reuse_documents(const ReuseResult& r, std::FILE* out) {
     s += ",\"chars\":"sv;
     append_uint(s, chars);
     s += ",\"reused_chars\":"sv;
-    append_uint(s, reused);
+    append_uint(s, reused[d]);
     s += ",\"reused\":"sv;
-    append_json_number(s, chars > 0 ? double(reused) / double(chars) : 0.0);
-    s += ",\"spans\":[" + spans + "]}";
+    append_json_number(s, chars > 0 ? double(reused[d]) / double(chars) : 0.0);
+    s += ",\"spans\":["sv;
+    for (std::size_t k = next; k < order.size() && r.occurrences[order[k]].doc == d; ++k) {
+      if (k > next) s.push_back(',');
+      append_listed_occurrence(s, r.occurrences[order[k]], &r);
+    }
+    s += "]}"sv;
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
   return w.flush();

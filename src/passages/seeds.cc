@@ -1,7 +1,6 @@
 #include "passages/seeds.h"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstdlib>
 
@@ -115,7 +114,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   const auto T = static_cast<std::size_t>(threads);
   const std::vector<std::uint32_t> split = split_documents(table, threads);
 
-  // 1. Every n-gram as (key, global word index), partitioned by the key's top bits, so that each
+  // 1. Every n-gram as (key, document, position), partitioned by the key's top bits, so that each
   // partition fits in cache: each thread counts its own, then writes them to its place in every
   // partition. Partition p holds thread 0's n-grams, then thread 1's: once each partition is
   // sorted, the order is the same for any number of threads.
@@ -145,7 +144,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   // they cannot be seeds), the rest sorted, and its runs of equal keys turned into seeds. Which
   // thread finds a seed does not matter: step 3 sorts them all.
   constexpr std::size_t kPartitionsPerTurn = 8;
-  std::atomic<std::size_t> next_partition{0};
+  Turns turns(partitions, kPartitionsPerTurn);
   struct Posting {
     std::uint32_t doc, pos;
   };
@@ -168,9 +167,35 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
       const Posting& hi = x.doc < y.doc ? y : x;
       seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
     };
-    for (std::size_t first = next_partition.fetch_add(kPartitionsPerTurn); first < partitions;
-         first = next_partition.fetch_add(kPartitionsPerTurn)) {
-      for (std::size_t p = first; p < std::min(partitions, first + kPartitionsPerTurn); ++p) {
+    // The seeds of one n-gram: its occurrences, sorted by (doc, pos) and so grouped by document.
+    auto seed_ngram = [&](std::span<const Gram> occurrences) {
+      postings.clear();
+      std::size_t distinct = 0, in_doc = 0;
+      for (const Gram& g : occurrences) {
+        const bool new_doc = postings.empty() || postings.back().doc != g.doc;
+        in_doc = new_doc ? 1 : in_doc + 1;
+        distinct += new_doc;
+        if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
+          postings.push_back(Posting{g.doc, g.pos});
+        }
+      }
+      if (distinct < 2) return;
+      ++st.shared_ngrams;
+      if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
+        for (std::size_t x = 0; x < postings.size(); ++x) {
+          for (std::size_t y = x + 1; y < postings.size(); ++y) link(postings[x], postings[y]);
+        }
+        return;
+      }
+      ++st.frequent_ngrams;
+      std::size_t hub = 0;
+      for (std::size_t x = 1; x < postings.size(); ++x) {
+        if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
+      }
+      for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
+    };
+    for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+      for (std::size_t p = first; p < last; ++p) {
         std::span<Gram> part =
             std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
         filter.reset(part.size(), partition_bits);
@@ -184,37 +209,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
         for (std::size_t i = 0; i < part.size();) {
           std::size_t j = i + 1;
           while (j < part.size() && part[j].key == part[i].key) ++j;
-          if (j - i >= 2) {
-            // Sorted by (key, doc, pos), so postings come grouped by document.
-            postings.clear();
-            std::size_t distinct = 0, in_doc = 0;
-            for (std::size_t k = i; k < j; ++k) {
-              const std::uint32_t d = part[k].doc;
-              const bool new_doc = postings.empty() || postings.back().doc != d;
-              in_doc = new_doc ? 1 : in_doc + 1;
-              distinct += new_doc;
-              if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
-                postings.push_back(Posting{d, part[k].pos});
-              }
-            }
-            if (distinct >= 2) {
-              ++st.shared_ngrams;
-              if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
-                for (std::size_t x = 0; x < postings.size(); ++x) {
-                  for (std::size_t y = x + 1; y < postings.size(); ++y) {
-                    link(postings[x], postings[y]);
-                  }
-                }
-              } else {
-                ++st.frequent_ngrams;
-                std::size_t hub = 0;
-                for (std::size_t x = 1; x < postings.size(); ++x) {
-                  if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
-                }
-                for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
-              }
-            }
-          }
+          if (j - i >= 2) seed_ngram(part.subspan(i, j - i));
           i = j;
         }
       }
@@ -261,8 +256,8 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   }
   // Sorted partitions, each without repeats (equal seeds share a partition), then closed up.
   // Where a seed less its partition's bits fits in 63 bits (the first document's low bits, the
-  // second document, both positions: 56 bits for 20 Newsgroups), the partition is sorted as such
-  // keys by radix, about 4x faster than std::sort of the seeds.
+  // second document, both positions: 54 bits for 20 Newsgroups), the partition is sorted as such
+  // keys by radix, much faster than std::sort of the seeds.
   std::uint64_t longest = 0;
   for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
     longest = std::max(longest, table.docs[d + 1] - table.docs[d]);

@@ -53,7 +53,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
                             const SeedOptions& options, SeedStats& stats);
 
 // A chain: seeds of one document pair in increasing a_pos, each within max_gap words of the
-// previous one and within `band` of its diagonal. Anchors index into the seed array.
+// previous one and within `band` of its diagonal, as anchors (each a seed's a_pos and b_pos).
 struct Chain {
   std::uint32_t first = 0, count = 0;  // anchors[first, first + count) of the output
 };

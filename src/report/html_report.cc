@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,11 +60,6 @@ void append_array(std::string& s, std::string_view name, Index count, Fn fn) {
     fn(s, i);
   }
   s.push_back(']');
-}
-
-void append_int(std::string& s, std::int64_t v) {
-  const fmt::format_int digits(v);
-  s.append(digits.data(), digits.size());
 }
 
 std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
@@ -129,7 +125,7 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   // Near-duplicate clusters: representative, all exact, members.
   append_array(s, "dups", dd.clusters.size(), [&](std::string& o, std::size_t k) {
     const Cluster& cl = dd.clusters[k];
-    o += fmt::format("[{},{},[", cl.representative, cl.all_exact ? 1 : 0);
+    fmt::format_to(std::back_inserter(o), "[{},{},[", cl.representative, cl.all_exact ? 1 : 0);
     for (std::uint32_t i = 0; i < cl.size; ++i) {
       if (i > 0) o.push_back(',');
       append_int(o, dd.members[cl.members_begin + i]);
@@ -140,13 +136,14 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   // Passage clusters and their occurrences.
   append_array(s, "passages", r.clusters.size(), [&](std::string& o, std::size_t k) {
     const PassageCluster& cl = r.clusters[k];
-    o += fmt::format("[{},{},{},{}]", cl.occurrences_begin, cl.size, cl.documents,
-                     cl.source == kNoCluster ? -1 : static_cast<std::int64_t>(cl.source));
+    fmt::format_to(std::back_inserter(o), "[{},{},{},{}]", cl.occurrences_begin, cl.size,
+                   cl.documents,
+                   cl.source == kNoCluster ? -1 : static_cast<std::int64_t>(cl.source));
   });
   append_array(s, "occurrences", r.occurrences.size(), [&](std::string& o, std::size_t k) {
     const Occurrence& oc = r.occurrences[k];
-    o += fmt::format("[{},{},{},{},{},{}]", oc.doc, oc.cluster, oc.span.begin, oc.span.end,
-                     oc.span.words, static_cast<int>(role_of(r, oc)));
+    fmt::format_to(std::back_inserter(o), "[{},{},{},{},{},{}]", oc.doc, oc.cluster, oc.span.begin,
+                   oc.span.end, oc.span.words, static_cast<int>(role_of(r, oc)));
   });
   s += "}";
   return s;

@@ -2,7 +2,7 @@
 // blocks of 4 MiB or more are aligned to 2 MiB and marked for transparent huge pages, so that
 // the kernel maps them 2 MiB at a time. Filling such an array otherwise takes one page fault per
 // 4 KiB, and random access into it one TLB miss per access: on a virtual machine the faults alone
-// were a quarter of `doppel reuse`'s time (docs/reuse.md, Performance). Smaller blocks, and
+// were a quarter of `doppel reuse`'s time (docs/reuse.md, step 1). Smaller blocks, and
 // systems without transparent huge pages, get ordinary memory. Thread-safe (stateless).
 #pragma once
 

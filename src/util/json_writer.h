@@ -20,9 +20,13 @@ void append_optional_json_field(std::string& out, std::string_view name, std::st
 // Appends a number with up to 4 decimals, without trailing zeros ("0.8125", "1").
 void append_json_number(std::string& out, double value);
 
-// Appends the decimal digits of n. (fmt::format_to with a format string parses it on every call:
+// Appends n in decimal digits. (fmt::format_to with a format string parses it on every call:
 // the writers of millions of lines build them from these appends and string literals.)
 inline void append_uint(std::string& out, std::uint64_t n) {
+  const fmt::format_int digits(n);
+  out.append(digits.data(), digits.size());
+}
+inline void append_int(std::string& out, std::int64_t n) {
   const fmt::format_int digits(n);
   out.append(digits.data(), digits.size());
 }

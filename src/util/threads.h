@@ -2,6 +2,9 @@
 // with itself for different thread numbers.
 #pragma once
 
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <thread>
 #include <vector>
 
@@ -15,5 +18,24 @@ void run_on_threads(int threads, Fn fn) {
   fn(0);
   for (auto& t : pool) t.join();
 }
+
+// Items [0, count) handed out in turns of `per_turn` consecutive items to whichever thread asks
+// next: for work whose cost varies from item to item, on a machine other processes may share.
+// Thread-safe.
+class Turns {
+ public:
+  Turns(std::size_t count, std::size_t per_turn) : count_(count), per_turn_(per_turn) {}
+  // The next turn's items [first, last); false once every item has been handed out.
+  bool next(std::size_t& first, std::size_t& last) {
+    first = next_.fetch_add(per_turn_, std::memory_order_relaxed);
+    if (first >= count_) return false;
+    last = std::min(count_, first + per_turn_);
+    return true;
+  }
+
+ private:
+  const std::size_t count_, per_turn_;
+  std::atomic<std::size_t> next_{0};
+};
 
 }  // namespace doppel

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,17 @@ TEST(Report, RefusesBlocksOfNoDocuments) {
       run_doppel({"report", source_dir() + "/examples/news", "--block-docs", "0", "-o", html});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--block-docs"), std::string::npos) << r.err;
+}
+
+// Both runs' options are checked before either runs: a bad reuse option fails at once, with no
+// report left behind (and no dedup warnings first).
+TEST(Report, RefusesBadReuseOptionsBeforeWritingAnything) {
+  const std::string html = temp_dir() + "/bad-min-words.html";
+  const RunResult r =
+      run_doppel({"report", source_dir() + "/examples/news", "--min-words", "1", "-o", html});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--min-words"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(html));
 }
 
 TEST(Report, RefusesStandardInput) {

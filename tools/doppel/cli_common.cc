@@ -237,9 +237,9 @@ Status open_run(const CommonFlags& f, const std::vector<OutputFlag>& outputs, bo
   return files.stdin_copy.create_if(reads_stdin && reread_input);
 }
 
-std::string summary_head(std::string_view job, const DedupResult& r) {
+std::string summary_head(std::string_view job, const DedupResult& r, double seconds) {
   const DedupStats& st = r.stats;
-  const double secs = st.seconds.total > 0 ? st.seconds.total : 1e-9;
+  const double secs = seconds > 0 ? seconds : 1e-9;
   return fmt::format(
       "doppel {}: {} documents from {} file{} ({}) in {:.2f} s: {:.1f} MB/s, {} docs/s, {} "
       "thread{}\n",

@@ -125,9 +125,9 @@ struct RunFiles {
 Status open_run(const CommonFlags& f, const std::vector<OutputFlag>& outputs, bool reread_input,
                 NormalizeOptions& normalize, RunFiles& files);
 
-// The first line of a summary ("doppel JOB: N documents from F files ... threads") and the
-// peak-memory line.
-std::string summary_head(std::string_view job, const DedupResult& r);
+// The first line of a summary ("doppel JOB: N documents from F files in S s ... threads"), with
+// rates over `seconds`, and the peak-memory line.
+std::string summary_head(std::string_view job, const DedupResult& r, double seconds);
 std::string summary_memory(const DedupStats& st);
 
 }  // namespace doppel::cli

@@ -67,7 +67,7 @@ void print_clusters(const DedupResult& r, int show) {
 
 void print_summary(const DedupResult& r, const DedupOptions& o) {
   const DedupStats& st = r.stats;
-  std::string s = summary_head("dedup", r);
+  std::string s = summary_head("dedup", r, r.stats.seconds.total);
   auto count = [&](DocStatus k) { return st.by_status[static_cast<int>(k)]; };
   s += fmt::format("  kept              {:>12}\n", thousands(count(DocStatus::kKept)));
   s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(DocStatus::kExactDuplicate)));

@@ -30,8 +30,10 @@ struct ReportFlags {
   std::vector<OutputFlag> outputs() const { return {{"--output", &output}}; }
 };
 
-void print_summary(const ReportFlags& f, const DedupResult& dd, const ReuseResult& r) {
-  std::string s = summary_head("report", dd);
+// `seconds`: the whole command's, both runs and the writing.
+void print_summary(const ReportFlags& f, const DedupResult& dd, const ReuseResult& r,
+                   double seconds) {
+  std::string s = summary_head("report", dd, seconds);
   s += document_accounting(dd, f.dedup.read);
   s += fmt::format("  near duplicates   {:>12}  ({} exact and {} near-duplicate clusters)\n",
                    thousands(dd.stats.by_status[static_cast<int>(DocStatus::kExactDuplicate)] +
@@ -78,10 +80,10 @@ Status run_report(ReportFlags& f) {
   f.report.generator = std::string("doppel ") + DOPPEL_VERSION;
   DOPPEL_RETURN_IF_ERROR(
       write_html_report(*dd, *r, u.read, std::string(), f.report, files.out(f.output)));
-  // The summary's time and rates are the whole command's: both runs and the writing.
-  dd->stats.seconds.total =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!f.common.quiet) print_summary(f, *dd, *r);
+  if (!f.common.quiet) {
+    print_summary(f, *dd, *r,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
   return Status::Ok();
 }
 

@@ -123,7 +123,7 @@ Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::str
 void print_summary(const ReuseResult& r, const ReuseOptions& o) {
   const DedupStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
-  std::string s = summary_head("reuse", r.corpus);
+  std::string s = summary_head("reuse", r.corpus, r.corpus.stats.seconds.total);
   s += fmt::format("  compared          {:>12}\n", thousands(st.by_status[0]));
   s += document_accounting(r.corpus, o.read);
   s += fmt::format("  passages          {:>12}  ({} occurrences, {} aligned pairs)\n",
