@@ -9,6 +9,8 @@
 
 namespace doppel {
 
+class Env;
+
 // How text is brought to a canonical form before it is compared (docs/normalization.md).
 // Each step can be turned off; with all of them off, comparison is byte-exact.
 struct NormalizeOptions {
@@ -40,23 +42,29 @@ struct LshOptions {
   double threshold = 0.8;  // Jaccard similarity at or above which two documents are near duplicates
   int bands = 0;           // 0: chosen from threshold and num_hashes (see choose_bands_rows).
   int rows = 0;            // rows per band; bands*rows <= num_hashes. Set both or neither.
-  std::size_t max_bucket_pairs = 64;  // a bucket with more members than this is verified as a
-                                      // chain and star, not all pairs: linear instead of quadratic.
+  std::size_t max_bucket_members = 64;  // a bucket with more members than this is verified as a
+                                        // chain and star, not all pairs: linear, not quadratic.
 };
 
 enum class VerifyMode {
   kSignature,  // estimate Jaccard from the signatures: fast, no extra memory, error ~0.035 at 0.8
-  kExact,      // exact Jaccard of shingle sets: keeps 4 bytes per shingle of every document
+  kExact,      // exact Jaccard of shingle sets: keeps 8 bytes per shingle of every document
 };
 
 // Which document of a cluster is kept in the deduplicated corpus.
 enum class KeepPolicy {
   kFirst,     // first in input order
   kEarliest,  // earliest date; documents without a date count as latest; ties: first
+  kLatest,    // latest date; documents without a date count as earliest; ties: first
   kLongest,   // most bytes of text; ties: first
 };
 
-enum class InputFormat { kAuto, kJsonl, kText };
+enum class InputFormat {
+  kAuto,   // by name: .jsonl, .ndjson, .json (each also .gz or .zst) and "-" are JSON Lines;
+           // other files, and the files of directories, are plain text
+  kJsonl,  // one JSON object per line
+  kText,   // one document per file
+};
 
 enum class ErrorPolicy {
   kSkip,  // report the bad document (file, line, reason), count it, list it as removed, go on
@@ -64,14 +72,18 @@ enum class ErrorPolicy {
 };
 
 struct ReadOptions {
-  InputFormat format = InputFormat::kAuto;  // auto: .jsonl/.jsonl.gz/.jsonl.zst and "-" are JSON
-                                            // Lines, directories and other files are plain text
+  InputFormat format = InputFormat::kAuto;  // see InputFormat
   std::string id_field = "id";              // JSON field with the document id (string or number)
   std::string text_field = "text";          // JSON field with the document text (string)
   std::string date_field = "date";          // optional JSON field carried along as the date
   std::size_t max_doc_bytes = 64u << 20;    // longer documents are bad input ("too_large");
                                             // bounds the memory a single line may take
   ErrorPolicy on_error = ErrorPolicy::kSkip;
+  bool keep_stdin = false;  // standard input ("-") is copied to an anonymous temporary file as it
+                            // is read, so that writers can read the documents again (the
+                            // deduplicated or cleaned corpus, the report). Off: nothing is
+                            // stored, and those writers refuse standard input.
+  Env* env = nullptr;       // where files and standard input come from; null: default_env()
 };
 
 struct DedupOptions {

@@ -1,8 +1,9 @@
 // Passage reuse across a corpus: the `doppel reuse` job as a library call.
 //
-// Pipeline (docs/architecture.md): read and normalize (io/, text/) -> word n-gram seeds shared by
-// documents (passages/seeds) -> banded local alignment around chains of seeds (align/) ->
-// passage segments and clusters, earliest source (passages/clusters) -> write (io/).
+// Pipeline (docs/architecture.md): read and normalize (input/, corpus/, text/) -> word n-gram
+// seeds shared by documents (passages/seeds) -> banded local alignment around chains of seeds
+// (align/) -> segments of aligned words (passages/segments) -> passage clusters and their earliest
+// source (passages/) -> write (output/).
 //
 // Offsets: every span is given in Unicode code points and in UTF-8 bytes of the document's source
 // text: the decoded text field of a JSON line, or the whole text file as it is on disk (a header
@@ -12,15 +13,15 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "doppel/dedup.h"
+#include "doppel/corpus.h"
 #include "doppel/options.h"
+#include "doppel/output.h"
 #include "doppel/status.h"
 
 namespace doppel {
@@ -46,12 +47,7 @@ struct ReuseOptions {
   bool progress = false;     // a progress bar on standard error
 };
 
-// A span of a document's source text (see Offsets above).
-struct TextSpan {
-  std::uint64_t begin = 0, end = 0;            // code points
-  std::uint64_t byte_begin = 0, byte_end = 0;  // bytes
-  std::uint32_t words = 0;
-};
+inline constexpr std::uint32_t kNoOccurrence = 0xffffffffu;
 
 // Two documents sharing a passage, aligned word by word. a < b in input order.
 struct PassagePair {
@@ -59,7 +55,7 @@ struct PassagePair {
   TextSpan a_span, b_span;
   std::uint32_t matches = 0;  // aligned words that are equal after normalization
   float similarity = 0;       // 2 * matches / (a_span.words + b_span.words)
-  std::uint32_t cluster = kNoCluster;
+  std::uint32_t cluster = 0;  // the passage cluster both sides belong to
 };
 
 // One occurrence of a passage: a maximal stretch of a document covered by aligned passages.
@@ -73,8 +69,8 @@ struct Occurrence {
 struct PassageCluster {
   std::uint32_t occurrences_begin = 0, size = 0;  // ReuseResult::occurrences[begin, begin+size)
   std::uint32_t documents = 0;                    // distinct documents
-  std::uint32_t source = kNoCluster;  // the occurrence in the earliest dated document (ties: first
-                                      // in input order); kNoCluster when no document has a date
+  std::uint32_t source = kNoOccurrence;  // the occurrence in the earliest dated document (ties:
+                                         // first in input order); none when no member has a date
 };
 
 // An occurrence's place in its cluster's history.
@@ -84,16 +80,22 @@ enum class OccurrenceRole {
   kReuse,    // in a later document
 };
 
+struct ReuseSeconds {
+  double read = 0, seeds = 0, align = 0, cluster = 0, total = 0;
+};
+
 struct ReuseStats {
   std::uint64_t seeds = 0;            // document pairs x positions sharing a seed n-gram
   std::uint64_t chains_aligned = 0;   // chains of two or more seeds, aligned
   std::uint64_t frequent_ngrams = 0;  // seed n-grams in more than all_pairs_docs documents
   std::uint64_t reused_bytes = 0, text_bytes = 0;
-  double seconds_read = 0, seconds_seeds = 0, seconds_align = 0, seconds_cluster = 0;
+  int threads = 0;
+  ReuseSeconds seconds;
+  std::uint64_t peak_rss_bytes = 0;
 };
 
 struct ReuseResult {
-  DedupResult corpus;  // every document read, its id, date and status, bad input, input stats
+  Corpus corpus;                         // every document read, and how reading went
   std::vector<PassagePair> pairs;        // by (a, b, a_span.begin)
   std::vector<Occurrence> occurrences;   // grouped by cluster; within one, by input order
   std::vector<PassageCluster> clusters;  // ordered by first occurrence
@@ -107,18 +109,23 @@ OccurrenceRole role_of(const ReuseResult& result, const Occurrence& occurrence);
 // occurrences never overlap (overlapping aligned stretches merge into one), so this is their sum.
 std::vector<std::uint64_t> reused_chars(const ReuseResult& result);
 
+// Occurrence indices sorted by (document, begin): each document's passages in text order.
+std::vector<std::uint32_t> occurrences_by_document(const ReuseResult& result);
+
 // Whether the options can be used; reuse() checks them first too.
 Status validate_options(const ReuseOptions& options);
 
-// Reads every input like dedup() and finds the passages shared between documents.
+// Reads every input like dedup() and finds the passages shared between documents. Fails on
+// unusable options or inputs, when no document could be read, or on the first bad document with
+// ErrorPolicy::kFail.
 Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOptions& options,
-                          const ProblemCallback& on_problem = {}, std::FILE* stdin_copy = nullptr);
+                          const ProblemCallback& on_problem = {});
 
-// Writers of the formats in docs/formats.md (JSON Lines).
-Status write_passage_pairs(const ReuseResult& result, std::FILE* out);
-Status write_passage_clusters(const ReuseResult& result, std::FILE* out);
-Status write_reuse_documents(const ReuseResult& result, std::FILE* out);
-Status write_reuse_stats(const ReuseResult& result, const ReuseOptions& options, std::FILE* out);
+// Writers of the formats in docs/formats.md (JSON Lines, and JSON for the statistics).
+Status write_passage_pairs(const ReuseResult& result, OutputStream& out);
+Status write_passage_clusters(const ReuseResult& result, OutputStream& out);
+Status write_reuse_documents(const ReuseResult& result, OutputStream& out);
+Status write_reuse_stats(const ReuseResult& result, const ReuseOptions& options, OutputStream& out);
 // A document with the passages of clusters over at least ReuseOptions::min_docs documents cut
 // out (except in their source with ReuseOptions::keep_source): what is new in it.
 struct CleanedDocument {
@@ -128,14 +135,13 @@ struct CleanedDocument {
   std::vector<const Occurrence*> removed;
 };
 using CleanedDocumentCallback = std::function<Status(const CleanedDocument&)>;
-// Reads the inputs again (`stdin_copy_path` replaces "-") and calls `fn` for every compared
-// document, in input order.
+// Reads the inputs again and calls `fn` for every compared document, in input order. Standard
+// input needs ReadOptions::keep_stdin.
 Status for_each_cleaned_document(const ReuseResult& result, const ReuseOptions& options,
-                                 const std::string& stdin_copy_path,
                                  const CleanedDocumentCallback& fn);
 // Reads the inputs again and writes each readable document with the passages of clusters over
 // at least options.min_docs documents removed, and the removed spans listed.
 Status write_cleaned_corpus(const ReuseResult& result, const ReuseOptions& options,
-                            const std::string& stdin_copy_path, std::FILE* out);
+                            OutputStream& out);
 
 }  // namespace doppel

@@ -1,5 +1,11 @@
 // Errors as values at the library boundary: every public function that can fail returns a Status
 // or a Result<T>. One place (the CLI, a binding) maps them to an exit code or an exception.
+//
+// Messages name options in backquotes by the name every front end shares (`threshold`,
+// `max_doc_bytes`, `text_field`): the command line writes it as a flag (--max-doc-bytes), Python
+// as a keyword argument. Each front end respells them in one place; the library never names a
+// command-line flag.
+//
 // Thread-safety: plain values; safe to copy between threads.
 #pragma once
 
@@ -13,7 +19,8 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // a bad option value or combination
   kIoError,          // a file could not be opened, read or written
-  kCorruptInput,     // input that cannot be read on, with --on-error=fail
+  kCorruptInput,     // input that cannot be read on, with ErrorPolicy::kFail
+  kNoDocuments,      // the inputs hold no document that could be read: nothing to compare
   kInternal,         // a broken invariant: a bug in doppel
 };
 
@@ -28,6 +35,9 @@ class [[nodiscard]] Status {
   static Status CorruptInput(std::string message) {
     return {StatusCode::kCorruptInput, std::move(message)};
   }
+  static Status NoDocuments(std::string message) {
+    return {StatusCode::kNoDocuments, std::move(message)};
+  }
   static Status Internal(std::string message) {
     return {StatusCode::kInternal, std::move(message)};
   }
@@ -35,7 +45,7 @@ class [[nodiscard]] Status {
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
-  // "invalid argument: --threshold must be in (0, 1]"
+  // "invalid argument: `threshold` must be in (0, 1]"
   std::string ToString() const;
 
  private:

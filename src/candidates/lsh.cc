@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "doppel/dedup.h"
 #include "util/radix_sort.h"
+#include "util/threads.h"
 
 namespace doppel {
 
@@ -15,10 +15,10 @@ double candidate_probability(double s, int bands, int rows) {
   return 1.0 - std::pow(1.0 - std::pow(s, rows), bands);
 }
 
-BandsRows choose_bands_rows(double threshold, int num_hashes) {
+LshShape choose_lsh_shape(double threshold, int num_hashes) {
   constexpr double kFalsePositiveWeight = 0.05, kFalseNegativeWeight = 0.95;
   constexpr int kSteps = 100;  // midpoint rule: the costs are smooth in s
-  BandsRows best{1, num_hashes};
+  LshShape best{1, num_hashes};
   double best_cost = 1e300;
   for (int rows = 1; rows <= num_hashes; ++rows) {
     const int bands = num_hashes / rows;
@@ -32,14 +32,14 @@ BandsRows choose_bands_rows(double threshold, int num_hashes) {
     const double cost = kFalsePositiveWeight * fp + kFalseNegativeWeight * fn;
     if (cost < best_cost) {
       best_cost = cost;
-      best = BandsRows{bands, rows};
+      best = LshShape{bands, rows};
     }
   }
   return best;
 }
 
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_pairs, BandScratch& scratch,
+                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs) {
   auto& keys = scratch.keys;
   keys.clear();
@@ -57,7 +57,7 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j].first == keys[i].first) ++j;
     const std::size_t m = j - i;
-    if (m <= max_bucket_pairs) {
+    if (m <= max_bucket_members) {
       for (std::size_t a = i; a < j; ++a) {
         for (std::size_t b = a + 1; b < j; ++b)
           pairs.push_back(pack(keys[a].second, keys[b].second));
@@ -70,6 +70,27 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
     }
     i = j;
   }
+}
+
+std::vector<std::uint64_t> lsh_candidates(const SignatureStore& sigs,
+                                          std::span<const std::uint32_t> docs, int bands, int rows,
+                                          std::size_t max_bucket_members, int threads) {
+  std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(threads));
+  run_on_threads(threads, [&](int t) {
+    BandScratch scratch;
+    for (int band = t; band < bands; band += threads) {
+      band_candidates(sigs, docs, band, rows, max_bucket_members, scratch,
+                      per_thread[static_cast<std::size_t>(t)]);
+    }
+  });
+  std::vector<std::uint64_t> candidates;
+  for (auto& v : per_thread) {
+    candidates.insert(candidates.end(), v.begin(), v.end());
+    std::vector<std::uint64_t>().swap(v);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  return candidates;
 }
 
 }  // namespace doppel

@@ -1,5 +1,6 @@
 // Locality-sensitive hashing over MinHash signatures: documents whose signatures agree on every
-// row of some band share a bucket and become a candidate pair. Pure functions over spans.
+// row of some band share a bucket and become a candidate pair. Pure functions over spans
+// (lsh_candidates runs its own threads).
 #pragma once
 
 #include <cstdint>
@@ -15,17 +16,31 @@ namespace doppel {
 // Probability that a pair of Jaccard similarity s becomes a candidate: 1 - (1 - s^rows)^bands.
 double candidate_probability(double s, int bands, int rows);
 
+struct LshShape {
+  int bands = 0, rows = 0;
+};
+// The (bands, rows) with bands*rows <= num_hashes that minimises 0.05 x (probability mass of false
+// candidates below the threshold) + 0.95 x (mass of missed pairs above it): verification removes
+// false candidates, so misses weigh far more.
+LshShape choose_lsh_shape(double threshold, int num_hashes);
+
 // Reusable buffers of band_candidates (one per thread).
 struct BandScratch {
   std::vector<KeyValue> keys, tmp;
 };
 
 // Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`,
-// each packed as (a << 32 | b) with a < b. A bucket of more than `max_bucket_pairs` members
+// each packed as (a << 32 | b) with a < b. A bucket of more than `max_bucket_members` members
 // contributes a chain (each member with the next) and a star (each with the first) instead of all
 // pairs, so that a boilerplate bucket costs linear, not quadratic, work.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_pairs, BandScratch& scratch,
+                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);
+
+// The candidate pairs of every band, packed as above, sorted and without repeats; the bands are
+// spread over `threads` threads (the result does not depend on their number).
+std::vector<std::uint64_t> lsh_candidates(const SignatureStore& sigs,
+                                          std::span<const std::uint32_t> docs, int bands, int rows,
+                                          std::size_t max_bucket_members, int threads);
 
 }  // namespace doppel

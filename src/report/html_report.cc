@@ -11,8 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "io/document_parser.h"
-#include "io/line_writer.h"
+#include "corpus/reread.h"
+#include "input/document_parser.h"
+#include "output/line_writer.h"
 #include "util/json_writer.h"
 
 namespace doppel {
@@ -62,8 +63,21 @@ void append_array(std::string& s, std::string_view name, Index count, Fn fn) {
   s.push_back(']');
 }
 
+// The report's status of a document, an index into its "statuses" list: kept, exact_duplicate,
+// near_duplicate, then each bad-input reason (docs/report.md).
+constexpr int kReportStatuses = 3 + kReadStatusCount - 1;
+std::string_view report_status_name(int k) {
+  constexpr std::string_view kVerdicts[] = {"kept", "exact_duplicate", "near_duplicate"};
+  return k < 3 ? kVerdicts[k] : to_string(static_cast<ReadStatus>(k - 2));
+}
+int report_status(const DedupResult& dd, std::uint32_t d) {
+  const DedupVerdict v = dd.docs[d].verdict;
+  if (v != DedupVerdict::kNotCompared) return static_cast<int>(v);
+  return 2 + static_cast<int>(dd.corpus.docs[d].status);
+}
+
 std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
-  const DedupResult& c = r.corpus;
+  const Corpus& c = r.corpus;
   const auto n = static_cast<std::uint32_t>(c.docs.size());
   std::string s = "{\"format\":1,\"title\":";
   append_json_string(s, options.title);
@@ -72,25 +86,22 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   s += fmt::format(",\"text_block_docs\":{}", options.text_block_docs);
 
   const DedupStats& st = dd.stats;
-  std::uint64_t bad = 0;
-  for (int k = 0; k < kNumDocStatus; ++k) {
-    if (is_bad_input(static_cast<DocStatus>(k))) bad += st.by_status[k];
-  }
-  const std::uint64_t exact = st.by_status[static_cast<int>(DocStatus::kExactDuplicate)];
-  const std::uint64_t near = st.by_status[static_cast<int>(DocStatus::kNearDuplicate)];
+  const ReadStats& rs = dd.corpus.stats;
+  const std::uint64_t bad = rs.bad();
+  const std::uint64_t exact = st.exact_duplicates;
+  const std::uint64_t near = st.near_duplicates;
   s += fmt::format(
       ",\"summary\":{{\"documents\":{},\"compared\":{},\"bad_input\":{},\"input_bytes\":{},"
       "\"exact_duplicates\":{},\"near_duplicates\":{},\"exact_clusters\":{},\"near_clusters\":{},"
       "\"passage_clusters\":{},\"occurrences\":{},\"passage_pairs\":{},\"reused_bytes\":{},"
       "\"text_bytes\":{}}}",
-      st.documents, c.stats.by_status[static_cast<int>(DocStatus::kKept)], bad, st.input_bytes,
-      exact, near, st.exact_clusters, st.near_clusters, r.clusters.size(), r.occurrences.size(),
-      r.pairs.size(), r.stats.reused_bytes, r.stats.text_bytes);
-  append_array(s, "inputs", dd.inputs.size(),
-               [&](std::string& o, std::size_t i) { append_json_string(o, dd.inputs[i]); });
-  append_array(s, "statuses", kNumDocStatus, [](std::string& o, int k) {
-    append_json_string(o, to_string(static_cast<DocStatus>(k)));
-  });
+      rs.documents, c.stats.ok(), bad, rs.input_bytes, exact, near, st.exact_clusters,
+      st.near_clusters, r.clusters.size(), r.occurrences.size(), r.pairs.size(),
+      r.stats.reused_bytes, r.stats.text_bytes);
+  append_array(s, "inputs", c.inputs.size(),
+               [&](std::string& o, std::size_t i) { append_json_string(o, c.inputs[i].name); });
+  append_array(s, "statuses", kReportStatuses,
+               [](std::string& o, int k) { append_json_string(o, report_status_name(k)); });
 
   // Documents, one array per field.
   s += ",\"docs\":{\"n\":" + std::to_string(n);
@@ -103,9 +114,8 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   append_array(s, "line", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<std::int64_t>(c.docs[d].line));
   });
-  append_array(s, "status", n, [&](std::string& o, std::uint32_t d) {
-    append_int(o, static_cast<int>(dd.docs[d].status));
-  });
+  append_array(s, "status", n,
+               [&](std::string& o, std::uint32_t d) { append_int(o, report_status(dd, d)); });
   append_array(s, "chars", n, [&](std::string& o, std::uint32_t d) {
     append_int(o, static_cast<std::int64_t>(r.doc_chars[d]));
   });
@@ -138,7 +148,7 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
     const PassageCluster& cl = r.clusters[k];
     fmt::format_to(std::back_inserter(o), "[{},{},{},{}]", cl.occurrences_begin, cl.size,
                    cl.documents,
-                   cl.source == kNoCluster ? -1 : static_cast<std::int64_t>(cl.source));
+                   cl.source == kNoOccurrence ? -1 : static_cast<std::int64_t>(cl.source));
   });
   append_array(s, "occurrences", r.occurrences.size(), [&](std::string& o, std::size_t k) {
     const Occurrence& oc = r.occurrences[k];
@@ -150,14 +160,19 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
 }
 
 Status check_same_corpus(const DedupResult& dd, const ReuseResult& r) {
-  const DedupResult& c = r.corpus;
-  if (dd.docs.size() != c.docs.size() || dd.inputs != c.inputs) {
+  const Corpus& a = dd.corpus;
+  const Corpus& b = r.corpus;
+  bool same_inputs = a.inputs.size() == b.inputs.size();
+  for (std::size_t i = 0; same_inputs && i < a.inputs.size(); ++i) {
+    same_inputs = a.inputs[i].name == b.inputs[i].name;
+  }
+  if (a.docs.size() != b.docs.size() || !same_inputs) {
     return Status::InvalidArgument("the dedup and reuse results are not of the same inputs");
   }
-  for (std::uint32_t d = 0; d < dd.docs.size(); ++d) {
-    if (dd.id(d) != c.id(d)) {
+  for (std::uint32_t d = 0; d < a.docs.size(); ++d) {
+    if (a.id(d) != b.id(d)) {
       return Status::InvalidArgument(fmt::format(
-          "the dedup and reuse results differ at document {} ({} vs {})", d, dd.id(d), c.id(d)));
+          "the dedup and reuse results differ at document {} ({} vs {})", d, a.id(d), b.id(d)));
     }
   }
   return Status::Ok();
@@ -165,12 +180,16 @@ Status check_same_corpus(const DedupResult& dd, const ReuseResult& r) {
 
 }  // namespace
 
-Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
-                         const ReadOptions& read, const std::string& stdin_copy_path,
-                         const ReportOptions& options, std::FILE* out) {
-  if (options.text_block_docs < 1) {
-    return Status::InvalidArgument("text_block_docs must be at least 1");
+Status validate_options(const ReportOptions& options) {
+  if (options.text_block_docs < 1 || options.text_block_docs > (1 << 20)) {
+    return Status::InvalidArgument("`block_docs` must be in [1, 1048576]");
   }
+  return Status::Ok();
+}
+
+Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
+                         const ReportOptions& options, OutputStream& out) {
+  DOPPEL_RETURN_IF_ERROR(validate_options(options));
   DOPPEL_RETURN_IF_ERROR(check_same_corpus(dedup, reuse));
   LineWriter w(out);
   std::string& s = w.line();
@@ -213,22 +232,19 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
     }
     return Status::Ok();
   };
-  DocumentParser parser(read);
+  const Corpus& corpus = reuse.corpus;
+  if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
+  DocumentParser parser(corpus.source->read_options());
   ParsedDoc parsed;
-  DOPPEL_RETURN_IF_ERROR(reread_kept_documents(
-      reuse.corpus, read, stdin_copy_path,
+  DOPPEL_RETURN_IF_ERROR(reread_documents(
+      corpus, [&](std::uint32_t d) { return corpus.ok(d); },
       [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
         DOPPEL_RETURN_IF_ERROR(nulls_until(doc));
         DOPPEL_RETURN_IF_ERROR(begin_item());
         ++next_doc;
-        // The source text that offsets count in: a text file from its first byte (header
-        // included, nothing to parse), a JSON line's text field.
-        if (file.format == InputFormat::kText) {
-          append_json_string(s, batch.doc_bytes(raw));
-        } else {
-          parser.parse(batch, raw, file, parsed);
-          append_json_string(s, parsed.text);
-        }
+        // The source text that every offset counts in.
+        parser.parse(batch, raw, file, parsed);
+        append_json_string(s, parsed.source);
         return w.flush_if_full();
       }));
   const auto n = static_cast<std::uint32_t>(reuse.corpus.docs.size());

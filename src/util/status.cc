@@ -12,6 +12,8 @@ std::string Status::ToString() const {
       return "I/O error: " + message_;
     case StatusCode::kCorruptInput:
       return "bad input: " + message_;
+    case StatusCode::kNoDocuments:
+      return "no documents: " + message_;
     case StatusCode::kInternal:
       return "internal error: " + message_;
   }

@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -115,15 +116,32 @@ TEST(Output, ClustersDashPrintsJsonLinesInsteadOfTheListing) {
 }
 
 TEST(Output, ListingByDefault) {
-  const RunResult r = run_doppel({"dedup", news_dir(), "-q"});
+  const RunResult r = run_doppel({"dedup", news_dir()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "cluster 0")) << r.out;
   EXPECT_TRUE(contains(r.out, "keep   01-harbour-bridge.txt")) << r.out;
-  EXPECT_EQ(r.err, "") << "-q: no summary";
+  EXPECT_TRUE(contains(r.out, "word 5-gram shingles")) << r.out;
+}
+
+// Regression: -q printed the whole listing; quiet means nothing but errors.
+TEST(Output, QuietPrintsNothing) {
+  for (const char* command : {"dedup", "reuse"}) {
+    const RunResult r = run_doppel({command, news_dir(), "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "") << command;
+    EXPECT_EQ(r.err, "") << command;
+  }
+}
+
+// Regression: the listing said "word shingles" when the shingles were characters.
+TEST(Output, ListingNamesTheShinglesUsed) {
+  const RunResult r = run_doppel({"dedup", news_dir(), "--shingle", "char", "--ngram", "9"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "Jaccard similarity of character 9-gram shingles")) << r.out;
 }
 
 TEST(Output, ShowLimitsTheListing) {
-  const RunResult r = run_doppel({"dedup", news_dir(), "--show", "1", "-q"});
+  const RunResult r = run_doppel({"dedup", news_dir(), "--show", "1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "01-harbour-bridge.txt"));
   EXPECT_FALSE(contains(r.out, "04-ferry-timetable.txt")) << r.out;
@@ -376,13 +394,23 @@ TEST(Format, IntegerIdsAndALastLineWithoutNewline) {
   EXPECT_EQ(parse_flat(f.stats).num("documents.read"), 3);
 }
 
-TEST(Format, EmptyInput) {
+// An input without a single document is an error, not an empty result that a pipeline would
+// take for a corpus; no output is written.
+TEST(Format, EmptyInputIsAnError) {
   const std::string dir = temp_dir();
   write_file(dir + "/empty.jsonl", "");
-  const Files f = run_all({dir + "/empty.jsonl"});
-  EXPECT_EQ(parse_flat(f.stats).num("documents.read"), 0);
-  EXPECT_EQ(f.output, "");
-  EXPECT_TRUE(contains(f.run.out, "No duplicates")) << f.run.out;
+  write_file(dir + "/blank.jsonl", "\n  \n");
+  for (const auto& [name, why] : {std::pair("empty.jsonl", "the input is empty"),
+                                  std::pair("blank.jsonl", "only blank lines")}) {
+    for (const char* command : {"dedup", "reuse"}) {
+      const std::string out = dir + "/out.jsonl";
+      const RunResult r = run_doppel({command, dir + "/" + name, "--output", out});
+      EXPECT_EQ(r.exit_code, 2) << command << " " << name;
+      EXPECT_TRUE(contains(r.err, "no documents: the inputs hold no document")) << r.err;
+      EXPECT_TRUE(contains(r.err, why)) << r.err;
+      EXPECT_FALSE(std::filesystem::exists(out));
+    }
+  }
 }
 
 TEST(Format, CustomFieldNames) {
@@ -418,6 +446,7 @@ TEST(Keep, PoliciesPickTheirRepresentative) {
   const std::map<std::string, std::vector<std::string>> expected = {
       {"first", {"a", "tie1", "nodate"}},
       {"earliest", {"b", "tie1", "dated"}},  // undated counts as latest; ties go to the first
+      {"latest", {"a", "tie1", "dated"}},    // undated counts as earliest
       {"longest", {"c", "tie1", "nodate"}},
   };
   for (const auto& [policy, reps] : expected) {

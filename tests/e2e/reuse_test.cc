@@ -199,7 +199,7 @@ TEST(Reuse, UnrelatedDocumentsShareNoPassage) {
   EXPECT_EQ(r.pairs, "");
   EXPECT_EQ(r.clusters, "");
   EXPECT_EQ(split_lines(r.documents).size(), 40u);
-  const RunResult listing = run_doppel({"reuse", path, "-q"});
+  const RunResult listing = run_doppel({"reuse", path});
   EXPECT_NE(listing.out.find("No reused passages found."), std::string::npos) << listing.out;
 }
 

@@ -94,18 +94,14 @@ TEST(CollectClusters, MatchesReference) {
     }
     std::vector<std::uint8_t> in_play(n);
     for (auto& p : in_play) p = rng() % 5 != 0;
-    std::vector<Cluster> clusters = {Cluster{}};  // replaced, not appended to
-    std::vector<std::uint32_t> members = {99};
-    collect_clusters(sets, in_play, clusters, members);
+    const Components components = collect_clusters(sets, in_play);
     std::vector<std::vector<std::uint32_t>> got;
-    std::uint32_t expected_begin = 0;
-    for (const Cluster& c : clusters) {
-      ASSERT_EQ(c.members_begin, expected_begin);
-      expected_begin += c.size;
-      got.emplace_back(members.begin() + c.members_begin,
-                       members.begin() + c.members_begin + c.size);
+    ASSERT_EQ(components.begin.front(), 0u);
+    for (std::size_t c = 0; c < components.count(); ++c) {
+      ASSERT_LT(components.begin[c], components.begin[c + 1]);
+      got.emplace_back(components.of(c).begin(), components.of(c).end());
     }
-    ASSERT_EQ(expected_begin, members.size());
+    ASSERT_EQ(components.begin.back(), components.members.size());
     ASSERT_EQ(got, reference_clusters(naive, n, in_play));  // same order, members ascending
   }
 }
@@ -116,13 +112,9 @@ TEST(CollectClusters, ExcludesSingletonsAndDocumentsOutOfPlay) {
   sets.unite(2, 4);
   sets.unite(4, 5);  // {2, 4, 5}
   const std::vector<std::uint8_t> in_play = {0, 1, 1, 1, 1, 1};
-  std::vector<Cluster> clusters;
-  std::vector<std::uint32_t> members;
-  collect_clusters(sets, in_play, clusters, members);
-  ASSERT_EQ(clusters.size(), 1u);
-  EXPECT_EQ(clusters[0].members_begin, 0u);
-  EXPECT_EQ(clusters[0].size, 3u);
-  EXPECT_EQ(members, (std::vector<std::uint32_t>{2, 4, 5}));
+  const Components components = collect_clusters(sets, in_play);
+  ASSERT_EQ(components.count(), 1u);
+  EXPECT_EQ(components.members, (std::vector<std::uint32_t>{2, 4, 5}));
 }
 
 TEST(CollectClusters, ClusterWhoseSmallestMemberIsOutOfPlay) {
@@ -130,23 +122,21 @@ TEST(CollectClusters, ClusterWhoseSmallestMemberIsOutOfPlay) {
   sets.unite(0, 3);
   sets.unite(3, 4);  // root 0 is out of play; {3, 4} remains a cluster
   const std::vector<std::uint8_t> in_play = {0, 1, 1, 1, 1};
-  std::vector<Cluster> clusters;
-  std::vector<std::uint32_t> members;
-  collect_clusters(sets, in_play, clusters, members);
-  ASSERT_EQ(clusters.size(), 1u);
-  EXPECT_EQ(members, (std::vector<std::uint32_t>{3, 4}));
+  const Components components = collect_clusters(sets, in_play);
+  ASSERT_EQ(components.count(), 1u);
+  EXPECT_EQ(components.members, (std::vector<std::uint32_t>{3, 4}));
 }
 
-// A DedupResult with only what choose_representative reads: ids, dates and text sizes.
+// A Corpus with only what choose_representative reads: ids, dates and text sizes.
 struct Doc {
   const char* id;
   const char* date;
   std::uint64_t text_bytes;
 };
-DedupResult make_result(const std::vector<Doc>& docs) {
-  DedupResult r;
+Corpus make_result(const std::vector<Doc>& docs) {
+  Corpus r;
   for (const Doc& d : docs) {
-    DocumentInfo info;
+    Document info;
     info.id_begin = r.strings.size();
     info.id_size = static_cast<std::uint32_t>(std::string_view(d.id).size());
     info.date_size = static_cast<std::uint32_t>(std::string_view(d.date).size());
@@ -159,24 +149,23 @@ DedupResult make_result(const std::vector<Doc>& docs) {
 }
 
 TEST(ChooseRepresentative, FirstIsTheFirstMember) {
-  const DedupResult r =
-      make_result({{"a", "2020-01-01", 5}, {"b", "2019-01-01", 50}, {"c", "", 9}});
+  const Corpus r = make_result({{"a", "2020-01-01", 5}, {"b", "2019-01-01", 50}, {"c", "", 9}});
   const std::vector<std::uint32_t> members = {1, 2};
   EXPECT_EQ(r.date(1), "2019-01-01");
   EXPECT_EQ(choose_representative(r, members, KeepPolicy::kFirst), 1u);
 }
 
 TEST(ChooseRepresentative, EarliestDate) {
-  const DedupResult r = make_result({{"a", "2020-05-01", 1},
-                                     {"b", "2019-12-31", 1},
-                                     {"c", "2021-01-01", 1},
-                                     {"d", "2019-12-31", 1}});
+  const Corpus r = make_result({{"a", "2020-05-01", 1},
+                                {"b", "2019-12-31", 1},
+                                {"c", "2021-01-01", 1},
+                                {"d", "2019-12-31", 1}});
   const std::vector<std::uint32_t> all = {0, 1, 2, 3};
   EXPECT_EQ(choose_representative(r, all, KeepPolicy::kEarliest), 1u);  // tie with 3: first
 }
 
 TEST(ChooseRepresentative, UndatedCountsAsLatest) {
-  const DedupResult r = make_result({{"a", "", 1}, {"b", "2030-01-01", 1}, {"c", "", 1}});
+  const Corpus r = make_result({{"a", "", 1}, {"b", "2030-01-01", 1}, {"c", "", 1}});
   EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0, 1, 2}, KeepPolicy::kEarliest),
             1u);
   EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{1, 2}, KeepPolicy::kEarliest), 1u);
@@ -185,7 +174,7 @@ TEST(ChooseRepresentative, UndatedCountsAsLatest) {
 }
 
 TEST(ChooseRepresentative, LongestTextTiesToFirst) {
-  const DedupResult r = make_result({{"a", "", 10}, {"b", "", 30}, {"c", "", 30}, {"d", "", 29}});
+  const Corpus r = make_result({{"a", "", 10}, {"b", "", 30}, {"c", "", 30}, {"d", "", 29}});
   EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0, 1, 2, 3}, KeepPolicy::kLongest),
             1u);
   EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0, 3}, KeepPolicy::kLongest), 3u);
@@ -198,7 +187,7 @@ TEST(ChooseRepresentative, MatchesReferenceOnRandomClusters) {
   for (int t = 0; t < 300; ++t) {
     std::vector<Doc> docs(1 + rng() % 12);
     for (auto& d : docs) d = Doc{"x", dates[rng() % 5], rng() % 4};
-    const DedupResult r = make_result(docs);
+    const Corpus r = make_result(docs);
     std::vector<std::uint32_t> members(docs.size());
     for (std::uint32_t i = 0; i < members.size(); ++i) members[i] = i;
     // Reference: the first member with the smallest (undated, date) or the largest size.
@@ -216,7 +205,40 @@ TEST(ChooseRepresentative, MatchesReferenceOnRandomClusters) {
     ASSERT_EQ(choose_representative(r, members, KeepPolicy::kFirst), 0u);
     ASSERT_EQ(choose_representative(r, members, KeepPolicy::kEarliest), earliest);
     ASSERT_EQ(choose_representative(r, members, KeepPolicy::kLongest), longest);
+    // Latest: the first member with the largest (dated, date); undated count as earliest.
+    const auto latest = static_cast<std::uint32_t>(
+        std::min_element(docs.begin(), docs.end(),
+                         [&](const Doc& a, const Doc& b) {
+                           return std::string_view(a.date) > std::string_view(b.date);
+                         }) -
+        docs.begin());
+    ASSERT_EQ(choose_representative(r, members, KeepPolicy::kLatest), latest);
   }
+}
+
+TEST(ChooseRepresentative, LatestDateAndUndatedCountsAsEarliest) {
+  const Corpus r = make_result(
+      {{"a", "", 1}, {"b", "2019-01-01", 1}, {"c", "2021-06-30", 1}, {"d", "2021-06-30", 1}});
+  EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0, 1, 2, 3}, KeepPolicy::kLatest),
+            2u);  // tie with 3: first
+  EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0, 1}, KeepPolicy::kLatest), 1u);
+  EXPECT_EQ(choose_representative(r, std::vector<std::uint32_t>{0}, KeepPolicy::kLatest), 0u);
+}
+
+TEST(LikenessToRepresentative, ExactMembersScoreOneOthersTheirSimilarity) {
+  const std::vector<std::uint32_t> members = {3, 5, 8};
+  const std::vector<int> text = {0, 0, 0, 7, 0, 7, 0, 0, 9};  // 3 and 5 have the same text
+  std::vector<Likeness> out(3);
+  likeness_to_representative(
+      members, 3, [&](std::uint32_t a, std::uint32_t b) { return text[a] == text[b]; },
+      [](std::uint32_t a, std::uint32_t b) { return a == 8 && b == 3 ? 0.75 : -1.0; },
+      std::span(out));
+  EXPECT_TRUE(out[0].exact);
+  EXPECT_EQ(out[0].similarity, 1.0f);
+  EXPECT_TRUE(out[1].exact);
+  EXPECT_EQ(out[1].similarity, 1.0f);
+  EXPECT_FALSE(out[2].exact);
+  EXPECT_EQ(out[2].similarity, 0.75f);
 }
 
 }  // namespace

@@ -202,20 +202,20 @@ std::vector<std::vector<std::uint32_t>> clusters_of(const DedupResult& r) {
 // Statuses, counts and representatives agree with each other.
 void check_invariants(const DedupResult& r, std::size_t read, const Reference& ref) {
   ASSERT_EQ(r.docs.size(), read);
-  EXPECT_EQ(r.stats.documents, read);
-  std::uint64_t by_status[kNumDocStatus] = {};
+  ASSERT_EQ(r.corpus.docs.size(), read);
+  EXPECT_EQ(r.corpus.stats.documents, read);
+  EXPECT_EQ(r.corpus.stats.ok(), read);  // the corpus has no bad input
+  std::uint64_t kept = 0, exact = 0, near = 0;
   for (const auto& d : r.docs) {
-    ASSERT_GE(static_cast<int>(d.status), 0);
-    ASSERT_LT(static_cast<int>(d.status), kNumDocStatus);
-    ++by_status[static_cast<int>(d.status)];
+    kept += d.verdict == DedupVerdict::kKept;
+    exact += d.verdict == DedupVerdict::kExactDuplicate;
+    near += d.verdict == DedupVerdict::kNearDuplicate;
   }
-  std::uint64_t kept = 0, removed = 0;
-  for (int s = 0; s < kNumDocStatus; ++s) {
-    EXPECT_EQ(r.stats.by_status[s], by_status[s]) << to_string(static_cast<DocStatus>(s));
-    (s == 0 ? kept : removed) += r.stats.by_status[s];
-  }
-  EXPECT_EQ(kept + removed, read);
-  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(r.stats.kept, kept);
+  EXPECT_EQ(r.stats.exact_duplicates, exact);
+  EXPECT_EQ(r.stats.near_duplicates, near);
+  EXPECT_EQ(kept + exact + near, read);
+  EXPECT_TRUE(r.corpus.problems.empty());
   std::vector<int> seen(read, 0);
   for (std::uint32_t c = 0; c < r.clusters.size(); ++c) {
     const Cluster& cl = r.clusters[c];
@@ -229,11 +229,12 @@ void check_invariants(const DedupResult& r, std::size_t read, const Reference& r
       const bool exact = ref.canonical[d] == ref.canonical[cl.representative];
       all_exact = all_exact && exact;
       EXPECT_EQ(r.docs[d].exact, exact) << d;
-      if (r.docs[d].status == DocStatus::kKept) {
+      if (r.docs[d].verdict == DedupVerdict::kKept) {
         ++kept_members;
         EXPECT_EQ(d, cl.representative);
       } else {
-        EXPECT_EQ(r.docs[d].status, exact ? DocStatus::kExactDuplicate : DocStatus::kNearDuplicate);
+        EXPECT_EQ(r.docs[d].verdict,
+                  exact ? DedupVerdict::kExactDuplicate : DedupVerdict::kNearDuplicate);
       }
     }
     EXPECT_EQ(kept_members, 1) << "cluster " << c;
@@ -242,7 +243,7 @@ void check_invariants(const DedupResult& r, std::size_t read, const Reference& r
   }
   for (std::uint32_t d = 0; d < read; ++d) {
     if (seen[d] == 0) {
-      EXPECT_EQ(r.docs[d].status, DocStatus::kKept) << d;
+      EXPECT_EQ(r.docs[d].verdict, DedupVerdict::kKept) << d;
       EXPECT_EQ(r.docs[d].cluster, kNoCluster) << d;
     } else {
       EXPECT_EQ(seen[d], 1) << "document " << d << " in two clusters";

@@ -1,5 +1,4 @@
-// `doppel dedup`: exact and near-duplicate documents. Flags are defined once, here, with their
-// help text; docs/cli.md repeats them for readers.
+// `doppel dedup`: exact and near-duplicate documents. Its flags are defined in flags.cc.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,47 +9,43 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "doppel/dedup.h"
+#include "run_outputs.h"
 
 namespace doppel::cli {
 namespace {
 
-struct DedupFlags {
-  CommonFlags common;
-  DedupOptions options;
-  std::string clusters, pairs, output, removed, stats;
-  int show = 20;
-  std::vector<OutputFlag> outputs() const {
-    return {{"--clusters", &clusters},
-            {"--pairs", &pairs},
-            {"--output", &output},
-            {"--removed", &removed},
-            {"--stats", &stats}};
-  }
-};
+std::vector<OutputFlag> outputs_of(const Settings& s) {
+  return {{"--clusters", &s.clusters},
+          {"--pairs", &s.pairs},
+          {"--output", &s.output},
+          {"--removed", &s.removed},
+          {"--stats", &s.stats}};
+}
 
 // The clusters for a person: one block each, the kept document first.
-void print_clusters(const DedupResult& r, int show) {
+void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
+  const Corpus& c = r.corpus;
   const std::size_t limit =
       show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
   if (r.clusters.empty()) {
     std::fputs("No duplicates found.\n", stdout);
     return;
   }
-  for (std::size_t c = 0; c < limit; ++c) {
-    const Cluster& cl = r.clusters[c];
-    std::string block = fmt::format("cluster {} · {} · {} documents\n", c,
+  for (std::size_t k = 0; k < limit; ++k) {
+    const Cluster& cl = r.clusters[k];
+    std::string block = fmt::format("cluster {} · {} · {} documents\n", k,
                                     cl.all_exact ? "exact duplicates" : "near duplicates", cl.size);
     auto line = [&](std::uint32_t d, bool keep) {
-      const auto& info = r.docs[d];
+      const DedupDocument& doc = r.docs[d];
       const std::string what =
-          keep ? "keep " : (info.exact ? "exact" : fmt::format("{:.2f} ", info.similarity));
-      block += fmt::format("  {}  {}", what, r.id(d));
-      if (!r.date(d).empty()) block += fmt::format("  ({})", r.date(d));
+          keep ? "keep " : (doc.exact ? "exact" : fmt::format("{:.2f} ", doc.similarity));
+      block += fmt::format("  {}  {}", what, c.id(d));
+      if (!c.date(d).empty()) block += fmt::format("  ({})", c.date(d));
       block += '\n';
     };
     line(cl.representative, true);
-    for (std::uint32_t k = 0; k < cl.size; ++k) {
-      const std::uint32_t d = r.members[cl.members_begin + k];
+    for (std::uint32_t i = 0; i < cl.size; ++i) {
+      const std::uint32_t d = r.members[cl.members_begin + i];
       if (d != cl.representative) line(d, false);
     }
     std::fputs(block.c_str(), stdout);
@@ -59,20 +54,19 @@ void print_clusters(const DedupResult& r, int show) {
     std::fprintf(stdout, "... and %zu more clusters (all of them: --clusters FILE, or --show 0)\n",
                  r.clusters.size() - limit);
   }
-  std::fputs(
-      "Similarity is the Jaccard similarity of word shingles to the kept document; "
-      "'exact' means identical after normalization.\n",
-      stdout);
+  std::fprintf(stdout,
+               "Similarity is the Jaccard similarity of %s %d-gram shingles to the kept document; "
+               "'exact' means identical after normalization.\n",
+               o.shingle.kind == ShingleKind::kWords ? "word" : "character", o.shingle.n);
 }
 
 void print_summary(const DedupResult& r, const DedupOptions& o) {
   const DedupStats& st = r.stats;
-  std::string s = summary_head("dedup", r, r.stats.seconds.total);
-  auto count = [&](DocStatus k) { return st.by_status[static_cast<int>(k)]; };
-  s += fmt::format("  kept              {:>12}\n", thousands(count(DocStatus::kKept)));
-  s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(DocStatus::kExactDuplicate)));
-  s += fmt::format("  near duplicates   {:>12}\n", thousands(count(DocStatus::kNearDuplicate)));
-  s += document_accounting(r, o.read);
+  std::string s = summary_head("dedup", r.corpus, st.seconds.total, st.threads);
+  s += fmt::format("  kept              {:>12}\n", thousands(st.kept));
+  s += fmt::format("  exact duplicates  {:>12}\n", thousands(st.exact_duplicates));
+  s += fmt::format("  near duplicates   {:>12}\n", thousands(st.near_duplicates));
+  s += document_accounting(r.corpus, o.read);
   s += fmt::format("  clusters          {:>12}  ({} exact, {} near; largest {})\n",
                    thousands(r.clusters.size()), thousands(st.exact_clusters),
                    thousands(st.near_clusters), st.largest_cluster);
@@ -85,54 +79,47 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
       "  seconds           read+sketch {:.3f}, exact {:.3f}, candidates {:.3f}, verify {:.3f}, "
       "cluster {:.3f}\n",
       t.read_sketch, t.exact, t.candidates, t.verify, t.cluster);
-  s += summary_memory(st);
+  s += summary_memory(st.peak_rss_bytes, r.corpus.stats.documents);
   std::fputs(s.c_str(), stderr);
 }
 
-Status run_dedup(DedupFlags& f) {
-  f.options.threads = f.common.threads;
-  f.options.progress = want_progress(f.common);
-  f.options.keep_pairs = !f.pairs.empty();
-  // Standard input can be read once; keep a copy if the corpus must be written from it.
-  RunFiles files;
-  DOPPEL_RETURN_IF_ERROR(
-      open_run(f.common, f.outputs(), !f.output.empty(), f.options.normalize, files));
+Status run_dedup(Settings& s) {
+  // Standard input can be read once; it is kept if the corpus must be written from it.
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kDedup, outputs_of(s), !s.output.empty(), s));
+  const DedupOptions& o = s.dedup;
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
+  const InterruptGuard guard(o.progress);
 
-  Warnings warnings(f.common, f.options.progress, "--removed FILE");
-  auto result = dedup(f.common.inputs, f.options, warnings.callback(), files.stdin_copy.file());
+  Warnings warnings(s, o.progress, "--removed FILE");
+  auto result = dedup(s.inputs, o, warnings.callback());
   if (!result.ok()) return result.status();
   warnings.print_hidden();
-  files.stdin_copy.flush();
 
   const DedupResult& r = *result;
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.clusters, [&](OutputStream& out) { return write_clusters(r, out); }));
   DOPPEL_RETURN_IF_ERROR(
-      files.write_if_given(f.clusters, [&](std::FILE* out) { return write_clusters(r, out); }));
-  if (f.clusters != "-") print_clusters(r, f.show);
-  std::fflush(stdout);  // the listing before the summary on a shared terminal
+      outputs.write_if_given(s.pairs, [&](OutputStream& out) { return write_pairs(r, out); }));
   DOPPEL_RETURN_IF_ERROR(
-      files.write_if_given(f.pairs, [&](std::FILE* out) { return write_pairs(r, out); }));
+      outputs.write_if_given(s.removed, [&](OutputStream& out) { return write_removed(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.output, [&](OutputStream& out) { return write_deduplicated_corpus(r, out); }));
   DOPPEL_RETURN_IF_ERROR(
-      files.write_if_given(f.removed, [&](std::FILE* out) { return write_removed(r, out); }));
-  DOPPEL_RETURN_IF_ERROR(files.write_if_given(f.output, [&](std::FILE* out) {
-    return write_deduplicated_corpus(r, f.options, files.stdin_copy.path(), out);
-  }));
-  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
-      f.stats, [&](std::FILE* out) { return write_stats(r, f.options, out); }));
-  if (!f.common.quiet) print_summary(r, f.options);
+      outputs.write_if_given(s.stats, [&](OutputStream& out) { return write_stats(r, o, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.commit());
+  if (!s.quiet) {
+    if (s.clusters != "-") print_clusters(r, o, s.show);
+    std::fflush(stdout);  // the listing before the summary on a shared terminal
+    print_summary(r, o);
+  }
   return Status::Ok();
-}
-
-int run(DedupFlags& f) {
-  const Status s = run_dedup(f);
-  return s.ok() ? kExitOk : fail(s);
 }
 
 }  // namespace
 
 std::function<int()> add_dedup_command(CLI::App& app) {
-  auto flags = std::make_shared<DedupFlags>();
-  DedupFlags& f = *flags;
-  DedupOptions& o = f.options;
+  auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand(
       "dedup",
       "Find exact and near-duplicate documents, cluster them and keep one document per cluster.");
@@ -140,57 +127,14 @@ std::function<int()> add_dedup_command(CLI::App& app) {
       "Examples:\n"
       "  doppel dedup examples/news\n"
       "  doppel dedup corpus.jsonl.zst --clusters clusters.jsonl --output deduped.jsonl\n"
-      "Exit status: 0 on success, 2 on an error (bad usage, unreadable input, --on-error=fail).\n"
+      "Exit status: 0 on success; 2 on an error (bad usage, unreadable input, no readable\n"
+      "document, --on-error=fail); 130 when interrupted. Outputs are written only on success.\n"
       "Formats: docs/formats.md. Normalization: docs/normalization.md.");
-
-  add_input_flags(cmd, f.common, o.read);
-
-  auto* match = cmd->add_option_group("Matching");
-  add_normalize_flag(match, f.common);
-  add_choice<ShingleKind>(match, "--shingle", o.shingle.kind, "Shingles of words or of characters",
-                          {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}}, "word");
-  match->add_option("--ngram", o.shingle.n, "Shingle length in words (or characters)")
-      ->capture_default_str();
-  match
-      ->add_option("--threshold", o.lsh.threshold,
-                   "Jaccard similarity at or above which two documents are near duplicates")
-      ->capture_default_str();
-  match
-      ->add_option("--hashes", o.sketch.num_hashes,
-                   "MinHash bins per document: more is more exact and costs 2 bytes each")
-      ->capture_default_str();
-  match->add_option("--bands", o.lsh.bands, "LSH bands (default: chosen from --threshold)");
-  match->add_option("--rows", o.lsh.rows, "LSH rows per band (default: chosen from --threshold)");
-  match->add_option("--seed", o.sketch.seed, "Hash seed")->capture_default_str();
-  add_choice<VerifyMode>(match, "--verify", o.verify,
-                         "Check candidates by signature estimate (fast) or exact Jaccard (keeps "
-                         "every shingle set in memory)",
-                         {{"signature", VerifyMode::kSignature}, {"exact", VerifyMode::kExact}},
-                         "signature");
-  add_choice<KeepPolicy>(match, "--keep", o.keep,
-                         "Which document a cluster keeps: first in input order, earliest date, or "
-                         "longest text",
-                         {{"first", KeepPolicy::kFirst},
-                          {"earliest", KeepPolicy::kEarliest},
-                          {"longest", KeepPolicy::kLongest}},
-                         "first");
-
-  auto* output = cmd->add_option_group("Output");
-  output->add_option("--clusters", f.clusters,
-                     "Write clusters as JSON Lines to FILE (- for standard output, replacing the "
-                     "listing)");
-  output->add_option("--pairs", f.pairs, "Write every verified near-duplicate pair as JSON Lines");
-  output->add_option("--output", f.output,
-                     "Write the deduplicated corpus (kept documents) as JSON Lines");
-  output->add_option("--removed", f.removed,
-                     "Write every document not kept, with the reason, as JSON Lines");
-  output->add_option("--stats", f.stats, "Write counts, timings and memory as JSON");
-  output->add_option("--show", f.show, "Clusters to list on standard output (0: all)")
-      ->capture_default_str();
-
-  add_running_flags(cmd, f.common);
-
-  return [flags] { return run(*flags); };
+  add_flags(Command::kDedup, *cmd, *settings);
+  return [settings] {
+    const Status s = run_dedup(*settings);
+    return s.ok() ? kExitOk : fail(s);
+  };
 }
 
 }  // namespace doppel::cli

@@ -1,5 +1,4 @@
-// `doppel reuse`: passages shared between documents. Flags are defined once, here, with their
-// help text; docs/cli.md repeats them for readers.
+// `doppel reuse`: passages shared between documents. Its flags are defined in flags.cc.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,32 +9,22 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "doppel/reuse.h"
+#include "run_outputs.h"
 
 namespace doppel::cli {
 namespace {
 
-struct ReuseFlags {
-  CommonFlags common;
-  ReuseOptions options;
-  std::string pairs, clusters, documents, output, stats;
-  int show = 20;
-  bool show_new = false;
-  std::vector<OutputFlag> outputs() const {
-    return {{"--pairs", &pairs},
-            {"--clusters", &clusters},
-            {"--documents", &documents},
-            {"--output", &output},
-            {"--stats", &stats}};
-  }
-};
-
-std::string percent(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? "0%" : fmt::format("{:.0f}%", 100.0 * double(part) / double(whole));
+std::vector<OutputFlag> outputs_of(const Settings& s) {
+  return {{"--pairs", &s.pairs},
+          {"--clusters", &s.clusters},
+          {"--documents", &s.documents},
+          {"--output", &s.output},
+          {"--stats", &s.stats}};
 }
 
 // The passage clusters for a person: one block each, the source first.
 void print_clusters(const ReuseResult& r, int show) {
-  const DedupResult& c = r.corpus;
+  const Corpus& c = r.corpus;
   if (r.clusters.empty()) {
     std::fputs("No reused passages found.\n", stdout);
     return;
@@ -46,7 +35,7 @@ void print_clusters(const ReuseResult& r, int show) {
     const PassageCluster& cl = r.clusters[k];
     std::string block =
         fmt::format("passage {} · {} documents · {} occurrences", k, cl.documents, cl.size);
-    if (cl.source != kNoCluster) {
+    if (cl.source != kNoOccurrence) {
       const std::uint32_t d = r.occurrences[cl.source].doc;
       block += fmt::format(" · first in {} ({})", c.id(d), c.date(d));
     }
@@ -70,31 +59,31 @@ void print_clusters(const ReuseResult& r, int show) {
 }
 
 // Per document: how much of it is reused, and with --new what is left, i.e. what is new in it.
-Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::string& stdin_path) {
-  const DedupResult& c = r.corpus;
+Status print_documents(const ReuseResult& r, const Settings& s) {
+  const Corpus& c = r.corpus;
   const std::vector<std::uint64_t> reused = reused_chars(r);
   auto header = [&](std::uint32_t d) {
-    std::string s = fmt::format("{}", c.id(d));
-    if (!c.date(d).empty()) s += fmt::format("  ({})", c.date(d));
-    s += fmt::format("  {} reused\n", percent(reused[d], r.doc_chars[d]));
-    return s;
+    std::string line = fmt::format("{}", c.id(d));
+    if (!c.date(d).empty()) line += fmt::format("  ({})", c.date(d));
+    line += fmt::format("  {} reused\n", percent(reused[d], r.doc_chars[d]));
+    return line;
   };
   std::fputs(
-      f.show_new ? "\nWhat is new in each document:\n" : "\nReused share of each document:\n",
+      s.show_new ? "\nWhat is new in each document:\n" : "\nReused share of each document:\n",
       stdout);
   int shown = 0, total = 0;
-  if (!f.show_new) {
+  if (!s.show_new) {
     for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
-      if (c.docs[d].status != DocStatus::kKept) continue;
+      if (!c.ok(d)) continue;
       ++total;
-      if (f.show > 0 && shown >= f.show) continue;
+      if (s.show > 0 && shown >= s.show) continue;
       ++shown;
       std::fputs(("  " + header(d)).c_str(), stdout);
     }
   } else {
     auto print_new = [&](const CleanedDocument& doc) {
       ++total;
-      if (f.show > 0 && shown >= f.show) return Status::Ok();
+      if (s.show > 0 && shown >= s.show) return Status::Ok();
       ++shown;
       std::string block = "\n" + header(doc.doc);
       std::string body = doc.text;
@@ -109,9 +98,7 @@ Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::str
       std::fputs(block.c_str(), stdout);
       return Status::Ok();
     };
-    if (Status s = for_each_cleaned_document(r, f.options, stdin_path, print_new); !s.ok()) {
-      return s;
-    }
+    DOPPEL_RETURN_IF_ERROR(for_each_cleaned_document(r, s.reuse, print_new));
   }
   if (shown < total) {
     std::fprintf(stdout, "... and %d more documents (all of them: --documents FILE, or --show 0)\n",
@@ -121,10 +108,10 @@ Status print_documents(const ReuseResult& r, const ReuseFlags& f, const std::str
 }
 
 void print_summary(const ReuseResult& r, const ReuseOptions& o) {
-  const DedupStats& st = r.corpus.stats;
+  const ReadStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
-  std::string s = summary_head("reuse", r.corpus, r.corpus.stats.seconds.total);
-  s += fmt::format("  compared          {:>12}\n", thousands(st.by_status[0]));
+  std::string s = summary_head("reuse", r.corpus, rs.seconds.total, rs.threads);
+  s += fmt::format("  compared          {:>12}\n", thousands(st.ok()));
   s += document_accounting(r.corpus, o.read);
   s += fmt::format("  passages          {:>12}  ({} occurrences, {} aligned pairs)\n",
                    thousands(r.clusters.size()), thousands(r.occurrences.size()),
@@ -135,58 +122,52 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o) {
       fmt::format("  seeds             {:>12}  ({} chains aligned; {} frequent n-grams)\n",
                   thousands(rs.seeds), thousands(rs.chains_aligned), thousands(rs.frequent_ngrams));
   s += fmt::format("  seconds           read {:.3f}, seeds {:.3f}, align {:.3f}, cluster {:.3f}\n",
-                   rs.seconds_read, rs.seconds_seeds, rs.seconds_align, rs.seconds_cluster);
-  s += summary_memory(st);
+                   rs.seconds.read, rs.seconds.seeds, rs.seconds.align, rs.seconds.cluster);
+  s += summary_memory(rs.peak_rss_bytes, st.documents);
   std::fputs(s.c_str(), stderr);
 }
 
-Status run_reuse(ReuseFlags& f) {
-  ReuseOptions& o = f.options;
-  o.threads = f.common.threads;
-  o.progress = want_progress(f.common);
-  // The cleaned corpus and --new read the input again: keep a copy of standard input.
-  RunFiles files;
-  DOPPEL_RETURN_IF_ERROR(
-      open_run(f.common, f.outputs(), !f.output.empty() || f.show_new, o.normalize, files));
+Status run_reuse(Settings& s) {
+  // The cleaned corpus and --new read the input again: standard input is kept for them.
+  const bool listing =
+      !s.quiet && s.clusters != "-" && s.pairs != "-" && s.documents != "-" && s.output != "-";
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReuse, outputs_of(s),
+                                         !s.output.empty() || (listing && s.show_new), s));
+  const ReuseOptions& o = s.reuse;
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
+  const InterruptGuard guard(o.progress);
 
-  Warnings warnings(f.common, o.progress, "raise --max-warnings");
-  auto result = reuse(f.common.inputs, o, warnings.callback(), files.stdin_copy.file());
+  Warnings warnings(s, o.progress, "raise --max-warnings");
+  auto result = reuse(s.inputs, o, warnings.callback());
   if (!result.ok()) return result.status();
   warnings.print_hidden();
-  files.stdin_copy.flush();
 
   const ReuseResult& r = *result;
-  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
-      f.clusters, [&](std::FILE* out) { return write_passage_clusters(r, out); }));
-  if (f.clusters != "-" && f.pairs != "-" && f.documents != "-" && f.output != "-") {
-    print_clusters(r, f.show);
-    DOPPEL_RETURN_IF_ERROR(print_documents(r, f, files.stdin_copy.path()));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.clusters, [&](OutputStream& out) { return write_passage_clusters(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.pairs, [&](OutputStream& out) { return write_passage_pairs(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.documents, [&](OutputStream& out) { return write_reuse_documents(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.output, [&](OutputStream& out) { return write_cleaned_corpus(r, o, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.stats, [&](OutputStream& out) { return write_reuse_stats(r, o, out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.commit());
+  if (listing) {
+    print_clusters(r, s.show);
+    DOPPEL_RETURN_IF_ERROR(print_documents(r, s));
+    std::fflush(stdout);
   }
-  std::fflush(stdout);
-  DOPPEL_RETURN_IF_ERROR(
-      files.write_if_given(f.pairs, [&](std::FILE* out) { return write_passage_pairs(r, out); }));
-  DOPPEL_RETURN_IF_ERROR(files.write_if_given(
-      f.documents, [&](std::FILE* out) { return write_reuse_documents(r, out); }));
-  DOPPEL_RETURN_IF_ERROR(files.write_if_given(f.output, [&](std::FILE* out) {
-    return write_cleaned_corpus(r, o, files.stdin_copy.path(), out);
-  }));
-  DOPPEL_RETURN_IF_ERROR(
-      files.write_if_given(f.stats, [&](std::FILE* out) { return write_reuse_stats(r, o, out); }));
-  if (!f.common.quiet) print_summary(r, o);
+  if (!s.quiet) print_summary(r, o);
   return Status::Ok();
-}
-
-int run(ReuseFlags& f) {
-  const Status s = run_reuse(f);
-  return s.ok() ? kExitOk : fail(s);
 }
 
 }  // namespace
 
 std::function<int()> add_reuse_command(CLI::App& app) {
-  auto flags = std::make_shared<ReuseFlags>();
-  ReuseFlags& f = *flags;
-  ReuseOptions& o = f.options;
+  auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand(
       "reuse",
       "Find passages shared between documents, align them, group them into clusters and name the "
@@ -196,62 +177,14 @@ std::function<int()> add_reuse_command(CLI::App& app) {
       "  doppel reuse articles/ --new\n"
       "  doppel reuse corpus.jsonl.zst --pairs pairs.jsonl --clusters passages.jsonl "
       "--output cleaned.jsonl\n"
-      "Exit status: 0 on success, 2 on an error (bad usage, unreadable input, --on-error=fail).\n"
+      "Exit status: 0 on success; 2 on an error (bad usage, unreadable input, no readable\n"
+      "document, --on-error=fail); 130 when interrupted. Outputs are written only on success.\n"
       "Formats: docs/formats.md.");
-  add_input_flags(cmd, f.common, o.read);
-
-  auto* match = cmd->add_option_group("Matching");
-  add_normalize_flag(match, f.common);
-  match->add_option("--min-words", o.min_words, "Shortest passage reported, in words")
-      ->capture_default_str();
-  match
-      ->add_option("--min-similarity", o.min_similarity,
-                   "Least share of aligned words that match, 2*matches/(words_a+words_b)")
-      ->capture_default_str();
-  match
-      ->add_option("--seed-words", o.seed_words,
-                   "Length of the shared word n-grams that seed an alignment: shorter finds "
-                   "heavier edits, costs more")
-      ->capture_default_str();
-  match
-      ->add_option("--band", o.band,
-                   "Inserted or deleted words the alignment tolerates between two seeds")
-      ->capture_default_str();
-  match
-      ->add_option("--max-unmatched", o.max_unmatched,
-                   "A stretch of more words than this without a match ends a passage")
-      ->capture_default_str();
-  match->add_option("--max-gap", o.max_gap, "Words between seeds of one passage, at most")
-      ->capture_default_str();
-  match
-      ->add_option("--all-pairs-docs", o.all_pairs_docs,
-                   "An n-gram in more documents than this links each to its earliest occurrence "
-                   "only (linear cost for boilerplate)")
-      ->capture_default_str();
-
-  auto* output = cmd->add_option_group("Output");
-  output->add_option("--pairs", f.pairs, "Write every aligned passage pair as JSON Lines");
-  output->add_option("--clusters", f.clusters,
-                     "Write passage clusters (every occurrence, the source) as JSON Lines");
-  output->add_option("--documents", f.documents,
-                     "Write each document's reused share and spans as JSON Lines");
-  output->add_option("--output", f.output,
-                     "Write the cleaned corpus: each document without its shared passages, and "
-                     "the spans removed");
-  output
-      ->add_option("--min-docs", o.min_docs,
-                   "The cleaned corpus drops passages found in at least this many documents")
-      ->capture_default_str();
-  output->add_flag("--keep-source", o.keep_source,
-                   "The cleaned corpus keeps each passage in its source (earliest) document");
-  output->add_option("--stats", f.stats, "Write counts, timings and memory as JSON");
-  output->add_option("--show", f.show, "Passages and documents to list on standard output (0: all)")
-      ->capture_default_str();
-  output->add_flag("--new", f.show_new,
-                   "List what is new in each document (its text without shared passages)");
-
-  add_running_flags(cmd, f.common);
-  return [flags] { return run(*flags); };
+  add_flags(Command::kReuse, *cmd, *settings);
+  return [settings] {
+    const Status s = run_reuse(*settings);
+    return s.ok() ? kExitOk : fail(s);
+  };
 }
 
 }  // namespace doppel::cli

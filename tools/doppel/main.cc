@@ -1,7 +1,10 @@
 // doppel: finds near-duplicate documents and reused passages in text collections.
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <string_view>
 
+#include "cli_common.h"
 #include "commands.h"
 #include "doppel_version.h"
 
@@ -12,9 +15,36 @@ int run_main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
   app.require_subcommand(1);
   app.footer("Run 'doppel COMMAND --help' for a command's options. Docs: docs/cli.md");
+  const std::string help_hint =
+      argc > 1 && argv[1][0] != '-' ? fmt::format("doppel {} --help", argv[1]) : "doppel --help";
+  app.failure_message([help_hint](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("doppel: error: {}\nRun '{}' for the options.\n", e.what(), help_hint);
+  });
   const auto run_dedup = doppel::cli::add_dedup_command(app);
   const auto run_reuse = doppel::cli::add_reuse_command(app);
   const auto run_report = doppel::cli::add_report_command(app);
+  const auto run_docs = doppel::cli::add_docs_command(app);
+  // A word that names no command (a typo, or an input given without one) gets a message that
+  // says so, rather than CLI11's "A subcommand is required".
+  const auto is_command = [&](std::string_view word) {
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      if (sub->get_name() == word) return true;
+    }
+    return false;
+  };
+  if (argc == 1) {
+    std::fputs(
+        "doppel: error: no command given (commands: dedup, reuse, report; see doppel --help)\n",
+        stderr);
+    return doppel::cli::kExitError;
+  }
+  if (argv[1][0] != '-' && !is_command(argv[1])) {
+    std::fprintf(stderr,
+                 "doppel: error: unknown command '%s' (commands: dedup, reuse, report; see "
+                 "doppel --help)\n",
+                 argv[1]);
+    return doppel::cli::kExitError;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -24,6 +54,7 @@ int run_main(int argc, char** argv) {
   if (app.got_subcommand("dedup")) return run_dedup();
   if (app.got_subcommand("reuse")) return run_reuse();
   if (app.got_subcommand("report")) return run_report();
+  if (app.got_subcommand("docs-cli")) return run_docs();
   return doppel::cli::kExitError;
 }
 

@@ -1,0 +1,51 @@
+// Where a corpus's documents come from, kept with the corpus so that writers can read the
+// documents again after a job (the deduplicated and cleaned corpora, the report): the expanded
+// list of files, the options they are read with, and the copy of standard input.
+// Thread-safety: read() from one thread at a time; each reader by one thread.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "doppel/corpus.h"
+#include "doppel/env.h"
+#include "doppel/options.h"
+#include "doppel/status.h"
+#include "input/batch_reader.h"
+#include "input/input_files.h"
+#include "input/stdin_spool.h"
+
+namespace doppel {
+
+class CorpusSource {
+ public:
+  // Expands the inputs (input_files.h) and, with read.keep_stdin, prepares the copy of standard
+  // input. Fails on inputs that do not exist or hold no file.
+  static Result<std::shared_ptr<CorpusSource>> open(std::span<const std::string> inputs,
+                                                    const ReadOptions& read);
+
+  const std::vector<InputFile>& files() const { return files_; }
+  const ReadOptions& read_options() const { return read_; }
+  // The files as a Corpus names them.
+  std::vector<InputFileInfo> file_infos() const;
+
+  // A reader of the documents from the start. The first reading reads standard input itself (and
+  // copies it when it is kept); later ones read the copy, and fail for standard input not kept.
+  Result<std::unique_ptr<BatchReader>> read() const;
+
+ private:
+  CorpusSource(std::vector<InputFile> files, const ReadOptions& read, Env& env,
+               std::shared_ptr<StdinSpool> spool)
+      : files_(std::move(files)), read_(read), env_(env), spool_(std::move(spool)) {}
+  Result<std::unique_ptr<SequentialFile>> open_file(std::size_t index, bool first) const;
+
+  std::vector<InputFile> files_;
+  ReadOptions read_;
+  Env& env_;
+  std::shared_ptr<StdinSpool> spool_;  // null unless standard input is kept
+  mutable bool stdin_read_ = false;    // the first reading has taken standard input
+};
+
+}  // namespace doppel

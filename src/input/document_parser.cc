@@ -1,0 +1,205 @@
+#include "input/document_parser.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "text/utf8.h"
+
+namespace doppel {
+
+static_assert(kBatchPadding >= simdjson::SIMDJSON_PADDING);
+
+struct DocumentParser::Impl {
+  simdjson::dom::parser parser;
+};
+
+DocumentParser::DocumentParser(const ReadOptions& options)
+    : impl_(std::make_unique<Impl>()), options_(options) {}
+DocumentParser::~DocumentParser() = default;
+
+TextHeader parse_text_header(std::string_view file) {
+  TextHeader h;
+  const std::size_t eol = std::min(file.find('\n'), file.size());
+  std::string_view line = file.substr(0, eol);
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  };
+  line = trim(line);
+  if (line.size() < 15 || line.substr(0, 5) != "date ") return h;
+  std::string_view rest = trim(line.substr(5));
+  const std::string_view date = rest.substr(0, 10);
+  const bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
+                   std::all_of(date.begin(), date.end(),
+                               [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+  if (!iso) return h;
+  rest = rest.substr(10);
+  if (!rest.empty() && !std::isspace(static_cast<unsigned char>(rest.front()))) return h;
+  rest = trim(rest);
+  if (!rest.empty()) {
+    if (rest.substr(0, 3) != "By ") return h;  // some other first line that starts with "date"
+    h.byline = trim(rest.substr(3));
+  }
+  h.found = true;
+  h.date = date;
+  std::size_t body = eol;
+  // Skip the blank lines after the header.
+  while (body < file.size() && std::isspace(static_cast<unsigned char>(file[body]))) {
+    const std::size_t next_nl = file.find('\n', body);
+    const std::string_view piece =
+        file.substr(body, (next_nl == std::string_view::npos ? file.size() : next_nl) - body);
+    if (!trim(piece).empty()) break;
+    body = next_nl == std::string_view::npos ? file.size() : next_nl + 1;
+  }
+  h.body_offset = body;
+  return h;
+}
+
+namespace {
+
+// " (the line has \"id\", \"content\", \"title\")": what a line without the text field holds
+// instead, so that a wrong `text_field` is easy to mend; `longest` gets the field with the
+// longest string, the likely text.
+std::string describe_fields(simdjson::dom::object object, std::string& longest) {
+  constexpr std::size_t kMaxNames = 8;
+  std::string names;
+  std::size_t count = 0, longest_size = 0;
+  longest.clear();
+  for (const auto field : object) {
+    if (count < kMaxNames) {
+      names += fmt::format("{}\"{}\"", count == 0 ? "" : ", ", std::string_view(field.key));
+    }
+    ++count;
+    std::string_view value;
+    if (!field.value.get_string().get(value) && value.size() > longest_size) {
+      longest_size = value.size();
+      longest = field.key;
+    }
+  }
+  if (count == 0) return " (the line is an empty object)";
+  if (count > kMaxNames) names += fmt::format(" and {} more", count - kMaxNames);
+  return fmt::format(" (the line has {})", names);
+}
+
+}  // namespace
+
+void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFile& file,
+                           ParsedDoc& out) {
+  out.status = ReadStatus::kOk;
+  out.id.clear();
+  out.date.clear();
+  out.byline.clear();
+  out.source = {};
+  out.body_offset = 0;
+  out.text_field_hint.clear();
+  out.synthesized_id = false;
+  out.id_from_input = file.format == InputFormat::kText;
+  out.message.clear();
+  if (file.format == InputFormat::kText) out.id = file.doc_id;
+  if (raw.preset != ReadStatus::kOk) {
+    out.status = raw.preset;
+    out.message = raw.detail;
+    if (out.id.empty())
+      out.id = raw.line > 0 ? fmt::format("{}:{}", file.name, raw.line) : file.name;
+    return;
+  }
+  if (file.format == InputFormat::kText) {
+    parse_text(batch.doc_bytes(raw), out);
+  } else {
+    parse_json(batch.doc_bytes(raw), raw, file, out);
+  }
+}
+
+void DocumentParser::parse_text(std::string_view bytes, ParsedDoc& out) {
+  if (const std::size_t bad = find_invalid_utf8(bytes); bad != bytes.size()) {
+    const auto line = 1 + std::count(bytes.begin(), bytes.begin() + static_cast<long>(bad), '\n');
+    out.status = ReadStatus::kInvalidUtf8;
+    out.message = fmt::format("invalid UTF-8 at byte {} (line {})", bad, line);
+    return;
+  }
+  std::size_t start = 0;
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") start = 3;  // a byte-order mark is not text
+  const TextHeader header = parse_text_header(bytes.substr(start));
+  if (header.found) {
+    out.date = header.date;
+    out.byline = header.byline;
+    start += header.body_offset;
+  }
+  out.source = bytes;
+  out.body_offset = start;
+}
+
+void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const InputFile& file,
+                                ParsedDoc& out) {
+  simdjson::dom::element root;
+  const auto error = impl_->parser.parse(line.data(), line.size(), false).get(root);
+  // Unreadable lines are named after their location; so are objects without an id, which are
+  // counted as synthesized ids.
+  auto name_by_location = [&] { out.id = fmt::format("{}:{}", file.name, raw.line); };
+  if (error) {
+    out.status =
+        error == simdjson::UTF8_ERROR ? ReadStatus::kInvalidUtf8 : ReadStatus::kMalformedJson;
+    out.message = error == simdjson::UTF8_ERROR
+                      ? std::string("invalid UTF-8 in the line")
+                      : fmt::format("malformed JSON ({})", simdjson::error_message(error));
+    name_by_location();
+    return;
+  }
+  simdjson::dom::object object;
+  if (root.get_object().get(object)) {
+    out.status = ReadStatus::kMalformedJson;
+    out.message = "the line is JSON but not an object";
+    name_by_location();
+    return;
+  }
+  // The id first, so that every later message can name the document.
+  simdjson::dom::element id;
+  if (object.at_key(options_.id_field).get(id) || id.is_null()) {
+    name_by_location();
+    out.synthesized_id = true;
+  } else if (id.is_string()) {
+    out.id = std::string(id.get_string().value_unsafe());
+    out.id_from_input = true;
+  } else if (id.is_int64()) {
+    out.id = std::to_string(id.get_int64().value_unsafe());
+    out.id_from_input = true;
+  } else if (id.is_uint64()) {
+    out.id = std::to_string(id.get_uint64().value_unsafe());
+    out.id_from_input = true;
+  } else {
+    name_by_location();
+    out.status = ReadStatus::kMalformedJson;
+    out.message = fmt::format("field \"{}\" must be a string or an integer", options_.id_field);
+    return;
+  }
+  simdjson::dom::element date;
+  if (!object.at_key(options_.date_field).get(date)) {
+    if (date.is_string()) {
+      out.date = std::string(date.get_string().value_unsafe());
+    } else if (date.is_number()) {
+      out.date = simdjson::minify(date);
+    }
+  }
+  simdjson::dom::element text;
+  if (object.at_key(options_.text_field).get(text)) {
+    out.status = ReadStatus::kMissingText;
+    out.message = fmt::format("no \"{}\" field{}", options_.text_field,
+                              describe_fields(object, out.text_field_hint));
+    return;
+  }
+  std::string_view value;
+  if (text.get_string().get(value)) {
+    out.status = ReadStatus::kMissingText;
+    out.message = fmt::format("field \"{}\" is not a string", options_.text_field);
+    return;
+  }
+  // simdjson has validated the line's UTF-8 and rejects escapes of lone surrogates, so `value`
+  // is valid UTF-8.
+  out.source = value;
+}
+
+}  // namespace doppel

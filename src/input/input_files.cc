@@ -1,0 +1,119 @@
+#include "input/input_files.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace doppel {
+namespace fs = std::filesystem;
+namespace {
+
+// Files below `dir` (relative paths, '/'-separated), depth first; hidden entries skipped.
+Status list_files(Env& env, const fs::path& dir, const std::string& rel,
+                  std::vector<std::pair<std::string, std::uint64_t>>& out) {
+  auto entries = env.list(dir.string());
+  if (!entries.ok()) return entries.status();
+  for (const DirEntry& e : *entries) {
+    if (e.name.empty() || e.name[0] == '.') continue;
+    const std::string child = rel.empty() ? e.name : rel + "/" + e.name;
+    if (e.info.kind == PathKind::kDirectory) {
+      DOPPEL_RETURN_IF_ERROR(list_files(env, dir / e.name, child, out));
+    } else if (e.info.kind == PathKind::kFile) {
+      out.emplace_back(child, e.info.size);
+    }
+  }
+  return Status::Ok();
+}
+
+// The directory an input contributes to the id base: itself, or a file's directory.
+fs::path base_of(const std::string& arg, PathKind kind) {
+  const fs::path p = fs::absolute(arg).lexically_normal();
+  if (kind == PathKind::kDirectory) {
+    // "dir/" normalizes to "dir/" with an empty last element: drop it.
+    return p.has_filename() ? p : p.parent_path();
+  }
+  return p.parent_path();
+}
+
+fs::path common_prefix(const fs::path& a, const fs::path& b) {
+  fs::path out;
+  auto x = a.begin(), y = b.begin();
+  for (; x != a.end() && y != b.end() && *x == *y; ++x, ++y) out /= *x;
+  return out;
+}
+
+}  // namespace
+
+bool is_jsonl_name(std::string_view path) {
+  for (const std::string_view ext : {".jsonl", ".ndjson", ".json"}) {
+    for (const std::string_view z : {"", ".gz", ".zst"}) {
+      if (path.size() >= ext.size() + z.size() && path.ends_with(z) &&
+          path.substr(0, path.size() - z.size()).ends_with(ext)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, InputFormat forced,
+                                             Env& env) {
+  if (args.empty()) {
+    return Status::InvalidArgument(
+        "no input given: name files, directories, or - for JSON Lines on standard input");
+  }
+  auto resolve = [forced](const std::string& path) {
+    if (forced != InputFormat::kAuto) return forced;
+    return (path == "-" || is_jsonl_name(path)) ? InputFormat::kJsonl : InputFormat::kText;
+  };
+  // Each input's kind, and the deepest directory holding them all.
+  std::vector<PathInfo> infos;
+  fs::path base;
+  bool have_base = false;
+  for (const std::string& arg : args) {
+    PathInfo info{PathKind::kOther, 0};
+    if (arg != "-") {
+      info = env.stat(arg);
+      if (info.kind == PathKind::kMissing) {
+        return Status::IoError(fmt::format("{}: no such file or directory", arg));
+      }
+      const fs::path b = base_of(arg, info.kind);
+      base = have_base ? common_prefix(base, b) : b;
+      have_base = true;
+    }
+    infos.push_back(info);
+  }
+  std::vector<InputFile> files;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "-") {
+      files.push_back(
+          InputFile{"-", std::string(kStdinName), std::string(kStdinName), InputFormat::kJsonl, 0});
+      continue;
+    }
+    const fs::path abs = fs::absolute(arg).lexically_normal();
+    if (infos[i].kind == PathKind::kDirectory) {
+      std::vector<std::pair<std::string, std::uint64_t>> found;
+      DOPPEL_RETURN_IF_ERROR(list_files(env, arg, "", found));
+      std::sort(found.begin(), found.end());
+      const std::string prefix =
+          base_of(arg, PathKind::kDirectory).lexically_relative(base).generic_string();
+      for (const auto& [rel, size] : found) {
+        const std::string path = (fs::path(arg) / rel).string();
+        const std::string id = prefix.empty() || prefix == "." ? rel : prefix + "/" + rel;
+        files.push_back(InputFile{path, path, id, resolve(path), size});
+      }
+      if (found.empty()) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: the directory holds no files to read (hidden files are skipped)", arg));
+      }
+    } else {
+      const std::string id = abs.lexically_relative(base).generic_string();
+      files.push_back(InputFile{arg, arg, id, resolve(arg), infos[i].size});
+    }
+  }
+  return files;
+}
+
+}  // namespace doppel

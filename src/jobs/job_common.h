@@ -1,0 +1,55 @@
+// What the jobs share: the options every job reads with, the thread count, stage timing, and the
+// stages after reading of each job, so that doppel report can run both jobs over one reading.
+#pragma once
+
+#include <chrono>
+
+#include "doppel/dedup.h"
+#include "doppel/options.h"
+#include "doppel/reuse.h"
+#include "doppel/status.h"
+#include "util/memory.h"
+
+namespace doppel {
+
+class DocumentSketches;
+class DocumentWords;
+
+// Seconds of each stage: lap() returns the time since the previous lap (or construction).
+class StageClock {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    return s;
+  }
+  double since_start() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_ = start_;
+};
+
+// The options every job reads with: `max_doc_bytes` and `threads`.
+Status validate_read(const ReadOptions& read, int threads);
+
+// Threads to use: `requested`, or one per core for 0.
+int worker_threads(int requested);
+
+namespace internal {
+
+// Dedup after reading: `result.corpus` read, `result.stats.threads` set.
+void start_dedup(const Corpus& corpus, DedupResult& result);
+void find_duplicates(const DedupOptions& options, const DocumentSketches& sketches,
+                     StageClock& clock, DedupResult& result);
+
+// Reuse after reading: `result.corpus` read, `result.stats.threads` set. Fails only on a corpus
+// too large for this version.
+Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClock& clock,
+                     ReuseResult& result);
+
+}  // namespace internal
+}  // namespace doppel

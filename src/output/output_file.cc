@@ -1,0 +1,122 @@
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "doppel/output.h"
+
+namespace doppel {
+namespace {
+
+Status write_all(int fd, std::string_view bytes, const std::string& name) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Status::IoError(fmt::format("{}: write failed: {}", name, std::strerror(errno)));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status StdoutOutput::write(std::string_view bytes) {
+  return write_all(STDOUT_FILENO, bytes, "standard output");
+}
+
+Status StdoutOutput::flush() { return Status::Ok(); }
+
+Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return Status::IoError("cannot write to an empty file name");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return Status::IoError(fmt::format("{}: cannot write: Is a directory", path));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      // A device (/dev/null), a pipe or a socket: nothing there to keep or to replace, and it
+      // must stay what it is. Written to directly.
+      const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) {
+        return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+      }
+      return std::unique_ptr<OutputFile>(new OutputFile(path, "", fd));
+    }
+  }
+  // A link to a file: the file it points to is replaced, and the link stays.
+  std::error_code ec;
+  const fs::path target =
+      fs::is_symlink(path, ec) && fs::exists(path, ec) ? fs::canonical(path, ec) : fs::path(path);
+  if (!target.has_filename()) {
+    return Status::IoError(fmt::format("{}: cannot write: not a file name", path));
+  }
+  // Beside the target, so that the rename stays on one file system; hidden, so that a directory
+  // being read never takes it for input. The counter tells apart the outputs of one process.
+  static std::atomic<unsigned> counter{0};
+  const std::string temp =
+      (target.parent_path() / fmt::format(".{}.doppel-{}-{}.tmp", target.filename().string(),
+                                          ::getpid(), counter.fetch_add(1)))
+          .string();
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) {
+    return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+  }
+  return std::unique_ptr<OutputFile>(new OutputFile(target.string(), temp, fd));
+}
+
+OutputFile::~OutputFile() {
+  if (!committed_) discard();
+}
+
+Status OutputFile::write(std::string_view bytes) {
+  if (fd_ < 0) return Status::Internal(fmt::format("{}: written after it was closed", path_));
+  return write_all(fd_, bytes, path_);
+}
+
+Status OutputFile::flush() { return Status::Ok(); }
+
+Status OutputFile::commit() {
+  if (fd_ < 0) return Status::Internal(fmt::format("{}: committed twice", path_));
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0) {
+    const Status s =
+        Status::IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+    if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
+    return s;
+  }
+  if (temp_path_.empty()) {  // written in place (a device or a pipe)
+    committed_ = true;
+    return Status::Ok();
+  }
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    const Status s =
+        Status::IoError(fmt::format("{}: cannot replace: {}", path_, std::strerror(errno)));
+    ::unlink(temp_path_.c_str());
+    return s;
+  }
+  committed_ = true;
+  return Status::Ok();
+}
+
+void OutputFile::discard() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  if (!committed_ && !temp_path_.empty()) {
+    ::unlink(temp_path_.c_str());
+    temp_path_.clear();
+  }
+}
+
+}  // namespace doppel

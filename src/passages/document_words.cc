@@ -1,0 +1,54 @@
+#include "passages/document_words.h"
+
+#include <algorithm>
+
+namespace doppel {
+
+WordChunk* WordStore::new_chunk(std::size_t words) {
+  auto chunk = std::make_unique<WordChunk>();
+  const std::size_t room = std::max(words, kChunkWords);
+  chunk->words.reserve(room);
+  chunk->bytes.reserve(room);
+  chunk->code_points.reserve(room);
+  std::lock_guard lock(mutex_);
+  chunks_.push_back(std::move(chunk));
+  return chunks_.back().get();
+}
+
+void DocumentWords::Worker::begin(const doppel::Batch& batch, Batch& out) const {
+  out.words.assign(batch.docs.size(), DocWords{});
+  out.chars.assign(batch.docs.size(), 0);
+}
+
+void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& out) {
+  const NormalizedText& norm = doc.norm;
+  const std::size_t n = norm.tokens.size();
+  if (chunk_ == nullptr || chunk_->words.capacity() - chunk_->words.size() < n) {
+    chunk_ = store_.new_chunk(n);
+  }
+  DocWords& at = out.words[i];
+  at.count = static_cast<std::uint32_t>(n);
+  at.words = chunk_->words.data() + chunk_->words.size();
+  at.bytes = chunk_->bytes.data() + chunk_->bytes.size();
+  for (const std::uint64_t h : norm.hashes) {
+    chunk_->words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
+  }
+  word_byte_spans(norm.tokens, doc.parsed.body_offset, chunk_->bytes);
+  const std::string_view source = doc.parsed.source;
+  out.chars[i] = count_code_points(source);
+  if (out.chars[i] != source.size()) {
+    at.code_points = chunk_->code_points.data() + chunk_->code_points.size();
+    word_code_point_spans(source, std::span(at.bytes, n), chunk_->code_points);
+  }
+}
+
+void DocumentWords::merge(Batch& out, std::size_t i, bool readable) {
+  chars_.push_back(out.chars[i]);
+  // Documents that became bad input at the merge (duplicate ids) keep no words.
+  const DocWords& at = out.words[i];
+  table_.first.push_back(at.words);
+  table_.docs.push_back(table_.docs.back() + (readable ? at.count : 0));
+  places_.push_back(at);
+}
+
+}  // namespace doppel

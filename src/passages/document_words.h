@@ -1,0 +1,95 @@
+// What reuse keeps of each document, made in the read stage (corpus/read_stage.h) on every thread
+// and left where the threads wrote it: its words as 32-bit hashes and each word's place in the
+// source text (bytes, and code points where they differ), and the source's length in code
+// points. Thread-safety: the read stage's; read-only afterwards.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "corpus/read_stage.h"
+#include "doppel/corpus.h"
+#include "passages/seeds.h"
+#include "text/source_offsets.h"
+#include "util/huge_pages.h"
+
+namespace doppel {
+
+// Where the reading threads put documents' words: arrays reserved large and filled from the front
+// (reserved room is address space only, so a chunk costs what is written into it), each
+// document's words contiguous, never moved once written. A thread fills its own chunk; the
+// store owns all of them. (Arrays per batch left the last, partly filled 2 MiB huge page of each
+// array resident: 4 MB of Reuters' 67 MB after reading.)
+struct WordChunk {
+  HugeVector<std::uint32_t> words;  // word hashes
+  HugeVector<SourceSpan> bytes;     // one per word
+  // Code points of the words of documents that are not all ASCII (in the others they equal the
+  // bytes): most corpora need none.
+  HugeVector<SourceSpan> code_points;
+};
+
+class WordStore {
+ public:
+  // A new chunk with room for at least `words` words in each array. Thread-safe.
+  WordChunk* new_chunk(std::size_t words);
+
+ private:
+  static constexpr std::size_t kChunkWords = std::size_t{4} << 20;  // 16 MiB of hashes
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<WordChunk>> chunks_;
+};
+
+// A document's words and their places, in a WordChunk.
+struct DocWords {
+  const std::uint32_t* words = nullptr;
+  const SourceSpan* bytes = nullptr;
+  const SourceSpan* code_points = nullptr;  // null: the same as the bytes (all ASCII)
+  std::uint32_t count = 0;
+  // Words [begin, end) as a span of the source text.
+  TextSpan span(std::uint32_t begin, std::uint32_t end) const {
+    const SourceSpan* cps = code_points != nullptr ? code_points : bytes;
+    return TextSpan{cps[begin].begin, cps[end - 1].end, bytes[begin].begin, bytes[end - 1].end,
+                    end - begin};
+  }
+};
+
+class DocumentWords {
+ public:
+  DocumentWords() { table_.docs.push_back(0); }
+
+  // Every document's words (an empty range for bad input), for the seed stage.
+  const WordTable& table() const { return table_; }
+  const DocWords& doc(std::uint32_t d) const { return places_[d]; }
+  // Per document: code points of its source text (0 for bad input).
+  std::span<const std::uint64_t> chars() const { return chars_; }
+  std::vector<std::uint64_t> take_chars() { return std::move(chars_); }
+
+  // The read stage's part (corpus/read_stage.h).
+  struct Batch {
+    std::vector<DocWords> words;       // per document
+    std::vector<std::uint64_t> chars;  // per document: code points of the source text
+  };
+  class Worker {
+   public:
+    explicit Worker(WordStore& store) : store_(store) {}
+    void begin(const doppel::Batch& batch, Batch& out) const;
+    void add(std::size_t i, const PreparedDoc& doc, Batch& out);
+
+   private:
+    WordStore& store_;
+    WordChunk* chunk_ = nullptr;  // this thread's, being filled
+  };
+  Worker make_worker() { return Worker(store_); }
+  void merge(Batch& out, std::size_t i, bool readable);
+
+ private:
+  WordStore store_;
+  WordTable table_;
+  std::vector<DocWords> places_;  // per document
+  std::vector<std::uint64_t> chars_;
+};
+
+}  // namespace doppel

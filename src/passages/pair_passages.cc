@@ -1,0 +1,65 @@
+#include "passages/pair_passages.h"
+
+#include "align/local_align.h"
+#include "passages/segments.h"
+#include "util/threads.h"
+
+namespace doppel {
+
+std::vector<AlignedPair> pair_passages(std::span<const Seed> seeds, const WordTable& words,
+                                       const PairPassageOptions& options,
+                                       std::uint64_t& chains_aligned) {
+  // Runs of seeds of one pair, cut into blocks that the threads take in turn (alignment costs
+  // vary widely between pairs, and the machine may be shared); each block's results are kept
+  // apart and concatenated in block order, so outputs do not depend on the threads.
+  std::vector<std::size_t> run_starts;
+  for (std::size_t i = 0; i < seeds.size(); ++i) {
+    if (i == 0 || seeds[i].pair != seeds[i - 1].pair) run_starts.push_back(i);
+  }
+  run_starts.push_back(seeds.size());
+  const std::size_t runs = run_starts.size() - 1;
+  constexpr std::size_t kRunsPerBlock = 64;
+  const std::size_t blocks = (runs + kRunsPerBlock - 1) / kRunsPerBlock;
+  std::vector<std::vector<AlignedPair>> found(blocks);
+  const int threads = std::max(1, options.threads);
+  std::vector<std::uint64_t> aligned_per_thread(static_cast<std::size_t>(threads), 0);
+  Turns turns(runs, kRunsPerBlock);
+  const AlignScoring scoring;
+  run_on_threads(threads, [&](int t) {
+    AlignScratch scratch;
+    std::vector<Anchor> anchors;
+    std::vector<Chain> chains;
+    ChainScratch chain_scratch;
+    std::vector<AlignedPair> pieces;
+    for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+      auto& out = found[first / kRunsPerBlock];
+      for (std::size_t r = first; r < last; ++r) {
+        const auto pair_seeds = seeds.subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
+        const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
+        chain_seeds(pair_seeds, static_cast<int>(options.max_gap), static_cast<int>(options.band),
+                    chain_scratch, anchors, chains);
+        pieces.clear();
+        for (const Chain& c : chains) {
+          // A lone seed is a shared phrase, not yet a passage.
+          if (c.count < 2) continue;
+          ++aligned_per_thread[static_cast<std::size_t>(t)];
+          const Alignment al =
+              align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
+                           options.seed_words, options.band, options.max_gap, scoring, scratch);
+          if (al.score <= 0) continue;
+          split_at_unmatched(a, b, scratch.matched, options.max_unmatched, pieces);
+        }
+        merge_pieces(pieces, options.max_unmatched);
+        for (const AlignedPair& p : pieces) {
+          if (passage_qualifies(p, options.min_words, options.min_similarity)) out.push_back(p);
+        }
+      }
+    }
+  });
+  std::vector<AlignedPair> passages;
+  for (auto& v : found) passages.insert(passages.end(), v.begin(), v.end());
+  for (const auto c : aligned_per_thread) chains_aligned += c;
+  return passages;
+}
+
+}  // namespace doppel

@@ -1,0 +1,33 @@
+#include "passages/sources.h"
+
+#include <algorithm>
+
+namespace doppel {
+
+std::vector<std::uint32_t> rank_by_date(const Corpus& corpus) {
+  const auto n = static_cast<std::uint32_t>(corpus.docs.size());
+  std::vector<std::uint32_t> by_date(n), rank(n);
+  for (std::uint32_t d = 0; d < n; ++d) by_date[d] = d;
+  std::stable_sort(by_date.begin(), by_date.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const auto dx = corpus.date(x), dy = corpus.date(y);
+    if (dx.empty() != dy.empty()) return dy.empty();
+    return dx < dy;
+  });
+  for (std::uint32_t r = 0; r < n; ++r) rank[by_date[r]] = r;
+  return rank;
+}
+
+std::uint32_t choose_source(std::span<const WordRange> occurrences,
+                            std::span<const std::uint32_t> rank,
+                            std::span<const std::uint8_t> dated) {
+  std::uint32_t source = kNoSource;
+  for (std::uint32_t k = 0; k < occurrences.size(); ++k) {
+    const std::uint32_t doc = occurrences[k].doc;
+    if (dated[doc] && (source == kNoSource || rank[doc] < rank[occurrences[source].doc])) {
+      source = k;
+    }
+  }
+  return source;
+}
+
+}  // namespace doppel

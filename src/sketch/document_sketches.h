@@ -1,0 +1,90 @@
+// What dedup keeps of each document, made in the read stage (corpus/read_stage.h) on every thread
+// and stored in input order: its MinHash signature, the 128-bit hash of its normalized text, and,
+// for exact verification, its shingle set. Documents that could not be read get an empty
+// signature and hash (they take no part in any comparison). Thread-safety: the read stage's.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "corpus/read_stage.h"
+#include "doppel/options.h"
+#include "sketch/minhash.h"
+#include "sketch/signature_store.h"
+#include "text/shingle.h"
+#include "verify/jaccard.h"
+#include "verify/shingle_sets.h"
+
+namespace doppel {
+
+class DocumentSketches {
+ public:
+  DocumentSketches(const ShingleOptions& shingle, const SketchOptions& sketch, bool keep_sets)
+      : shingle_(shingle),
+        seed_(sketch.seed),
+        keep_sets_(keep_sets),
+        sketcher_(sketch.num_hashes, sketch.seed),
+        sigs_(sketch.num_hashes) {}
+
+  const SignatureStore& signatures() const { return sigs_; }
+  std::span<const ExactHash> hashes() const { return hashes_; }
+  const ShingleSets& sets() const { return sets_; }  // with keep_sets only
+
+  // The read stage's part (corpus/read_stage.h).
+  struct Batch {
+    std::vector<SigValue> sigs;            // bins per document (zeros for bad ones)
+    std::vector<ExactHash> hashes;         // one per document
+    std::vector<std::uint64_t> sets;       // shingle sets, concatenated (keep_sets)
+    std::vector<std::uint32_t> set_sizes;  // one per document
+  };
+  class Worker {
+   public:
+    explicit Worker(const DocumentSketches& owner) : owner_(owner) {}
+    void begin(const doppel::Batch& batch, Batch& out) const {
+      const std::size_t n = batch.docs.size();
+      out.sigs.assign(n * owner_.sketcher_.bins(), 0);
+      out.hashes.assign(n, ExactHash{});
+      out.sets.clear();
+      out.set_sizes.assign(n, 0);
+    }
+    void add(std::size_t i, const PreparedDoc& doc, Batch& out) {
+      const auto bins = static_cast<std::size_t>(owner_.sketcher_.bins());
+      out.hashes[i] = exact_hash(doc.norm);
+      shingle_hashes(doc.norm, owner_.shingle_, owner_.seed_, shingles_);
+      owner_.sketcher_.sketch(shingles_, std::span(out.sigs).subspan(i * bins, bins), scratch_);
+      if (owner_.keep_sets_) {
+        make_set(shingles_);
+        out.set_sizes[i] = static_cast<std::uint32_t>(shingles_.size());
+        out.sets.insert(out.sets.end(), shingles_.begin(), shingles_.end());
+      }
+    }
+
+   private:
+    const DocumentSketches& owner_;
+    std::vector<std::uint64_t> shingles_;
+    std::vector<std::uint32_t> scratch_;
+  };
+  Worker make_worker() const { return Worker(*this); }
+  void merge(Batch& out, std::size_t i, bool /*readable*/) {
+    const auto bins = static_cast<std::size_t>(sketcher_.bins());
+    if (i == 0) set_pos_ = 0;
+    sigs_.append(std::span(out.sigs).subspan(i * bins, bins));
+    hashes_.push_back(out.hashes[i]);
+    const std::uint32_t size = out.set_sizes[i];
+    if (keep_sets_) sets_.append(std::span(out.sets).subspan(set_pos_, size));
+    set_pos_ += size;
+  }
+
+ private:
+  const ShingleOptions& shingle_;
+  std::uint64_t seed_;
+  bool keep_sets_;
+  OphSketcher sketcher_;
+  SignatureStore sigs_;
+  std::vector<ExactHash> hashes_;
+  ShingleSets sets_;
+  std::size_t set_pos_ = 0;  // where the next document's set starts in the batch being merged
+};
+
+}  // namespace doppel

@@ -1,0 +1,446 @@
+#include "flags.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <memory>
+#include <utility>
+
+namespace doppel::cli {
+namespace {
+
+constexpr const char* kInput = "Input";
+constexpr const char* kMatching = "Matching";
+constexpr const char* kOutput = "Output";
+constexpr const char* kRunning = "Running";
+
+// A flag whose value is one of a few names (case does not matter); --help shows them as
+// NAME|NAME, and a wrong value gets a message that lists them.
+template <typename T>
+CLI::Option* add_choice(CLI::Option_group& group, const std::string& flag, T& value,
+                        const std::string& help,
+                        const std::vector<std::pair<std::string, T>>& names) {
+  std::string type, list;
+  for (const auto& [name, v] : names) {
+    type += (type.empty() ? "" : "|") + name;
+    list += (list.empty() ? "" : ", ") + name;
+  }
+  std::string default_name;
+  for (const auto& [name, v] : names) {
+    if (v == value) default_name = name;
+  }
+  auto* option = group.add_option_function<std::string>(
+      flag,
+      [&value, names](const std::string& given) {
+        for (const auto& [name, v] : names) {
+          if (CLI::detail::to_lower(given) == name) {
+            value = v;
+            return;
+          }
+        }
+      },
+      help);
+  option->check(CLI::Validator(
+      [names, list](std::string& given) -> std::string {
+        for (const auto& [name, v] : names) {
+          if (CLI::detail::to_lower(given) == name) return {};
+        }
+        return fmt::format("'{}' is not one of {}", given, list);
+      },
+      "", ""));
+  return option->type_name(type)->default_str(default_name);
+}
+
+struct FlagDef {
+  const char* key;      // unique among all flags
+  const char* name;     // as CLI11 takes it: "--threshold", "-o,--output"
+  const char* group;    // Input, Matching, Output or Running
+  const char* metavar;  // shown after the flag; "" for a switch or a choice
+  const char* help;
+  CLI::Option* (*add)(CLI::Option_group& group, Settings& s, const FlagDef& f);
+};
+
+// Adds an option bound to `field` with the definition's name, help, metavar and default.
+template <typename T>
+CLI::Option* option(CLI::Option_group& g, const FlagDef& f, T& field, bool show_default = true) {
+  auto* o = g.add_option(f.name, field, f.help)->type_name(f.metavar);
+  return show_default ? o->capture_default_str() : o;
+}
+
+// Every flag of every command. The help text is what --help prints and what docs/cli.md's tables
+// say: say what the flag does and what it trades.
+const std::vector<FlagDef>& flag_table() {
+  static const std::vector<FlagDef> table = {
+      // --- Input ---------------------------------------------------------------------------
+      {"format", "--format", kInput, "",
+       "Input format: by file name (auto: .jsonl, .ndjson and .json, also .gz or .zst, and - are "
+       "JSON Lines; other files are text), JSON Lines, or plain text",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<InputFormat>(g, f.name, s.read.format, f.help,
+                                        {{"auto", InputFormat::kAuto},
+                                         {"jsonl", InputFormat::kJsonl},
+                                         {"text", InputFormat::kText}});
+       }},
+      {"id-field", "--id-field", kInput, "NAME", "JSON field holding the document id",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.read.id_field);
+       }},
+      {"text-field", "--text-field", kInput, "NAME", "JSON field holding the document text",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.read.text_field);
+       }},
+      {"date-field", "--date-field", kInput, "NAME",
+       "JSON field with the document date (ISO 8601), carried along; optional",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.read.date_field);
+       }},
+      {"max-doc-bytes", "--max-doc-bytes", kInput, "SIZE",
+       "Larger documents are bad input (too_large); suffixes K, M, G (powers of 1024)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.read.max_doc_bytes, false)
+             ->transform(CLI::AsSizeValue(false))
+             ->default_str("64M");
+       }},
+      {"on-error", "--on-error", kInput, "",
+       "Bad input: skip (report, count, list as removed, go on) or fail (stop, exit 2)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<ErrorPolicy>(
+             g, f.name, s.read.on_error, f.help,
+             {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}});
+       }},
+      // --- Matching ------------------------------------------------------------------------
+      {"normalize", "--normalize", kMatching, "STEPS",
+       "Normalization steps, comma-separated: nfkc, case, punct, space; or none for byte-exact "
+       "comparison",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.normalize);
+       }},
+      {"shingle", "--shingle", kMatching, "",
+       "Shingles of words (prose) or of characters (text without spaces, OCR noise)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<ShingleKind>(
+             g, f.name, s.dedup.shingle.kind, f.help,
+             {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
+       }},
+      {"ngram", "--ngram", kMatching, "N",
+       "Shingle length in words (or characters): smaller finds looser matches",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.shingle.n);
+       }},
+      {"threshold", "--threshold", kMatching, "X",
+       "Near duplicates: the least Jaccard similarity of two documents' shingle sets",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.lsh.threshold);
+       }},
+      {"hashes", "--hashes", kMatching, "K",
+       "MinHash bins per document: error about sqrt(J(1-J)/K), 2 bytes each",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.sketch.num_hashes);
+       }},
+      {"bands", "--bands", kMatching, "B",
+       "LSH bands (default: chosen from --threshold and --hashes); set with --rows",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.lsh.bands, false);
+       }},
+      {"rows", "--rows", kMatching, "R",
+       "LSH rows per band (default: chosen from --threshold and --hashes); B x R <= K",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.lsh.rows, false);
+       }},
+      {"seed", "--seed", kMatching, "S", "Hash seed: results are reproducible for a given seed",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.sketch.seed);
+       }},
+      {"verify", "--verify", kMatching, "",
+       "Check candidates by signature estimate (fast) or exact Jaccard (holds 8 bytes per shingle "
+       "of every document)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<VerifyMode>(
+             g, f.name, s.dedup.verify, f.help,
+             {{"signature", VerifyMode::kSignature}, {"exact", VerifyMode::kExact}});
+       }},
+      {"keep", "--keep", kMatching, "",
+       "Which document a cluster keeps: first in input order, earliest or latest date (undated "
+       "documents count as latest, or earliest), longest text; ties go to the first",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<KeepPolicy>(g, f.name, s.dedup.keep, f.help,
+                                       {{"first", KeepPolicy::kFirst},
+                                        {"earliest", KeepPolicy::kEarliest},
+                                        {"latest", KeepPolicy::kLatest},
+                                        {"longest", KeepPolicy::kLongest}});
+       }},
+      {"min-words", "--min-words", kMatching, "N",
+       "Passages: the shortest reported, in words on both sides",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.min_words);
+       }},
+      {"min-similarity", "--min-similarity", kMatching, "X",
+       "Passages: the least share of aligned words that match, 2*matches/(words_a+words_b)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.min_similarity);
+       }},
+      {"seed-words", "--seed-words", kMatching, "N",
+       "Length of the shared word n-grams that seed an alignment: shorter finds heavier edits "
+       "and costs more",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.seed_words);
+       }},
+      {"band", "--band", kMatching, "N",
+       "Inserted or deleted words the alignment tolerates between two seeds",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.band);
+       }},
+      {"max-unmatched", "--max-unmatched", kMatching, "N",
+       "A stretch of more words than this without a match ends a passage (a new sentence between "
+       "two reused ones is not reuse)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.max_unmatched);
+       }},
+      {"max-gap", "--max-gap", kMatching, "N",
+       "Seeds further apart than this many words start a new chain",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.max_gap);
+       }},
+      {"all-pairs-docs", "--all-pairs-docs", kMatching, "N",
+       "An n-gram in more documents than this links each to its earliest occurrence only "
+       "(linear cost for boilerplate)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.all_pairs_docs);
+       }},
+      // --- Output: dedup -------------------------------------------------------------------
+      {"dedup.clusters", "--clusters", kOutput, "FILE",
+       "Write clusters as JSON Lines to FILE (- for standard output, replacing the listing)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.clusters, false);
+       }},
+      {"dedup.pairs", "--pairs", kOutput, "FILE",
+       "Write every verified near-duplicate pair as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.pairs, false);
+       }},
+      {"dedup.output", "--output", kOutput, "FILE",
+       "Write the deduplicated corpus (the kept documents) as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.output, false);
+       }},
+      {"removed", "--removed", kOutput, "FILE",
+       "Write every document not kept, with the reason, as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.removed, false);
+       }},
+      {"dedup.show", "--show", kOutput, "N", "Clusters to list on standard output (0: all)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
+      // --- Output: reuse -------------------------------------------------------------------
+      {"reuse.pairs", "--pairs", kOutput, "FILE", "Write every aligned passage pair as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.pairs, false);
+       }},
+      {"reuse.clusters", "--clusters", kOutput, "FILE",
+       "Write passage clusters (every occurrence, the source) as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.clusters, false);
+       }},
+      {"documents", "--documents", kOutput, "FILE",
+       "Write each document's reused share and spans as JSON Lines",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.documents, false);
+       }},
+      {"reuse.output", "--output", kOutput, "FILE",
+       "Write the cleaned corpus: each document without its shared passages, and the spans removed",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.output, false);
+       }},
+      {"min-docs", "--min-docs", kOutput, "N",
+       "The cleaned corpus drops passages found in at least this many documents",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.min_docs);
+       }},
+      {"keep-source", "--keep-source", kOutput, "",
+       "The cleaned corpus keeps each passage in its source (earliest) document",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag(f.name, s.reuse.keep_source, f.help);
+       }},
+      {"reuse.show", "--show", kOutput, "N",
+       "Passages and documents to list on standard output (0: all)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
+      {"new", "--new", kOutput, "",
+       "List what is new in each document (its text without shared passages)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag(f.name, s.show_new, f.help);
+       }},
+      // --- Output: both jobs ---------------------------------------------------------------
+      {"stats", "--stats", kOutput, "FILE", "Write counts, timings and memory as JSON",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.stats, false);
+       }},
+      // --- Output: report ------------------------------------------------------------------
+      {"report.output", "-o,--output", kOutput, "FILE", "The HTML file to write",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.report_output);
+       }},
+      {"title", "--title", kOutput, "TEXT", "Title of the report",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.report.title);
+       }},
+      {"block-docs", "--block-docs", kOutput, "N",
+       "Documents per block of text that the browser parses when it first shows one of them",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.report.text_block_docs);
+       }},
+      // --- Running -------------------------------------------------------------------------
+      {"threads", "--threads", kRunning, "N",
+       "Worker threads (0: one per core); results do not depend on the number",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.threads); }},
+      {"progress", "--progress", kRunning, "",
+       "Progress bar on standard error: auto (on a terminal), always, never",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_option(f.name, s.progress, f.help)
+             ->check(CLI::IsMember({"auto", "always", "never"}))
+             ->type_name("auto|always|never")
+             ->capture_default_str();
+       }},
+      {"max-warnings", "--max-warnings", kRunning, "N",
+       "Bad-input warnings to print before counting the rest silently",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.max_warnings);
+       }},
+      {"quiet", "-q,--quiet", kRunning, "",
+       "Print nothing but errors: no listing, warnings, summary or progress bar",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag(f.name, s.quiet, f.help);
+       }},
+  };
+  return table;
+}
+
+const std::vector<const char*>& input_flags() {
+  static const std::vector<const char*> keys = {"format",     "id-field",      "text-field",
+                                                "date-field", "max-doc-bytes", "on-error"};
+  return keys;
+}
+const std::vector<const char*>& running_flags() {
+  static const std::vector<const char*> keys = {"threads", "progress", "max-warnings", "quiet"};
+  return keys;
+}
+
+std::vector<const char*> flags_of(Command command) {
+  std::vector<const char*> keys = input_flags();
+  auto add = [&](std::initializer_list<const char*> more) { keys.insert(keys.end(), more); };
+  switch (command) {
+    case Command::kDedup:
+      add({"normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "seed",
+           "verify", "keep", "dedup.clusters", "dedup.pairs", "dedup.output", "removed", "stats",
+           "dedup.show"});
+      break;
+    case Command::kReuse:
+      add({"normalize", "min-words", "min-similarity", "seed-words", "band", "max-unmatched",
+           "max-gap", "all-pairs-docs", "reuse.pairs", "reuse.clusters", "documents",
+           "reuse.output", "min-docs", "keep-source", "stats", "reuse.show", "new"});
+      break;
+    case Command::kReport:
+      add({"normalize", "threshold", "min-words", "min-similarity", "report.output", "title",
+           "block-docs"});
+      break;
+  }
+  keys.insert(keys.end(), running_flags().begin(), running_flags().end());
+  return keys;
+}
+
+const FlagDef& flag(std::string_view key) {
+  for (const FlagDef& f : flag_table()) {
+    if (key == f.key) return f;
+  }
+  throw std::logic_error(fmt::format("no flag {}", key));
+}
+
+// "--max-doc-bytes" of "-o,--output" and the like: the long name.
+std::string long_name(const FlagDef& f) {
+  const std::string_view name = f.name;
+  const auto comma = name.find(',');
+  return std::string(comma == std::string_view::npos ? name : name.substr(comma + 1));
+}
+
+}  // namespace
+
+std::string_view command_name(Command command) {
+  switch (command) {
+    case Command::kDedup:
+      return "dedup";
+    case Command::kReuse:
+      return "reuse";
+    case Command::kReport:
+      return "report";
+  }
+  return "";
+}
+
+void add_flags(Command command, CLI::App& cmd, Settings& settings) {
+  cmd.add_option("inputs", settings.inputs,
+                 "JSON Lines files (.jsonl, .ndjson, .json; also .gz or .zst), text files, "
+                 "directories of text files, or - for JSON Lines on standard input")
+      ->type_name("INPUT...");
+  std::map<std::string, CLI::Option_group*> groups;
+  for (const char* group : {kInput, kMatching, kOutput, kRunning}) {
+    groups[group] = cmd.add_option_group(group);
+  }
+  for (const char* key : flags_of(command)) {
+    const FlagDef& f = flag(key);
+    f.add(*groups.at(f.group), settings, f);
+  }
+}
+
+std::string flags_markdown(Command command) {
+  Settings settings;
+  CLI::App app;
+  add_flags(command, app, settings);
+  std::string md;
+  for (const char* group : {kInput, kMatching, kOutput, kRunning}) {
+    std::string rows;
+    for (const char* key : flags_of(command)) {
+      const FlagDef& f = flag(key);
+      if (std::string_view(f.group) != group) continue;
+      const CLI::Option* o = app.get_option(long_name(f));
+      std::string names = f.name;
+      std::replace(names.begin(), names.end(), ',', ' ');
+      if (names.find(' ') != std::string::npos) names.insert(names.find(' '), ",");
+      const std::string type = o->get_type_name();
+      std::string shown = type.empty() || type == "FLAG" ? names : names + " " + type;
+      // Pipes separate table cells: escaped in choices such as auto|jsonl|text.
+      std::string escaped;
+      for (const char c : shown) {
+        if (c == '|') escaped += '\\';
+        escaped += c;
+      }
+      const std::string def = o->get_default_str();
+      rows +=
+          fmt::format("| `{}` | {} | {} |\n", escaped, def.empty() ? "" : "`" + def + "`", f.help);
+    }
+    if (rows.empty()) continue;
+    md += fmt::format("**{}**\n\n| flag | default | |\n|---|---|---|\n{}\n", group, rows);
+  }
+  return md;
+}
+
+std::string with_flag_names(std::string_view message) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < message.size()) {
+    const std::size_t open = message.find('`', i);
+    const std::size_t close = open == std::string_view::npos ? open : message.find('`', open + 1);
+    if (close == std::string_view::npos) break;
+    std::string name(message.substr(open + 1, close - open - 1));
+    std::string dashed = "--" + name;
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    const bool is_flag = std::any_of(flag_table().begin(), flag_table().end(),
+                                     [&](const FlagDef& f) { return long_name(f) == dashed; });
+    out.append(message.substr(i, open - i));
+    out += is_flag ? dashed : "`" + name + "`";
+    i = close + 1;
+  }
+  out.append(message.substr(i));
+  return out;
+}
+
+}  // namespace doppel::cli

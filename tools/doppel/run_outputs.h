@@ -1,0 +1,59 @@
+// A command's output files, written so that nothing the user had is lost: each output goes to a
+// temporary file beside its target (doppel/output.h) and all of them are renamed into place only
+// when the run succeeds. If the run fails, the temporaries are removed; if it is interrupted
+// (SIGINT, SIGTERM), the signal handler removes them, says so and exits with status 130. In every
+// case an earlier file of an output's name is left as it was.
+//
+// The handler needs the temporaries' names without taking a lock or allocating, so they are kept
+// in a fixed table of atomic pointers: process-wide state, which a signal handler cannot avoid.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+#include "doppel/output.h"
+#include "doppel/status.h"
+
+namespace doppel::cli {
+
+// While one exists, SIGINT and SIGTERM remove the registered temporaries and exit with 130.
+// `progress`: a progress bar may be on the terminal's last line (cleared first).
+class InterruptGuard {
+ public:
+  explicit InterruptGuard(bool progress);
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+};
+
+class RunOutputs {
+ public:
+  RunOutputs() = default;
+  ~RunOutputs();  // removes whatever was not committed
+  RunOutputs(const RunOutputs&) = delete;
+  RunOutputs& operator=(const RunOutputs&) = delete;
+
+  // Creates a temporary for every output given ("-" is standard output), so that a typo in a
+  // path costs nothing. Call after the options are checked.
+  Status open(const std::vector<OutputFlag>& outputs);
+  // The stream of an output given to open().
+  OutputStream& stream(const std::string& path);
+  // Runs `write(OutputStream&)` when `path` was given.
+  template <typename Write>
+  Status write_if_given(const std::string& path, Write write) {
+    return path.empty() ? Status::Ok() : write(stream(path));
+  }
+  // Renames every temporary into place, with SIGINT and SIGTERM held back meanwhile, so that an
+  // interruption leaves either all outputs or none.
+  Status commit();
+
+ private:
+  std::map<std::string, std::unique_ptr<OutputFile>> files_;
+  std::vector<const char*> registered_;  // the temporaries' names, as the signal handler has them
+  StdoutOutput stdout_;
+};
+
+}  // namespace doppel::cli
