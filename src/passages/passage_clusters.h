@@ -15,6 +15,7 @@ struct AlignedPair {
   std::uint32_t a = 0, b = 0;
   std::uint32_t a_begin = 0, a_end = 0, b_begin = 0, b_end = 0;
   std::uint32_t matches = 0;
+  friend bool operator==(const AlignedPair&, const AlignedPair&) = default;
 };
 
 struct WordRange {

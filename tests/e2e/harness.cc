@@ -53,7 +53,10 @@ TempDirs temp_dirs;
 
 }  // namespace
 
-RunResult run_doppel(const std::vector<std::string>& args, const std::string& input) {
+namespace {
+
+RunResult run(const std::vector<std::string>& args, const std::string& input, int signal,
+              const std::function<bool()>& ready) {
   // A write to a child that has already exited must fail with EPIPE, not kill the test.
   std::signal(SIGPIPE, SIG_IGN);
   int in[2], out[2], err[2];
@@ -87,8 +90,15 @@ RunResult run_doppel(const std::vector<std::string>& args, const std::string& in
   RunResult result;
   int in_fd = in[1];
   std::size_t written = 0;
+  const bool interrupt = static_cast<bool>(ready);
+  int held_stdin = -1;  // kept open until the signal is sent
+  bool signalled = false;
   if (input.empty()) {
-    close(in_fd);
+    if (interrupt) {
+      held_stdin = in_fd;
+    } else {
+      close(in_fd);
+    }
     in_fd = -1;
   } else {
     fcntl(in_fd, F_SETFL, fcntl(in_fd, F_GETFL) | O_NONBLOCK);
@@ -96,12 +106,17 @@ RunResult run_doppel(const std::vector<std::string>& args, const std::string& in
   int out_fd = out[0], err_fd = err[0];
   char buf[1 << 16];
   while (in_fd >= 0 || out_fd >= 0 || err_fd >= 0) {
+    if (interrupt && !signalled && ready()) {
+      kill(pid, signal);
+      signalled = true;
+    }
     pollfd fds[3];
     int n = 0;
     if (in_fd >= 0) fds[n++] = {in_fd, POLLOUT, 0};
     if (out_fd >= 0) fds[n++] = {out_fd, POLLIN, 0};
     if (err_fd >= 0) fds[n++] = {err_fd, POLLIN, 0};
-    if (poll(fds, static_cast<nfds_t>(n), -1) < 0) {
+    const int polled = poll(fds, static_cast<nfds_t>(n), interrupt && !signalled ? 10 : -1);
+    if (polled < 0) {
       if (errno == EINTR) continue;
       die("poll");
     }
@@ -111,7 +126,11 @@ RunResult run_doppel(const std::vector<std::string>& args, const std::string& in
         const ssize_t w = write(in_fd, input.data() + written, input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
         if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
-          close(in_fd);  // done, or the child stopped reading (EPIPE)
+          if (interrupt) {
+            held_stdin = in_fd;  // the child waits for more
+          } else {
+            close(in_fd);  // done, or the child stopped reading (EPIPE)
+          }
           in_fd = -1;
         }
       } else {
@@ -127,6 +146,7 @@ RunResult run_doppel(const std::vector<std::string>& args, const std::string& in
       }
     }
   }
+  if (held_stdin >= 0) close(held_stdin);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) die("waitpid");
@@ -137,6 +157,17 @@ RunResult run_doppel(const std::vector<std::string>& args, const std::string& in
     result.exit_code = 128 + WTERMSIG(status);
   }
   return result;
+}
+
+}  // namespace
+
+RunResult run_doppel(const std::vector<std::string>& args, const std::string& input) {
+  return run(args, input, 0, {});
+}
+
+RunResult run_doppel_interrupted(const std::vector<std::string>& args, const std::string& input,
+                                 int signal, const std::function<bool()>& ready) {
+  return run(args, input, signal, ready);
 }
 
 std::string source_dir() { return DOPPEL_SOURCE_DIR; }

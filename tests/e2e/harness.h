@@ -2,6 +2,7 @@
 // paths to the repository's fixtures and to ../shared.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,11 @@ struct RunResult {
 // Runs the doppel binary with `args` (each passed as one argument, no shell), feeding `input` to
 // its standard input.
 RunResult run_doppel(const std::vector<std::string>& args, const std::string& input = "");
+
+// Runs it like run_doppel, but keeps its standard input open after `input` (a run reading "-"
+// then waits for more), and sends it `signal` once `ready()` returns true (checked every 10 ms).
+RunResult run_doppel_interrupted(const std::vector<std::string>& args, const std::string& input,
+                                 int signal, const std::function<bool()>& ready);
 
 std::string source_dir();  // the repository
 std::string shared_dir();  // ../shared beside the repository ("" when absent)

@@ -1,0 +1,191 @@
+// Nothing the user had is lost: outputs are written beside their targets and renamed into place
+// only when a run succeeds. A bad option, a missing input, a failed run or an interruption
+// (SIGINT, SIGTERM) leaves an earlier file of an output's name as it was, and no temporary.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "e2e/fixtures.h"
+#include "e2e/harness.h"
+
+namespace doppel::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string news_dir() { return source_dir() + "/examples/news"; }
+
+// Temporaries doppel left in `dir` (".NAME.doppel-PID-N.tmp").
+std::vector<std::string> temporaries(const std::string& dir) {
+  std::vector<std::string> found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.find(".doppel-") != std::string::npos) found.push_back(name);
+  }
+  return found;
+}
+
+// Regression: an output was emptied before the options were checked; a bad value left it at 0
+// bytes.
+TEST(SafeOutputs, ABadOptionOrInputLeavesEarlierFilesAsTheyWere) {
+  const std::string dir = temp_dir();
+  const std::string prev = dir + "/prev.jsonl";
+  const std::vector<std::vector<std::string>> runs = {
+      {"dedup", news_dir(), "--output", prev, "--threshold", "1.5"},
+      {"dedup", news_dir(), "--clusters", prev, "--threads", "-1"},
+      {"reuse", news_dir(), "--output", prev, "--min-similarity", "7"},
+      {"reuse", news_dir(), "--pairs", prev, "--normalize", "nfkc,bogus"},
+      {"dedup", dir + "/missing.jsonl", "--output", prev},
+      {"report", "/nonexistent", "-o", prev},
+      {"report", news_dir(), "-o", prev, "--block-docs", "0"},
+      {"dedup", news_dir(), "--output", prev, "--pairs", dir + "/no/such/dir/pairs.jsonl"},
+  };
+  for (const auto& args : runs) {
+    write_file(prev, "keep\n");
+    const RunResult r = run_doppel(args);
+    SCOPED_TRACE(args[0] + " " + args[args.size() - 2] + " " + args.back());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(r.err.starts_with("doppel: error: ")) << r.err;
+    EXPECT_EQ(read_file(prev), "keep\n");
+    EXPECT_TRUE(temporaries(dir).empty());
+  }
+}
+
+// A run that fails after its outputs were opened (no document could be read) writes none.
+TEST(SafeOutputs, AFailedRunWritesNothing) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/in.jsonl", "{\"id\":1,\"content\":\"words here\"}\n");
+  write_file(dir + "/prev.jsonl", "keep\n");
+  const RunResult r = run_doppel({"dedup", dir + "/in.jsonl", "--output", dir + "/prev.jsonl",
+                                  "--removed", dir + "/removed.jsonl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(read_file(dir + "/prev.jsonl"), "keep\n");
+  EXPECT_FALSE(fs::exists(dir + "/removed.jsonl"));
+  EXPECT_TRUE(temporaries(dir).empty());
+}
+
+// Regression: an interrupted run exited 130 without a word and left 0-byte or half-written files
+// under their final names. The run reads standard input, which is held open, so that it is
+// certainly in the middle when the signal comes.
+TEST(SafeOutputs, AnInterruptedRunSaysSoAndLeavesEarlierFilesAsTheyWere) {
+  for (const int sig : {SIGINT, SIGTERM}) {
+    for (const char* command : {"dedup", "reuse", "report"}) {
+      SCOPED_TRACE(std::string(command) + (sig == SIGINT ? " SIGINT" : " SIGTERM"));
+      const std::string dir = temp_dir();
+      const std::string out = dir + "/out.jsonl", clusters = dir + "/clusters.jsonl";
+      write_file(out, "earlier output\n");
+      std::vector<std::string> args = {command, "-"};
+      if (std::string(command) == "report") {
+        args.insert(args.end(), {"-o", out});
+      } else {
+        args.insert(args.end(), {"--output", out, "--clusters", clusters});
+      }
+      const RunResult r = run_doppel_interrupted(args, jsonl_corpus("d", 50), sig, [&] {
+        return temporaries(dir).size() == (std::string(command) == "report" ? 1u : 2u);
+      });
+      EXPECT_EQ(r.exit_code, 130) << r.err;
+      EXPECT_TRUE(r.err.find(sig == SIGINT ? "doppel: interrupted (SIGINT)"
+                                           : "doppel: terminated (SIGTERM)") != std::string::npos)
+          << r.err;
+      EXPECT_TRUE(r.err.find("no output was written") != std::string::npos) << r.err;
+      EXPECT_EQ(read_file(out), "earlier output\n");
+      EXPECT_FALSE(fs::exists(clusters));
+      EXPECT_TRUE(temporaries(dir).empty());
+    }
+  }
+}
+
+TEST(SafeOutputs, ASuccessfulRunReplacesTheFilesAndLeavesNoTemporary) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/out.jsonl", "earlier output\n");
+  const RunResult r = run_doppel({"dedup", news_dir(), "--output", dir + "/out.jsonl", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(split_lines(read_file(dir + "/out.jsonl")).size(), 9u);  // the kept documents
+  EXPECT_TRUE(temporaries(dir).empty());
+}
+
+// Regression (found while building the temporaries): a device must be written, never replaced;
+// `--clusters /dev/null` is how benchmarks throw an output away.
+TEST(SafeOutputs, DevicesAreWrittenInPlaceAndLinksKeepPointing) {
+  const RunResult r = run_doppel({"dedup", news_dir(), "--clusters", "/dev/null", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  struct stat st {};
+  ASSERT_EQ(stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode)) << "/dev/null is still a device";
+
+  const std::string dir = temp_dir();
+  write_file(dir + "/target.jsonl", "old\n");
+  fs::create_symlink(dir + "/target.jsonl", dir + "/link.jsonl");
+  const RunResult linked =
+      run_doppel({"dedup", news_dir(), "--clusters", dir + "/link.jsonl", "-q"});
+  ASSERT_EQ(linked.exit_code, 0) << linked.err;
+  EXPECT_TRUE(fs::is_symlink(dir + "/link.jsonl"));
+  EXPECT_NE(read_file(dir + "/target.jsonl"), "old\n");
+  EXPECT_EQ(split_lines(read_file(dir + "/target.jsonl")).size(), 2u);
+}
+
+// --- wrong input fails loudly ----------------------------------------------------------------
+
+// Regression: a JSON Lines file whose text field is `content` gave 300 of 300 missing_text, exit
+// 0, "No duplicates found." and an empty --output.
+TEST(WrongInput, NoReadableDocumentIsAnErrorThatNamesTheFields) {
+  const std::string dir = temp_dir();
+  std::string corpus;
+  for (int i = 0; i < 300; ++i) {
+    corpus += "{\"id\":\"d" + std::to_string(i) + "\",\"content\":\"" + random_text(i, 40) +
+              "\",\"title\":\"t\"}\n";
+  }
+  write_file(dir + "/c.jsonl", corpus);
+  for (const char* command : {"dedup", "reuse", "report"}) {
+    const RunResult r = run_doppel({command, dir + "/c.jsonl", "-q"});
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_TRUE(r.err.find("none of the 300 documents could be read (300 missing_text)") !=
+                std::string::npos)
+        << r.err;
+    EXPECT_TRUE(r.err.find("no \"text\" field (the line has \"id\", \"content\", \"title\")") !=
+                std::string::npos)
+        << r.err;
+    EXPECT_TRUE(r.err.find("set --text-field to the field that holds the text, perhaps "
+                           "\"content\"") != std::string::npos)
+        << r.err;
+  }
+  const RunResult fixed =
+      run_doppel({"dedup", dir + "/c.jsonl", "--text-field", "content", "-q"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+}
+
+// Regression: a JSON Lines file named .json was read as one text document.
+TEST(WrongInput, JsonFilesAreJsonLinesOrRefused) {
+  const std::string dir = temp_dir();
+  const std::string a = random_text(1, 50), b = random_text(2, 50);
+  write_file(dir + "/lines.json", jsonl_doc("x", a) + "\n" + jsonl_doc("y", a) + "\n");
+  const RunResult lines = run_doppel({"dedup", dir + "/lines.json", "--clusters", "-", "-q"});
+  ASSERT_EQ(lines.exit_code, 0) << lines.err;
+  EXPECT_TRUE(lines.out.find("\"representative\":\"x\"") != std::string::npos) << lines.out;
+
+  write_file(dir + "/array.json", "[" + jsonl_doc("x", a) + ",\n" + jsonl_doc("y", b) + "]\n");
+  const RunResult array = run_doppel({"dedup", dir + "/array.json"});
+  EXPECT_EQ(array.exit_code, 2);
+  EXPECT_TRUE(array.err.find("one JSON array, not JSON Lines") != std::string::npos) << array.err;
+  EXPECT_TRUE(array.err.find("jq -c '.[]'") != std::string::npos) << array.err;
+}
+
+TEST(WrongInput, TwoDirectoriesWithTheSameRelativePathKeepDistinctIds) {
+  const std::string dir = temp_dir();
+  fs::create_directories(dir + "/2023");
+  fs::create_directories(dir + "/2024");
+  write_file(dir + "/2023/article.txt", random_text(5, 80));
+  write_file(dir + "/2024/article.txt", random_text(6, 80));
+  const RunResult r = run_doppel({"dedup", dir + "/2023", dir + "/2024", "--output", "-", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.find("\"id\":\"2023/article.txt\"") != std::string::npos) << r.out;
+  EXPECT_TRUE(r.out.find("\"id\":\"2024/article.txt\"") != std::string::npos) << r.out;
+  EXPECT_EQ(split_lines(r.out).size(), 2u);
+}
+
+}  // namespace
+}  // namespace doppel::test

@@ -1,0 +1,207 @@
+// The reuse stages after alignment, each against a slow reference: cutting an alignment where
+// the reuse stops, joining the pieces of one pair, choosing a passage's source, the map from
+// words to source offsets, and cutting passages out of a text.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "passages/cleaning.h"
+#include "passages/segments.h"
+#include "passages/sources.h"
+#include "text/normalize.h"
+#include "text/source_offsets.h"
+#include "text/utf8.h"
+
+namespace doppel {
+namespace {
+
+TEST(SplitAtUnmatched, CutsWhereEitherSideSkipsTooMuch) {
+  std::mt19937_64 rng(21);
+  for (int t = 0; t < 500; ++t) {
+    std::vector<Anchor> matched;
+    std::uint32_t a = static_cast<std::uint32_t>(rng() % 5), b = static_cast<std::uint32_t>(rng() % 5);
+    const std::size_t n = rng() % 60;
+    for (std::size_t i = 0; i < n; ++i) {
+      matched.push_back(Anchor{a, b});
+      a += 1 + static_cast<std::uint32_t>(rng() % 4 == 0 ? rng() % 20 : 0);
+      b += 1 + static_cast<std::uint32_t>(rng() % 4 == 0 ? rng() % 20 : 0);
+    }
+    const auto max_unmatched = static_cast<std::uint32_t>(rng() % 15);
+    std::vector<AlignedPair> got;
+    split_at_unmatched(3, 9, matched, max_unmatched, got);
+    // Reference: a new piece wherever the words skipped between two matches exceed the limit.
+    std::vector<AlignedPair> expected;
+    for (std::size_t i = 0; i < matched.size(); ++i) {
+      const bool cut = i == 0 || matched[i].a - matched[i - 1].a - 1 > max_unmatched ||
+                       matched[i].b - matched[i - 1].b - 1 > max_unmatched;
+      if (cut) expected.push_back(AlignedPair{3, 9, matched[i].a, 0, matched[i].b, 0, 0});
+      expected.back().a_end = matched[i].a + 1;
+      expected.back().b_end = matched[i].b + 1;
+      ++expected.back().matches;
+    }
+    ASSERT_EQ(got, expected) << "trial " << t;
+  }
+}
+
+// The obvious way: restart from the first piece after every merge.
+void merge_pieces_reference(std::vector<AlignedPair>& pieces, std::uint32_t gap) {
+  auto near = [&](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
+    return b1 <= e2 + gap && b2 <= e1 + gap;
+  };
+  auto overlap = [](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
+    return b1 < e2 && b2 < e1;
+  };
+  for (bool merged = true; merged;) {
+    merged = false;
+    for (std::size_t i = 0; i < pieces.size() && !merged; ++i) {
+      for (std::size_t j = i + 1; j < pieces.size() && !merged; ++j) {
+        AlignedPair& m = pieces[i];
+        const AlignedPair p = pieces[j];
+        if (!near(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
+            !near(m.b_begin, m.b_end, p.b_begin, p.b_end)) {
+          continue;
+        }
+        const bool both = overlap(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
+                          overlap(m.b_begin, m.b_end, p.b_begin, p.b_end);
+        m.matches = both ? std::max(m.matches, p.matches) : m.matches + p.matches;
+        m.a_begin = std::min(m.a_begin, p.a_begin);
+        m.a_end = std::max(m.a_end, p.a_end);
+        m.b_begin = std::min(m.b_begin, p.b_begin);
+        m.b_end = std::max(m.b_end, p.b_end);
+        pieces.erase(pieces.begin() + static_cast<long>(j));
+        merged = true;
+      }
+    }
+  }
+  std::sort(pieces.begin(), pieces.end(), [](const AlignedPair& x, const AlignedPair& y) {
+    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
+  });
+}
+
+TEST(MergePieces, MatchesTheRestartingReference) {
+  std::mt19937_64 rng(22);
+  for (int t = 0; t < 2000; ++t) {
+    std::vector<AlignedPair> pieces(rng() % 12);
+    for (auto& p : pieces) {
+      p.a_begin = static_cast<std::uint32_t>(rng() % 200);
+      p.a_end = p.a_begin + 1 + static_cast<std::uint32_t>(rng() % 40);
+      p.b_begin = static_cast<std::uint32_t>(rng() % 200);
+      p.b_end = p.b_begin + 1 + static_cast<std::uint32_t>(rng() % 40);
+      p.matches = static_cast<std::uint32_t>(rng() % 30);
+    }
+    const auto gap = static_cast<std::uint32_t>(rng() % 20);
+    std::vector<AlignedPair> got = pieces, expected = pieces;
+    merge_pieces(got, gap);
+    merge_pieces_reference(expected, gap);
+    ASSERT_EQ(got, expected) << "trial " << t;
+  }
+}
+
+TEST(PassageQualifies, BothSidesLongEnoughAndSimilarEnough) {
+  const AlignedPair p{0, 1, 10, 30, 50, 66, 15};  // 20 and 16 words, 15 matches: 30/36
+  EXPECT_TRUE(passage_qualifies(p, 16, 0.8));
+  EXPECT_FALSE(passage_qualifies(p, 17, 0.8));
+  EXPECT_FALSE(passage_qualifies(p, 16, 0.85));
+}
+
+TEST(Sources, RankByDateAndTheEarliestDatedMember) {
+  Corpus corpus;
+  const std::vector<std::pair<const char*, const char*>> docs = {
+      {"a", "2021-05-01"}, {"b", ""}, {"c", "2020-01-01"}, {"d", "2020-01-01"}, {"e", ""}};
+  for (const auto& [id, date] : docs) {
+    Document d;
+    d.id_begin = corpus.strings.size();
+    d.id_size = 1;
+    d.date_size = static_cast<std::uint32_t>(std::string_view(date).size());
+    corpus.strings += id;
+    corpus.strings += date;
+    corpus.docs.push_back(d);
+  }
+  const std::vector<std::uint32_t> rank = rank_by_date(corpus);
+  EXPECT_EQ(rank, (std::vector<std::uint32_t>{2, 3, 0, 1, 4}));  // c, d, a, then b, e
+  const std::vector<std::uint8_t> dated = {1, 0, 1, 1, 0};
+  const std::vector<WordRange> occurrences = {
+      {0, 5, 9}, {1, 0, 4}, {3, 2, 6}, {3, 10, 14}, {2, 7, 9}};
+  EXPECT_EQ(choose_source(occurrences, rank, dated), 4u);  // c, ranked first
+  const std::vector<WordRange> tie = {{3, 2, 6}, {3, 10, 14}};
+  EXPECT_EQ(choose_source(tie, rank, dated), 0u);  // the first occurrence in that document
+  const std::vector<WordRange> undated = {{1, 0, 3}, {4, 0, 3}};
+  EXPECT_EQ(choose_source(undated, rank, dated), kNoSource);
+}
+
+// The code point spans against a slow reference that decodes the text up to each byte.
+TEST(SourceOffsets, WordSpansInBytesAndCodePoints) {
+  std::mt19937_64 rng(23);
+  const std::vector<std::string> pieces = {"word", "Straße", "naïve", " ", "  ", "\n", "—",
+                                           "日本語", "ﬁne", "😀", ",", "A.B"};
+  for (int t = 0; t < 300; ++t) {
+    std::string header = rng() % 2 ? "date 2020-01-01\n\n" : "";
+    std::string body;
+    for (std::size_t i = rng() % 40; i > 0; --i) body += pieces[rng() % pieces.size()];
+    const std::string source = header + body;
+    NormalizedText norm;
+    normalize(body, NormalizeOptions{}, norm);
+    std::vector<SourceSpan> bytes, cps;
+    word_byte_spans(norm.tokens, header.size(), bytes);
+    word_code_point_spans(source, bytes, cps);
+    ASSERT_EQ(bytes.size(), norm.tokens.size());
+    ASSERT_EQ(cps.size(), bytes.size());
+    auto code_points_before = [&](std::size_t byte) {
+      return count_code_points(std::string_view(source).substr(0, byte));
+    };
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      ASSERT_EQ(bytes[i].begin, header.size() + norm.tokens[i].src_begin);
+      ASSERT_EQ(bytes[i].end, header.size() + norm.tokens[i].src_end);
+      ASSERT_EQ(cps[i].begin, code_points_before(bytes[i].begin));
+      ASSERT_EQ(cps[i].end, code_points_before(bytes[i].end));
+    }
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < source.size();) {
+      char32_t cp = 0;
+      i += static_cast<std::size_t>(decode_utf8(source, i, cp));
+      ++n;
+    }
+    ASSERT_EQ(count_code_points(source), n);
+  }
+}
+
+std::string clean(std::string_view body, std::size_t offset, std::vector<ByteSpan> spans) {
+  std::string out;
+  apply_cuts(body, plan_cuts(body, offset, spans), out);
+  return out;
+}
+
+TEST(Cleaning, CutsTakeClosingPunctuationAndTheSpaceAfter) {
+  //                    0         1         2         3         4
+  //                    0123456789012345678901234567890123456789012345
+  const std::string body = "New text. Reused passage, “quoted.” More new.";
+  // The passage "Reused passage" and its comma and the space after it.
+  EXPECT_EQ(clean(body, 0, {{10, 24}}), "New text. “quoted.” More new.");
+  // "quoted" with its closing .” (a multi-byte mark); after “, not a space, so the space after
+  // it stays.
+  const std::size_t q = body.find("quoted");
+  EXPECT_EQ(clean(body, 0, {{q, q + 6}}), "New text. Reused passage, “ More new.");
+  // In source coordinates: the body starts 5 bytes into the source.
+  EXPECT_EQ(clean(body, 5, {{15, 29}}), "New text. “quoted.” More new.");
+  // Mid-word (no space before): the space after is kept.
+  EXPECT_EQ(clean("abc def", 0, {{1, 3}}), "a def");
+  // An occurrence that starts inside an earlier cut is left out.
+  const auto cuts = plan_cuts(body, 0, std::vector<ByteSpan>{{10, 24}, {20, 30}});
+  ASSERT_EQ(cuts.size(), 1u);
+  EXPECT_EQ(cuts[0].occurrence, 0u);
+}
+
+TEST(Cleaning, PolicyCutsPassagesInEnoughDocumentsAndMaybeNotTheSource) {
+  const CleaningPolicy policy{3, false};
+  EXPECT_FALSE(is_cut(policy, 2, false));
+  EXPECT_TRUE(is_cut(policy, 3, true));
+  const CleaningPolicy keep_source{2, true};
+  EXPECT_FALSE(is_cut(keep_source, 5, true));
+  EXPECT_TRUE(is_cut(keep_source, 5, false));
+}
+
+}  // namespace
+}  // namespace doppel
