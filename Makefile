@@ -1,6 +1,6 @@
 # The two commands of the README, and a few helpers. Everything builds with CMake presets
 # (CMakePresets.json): build/release for running, build/test under ASan+UBSan for the tests.
-.PHONY: setup build demo test check bench format format-check tidy clean
+.PHONY: setup build demo test fuzz check bench docs format format-check tidy clean
 
 JOBS ?= $(shell nproc)
 
@@ -15,16 +15,30 @@ build: setup
 demo: build
 	@scripts/demo.sh
 
-# Builds under AddressSanitizer and UndefinedBehaviorSanitizer and runs every test.
+# Builds under AddressSanitizer and UndefinedBehaviorSanitizer and runs every test, then each
+# fuzz target for a short fixed time.
 test: setup
 	@cmake --preset test >/dev/null
 	@cmake --build build/test -j $(JOBS)
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz
+
+# The libFuzzer targets (clang, ASan+UBSan), each run FUZZ_SECONDS from its seeds
+# (tests/fuzz/corpus/); a crash fails and leaves its input in build/fuzz/crashes/.
+FUZZ_SECONDS ?= 10
+fuzz: setup
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz -j $(JOBS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Microbenchmarks and the end-to-end benchmark over the shared corpora (see bench/README.md).
 bench: build
 	@build/release/bench/doppel_micro
 	@bench/e2e.sh
+
+# The flag tables of docs/cli.md, from the flag definitions (a test checks they agree).
+docs: build
+	@scripts/update_cli_docs.py build/release/doppel
 
 # What CI runs: formatting, then every test.
 check: format-check test

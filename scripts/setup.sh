@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev  # tests and microbenchmarks
   zstd python3                                # test fixtures and bench scripts
   clang-format clang-tidy                     # style checks
+  clang libclang-rt-14-dev                    # libFuzzer targets (make fuzz)
   chromium fonts-dejavu-core                  # browser tests of the HTML report
 )
 # Node.js runs the browser tests; a newer one installed some other way (nodesource) is fine.

@@ -57,21 +57,24 @@ int horizontal_max(Vec v) {
 }
 std::int64_t round_up(std::int64_t n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
-}  // namespace
+// Which cells of the dynamic program are computed: rows (words of `a`) around the anchors, and
+// in each row the columns within `band` of the diagonals of the anchors on either side. Filled
+// into scratch.row_lo and scratch.row_at (where row r's steps begin).
+struct BandPlan {
+  std::int64_t first_row = 1, last_row = 0;  // DP rows (1-based: row i is word a[i - 1])
+  std::size_t num_rows = 0;
+  std::int64_t col_min = 0, col_max = -1;  // the columns any row touches
+  std::int64_t widest = 0;                 // the widest row
+  std::uint64_t cells = 0;
+};
 
-Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
-                       std::span<const Anchor> anchors, std::uint32_t length, std::uint32_t band,
-                       std::uint32_t extend, const AlignScoring& scoring, AlignScratch& scratch) {
-  Alignment best;
-  scratch.matched.clear();
-  if (anchors.empty() || a.empty() || b.empty()) return best;
-  const std::int64_t rows = static_cast<std::int64_t>(a.size());
-  const std::int64_t cols = static_cast<std::int64_t>(b.size());
-  // DP row i (1-based) is word a[i - 1]; column j is word b[j - 1].
-  const std::int64_t first_row =
+BandPlan plan_band(std::int64_t rows, std::int64_t cols, std::span<const Anchor> anchors,
+                   std::uint32_t length, std::uint32_t band, std::uint32_t extend,
+                   AlignScratch& scratch) {
+  BandPlan plan;
+  plan.first_row =
       std::max<std::int64_t>(1, std::int64_t{anchors.front().a} + 1 - std::int64_t{extend});
-  const std::int64_t last_row =
-      std::min<std::int64_t>(rows, std::int64_t{anchors.back().a} + length + extend);
+  plan.last_row = std::min<std::int64_t>(rows, std::int64_t{anchors.back().a} + length + extend);
   auto diagonal = [&](std::size_t k) {
     return std::int64_t{anchors[k].b} - std::int64_t{anchors[k].a};
   };
@@ -88,46 +91,55 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     lo = std::max<std::int64_t>(1, i + std::min(d1, d2) - band);
     hi = std::min<std::int64_t>(cols, i + std::max(d1, d2) + band);
   };
-  // Every row's window, and the columns any row may touch, so that the rolling rows are only as
-  // wide as the band's span. row_at[r]: where row r's steps begin.
-  const auto num_rows =
-      static_cast<std::size_t>(std::max<std::int64_t>(0, last_row - first_row + 1));
-  scratch.row_lo.resize(num_rows);
-  scratch.row_at.resize(num_rows + 1);
-  std::int64_t col_min = cols + 1, col_max = 0, widest = 0;
-  std::uint64_t cells = 0;
-  for (std::size_t r = 0; r < num_rows; ++r) {
+  plan.num_rows =
+      static_cast<std::size_t>(std::max<std::int64_t>(0, plan.last_row - plan.first_row + 1));
+  scratch.row_lo.resize(plan.num_rows);
+  scratch.row_at.resize(plan.num_rows + 1);
+  plan.col_min = cols + 1;
+  plan.col_max = 0;
+  for (std::size_t r = 0; r < plan.num_rows; ++r) {
     std::int64_t lo = 0, hi = 0;
-    window(first_row + static_cast<std::int64_t>(r), lo, hi);
+    window(plan.first_row + static_cast<std::int64_t>(r), lo, hi);
     hi = std::max(hi, lo - 1);  // an empty window is [lo, lo - 1]
     scratch.row_lo[r] = lo;
-    scratch.row_at[r] = cells;
-    cells += static_cast<std::uint64_t>(hi - lo + 1);
-    widest = std::max(widest, hi - lo + 1);
+    scratch.row_at[r] = plan.cells;
+    plan.cells += static_cast<std::uint64_t>(hi - lo + 1);
+    plan.widest = std::max(plan.widest, hi - lo + 1);
     if (lo <= hi) {
-      col_min = std::min(col_min, lo);
-      col_max = std::max(col_max, hi);
+      plan.col_min = std::min(plan.col_min, lo);
+      plan.col_max = std::max(plan.col_max, hi);
     }
   }
-  scratch.row_at[num_rows] = cells;
-  if (col_min > col_max) return best;
+  scratch.row_at[plan.num_rows] = plan.cells;
+  return plan;
+}
+
+// The best cell of the band: its score and where it is (row i, column j of the DP).
+struct BestCell {
+  int score = 0;
+  std::int64_t i = 0, j = 0;
+};
+
+// Fills the band's scores (two rolling rows) and steps (every cell, for the traceback).
+BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
+                   const BandPlan& plan, std::int64_t last_anchor_row, const AlignScoring& scoring,
+                   AlignScratch& scratch) {
+  BestCell best;
+  const std::int64_t cols = static_cast<std::int64_t>(b.size());
+  const std::int64_t col_min = plan.col_min;
   // Index x of a column j is j - col_min + 1; x = 0 is the always-zero column left of the span.
-  const auto width = static_cast<std::size_t>(col_max - col_min + 2);
+  const auto width = static_cast<std::size_t>(plan.col_max - col_min + 2);
   // Room for a whole vector past the last column (and the cell above it).
   for (int r = 0; r < 2; ++r) scratch.score[r].assign(width + kLanes + 1, 0);
   std::int64_t prev_lo[2] = {1, 1}, prev_hi[2] = {0, 0};  // window last written in each buffer
-  scratch.steps.resize(cells + kLanes);
-  // Only scores and steps are kept per cell: where the best alignment starts and how many of its
-  // words match come from the traceback, which follows the same steps.
-  std::int64_t best_i = 0, best_j = 0;
-  const std::int64_t last_anchor_row = std::int64_t{anchors.back().a} + length;
+  scratch.steps.resize(plan.cells + kLanes);
   const int match = scoring.match, mismatch = scoring.mismatch, gap = scoring.gap;
   // Words of `b` for the rows' loads, which read up to a vector past a row's window: in place,
   // except in rows whose loads would run off the end of `b`; those read a copy of b's last words
   // (as many as the widest window and a vector) with room after it. (Copying all the columns the
   // rows span was 1% of the run: passages often end where a document ends.)
-  const std::int64_t tail_first = std::max<std::int64_t>(1, cols - widest - kLanes);
-  if (col_max - 1 + kLanes > cols) {
+  const std::int64_t tail_first = std::max<std::int64_t>(1, cols - plan.widest - kLanes);
+  if (plan.col_max - 1 + kLanes > cols) {
     scratch.b_words.assign(static_cast<std::size_t>(cols - tail_first + 1 + kLanes), 0);
     std::copy(b.begin() + (tail_first - 1), b.end(), scratch.b_words.begin());
   }
@@ -140,8 +152,8 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   const Vec left_ramp = splat(gap) * (lane + 1);  // what the cell left of a vector gives each lane
   int cur = 0;
   bool zero_above = true;  // the row above scores 0 everywhere
-  for (std::size_t r = 0; r < num_rows; ++r) {
-    const std::int64_t i = first_row + static_cast<std::int64_t>(r);
+  for (std::size_t r = 0; r < plan.num_rows; ++r) {
+    const std::int64_t i = plan.first_row + static_cast<std::int64_t>(r);
     const std::int64_t lo = scratch.row_lo[r];
     const auto n = static_cast<std::int64_t>(scratch.row_at[r + 1] - scratch.row_at[r]);
     const int up = cur ^ 1;
@@ -218,42 +230,62 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
     if (row_max > best.score) {  // ties: the first cell
       std::int64_t k = 0;
       while (hk[k] != row_max) ++k;
-      best.score = row_max;
-      best_i = i;
-      best_j = lo + k;
+      best = BestCell{row_max, i, lo + k};
     }
     // Past the anchors, a cell gains at most `match` a row, from this row's best or from 0: once
     // that cannot beat the best score by the last row, no later cell changes the result.
-    if (i > last_anchor_row && row_max + match * (last_row - i) <= best.score) break;
+    if (i > last_anchor_row && row_max + match * (plan.last_row - i) <= best.score) break;
   }
-  // Traceback from the best cell: the pairs of equal words on the path, and where it starts.
-  if (best.score > 0) {
-    best.a_end = static_cast<std::uint32_t>(best_i);
-    best.b_end = static_cast<std::uint32_t>(best_j);
-    std::int64_t i = best_i, j = best_j;
-    for (;;) {
-      const auto row = static_cast<std::size_t>(i - first_row);
-      const std::uint8_t how =
-          scratch.steps[scratch.row_at[row] + static_cast<std::size_t>(j - scratch.row_lo[row])];
-      if (how == kDiagonal || how == kStart) {
-        if (a[static_cast<std::size_t>(i - 1)] == b[static_cast<std::size_t>(j - 1)]) {
-          scratch.matched.push_back(
-              Anchor{static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(j - 1)});
-        }
-        if (how == kStart) break;
-        --i;
-        --j;
-      } else if (how == kUp) {
-        --i;
-      } else {
-        --j;
+  return best;
+}
+
+// From the best cell back along the steps: the pairs of equal words on the path (into
+// scratch.matched, in order) and where the alignment starts.
+void trace_back(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
+                const BandPlan& plan, const BestCell& cell, AlignScratch& scratch, Alignment& out) {
+  out.score = cell.score;
+  out.a_end = static_cast<std::uint32_t>(cell.i);
+  out.b_end = static_cast<std::uint32_t>(cell.j);
+  std::int64_t i = cell.i, j = cell.j;
+  for (;;) {
+    const auto row = static_cast<std::size_t>(i - plan.first_row);
+    const std::uint8_t how =
+        scratch.steps[scratch.row_at[row] + static_cast<std::size_t>(j - scratch.row_lo[row])];
+    if (how == kDiagonal || how == kStart) {
+      if (a[static_cast<std::size_t>(i - 1)] == b[static_cast<std::size_t>(j - 1)]) {
+        scratch.matched.push_back(
+            Anchor{static_cast<std::uint32_t>(i - 1), static_cast<std::uint32_t>(j - 1)});
       }
+      if (how == kStart) break;
+      --i;
+      --j;
+    } else if (how == kUp) {
+      --i;
+    } else {
+      --j;
     }
-    best.a_begin = static_cast<std::uint32_t>(i - 1);
-    best.b_begin = static_cast<std::uint32_t>(j - 1);
-    best.matches = static_cast<std::uint32_t>(scratch.matched.size());
-    std::reverse(scratch.matched.begin(), scratch.matched.end());
   }
+  out.a_begin = static_cast<std::uint32_t>(i - 1);
+  out.b_begin = static_cast<std::uint32_t>(j - 1);
+  out.matches = static_cast<std::uint32_t>(scratch.matched.size());
+  std::reverse(scratch.matched.begin(), scratch.matched.end());
+}
+
+}  // namespace
+
+Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
+                       std::span<const Anchor> anchors, std::uint32_t length, std::uint32_t band,
+                       std::uint32_t extend, const AlignScoring& scoring, AlignScratch& scratch) {
+  Alignment best;
+  scratch.matched.clear();
+  if (anchors.empty() || a.empty() || b.empty()) return best;
+  const BandPlan plan =
+      plan_band(static_cast<std::int64_t>(a.size()), static_cast<std::int64_t>(b.size()), anchors,
+                length, band, extend, scratch);
+  if (plan.col_min > plan.col_max) return best;
+  const std::int64_t last_anchor_row = std::int64_t{anchors.back().a} + length;
+  const BestCell cell = fill_band(a, b, plan, last_anchor_row, scoring, scratch);
+  if (cell.score > 0) trace_back(a, b, plan, cell, scratch, best);
   return best;
 }
 

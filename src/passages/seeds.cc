@@ -105,23 +105,24 @@ std::vector<std::size_t> partition_offsets(std::span<const std::size_t> counts, 
   return begin;
 }
 
-}  // namespace
+// Step 1: every n-gram as (key, document, position), partitioned by the key's top bits, so that
+// each partition fits in cache: each thread counts its own, then writes them to its place in
+// every partition. Partition p holds thread 0's n-grams, then thread 1's: once each partition is
+// sorted, the order is the same for any number of threads.
+struct PartitionedGrams {
+  HugeVector<Gram> grams;
+  std::vector<std::size_t> begin;  // partition p: grams[begin[p], begin[p + 1])
+  int partition_bits = 0;
+};
 
-HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
-                            const SeedOptions& options, SeedStats& stats) {
-  const auto n = static_cast<std::size_t>(options.ngram);
-  const int threads = std::max(1, options.threads);
+PartitionedGrams partition_ngrams(const WordTable& table, std::size_t n, int threads) {
   const auto T = static_cast<std::size_t>(threads);
   const std::vector<std::uint32_t> split = split_documents(table, threads);
-
-  // 1. Every n-gram as (key, document, position), partitioned by the key's top bits, so that each
-  // partition fits in cache: each thread counts its own, then writes them to its place in every
-  // partition. Partition p holds thread 0's n-grams, then thread 1's: once each partition is
-  // sorted, the order is the same for any number of threads.
-  const int partition_bits =
+  PartitionedGrams out;
+  out.partition_bits =
       std::clamp(static_cast<int>(std::bit_width(table.size() / kPartitionTarget)), 8, 16);
-  const std::size_t partitions = std::size_t{1} << partition_bits;
-  const int top = 64 - partition_bits;
+  const std::size_t partitions = std::size_t{1} << out.partition_bits;
+  const int top = 64 - out.partition_bits;
   std::vector<std::size_t> counts(T * partitions, 0);  // [thread][partition]
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
@@ -129,76 +130,100 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     for_each_ngram(table, n, split[ti], split[ti + 1], [&](const Gram& g) { ++c[g.key >> top]; });
   });
   std::vector<std::size_t> at;
-  const std::vector<std::size_t> part_begin = partition_offsets(counts, T, partitions, at);
-  stats.ngrams += part_begin[partitions];
-  HugeVector<Gram> grams(part_begin[partitions]);
+  out.begin = partition_offsets(counts, T, partitions, at);
+  out.grams = HugeVector<Gram>(out.begin[partitions]);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* pos = at.data() + ti * partitions;
     for_each_ngram(table, n, split[ti], split[ti + 1],
-                   [&](const Gram& g) { grams[pos[g.key >> top]++] = g; });
+                   [&](const Gram& g) { out.grams[pos[g.key >> top]++] = g; });
   });
+  return out;
+}
 
-  // 2. Each partition, taken by the threads in turns of a few (how many seeds a partition gives
-  // varies, and the machine may be shared): the n-grams that occur once left out (most of them:
-  // they cannot be seeds), the rest sorted, and its runs of equal keys turned into seeds. Which
-  // thread finds a seed does not matter: step 3 sorts them all.
-  constexpr std::size_t kPartitionsPerTurn = 8;
-  Turns turns(partitions, kPartitionsPerTurn);
+// The seeds of one n-gram shared by two or more documents, from its occurrences sorted by (doc,
+// pos): every pair of documents when it is in at most all_pairs_docs of them, else each
+// occurrence with the one in the lowest-ranked document (the hub). Kept between n-grams, so that
+// it allocates nothing once warm. Seeds of a document with itself are left out.
+class NgramSeeder {
+ public:
+  NgramSeeder(const SeedOptions& options, std::span<const std::uint32_t> rank,
+              HugeVector<Seed>& seeds, SeedStats& stats)
+      : options_(options), rank_(rank), seeds_(seeds), stats_(stats) {}
+
+  void seed(std::span<const Gram> occurrences) {
+    postings_.clear();
+    std::size_t distinct = 0, in_doc = 0;
+    for (const Gram& g : occurrences) {
+      const bool new_doc = postings_.empty() || postings_.back().doc != g.doc;
+      in_doc = new_doc ? 1 : in_doc + 1;
+      distinct += new_doc;
+      if (in_doc <= static_cast<std::size_t>(options_.max_postings_per_doc)) {
+        postings_.push_back(Posting{g.doc, g.pos});
+      }
+    }
+    if (distinct < 2) return;
+    ++stats_.shared_ngrams;
+    if (distinct <= static_cast<std::size_t>(options_.all_pairs_docs)) {
+      for (std::size_t x = 0; x < postings_.size(); ++x) {
+        for (std::size_t y = x + 1; y < postings_.size(); ++y) link(postings_[x], postings_[y]);
+      }
+      return;
+    }
+    ++stats_.frequent_ngrams;
+    std::size_t hub = 0;
+    for (std::size_t x = 1; x < postings_.size(); ++x) {
+      if (rank_[postings_[x].doc] < rank_[postings_[hub].doc]) hub = x;
+    }
+    for (std::size_t x = 0; x < postings_.size(); ++x) link(postings_[hub], postings_[x]);
+  }
+
+ private:
   struct Posting {
     std::uint32_t doc, pos;
   };
+  void link(const Posting& x, const Posting& y) {
+    if (x.doc == y.doc) return;
+    const Posting& lo = x.doc < y.doc ? x : y;
+    const Posting& hi = x.doc < y.doc ? y : x;
+    seeds_.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
+  }
+
+  const SeedOptions& options_;
+  std::span<const std::uint32_t> rank_;
+  HugeVector<Seed>& seeds_;
+  SeedStats& stats_;
+  std::vector<Posting> postings_;
+};
+
+// Step 2: each partition, taken by the threads in turns of a few (how many seeds a partition
+// gives varies, and the machine may be shared): the n-grams that occur once left out (most of
+// them: they cannot be seeds), the rest sorted, and its runs of equal keys turned into seeds.
+// Which thread finds a seed does not matter: step 3 sorts them all. Returns each thread's seeds.
+std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts,
+                                              std::span<const std::uint32_t> rank,
+                                              const SeedOptions& options, int threads,
+                                              SeedStats& stats) {
+  const auto T = static_cast<std::size_t>(threads);
+  const std::size_t partitions = parts.begin.size() - 1;
+  constexpr std::size_t kPartitionsPerTurn = 8;
+  Turns turns(partitions, kPartitionsPerTurn);
   std::vector<HugeVector<Seed>> found(T);
   std::vector<SeedStats> part_stats(T);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::vector<Gram> tmp;
-    std::vector<Posting> postings;
     RepeatFilter filter;
-    HugeVector<Seed>& seeds = found[ti];
     // Room for one seed per n-gram of the thread's share (more than most corpora give): growing
     // by doubling copies the seeds and touches fresh memory at every step; room reserved and not
     // used is never touched.
-    seeds.reserve(grams.size() / T + 1024);
-    SeedStats& st = part_stats[ti];
-    auto link = [&](const Posting& x, const Posting& y) {
-      if (x.doc == y.doc) return;
-      const Posting& lo = x.doc < y.doc ? x : y;
-      const Posting& hi = x.doc < y.doc ? y : x;
-      seeds.push_back(Seed{std::uint64_t{lo.doc} << 32 | hi.doc, lo.pos, hi.pos});
-    };
-    // The seeds of one n-gram: its occurrences, sorted by (doc, pos) and so grouped by document.
-    auto seed_ngram = [&](std::span<const Gram> occurrences) {
-      postings.clear();
-      std::size_t distinct = 0, in_doc = 0;
-      for (const Gram& g : occurrences) {
-        const bool new_doc = postings.empty() || postings.back().doc != g.doc;
-        in_doc = new_doc ? 1 : in_doc + 1;
-        distinct += new_doc;
-        if (in_doc <= static_cast<std::size_t>(options.max_postings_per_doc)) {
-          postings.push_back(Posting{g.doc, g.pos});
-        }
-      }
-      if (distinct < 2) return;
-      ++st.shared_ngrams;
-      if (distinct <= static_cast<std::size_t>(options.all_pairs_docs)) {
-        for (std::size_t x = 0; x < postings.size(); ++x) {
-          for (std::size_t y = x + 1; y < postings.size(); ++y) link(postings[x], postings[y]);
-        }
-        return;
-      }
-      ++st.frequent_ngrams;
-      std::size_t hub = 0;
-      for (std::size_t x = 1; x < postings.size(); ++x) {
-        if (rank[postings[x].doc] < rank[postings[hub].doc]) hub = x;
-      }
-      for (std::size_t x = 0; x < postings.size(); ++x) link(postings[hub], postings[x]);
-    };
+    found[ti].reserve(parts.grams.size() / T + 1024);
+    NgramSeeder seeder(options, rank, found[ti], part_stats[ti]);
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
       for (std::size_t p = first; p < last; ++p) {
         std::span<Gram> part =
-            std::span(grams).subspan(part_begin[p], part_begin[p + 1] - part_begin[p]);
-        filter.reset(part.size(), partition_bits);
+            std::span(parts.grams).subspan(parts.begin[p], parts.begin[p + 1] - parts.begin[p]);
+        filter.reset(part.size(), parts.partition_bits);
         for (const Gram& g : part) filter.add(g.key);
         std::size_t repeated = 0;
         for (const Gram& g : part) {
@@ -209,7 +234,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
         for (std::size_t i = 0; i < part.size();) {
           std::size_t j = i + 1;
           while (j < part.size() && part[j].key == part[i].key) ++j;
-          if (j - i >= 2) seed_ngram(part.subspan(i, j - i));
+          if (j - i >= 2) seeder.seed(part.subspan(i, j - i));
           i = j;
         }
       }
@@ -219,9 +244,50 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     stats.shared_ngrams += st.shared_ngrams;
     stats.frequent_ngrams += st.frequent_ngrams;
   }
-  HugeVector<Gram>().swap(grams);
+  return found;
+}
 
-  // 3. Seeds by (pair, a_pos, b_pos): partitioned by their first document, each partition sorted.
+// Sorts seeds[first, last), all of whose first documents share their top bits (p), and removes
+// repeats; returns the new end. Where a seed less those bits fits in 63 bits (the first
+// document's low bits, the second document, both positions: 54 bits for 20 Newsgroups), the
+// seeds are sorted as such keys by radix, much faster than std::sort of the seeds.
+std::size_t sort_seed_partition(HugeVector<Seed>& seeds, std::size_t first, std::size_t last,
+                                std::size_t p, int doc_bits, int low_a_bits, int pos_bits,
+                                std::vector<std::uint64_t>& keys, std::vector<std::uint64_t>& tmp) {
+  const auto begin = seeds.begin() + static_cast<long>(first);
+  const auto end = seeds.begin() + static_cast<long>(last);
+  const int key_bits = low_a_bits + doc_bits + 2 * pos_bits;
+  if (key_bits > 63) {
+    std::sort(begin, end);
+    return static_cast<std::size_t>(std::unique(begin, end) - seeds.begin());
+  }
+  const std::uint64_t low_a = (std::uint64_t{1} << low_a_bits) - 1;
+  const std::uint64_t pos_mask = (std::uint64_t{1} << pos_bits) - 1;
+  keys.clear();
+  for (auto it = begin; it != end; ++it) {
+    keys.push_back(((std::uint64_t{it->a()} & low_a) << (doc_bits + 2 * pos_bits)) |
+                   (std::uint64_t{it->b()} << (2 * pos_bits)) |
+                   (std::uint64_t{it->a_pos} << pos_bits) | it->b_pos);
+  }
+  sort_keys(keys, tmp, key_bits);
+  const std::uint64_t a_high = std::uint64_t{p} << low_a_bits;
+  auto out = begin;
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (k > 0 && keys[k] == keys[k - 1]) continue;
+    const std::uint64_t key = keys[k];
+    const std::uint64_t a = a_high | key >> (doc_bits + 2 * pos_bits);
+    const std::uint64_t b = key >> (2 * pos_bits) & ((std::uint64_t{1} << doc_bits) - 1);
+    *out++ = Seed{a << 32 | b, static_cast<std::uint32_t>(key >> pos_bits & pos_mask),
+                  static_cast<std::uint32_t>(key & pos_mask)};
+  }
+  return static_cast<std::size_t>(out - seeds.begin());
+}
+
+// Step 3: the seeds by (pair, a_pos, b_pos), without repeats: partitioned by their first
+// document, each partition sorted, then closed up.
+HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, const WordTable& table,
+                            int threads) {
+  const auto T = static_cast<std::size_t>(threads);
   const int doc_bits = std::bit_width(std::max<std::uint32_t>(table.num_docs(), 1));
   constexpr int kPartitionBits = 8;
   constexpr std::size_t kPartitions = std::size_t{1} << kPartitionBits;
@@ -231,6 +297,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     const auto ti = static_cast<std::size_t>(t);
     for (const Seed& s : found[ti]) ++seed_counts[ti * kPartitions + (s.pair >> shift)];
   });
+  std::vector<std::size_t> at;
   const std::vector<std::size_t> seed_begin = partition_offsets(seed_counts, T, kPartitions, at);
   HugeVector<Seed> seeds;
   if (T == 1) {
@@ -254,48 +321,18 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
       HugeVector<Seed>().swap(found[ti]);
     });
   }
-  // Sorted partitions, each without repeats (equal seeds share a partition), then closed up.
-  // Where a seed less its partition's bits fits in 63 bits (the first document's low bits, the
-  // second document, both positions: 54 bits for 20 Newsgroups), the partition is sorted as such
-  // keys by radix, much faster than std::sort of the seeds.
   std::uint64_t longest = 0;
   for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
     longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
   }
   const int pos_bits = std::bit_width(longest);
   const int low_a_bits = std::max(0, doc_bits - kPartitionBits);
-  const int key_bits = low_a_bits + doc_bits + 2 * pos_bits;
   std::vector<std::size_t> unique_end(kPartitions, 0);
   run_on_threads(threads, [&](int t) {
     std::vector<std::uint64_t> keys, tmp;
     for (auto p = static_cast<std::size_t>(t); p < kPartitions; p += T) {
-      const auto first = seeds.begin() + static_cast<long>(seed_begin[p]);
-      const auto last = seeds.begin() + static_cast<long>(seed_begin[p + 1]);
-      if (key_bits > 63) {
-        std::sort(first, last);
-        unique_end[p] = static_cast<std::size_t>(std::unique(first, last) - seeds.begin());
-        continue;
-      }
-      const std::uint64_t low_a = (std::uint64_t{1} << low_a_bits) - 1;
-      const std::uint64_t pos_mask = (std::uint64_t{1} << pos_bits) - 1;
-      keys.clear();
-      for (auto it = first; it != last; ++it) {
-        keys.push_back(((std::uint64_t{it->a()} & low_a) << (doc_bits + 2 * pos_bits)) |
-                       (std::uint64_t{it->b()} << (2 * pos_bits)) |
-                       (std::uint64_t{it->a_pos} << pos_bits) | it->b_pos);
-      }
-      sort_keys(keys, tmp, key_bits);
-      const std::uint64_t a_high = std::uint64_t{p} << low_a_bits;
-      auto out = first;
-      for (std::size_t k = 0; k < keys.size(); ++k) {
-        if (k > 0 && keys[k] == keys[k - 1]) continue;
-        const std::uint64_t key = keys[k];
-        const std::uint64_t a = a_high | key >> (doc_bits + 2 * pos_bits);
-        const std::uint64_t b = key >> (2 * pos_bits) & ((std::uint64_t{1} << doc_bits) - 1);
-        *out++ = Seed{a << 32 | b, static_cast<std::uint32_t>(key >> pos_bits & pos_mask),
-                      static_cast<std::uint32_t>(key & pos_mask)};
-      }
-      unique_end[p] = static_cast<std::size_t>(out - seeds.begin());
+      unique_end[p] = sort_seed_partition(seeds, seed_begin[p], seed_begin[p + 1], p, doc_bits,
+                                          low_a_bits, pos_bits, keys, tmp);
     }
   });
   std::size_t out = 0;
@@ -309,6 +346,19 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   }
   seeds.resize(out);
   return seeds;
+}
+
+}  // namespace
+
+HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
+                            const SeedOptions& options, SeedStats& stats) {
+  const int threads = std::max(1, options.threads);
+  PartitionedGrams parts =
+      partition_ngrams(table, static_cast<std::size_t>(options.ngram), threads);
+  stats.ngrams += parts.grams.size();
+  std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
+  HugeVector<Gram>().swap(parts.grams);
+  return sort_seeds(found, table, threads);
 }
 
 void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band, ChainScratch& scratch,

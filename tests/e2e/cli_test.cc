@@ -603,6 +603,26 @@ TEST(Help, DedupMentionsEveryFlag) {
   EXPECT_TRUE(contains(r.out, "Exit status")) << r.out;
 }
 
+// docs/cli.md's flag tables are generated from the flag definitions (make docs): the page holds
+// exactly what `doppel docs-cli` prints, so it cannot drift from --help.
+TEST(Help, CliDocsMatchTheFlagDefinitions) {
+  const RunResult r = run_doppel({"docs-cli"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string page = read_file(source_dir() + "/docs/cli.md");
+  int blocks = 0;
+  for (std::size_t at = r.out.find("<!-- flags:"); at != std::string::npos;
+       at = r.out.find("<!-- flags:", at + 1)) {
+    const std::size_t end = r.out.find("<!-- /flags -->", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string block = r.out.substr(at, end - at);
+    EXPECT_NE(page.find(block), std::string::npos)
+        << "docs/cli.md is out of date (run make docs); it lacks:\n"
+        << block;
+    ++blocks;
+  }
+  EXPECT_EQ(blocks, 3);
+}
+
 TEST(Help, Version) {
   const RunResult r = run_doppel({"--version"});
   EXPECT_EQ(r.exit_code, 0) << r.err;

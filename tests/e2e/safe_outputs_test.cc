@@ -153,8 +153,7 @@ TEST(WrongInput, NoReadableDocumentIsAnErrorThatNamesTheFields) {
                            "\"content\"") != std::string::npos)
         << r.err;
   }
-  const RunResult fixed =
-      run_doppel({"dedup", dir + "/c.jsonl", "--text-field", "content", "-q"});
+  const RunResult fixed = run_doppel({"dedup", dir + "/c.jsonl", "--text-field", "content", "-q"});
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
 }
 

@@ -82,9 +82,8 @@ TEST(VerifyCandidates, KeepsThePairsAtTheThresholdInOrderOnAnyThreads) {
 // A float just under the threshold by rounding still counts (0.8 stored as 0.79999995).
 TEST(VerifyCandidates, RoundingOfTheSimilarityDoesNotLoseAPair) {
   const std::vector<std::uint64_t> candidates = {std::uint64_t{1} << 32 | 2};
-  const auto got = verify_candidates(candidates, 0.8, 1, [](std::uint32_t, std::uint32_t) {
-    return static_cast<double>(0.8f);
-  });
+  const auto got = verify_candidates(
+      candidates, 0.8, 1, [](std::uint32_t, std::uint32_t) { return static_cast<double>(0.8f); });
   EXPECT_EQ(got.size(), 1u);
 }
 

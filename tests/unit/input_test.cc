@@ -118,8 +118,8 @@ TEST(ByteSource, ConcatenatedFramesAndMembersAreOneStream) {
 TEST(ByteSource, TruncatedStreamsSayTheyAreTruncated) {
   std::mt19937_64 rng(2);
   const std::string plain = random_bytes(rng, 200000, true);
-  for (const auto& [path, packed] : {std::pair("/z.zst", zstd_compress(plain)),
-                                     std::pair("/g.gz", gzip_compress(plain))}) {
+  for (const auto& [path, packed] :
+       {std::pair("/z.zst", zstd_compress(plain)), std::pair("/g.gz", gzip_compress(plain))}) {
     for (int t = 0; t < 20; ++t) {
       MemoryEnv env;
       const std::size_t cut = 1 + rng() % (packed.size() - 1);
@@ -141,8 +141,8 @@ TEST(ByteSource, TruncatedStreamsSayTheyAreTruncated) {
 TEST(ByteSource, CorruptStreamsFail) {
   std::mt19937_64 rng(3);
   const std::string plain = random_bytes(rng, 100000, true);
-  for (const auto& [path, packed] : {std::pair("/z.zst", zstd_compress(plain)),
-                                     std::pair("/g.gz", gzip_compress(plain))}) {
+  for (const auto& [path, packed] :
+       {std::pair("/z.zst", zstd_compress(plain)), std::pair("/g.gz", gzip_compress(plain))}) {
     MemoryEnv env;
     std::string bad = packed;
     for (std::size_t i = 20; i < bad.size(); i += 97) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
@@ -165,7 +165,7 @@ std::vector<std::string> ids_of(const std::vector<InputFile>& files) {
 
 TEST(ExpandInputs, OneDirectoryNamesFilesRelativeToIt) {
   MemoryEnv env;
-  env.files = {{"/c/b.txt", "b"}, {"/c/a.txt", "a"}, {"/c/sub/z.txt", "z"},
+  env.files = {{"/c/b.txt", "b"},   {"/c/a.txt", "a"},  {"/c/sub/z.txt", "z"},
                {"/c/.hidden", "h"}, {"/c/.git/x", "x"}, {"/c/d.jsonl", "{}"}};
   const std::vector<std::string> args = {"/c"};
   auto files = expand_inputs(args, InputFormat::kAuto, env);
@@ -184,8 +184,7 @@ TEST(ExpandInputs, TwoDirectoriesKeepTheirNamesInFront) {
   const std::vector<std::string> args = {"/news/2023", "/news/2024/"};
   auto files = expand_inputs(args, InputFormat::kAuto, env);
   ASSERT_TRUE(files.ok());
-  EXPECT_EQ(ids_of(*files),
-            (std::vector<std::string>{"2023/article.txt", "2024/article.txt"}));
+  EXPECT_EQ(ids_of(*files), (std::vector<std::string>{"2023/article.txt", "2024/article.txt"}));
 }
 
 TEST(ExpandInputs, FilesAreNamedRelativeToTheirCommonDirectory) {
@@ -218,8 +217,8 @@ TEST(ExpandInputs, MissingPathsEmptyDirectoriesAndNoInputsAreErrors) {
 }
 
 TEST(ExpandInputs, FormatByNameOrForced) {
-  for (const char* name : {"a.jsonl", "a.ndjson", "a.json", "a.jsonl.gz", "a.json.zst",
-                           "a.ndjson.zst", "-"}) {
+  for (const char* name :
+       {"a.jsonl", "a.ndjson", "a.json", "a.jsonl.gz", "a.json.zst", "a.ndjson.zst", "-"}) {
     EXPECT_TRUE(is_jsonl_name(name) || std::string(name) == "-") << name;
   }
   for (const char* name : {"a.txt", "a.txt.gz", "jsonl", "a.jsonlx", "a.gz"}) {
@@ -442,8 +441,8 @@ ParsedDoc parse_one(const std::string& bytes, InputFormat format, const ReadOpti
 }
 
 TEST(DocumentParser, JsonIdsDatesAndText) {
-  ParsedDoc d = parse_one(R"({"id":"a1","text":"Hello \u00e9","date":"2020-01-01"})",
-                          InputFormat::kJsonl);
+  ParsedDoc d =
+      parse_one(R"({"id":"a1","text":"Hello \u00e9","date":"2020-01-01"})", InputFormat::kJsonl);
   EXPECT_EQ(d.status, ReadStatus::kOk);
   EXPECT_EQ(d.id, "a1");
   EXPECT_TRUE(d.id_from_input);
@@ -477,9 +476,9 @@ TEST(DocumentParser, JsonIdsDatesAndText) {
 // A line without the text field says which fields it has, and which one holds the longest
 // string, so that the run's error can suggest the right `text_field`.
 TEST(DocumentParser, MissingTextNamesTheFieldsTheLineHas) {
-  const ParsedDoc d = parse_one(
-      R"({"id":"1","title":"Short","content":"The longest string of them all","n":4})",
-      InputFormat::kJsonl);
+  const ParsedDoc d =
+      parse_one(R"({"id":"1","title":"Short","content":"The longest string of them all","n":4})",
+                InputFormat::kJsonl);
   EXPECT_EQ(d.status, ReadStatus::kMissingText);
   EXPECT_EQ(d.message, R"(no "text" field (the line has "id", "title", "content", "n"))");
   EXPECT_EQ(d.text_field_hint, "content");

@@ -22,7 +22,8 @@ TEST(SplitAtUnmatched, CutsWhereEitherSideSkipsTooMuch) {
   std::mt19937_64 rng(21);
   for (int t = 0; t < 500; ++t) {
     std::vector<Anchor> matched;
-    std::uint32_t a = static_cast<std::uint32_t>(rng() % 5), b = static_cast<std::uint32_t>(rng() % 5);
+    std::uint32_t a = static_cast<std::uint32_t>(rng() % 5),
+                  b = static_cast<std::uint32_t>(rng() % 5);
     const std::size_t n = rng() % 60;
     for (std::size_t i = 0; i < n; ++i) {
       matched.push_back(Anchor{a, b});
@@ -133,10 +134,27 @@ TEST(Sources, RankByDateAndTheEarliestDatedMember) {
 }
 
 // The code point spans against a slow reference that decodes the text up to each byte.
+// Regression (tests/fuzz/fuzz_normalize): NFKC makes "¼" two words, "1" and "4", both from one
+// character; the second one's code points were counted from after the character.
+TEST(SourceOffsets, TwoWordsFromOneCharacter) {
+  const std::string source = "a ¼ b";
+  NormalizedText norm;
+  normalize(source, NormalizeOptions{}, norm);
+  ASSERT_EQ(norm.tokens.size(), 4u);  // a, 1, 4, b
+  std::vector<SourceSpan> bytes, cps;
+  word_byte_spans(norm.tokens, 0, bytes);
+  word_code_point_spans(source, bytes, cps);
+  EXPECT_EQ(cps[1].begin, 2u);
+  EXPECT_EQ(cps[1].end, 3u);
+  EXPECT_EQ(cps[2].begin, 2u);  // was 3
+  EXPECT_EQ(cps[2].end, 3u);
+  EXPECT_EQ(cps[3].begin, 4u);
+}
+
 TEST(SourceOffsets, WordSpansInBytesAndCodePoints) {
   std::mt19937_64 rng(23);
-  const std::vector<std::string> pieces = {"word", "Straße", "naïve", " ", "  ", "\n", "—",
-                                           "日本語", "ﬁne", "😀", ",", "A.B"};
+  const std::vector<std::string> pieces = {"word",   "Straße", "naïve", " ", "  ",  "\n", "—",
+                                           "日本語", "ﬁne",    "😀",     ",", "A.B", "¼",  "x²"};
   for (int t = 0; t < 300; ++t) {
     std::string header = rng() % 2 ? "date 2020-01-01\n\n" : "";
     std::string body;

@@ -296,10 +296,9 @@ const std::vector<FlagDef>& flag_table() {
       {"progress", "--progress", kRunning, "",
        "Progress bar on standard error: auto (on a terminal), always, never",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
-         return g.add_option(f.name, s.progress, f.help)
-             ->check(CLI::IsMember({"auto", "always", "never"}))
-             ->type_name("auto|always|never")
-             ->capture_default_str();
+         return add_choice<std::string>(
+             g, f.name, s.progress, f.help,
+             {{"auto", "auto"}, {"always", "always"}, {"never", "never"}});
        }},
       {"max-warnings", "--max-warnings", kRunning, "N",
        "Bad-input warnings to print before counting the rest silently",
@@ -405,7 +404,9 @@ std::string flags_markdown(Command command) {
       std::string names = f.name;
       std::replace(names.begin(), names.end(), ',', ' ');
       if (names.find(' ') != std::string::npos) names.insert(names.find(' '), ",");
-      const std::string type = o->get_type_name();
+      // The metavar, or a choice's names (CLI11 adds a validator's description after a colon).
+      std::string type = o->get_type_name();
+      type = type.substr(0, type.find(':'));
       std::string shown = type.empty() || type == "FLAG" ? names : names + " " + type;
       // Pipes separate table cells: escaped in choices such as auto|jsonl|text.
       std::string escaped;

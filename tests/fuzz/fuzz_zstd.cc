@@ -1,0 +1,6 @@
+// libFuzzer target: the zstd byte source (several frames, truncation, corruption).
+#include "fuzz_compressed.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return fuzz_compressed(data, size, "/in.zst");
+}
