@@ -101,7 +101,8 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
           base_of(arg, PathKind::kDirectory).lexically_relative(base).generic_string();
       for (const auto& [rel, size] : found) {
         const std::string path = (fs::path(arg) / rel).string();
-        const std::string id = prefix.empty() || prefix == "." ? rel : prefix + "/" + rel;
+        const std::string id =
+            prefix.empty() || prefix == "." ? rel : fmt::format("{}/{}", prefix, rel);
         files.push_back(InputFile{path, path, id, resolve(path), size});
       }
       if (found.empty()) {

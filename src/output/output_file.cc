@@ -89,8 +89,7 @@ Status OutputFile::commit() {
   const int fd = fd_;
   fd_ = -1;
   if (::close(fd) != 0) {
-    const Status s =
-        Status::IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
+    Status s = Status::IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
     if (!temp_path_.empty()) ::unlink(temp_path_.c_str());
     return s;
   }
@@ -99,8 +98,7 @@ Status OutputFile::commit() {
     return Status::Ok();
   }
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    const Status s =
-        Status::IoError(fmt::format("{}: cannot replace: {}", path_, std::strerror(errno)));
+    Status s = Status::IoError(fmt::format("{}: cannot replace: {}", path_, std::strerror(errno)));
     ::unlink(temp_path_.c_str());
     return s;
   }

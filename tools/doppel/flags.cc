@@ -407,7 +407,8 @@ std::string flags_markdown(Command command) {
       // The metavar, or a choice's names (CLI11 adds a validator's description after a colon).
       std::string type = o->get_type_name();
       type = type.substr(0, type.find(':'));
-      std::string shown = type.empty() || type == "FLAG" ? names : names + " " + type;
+      const std::string shown =
+          type.empty() || type == "FLAG" ? names : fmt::format("{} {}", names, type);
       // Pipes separate table cells: escaped in choices such as auto|jsonl|text.
       std::string escaped;
       for (const char c : shown) {
