@@ -93,8 +93,8 @@ Status read_in_parallel(BatchReader& reader, int threads, ProgressBar& progress,
   return failed ? failure : Status::Ok();
 }
 
+// How the read stage runs; it reads with the source's ReadOptions.
 struct ReadStageOptions {
-  const ReadOptions* read = nullptr;
   const NormalizeOptions* normalize = nullptr;
   int threads = 1;
   bool progress = false;
@@ -164,7 +164,8 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
   auto reader = source.read();
   if (!reader.ok()) return reader.status();
   corpus.inputs = source.file_infos();
-  DocumentTable table(corpus, source.files(), *options.read, on_problem);
+  const ReadOptions& read = source.read_options();
+  DocumentTable table(corpus, source.files(), read, on_problem);
   ProgressBar progress(std::string(options.label), (*reader)->total_bytes(), options.progress);
   std::tuple<Parts&...> part_refs(parts...);
   auto merge = [&](Out& out) -> Status {
@@ -181,7 +182,7 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
       **reader, options.threads, progress,
       [&] {
         return Worker{source.files(),
-                      DocumentPreparer(*options.read, *options.normalize),
+                      DocumentPreparer(read, *options.normalize),
                       {},
                       std::tuple<typename Parts::Worker...>(parts.make_worker()...)};
       },
