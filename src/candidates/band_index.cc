@@ -3,12 +3,17 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace doppel {
 
 BandIndex::BandIndex(int bands, std::size_t band_bytes)
-    : bands_(bands), band_bytes_(band_bytes), tables_(static_cast<std::size_t>(bands)) {}
+    : bands_(bands),
+      band_bytes_(band_bytes),
+      tables_(static_cast<std::size_t>(bands)),
+      signatures_(band_bytes * static_cast<std::size_t>(bands)),
+      links_(2 * static_cast<std::size_t>(bands)) {}
 
 std::uint64_t BandIndex::hash_band(std::span<const std::byte> content) const {
   return XXH3_64bits(content.data(), content.size());
@@ -27,8 +32,57 @@ std::size_t BandIndex::find(const Table& table, int band, std::uint64_t hash,
   }
 }
 
+void BandIndex::find_all(std::span<const std::byte> signature, BandQueryScratch& scratch) const {
+  const std::size_t bands = static_cast<std::size_t>(bands_);
+  scratch.hashes.resize(bands);
+  scratch.slots.resize(bands);
+  const auto content = [&](std::size_t band) {
+    return signature.subspan(band * band_bytes_, band_bytes_);
+  };
+  // Hashes, and the home slots fetched.
+  for (std::size_t band = 0; band < bands; ++band) {
+    const Table& table = tables_[band];
+    scratch.hashes[band] = hash_band(content(band));
+    if (table.slots.empty()) continue;
+    __builtin_prefetch(&table.slots[scratch.hashes[band] & (table.slots.size() - 1)]);
+  }
+  // The first slot of each probe run with the same hash (or free), and its bucket's content
+  // fetched.
+  for (std::size_t band = 0; band < bands; ++band) {
+    const Table& table = tables_[band];
+    if (table.slots.empty()) {
+      scratch.slots[band] = SIZE_MAX;
+      continue;
+    }
+    const std::size_t mask = table.slots.size() - 1;
+    std::size_t i = scratch.hashes[band] & mask;
+    while (table.slots[i].head != kNone && table.slots[i].hash != scratch.hashes[band]) {
+      i = (i + 1) & mask;
+    }
+    scratch.slots[band] = i;
+    if (table.slots[i].head != kNone) {
+      const std::byte* p = band_content(table.slots[i].head, static_cast<int>(band)).data();
+      __builtin_prefetch(p);
+      __builtin_prefetch(p + band_bytes_ - 1);
+    }
+  }
+  // Contents compared; a different content under the same hash (a 64-bit collision) takes the
+  // plain probe.
+  for (std::size_t band = 0; band < bands; ++band) {
+    const std::size_t i = scratch.slots[band];
+    if (i == SIZE_MAX) continue;
+    const Table& table = tables_[band];
+    const Bucket& s = table.slots[i];
+    if (s.head != kNone && std::memcmp(band_content(s.head, static_cast<int>(band)).data(),
+                                       content(band).data(), band_bytes_) != 0) {
+      scratch.slots[band] =
+          find(table, static_cast<int>(band), scratch.hashes[band], content(band));
+    }
+  }
+}
+
 void BandIndex::grow(Table& table) {
-  std::vector<Bucket> old = std::move(table.slots);
+  HugeVector<Bucket> old = std::move(table.slots);
   table.slots.assign(old.empty() ? 16 : old.size() * 2, Bucket{});
   const std::size_t mask = table.slots.size() - 1;
   for (const Bucket& s : old) {
@@ -56,20 +110,17 @@ void BandIndex::erase_slot(Table& table, std::size_t slot) {
 }
 
 std::uint32_t BandIndex::insert(std::uint32_t key, std::span<const std::byte> signature) {
-  const std::size_t bands = static_cast<std::size_t>(bands_);
   std::uint32_t e;
   if (!free_entries_.empty()) {
     e = free_entries_.back();
     free_entries_.pop_back();
-    std::memcpy(&signatures_[e * signature_bytes()], signature.data(), signature_bytes());
   } else {
-    e = static_cast<std::uint32_t>(entry_key_.size());
-    signatures_.insert(signatures_.end(), signature.begin(), signature.end());
+    e = static_cast<std::uint32_t>(signatures_.add_row());
+    links_.add_row();
     entry_key_.push_back(kNone);
     next_same_key_.push_back(kNone);
-    next_.resize(next_.size() + bands);
-    prev_.resize(prev_.size() + bands);
   }
+  std::memcpy(signatures_.row(e), signature.data(), signature_bytes());
   if (key >= key_head_.size())
     key_head_.resize(std::max<std::size_t>(key + 1, key_head_.size() * 2), kNone);
   if (key_head_[key] == kNone) ++key_count_;
@@ -77,15 +128,17 @@ std::uint32_t BandIndex::insert(std::uint32_t key, std::span<const std::byte> si
   next_same_key_[e] = key_head_[key];
   key_head_[key] = e;
 
-  for (int band = 0; band < bands_; ++band) {
-    Table& table = tables_[static_cast<std::size_t>(band)];
+  for (Table& table : tables_) {
     if ((table.size + 1) * 4 > table.slots.size() * 3) grow(table);  // load factor <= 3/4
-    const auto content = band_content(e, band);
-    const std::uint64_t hash = hash_band(content);
-    Bucket& s = table.slots[find(table, band, hash, content)];
+  }
+  find_all(signature, insert_scratch_);
+  for (int band = 0; band < bands_; ++band) {
+    const auto b = static_cast<std::size_t>(band);
+    Table& table = tables_[b];
+    Bucket& s = table.slots[insert_scratch_.slots[b]];
     prev(e, band) = kNone;
     if (s.head == kNone) {
-      s = Bucket{hash, e, 1};
+      s = Bucket{insert_scratch_.hashes[b], e, 1};
       next(e, band) = kNone;
       ++table.size;
     } else {
@@ -133,28 +186,29 @@ void BandIndex::next_round(BandQueryScratch& scratch, std::size_t keys) {
   }
 }
 
-void BandIndex::collect(std::uint32_t head, int band, std::vector<std::uint32_t>& out,
+void BandIndex::collect(const Bucket& bucket, int band, std::vector<std::uint32_t>& out,
                         BandQueryScratch& scratch) const {
-  const std::size_t bands = static_cast<std::size_t>(bands_);
-  for (std::uint32_t e = head; e != kNone; e = next_[e * bands + static_cast<std::size_t>(band)]) {
+  if (bucket.head == kNone) return;
+  std::uint32_t e = bucket.head;
+  for (std::uint32_t left = bucket.count; left > 0;
+       --left) {  // count: a lone member's link is not read
     const std::uint32_t key = entry_key_[e];
     if (scratch.seen[key] != scratch.round) {
       scratch.seen[key] = scratch.round;
       out.push_back(key);
     }
+    if (left > 1) e = next(e, band);
   }
 }
 
 void BandIndex::query(std::span<const std::byte> signature, std::vector<std::uint32_t>& out,
                       BandQueryScratch& scratch) const {
+  find_all(signature, scratch);
   next_round(scratch, key_head_.size());
   for (int band = 0; band < bands_; ++band) {
-    const Table& table = tables_[static_cast<std::size_t>(band)];
-    if (table.size == 0) continue;
-    const auto content =
-        signature.subspan(static_cast<std::size_t>(band) * band_bytes_, band_bytes_);
-    const Bucket& s = table.slots[find(table, band, hash_band(content), content)];
-    collect(s.head, band, out, scratch);
+    const std::size_t i = scratch.slots[static_cast<std::size_t>(band)];
+    if (i == SIZE_MAX) continue;
+    collect(tables_[static_cast<std::size_t>(band)].slots[i], band, out, scratch);
   }
 }
 
@@ -163,7 +217,7 @@ void BandIndex::bucket_keys(int band, std::span<const std::byte> content,
   const Table& table = tables_[static_cast<std::size_t>(band)];
   if (table.size == 0 || content.size() != band_bytes_) return;
   next_round(scratch, key_head_.size());
-  collect(table.slots[find(table, band, hash_band(content), content)].head, band, out, scratch);
+  collect(table.slots[find(table, band, hash_band(content), content)], band, out, scratch);
 }
 
 void BandIndex::bucket_entries(int band, std::vector<std::uint32_t>& out) const {

@@ -18,12 +18,17 @@
 #include <span>
 #include <vector>
 
+#include "util/chunked_rows.h"
+#include "util/huge_pages.h"
+
 namespace doppel {
 
 // Reusable buffers of the queries (one per thread).
 struct BandQueryScratch {
   std::vector<std::uint32_t> seen;  // per key: the round that last returned it
   std::uint32_t round = 0;
+  std::vector<std::uint64_t> hashes;  // per band
+  std::vector<std::size_t> slots;     // per band
 };
 
 class BandIndex {
@@ -61,7 +66,7 @@ class BandIndex {
   // The entries of `key`, oldest first.
   void key_entries(std::uint32_t key, std::vector<std::uint32_t>& out) const;
   std::span<const std::byte> signature(std::uint32_t entry) const {
-    return {&signatures_[entry * signature_bytes()], signature_bytes()};
+    return {signatures_.row(entry), signature_bytes()};
   }
   std::span<const std::byte> band_content(std::uint32_t entry, int band) const {
     return signature(entry).subspan(static_cast<std::size_t>(band) * band_bytes_, band_bytes_);
@@ -74,36 +79,42 @@ class BandIndex {
     std::uint32_t count = 0;     // member entries
   };
   struct Table {
-    std::vector<Bucket> slots;  // power-of-two size, linear probing
-    std::size_t size = 0;       // buckets in use
+    HugeVector<Bucket> slots;  // power-of-two size, linear probing
+    std::size_t size = 0;      // buckets in use
   };
 
   std::uint64_t hash_band(std::span<const std::byte> content) const;
   // The slot of the bucket with `content` in `table`, or of the free slot where it would go.
   std::size_t find(const Table& table, int band, std::uint64_t hash,
                    std::span<const std::byte> content) const;
+  // find() over every band of `signature` at once, into scratch.slots (SIZE_MAX for a band
+  // whose table has no slots yet): each phase issues all bands' memory reads before it waits on
+  // one, so the cache misses of the bands overlap instead of adding up.
+  void find_all(std::span<const std::byte> signature, BandQueryScratch& scratch) const;
   void grow(Table& table);
   void erase_slot(Table& table, std::size_t slot);
-  std::uint32_t& next(std::uint32_t entry, int band) {
-    return next_[entry * static_cast<std::size_t>(bands_) + static_cast<std::size_t>(band)];
-  }
-  std::uint32_t& prev(std::uint32_t entry, int band) {
-    return prev_[entry * static_cast<std::size_t>(bands_) + static_cast<std::size_t>(band)];
-  }
-  void collect(std::uint32_t head, int band, std::vector<std::uint32_t>& out,
+  // The bucket list links of an entry in a band.
+  std::uint32_t& next(std::uint32_t entry, int band) { return links_.row(entry)[band]; }
+  std::uint32_t next(std::uint32_t entry, int band) const { return links_.row(entry)[band]; }
+  std::uint32_t& prev(std::uint32_t entry, int band) { return links_.row(entry)[bands_ + band]; }
+  void collect(const Bucket& bucket, int band, std::vector<std::uint32_t>& out,
                BandQueryScratch& scratch) const;
   static void next_round(BandQueryScratch& scratch, std::size_t keys);
 
   int bands_;
   std::size_t band_bytes_;
-  std::vector<Table> tables_;             // one per band
-  std::vector<std::byte> signatures_;     // entry e at e * signature_bytes()
+  std::vector<Table> tables_;  // one per band
+  // Per entry, in chunks that never move (an insert copies nothing) and, once large, lie on huge
+  // pages (filling them otherwise costs a page fault per 4 KiB, on a virtual machine most of an
+  // insert's time).
+  ChunkedRows<std::byte> signatures_;     // signature_bytes() per entry
+  ChunkedRows<std::uint32_t> links_;      // bucket lists: next in each band, then prev in each
   std::vector<std::uint32_t> entry_key_;  // kNone for a free entry
   std::vector<std::uint32_t> next_same_key_;
-  std::vector<std::uint32_t> next_, prev_;  // bucket lists, per entry and band
   std::vector<std::uint32_t> free_entries_;
   std::vector<std::uint32_t> key_head_;  // newest entry of each key
   std::size_t key_count_ = 0;
+  BandQueryScratch insert_scratch_;
 };
 
 }  // namespace doppel
