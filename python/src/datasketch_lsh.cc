@@ -22,12 +22,17 @@ namespace {
 
 class LshIndex {
  public:
-  LshIndex(int num_perm, int bands, int rows, bool prepickle, py::object hashfunc)
+  // `plain_types`: classes whose len() is the length of their hashvalues (doppel's MinHash and
+  // LeanMinHash): for objects of exactly these types that length is read without calling
+  // __len__.
+  LshIndex(int num_perm, int bands, int rows, bool prepickle, py::object hashfunc,
+           py::tuple plain_types)
       : num_perm_(num_perm),
         bands_(bands),
         rows_(rows),
         prepickle_(prepickle),
-        hashfunc_(std::move(hashfunc)) {
+        hashfunc_(std::move(hashfunc)),
+        plain_types_(std::move(plain_types)) {
     if (prepickle_) {
       const py::module_ pickle = py::module_::import("pickle");
       dumps_ = pickle.attr("dumps");
@@ -36,18 +41,18 @@ class LshIndex {
   }
 
   void insert(py::handle key, py::handle minhash, bool check_duplication) {
-    check_length(minhash);
+    const py::array hv = hashvalues_of(minhash);
     py::object stored = store(key);
     if (check_duplication && kid_of(stored)) throw py::value_error("The given key already exists");
-    signature_of(minhash, /*intern=*/true);
+    signature_of(hv, /*intern=*/true);
     const std::uint32_t kid = kid_for(stored);
     index_->insert(kid, signature_);
   }
 
   py::list query(py::handle minhash) {
-    check_length(minhash);
+    const py::array hv = hashvalues_of(minhash);
     py::list out;
-    if (!index_ || !signature_of(minhash, /*intern=*/false)) return out;
+    if (!index_ || !signature_of(hv, /*intern=*/false)) return out;
     found_.clear();
     index_->query(signature_, found_, scratch_);
     for (const std::uint32_t kid : found_) out.append(shown(kid));
@@ -210,12 +215,31 @@ class LshIndex {
   }
 
  private:
-  void check_length(py::handle minhash) const {
-    const auto n = static_cast<long long>(py::len(minhash));
+  // minhash.hashvalues as a C-contiguous array, after datasketch's check of len(minhash).
+  py::array hashvalues_of(py::handle minhash) const {
+    PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(minhash.ptr()));
+    bool plain = false;
+    for (const py::handle t : plain_types_) plain = plain || t.ptr() == type;
+    py::object hv;
+    long long n;
+    if (plain) {
+      hv = minhash.attr("hashvalues");
+      n = static_cast<long long>(py::len(hv));
+    } else {
+      n = static_cast<long long>(py::len(minhash));
+    }
     if (n != num_perm_) {
       throw py::value_error("Expecting minhash with length " + std::to_string(num_perm_) +
                             ", got " + std::to_string(n));
     }
+    if (!plain) hv = minhash.attr("hashvalues");
+    if (py::isinstance<py::array>(hv)) {
+      auto arr = py::reinterpret_borrow<py::array>(hv);
+      if (arr.flags() & py::array::c_style) return arr;
+    }
+    auto arr = py::array::ensure(hv, py::array::c_style);
+    if (!arr) throw py::error_already_set();
+    return arr;
   }
 
   int check_band(int band) const {
@@ -266,13 +290,11 @@ class LshIndex {
     return id;
   }
 
-  // Fills signature_ with the bands of minhash.hashvalues (the first bands*rows of its first
+  // Fills signature_ with the bands of hashvalues `hv` (the first bands*rows of its first
   // axis). Without a hash function: their bytes as they lie in memory. With one: the number of
   // each band's H; a query's H seen nowhere yet makes the band match nothing (returns false
   // when no band can match).
-  bool signature_of(py::handle minhash, bool intern_new) {
-    const py::array hv = py::array::ensure(minhash.attr("hashvalues"), py::array::c_style);
-    if (!hv) throw py::error_already_set();
+  bool signature_of(const py::array& hv, bool intern_new) {
     if (hv.dtype().kind() == 'O') throw py::type_error("hashvalues must be numeric, not objects");
     const auto used = static_cast<py::ssize_t>(bands_) * rows_;
     if (hv.ndim() < 1 || hv.shape(0) < used) {
@@ -372,6 +394,7 @@ class LshIndex {
   int num_perm_, bands_, rows_;
   bool prepickle_;
   py::object hashfunc_, dumps_, loads_;
+  py::tuple plain_types_;
   std::optional<BandIndex> index_;  // made by the first insert, which fixes the band size
   std::size_t item_bytes_ = 0;      // bytes of one hash value (swapped to show H)
   py::list keys_;                   // key number -> stored key, None when free
@@ -389,10 +412,11 @@ class LshIndex {
 
 void bind_datasketch_lsh(py::module_& m) {
   py::class_<LshIndex>(m, "LshIndex")
-      .def(py::init<int, int, int, bool, py::object>(), py::arg("num_perm"), py::arg("bands"),
-           py::arg("rows"), py::arg("prepickle"), py::arg("hashfunc"))
+      .def(py::init<int, int, int, bool, py::object, py::tuple>(), py::arg("num_perm"),
+           py::arg("bands"), py::arg("rows"), py::arg("prepickle"), py::arg("hashfunc"),
+           py::arg("plain_types"))
       .def("insert", &LshIndex::insert, py::arg("key"), py::arg("minhash"),
-           py::arg("check_duplication"))
+           py::arg("check_duplication") = true)
       .def("query", &LshIndex::query, py::arg("minhash"))
       .def("remove", &LshIndex::remove, py::arg("key"))
       .def("__contains__", &LshIndex::contains)

@@ -7,6 +7,8 @@
 #include <array>
 #include <cstring>
 
+#include "sketch/sha1_batch.h"
+
 namespace doppel::classic {
 
 namespace {
@@ -108,6 +110,7 @@ __attribute__((target("avx2"))) void permute_min_avx2(std::span<const std::uint6
 // (GCC bug 105593), a false positive.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 DOPPEL_AVX512 __m512i avx512_step(__m512i p, __m512i mask, __m512i va, __m512i vb, __m512i vv,
                                   __m512i h) {
@@ -215,7 +218,7 @@ void sketch_tokens(std::span<const std::string_view> tokens, std::span<const std
                    std::span<const std::uint64_t> b, std::span<std::uint64_t> values,
                    std::vector<std::uint64_t>& hashes) {
   hashes.resize(tokens.size());
-  for (std::size_t i = 0; i < tokens.size(); ++i) hashes[i] = sha1_hash32(tokens[i]);
+  sha1_hash32_batch(tokens, hashes);
   permute_min(hashes, a, b, values);
 }
 

@@ -40,8 +40,8 @@ void permute_min_with(Isa isa, std::span<const std::uint64_t> hashes,
                       std::span<const std::uint64_t> a, std::span<const std::uint64_t> b,
                       std::span<std::uint64_t> values);
 
-// Lowers `values` by every token's sha1_hash32 through permute_min. `hashes` is scratch space,
-// reused between calls.
+// Lowers `values` by every token's sha1_hash32 (sha1_batch.h) through permute_min. `hashes` is
+// scratch space, reused between calls.
 void sketch_tokens(std::span<const std::string_view> tokens, std::span<const std::uint64_t> a,
                    std::span<const std::uint64_t> b, std::span<std::uint64_t> values,
                    std::vector<std::uint64_t>& hashes);

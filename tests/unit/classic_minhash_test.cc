@@ -1,6 +1,7 @@
 // Classic (datasketch-compatible) MinHash: sha1_hash32 against nettle's plain SHA-1 and known
-// digests, every permutation kernel against the scalar reference (one % per value), and the
-// golden signature datasketch gives for MinHash(num_perm=4, seed=1) updated with b"Hello".
+// digests, the sixteen-lane SHA-1 against it, every permutation kernel against the scalar
+// reference (one % per value), and the golden signature datasketch gives for MinHash(num_perm=4,
+// seed=1) updated with b"Hello".
 #include "sketch/classic_minhash.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "sketch/sha1_batch.h"
 
 namespace doppel::classic {
 namespace {
@@ -46,6 +49,31 @@ TEST(ClassicSha1, EqualsPlainSha1AtEveryLengthAroundTheOneBlockLimit) {
       ASSERT_EQ(sha1_hash32(s), want32) << "length " << len;
       ASSERT_EQ(sha1_hash64(s), want64) << "length " << len;
     }
+  }
+}
+
+TEST(Sha1Batch, SixteenLanesEqualOneTokenAtATime) {
+  if (!sha1_lanes_supported()) {
+    GTEST_SKIP() << "no AVX-512 on this CPU: only the scalar path runs";
+  }
+  std::mt19937_64 rng(0x78313620);
+  for (const std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 100, 1000}) {
+    std::vector<std::string> storage(n);
+    for (auto& s : storage) {
+      // Mostly one-block lengths, the limits 55/56 and longer tokens in between.
+      const std::size_t len =
+          rng() % 4 == 0 ? rng() % 200 : (rng() % 3 == 0 ? 55 + rng() % 2 : rng() % 56);
+      s.resize(len);
+      for (auto& c : s) c = static_cast<char>(rng());
+    }
+    const std::vector<std::string_view> tokens(storage.begin(), storage.end());
+    std::vector<std::uint64_t> want(n), got(n, 0xdead), dispatched(n, 0xbeef);
+    sha1_hash32_batch_scalar(tokens, want);
+    sha1_hash32_batch_lanes(tokens, got);
+    sha1_hash32_batch(tokens, dispatched);
+    ASSERT_EQ(got, want) << n << " tokens";
+    ASSERT_EQ(dispatched, want);
+    for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(want[i], sha1_hash32(tokens[i]));
   }
 }
 
