@@ -5,6 +5,8 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,28 +20,44 @@ namespace {
 
 using U64Array = py::array_t<std::uint64_t, py::array::c_style | py::array::forcecast>;
 
-// A batch of documents' tokens as views into Python objects that `owners` keeps alive, so that
-// the hashing can run without the GIL.
+// A batch of documents' tokens, their bytes copied into one buffer (cheaper than holding a
+// reference to each Python object and dropping it again), so that hashing can run without the
+// GIL.
 struct TokenBatch {
-  std::vector<std::string_view> tokens;
+  std::string bytes;                 // every token's bytes, one after another
+  std::vector<std::size_t> ends;     // token i is bytes[ends[i-1], ends[i])
   std::vector<std::size_t> doc_end;  // document i's tokens are [doc_end[i-1], doc_end[i])
-  std::vector<py::object> owners;
+  std::vector<std::string_view> views;
 
-  void clear() {
-    tokens.clear();
-    doc_end.clear();
-    owners.clear();  // with the GIL held
+  void add(const char* data, std::size_t size) {
+    bytes.append(data, size);
+    ends.push_back(bytes.size());
   }
-  void end_document() { doc_end.push_back(tokens.size()); }
+  std::size_t tokens() const { return ends.size(); }
+  void end_document() { doc_end.push_back(ends.size()); }
+  // The tokens as views, valid until the next add() or clear().
+  std::span<const std::string_view> seal() {
+    views.resize(ends.size());
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+      views[i] = std::string_view(bytes).substr(begin, ends[i] - begin);
+      begin = ends[i];
+    }
+    return views;
+  }
+  void clear() {
+    bytes.clear();
+    ends.clear();
+    doc_end.clear();
+  }
 };
 
-// The bytes hashlib.sha1(item) hashes, as a view kept alive by `batch`: bytes as they are; any
-// other one-dimensional buffer copied; str and non-buffers refused with hashlib's exceptions.
+// Adds the bytes hashlib.sha1(item) hashes: bytes as they are, any other one-dimensional buffer
+// its contents; str and non-buffers refused with hashlib's exceptions.
 void add_token(TokenBatch& batch, py::handle item) {
   PyObject* o = item.ptr();
   if (PyBytes_Check(o)) {
-    batch.tokens.emplace_back(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o)));
-    batch.owners.push_back(py::reinterpret_borrow<py::object>(item));
+    batch.add(PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o)));
     return;
   }
   if (PyUnicode_Check(o)) throw py::type_error("Strings must be encoded before hashing");
@@ -50,15 +68,12 @@ void add_token(TokenBatch& batch, py::handle item) {
     PyBuffer_Release(&view);
     throw py::buffer_error("Buffer must be single dimension");
   }
-  py::bytes copy(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len));
+  batch.add(static_cast<const char*>(view.buf), static_cast<std::size_t>(view.len));
   PyBuffer_Release(&view);
-  batch.tokens.emplace_back(PyBytes_AS_STRING(copy.ptr()),
-                            static_cast<std::size_t>(PyBytes_GET_SIZE(copy.ptr())));
-  batch.owners.push_back(std::move(copy));
 }
 
 // A one-dimensional numeric numpy array iterates as scalars whose buffers are their elements'
-// bytes: hash those in place.
+// bytes: add those straight from the array.
 bool add_numeric_array(TokenBatch& batch, py::handle values) {
   if (!py::isinstance<py::array>(values)) return false;
   const auto arr = py::reinterpret_borrow<py::array>(values);
@@ -68,9 +83,8 @@ bool add_numeric_array(TokenBatch& batch, py::handle values) {
   const auto* data = static_cast<const char*>(arr.data());
   const auto size = static_cast<std::size_t>(arr.itemsize());
   for (py::ssize_t i = 0; i < arr.shape(0); ++i) {
-    batch.tokens.emplace_back(data + static_cast<std::size_t>(i) * size, size);
+    batch.add(data + static_cast<std::size_t>(i) * size, size);
   }
-  batch.owners.push_back(arr);
   return true;
 }
 
@@ -116,15 +130,14 @@ py::object update(const U64Array& hashvalues, Permutations p, py::handle values)
   check_sizes(hashvalues, p);
   TokenBatch batch;
   add_tokens(batch, values);
-  if (batch.tokens.empty()) return py::none();
+  if (batch.tokens() == 0) return py::none();
   U64Array out = copy_of(hashvalues);
   const std::span<std::uint64_t> v(out.mutable_data(), static_cast<std::size_t>(out.size()));
   {
     py::gil_scoped_release release;
     std::vector<std::uint64_t> scratch;
-    classic::sketch_tokens(batch.tokens, p.a_span(), p.b_span(), v, scratch);
+    classic::sketch_tokens(batch.seal(), p.a_span(), p.b_span(), v, scratch);
   }
-  batch.clear();
   return out;
 }
 
@@ -135,7 +148,7 @@ U64Array update_one(const U64Array& hashvalues, Permutations p, py::handle value
   add_token(batch, value);
   U64Array out = copy_of(hashvalues);
   std::vector<std::uint64_t> scratch;
-  classic::sketch_tokens(batch.tokens, p.a_span(), p.b_span(),
+  classic::sketch_tokens(batch.seal(), p.a_span(), p.b_span(),
                          {out.mutable_data(), static_cast<std::size_t>(out.size())}, scratch);
   return out;
 }
@@ -167,11 +180,12 @@ py::list bulk(py::handle docs, const U64Array& start, Permutations p) {
   const auto flush = [&] {
     {
       py::gil_scoped_release release;
+      const auto tokens = batch.seal();
       std::size_t begin = 0;
       for (std::size_t d = 0; d < batch.doc_end.size(); ++d) {
         const std::size_t end = batch.doc_end[d];
-        classic::sketch_tokens(std::span(batch.tokens).subspan(begin, end - begin), p.a_span(),
-                               p.b_span(), {rows[d], k}, scratch);
+        classic::sketch_tokens(tokens.subspan(begin, end - begin), p.a_span(), p.b_span(),
+                               {rows[d], k}, scratch);
         begin = end;
       }
     }
@@ -184,7 +198,7 @@ py::list bulk(py::handle docs, const U64Array& start, Permutations p) {
     U64Array row = copy_of(start);
     rows.push_back(row.mutable_data());
     out.append(std::move(row));
-    if (batch.tokens.size() >= kBatchTokens) flush();
+    if (batch.tokens() >= kBatchTokens) flush();
   }
   if (!batch.doc_end.empty()) flush();
   return out;
@@ -210,7 +224,7 @@ void bind_datasketch_minhash(py::module_& m) {
       [](py::handle data) {
         TokenBatch batch;
         add_token(batch, data);
-        return classic::sha1_hash32(batch.tokens[0]);
+        return classic::sha1_hash32(batch.seal()[0]);
       },
       py::arg("data"), "The first four bytes of SHA-1(data), little-endian.");
   m.def(
@@ -218,7 +232,7 @@ void bind_datasketch_minhash(py::module_& m) {
       [](py::handle data) {
         TokenBatch batch;
         add_token(batch, data);
-        return classic::sha1_hash64(batch.tokens[0]);
+        return classic::sha1_hash64(batch.seal()[0]);
       },
       py::arg("data"), "The first eight bytes of SHA-1(data), little-endian.");
   m.def(

@@ -209,13 +209,12 @@ class MinHash:
 
     def copy(self) -> MinHash:
         """A copy: its own hash values, the same permutations (shared), seed and hash function."""
-        return MinHash(
-            seed=self.seed,
-            hashfunc=self.hashfunc,
-            hashvalues=self.digest(),
-            permutations=self.permutations,
-            gpu_mode=self._gpu_mode,
-        )
+        # What MinHash(seed=..., hashvalues=..., permutations=...) would make, without
+        # re-checking the arguments this one was made with.
+        hashvalues = np.array(self.hashvalues, dtype=np.uint64)
+        if len(hashvalues) != len(self.permutations[0]):
+            raise ValueError("Numbers of hash values and permutations mismatch")
+        return self._sibling(hashvalues)
 
     def _sibling(self, hashvalues: np.ndarray) -> MinHash:
         # A MinHash like this one with `hashvalues` (a new uint64 array it may own), without the
