@@ -33,6 +33,10 @@ class LshIndex {
         prepickle_(prepickle),
         hashfunc_(std::move(hashfunc)),
         plain_types_(std::move(plain_types)) {
+    if (bands_ < 1 || bands_ > 65535 || rows_ < 1) {
+      throw py::value_error(
+          "doppel.datasketch.MinHashLSH takes 1 to 65,535 bands of 1 or more rows");
+    }
     if (prepickle_) {
       const py::module_ pickle = py::module_::import("pickle");
       dumps_ = pickle.attr("dumps");

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -11,21 +12,21 @@ namespace doppel {
 BandIndex::BandIndex(int bands, std::size_t band_bytes)
     : bands_(bands),
       band_bytes_(band_bytes),
-      tables_(static_cast<std::size_t>(bands)),
+      band_buckets_(static_cast<std::size_t>(bands)),
       signatures_(band_bytes * static_cast<std::size_t>(bands)),
       links_(2 * static_cast<std::size_t>(bands)) {}
 
-std::uint64_t BandIndex::hash_band(std::span<const std::byte> content) const {
-  return XXH3_64bits(content.data(), content.size());
+std::uint64_t BandIndex::bucket_key(int band, std::span<const std::byte> content) const {
+  return (XXH3_64bits(content.data(), content.size()) & ~std::uint64_t{0xffff}) |
+         static_cast<std::uint64_t>(band);
 }
 
-std::size_t BandIndex::find(const Table& table, int band, std::uint64_t hash,
-                            std::span<const std::byte> content) const {
-  const std::size_t mask = table.slots.size() - 1;
-  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    const Bucket& s = table.slots[i];
+std::size_t BandIndex::find(int band, std::uint64_t key, std::span<const std::byte> content) const {
+  const std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = home(key);; i = (i + 1) & mask) {
+    const Bucket& s = slots_[i];
     if (s.head == kNone) return i;
-    if (s.hash == hash &&
+    if (s.key == key &&
         std::memcmp(band_content(s.head, band).data(), content.data(), band_bytes_) == 0) {
       return i;
     }
@@ -34,79 +35,71 @@ std::size_t BandIndex::find(const Table& table, int band, std::uint64_t hash,
 
 void BandIndex::find_all(std::span<const std::byte> signature, BandQueryScratch& scratch) const {
   const std::size_t bands = static_cast<std::size_t>(bands_);
-  scratch.hashes.resize(bands);
+  scratch.keys.resize(bands);
   scratch.slots.resize(bands);
+  if (slots_.empty()) {
+    std::fill(scratch.slots.begin(), scratch.slots.end(), SIZE_MAX);
+    return;
+  }
   const auto content = [&](std::size_t band) {
     return signature.subspan(band * band_bytes_, band_bytes_);
   };
-  // Hashes, and the home slots fetched.
+  // Keys, and their home slots fetched.
   for (std::size_t band = 0; band < bands; ++band) {
-    const Table& table = tables_[band];
-    scratch.hashes[band] = hash_band(content(band));
-    if (table.slots.empty()) continue;
-    __builtin_prefetch(&table.slots[scratch.hashes[band] & (table.slots.size() - 1)]);
+    scratch.keys[band] = bucket_key(static_cast<int>(band), content(band));
+    __builtin_prefetch(&slots_[home(scratch.keys[band])]);
   }
-  // The first slot of each probe run with the same hash (or free), and its bucket's content
+  // The first slot of each probe run with the same key (or free), and its bucket's content
   // fetched.
+  const std::size_t mask = slots_.size() - 1;
   for (std::size_t band = 0; band < bands; ++band) {
-    const Table& table = tables_[band];
-    if (table.slots.empty()) {
-      scratch.slots[band] = SIZE_MAX;
-      continue;
-    }
-    const std::size_t mask = table.slots.size() - 1;
-    std::size_t i = scratch.hashes[band] & mask;
-    while (table.slots[i].head != kNone && table.slots[i].hash != scratch.hashes[band]) {
-      i = (i + 1) & mask;
-    }
+    std::size_t i = home(scratch.keys[band]);
+    while (slots_[i].head != kNone && slots_[i].key != scratch.keys[band]) i = (i + 1) & mask;
     scratch.slots[band] = i;
-    if (table.slots[i].head != kNone) {
-      const std::byte* p = band_content(table.slots[i].head, static_cast<int>(band)).data();
+    if (slots_[i].head != kNone) {
+      const std::byte* p = band_content(slots_[i].head, static_cast<int>(band)).data();
       __builtin_prefetch(p);
       __builtin_prefetch(p + band_bytes_ - 1);
     }
   }
-  // Contents compared; a different content under the same hash (a 64-bit collision) takes the
-  // plain probe.
+  // Contents compared; a different content under the same key (a 48-bit hash collision) takes
+  // the plain probe.
   for (std::size_t band = 0; band < bands; ++band) {
-    const std::size_t i = scratch.slots[band];
-    if (i == SIZE_MAX) continue;
-    const Table& table = tables_[band];
-    const Bucket& s = table.slots[i];
+    const Bucket& s = slots_[scratch.slots[band]];
     if (s.head != kNone && std::memcmp(band_content(s.head, static_cast<int>(band)).data(),
                                        content(band).data(), band_bytes_) != 0) {
-      scratch.slots[band] =
-          find(table, static_cast<int>(band), scratch.hashes[band], content(band));
+      scratch.slots[band] = find(static_cast<int>(band), scratch.keys[band], content(band));
     }
   }
 }
 
-void BandIndex::grow(Table& table) {
-  HugeVector<Bucket> old = std::move(table.slots);
-  table.slots.assign(old.empty() ? 16 : old.size() * 2, Bucket{});
-  const std::size_t mask = table.slots.size() - 1;
+void BandIndex::grow() {
+  HugeVector<Bucket> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, Bucket{});
+  shift_ = 64 - std::countr_zero(slots_.size());
+  const std::size_t mask = slots_.size() - 1;
   for (const Bucket& s : old) {
     if (s.head == kNone) continue;
-    std::size_t i = s.hash & mask;
-    while (table.slots[i].head != kNone) i = (i + 1) & mask;
-    table.slots[i] = s;
+    std::size_t i = home(s.key);
+    while (slots_[i].head != kNone) i = (i + 1) & mask;
+    slots_[i] = s;
   }
 }
 
 // Backward-shift deletion: later buckets of the probe run move up into the hole unless their
 // home slot lies (cyclically) after it.
-void BandIndex::erase_slot(Table& table, std::size_t slot) {
-  const std::size_t mask = table.slots.size() - 1;
+void BandIndex::erase_slot(std::size_t slot) {
+  --band_buckets_[slots_[slot].key & 0xffff];
+  const std::size_t mask = slots_.size() - 1;
   std::size_t hole = slot;
-  for (std::size_t j = (hole + 1) & mask; table.slots[j].head != kNone; j = (j + 1) & mask) {
-    const std::size_t home = table.slots[j].hash & mask;
-    if (((j - home) & mask) >= ((j - hole) & mask)) {
-      table.slots[hole] = table.slots[j];
+  for (std::size_t j = (hole + 1) & mask; slots_[j].head != kNone; j = (j + 1) & mask) {
+    if (((j - home(slots_[j].key)) & mask) >= ((j - hole) & mask)) {
+      slots_[hole] = slots_[j];
       hole = j;
     }
   }
-  table.slots[hole] = Bucket{};
-  --table.size;
+  slots_[hole] = Bucket{};
+  --buckets_;
 }
 
 std::uint32_t BandIndex::insert(std::uint32_t key, std::span<const std::byte> signature) {
@@ -128,19 +121,22 @@ std::uint32_t BandIndex::insert(std::uint32_t key, std::span<const std::byte> si
   next_same_key_[e] = key_head_[key];
   key_head_[key] = e;
 
-  for (Table& table : tables_) {
-    if ((table.size + 1) * 4 > table.slots.size() * 3) grow(table);  // load factor <= 3/4
-  }
+  while ((buckets_ + static_cast<std::size_t>(bands_)) * 4 > slots_.size() * 3) grow();
   find_all(signature, insert_scratch_);
   for (int band = 0; band < bands_; ++band) {
     const auto b = static_cast<std::size_t>(band);
-    Table& table = tables_[b];
-    Bucket& s = table.slots[insert_scratch_.slots[b]];
+    std::size_t i = insert_scratch_.slots[b];
+    // A new bucket of an earlier band of this entry may have taken the free slot found.
+    if (slots_[i].head != kNone && slots_[i].key != insert_scratch_.keys[b]) {
+      i = find(band, insert_scratch_.keys[b], band_content(e, band));
+    }
+    Bucket& s = slots_[i];
     prev(e, band) = kNone;
     if (s.head == kNone) {
-      s = Bucket{insert_scratch_.hashes[b], e, 1};
+      s = Bucket{insert_scratch_.keys[b], e, 1};
       next(e, band) = kNone;
-      ++table.size;
+      ++buckets_;
+      ++band_buckets_[b];
     } else {
       next(e, band) = s.head;
       prev(s.head, band) = e;
@@ -155,10 +151,9 @@ bool BandIndex::remove(std::uint32_t key) {
   if (!contains(key)) return false;
   for (std::uint32_t e = key_head_[key]; e != kNone;) {
     for (int band = 0; band < bands_; ++band) {
-      Table& table = tables_[static_cast<std::size_t>(band)];
       const auto content = band_content(e, band);
-      const std::size_t slot = find(table, band, hash_band(content), content);
-      Bucket& s = table.slots[slot];
+      const std::size_t slot = find(band, bucket_key(band, content), content);
+      Bucket& s = slots_[slot];
       const std::uint32_t p = prev(e, band), n = next(e, band);
       if (p == kNone) {
         s.head = n;
@@ -166,7 +161,7 @@ bool BandIndex::remove(std::uint32_t key) {
         next(p, band) = n;
       }
       if (n != kNone) prev(n, band) = p;
-      if (--s.count == 0) erase_slot(table, slot);
+      if (--s.count == 0) erase_slot(slot);
     }
     const std::uint32_t following = next_same_key_[e];
     entry_key_[e] = kNone;
@@ -208,21 +203,22 @@ void BandIndex::query(std::span<const std::byte> signature, std::vector<std::uin
   for (int band = 0; band < bands_; ++band) {
     const std::size_t i = scratch.slots[static_cast<std::size_t>(band)];
     if (i == SIZE_MAX) continue;
-    collect(tables_[static_cast<std::size_t>(band)].slots[i], band, out, scratch);
+    collect(slots_[i], band, out, scratch);
   }
 }
 
 void BandIndex::bucket_keys(int band, std::span<const std::byte> content,
                             std::vector<std::uint32_t>& out, BandQueryScratch& scratch) const {
-  const Table& table = tables_[static_cast<std::size_t>(band)];
-  if (table.size == 0 || content.size() != band_bytes_) return;
+  if (bucket_count(band) == 0 || content.size() != band_bytes_) return;
   next_round(scratch, key_head_.size());
-  collect(table.slots[find(table, band, hash_band(content), content)], band, out, scratch);
+  collect(slots_[find(band, bucket_key(band, content), content)], band, out, scratch);
 }
 
 void BandIndex::bucket_entries(int band, std::vector<std::uint32_t>& out) const {
-  for (const Bucket& s : tables_[static_cast<std::size_t>(band)].slots) {
-    if (s.head != kNone) out.push_back(s.head);
+  if (bucket_count(band) == 0) return;
+  for (const Bucket& s : slots_) {
+    if (s.head != kNone && (s.key & 0xffff) == static_cast<std::uint64_t>(band))
+      out.push_back(s.head);
   }
 }
 

@@ -4,9 +4,11 @@
 // byte for byte. Entries can be inserted and removed at any time; a query returns the keys of
 // every entry that shares a bucket with a signature in some band.
 //
-// Data-oriented: signatures live in one flat array, each band's buckets in an open-addressing
-// table (hash, one member, count), and a bucket's members in a doubly linked list threaded
-// through per-entry arrays, so insert and remove cost O(bands) and a query O(bands + members).
+// Data-oriented: signatures live in chunked flat arrays, every band's buckets in one
+// open-addressing table (band and hash, one member, count; one table rather than one a band, so
+// that it is large enough for huge pages), and a bucket's members in a doubly linked list
+// threaded through per-entry arrays, so insert and remove cost O(bands) and a query
+// O(bands + members). At most 65,535 bands.
 // Keys are small integers chosen by the caller; a key may have several entries (datasketch
 // lets a key be inserted again), and queries return each key once.
 //
@@ -27,14 +29,15 @@ namespace doppel {
 struct BandQueryScratch {
   std::vector<std::uint32_t> seen;  // per key: the round that last returned it
   std::uint32_t round = 0;
-  std::vector<std::uint64_t> hashes;  // per band
-  std::vector<std::size_t> slots;     // per band
+  std::vector<std::uint64_t> keys;  // per band
+  std::vector<std::size_t> slots;   // per band
 };
 
 class BandIndex {
  public:
   static constexpr std::uint32_t kNone = 0xffffffffu;
 
+  // 1 <= bands <= 65,535.
   BandIndex(int bands, std::size_t band_bytes);
 
   int bands() const { return bands_; }
@@ -59,7 +62,7 @@ class BandIndex {
   void bucket_keys(int band, std::span<const std::byte> content, std::vector<std::uint32_t>& out,
                    BandQueryScratch& scratch) const;
   // Number of buckets in band `band`.
-  std::size_t bucket_count(int band) const { return tables_[static_cast<std::size_t>(band)].size; }
+  std::size_t bucket_count(int band) const { return band_buckets_[static_cast<std::size_t>(band)]; }
   // One entry of each bucket of band `band` (its band_content() is the bucket's content).
   void bucket_entries(int band, std::vector<std::uint32_t>& out) const;
 
@@ -74,25 +77,23 @@ class BandIndex {
 
  private:
   struct Bucket {
-    std::uint64_t hash = 0;
+    std::uint64_t key = 0;       // the band in the low 16 bits, the rest of its content's hash
     std::uint32_t head = kNone;  // a member entry; kNone marks a free slot
     std::uint32_t count = 0;     // member entries
   };
-  struct Table {
-    HugeVector<Bucket> slots;  // power-of-two size, linear probing
-    std::size_t size = 0;      // buckets in use
-  };
 
-  std::uint64_t hash_band(std::span<const std::byte> content) const;
-  // The slot of the bucket with `content` in `table`, or of the free slot where it would go.
-  std::size_t find(const Table& table, int band, std::uint64_t hash,
-                   std::span<const std::byte> content) const;
-  // find() over every band of `signature` at once, into scratch.slots (SIZE_MAX for a band
-  // whose table has no slots yet): each phase issues all bands' memory reads before it waits on
+  std::uint64_t bucket_key(int band, std::span<const std::byte> content) const;
+  // A key's first slot (Fibonacci hashing: the top bits of a multiple). Only once slots exist.
+  std::size_t home(std::uint64_t key) const { return (key * 0x9E3779B97F4A7C15ULL) >> shift_; }
+  // The slot of band `band`'s bucket with `content` (its key: `key`), or of the free slot where
+  // it would go. The table must have slots.
+  std::size_t find(int band, std::uint64_t key, std::span<const std::byte> content) const;
+  // find() over every band of `signature` at once, into scratch.slots (SIZE_MAX for every band
+  // while the table has no slots): each phase issues all bands' memory reads before it waits on
   // one, so the cache misses of the bands overlap instead of adding up.
   void find_all(std::span<const std::byte> signature, BandQueryScratch& scratch) const;
-  void grow(Table& table);
-  void erase_slot(Table& table, std::size_t slot);
+  void grow();
+  void erase_slot(std::size_t slot);
   // The bucket list links of an entry in a band.
   std::uint32_t& next(std::uint32_t entry, int band) { return links_.row(entry)[band]; }
   std::uint32_t next(std::uint32_t entry, int band) const { return links_.row(entry)[band]; }
@@ -103,10 +104,12 @@ class BandIndex {
 
   int bands_;
   std::size_t band_bytes_;
-  std::vector<Table> tables_;  // one per band
-  // Per entry, in chunks that never move (an insert copies nothing) and, once large, lie on huge
-  // pages (filling them otherwise costs a page fault per 4 KiB, on a virtual machine most of an
-  // insert's time).
+  HugeVector<Bucket>
+      slots_;                // every band's buckets: power-of-two size, linear probing, load <= 3/4
+  int shift_ = 64;           // 64 - log2(slots_.size())
+  std::size_t buckets_ = 0;  // slots in use
+  std::vector<std::size_t> band_buckets_;
+  // Per entry, in chunks that never move (an insert copies nothing; util/chunked_rows.h).
   ChunkedRows<std::byte> signatures_;     // signature_bytes() per entry
   ChunkedRows<std::uint32_t> links_;      // bucket lists: next in each band, then prev in each
   std::vector<std::uint32_t> entry_key_;  // kNone for a free entry
