@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <limits>
 
 #include "sketch/sha1_batch.h"
 
@@ -87,7 +88,7 @@ __attribute__((target("avx2"))) void permute_min_avx2(std::span<const std::uint6
   const Avx2Constants c = {_mm256_set1_epi64x(static_cast<long long>(kMersennePrime)),
                            _mm256_set1_epi64x(static_cast<long long>(kMersennePrime - 1)),
                            _mm256_set1_epi64x(static_cast<long long>(kMaxHash)),
-                           _mm256_set1_epi64x(static_cast<long long>(std::uint64_t{1} << 63))};
+                           _mm256_set1_epi64x(std::numeric_limits<long long>::min())};
   std::size_t j = 0;
   for (; j + 8 <= k; j += 8) {  // two independent chains
     const __m256i a0 = avx2_load(&a[j]), a1 = avx2_load(&a[j + 4]);
@@ -130,16 +131,16 @@ __attribute__((target("avx512f,avx512dq"))) void permute_min_avx512(
   // 32 permutations at a time: four independent chains keep the multiplier busy.
   for (; j + 32 <= k; j += 32) {
     __m512i va[4], vb[4], vv[4];
-    for (int r = 0; r < 4; ++r) {
+    for (std::size_t r = 0; r < 4; ++r) {
       va[r] = _mm512_loadu_si512(&a[j + 8 * r]);
       vb[r] = _mm512_loadu_si512(&b[j + 8 * r]);
       vv[r] = _mm512_loadu_si512(&values[j + 8 * r]);
     }
     for (const std::uint64_t h : hashes) {
       const __m512i vh = _mm512_set1_epi64(static_cast<long long>(h));
-      for (int r = 0; r < 4; ++r) vv[r] = avx512_step(p, mask, va[r], vb[r], vv[r], vh);
+      for (std::size_t r = 0; r < 4; ++r) vv[r] = avx512_step(p, mask, va[r], vb[r], vv[r], vh);
     }
-    for (int r = 0; r < 4; ++r) _mm512_storeu_si512(&values[j + 8 * r], vv[r]);
+    for (std::size_t r = 0; r < 4; ++r) _mm512_storeu_si512(&values[j + 8 * r], vv[r]);
   }
   for (; j + 8 <= k; j += 8) {
     const __m512i va = _mm512_loadu_si512(&a[j]);
