@@ -1,9 +1,10 @@
 // The 32-bit SHA-1 token hash of classic MinHash (the first four bytes of SHA-1, read
 // little-endian) over many tokens at once. Hashing is most of the cost of a datasketch-compatible
 // signature, and tokens (word n-grams) are short: a token of up to 55 bytes is one SHA-1 block.
-// With AVX-512, sixteen such tokens are hashed together, one per 32-bit lane, about five times
-// faster than one at a time with the CPU's SHA instructions; longer tokens, and CPUs without
-// AVX-512, go through nettle one token at a time.
+// With AVX-512, sixteen such tokens are hashed together, one per 32-bit lane, two to three times
+// faster than one at a time with the CPU's SHA instructions (33-44 ns a 20-40-byte token against
+// 70-100 ns, on the loaded development machine); longer tokens, and CPUs without AVX-512, go
+// through nettle one token at a time.
 //
 // Pure functions; thread-safe.
 #pragma once
