@@ -54,6 +54,9 @@ class Env {
   // Standard input. It can be read once: the library keeps its own copy when it must read the
   // documents again (ReadOptions::keep_stdin).
   virtual Result<std::unique_ptr<SequentialFile>> open_stdin() = 0;
+  // What messages and outputs call standard input ("-"): "<stdin>", or what an Env that feeds
+  // documents from elsewhere calls them.
+  virtual std::string stdin_name() const { return "<stdin>"; }
 };
 
 // The process's file system and standard input. Stateless; the same object for every caller.

@@ -9,5 +9,8 @@ namespace doppel::python {
 void bind_datasketch_minhash(pybind11::module_& m);
 // The MinHashLSH index (datasketch_lsh.cc).
 void bind_datasketch_lsh(pybind11::module_& m);
+// doppel.dedup and doppel.reuse (jobs.cc); the exception classes a failed run raises.
+void bind_jobs(pybind11::module_& m, pybind11::object bad_input_error,
+               pybind11::object no_documents_error);
 
 }  // namespace doppel::python
