@@ -110,7 +110,9 @@ __attribute__((target("avx2"))) void permute_min_avx2(std::span<const std::uint6
 // GCC 12 reports the _mm512_undefined_epi32() inside AVX-512 intrinsics as maybe-uninitialized
 // (GCC bug 105593), a false positive.
 #pragma GCC diagnostic push
+#if !defined(__clang__)  // clang has no -Wmaybe-uninitialized and rejects it under -Werror
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 DOPPEL_AVX512 __m512i avx512_step(__m512i p, __m512i mask, __m512i va, __m512i vb, __m512i vv,

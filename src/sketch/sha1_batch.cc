@@ -17,7 +17,9 @@ constexpr std::size_t kOneBlockMax = 55;  // bytes that fit one block with SHA-1
 // GCC 12 reports the _mm512_undefined_epi32() inside AVX-512 intrinsics as maybe-uninitialized
 // (GCC bug 105593), a false positive.
 #pragma GCC diagnostic push
+#if !defined(__clang__)  // clang has no -Wmaybe-uninitialized and rejects it under -Werror
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
 // The first digest word of each of sixteen one-block messages (blocks[i * 64...]), lane i of
