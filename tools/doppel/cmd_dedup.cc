@@ -9,6 +9,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "doppel/dedup.h"
+#include "output/dedup_lines.h"
 #include "run_outputs.h"
 
 namespace doppel::cli {
@@ -33,21 +34,15 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
   }
   for (std::size_t k = 0; k < limit; ++k) {
     const Cluster& cl = r.clusters[k];
-    std::string block = fmt::format("cluster {} · {} · {} documents\n", k,
-                                    cl.all_exact ? "exact duplicates" : "near duplicates", cl.size);
-    auto line = [&](std::uint32_t d, bool keep) {
-      const DedupDocument& doc = r.docs[d];
-      const std::string what =
-          keep ? "keep " : (doc.exact ? "exact" : fmt::format("{:.2f} ", doc.similarity));
-      block += fmt::format("  {}  {}", what, c.id(d));
-      if (!c.date(d).empty()) block += fmt::format("  ({})", c.date(d));
-      block += '\n';
-    };
-    line(cl.representative, true);
-    for (std::uint32_t i = 0; i < cl.size; ++i) {
-      const std::uint32_t d = r.members[cl.members_begin + i];
-      if (d != cl.representative) line(d, false);
-    }
+    const auto members = std::span(r.members).subspan(cl.members_begin, cl.size);
+    const auto rep = static_cast<std::uint32_t>(
+        std::find(members.begin(), members.end(), cl.representative) - members.begin());
+    std::string block;
+    append_cluster_block(
+        block, static_cast<std::uint32_t>(k), cl.all_exact, cl.size, rep, [&](std::uint32_t i) {
+          const std::uint32_t d = members[i];
+          return MemberLine{c.id(d), r.docs[d].similarity, r.docs[d].exact, c.date(d)};
+        });
     std::fputs(block.c_str(), stdout);
   }
   if (limit < r.clusters.size()) {
