@@ -11,12 +11,14 @@
 // threads run.
 #pragma once
 
+#include <fmt/format.h>
 #include <mpi.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -26,6 +28,17 @@
 #include "doppel/status.h"
 
 namespace doppel::dist {
+
+// Runs fn() (which returns a Status) and turns an allocation failure into a Status, for the
+// local work between two collectives: a rank must reach the next agree() whatever happens.
+template <typename Fn>
+Status guarded(const char* what, Fn fn) {
+  try {
+    return fn();
+  } catch (const std::bad_alloc&) {
+    return Status::OutOfMemory(what);
+  }
+}
 
 // Whether a launcher started this process as one rank of an MPI job: Open MPI's mpirun
 // (OMPI_COMM_WORLD_SIZE), a PMIx launcher such as srun --mpi=pmix (PMIX_RANK) or a PMI one
@@ -106,7 +119,16 @@ class Communicator {
     DOPPEL_RETURN_IF_ERROR(exchange_counts(send_bytes, recv_bytes));
     std::uint64_t total = 0;
     for (const std::uint64_t b : recv_bytes) total += b;
-    std::vector<T> out(total / sizeof(T));
+    // Every rank must have room before any sends: a rank without would leave the others waiting.
+    std::vector<T> out;
+    Status room;
+    try {
+      out.resize(total / sizeof(T));
+    } catch (const std::bad_alloc&) {
+      room = Status::OutOfMemory(
+          fmt::format("no room for the {} bytes the other ranks send to this one", total));
+    }
+    DOPPEL_RETURN_IF_ERROR(agree(room));
     DOPPEL_RETURN_IF_ERROR(
         exchange_bytes(parts, send_bytes, reinterpret_cast<char*>(out.data()), recv_bytes));
     if (from_rank != nullptr) {
@@ -121,6 +143,8 @@ class Communicator {
   // Bytes this rank has handed to MPI for other ranks since it started (exchanges, gathers,
   // broadcasts from it, reductions), for the figures of docs/scale-out.md.
   std::uint64_t bytes_sent() const { return bytes_sent_; }
+  // Counts bytes sent to other ranks by point-to-point calls outside this class.
+  void note_sent(std::uint64_t bytes) { bytes_sent_ += bytes; }
 
   // Exchanges larger than this many bytes between two ranks in one MPI call run in rounds
   // (MPI counts are `int`). Tests lower it (DOPPEL_MPI_ROUND_BYTES) to exercise the rounds.
