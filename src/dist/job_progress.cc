@@ -52,6 +52,13 @@ void JobProgress::finish() {
     receive(true);
     draw();
   }
+  // The job's last figures, all ranks' input read, before the bar is cleared.
+  std::uint64_t bytes = 0, docs = 0;
+  for (const Report& r : latest_) {
+    bytes += r[0];
+    docs += r[1];
+  }
+  bar_.draw_now(bytes, docs);
   bar_.finish();
 }
 

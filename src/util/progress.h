@@ -31,6 +31,8 @@ class ProgressBar final : public ProgressSink {
 
   // Records absolute progress; draws if the last draw is older than 100 ms.
   void update(std::uint64_t bytes_done, std::uint64_t docs_done) override;
+  // Draws now, however recent the last drawing (a distributed run's last figures).
+  void draw_now(std::uint64_t bytes_done, std::uint64_t docs_done);
   // Clears the bar's line so that the summary starts on a clean line.
   void finish() override;
 
