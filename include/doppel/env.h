@@ -24,6 +24,10 @@ class SequentialFile {
   virtual ~SequentialFile() = default;
   // Reads up to out.size() bytes; 0 means the end.
   virtual Result<std::size_t> read(std::span<char> out) = 0;
+  // Skips the next `n` bytes, or to the end if fewer are left (a range of a file read by one of
+  // several processes starts this way). The default reads and drops them; files that can seek
+  // override it.
+  virtual Status skip(std::uint64_t n);
 };
 
 enum class PathKind {

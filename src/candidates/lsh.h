@@ -24,6 +24,15 @@ struct LshShape {
 // false candidates, so misses weigh far more.
 LshShape choose_lsh_shape(double threshold, int num_hashes);
 
+// The key of band `band` of a signature (rows [band * rows, band * rows + rows)): documents whose
+// keys are equal share the band's bucket.
+std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows);
+
+// Appends the candidate pairs of the buckets of one band: `keys` are (band key, document) sorted
+// (sort_key_values), runs of equal keys a bucket each. See band_candidates.
+void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
+                  std::vector<std::uint64_t>& pairs);
+
 // Reusable buffers of band_candidates (one per thread).
 struct BandScratch {
   std::vector<KeyValue> keys, tmp;

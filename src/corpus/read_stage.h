@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -36,7 +37,7 @@ struct PreparedDoc {
 // Out (which has a `docs` vector); `merge(Out&)` runs under a lock, in batch order, and may fail,
 // which stops the reading. Out values are recycled to keep their buffers.
 template <typename Out, typename MakeWorker, typename Merge>
-Status read_in_parallel(BatchReader& reader, int threads, ProgressBar& progress,
+Status read_in_parallel(BatchReader& reader, int threads, ProgressSink& progress,
                         MakeWorker make_worker, Merge merge) {
   std::mutex read_mutex, merge_mutex;
   bool input_done = false;
@@ -100,6 +101,11 @@ struct ReadStageOptions {
   bool progress = false;
   std::string_view label;  // of the progress bar: the job's name
   bool require_documents = true;
+  // A distributed run's: progress goes to the whole job's bar instead of this process's, and
+  // ids are checked by all processes together afterwards (see DocumentTable).
+  ProgressSink* job_progress = nullptr;
+  std::vector<std::uint8_t>* ids_read = nullptr;
+  std::string* text_field_hint = nullptr;  // receives DocumentTable::text_field_hint()
 };
 
 namespace read_stage_detail {
@@ -165,8 +171,10 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
   if (!reader.ok()) return reader.status();
   corpus.inputs = source.file_infos();
   const ReadOptions& read = source.read_options();
-  DocumentTable table(corpus, source.files(), read, on_problem);
-  ProgressBar progress(std::string(options.label), (*reader)->total_bytes(), options.progress);
+  DocumentTable table(corpus, source.files(), read, on_problem, options.ids_read);
+  ProgressBar bar(std::string(options.label), (*reader)->total_bytes(),
+                  options.progress && options.job_progress == nullptr);
+  ProgressSink& progress = options.job_progress != nullptr ? *options.job_progress : bar;
   std::tuple<Parts&...> part_refs(parts...);
   auto merge = [&](Out& out) -> Status {
     table.add_batch(out.file_problems, out.blank_lines, out.bytes);
@@ -187,6 +195,7 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
                       std::tuple<typename Parts::Worker...>(parts.make_worker()...)};
       },
       merge));
+  if (options.text_field_hint != nullptr) *options.text_field_hint = table.text_field_hint();
   return table.finish(options.require_documents);
 }
 

@@ -69,6 +69,9 @@ class DocumentSketches {
     std::vector<std::uint32_t> scratch_;
   };
   Worker make_worker() const { return Worker(*this); }
+  // Documents that became bad input after the read stage keep their sketches: the stages after it
+  // compare only readable documents.
+  void drop(std::span<const std::uint32_t> /*docs*/) {}
   void merge(Batch& out, std::size_t i, bool /*readable*/) {
     const auto bins = static_cast<std::size_t>(sketcher_.bins());
     sigs_.append(std::span(out.sigs).subspan(i * bins, bins));
