@@ -520,8 +520,8 @@ Status dedup_distributed(Communicator& comm, std::span<const std::string> inputs
 
   // --- read, normalize, shingle, sketch: each rank its share, every thread --------------------
   DocumentSketches sketches(options.shingle, options.sketch, options.verify == VerifyMode::kExact);
-  const ReadStageOptions stage{
-      &options.normalize, out.stats.threads, options.progress, "dedup", true};
+  const ReadStageOptions stage{&options.normalize, out.stats.threads, options.progress, "dedup",
+                               true};
   DOPPEL_RETURN_IF_ERROR(read_distributed(comm, inputs, options.read, stage, out.rc, sketches));
   out.stats.seconds.read_sketch = clock.lap();
   out.traffic.read = traffic();

@@ -54,10 +54,11 @@ Status finish_read(Communicator& comm, const Status& read, const ReadStageOption
 
 }  // namespace internal
 
-// Collective. Reads this rank's share of `inputs` (with `read_options`) into `out` and gives each readable document to
-// every part (see read_corpus); each part also has drop(std::span<const std::uint32_t>) for local
-// documents that became bad input afterwards. The progress bar, if any, is the whole job's.
-// Fails on every rank alike: when one rank fails, Communicator::failed_rank() says which.
+// Collective. Reads this rank's share of `inputs` (with `read_options`) into `out` and gives each
+// readable document to every part (see read_corpus); each part also has drop(std::span<const
+// std::uint32_t>) for local documents that became bad input afterwards. The progress bar, if any,
+// is the whole job's. Fails on every rank alike: when one rank fails, Communicator::failed_rank()
+// says which.
 template <typename... Parts>
 Status read_distributed(Communicator& comm, std::span<const std::string> inputs,
                         const ReadOptions& read_options, const ReadStageOptions& stage,

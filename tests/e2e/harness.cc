@@ -233,7 +233,6 @@ std::string mpi_sanitizer_findings() {
   return findings;
 }
 
-
 std::string source_dir() { return DOPPEL_SOURCE_DIR; }
 
 std::string shared_dir() {

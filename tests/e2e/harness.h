@@ -27,8 +27,7 @@ RunResult run_doppel_interrupted(const std::vector<std::string>& args, const std
 // returns true. `env` adds variables ("NAME=value") for every rank. The ranks' sanitizer reports
 // go to files (the test build runs under ASan): mpi_sanitizer_findings() reads them.
 RunResult run_doppel_mpi(int ranks, const std::vector<std::string>& args,
-                         const std::string& input = "",
-                         const std::function<bool(int)>& during = {},
+                         const std::string& input = "", const std::function<bool(int)>& during = {},
                          const std::vector<std::string>& env = {});
 // Runs any program (argv[0] a path) like run_doppel.
 RunResult run_program(const std::vector<std::string>& argv, const std::string& input = "",

@@ -134,8 +134,8 @@ Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
   }
   args.insert(args.end(), extra.begin(), extra.end());
   args.push_back("-q");
-  const RunResult run =
-      ranks == 0 ? run_doppel(args, stdin_bytes) : run_doppel_mpi(ranks, args, stdin_bytes, {}, env);
+  const RunResult run = ranks == 0 ? run_doppel(args, stdin_bytes)
+                                   : run_doppel_mpi(ranks, args, stdin_bytes, {}, env);
   EXPECT_EQ(run.exit_code, 0) << ranks << " ranks\n" << run.err;
   if (ranks > 0) {
     EXPECT_EQ(mpi_sanitizer_findings(), "");
@@ -177,8 +177,7 @@ const GeneratedInputs& generated_inputs() {
     write_file(g.dir + "/small.jsonl", generated_corpus(300, 6));
     const RunResult z = run_program({"/usr/bin/zstd", "-q", "--rm", g.dir + "/small.jsonl"});
     EXPECT_EQ(z.exit_code, 0) << z.err;
-    g.inputs = {g.dir + "/big.jsonl", g.dir + "/small.jsonl.zst",
-                source_dir() + "/examples/news"};
+    g.inputs = {g.dir + "/big.jsonl", g.dir + "/small.jsonl.zst", source_dir() + "/examples/news"};
     return g;
   }();
   return inputs;
@@ -197,8 +196,7 @@ TEST(MpiDedup, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
 TEST(MpiDedup, KeepPoliciesAndExactVerificationAsInOneProcess) {
   REQUIRE_MPIRUN();
   const auto& g = generated_inputs();
-  for (const auto& [ranks, extra] :
-       std::vector<std::pair<int, std::vector<std::string>>>{
+  for (const auto& [ranks, extra] : std::vector<std::pair<int, std::vector<std::string>>>{
            {3, {"--keep", "earliest", "--verify", "exact"}},
            {2, {"--keep", "latest"}},
            {2, {"--keep", "longest", "--threshold", "0.6"}}}) {
