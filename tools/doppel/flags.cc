@@ -182,8 +182,9 @@ const std::vector<FlagDef>& flag_table() {
          return option(g, f, s.reuse.min_similarity);
        }},
       {"cluster-trigrams", "--cluster-trigrams", kMatching, "X",
-       "Least share of a text's word 3-grams found in a passage cluster's first occurrence for "
-       "it to join the cluster (rewrites and templates stay out)",
+       "Passages: the least share of a text's word 3-grams found in a passage cluster's first "
+       "occurrence for it to join the cluster; rewrites and templates with other fillers "
+       "(earnings tables) stay out, lower lets them in",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.reuse.cluster_trigrams);
        }},
@@ -269,7 +270,8 @@ const std::vector<FlagDef>& flag_table() {
          return g.add_flag(f.name, s.reuse.keep_source, f.help);
        }},
       {"reuse.show", "--show", kOutput, "N",
-       "Passages (largest first) and documents to list on standard output (0: all)",
+       "Passages (largest first, at most five occurrences each) and documents to list on standard "
+       "output (0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
       {"new", "--new", kOutput, "",
        "List what is new in each document (its text without shared passages)",
