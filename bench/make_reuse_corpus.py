@@ -2,10 +2,10 @@
 """Build a corpus with planted passage reuse for the PAN text-alignment measures.
 
 Usage:
-  bench/make_reuse_corpus.py [--obfuscation none|light|heavy|all]
+  bench/make_reuse_corpus.py [--obfuscation none|light|heavy|all|reordered]
                              [--susp-docs 1000] [--src-docs 1000] [--noise-docs 1000]
                              [--out build/bench/reuse-{level}.jsonl] [--truth FILE]
-                             [--max-shared-5grams 1] [--seed 1]
+                             [--max-shared-5grams 1] [--seed 1] [--passage-words LO-HI]
                              [--sources ../shared/corpora]
 
 Every document is a real document of the shared corpora (bbc and
@@ -45,6 +45,14 @@ document order is shuffled):
     heavy  the sentences of the passage shuffled (when it has at least two),
            10-25% word edits, then the same case / punctuation / whitespace
            changes as light.
+    reordered  not part of "all": its own corpus, with passages of 40-400
+           words (--passage-words), each reordered in one of four shapes
+           (a quarter each): its sentences shuffled, its two halves swapped
+           at a sentence boundary (A B -> B A), one sentence moved elsewhere,
+           or its sentences reversed; then 10-25% word edits and the case /
+           punctuation / whitespace changes of light. The truth's
+           "obfuscation" is "reordered/SHAPE" (shuffle, swap, move, reverse;
+           "reordered/single" for a passage of one sentence, not reordered).
 * noise (--noise-docs): unchanged real documents with no reuse.
 
 The choice of documents, passages and insertion points depends only on
@@ -97,9 +105,12 @@ MIN_WORDS = 80
 MIN_ALPHA = 0.7          # fraction of normalized words that are alphabetic
 NGRAM = 8                # no shared word n-grams between unrelated documents
 SHORT_NGRAM = 5          # ... and at most --max-shared-5grams shared 5-grams
-PASSAGE_MIN, PASSAGE_MAX = 25, 150
+PASSAGE_WORDS = {"none": (25, 150), "light": (25, 150), "heavy": (25, 150),
+                 "reordered": (40, 400)}
 PASSAGES_PER_SUSP = ((1, 0.65), (2, 0.25), (3, 0.10))
-EDIT_RATE = {"none": (0.0, 0.0), "light": (0.01, 0.05), "heavy": (0.10, 0.25)}
+EDIT_RATE = {"none": (0.0, 0.0), "light": (0.01, 0.05), "heavy": (0.10, 0.25),
+             "reordered": (0.10, 0.25)}
+SHAPES = ("shuffle", "swap", "move", "reverse")
 VOCAB_PER_DOC = 5
 MAX_REDRAWS = 20
 TRUTH_FIELDS = ("susp", "src", "susp_begin", "susp_end", "src_begin", "src_end",
@@ -297,11 +308,14 @@ class Doc:
         self.used_keys |= ngram_keys(self.text[b:e])
 
 
-def pick_passage(doc, rng, stats):
-    """A passage [b, e) of PASSAGE_MIN..PASSAGE_MAX words not overlapping
-    earlier passages of doc: whole sentences if possible, else starting at a
-    sentence start, else any word window. Returns (b, e, words) or None."""
-    target = rng.randint(PASSAGE_MIN, PASSAGE_MAX)
+def pick_passage(doc, rng, stats, lengths, target=None):
+    """A passage [b, e) of lengths = (lo, hi) words, about target words long
+    (default: drawn here), not overlapping earlier passages of doc: whole
+    sentences if possible, else starting at a sentence start, else any word
+    window. Returns (b, e, words) or None."""
+    lo, hi = lengths
+    if target is None:
+        target = rng.randint(lo, hi)
     S = doc.sents
     W = doc.sent_words
     ns = len(S)
@@ -311,10 +325,10 @@ def pick_passage(doc, rng, stats):
         while j < ns and tot < target:
             tot += W[j]
             j += 1
-        if tot > PASSAGE_MAX and j - 1 > i and tot - W[j - 1] >= PASSAGE_MIN:
+        if tot > hi and j - 1 > i and tot - W[j - 1] >= lo:
             j -= 1
             tot -= W[j]
-        if PASSAGE_MIN <= tot <= PASSAGE_MAX and doc.free(S[i][0], S[j - 1][1]):
+        if lo <= tot <= hi and doc.free(S[i][0], S[j - 1][1]):
             stats["sentences"] += 1
             return S[i][0], S[j - 1][1], tot
     # word windows: tokens with their normalized word counts
@@ -330,7 +344,7 @@ def pick_passage(doc, rng, stats):
         while j < len(toks) and tot < target:
             tot += toks[j][2]
             j += 1
-        if PASSAGE_MIN <= tot <= PASSAGE_MAX and doc.free(toks[i][0], toks[j - 1][1]):
+        if lo <= tot <= hi and doc.free(toks[i][0], toks[j - 1][1]):
             stats["sentence_start" if attempt < 30 and sent_starts else "words"] += 1
             return toks[i][0], toks[j - 1][1], tot
     return None
@@ -361,14 +375,31 @@ _PUNCT = re.compile(r"(?<!\w)" + _P + r"|" + _P + r"(?!\w)")
 _WORD_THEN_SPACE = re.compile(r"(?<=[A-Za-z])(?=\s)")
 
 
-def reorder_sentences(text, rng):
-    """Shuffle the sentences of text (keeping the gaps in place)."""
+def reorder_sentences(text, rng, shape="shuffle"):
+    """The sentences of text reordered (the gaps between them stay in place):
+    shuffle (any order but the original), swap (two blocks at a random
+    boundary exchanged), move (one sentence moved to another place) or
+    reverse."""
     spans = sentence_spans(text)
     if len(spans) < 2:
         return text, False
-    perm = list(range(len(spans)))
-    while perm == sorted(perm):
-        rng.shuffle(perm)
+    n = len(spans)
+    perm = list(range(n))
+    if shape == "shuffle":
+        while perm == sorted(perm):
+            rng.shuffle(perm)
+    elif shape == "swap":
+        k = rng.randint(1, n - 1)
+        perm = perm[k:] + perm[:k]
+    elif shape == "move":
+        while perm == sorted(perm):
+            perm = list(range(n))
+            x = perm.pop(rng.randrange(n))
+            perm.insert(rng.randrange(n), x)
+    elif shape == "reverse":
+        perm.reverse()
+    else:
+        raise ValueError(shape)
     out = []
     for k, p in enumerate(perm):
         out.append(text[spans[p][0]:spans[p][1]])
@@ -438,11 +469,17 @@ def whitespace_changes(text, rng):
 
 
 def obfuscate(text, level, vocab, rng):
-    """Obfuscated passage (stripped) and the number of word edits made."""
+    """Obfuscated passage (stripped), the number of word edits made and the
+    obfuscation to record (the level; for reordered, "reordered/SHAPE")."""
+    name = level
     if level == "none":
-        return text, 0
+        return text, 0, name
     if level == "heavy":
         text, _ = reorder_sentences(text, rng)
+    if level == "reordered":
+        shape = rng.choice(SHAPES)
+        text, moved = reorder_sentences(text, rng, shape)
+        name = f"reordered/{shape if moved else 'single'}"
     lo, hi = EDIT_RATE[level]
     ntok = len(text.split())
     k = max(1, round(rng.uniform(lo, hi) * ntok))
@@ -453,7 +490,7 @@ def obfuscate(text, level, vocab, rng):
     text = whitespace_changes(text, rng)
     text = text.strip()
     assert text
-    return text, k
+    return text, k, name
 
 
 # --- main --------------------------------------------------------------------
@@ -486,6 +523,11 @@ def plan(args, rng):
     docs = [Doc(t) for t, _ in chosen]
     src = list(range(args.src_docs))
     susp = list(range(args.src_docs, args.src_docs + args.susp_docs))
+    if args.obfuscation == "reordered":
+        # long passages need long sources: the longest documents give them
+        by_length = sorted(range(len(docs)), key=lambda i: -nwords(docs[i].text))
+        src = sorted(by_length[:args.src_docs])
+        susp = [i for i in range(len(docs)) if i not in set(src)][:args.susp_docs]
     vocab = []
     for d in docs:
         toks = [t for t in d.text.split() if t.isalpha()]
@@ -504,7 +546,12 @@ def plan(args, rng):
         passages = []  # (src_slot, b, e, words)
         taken = set()
         for _ in range(k):
-            for _ in range(200):
+            # reordered: the length is drawn once per passage, so that long ones are not lost to
+            # short sources (the other levels draw it per try, as they always have)
+            target = rng.randint(*args.passage_words) if args.obfuscation == "reordered" else None
+            for attempt in range(200):
+                if attempt % 50 == 49 and target is not None:
+                    target = rng.randint(*args.passage_words)  # none of the tries could
                 # every source once (in random order) before any a second time
                 if queue and queue[-1] not in taken:
                     cand = queue.pop()
@@ -512,7 +559,7 @@ def plan(args, rng):
                     cand = rng.choice(src)
                 if cand in taken:
                     continue
-                p = pick_passage(docs[cand], rng, stats)
+                p = pick_passage(docs[cand], rng, stats, args.passage_words, target)
                 if p is None:
                     continue  # source full
                 b, e, w = p
@@ -599,13 +646,13 @@ def assemble(P, s, cases, level, rng):
     items, recs = [], []
     for pos, pre, post, src, b, e, w in cases:
         orig = P.docs[src].text[b:e]
-        passage, edits = obfuscate(orig, level, P.vocab, rng)
+        passage, edits, how = obfuscate(orig, level, P.vocab, rng)
         items.append((pos, pre, post, passage))
         recs.append({"susp": P.ids[s], "src": P.ids[src],
                      "src_begin": b, "src_end": e,
                      "src_byte_begin": len(P.docs[src].text[:b].encode("utf-8")),
                      "src_byte_end": len(P.docs[src].text[:e].encode("utf-8")),
-                     "words": w, "edits": edits, "obfuscation": level,
+                     "words": w, "edits": edits, "obfuscation": how,
                      "_passage": passage, "_orig": orig, "_src": src})
     text, offsets = insert_passages(P.docs[s].text, items)
     tb = text.encode("utf-8")
@@ -658,7 +705,7 @@ def build_level(P, level, seed):
     for r in truth:
         if not (ngram_keys(r["_passage"]) & ngram_keys(r["_orig"])):
             stats["no_shared"] += 1
-        if level == "heavy" and len(sentence_spans(r["_orig"])) >= 2:
+        if level in ("heavy", "reordered") and len(sentence_spans(r["_orig"])) >= 2:
             stats["reordered"] += 1
     return texts, truth, stats
 
@@ -666,8 +713,9 @@ def build_level(P, level, seed):
 def main():
     root = textnorm.repo_root()
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--obfuscation", choices=LEVELS + ("all",), default="all",
-                    help="obfuscation level of the planted passages (all: one corpus each)")
+    ap.add_argument("--obfuscation", choices=LEVELS + ("all", "reordered"), default="all",
+                    help="obfuscation level of the planted passages (all: one corpus each of "
+                         "none, light and heavy; reordered: its own corpus of longer passages)")
     ap.add_argument("--susp-docs", type=int, default=1000, help="suspicious documents")
     ap.add_argument("--src-docs", type=int, default=1000, help="source documents")
     ap.add_argument("--noise-docs", type=int, default=1000, help="documents without reuse")
@@ -681,6 +729,8 @@ def main():
                          "word 5-grams with one chosen document (default 1; -1: only the "
                          "8-gram rule)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--passage-words", default=None,
+                    help="LO-HI: words of a planted passage (default 25-150; reordered: 40-400)")
     ap.add_argument("--sources", default=os.path.join(root, "..", "shared", "corpora"),
                     help="directory with the shared corpora")
     args = ap.parse_args()
@@ -690,6 +740,16 @@ def main():
             and args.susp_docs > 0:
         ap.error("need at least 3 source documents and no negative counts")
     levels = LEVELS if args.obfuscation == "all" else (args.obfuscation,)
+    if args.passage_words is None:
+        args.passage_words = PASSAGE_WORDS[levels[0]]
+    else:
+        try:
+            lo, hi = (int(x) for x in args.passage_words.split("-"))
+        except ValueError:
+            ap.error("--passage-words must be LO-HI, e.g. 40-400")
+        if not 1 <= lo <= hi:
+            ap.error("--passage-words: need 1 <= LO <= HI")
+        args.passage_words = (lo, hi)
     if len(levels) > 1 and "{level}" not in args.out:
         ap.error("--obfuscation all needs {level} in --out")
     if len(levels) > 1 and args.truth and "{level}" not in args.truth:
@@ -722,7 +782,8 @@ def main():
         for r in truth:
             tw.write(json.dumps({k: r[k] for k in TRUTH_FIELDS}) + "\n")
         tw.close()
-        extra = f", {st['reordered']} with sentences reordered" if level == "heavy" else ""
+        extra = (f", {st['reordered']} with sentences reordered"
+                 if level in ("heavy", "reordered") else "")
         log(f"make_reuse_corpus: {level}: wrote {len(texts)} docs ({nbytes / 1e6:.1f} MB) to "
             f"{out_path}, {len(truth)} cases{extra} ({st['no_shared']} share no word "
             f"{NGRAM}-gram with their source) to {truth_path}; obfuscation drawn again "

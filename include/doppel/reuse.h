@@ -1,9 +1,10 @@
 // Passage reuse across a corpus: the `doppel reuse` job as a library call.
 //
-// Pipeline (docs/architecture.md): read and normalize (input/, corpus/, text/) -> word n-gram
-// seeds shared by documents (passages/seeds) -> banded local alignment around chains of seeds
-// (align/) -> segments of aligned words (passages/segments) -> passage clusters and their earliest
-// source (passages/) -> write (output/).
+// Pipeline (docs/architecture.md): read and normalize (input/, corpus/, text/; an address is one
+// word: passages/passage_words) -> word n-gram seeds shared by documents (passages/seeds) ->
+// banded local alignment around chains of seeds (align/) -> pieces of aligned words joined into
+// passages (passages/segments) -> passage clusters (passages/passage_clusters) and their earliest
+// source (passages/sources) -> write (output/).
 //
 // Offsets: every span is given in Unicode code points and in UTF-8 bytes of the document's source
 // text: the decoded text field of a JSON line, or the whole text file as it is on disk (a header
@@ -33,6 +34,10 @@ struct ReuseOptions {
                                 // heavily edited reuse and costs more candidate seeds
   int min_words = 15;           // the shortest passage reported, in words on both sides
   double min_similarity = 0.5;  // aligned words that match, 2*matches/(words_a + words_b)
+  double cluster_trigrams = 0.5;  // a text joins a passage cluster when this share of its word
+                                  // 3-grams is in the cluster's source (center) occurrence: lower
+                                  // lets rewrites and templates with different fillers (earnings
+                                  // tables) join, and members be less like their source
   int band = 8;              // the alignment follows the seeds within this many inserted or deleted
                              // words; more tolerates heavier edits
   int max_unmatched = 12;    // a stretch of more words than this without a match ends a passage (an
@@ -48,6 +53,7 @@ struct ReuseOptions {
 };
 
 inline constexpr std::uint32_t kNoOccurrence = 0xffffffffu;
+inline constexpr std::uint32_t kNoPassageCluster = 0xffffffffu;
 
 // Two documents sharing a passage, aligned word by word. a < b in input order.
 struct PassagePair {
@@ -55,17 +61,21 @@ struct PassagePair {
   TextSpan a_span, b_span;
   std::uint32_t matches = 0;  // aligned words that are equal after normalization
   float similarity = 0;       // 2 * matches / (a_span.words + b_span.words)
-  std::uint32_t cluster = 0;  // the passage cluster both sides belong to
+  // Of the passage clusters holding words of both sides, the one holding most; kNoPassageCluster
+  // when there is none (its sides went to different clusters, or to none).
+  std::uint32_t cluster = kNoPassageCluster;
 };
 
-// One occurrence of a passage: a maximal stretch of a document covered by aligned passages.
+// One occurrence of a passage: a stretch of a document that belongs to one passage cluster.
 struct Occurrence {
   std::uint32_t doc = 0;
   std::uint32_t cluster = 0;
   TextSpan span;
 };
 
-// A passage cluster: occurrences linked by alignments, over two or more documents.
+// A passage cluster: the occurrences of one passage, over two or more documents: a stretch of its
+// earliest document and the stretches of others aligned to it that are mostly the same text (at
+// least ReuseOptions::cluster_trigrams of their word 3-grams in it; docs/reuse.md).
 struct PassageCluster {
   std::uint32_t occurrences_begin = 0, size = 0;  // ReuseResult::occurrences[begin, begin+size)
   std::uint32_t documents = 0;                    // distinct documents
@@ -105,8 +115,8 @@ struct ReuseResult {
 
 OccurrenceRole role_of(const ReuseResult& result, const Occurrence& occurrence);
 
-// Per document: code points of its text that occur in another document. A document's
-// occurrences never overlap (overlapping aligned stretches merge into one), so this is their sum.
+// Per document: code points of its text in passage clusters. A document's occurrences never
+// overlap (a text belongs to one cluster at most), so this is their sum.
 std::vector<std::uint64_t> reused_chars(const ReuseResult& result);
 
 // Occurrence indices sorted by (document, begin): each document's passages in text order.

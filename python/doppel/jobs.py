@@ -311,6 +311,7 @@ def reuse(
     normalize: str = "nfkc,case,punct,space",
     min_words: int = 15,
     min_similarity: float = 0.5,
+    cluster_trigrams: float = 0.5,
     seed_words: int = 5,
     band: int = 8,
     max_unmatched: int = 12,
@@ -336,7 +337,7 @@ def reuse(
     options = _options(format=format, id_field=id_field, text_field=text_field,
                        date_field=date_field, max_doc_bytes=max_doc_bytes, on_error=on_error,
                        normalize=normalize, min_words=min_words, min_similarity=min_similarity,
-                       seed_words=seed_words, band=band, max_unmatched=max_unmatched,
+                       cluster_trigrams=cluster_trigrams, seed_words=seed_words, band=band, max_unmatched=max_unmatched,
                        max_gap=max_gap, all_pairs_docs=all_pairs_docs, min_docs=min_docs,
                        keep_source=keep_source, threads=threads, progress=progress)
     run, problems = _run(_doppel.jobs.ReuseRun, inputs, options, on_problem, max_warnings)

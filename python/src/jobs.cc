@@ -243,6 +243,7 @@ ReuseOptions reuse_options(const py::dict& kw) {
   take(kw, "seed_words", o.seed_words);
   take(kw, "min_words", o.min_words);
   take(kw, "min_similarity", o.min_similarity);
+  take(kw, "cluster_trigrams", o.cluster_trigrams);
   take(kw, "band", o.band);
   take(kw, "max_unmatched", o.max_unmatched);
   take(kw, "max_gap", o.max_gap);

@@ -150,6 +150,39 @@ BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32
   };
   const Vec lane = iota();
   const Vec left_ramp = splat(gap) * (lane + 1);  // what the cell left of a vector gives each lane
+  // Whether row r has a pair of equal words in its window.
+  auto has_pair = [&](std::size_t r) {
+    const auto n = static_cast<std::int64_t>(scratch.row_at[r + 1] - scratch.row_at[r]);
+    if (n == 0) return false;
+    const std::int64_t i = plan.first_row + static_cast<std::int64_t>(r);
+    const Vec word_a = splat(static_cast<int>(a[static_cast<std::size_t>(i - 1)]));
+    const std::uint32_t* word_b = row_words(scratch.row_lo[r], n);
+    Vec same = splat(0);
+    for (std::int64_t k = 0; k < n; k += kLanes) {
+      same |= (load(word_b + k) == word_a) & (lane < static_cast<int>(n - k));
+    }
+    return horizontal_max(-same) != 0;
+  };
+  // Past the anchors, a row's best cell scores at most `match` more than the row before's where
+  // the row has a pair of equal words, and at most `down` more (or 0) where it has none. So from
+  // row r on, no cell can score more than max(row r's best + rise[r], restart[r]): rise[r] the
+  // largest sum of these steps over rows r + 1 .. t, for any t (0 at least), restart[r] the
+  // largest over any rows s .. t after r (a new start). Once that is at most the best score, the
+  // later rows cannot change the result. (A bound of `match` for every later row left some 17
+  // rows past most passages computed for nothing.)
+  const int down = std::max(mismatch, gap);
+  const std::int64_t first_after_row = std::max(plan.first_row, last_anchor_row + 1);
+  const auto after_from = static_cast<std::size_t>(first_after_row - plan.first_row);
+  auto& rise = scratch.rise;
+  auto& restart = scratch.restart;
+  const std::size_t after_rows = plan.num_rows > after_from ? plan.num_rows - after_from : 0;
+  rise.assign(after_rows, 0);
+  restart.assign(after_rows, 0);
+  for (std::size_t x = after_rows; x-- > 1;) {
+    const int here = (has_pair(after_from + x) ? match : down) + rise[x];  // rows x .. t, best t
+    rise[x - 1] = std::max(0, here);
+    restart[x - 1] = std::max(restart[x], here);
+  }
   int cur = 0;
   bool zero_above = true;  // the row above scores 0 everywhere
   for (std::size_t r = 0; r < plan.num_rows; ++r) {
@@ -232,9 +265,11 @@ BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32
       while (hk[k] != row_max) ++k;
       best = BestCell{row_max, i, lo + k};
     }
-    // Past the anchors, a cell gains at most `match` a row, from this row's best or from 0: once
-    // that cannot beat the best score by the last row, no later cell changes the result.
-    if (i > last_anchor_row && row_max + match * (plan.last_row - i) <= best.score) break;
+    // Past the anchors: once the later rows cannot beat the best score (rise, restart above).
+    if (i > last_anchor_row &&
+        std::max(row_max + rise[r - after_from], restart[r - after_from]) <= best.score) {
+      break;
+    }
   }
   return best;
 }

@@ -35,6 +35,7 @@ struct AlignScratch {
   std::vector<std::int64_t> row_lo;
   std::vector<std::uint32_t> b_words;  // words of `b` with room after them, near its end
   std::vector<std::uint64_t> row_at;
+  std::vector<int> rise, restart;  // rows past the anchors: what later rows can add (see .cc)
   // After align_banded: the aligned pairs of equal words of the best alignment, in order.
   std::vector<Anchor> matched;
 };

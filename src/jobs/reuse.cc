@@ -30,6 +30,9 @@ Status validate_options(const ReuseOptions& o) {
   if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
     return Status::InvalidArgument("`min_similarity` must be in [0, 1]");
   }
+  if (!(o.cluster_trigrams >= 0.0 && o.cluster_trigrams <= 1.0)) {
+    return Status::InvalidArgument("`cluster_trigrams` must be in [0, 1]");
+  }
   if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("`band` must be in [0, 1000]");
   if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
     return Status::InvalidArgument("`max_unmatched` must be in [0, 10000]");
@@ -104,7 +107,7 @@ void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups
     out.b_span = words.doc(p.b).span(p.b_begin, p.b_end);
     out.matches = p.matches;
     out.similarity = static_cast<float>(2.0 * p.matches / (out.a_span.words + out.b_span.words));
-    out.cluster = groups.pair_cluster[i];
+    out.cluster = groups.pair_cluster[i] == kNoGroup ? kNoPassageCluster : groups.pair_cluster[i];
     result.pairs.push_back(out);
   }
   for (const Occurrence& o : result.occurrences) {
@@ -147,14 +150,18 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
   pair_options.min_words = static_cast<std::uint32_t>(options.min_words);
   pair_options.min_similarity = options.min_similarity;
   pair_options.threads = threads;
-  const std::vector<AlignedPair> aligned =
+  const PairPassages aligned =
       pair_passages(seeds, words.table(), pair_options, result.stats.chains_aligned);
   HugeVector<Seed>().swap(seeds);
   result.stats.seconds.align = clock.lap();
 
   // --- clusters, sources, offsets -------------------------------------------------------------
-  const PassageGroups groups = group_passages(aligned);
-  describe_passages(aligned, groups, words, rank, result);
+  GroupOptions group_options;
+  group_options.min_words = static_cast<std::uint32_t>(options.min_words);
+  group_options.min_trigrams = options.cluster_trigrams;
+  const PassageGroups groups =
+      group_passages(aligned.passages, aligned.pieces, words.table(), rank, group_options);
+  describe_passages(aligned.passages, groups, words, rank, result);
   result.stats.seconds.cluster = clock.lap();
   return Status::Ok();
 }

@@ -82,7 +82,11 @@ Status write_passage_pairs(const ReuseResult& r, OutputStream& out) {
     s += ",\"similarity\":"sv;
     append_json_number(s, p.similarity);
     s += ",\"cluster\":"sv;
-    append_uint(s, p.cluster);
+    if (p.cluster == kNoPassageCluster) {
+      s += "null"sv;
+    } else {
+      append_uint(s, p.cluster);
+    }
     s.push_back('}');
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
@@ -175,10 +179,10 @@ Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, OutputStre
                  rs.chains_aligned, rs.frequent_ngrams);
   fmt::format_to(std::back_inserter(s),
                  "  \"options\": {{\"seed_words\": {}, \"min_words\": {}, \"min_similarity\": {}, "
-                 "\"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, \"all_pairs_docs\": {}, "
-                 "\"min_docs\": {}, \"threads\": {}}},\n",
-                 o.seed_words, o.min_words, o.min_similarity, o.band, o.max_unmatched, o.max_gap,
-                 o.all_pairs_docs, o.min_docs, rs.threads);
+                 "\"cluster_trigrams\": {}, \"band\": {}, \"max_unmatched\": {}, \"max_gap\": {}, "
+                 "\"all_pairs_docs\": {}, \"min_docs\": {}, \"threads\": {}}},\n",
+                 o.seed_words, o.min_words, o.min_similarity, o.cluster_trigrams, o.band,
+                 o.max_unmatched, o.max_gap, o.all_pairs_docs, o.min_docs, rs.threads);
   const ReuseSeconds& sec = rs.seconds;
   fmt::format_to(
       std::back_inserter(s),

@@ -22,7 +22,14 @@ void DocumentWords::Worker::begin(const doppel::Batch& batch, Batch& out) const 
 
 void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& out) {
   const NormalizedText& norm = doc.norm;
-  const std::size_t n = norm.tokens.size();
+  std::span<const Token> tokens = norm.tokens;
+  std::span<const std::uint64_t> hashes = norm.hashes;
+  if (find_address_chunks(doc.parsed.body(), chunks_)) {
+    join_chunk_words(norm, chunks_, joined_tokens_, joined_hashes_);
+    tokens = joined_tokens_;
+    hashes = joined_hashes_;
+  }
+  const std::size_t n = tokens.size();
   if (chunk_ == nullptr || chunk_->words.capacity() - chunk_->words.size() < n) {
     chunk_ = store_.new_chunk(n);
   }
@@ -30,10 +37,10 @@ void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   at.count = static_cast<std::uint32_t>(n);
   at.words = chunk_->words.data() + chunk_->words.size();
   at.bytes = chunk_->bytes.data() + chunk_->bytes.size();
-  for (const std::uint64_t h : norm.hashes) {
+  for (const std::uint64_t h : hashes) {
     chunk_->words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
   }
-  word_byte_spans(norm.tokens, doc.parsed.body_offset, chunk_->bytes);
+  word_byte_spans(tokens, doc.parsed.body_offset, chunk_->bytes);
   const std::string_view source = doc.parsed.source;
   out.chars[i] = count_code_points(source);
   if (out.chars[i] != source.size()) {

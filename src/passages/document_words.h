@@ -1,5 +1,6 @@
 // What reuse keeps of each document, made in the read stage (corpus/read_stage.h) on every thread
-// and left where the threads wrote it: its words as 32-bit hashes and each word's place in the
+// and left where the threads wrote it: its words (an address one word: passages/passage_words.h)
+// as 32-bit hashes and each word's place in the
 // source text (bytes, and code points where they differ), and the source's length in code
 // points. Thread-safety: the read stage's; read-only afterwards.
 #pragma once
@@ -12,6 +13,7 @@
 
 #include "corpus/read_stage.h"
 #include "doppel/corpus.h"
+#include "passages/passage_words.h"
 #include "passages/seeds.h"
 #include "text/source_offsets.h"
 #include "util/huge_pages.h"
@@ -81,6 +83,11 @@ class DocumentWords {
    private:
     WordStore& store_;
     WordChunk* chunk_ = nullptr;  // this thread's, being filled
+    // A document's words with each address joined into one (passages/passage_words.h); the
+    // normalized text is shared with other parts and stays as it is.
+    AddressChunks chunks_;
+    std::vector<Token> joined_tokens_;
+    std::vector<std::uint64_t> joined_hashes_;
   };
   Worker make_worker() { return Worker(store_); }
   void merge(Batch& out, std::size_t i, bool readable);

@@ -6,9 +6,8 @@
 
 namespace doppel {
 
-std::vector<AlignedPair> pair_passages(std::span<const Seed> seeds, const WordTable& words,
-                                       const PairPassageOptions& options,
-                                       std::uint64_t& chains_aligned) {
+PairPassages pair_passages(std::span<const Seed> seeds, const WordTable& words,
+                           const PairPassageOptions& options, std::uint64_t& chains_aligned) {
   // Runs of seeds of one pair, cut into blocks that the threads take in turn (alignment costs
   // vary widely between pairs, and the machine may be shared); each block's results are kept
   // apart and concatenated in block order, so outputs do not depend on the threads.
@@ -21,6 +20,7 @@ std::vector<AlignedPair> pair_passages(std::span<const Seed> seeds, const WordTa
   constexpr std::size_t kRunsPerBlock = 64;
   const std::size_t blocks = (runs + kRunsPerBlock - 1) / kRunsPerBlock;
   std::vector<std::vector<AlignedPair>> found(blocks);
+  std::vector<std::vector<Piece>> found_pieces(blocks);  // first_piece counts from each block's
   const int threads = std::max(1, options.threads);
   std::vector<std::uint64_t> aligned_per_thread(static_cast<std::size_t>(threads), 0);
   Turns turns(runs, kRunsPerBlock);
@@ -30,9 +30,11 @@ std::vector<AlignedPair> pair_passages(std::span<const Seed> seeds, const WordTa
     std::vector<Anchor> anchors;
     std::vector<Chain> chains;
     ChainScratch chain_scratch;
-    std::vector<AlignedPair> pieces;
+    std::vector<Piece> pieces;
+    std::vector<PieceGroup> groups;
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
       auto& out = found[first / kRunsPerBlock];
+      auto& out_pieces = found_pieces[first / kRunsPerBlock];
       for (std::size_t r = first; r < last; ++r) {
         const auto pair_seeds = seeds.subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
         const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
@@ -47,19 +49,28 @@ std::vector<AlignedPair> pair_passages(std::span<const Seed> seeds, const WordTa
               align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
                            options.seed_words, options.band, options.max_gap, scoring, scratch);
           if (al.score <= 0) continue;
-          split_at_unmatched(a, b, scratch.matched, options.max_unmatched, pieces);
+          split_at_unmatched(scratch.matched, options.max_unmatched, pieces);
         }
-        merge_pieces(pieces, options.max_unmatched);
-        for (const AlignedPair& p : pieces) {
-          if (passage_qualifies(p, options.min_words, options.min_similarity)) out.push_back(p);
+        join_pieces(pieces, words.doc(a), words.doc(b), options.max_unmatched, groups);
+        for (const PieceGroup& g : groups) {
+          const Piece& p = g.extent;
+          if (!passage_qualifies(p, options.min_words, options.min_similarity)) continue;
+          out.push_back(AlignedPair{a, b, p.a_begin, p.a_end, p.b_begin, p.b_end, p.matches,
+                                    static_cast<std::uint32_t>(out_pieces.size()), g.count});
+          out_pieces.insert(out_pieces.end(), pieces.begin() + g.first,
+                            pieces.begin() + g.first + g.count);
         }
       }
     }
   });
-  std::vector<AlignedPair> passages;
-  for (auto& v : found) passages.insert(passages.end(), v.begin(), v.end());
+  PairPassages out;
+  for (std::size_t k = 0; k < blocks; ++k) {
+    for (AlignedPair& p : found[k]) p.first_piece += static_cast<std::uint32_t>(out.pieces.size());
+    out.passages.insert(out.passages.end(), found[k].begin(), found[k].end());
+    out.pieces.insert(out.pieces.end(), found_pieces[k].begin(), found_pieces[k].end());
+  }
   for (const auto c : aligned_per_thread) chains_aligned += c;
-  return passages;
+  return out;
 }
 
 }  // namespace doppel

@@ -1,7 +1,7 @@
-// From an alignment to the reused passages of one document pair: the alignment's equal words
-// are cut where the reuse stops (a long stretch without a match), then pieces that overlap or lie
-// close in both documents are joined into one passage (a passage whose sentences were reordered
-// aligns in pieces). Pure functions.
+// From alignments to passages of one document pair: an alignment's equal words are cut into
+// pieces where the reuse stops, and the pieces of one document pair are joined into passages
+// (a passage whose sentences were reordered aligns in several pieces). Pure functions over
+// caller-owned vectors.
 #pragma once
 
 #include <cstdint>
@@ -9,23 +9,55 @@
 #include <vector>
 
 #include "align/local_align.h"
-#include "passages/passage_clusters.h"
 
 namespace doppel {
 
-// Appends to `pieces` the stretches of `matched` (pairs of equal words, increasing in both
-// documents) cut where more than `max_unmatched` words of either document pass without a match:
-// local alignment happily bridges a new sentence between two reused ones.
-void split_at_unmatched(std::uint32_t a, std::uint32_t b, std::span<const Anchor> matched,
-                        std::uint32_t max_unmatched, std::vector<AlignedPair>& pieces);
+// Words [a_begin, a_end) of document a aligned to [b_begin, b_end) of document b, in order
+// (monotone): a stretch of one alignment.
+struct Piece {
+  std::uint32_t a_begin = 0, a_end = 0, b_begin = 0, b_end = 0;
+  std::uint32_t matches = 0;   // aligned pairs of equal words
+  std::uint32_t trigrams = 0;  // aligned word 3-grams: three consecutive pairs of equal words
+};
 
-// Joins the pieces of one document pair that overlap, or lie within `max_unmatched` words of
-// each other in both documents, into one piece spanning both (matches add up, or the larger count
-// is kept where they overlap); the result is sorted by (a_begin, b_begin).
-void merge_pieces(std::vector<AlignedPair>& pieces, std::uint32_t max_unmatched);
+// An alignment's equal words (in order, as AlignScratch::matched), cut wherever more than
+// `max_unmatched` words of either document pass without a match: local alignment happily
+// bridges a new sentence between two reused ones. Appends one piece per stretch.
+void split_at_unmatched(std::span<const Anchor> matched, std::uint32_t max_unmatched,
+                        std::vector<Piece>& pieces);
+
+// A passage of one document pair: pieces[first, first + count), and the extent they span.
+struct PieceGroup {
+  Piece extent;  // the smallest ranges holding every piece; matches and trigrams summed, but at
+                 // most the words the pieces cover on either side (pieces can share words)
+  std::uint32_t first = 0, count = 0;
+};
+
+// Joins the pieces of one document pair (whose words are `a_words` and `b_words`) into passages.
+// All the pieces start as one set; a set is split at a gap of more than `max_gap` words between
+// its pieces in either document (the longest first; the pieces before it and those after it)
+// unless the gap is part of the passage:
+//   * the gap has at most 4 * max_gap words (a sentence or two), and
+//   * the pieces on its two sides come in another order in the other document (some piece after
+//     the gap begins there before some piece before it): the passage was reordered, and its
+//     pieces, each far from its neighbours on one side, are one passage. Each side needs
+//     max_gap matched words or more (two phrases are not a passage), and no piece of one side
+//     may share half its words there with a piece of the other (that aligns text a second
+//     time); or
+//   * the gap is text of the passage edited beyond alignment: at least half its distinct word
+//     2-grams are in the other document's stretch of the passage, or within the gap's length of
+//     it (a sentence shuffled away from its place and heavily edited).
+// A set of more than 64 pieces (two long documents aligned in many stretches) is split at its
+// gaps without these exceptions. Other text between two passages is new text: a reply quoting two
+// paragraphs of a post with its own text between them gives two passages. Reorders `pieces` so that
+// each group's pieces are contiguous (in input order) and replaces `groups` with the groups,
+// ordered by the extent's (a_begin, b_begin).
+void join_pieces(std::vector<Piece>& pieces, std::span<const std::uint32_t> a_words,
+                 std::span<const std::uint32_t> b_words, std::uint32_t max_gap,
+                 std::vector<PieceGroup>& groups);
 
 // Whether a passage is reported: at least `min_words` words on both sides, and a share of
 // matching words 2 * matches / (words_a + words_b) of at least `min_similarity`.
-bool passage_qualifies(const AlignedPair& p, std::uint32_t min_words, double min_similarity);
+bool passage_qualifies(const Piece& p, std::uint32_t min_words, double min_similarity);
 
 }  // namespace doppel

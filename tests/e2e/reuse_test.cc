@@ -164,6 +164,74 @@ TEST(Reuse, PlantedPassageIsOneClusterWithItsSourceAndExactOffsets) {
   EXPECT_EQ(split_lines(r.pairs).size(), 3u) << r.pairs;
 }
 
+// Issue #15: a post X, a reply that quotes X and adds Y, and a reply to the reply that quotes the
+// end of X and Y. Linking every overlapping stretch made one cluster of the three (the second
+// reply's quote overlaps both passages of the first); they are two passages, X with the post as
+// source and Y with the first reply as source, and the second reply's quote is split between
+// them.
+TEST(Reuse, AReplyToAReplyIsNotChainedToTheFirstPost) {
+  const std::string dir = temp_dir();
+  const std::string x_head = random_text(11, 40), x_tail = random_text(15, 20);
+  const std::string y = random_text(12, 60);
+  const std::string corpus =
+      jsonl_doc("post", random_text(13, 30) + "\\n\\n" + x_head + " " + x_tail, "2020-01-01") +
+      "\n" + jsonl_doc("reply", x_head + " " + x_tail + "\\n\\n" + y, "2020-01-02") + "\n" +
+      jsonl_doc("reply2", x_tail + "\\n\\n" + y + "\\n\\n" + random_text(14, 30), "2020-01-03") +
+      "\n";
+  write_file(dir + "/thread.jsonl", corpus);
+  const ReuseRun r = run_reuse({dir + "/thread.jsonl"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 2u) << r.clusters;
+  EXPECT_EQ(passages[0].source, "post");
+  EXPECT_EQ(passages[0].documents, 3);
+  EXPECT_EQ(passages[1].source, "reply");
+  EXPECT_EQ(passages[1].documents, 2);
+}
+
+// Issue #15: an e-mail address and a message-id are one word each, so a quote-attribution line
+// shared by two otherwise different posts (15 words as normalization splits it) is no passage.
+TEST(Reuse, AQuoteAttributionLineIsNotAPassage) {
+  const std::string dir = temp_dir();
+  const std::string line =
+      "In article <1993Apr5.091139.823@batman.bmd.trw.com> jbrown@batman.bmd.trw.com writes:";
+  const std::string corpus = jsonl_doc("a", random_text(21, 40) + "\\n" + line) + "\n" +
+                             jsonl_doc("b", line + "\\n" + random_text(22, 40)) + "\n";
+  write_file(dir + "/posts.jsonl", corpus);
+  const ReuseRun r = run_reuse({dir + "/posts.jsonl"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.pairs, "");
+  EXPECT_EQ(r.clusters, "");
+}
+
+// Issue #15: the terminal listing puts the passage in most documents first and lists a few of
+// its occurrences (the source first) with a count of the others, not all of them.
+TEST(Reuse, ListingShowsTheLargestPassageFirstWithAFewOccurrences) {
+  const std::string dir = temp_dir();
+  const std::string small = random_text(31, 40), large = random_text(32, 40);
+  std::string corpus;
+  for (int i = 0; i < 3; ++i) {
+    corpus += jsonl_doc("s" + std::to_string(i), random_text(40 + i, 20) + " " + small) + "\n";
+  }
+  for (int i = 0; i < 9; ++i) {
+    corpus += jsonl_doc("l" + std::to_string(i), random_text(60 + i, 20) + " " + large,
+                        "2020-01-0" + std::to_string(9 - i)) +
+              "\n";
+  }
+  write_file(dir + "/two.jsonl", corpus);
+  const RunResult r = run_doppel({"reuse", dir + "/two.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t large_at = r.out.find("9 documents · 9 occurrences · first in l8 (2020-01-01)");
+  const std::size_t small_at = r.out.find("3 documents · 3 occurrences");
+  ASSERT_NE(large_at, std::string::npos) << r.out;
+  ASSERT_NE(small_at, std::string::npos) << r.out;
+  EXPECT_LT(large_at, small_at) << r.out;
+  const std::string block = r.out.substr(large_at, small_at - large_at);
+  EXPECT_EQ(count_lines_with(block, {"  first  l8"}), 1) << block;
+  EXPECT_EQ(count_lines_with(block, {"  reuse  l"}), 4) << block;
+  EXPECT_NE(block.find("  ... and 4 more occurrences\n"), std::string::npos) << block;
+}
+
 TEST(Reuse, CleanedCorpusKeepsEveryDocumentWithoutThePassage) {
   const Planted p = plant(temp_dir());
   const ReuseRun r = run_reuse({p.path});

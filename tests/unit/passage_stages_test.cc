@@ -1,6 +1,7 @@
-// The reuse stages after alignment, each against a slow reference: cutting an alignment where
-// the reuse stops, joining the pieces of one pair, choosing a passage's source, the map from
-// words to source offsets, and cutting passages out of a text.
+// The reuse stages after alignment (cutting an alignment where the reuse stops and joining the
+// pieces of one pair: segments_test.cc): which passages qualify, choosing a passage's source, the
+// map from words to source offsets, and cutting passages out of a text, each against a slow
+// reference.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -18,91 +19,8 @@
 namespace doppel {
 namespace {
 
-TEST(SplitAtUnmatched, CutsWhereEitherSideSkipsTooMuch) {
-  std::mt19937_64 rng(21);
-  for (int t = 0; t < 500; ++t) {
-    std::vector<Anchor> matched;
-    std::uint32_t a = static_cast<std::uint32_t>(rng() % 5),
-                  b = static_cast<std::uint32_t>(rng() % 5);
-    const std::size_t n = rng() % 60;
-    for (std::size_t i = 0; i < n; ++i) {
-      matched.push_back(Anchor{a, b});
-      a += 1 + static_cast<std::uint32_t>(rng() % 4 == 0 ? rng() % 20 : 0);
-      b += 1 + static_cast<std::uint32_t>(rng() % 4 == 0 ? rng() % 20 : 0);
-    }
-    const auto max_unmatched = static_cast<std::uint32_t>(rng() % 15);
-    std::vector<AlignedPair> got;
-    split_at_unmatched(3, 9, matched, max_unmatched, got);
-    // Reference: a new piece wherever the words skipped between two matches exceed the limit.
-    std::vector<AlignedPair> expected;
-    for (std::size_t i = 0; i < matched.size(); ++i) {
-      const bool cut = i == 0 || matched[i].a - matched[i - 1].a - 1 > max_unmatched ||
-                       matched[i].b - matched[i - 1].b - 1 > max_unmatched;
-      if (cut) expected.push_back(AlignedPair{3, 9, matched[i].a, 0, matched[i].b, 0, 0});
-      expected.back().a_end = matched[i].a + 1;
-      expected.back().b_end = matched[i].b + 1;
-      ++expected.back().matches;
-    }
-    ASSERT_EQ(got, expected) << "trial " << t;
-  }
-}
-
-// The obvious way: restart from the first piece after every merge.
-void merge_pieces_reference(std::vector<AlignedPair>& pieces, std::uint32_t gap) {
-  auto near = [&](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
-    return b1 <= e2 + gap && b2 <= e1 + gap;
-  };
-  auto overlap = [](std::uint32_t b1, std::uint32_t e1, std::uint32_t b2, std::uint32_t e2) {
-    return b1 < e2 && b2 < e1;
-  };
-  for (bool merged = true; merged;) {
-    merged = false;
-    for (std::size_t i = 0; i < pieces.size() && !merged; ++i) {
-      for (std::size_t j = i + 1; j < pieces.size() && !merged; ++j) {
-        AlignedPair& m = pieces[i];
-        const AlignedPair p = pieces[j];
-        if (!near(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
-            !near(m.b_begin, m.b_end, p.b_begin, p.b_end)) {
-          continue;
-        }
-        const bool both = overlap(m.a_begin, m.a_end, p.a_begin, p.a_end) ||
-                          overlap(m.b_begin, m.b_end, p.b_begin, p.b_end);
-        m.matches = both ? std::max(m.matches, p.matches) : m.matches + p.matches;
-        m.a_begin = std::min(m.a_begin, p.a_begin);
-        m.a_end = std::max(m.a_end, p.a_end);
-        m.b_begin = std::min(m.b_begin, p.b_begin);
-        m.b_end = std::max(m.b_end, p.b_end);
-        pieces.erase(pieces.begin() + static_cast<long>(j));
-        merged = true;
-      }
-    }
-  }
-  std::sort(pieces.begin(), pieces.end(), [](const AlignedPair& x, const AlignedPair& y) {
-    return x.a_begin != y.a_begin ? x.a_begin < y.a_begin : x.b_begin < y.b_begin;
-  });
-}
-
-TEST(MergePieces, MatchesTheRestartingReference) {
-  std::mt19937_64 rng(22);
-  for (int t = 0; t < 2000; ++t) {
-    std::vector<AlignedPair> pieces(rng() % 12);
-    for (auto& p : pieces) {
-      p.a_begin = static_cast<std::uint32_t>(rng() % 200);
-      p.a_end = p.a_begin + 1 + static_cast<std::uint32_t>(rng() % 40);
-      p.b_begin = static_cast<std::uint32_t>(rng() % 200);
-      p.b_end = p.b_begin + 1 + static_cast<std::uint32_t>(rng() % 40);
-      p.matches = static_cast<std::uint32_t>(rng() % 30);
-    }
-    const auto gap = static_cast<std::uint32_t>(rng() % 20);
-    std::vector<AlignedPair> got = pieces, expected = pieces;
-    merge_pieces(got, gap);
-    merge_pieces_reference(expected, gap);
-    ASSERT_EQ(got, expected) << "trial " << t;
-  }
-}
-
 TEST(PassageQualifies, BothSidesLongEnoughAndSimilarEnough) {
-  const AlignedPair p{0, 1, 10, 30, 50, 66, 15};  // 20 and 16 words, 15 matches: 30/36
+  const Piece p{10, 30, 50, 66, 15, 0};  // 20 and 16 words, 15 matches: 30/36
   EXPECT_TRUE(passage_qualifies(p, 16, 0.8));
   EXPECT_FALSE(passage_qualifies(p, 17, 0.8));
   EXPECT_FALSE(passage_qualifies(p, 16, 0.85));

@@ -1,7 +1,8 @@
 // The read stage and the jobs' parts of it: every document read once, in input order whatever
 // the threads, and each part's per-document data equal to computing it directly from the text
 // (dedup's sketches: signature and exact hash; reuse's words: hashes, byte and code point spans
-// into the source text). Documents that are bad input, including duplicate ids, get nothing.
+// into the source text, an address one word). Documents that are bad input, including duplicate
+// ids, get nothing.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -11,6 +12,7 @@
 #include "corpus/corpus_source.h"
 #include "corpus/read_stage.h"
 #include "passages/document_words.h"
+#include "passages/passage_words.h"
 #include "sketch/document_sketches.h"
 #include "support/memory_env.h"
 #include "text/shingle.h"
@@ -19,8 +21,10 @@ namespace doppel {
 namespace {
 
 std::string random_words(std::mt19937_64& rng, int n) {
-  static const std::vector<std::string> words = {"harbour", "bridge", "Straße", "café", "ﬁne",
-                                                 "news",    "of",     "the",    "¼",    "日本"};
+  static const std::vector<std::string> words = {
+      "harbour", "bridge", "Straße", "café",        "ﬁne",        "news", "of",
+      "the",     "¼",      "日本",   "<a.b@c.org>", "www.x.co.uk"};  // two addresses: one word each
+                                                                     // to reuse, several to dedup
   std::string s;
   for (int i = 0; i < n; ++i) {
     if (i > 0) s += rng() % 7 == 0 ? ",  " : " ";
@@ -88,6 +92,7 @@ TEST(ReadStage, PartsHoldWhatTheTextGivesOnAnyThreads) {
   NormalizedText norm;
   std::vector<std::uint64_t> shingles;
   std::vector<std::uint32_t> scratch;
+  AddressChunks chunks;
   for (std::uint32_t d = 0; d < one.corpus.docs.size(); ++d) {
     SCOPED_TRACE(d);
     const bool text_file = d == 3000;
@@ -104,6 +109,7 @@ TEST(ReadStage, PartsHoldWhatTheTextGivesOnAnyThreads) {
     std::vector<SigValue> sig(sketcher.bins());
     sketcher.sketch(shingles, sig, scratch);
     EXPECT_EQ(one.sigs[d], sig);
+    join_address_words(body, norm, chunks);
     ASSERT_EQ(one.words[d].size(), norm.tokens.size());
     const std::size_t base = source.size() - body.size();
     for (std::size_t i = 0; i < norm.tokens.size(); ++i) {

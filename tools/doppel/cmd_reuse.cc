@@ -23,16 +23,33 @@ std::vector<OutputFlag> outputs_of(const Settings& s) {
           {"--stats", &s.stats}};
 }
 
-// The passage clusters for a person: one block each, the source first.
+// Occurrences listed per passage on standard output; the others are counted.
+constexpr std::uint32_t kListedOccurrences = 5;
+
+// The passage clusters for a person, largest first (documents, then words of the longest
+// occurrence), one block each: a few occurrences, the source first, and a count of the rest.
 void print_clusters(const ReuseResult& r, int show) {
   const Corpus& c = r.corpus;
   if (r.clusters.empty()) {
     std::fputs("No reused passages found.\n", stdout);
     return;
   }
+  std::vector<std::uint64_t> longest(r.clusters.size(), 0);
+  for (const Occurrence& o : r.occurrences) {
+    longest[o.cluster] = std::max<std::uint64_t>(longest[o.cluster], o.span.words);
+  }
+  std::vector<std::uint32_t> order(r.clusters.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    if (r.clusters[x].documents != r.clusters[y].documents) {
+      return r.clusters[x].documents > r.clusters[y].documents;
+    }
+    return longest[x] > longest[y];
+  });
   const std::size_t limit =
       show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
-  for (std::size_t k = 0; k < limit; ++k) {
+  for (std::size_t n = 0; n < limit; ++n) {
+    const std::uint32_t k = order[n];
     const PassageCluster& cl = r.clusters[k];
     std::string block =
         fmt::format("passage {} · {} documents · {} occurrences", k, cl.documents, cl.size);
@@ -41,8 +58,15 @@ void print_clusters(const ReuseResult& r, int show) {
       block += fmt::format(" · first in {} ({})", c.id(d), c.date(d));
     }
     block += '\n';
-    for (std::uint32_t i = 0; i < cl.size; ++i) {
-      const Occurrence& o = r.occurrences[cl.occurrences_begin + i];
+    // The source occurrence first, then the others in input order.
+    std::vector<std::uint32_t> listed;
+    if (cl.source != kNoOccurrence) listed.push_back(cl.source);
+    for (std::uint32_t i = cl.occurrences_begin; i < cl.occurrences_begin + cl.size; ++i) {
+      if (listed.size() == kListedOccurrences) break;
+      if (i != cl.source) listed.push_back(i);
+    }
+    for (const std::uint32_t i : listed) {
+      const Occurrence& o = r.occurrences[i];
       const OccurrenceRole rl = role_of(r, o);
       const char* role = rl == OccurrenceRole::kSource  ? "first"
                          : rl == OccurrenceRole::kReuse ? "reuse"
@@ -50,6 +74,10 @@ void print_clusters(const ReuseResult& r, int show) {
       block += fmt::format("  {}  {}", role, c.id(o.doc));
       if (!c.date(o.doc).empty()) block += fmt::format("  ({})", c.date(o.doc));
       block += fmt::format("  chars {}-{}, {} words\n", o.span.begin, o.span.end, o.span.words);
+    }
+    if (cl.size > listed.size()) {
+      const std::size_t more = cl.size - listed.size();
+      block += fmt::format("  ... and {} more occurrence{}\n", more, more == 1 ? "" : "s");
     }
     std::fputs(block.c_str(), stdout);
   }

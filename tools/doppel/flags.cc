@@ -181,6 +181,13 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.reuse.min_similarity);
        }},
+      {"cluster-trigrams", "--cluster-trigrams", kMatching, "X",
+       "Passages: the least share of a text's word 3-grams found in a passage cluster's first "
+       "occurrence for it to join the cluster; rewrites and templates with other fillers "
+       "(earnings tables) stay out, lower lets them in",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.reuse.cluster_trigrams);
+       }},
       {"seed-words", "--seed-words", kMatching, "N",
        "Length of the shared word n-grams that seed an alignment: shorter finds heavier edits "
        "and costs more",
@@ -263,7 +270,8 @@ const std::vector<FlagDef>& flag_table() {
          return g.add_flag(f.name, s.reuse.keep_source, f.help);
        }},
       {"reuse.show", "--show", kOutput, "N",
-       "Passages and documents to list on standard output (0: all)",
+       "Passages (largest first, at most five occurrences each) and documents to list on standard "
+       "output (0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
       {"new", "--new", kOutput, "",
        "List what is new in each document (its text without shared passages)",
@@ -334,9 +342,9 @@ std::vector<const char*> flags_of(Command command) {
            "dedup.show"});
       break;
     case Command::kReuse:
-      add({"normalize", "min-words", "min-similarity", "seed-words", "band", "max-unmatched",
-           "max-gap", "all-pairs-docs", "reuse.pairs", "reuse.clusters", "documents",
-           "reuse.output", "min-docs", "keep-source", "stats", "reuse.show", "new"});
+      add({"normalize", "min-words", "min-similarity", "cluster-trigrams", "seed-words", "band",
+           "max-unmatched", "max-gap", "all-pairs-docs", "reuse.pairs", "reuse.clusters",
+           "documents", "reuse.output", "min-docs", "keep-source", "stats", "reuse.show", "new"});
       break;
     case Command::kReport:
       add({"normalize", "threshold", "min-words", "min-similarity", "report.output", "title",

@@ -1,0 +1,40 @@
+// Words as passages count them. An e-mail address, a message-id or a URL is one thing to a reader,
+// but normalization splits it into many words ("<1993Apr5.091139.823@batman.bmd.trw.com>" is
+// seven): a quote-attribution line of two of them would pass --min-words on its own and link
+// every reply to one article. Here the words of such a token become one word. Pure functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "text/normalize.h"
+
+namespace doppel {
+
+// Whether a whitespace-delimited chunk of text is an address: it holds '@' or "://", or "www."
+// (any case).
+bool is_address_chunk(std::string_view chunk);
+
+// Byte ranges [first, second) of `source`, sorted and distinct.
+using AddressChunks = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// Replaces `chunks` with the whitespace-delimited chunks of `source` that are addresses; returns
+// whether there is any (most documents have none).
+bool find_address_chunks(std::string_view source, AddressChunks& chunks);
+
+// The words of `norm` (normalized from `source`; Token::src_* are byte offsets into it) with
+// those that lie in one of `chunks` joined into one word: its spans run from the first word's to
+// the last word's, its hash is token_hash() of its canonical bytes from the first word's begin to
+// the last word's end (separators included). Other words are copied as they are. Replaces
+// `tokens` and `hashes`.
+void join_chunk_words(const NormalizedText& norm, const AddressChunks& chunks,
+                      std::vector<Token>& tokens, std::vector<std::uint64_t>& hashes);
+
+// Both in place: the words of `norm` that lie in one address chunk of `source` become one word.
+// `chunks` is scratch, kept between calls so that they allocate less.
+void join_address_words(std::string_view source, NormalizedText& norm, AddressChunks& chunks);
+
+}  // namespace doppel
