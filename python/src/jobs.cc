@@ -45,7 +45,8 @@ Exceptions& exceptions() {
 }
 
 // Raises the Python exception of a failed Status: ValueError for bad options, the package's
-// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, RuntimeError for bugs.
+// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError, RuntimeError
+// for bugs.
 [[noreturn]] void raise(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
@@ -58,6 +59,9 @@ Exceptions& exceptions() {
       throw py::error_already_set();
     case StatusCode::kNoDocuments:
       PyErr_SetString(exceptions().no_documents, s.message().c_str());
+      throw py::error_already_set();
+    case StatusCode::kOutOfMemory:
+      PyErr_SetString(PyExc_MemoryError, s.message().c_str());
       throw py::error_already_set();
     case StatusCode::kOk:
     case StatusCode::kInternal:
