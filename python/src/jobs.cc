@@ -45,8 +45,8 @@ Exceptions& exceptions() {
 }
 
 // Raises the Python exception of a failed Status: ValueError for bad options, the package's
-// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError, RuntimeError
-// for bugs.
+// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError,
+// RuntimeError for bugs.
 [[noreturn]] void raise(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
