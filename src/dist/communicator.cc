@@ -172,6 +172,7 @@ Result<std::vector<std::string>> Communicator::all_gather(std::string_view bytes
   auto got = exchange(send, &from);
   if (!got.ok()) return got.status();
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(size_));
   for (int r = 0; r < size_; ++r) {
     out.emplace_back(got->data() + from[static_cast<std::size_t>(r)],
                      from[static_cast<std::size_t>(r) + 1] - from[static_cast<std::size_t>(r)]);

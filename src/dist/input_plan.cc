@@ -12,6 +12,7 @@ namespace {
 struct Cut {
   std::size_t file = 0;
   std::uint64_t offset = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const Cut&, const Cut&) = default;
 };
 

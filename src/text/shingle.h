@@ -13,6 +13,7 @@ namespace doppel {
 struct ExactHash {
   std::uint64_t lo = 0, hi = 0;
   friend bool operator==(const ExactHash&, const ExactHash&) = default;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const ExactHash&, const ExactHash&) = default;
 };
 
