@@ -113,6 +113,12 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
   std::vector<std::vector<BandRecord>> send(job.ranks);
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("computing band keys", [&] {
     const SignatureStore& sigs = job.sketches.signatures();
+    // Keys spread evenly over the ranks: reserving each rank's share (and a little more) spares
+    // the copies and fresh pages of growing by doubling.
+    std::size_t distinct = 0;
+    for (std::uint32_t d = 0; d < c.docs.size(); ++d) distinct += job.distinct[d] != 0 ? 1 : 0;
+    const std::size_t share = distinct * static_cast<std::size_t>(bands) / job.ranks;
+    for (auto& v : send) v.reserve(share + share / 16 + 64);
     for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
       if (job.distinct[d] == 0) continue;
       for (int band = 0; band < bands; ++band) {
@@ -130,6 +136,11 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
     // The records by band, then each band's buckets, bands spread over the threads.
     std::vector<std::vector<KeyValue>> by_band(static_cast<std::size_t>(bands));
+    std::vector<std::size_t> band_sizes(static_cast<std::size_t>(bands), 0);
+    for (const BandRecord& r : *got) ++band_sizes[r.band];
+    for (int band = 0; band < bands; ++band) {
+      by_band[static_cast<std::size_t>(band)].reserve(band_sizes[static_cast<std::size_t>(band)]);
+    }
     for (const BandRecord& r : *got) by_band[r.band].emplace_back(r.key, r.doc);
     std::vector<BandRecord>().swap(*got);
     std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(job.threads));
