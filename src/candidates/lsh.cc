@@ -38,17 +38,20 @@ LshShape choose_lsh_shape(double threshold, int num_hashes) {
   return best;
 }
 
+std::uint64_t band_key(std::span<const SigValue> signature, int band, int rows) {
+  const auto row =
+      signature.subspan(static_cast<std::size_t>(band) * static_cast<std::size_t>(rows),
+                        static_cast<std::size_t>(rows));
+  return XXH3_64bits_withSeed(row.data(), row.size_bytes(), static_cast<std::uint64_t>(band));
+}
+
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
                      int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs) {
   auto& keys = scratch.keys;
   keys.clear();
   keys.reserve(docs.size());
-  const std::size_t offset = static_cast<std::size_t>(band) * static_cast<std::size_t>(rows);
-  for (const std::uint32_t d : docs) {
-    const auto row = sigs[d].subspan(offset, static_cast<std::size_t>(rows));
-    keys.emplace_back(XXH3_64bits_withSeed(row.data(), row.size_bytes(), band), d);
-  }
+  for (const std::uint32_t d : docs) keys.emplace_back(band_key(sigs[d], band, rows), d);
   sort_key_values(keys, scratch.tmp);
   auto pack = [](std::uint32_t a, std::uint32_t b) {
     return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
@@ -56,16 +59,15 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
   for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j].first == keys[i].first) ++j;
-    const std::size_t m = j - i;
-    if (m <= max_bucket_members) {
-      for (std::size_t a = i; a < j; ++a) {
-        for (std::size_t b = a + 1; b < j; ++b)
-          pairs.push_back(pack(keys[a].second, keys[b].second));
-      }
-    } else {
-      for (std::size_t a = i + 1; a < j; ++a) {
-        pairs.push_back(pack(keys[i].second, keys[a].second));
-        if (a + 1 < j) pairs.push_back(pack(keys[a].second, keys[a + 1].second));
+    // Member k (in document order) pairs with every earlier member while k < max_bucket_members,
+    // then with the first and the previous one only: a member's pairs depend only on the members
+    // before it, so an index that adds documents a few at a time finds the same pairs.
+    for (std::size_t k = i + 1; k < j; ++k) {
+      if (k - i < max_bucket_members) {
+        for (std::size_t a = i; a < k; ++a) pairs.push_back(pack(keys[a].second, keys[k].second));
+      } else {
+        pairs.push_back(pack(keys[i].second, keys[k].second));
+        pairs.push_back(pack(keys[k - 1].second, keys[k].second));
       }
     }
     i = j;

@@ -29,10 +29,16 @@ struct BandScratch {
   std::vector<KeyValue> keys, tmp;
 };
 
+// The bucket of a signature in one band: the hash of its rows [band x rows, (band + 1) x rows).
+// Documents with equal keys in some band are candidates.
+std::uint64_t band_key(std::span<const SigValue> signature, int band, int rows);
+
 // Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`,
-// each packed as (a << 32 | b) with a < b. A bucket of more than `max_bucket_members` members
-// contributes a chain (each member with the next) and a star (each with the first) instead of all
-// pairs, so that a boilerplate bucket costs linear, not quadratic, work.
+// each packed as (a << 32 | b) with a < b. Members of a bucket are taken in document order: member
+// k pairs with every earlier member while k < max_bucket_members, and after that with the first
+// member and the previous one only, so that a boilerplate bucket costs linear, not quadratic,
+// work. The rule is prefix-stable: a member's pairs depend only on the members before it, which
+// lets an incremental index (src/index/) find exactly the pairs of a batch run.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
                      int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);
