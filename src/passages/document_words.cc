@@ -30,16 +30,9 @@ void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   at.count = static_cast<std::uint32_t>(n);
   at.words = chunk_->words.data() + chunk_->words.size();
   at.bytes = chunk_->bytes.data() + chunk_->bytes.size();
-  for (const std::uint64_t h : norm.hashes) {
-    chunk_->words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
-  }
-  word_byte_spans(norm.tokens, doc.parsed.body_offset, chunk_->bytes);
-  const std::string_view source = doc.parsed.source;
-  out.chars[i] = count_code_points(source);
-  if (out.chars[i] != source.size()) {
-    at.code_points = chunk_->code_points.data() + chunk_->code_points.size();
-    word_code_point_spans(source, std::span(at.bytes, n), chunk_->code_points);
-  }
+  const SourceSpan* code_points = chunk_->code_points.data() + chunk_->code_points.size();
+  out.chars[i] = append_document_words(doc, chunk_->words, chunk_->bytes, chunk_->code_points);
+  if (out.chars[i] != doc.parsed.source.size()) at.code_points = code_points;
 }
 
 void DocumentWords::merge(Batch& out, std::size_t i, bool readable) {

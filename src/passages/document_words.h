@@ -18,6 +18,28 @@
 
 namespace doppel {
 
+// A readable document's words as the passage stages keep them: appends each word's word_key() to
+// `words` and its byte span in the source to `bytes`, and, when the source is not all ASCII (code
+// points and bytes differ), each word's code point span to `code_points`. Returns the source's
+// length in code points. Vec32 holds uint32_t, Spans SourceSpan (std::vector, HugeVector).
+// Shared by reuse's part below and the index's (src/index/).
+template <typename Vec32, typename Spans>
+std::uint64_t append_document_words(const PreparedDoc& doc, Vec32& words, Spans& bytes,
+                                    Spans& code_points) {
+  const NormalizedText& norm = doc.norm;
+  const std::size_t n = norm.tokens.size();
+  for (const std::uint64_t h : norm.hashes) words.push_back(word_key(h));
+  const std::size_t first = bytes.size();
+  word_byte_spans(norm.tokens, doc.parsed.body_offset, bytes);
+  const std::string_view source = doc.parsed.source;
+  const std::uint64_t chars = count_code_points(source);
+  if (chars != source.size()) {
+    word_code_point_spans(source, std::span<const SourceSpan>(bytes.data() + first, n),
+                          code_points);
+  }
+  return chars;
+}
+
 // Where the reading threads put documents' words: arrays reserved large and filled from the front
 // (reserved room is address space only, so a chunk costs what is written into it), each
 // document's words contiguous, never moved once written. A thread fills its own chunk; the

@@ -24,6 +24,23 @@ struct PairPassageOptions {
   int threads = 1;
 };
 
+// What passages_of_pair() works in, kept between calls so that it allocates nothing once warm.
+struct PairScratch {
+  AlignScratch align;
+  std::vector<Anchor> anchors;
+  std::vector<Chain> chains;
+  ChainScratch chain;
+  std::vector<AlignedPair> pieces;
+};
+
+// The passages of one document pair (a, b) from its seeds (all of that pair, sorted by a_pos,
+// then b_pos), appended to `out` by (a_begin, b_begin): the seeds chained, each chain of two or
+// more aligned, the alignments cut and joined (passages/segments), those that qualify kept.
+// Returns the chains aligned. The unit of work of pair_passages() below and of the index.
+std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const std::uint32_t> a,
+                               std::span<const std::uint32_t> b, const PairPassageOptions& options,
+                               PairScratch& scratch, std::vector<AlignedPair>& out);
+
 // `seeds` sorted by (pair, a_pos, b_pos), as find_seeds gives them. The passages come by
 // document pair (in seed order), then by (a_begin, b_begin). `chains_aligned` counts the chains
 // aligned.
