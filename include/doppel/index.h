@@ -58,8 +58,8 @@ struct IndexOptions {
                                 // earliest dated holder only: bounded work for boilerplate
   int max_candidates = 16;      // a document is aligned with at most this many earlier ones, those
                                 // sharing the most fingerprints with it (ties: the earliest added);
-                            // 0: all. Bounds the work per document where text is reused heavily,
-                            // at the cost of the holders beyond it.
+  // 0: all. Bounds the work per document where text is reused heavily,
+  // at the cost of the holders beyond it.
   int winnow_window = 0;  // n-grams per winnowing window; 0: min_words - seed_words + 1, so that
                           // every shared run of min_words words keeps a fingerprint in common.
                           // Larger stores fewer fingerprints and misses more short passages.
@@ -148,14 +148,20 @@ struct Answer {
 using AnswerCallback = std::function<Status(const Answer&)>;
 
 struct IndexCallStats {
-  Corpus corpus;                     // what was read: files, documents, problems, figures
-  std::uint64_t added = 0;           // documents stored (add)
-  std::uint64_t by_status[5] = {};   // answers by AnswerStatus
-  std::uint64_t passages = 0;        // passages answered
-  std::uint64_t batches = 0;         // batches committed or answered
-  double seconds = 0;                // the whole call
-  double read_seconds = 0;           // of which reading, normalizing and sketching
+  Corpus corpus;                         // what was read: files, documents, problems, figures
+  std::uint64_t added = 0;               // documents stored (add)
+  std::uint64_t by_status[5] = {};       // answers by AnswerStatus
+  std::uint64_t passages = 0;            // passages answered
+  std::uint64_t batches = 0;             // batches committed or answered
+  std::uint64_t near_candidates = 0;     // LSH candidates verified
+  std::uint64_t passage_candidates = 0;  // earlier documents aligned with a new one
+  std::uint64_t holders = 0;             // of them, those sharing a passage with it
+  double seconds = 0;                    // the whole call
+  double read_seconds = 0;               // of which reading, normalizing and sketching
+  double lookup_seconds = 0;             // of which looking documents up, in order (one thread)
+  double compare_seconds = 0;        // of which verifying and aligning candidates (every thread)
   double commit_seconds = 0;         // of which writing and syncing (add)
+  double publish_seconds = 0;        // of which putting batches into the tables (one thread)
   std::uint64_t peak_rss_bytes = 0;  // of the process, at the end of the call
 };
 

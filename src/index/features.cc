@@ -90,17 +90,17 @@ void IndexFeatures::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   if (f.code_points.size() != code_points) {
     d.code_points_begin = static_cast<std::uint32_t>(code_points);
   }
-  // Winnowed fingerprints of the word n-grams: distinct, ascending.
+  // Winnowed n-grams: fingerprints and places, by fingerprint.
   const auto n = static_cast<std::size_t>(owner_.options_.seed_words);
   const std::uint32_t* w = f.words.data() + d.words_begin;
   grams_.clear();
   for (std::size_t p = 0; p + n <= d.words; ++p) grams_.push_back(ngram_key(w + p, n));
   winnow(grams_, owner_.window_, picked_, scratch_);
   d.fingerprints_begin = static_cast<std::uint32_t>(f.fingerprints.size());
-  for (const std::uint32_t p : picked_) f.fingerprints.push_back(fingerprint_of(grams_[p]));
-  const auto first = f.fingerprints.begin() + d.fingerprints_begin;
-  std::sort(first, f.fingerprints.end());
-  f.fingerprints.erase(std::unique(first, f.fingerprints.end()), f.fingerprints.end());
+  for (const std::uint32_t p : picked_) {
+    f.fingerprints.push_back(Winnowed{fingerprint_of(grams_[p]), p});
+  }
+  std::sort(f.fingerprints.begin() + d.fingerprints_begin, f.fingerprints.end());
   d.fingerprints = static_cast<std::uint32_t>(f.fingerprints.size() - d.fingerprints_begin);
 }
 

@@ -31,6 +31,12 @@ inline std::uint32_t fingerprint_of(std::uint64_t ngram_key) {
   return static_cast<std::uint32_t>(ngram_key >> 32);
 }
 
+// A winnowed n-gram of a document: its fingerprint and the word it starts at.
+struct Winnowed {
+  std::uint32_t fp = 0, pos = 0;
+  friend auto operator<=>(const Winnowed&, const Winnowed&) = default;
+};
+
 // The features of some documents in flat arrays.
 struct FeatureBatch {
   struct Doc {
@@ -42,12 +48,12 @@ struct FeatureBatch {
   };
   std::size_t bins = 0, bands = 0;
   std::vector<Doc> docs;
-  std::vector<SigValue> sigs;               // bins per document
-  std::vector<std::uint64_t> band_keys;     // bands per document
-  std::vector<std::uint32_t> words;         // word_key() of each word
-  std::vector<SourceSpan> bytes;            // one per word
-  std::vector<SourceSpan> code_points;      // one per word of documents not all ASCII
-  std::vector<std::uint32_t> fingerprints;  // per document: distinct, ascending
+  std::vector<SigValue> sigs;            // bins per document
+  std::vector<std::uint64_t> band_keys;  // bands per document
+  std::vector<std::uint32_t> words;      // word_key() of each word
+  std::vector<SourceSpan> bytes;         // one per word
+  std::vector<SourceSpan> code_points;   // one per word of documents not all ASCII
+  std::vector<Winnowed> fingerprints;    // per document: sorted by (fp, pos)
 
   std::span<const SigValue> sig(std::size_t d) const {
     return std::span(sigs).subspan(d * bins, bins);
@@ -66,7 +72,7 @@ struct FeatureBatch {
     if (docs[d].code_points_begin == kNoSpans) return bytes_of(d);
     return std::span(code_points).subspan(docs[d].code_points_begin, docs[d].words);
   }
-  std::span<const std::uint32_t> fingerprints_of(std::size_t d) const {
+  std::span<const Winnowed> fingerprints_of(std::size_t d) const {
     return std::span(fingerprints).subspan(docs[d].fingerprints_begin, docs[d].fingerprints);
   }
   void clear();

@@ -22,9 +22,9 @@
 #include "corpus/corpus_source.h"
 #include "corpus/read_stage.h"
 #include "doppel/dedup.h"
+#include "index/anchor_seeds.h"
 #include "index/features.h"
 #include "index/index_internal.h"
-#include "index/pair_seeds.h"
 #include "index/store.h"
 #include "index/tables.h"
 #include "jobs/job_common.h"
@@ -174,9 +174,6 @@ class IndexImpl final : public Index {
   }
   // Appends a document to the in-memory records (docs_ grows to seq + 1) and its id.
   void remember(std::uint32_t seq, std::string_view id, std::string_view date, const DocRecord& r);
-  // Puts a stored document into the look-up tables.
-  void index_document(std::uint32_t seq, std::span<const std::uint64_t> band_keys,
-                      std::span<const std::uint32_t> fingerprints);
   std::vector<std::uint64_t> band_keys_of(std::span<const SigValue> signature) const;
 
   Result<IndexCallStats> run(std::span<const std::string> inputs, const IndexReadOptions& read,
@@ -207,7 +204,7 @@ class IndexImpl final : public Index {
   IdTable ids_;
   FlatMap<std::uint64_t> exact_map_;  // exact hash (low word) -> seq + 1 of the first alive
   BucketTable buckets_;
-  PostingTable postings_;
+  ShardedPostings postings_;
   std::vector<std::vector<std::pair<std::uint32_t, float>>> near_;      // by seq, both ways
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> dups_;  // first -> its copies
   std::uint64_t alive_ = 0, added_ = 0, removed_ = 0, pairs_ = 0;
@@ -240,19 +237,6 @@ void IndexImpl::remember(std::uint32_t seq, std::string_view id, std::string_vie
   if (r.exact_of != kNoSeq) dups_[r.exact_of].push_back(seq);
 }
 
-void IndexImpl::index_document(std::uint32_t seq, std::span<const std::uint64_t> band_keys,
-                               std::span<const std::uint32_t> fingerprints) {
-  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
-    return this->earlier(a, b);
-  };
-  for (const std::uint32_t fp : fingerprints) postings_.insert(fp, seq, earlier);
-  if (docs_[seq].exact_of != kNoSeq) return;  // only the first of a text takes part in LSH
-  exact_map_.at(exact_[seq].lo) = seq + 1;
-  for (int b = 0; b < shape_.bands; ++b) {
-    buckets_.insert(b, band_keys[static_cast<std::size_t>(b)], seq);
-  }
-}
-
 std::vector<std::uint64_t> IndexImpl::band_keys_of(std::span<const SigValue> signature) const {
   std::vector<std::uint64_t> keys;
   for (int b = 0; b < shape_.bands; ++b) keys.push_back(band_key(signature, b, shape_.rows));
@@ -280,18 +264,38 @@ Status IndexImpl::load() {
   auto log = DataLog::open(path_ + "/data.log", data_end, open_.read_only);
   if (!log.ok()) return log.status();
   log_ = std::move(*log);
-  const auto bins = static_cast<std::size_t>(options_.sketch.num_hashes);
+  // The records, in seq order; then the tables, band by band and shard by shard in parallel.
+  std::vector<std::uint32_t> seqs;
   DOPPEL_RETURN_IF_ERROR(store_->for_each_doc([&](std::uint32_t seq, const DocRecord& r) {
     if (r.data + r.data_bytes > data_end || seq >= next) {
       return Status::IoError(
           fmt::format("{}: a document record points past the committed data", path_));
     }
     remember(seq, r.id, r.date, r);
-    const DocData data =
-        doc_data(log_->at(r.data), bins, r.words, r.fingerprints, r.data_bytes, r.ascii);
-    index_document(seq, band_keys_of(data.signature()), data.fingerprint_span());
+    if (r.exact_of == kNoSeq) exact_map_.at(r.exact.lo) = seq + 1;
+    seqs.push_back(seq);
     return Status::Ok();
   }));
+  const auto bands = static_cast<std::size_t>(shape_.bands);
+  const std::size_t tasks = bands + ShardedPostings::kShards;
+  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return this->earlier(a, b);
+  };
+  Turns turns(tasks, 1);
+  run_on_threads(
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), tasks)), [&](int) {
+        for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+          for (const std::uint32_t seq : seqs) {
+            const DocData data = data_of(seq);
+            if (task >= bands) {
+              postings_.insert_shard(task - bands, data.fingerprint_span(), seq, earlier);
+            } else if (docs_[seq].exact_of == kNoSeq) {
+              buckets_.insert(static_cast<int>(task),
+                              band_key(data.signature(), static_cast<int>(task), shape_.rows), seq);
+            }
+          }
+        }
+      });
   DOPPEL_RETURN_IF_ERROR(
       store_->for_each_pair([&](std::uint32_t later, std::uint32_t earlier_seq, float sim) {
         if (later >= near_.size() || earlier_seq >= near_.size()) return;
@@ -408,13 +412,78 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
                           std::vector<Answer>& answers, IndexCallStats& stats) {
   const FeatureBatch& feats = pending.features;
   answers.assign(pending.slots.size(), Answer{});
-  std::vector<Plan> plans;
-  std::unordered_map<std::uint32_t, Named> named;  // every candidate from the index
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock] {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    return s;
+  };
+  // Readable documents, in order.
+  std::vector<std::size_t> readable;
+  for (std::size_t k = 0; k < pending.slots.size(); ++k) {
+    Answer& a = answers[k];
+    a.id = std::string(corpus.id(pending.slots[k].doc));
+    if (pending.slots[k].features == Pending::kNotReadable) continue;
+    a.code_points = a.new_code_points = feats.docs[pending.slots[k].features].chars;
+    readable.push_back(k);
+  }
+  auto workers_for = [&](std::size_t items, std::size_t per_thread) {
+    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                  std::max<std::size_t>(items / per_thread, 1)));
+  };
 
-  // --- 1. look-ups in document order: the index, then the batch's earlier documents --------
+  // --- 1. look-ups: in the index (in parallel; nothing changes it meanwhile), then in document
+  // order in an overlay of the batch's earlier documents ------------------------------------
   std::shared_lock lock(mutex_, std::defer_lock);
   if (!store) lock.lock();  // add() holds the write mutex: nothing else changes the tables
   const auto base = static_cast<std::uint32_t>(docs_.size());
+  const auto bands = static_cast<std::size_t>(shape_.bands);
+  struct IndexHits {
+    std::uint32_t known = kNoSeq;                     // the id's document, alive
+    std::uint32_t exact_of = kNoSeq;                  // the first alive document with the same text
+    std::vector<std::uint32_t> members, members_end;  // bucket members, band by band
+    std::vector<Holders> holders;                     // per distinct fingerprint
+  };
+  std::vector<IndexHits> hits(readable.size());
+  const EarlierFn index_earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return earlier(a, b);
+  };
+  {
+    Turns turns(readable.size(), 64);
+    run_on_threads(workers_for(readable.size(), 256), [&](int) {
+      for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+        for (std::size_t r = first; r < last; ++r) {
+          const std::size_t f = pending.slots[readable[r]].features;
+          IndexHits& h = hits[r];
+          const std::uint32_t known = seq_of(corpus.id(pending.slots[readable[r]].doc));
+          if (known != kNoSeq && docs_[known].alive) {
+            h.known = known;
+            continue;
+          }
+          const ExactHash& exact = feats.docs[f].exact;
+          if (const std::uint32_t* v = exact_map_.find(exact.lo);
+              v != nullptr && *v != FlatMap<std::uint64_t>::kDead && exact_[*v - 1] == exact) {
+            h.exact_of = *v - 1;
+          } else {
+            const auto keys = feats.keys(f);
+            for (std::size_t b = 0; b < bands; ++b) {
+              buckets_.members(static_cast<int>(b), keys[b], h.members);
+              h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
+            }
+          }
+          const auto fps = feats.fingerprints_of(f);
+          for (std::size_t i = 0; i < fps.size(); ++i) {
+            if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+            h.holders.emplace_back();
+            postings_.lookup(fps[i].fp, index_earlier, h.holders.back());
+          }
+        }
+      }
+    });
+  }
+  std::vector<Plan> plans;
+  std::unordered_map<std::uint32_t, Named> named;  // queries: candidates from the index
   {
     BucketTable overlay_buckets(shape_.bands);
     PostingTable overlay_postings(static_cast<std::size_t>(options_.all_pairs_docs - 1));
@@ -427,19 +496,15 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       return earlier_by_date(date(a), a, date(b), b);
     };
     std::vector<std::uint32_t> members;
-    Holders holders;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> shared;  // (candidate, fingerprints)
     const auto limit = static_cast<std::size_t>(options_.max_candidates);
-    for (std::size_t k = 0; k < pending.slots.size(); ++k) {
-      const Pending::Slot& slot = pending.slots[k];
+    for (std::size_t r = 0; r < readable.size(); ++r) {
+      const std::size_t k = readable[r];
+      const std::size_t f = pending.slots[k].features;
+      IndexHits& h = hits[r];
       Answer& a = answers[k];
-      a.id = std::string(corpus.id(slot.doc));
-      if (slot.features == Pending::kNotReadable) continue;
-      const std::size_t f = slot.features;
-      a.code_points = a.new_code_points = feats.docs[f].chars;
-      const std::string_view id = corpus.id(slot.doc);
-      const std::uint32_t known = seq_of(id);
-      if ((known != kNoSeq && docs_[known].alive) || overlay_ids.count(id) > 0) {
+      const std::string_view id = corpus.id(pending.slots[k].doc);
+      if (h.known != kNoSeq || overlay_ids.count(id) > 0) {
         a.status = AnswerStatus::kDuplicateId;
         a.message = fmt::format("id \"{}\" is in the index already", id);
         continue;
@@ -452,24 +517,24 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       Plan& plan = plans.back();
       // Exact duplicates: the first document with the same text.
       const ExactHash& exact = feats.docs[f].exact;
-      if (const std::uint32_t* v = exact_map_.find(exact.lo);
-          v != nullptr && *v != FlatMap<std::uint64_t>::kDead && exact_[*v - 1] == exact) {
-        plan.exact_of = *v - 1;
-      } else if (const auto it = overlay_exact.find(exact.lo);
-                 it != overlay_exact.end() &&
-                 feats.docs[pending.slots[plans[it->second - base].slot].features].exact == exact) {
-        plan.exact_of = it->second;
+      plan.exact_of = h.exact_of;
+      if (plan.exact_of == kNoSeq) {
+        if (const auto it = overlay_exact.find(exact.lo);
+            it != overlay_exact.end() &&
+            feats.docs[pending.slots[plans[it->second - base].slot].features].exact == exact) {
+          plan.exact_of = it->second;
+        }
       }
       // Near-duplicate candidates: the bucket partners of the first document of each text.
       if (plan.exact_of == kNoSeq) {
         overlay_exact.emplace(exact.lo, plan.seq);
         const auto keys = feats.keys(f);
-        for (int b = 0; b < shape_.bands; ++b) {
-          members.clear();
-          buckets_.members(b, keys[static_cast<std::size_t>(b)], members);
-          overlay_buckets.members(b, keys[static_cast<std::size_t>(b)], members);
+        for (std::size_t b = 0; b < bands; ++b) {
+          const std::uint32_t from = b == 0 ? 0 : h.members_end[b - 1];
+          members.assign(h.members.begin() + from, h.members.begin() + h.members_end[b]);
+          overlay_buckets.members(static_cast<int>(b), keys[b], members);
           bucket_partners(members, options_.lsh.max_bucket_members, plan.lsh);
-          overlay_buckets.insert(b, keys[static_cast<std::size_t>(b)], plan.seq);
+          overlay_buckets.insert(static_cast<int>(b), keys[b], plan.seq);
         }
         std::sort(plan.lsh.begin(), plan.lsh.end());
         plan.lsh.erase(std::unique(plan.lsh.begin(), plan.lsh.end()), plan.lsh.end());
@@ -477,12 +542,10 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       // Passage candidates: the holders of the document's winnowed fingerprints (the same
       // selection on both sides: a shared run of min_words words shares one).
       const auto fps = feats.fingerprints_of(f);
-      for (const std::uint32_t fp : fps) {
-        holders.count = 0;
-        holders.hub = kNoSeq;
-        holders.docs.clear();
-        postings_.lookup(fp, earlier, holders);
-        overlay_postings.lookup(fp, earlier, holders);
+      for (std::size_t i = 0, d = 0; i < fps.size(); ++i) {
+        if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+        Holders& holders = h.holders[d++];
+        overlay_postings.lookup(fps[i].fp, earlier, holders);
         if (holders.count == 0) continue;
         if (holders.count + 1 <= static_cast<std::uint32_t>(options_.all_pairs_docs)) {
           plan.passage.insert(plan.passage.end(), holders.docs.begin(), holders.docs.end());
@@ -490,7 +553,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
           plan.passage.push_back(holders.hub);
         }
       }
-      for (const std::uint32_t fp : fps) overlay_postings.insert(fp, plan.seq, earlier);
+      overlay_postings.insert_all(fps, plan.seq, earlier);
       // At most max_candidates of them: those sharing the most fingerprints (ties: earliest).
       std::sort(plan.passage.begin(), plan.passage.end());
       shared.clear();
@@ -508,6 +571,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       }
       plan.passage.clear();
       for (const auto& s : shared) plan.passage.push_back(s.first);
+      if (store) continue;  // the writer reads the index's records directly: nothing changes them
       for (const auto* list : {&plan.lsh, &plan.passage}) {
         for (const std::uint32_t c : *list) {
           if (c < base && named.count(c) == 0) {
@@ -523,21 +587,31 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     }
   }
   if (lock.owns_lock()) lock.unlock();
+  std::vector<IndexHits>().swap(hits);
+  for (const Plan& p : plans) {
+    stats.near_candidates += p.lsh.size();
+    stats.passage_candidates += p.passage.size();
+  }
+  stats.lookup_seconds += lap();
 
-  // Features of the batch's accepted documents, and names of all candidates.
+  // Candidates' names and data: the batch's own, the index's (read directly by the writer, from
+  // the copies by a query).
   auto features_of = [&](std::uint32_t seq) {
     return pending.slots[plans[seq - base].slot].features;
   };
-  auto id_of_candidate = [&](std::uint32_t seq) -> std::string_view {
-    return seq >= base ? corpus.id(pending.slots[plans[seq - base].slot].doc)
-                       : std::string_view(named.at(seq).id);
+  auto candidate_id = [&](std::uint32_t seq) -> std::string_view {
+    if (seq >= base) return corpus.id(pending.slots[plans[seq - base].slot].doc);
+    return store ? id_of(seq) : std::string_view(named.at(seq).id);
   };
-  auto date_of_candidate = [&](std::uint32_t seq) -> std::string_view {
-    return seq >= base ? corpus.date(pending.slots[plans[seq - base].slot].doc)
-                       : std::string_view(named.at(seq).date);
+  auto candidate_date = [&](std::uint32_t seq) -> std::string_view {
+    if (seq >= base) return corpus.date(pending.slots[plans[seq - base].slot].doc);
+    return store ? date_of(seq) : std::string_view(named.at(seq).date);
+  };
+  auto candidate_data = [&](std::uint32_t seq) {
+    return store ? data_of(seq) : named.at(seq).data;
   };
 
-  // --- 2. verification and alignment, in parallel ------------------------------------------
+  // --- 2. verification and alignment, in parallel; add() encodes each document's data ------
   PairPassageOptions pair_options;
   pair_options.seed_words = static_cast<std::uint32_t>(options_.seed_words);
   pair_options.band = static_cast<std::uint32_t>(options_.band);
@@ -545,61 +619,67 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   pair_options.max_unmatched = static_cast<std::uint32_t>(options_.max_unmatched);
   pair_options.min_words = static_cast<std::uint32_t>(options_.min_words);
   pair_options.min_similarity = options_.min_similarity;
+  pair_options.min_chain_seeds = 1;  // each seed a winnowed n-gram (index/anchor_seeds.h)
+  std::vector<std::string> data(store ? plans.size() : 0);
   std::atomic<bool> damaged{false};
+  std::atomic<std::uint64_t> holders_found{0};
   {
     Turns turns(plans.size(), 4);
-    const int workers = static_cast<int>(std::min<std::size_t>(
-        static_cast<std::size_t>(threads), std::max<std::size_t>(plans.size() / 4, 1)));
-    run_on_threads(workers, [&](int) {
-      PairSeeder seeder;
+    run_on_threads(workers_for(plans.size(), 4), [&](int) {
       std::vector<Seed> seeds;
       PairScratch scratch;
       std::vector<AlignedPair> pieces;
       std::vector<PassageHolder> holders;
       std::vector<std::pair<std::uint32_t, std::uint32_t>> here;  // holder's words in this doc
-      std::vector<std::uint32_t> holder_seq, group;
+      std::vector<std::uint32_t> holder_seq, group, order;
       for (std::size_t first = 0, last = 0; turns.next(first, last);) {
         for (std::size_t k = first; k < last; ++k) {
           Plan& p = plans[k];
           const std::size_t f = pending.slots[p.slot].features;
+          if (store) encode_data(feats, f, data[k]);
           const auto sig = feats.sig(f);
           for (const std::uint32_t c : p.lsh) {
-            const auto other = c >= base ? feats.sig(features_of(c)) : named.at(c).data.signature();
-            const double sim = estimate_jaccard(sig, other);
+            const double sim = estimate_jaccard(
+                sig, c >= base ? feats.sig(features_of(c)) : candidate_data(c).signature());
             // A tiny slack absorbs float rounding, as verify_candidates() does.
-            if (sim >= options_.lsh.threshold - 1e-6)
+            if (sim >= options_.lsh.threshold - 1e-6) {
               p.near.emplace_back(c, static_cast<float>(sim));
+            }
           }
           if (p.passage.empty()) continue;
           const auto words = feats.words_of(f);
-          seeder.set_b(words, options_.seed_words, kMaxPlacesPerDoc);
+          const auto fps = feats.fingerprints_of(f);
+          const auto b = feats.bytes_of(f);
+          const auto cp = feats.code_points_of(f);
           holders.clear();
           here.clear();
           holder_seq.clear();
           for (const std::uint32_t c : p.passage) {
-            const auto cwords =
-                c >= base ? feats.words_of(features_of(c)) : named.at(c).data.word_span();
-            seeder.seeds(c, p.seq, cwords, seeds);
-            if (seeds.size() < 2) continue;  // a chain needs two seeds
+            const bool in_batch = c >= base;
+            const DocData cdata = in_batch ? DocData{} : candidate_data(c);
+            const auto cwords = in_batch ? feats.words_of(features_of(c)) : cdata.word_span();
+            const auto cfps =
+                in_batch ? feats.fingerprints_of(features_of(c)) : cdata.fingerprint_span();
+            anchor_seeds(cfps, fps, c, p.seq, kMaxPlacesPerDoc, seeds);
+            if (seeds.empty()) continue;
             pieces.clear();
             passages_of_pair(seeds, cwords, words, pair_options, scratch, pieces);
+            holders_found += pieces.empty() ? 0 : 1;
             for (const AlignedPair& piece : pieces) {
               PassageHolder h;
-              h.id = std::string(id_of_candidate(c));
-              h.date = std::string(date_of_candidate(c));
-              if (c >= base) {
+              if (in_batch) {
                 const std::size_t cf = features_of(c);
-                const auto b = feats.bytes_of(cf);
-                const auto cp = feats.code_points_of(cf);
-                h.span = TextSpan{cp[piece.a_begin].begin, cp[piece.a_end - 1].end,
-                                  b[piece.a_begin].begin, b[piece.a_end - 1].end,
+                const auto cb = feats.bytes_of(cf);
+                const auto ccp = feats.code_points_of(cf);
+                h.span = TextSpan{ccp[piece.a_begin].begin, ccp[piece.a_end - 1].end,
+                                  cb[piece.a_begin].begin, cb[piece.a_end - 1].end,
                                   piece.a_end - piece.a_begin};
-              } else if (!stored_span(named.at(c).data, piece.a_begin, piece.a_end, h.span)) {
+              } else if (!stored_span(cdata, piece.a_begin, piece.a_end, h.span)) {
                 damaged = true;
                 continue;
               }
-              const auto b = feats.bytes_of(f);
-              const auto cp = feats.code_points_of(f);
+              h.id = std::string(candidate_id(c));
+              h.date = std::string(candidate_date(c));
               h.here =
                   TextSpan{cp[piece.b_begin].begin, cp[piece.b_end - 1].end, b[piece.b_begin].begin,
                            b[piece.b_end - 1].end, piece.b_end - piece.b_begin};
@@ -611,14 +691,12 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
             }
           }
           // Passages: the holders' stretches of this document, overlapping ones merged.
-          std::vector<std::uint32_t> order(holders.size());
+          order.resize(holders.size());
           for (std::uint32_t h = 0; h < order.size(); ++h) order[h] = h;
           std::stable_sort(order.begin(), order.end(),
                            [&](std::uint32_t x, std::uint32_t y) { return here[x] < here[y]; });
           Answer& answer = answers[p.slot];
           const std::string_view my_date = corpus.date(pending.slots[p.slot].doc);
-          const auto b = feats.bytes_of(f);
-          const auto cp = feats.code_points_of(f);
           std::uint64_t covered = 0;
           for (std::size_t h = 0; h < order.size();) {
             std::uint32_t begin = here[order[h]].first, end = here[order[h]].second;
@@ -638,8 +716,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
               return holder_seq[x] != holder_seq[y] ? holder_seq[x] < holder_seq[y]
                                                     : here[x] < here[y];
             });
-            for (const std::uint32_t x : group) pa.holders.push_back(holders[x]);
-            // The earliest dated holder (index order among equals), or this document itself.
+            for (const std::uint32_t x : group) pa.holders.push_back(std::move(holders[x]));
+            // The earliest dated holder (in the order added among equals), or this document.
             const PassageHolder* src = nullptr;
             for (const PassageHolder& ph : pa.holders) {
               if (!ph.date.empty() && (src == nullptr || ph.date < src->date)) src = &ph;
@@ -659,7 +737,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       }
     });
   }
-  if (damaged) return Status::IoError(fmt::format("{}: damaged word spans in the data log", path_));
+  if (damaged) {
+    return Status::IoError(fmt::format("{}: damaged word spans in the data log", path_));
+  }
+  stats.holders += holders_found;
+  stats.compare_seconds += lap();
 
   // --- the answers -----------------------------------------------------------------------------
   for (Plan& p : plans) {
@@ -669,20 +751,22 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     });
     if (p.exact_of != kNoSeq) {
       a.status = AnswerStatus::kExactDuplicate;
-      a.duplicate_of = std::string(id_of_candidate(p.exact_of));
+      a.duplicate_of = std::string(candidate_id(p.exact_of));
     } else {
       a.status = p.near.empty() ? AnswerStatus::kNew : AnswerStatus::kNearDuplicate;
     }
-    for (const auto& [c, sim] : p.near)
-      a.near.push_back(NearMatch{std::string(id_of_candidate(c)), sim});
+    for (const auto& [c, sim] : p.near) {
+      a.near.push_back(NearMatch{std::string(candidate_id(c)), sim});
+    }
   }
   if (!store || plans.empty()) return Status::Ok();
+  lap();
 
   // --- 3. commit: the data, synced, then the records and the new end of the data ----------
-  const auto commit_start = std::chrono::steady_clock::now();
   const std::uint64_t data_start = log_->end();
-  std::string data;
   std::vector<DocRecord> records(plans.size());
+  std::string all_data;
+  StoreBatch batch;
   for (std::size_t k = 0; k < plans.size(); ++k) {
     const Plan& p = plans[k];
     const std::size_t f = pending.slots[p.slot].features;
@@ -692,42 +776,41 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     r.date = std::string(corpus.date(d));
     r.exact = feats.docs[f].exact;
     r.exact_of = p.exact_of;
-    r.data = data_start + data.size();
-    encode_data(feats, f, data);
-    r.data_bytes = static_cast<std::uint32_t>(data_start + data.size() - r.data);
+    r.data = data_start + all_data.size();
+    r.data_bytes = static_cast<std::uint32_t>(data[k].size());
     r.words = feats.docs[f].words;
     r.fingerprints = feats.docs[f].fingerprints;
     r.chars = feats.docs[f].chars;
     r.ascii = feats.docs[f].code_points_begin == kNoSpans;
-  }
-  StoreBatch batch;
-  for (std::size_t k = 0; k < plans.size(); ++k) {
-    batch.put_doc(plans[k].seq, records[k]);
-    for (const auto& [c, sim] : plans[k].near) batch.put_pair(plans[k].seq, c, sim);
+    all_data += data[k];
+    std::string().swap(data[k]);
+    batch.put_doc(p.seq, r);
+    for (const auto& [c, sim] : p.near) batch.put_pair(p.seq, c, sim);
   }
   const std::string now = now_utc();
   batch.put_meta("next_seq", std::to_string(base + plans.size()));
   batch.put_meta("added", std::to_string(added_ + plans.size()));
   batch.put_meta("last_change", now);
-  batch.put_meta("data_end", std::to_string(data_start + data.size()));
-  Status committed = log_->append(data);
+  batch.put_meta("data_end", std::to_string(data_start + all_data.size()));
+  Status committed = log_->append(all_data);
   if (committed.ok() && store_->sync()) committed = log_->sync();
   if (committed.ok()) committed = store_->commit(batch);
   if (!committed.ok()) {
     failed_ = true;  // whether the records reached the disk is not known: refuse more writes
     return committed;
   }
-  stats.commit_seconds += seconds_since(commit_start);
+  stats.commit_seconds += lap();
 
-  // --- 4. publish: the batch goes into the tables; then it is acknowledged ------------------
+  // --- 4. publish: the batch goes into the tables (bands and posting shards in parallel); then
+  // it is acknowledged -----------------------------------------------------------------------
   std::unique_lock exclusive(mutex_);
   for (std::size_t k = 0; k < plans.size(); ++k) {
     remember(plans[k].seq, records[k].id, records[k].date, records[k]);
   }
-  for (std::size_t k = 0; k < plans.size(); ++k) {
-    const Plan& p = plans[k];
-    const std::size_t f = pending.slots[p.slot].features;
-    index_document(p.seq, feats.keys(f), feats.fingerprints_of(f));
+  for (const Plan& p : plans) {
+    if (p.exact_of == kNoSeq) {
+      exact_map_.at(exact_[p.seq].lo) = p.seq + 1;
+    }
     for (const auto& [c, sim] : p.near) {
       near_[p.seq].emplace_back(c, sim);
       near_[c].emplace_back(p.seq, sim);
@@ -735,8 +818,25 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     }
     answers[p.slot].added = true;
   }
+  const auto tasks = bands + ShardedPostings::kShards;
+  Turns turns(tasks, 1);
+  run_on_threads(workers_for(tasks, 1), [&](int) {
+    for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+      for (const Plan& p : plans) {
+        const std::size_t f = pending.slots[p.slot].features;
+        if (task < bands) {
+          if (p.exact_of == kNoSeq) {
+            buckets_.insert(static_cast<int>(task), feats.keys(f)[task], p.seq);
+          }
+        } else {
+          postings_.insert_shard(task - bands, feats.fingerprints_of(f), p.seq, index_earlier);
+        }
+      }
+    }
+  });
   added_ += plans.size();
   last_change_ = now;
+  stats.publish_seconds += lap();
   return Status::Ok();
 }
 
@@ -794,7 +894,7 @@ Status IndexImpl::remove_one(std::uint32_t seq) {
   const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
     return this->earlier(a, b);
   };
-  for (const std::uint32_t fp : data.fingerprint_span()) postings_.erase(fp, seq, earlier);
+  postings_.erase_all(data.fingerprint_span(), seq, earlier);
   ids_.erase(id_of(seq), [this](std::uint32_t s) { return id_of(s); });
   if (canonical) {
     const auto keys = band_keys_of(data.signature());

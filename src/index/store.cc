@@ -23,6 +23,7 @@ namespace doppel {
 
 static_assert(std::endian::native == std::endian::little,
               "the index's data log is read in place: little-endian machines only");
+static_assert(sizeof(Winnowed) == 8 && alignof(Winnowed) == 4, "stored as two 32-bit words");
 
 namespace {
 
@@ -182,7 +183,7 @@ DocData doc_data(const char* at, std::size_t bins, std::uint32_t words, std::uin
   d.bins = bins;
   d.words = reinterpret_cast<const std::uint32_t*>(at + sig_bytes(bins));
   d.word_count = words;
-  d.fingerprints = d.words + words;
+  d.fingerprints = reinterpret_cast<const Winnowed*>(d.words + words);
   d.fingerprint_count = fingerprints;
   d.spans = reinterpret_cast<const std::uint8_t*>(d.fingerprints + fingerprints);
   d.end = reinterpret_cast<const std::uint8_t*>(at) + bytes;
@@ -220,7 +221,7 @@ bool stored_span(const DocData& data, std::uint32_t begin, std::uint32_t end, Te
 // ---- the data log --------------------------------------------------------------------------
 
 Result<std::unique_ptr<DataLog>> DataLog::open(const std::string& path, std::uint64_t committed,
-                                               bool read_only) {
+                                               bool read_only, std::uint64_t map_bytes) {
   std::unique_ptr<DataLog> log(new DataLog());
   log->path_ = path;
   log->fd_ = ::open(path.c_str(), (read_only ? O_RDONLY : O_RDWR | O_CREAT) | O_CLOEXEC, 0644);
@@ -241,7 +242,7 @@ Result<std::unique_ptr<DataLog>> DataLog::open(const std::string& path, std::uin
         fmt::format("{}: cannot cut off an unfinished write: {}", path, std::strerror(errno)));
   }
   log->end_ = committed;
-  DOPPEL_RETURN_IF_ERROR(log->map(std::max<std::uint64_t>(committed * 2, std::uint64_t{1} << 30)));
+  DOPPEL_RETURN_IF_ERROR(log->map(std::max<std::uint64_t>(committed * 2, map_bytes)));
   return log;
 }
 

@@ -52,7 +52,8 @@ std::string encode(const DocRecord& r);
 bool decode(std::string_view bytes, DocRecord& r);
 
 // A document's data in the log: the signature (bins x 2 bytes, padded to 4), word hashes (4
-// bytes each), fingerprints (4 bytes each), then the words' byte spans and, unless all ASCII,
+// bytes each), winnowed n-grams (fingerprint and word position, 4 bytes each, by fingerprint),
+// then the words' byte spans and, unless all ASCII,
 // their code point spans, each span as two varints (zigzag delta of its begin from the previous
 // word's begin, its length); padded to 8 bytes. Appends document `d` of `batch` to `out`.
 void encode_data(const FeatureBatch& batch, std::size_t d, std::string& out);
@@ -63,16 +64,14 @@ struct DocData {
   std::size_t bins = 0;
   const std::uint32_t* words = nullptr;
   std::uint32_t word_count = 0;
-  const std::uint32_t* fingerprints = nullptr;
+  const Winnowed* fingerprints = nullptr;
   std::uint32_t fingerprint_count = 0;
   const std::uint8_t* spans = nullptr;
   const std::uint8_t* end = nullptr;
   bool ascii = true;
   std::span<const SigValue> signature() const { return {sig, bins}; }
   std::span<const std::uint32_t> word_span() const { return {words, word_count}; }
-  std::span<const std::uint32_t> fingerprint_span() const {
-    return {fingerprints, fingerprint_count};
-  }
+  std::span<const Winnowed> fingerprint_span() const { return {fingerprints, fingerprint_count}; }
 };
 DocData doc_data(const char* at, std::size_t bins, std::uint32_t words, std::uint32_t fingerprints,
                  std::uint32_t bytes, bool ascii);
@@ -85,9 +84,11 @@ bool stored_span(const DocData& data, std::uint32_t begin, std::uint32_t end, Te
 class DataLog {
  public:
   // Opens (creating) `path`; bytes past `committed` are cut off (they belong to a write that did
-  // not commit). Read-only: maps what is there up to `committed`.
+  // not commit). Read-only: maps what is there up to `committed`. The first mapping is
+  // max(2 x committed, `map_bytes`) long.
   static Result<std::unique_ptr<DataLog>> open(const std::string& path, std::uint64_t committed,
-                                               bool read_only);
+                                               bool read_only,
+                                               std::uint64_t map_bytes = std::uint64_t{1} << 30);
   ~DataLog();
   DataLog(const DataLog&) = delete;
   DataLog& operator=(const DataLog&) = delete;

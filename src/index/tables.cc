@@ -14,19 +14,20 @@ void BucketTable::members(int band, std::uint64_t key, std::vector<std::uint32_t
     out.push_back(*v - 1);
     return;
   }
-  const auto& list = lists_[*v & ~kList];
+  const auto& list = lists_[static_cast<std::size_t>(band)][*v & ~kList];
   out.insert(out.end(), list.begin(), list.end());
 }
 
 void BucketTable::insert(int band, std::uint64_t key, std::uint32_t seq) {
   std::uint32_t& v = bands_[static_cast<std::size_t>(band)].at(key);
+  auto& lists = lists_[static_cast<std::size_t>(band)];
   if (v == FlatMap<std::uint64_t>::kDead) {
     v = seq + 1;
   } else if ((v & kList) == 0) {
-    lists_.push_back({v - 1, seq});
-    v = static_cast<std::uint32_t>(lists_.size() - 1) | kList;
+    lists.push_back({v - 1, seq});
+    v = static_cast<std::uint32_t>(lists.size() - 1) | kList;
   } else {
-    lists_[v & ~kList].push_back(seq);
+    lists[v & ~kList].push_back(seq);
   }
 }
 
@@ -37,7 +38,7 @@ void BucketTable::erase(int band, std::uint64_t key, std::uint32_t seq, std::uin
     if (*v - 1 == seq) *v = replacement == kNoSeq ? FlatMap<std::uint64_t>::kDead : replacement + 1;
     return;
   }
-  auto& list = lists_[*v & ~kList];
+  auto& list = lists_[static_cast<std::size_t>(band)][*v & ~kList];
   const auto it = std::find(list.begin(), list.end(), seq);
   if (it == list.end()) return;
   if (replacement == kNoSeq) {
@@ -50,9 +51,12 @@ void BucketTable::erase(int band, std::uint64_t key, std::uint32_t seq, std::uin
 }
 
 std::uint64_t BucketTable::memory_bytes() const {
-  std::uint64_t n = lists_.capacity() * sizeof(lists_[0]);
+  std::uint64_t n = 0;
   for (const auto& b : bands_) n += b.memory_bytes();
-  for (const auto& l : lists_) n += l.capacity() * sizeof(std::uint32_t);
+  for (const auto& lists : lists_) {
+    n += lists.capacity() * sizeof(lists[0]);
+    for (const auto& l : lists) n += l.capacity() * sizeof(std::uint32_t);
+  }
   return n;
 }
 

@@ -74,10 +74,12 @@ class FlatMap {
   std::size_t mask_ = 0, count_ = 0;
 };
 
-// LSH buckets of every band: the members of each bucket, in seq order.
+// LSH buckets of every band: the members of each bucket, in seq order. Bands are apart: one
+// thread per band may insert at once.
 class BucketTable {
  public:
-  explicit BucketTable(int bands) : bands_(static_cast<std::size_t>(bands)) {}
+  explicit BucketTable(int bands)
+      : bands_(static_cast<std::size_t>(bands)), lists_(static_cast<std::size_t>(bands)) {}
   // Appends the members of bucket `key` of `band` to `out`, in seq order.
   void members(int band, std::uint64_t key, std::vector<std::uint32_t>& out) const;
   // Adds `seq`, which must be above every member's.
@@ -89,7 +91,7 @@ class BucketTable {
  private:
   static constexpr std::uint32_t kList = 0x80000000u;  // value: a list's index, else seq + 1
   std::vector<FlatMap<std::uint64_t>> bands_;
-  std::vector<std::vector<std::uint32_t>> lists_;
+  std::vector<std::vector<std::vector<std::uint32_t>>> lists_;  // per band: buckets of 2 or more
 };
 
 // The members of a bucket that a new member pairs with, by the prefix-stable rule of
@@ -118,6 +120,20 @@ class PostingTable {
   // hub the earlier of both); false when there are none.
   bool lookup(std::uint32_t fp, const EarlierFn& earlier, Holders& out) const;
   void insert(std::uint32_t fp, std::uint32_t seq, const EarlierFn& earlier);
+  // Inserts `seq` for each distinct fingerprint of `sorted` (any type with a `fp` member, sorted by
+  // it); likewise erases.
+  template <typename Sorted>
+  void insert_all(const Sorted& sorted, std::uint32_t seq, const EarlierFn& earlier) {
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (i == 0 || sorted[i].fp != sorted[i - 1].fp) insert(sorted[i].fp, seq, earlier);
+    }
+  }
+  template <typename Sorted>
+  void erase_all(const Sorted& sorted, std::uint32_t seq, const EarlierFn& earlier) {
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (i == 0 || sorted[i].fp != sorted[i - 1].fp) erase(sorted[i].fp, seq, earlier);
+    }
+  }
   // Removes `seq`. A removed hub is replaced by the earliest of the holders still listed (the
   // others are not known here: docs/index.md, removal).
   void erase(std::uint32_t fp, std::uint32_t seq, const EarlierFn& earlier);
@@ -135,6 +151,47 @@ class PostingTable {
   FlatMap<std::uint32_t> map_;
   std::vector<std::uint32_t> slab_;
   std::uint64_t postings_ = 0;
+};
+
+// Postings in shards by fingerprint, so that one thread per shard may insert at once.
+class ShardedPostings {
+ public:
+  static constexpr std::size_t kShards = 16;
+  explicit ShardedPostings(std::size_t keep) : shards_(kShards, PostingTable(keep)) {}
+  static std::size_t shard_of(std::uint32_t fp) { return fp % kShards; }
+  PostingTable& shard(std::size_t s) { return shards_[s]; }
+  bool lookup(std::uint32_t fp, const EarlierFn& earlier, Holders& out) const {
+    return shards_[shard_of(fp)].lookup(fp, earlier, out);
+  }
+  template <typename Sorted>
+  void erase_all(const Sorted& sorted, std::uint32_t seq, const EarlierFn& earlier) {
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if (i > 0 && sorted[i].fp == sorted[i - 1].fp) continue;
+      shards_[shard_of(sorted[i].fp)].erase(sorted[i].fp, seq, earlier);
+    }
+  }
+  // Inserts `seq` for the distinct fingerprints of `sorted` that belong to shard `s`.
+  template <typename Sorted>
+  void insert_shard(std::size_t s, const Sorted& sorted, std::uint32_t seq,
+                    const EarlierFn& earlier) {
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+      if ((i > 0 && sorted[i].fp == sorted[i - 1].fp) || shard_of(sorted[i].fp) != s) continue;
+      shards_[s].insert(sorted[i].fp, seq, earlier);
+    }
+  }
+  std::uint64_t postings() const {
+    std::uint64_t n = 0;
+    for (const auto& t : shards_) n += t.postings();
+    return n;
+  }
+  std::uint64_t memory_bytes() const {
+    std::uint64_t n = 0;
+    for (const auto& t : shards_) n += t.memory_bytes();
+    return n;
+  }
+
+ private:
+  std::vector<PostingTable> shards_;
 };
 
 // Ids to seq, by open addressing over seq numbers (4 bytes a slot); the ids themselves are the

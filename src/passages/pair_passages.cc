@@ -16,8 +16,7 @@ std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const
   std::uint64_t aligned = 0;
   const AlignScoring scoring;
   for (const Chain& c : scratch.chains) {
-    // A lone seed is a shared phrase, not yet a passage.
-    if (c.count < 2) continue;
+    if (c.count < options.min_chain_seeds) continue;
     ++aligned;
     const Alignment al =
         align_banded(a, b, std::span(scratch.anchors).subspan(c.first, c.count), options.seed_words,

@@ -22,6 +22,9 @@ struct PairPassageOptions {
   std::uint32_t min_words = 15;
   double min_similarity = 0.5;
   int threads = 1;
+  // Chains of fewer seeds are not aligned: a lone shared n-gram is a phrase, not yet a passage.
+  // The index seeds with winnowed n-grams only, each standing for several: it takes 1.
+  std::uint32_t min_chain_seeds = 2;
 };
 
 // What passages_of_pair() works in, kept between calls so that it allocates nothing once warm.
@@ -34,9 +37,10 @@ struct PairScratch {
 };
 
 // The passages of one document pair (a, b) from its seeds (all of that pair, sorted by a_pos,
-// then b_pos), appended to `out` by (a_begin, b_begin): the seeds chained, each chain of two or
-// more aligned, the alignments cut and joined (passages/segments), those that qualify kept.
-// Returns the chains aligned. The unit of work of pair_passages() below and of the index.
+// then b_pos), appended to `out` by (a_begin, b_begin): the seeds chained, each chain of
+// min_chain_seeds or more aligned, the alignments cut and joined (passages/segments), those that
+// qualify kept. Returns the chains aligned. The unit of work of pair_passages() below and of the
+// index.
 std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const std::uint32_t> a,
                                std::span<const std::uint32_t> b, const PairPassageOptions& options,
                                PairScratch& scratch, std::vector<AlignedPair>& out);

@@ -40,11 +40,13 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  ids in the index  {:>12}  (not {})\n",
                    thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "answered");
   s += document_accounting(c, read);
-  s += fmt::format("  passages          {:>12}\n", thousands(st.passages));
+  s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
+                   thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
+  s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
   s += fmt::format(
-      "  seconds           read+sketch {:.3f}, compare {:.3f}, commit {:.3f}; {} "
-      "batch{}\n",
-      st.read_seconds, st.seconds - st.read_seconds - st.commit_seconds, st.commit_seconds,
+      "  seconds           read+sketch {:.3f}, look-up {:.3f}, compare {:.3f}, commit {:.3f}, "
+      "publish {:.3f}; {} batch{}\n",
+      st.read_seconds, st.lookup_seconds, st.compare_seconds, st.commit_seconds, st.publish_seconds,
       st.batches, st.batches == 1 ? "" : "es");
   const IndexStats is = index.stats();
   s += fmt::format(
