@@ -56,13 +56,15 @@ struct IndexOptions {
   int all_pairs_docs = 8;       // a fingerprint held by this many documents or fewer (the new one
                                 // included) links the new one to each; one held by more, to the
                                 // earliest dated holder only: bounded work for boilerplate
-  int max_candidates = 16;      // a document is aligned with at most this many earlier ones, those
-                                // sharing the most fingerprints with it (ties: the earliest added);
-  // 0: all. Bounds the work per document where text is reused heavily,
-  // at the cost of the holders beyond it.
-  int winnow_window = 0;  // n-grams per winnowing window; 0: min_words - seed_words + 1, so that
-                          // every shared run of min_words words keeps a fingerprint in common.
-                          // Larger stores fewer fingerprints and misses more short passages.
+  int max_candidates = 16;      // a document is aligned with at most this many earlier ones,
+                                // those sharing the most fingerprints with it (ties: the earliest
+                                // added); 0: all. Bounds the work per document where text is
+                                // reused heavily, at the cost of the holders beyond it.
+  int winnow_window = 0;        // n-grams per winnowing window; 0: min_words - seed_words + 1, so
+                                // that every shared run of min_words words keeps a fingerprint in
+                                // common. Larger stores fewer and misses more short passages.
+  bool passages = true;         // find reused passages. Off: the index keeps no words, spans nor
+                                // fingerprints and answers exact and near duplicates only
 };
 
 // Checks ranges and combinations: the checks of dedup and reuse where they overlap.

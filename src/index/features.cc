@@ -82,8 +82,13 @@ void IndexFeatures::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   for (std::size_t b = 0; b < f.bands; ++b) {
     f.band_keys[i * f.bands + b] = band_key(sig, static_cast<int>(b), owner_.shape_.rows);
   }
-  // Words and their places (reuse's part).
   d.words_begin = static_cast<std::uint32_t>(f.words.size());
+  d.fingerprints_begin = static_cast<std::uint32_t>(f.fingerprints.size());
+  if (!owner_.options_.passages) {
+    d.chars = count_code_points(doc.parsed.source);
+    return;
+  }
+  // Words and their places (reuse's part).
   const std::size_t code_points = f.code_points.size();
   d.chars = append_document_words(doc, f.words, f.bytes, f.code_points);
   d.words = static_cast<std::uint32_t>(f.words.size() - d.words_begin);

@@ -60,6 +60,7 @@ std::vector<std::pair<std::string, std::string>> option_values(const IndexOption
       {"all_pairs_docs", fmt::format("{}", o.all_pairs_docs)},
       {"max_candidates", fmt::format("{}", o.max_candidates)},
       {"winnow_window", fmt::format("{}", o.winnow_window)},
+      {"passages", o.passages ? "on" : "off"},
   };
 }
 
@@ -128,6 +129,9 @@ Result<IndexOptions> parse_options(const std::string& text) {
       good = parse_number(value, o.max_candidates);
     } else if (name == "winnow_window") {
       good = parse_number(value, o.winnow_window);
+    } else if (name == "passages") {
+      good = value == "on" || value == "off";
+      o.passages = value == "on";
     } else {
       return Status::IoError(fmt::format("unknown stored option \"{}\"", name));
     }

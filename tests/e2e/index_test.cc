@@ -52,7 +52,7 @@ class Server {
  public:
   explicit Server(const std::string& index, const std::vector<std::string>& extra = {}) {
     log_ = temp_dir() + "/serve.log";
-    std::vector<std::string> args = {DOPPEL_BINARY, "serve",   index,
+    std::vector<std::string> args = {DOPPEL_BINARY, "serve",       index,
                                      "--listen",    "127.0.0.1:0", "-q"};
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
@@ -192,11 +192,34 @@ TEST(Index, AnswersNewExactNearAndPassages) {
   EXPECT_EQ(stats_documents(index), 11);
 }
 
+// --passages off: the same statuses, no passages, no fingerprints stored, the option kept.
+TEST(Index, PassagesOffAnswersDuplicatesOnly) {
+  const std::string dir = temp_dir();
+  const std::string index = dir + "/dup.idx";
+  const RunResult r = run_doppel(
+      {"index", "add", index, source_dir() + "/examples/news", "--passages", "off", "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto answers = split_lines(r.out);
+  ASSERT_EQ(answers.size(), 12u);
+  EXPECT_NE(answers[1].find("\"status\":\"exact_duplicate\""), std::string::npos) << answers[1];
+  EXPECT_NE(answers[4].find("\"status\":\"near_duplicate\""), std::string::npos) << answers[4];
+  for (const auto& a : answers) {
+    EXPECT_NE(a.find("\"passages\":[],"), std::string::npos) << a;
+  }
+  const RunResult st = run_doppel({"index", "stats", index});
+  EXPECT_NE(st.out.find("\"fingerprints\":0,"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("\"passages\":\"off\""), std::string::npos) << st.out;
+  const RunResult on = run_doppel(
+      {"index", "add", index, source_dir() + "/examples/news", "--passages", "on", "-q"});
+  EXPECT_EQ(on.exit_code, 2);
+  EXPECT_NE(on.err.find("--passages off (asked: on)"), std::string::npos) << on.err;
+}
+
 TEST(Index, BadInputIsAnsweredAndNotAdded) {
   const std::string dir = temp_dir();
   const std::string in = dir + "/in.jsonl";
-  write_file(in, doc("a", words(1, 30)) + "\n{\"id\":\"b\"}\n" + doc("c", "caf\xc3\x28") +
-                     "\n" + doc("a", words(2, 30)) + "\n");
+  write_file(in, doc("a", words(1, 30)) + "\n{\"id\":\"b\"}\n" + doc("c", "caf\xc3\x28") + "\n" +
+                     doc("a", words(2, 30)) + "\n");
   const RunResult r = run_doppel({"index", "add", dir + "/b.idx", in, "-q"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto lines = split_lines(r.out);
@@ -294,10 +317,10 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   expect_error(c.Post("/v1/documents", auth, "{\"id\":\"a\",\"text\":\"caf\xc3\x28\"}\n",
                       "application/x-ndjson"),
                400, "invalid UTF-8 in JSON Lines");
-  expect_error(c.Post("/v1/documents", auth,
-                      "[" + doc("ok", words(1, 20)) + ",{\"id\":\"a\",\"body\":\"x\"}]",
-                      "application/json"),
-               400, "a missing text field");
+  expect_error(
+      c.Post("/v1/documents", auth,
+             "[" + doc("ok", words(1, 20)) + ",{\"id\":\"a\",\"body\":\"x\"}]", "application/json"),
+      400, "a missing text field");
   expect_error(c.Post("/v1/documents", auth, "[]", "application/json"), 400, "no documents");
   expect_error(c.Post("/v1/documents", auth, "42", "application/json"), 400, "not an array");
   expect_error(c.Post("/v1/documents", auth, std::string(100000, ' '), "application/json"), 413,
@@ -323,8 +346,8 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   ASSERT_TRUE(stats);
   EXPECT_NE(stats->body.find("\"documents\":0"), std::string::npos) << stats->body;
   // A good add, its record (an id with a slash and a space, percent-encoded), its removal.
-  auto added = c.Post("/v1/documents", auth, "[" + doc("a/1 b", words(3, 40)) + "]",
-                      "application/json");
+  auto added =
+      c.Post("/v1/documents", auth, "[" + doc("a/1 b", words(3, 40)) + "]", "application/json");
   ASSERT_TRUE(added);
   EXPECT_EQ(added->status, 200) << added->body;
   EXPECT_EQ(added->body.rfind("{\"answers\":[{\"id\":\"a/1 b\",\"status\":\"new\"", 0), 0u)

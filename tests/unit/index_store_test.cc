@@ -27,8 +27,8 @@ std::string hex(std::string_view bytes) {
 }
 
 std::string temp_path(const char* name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("doppel-store-test-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("doppel-store-test-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   return (dir / name).string();
 }
@@ -47,15 +47,15 @@ TEST(IndexFormat, RecordBytesArePinned) {
   r.ascii = false;
   const std::string bytes = encode(r);
   EXPECT_EQ(hex(bytes),
-            "0161"                  // id
-            "0432303234"            // date
-            "0100000000000000"      // exact hash, low word
-            "0200000000000000"      // high word
-            "06"                    // exact_of + 1
-            "40"                    // data offset
-            "ac02"                  // data bytes (300)
-            "0a" "03" "37"          // words, fingerprints, code points
-            "00");                  // not all ASCII
+            "0161"              // id
+            "0432303234"        // date
+            "0100000000000000"  // exact hash, low word
+            "0200000000000000"  // high word
+            "06"                // exact_of + 1
+            "40"                // data offset
+            "ac02"              // data bytes (300)
+            "0a0337"            // words, fingerprints, code points
+            "00");              // not all ASCII
   DocRecord back;
   ASSERT_TRUE(decode(bytes, back));
   EXPECT_EQ(back.id, "a");
@@ -75,7 +75,7 @@ TEST(IndexFormat, RecordBytesArePinned) {
 }
 
 FeatureBatch one_document(std::vector<SigValue> sig, std::vector<std::uint32_t> words,
-                          std::vector<std::uint32_t> fps, std::vector<SourceSpan> bytes,
+                          std::vector<Winnowed> fps, std::vector<SourceSpan> bytes,
                           std::vector<SourceSpan> code_points) {
   FeatureBatch f;
   f.bins = sig.size();
@@ -94,20 +94,19 @@ FeatureBatch one_document(std::vector<SigValue> sig, std::vector<std::uint32_t> 
 }
 
 TEST(IndexFormat, DataBytesArePinned) {
-  const FeatureBatch f = one_document({0x0102, 0x0304}, {7, 8}, {9}, {{0, 3}, {4, 9}}, {});
+  const FeatureBatch f = one_document({0x0102, 0x0304}, {7, 8}, {{9, 1}}, {{0, 3}, {4, 9}}, {});
   std::string data;
   encode_data(f, 0, data);
   EXPECT_EQ(hex(data),
-            "02010403"                  // signature: 2 bins
-            "0700000008000000"          // word hashes
-            "09000000"                  // fingerprints
-            "0003"                      // word 0: begin +0, length 3
-            "0805"                      // word 1: begin +4 (zigzag 8), length 5
-            "00000000");                // padding to 8 bytes
+            "02010403"          // signature: 2 bins
+            "0700000008000000"  // word hashes
+            "0900000001000000"  // winnowed: fingerprint 9 at word 1
+            "0003"              // word 0: begin +0, length 3
+            "0805");            // word 1: begin +4 (zigzag 8), length 5: 24 bytes
   const DocData d = doc_data(data.data(), 2, 2, 1, static_cast<std::uint32_t>(data.size()), true);
   EXPECT_EQ(d.signature()[1], 0x0304);
   EXPECT_EQ(d.word_span()[1], 8u);
-  EXPECT_EQ(d.fingerprint_span()[0], 9u);
+  EXPECT_EQ(d.fingerprint_span()[0], (Winnowed{9, 1}));
   TextSpan span;
   ASSERT_TRUE(stored_span(d, 1, 2, span));
   EXPECT_EQ(span.byte_begin, 4u);
@@ -133,9 +132,9 @@ TEST(IndexFormat, StoredSpansReadBackWhatWasWritten) {
       at = begin + len + static_cast<std::uint32_t>(rng() % 5);
     }
     const bool ascii = round % 2 == 0;
-    const FeatureBatch f = one_document(std::vector<SigValue>(128, 7),
-                                        std::vector<std::uint32_t>(n, 1), {}, bytes,
-                                        ascii ? std::vector<SourceSpan>{} : cps);
+    const FeatureBatch f =
+        one_document(std::vector<SigValue>(128, 7), std::vector<std::uint32_t>(n, 1), {}, bytes,
+                     ascii ? std::vector<SourceSpan>{} : cps);
     std::string data;
     encode_data(f, 0, data);
     ASSERT_EQ(data.size() % 8, 0u);

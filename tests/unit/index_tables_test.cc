@@ -1,8 +1,8 @@
 // The index's look-up pieces against slow, obviously right references: winnowing against every
 // window's minimum; the bucket table and the prefix-stable partner rule against band_candidates
 // (the batch rule) as documents arrive one at a time; fingerprint holders against a list per
-// fingerprint; the id table against a std::map; a pair's seeds against find_seeds on the two
-// documents alone.
+// fingerprint; the id table against a std::map; a pair's seeds from winnowed n-grams against a
+// loop over every pair of entries.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "candidates/lsh.h"
-#include "index/pair_seeds.h"
+#include "index/anchor_seeds.h"
 #include "index/tables.h"
 #include "index/winnow.h"
 #include "passages/seeds.h"
@@ -157,7 +157,8 @@ TEST(PostingTable, HoldersMatchAReference) {
   std::map<std::uint32_t, std::size_t> inserted;
   for (std::uint32_t seq = 0; seq < 600; ++seq) {
     // Fingerprints 0-39 are common, 40-139 rare (at most `keep` holders, most of them).
-    const std::uint32_t fp = static_cast<std::uint32_t>(seq % 2 == 0 ? rng() % 40 : 40 + rng() % 100);
+    const std::uint32_t fp =
+        static_cast<std::uint32_t>(seq % 2 == 0 ? rng() % 40 : 40 + rng() % 100);
     table.insert(fp, seq, earlier);
     ref[fp].push_back(seq);
     ++inserted[fp];
@@ -233,28 +234,43 @@ TEST(IdTable, FindsWhatAMapFinds) {
   EXPECT_EQ(table.find("absent", id_of), kNoSeq);
 }
 
-// The seeds of a pair are those find_seeds gives for the two documents alone.
-TEST(PairSeeder, SeedsAreThoseOfFindSeeds) {
-  std::mt19937_64 rng(0x736565);
-  PairSeeder seeder;
-  std::vector<Seed> mine;
-  for (int round = 0; round < 200; ++round) {
-    std::vector<std::uint32_t> a(rng() % 120), b(rng() % 120);
-    // A small alphabet: n-grams repeat inside each document, more than 8 times in some.
-    const std::uint32_t alphabet = round % 3 == 0 ? 2 : 6;
-    for (auto& w : a) w = static_cast<std::uint32_t>(rng() % alphabet) * 2654435761u;
-    for (auto& w : b) w = static_cast<std::uint32_t>(rng() % alphabet) * 2654435761u;
-    WordTable table;
-    table.docs = {0, a.size(), a.size() + b.size()};
-    table.first = {a.data(), b.data()};
-    SeedOptions options;
-    options.ngram = 3;
-    const std::vector<std::uint32_t> rank = {0, 1};
-    SeedStats stats;
-    const HugeVector<Seed> reference = find_seeds(table, rank, options, stats);
-    seeder.set_b(b, options.ngram, options.max_postings_per_doc);
-    seeder.seeds(0, 1, a, mine);
-    EXPECT_EQ(std::vector<Seed>(reference.begin(), reference.end()), mine) << "round " << round;
+// The seeds of a pair from winnowed n-grams: every pair of places of a fingerprint both hold (the
+// first `max_per_doc` in each), by (a_pos, b_pos); against a loop over all pairs of entries.
+TEST(AnchorSeeds, EveryPlaceOfEverySharedFingerprint) {
+  std::mt19937_64 rng(0x616e63);
+  std::vector<Seed> seeds;
+  for (int round = 0; round < 300; ++round) {
+    auto random_list = [&] {
+      std::vector<Winnowed> list(rng() % 40);
+      std::uint32_t pos = 0;
+      for (auto& w : list) {
+        w.fp = static_cast<std::uint32_t>(rng() % (round % 2 == 0 ? 4 : 30));
+        w.pos = pos += 1 + static_cast<std::uint32_t>(rng() % 9);
+      }
+      std::sort(list.begin(), list.end());
+      return list;
+    };
+    const auto a = random_list(), b = random_list();
+    const int most = 1 + static_cast<int>(rng() % 4);
+    anchor_seeds(a, b, 3, 9, most, seeds);
+    std::vector<Seed> expected;
+    for (std::size_t x = 0; x < a.size(); ++x) {
+      // Among the first `most` places of its fingerprint in a?
+      if (x >= static_cast<std::size_t>(most) &&
+          a[x - static_cast<std::size_t>(most)].fp == a[x].fp) {
+        continue;
+      }
+      for (std::size_t y = 0; y < b.size(); ++y) {
+        if (b[y].fp != a[x].fp) continue;
+        if (y >= static_cast<std::size_t>(most) &&
+            b[y - static_cast<std::size_t>(most)].fp == b[y].fp) {
+          continue;
+        }
+        expected.push_back(Seed{std::uint64_t{3} << 32 | 9, a[x].pos, b[y].pos});
+      }
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(seeds, expected) << "round " << round;
   }
 }
 

@@ -221,6 +221,13 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.index.winnow_window);
        }},
+      {"passages", "--passages", kMatching, "",
+       "Index: find reused passages (on), or answer exact and near duplicates only (off: no "
+       "words stored, faster)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<bool>(g, f.name, s.index.passages, f.help,
+                                 {{"on", true}, {"off", false}});
+       }},
       // --- Output: dedup -------------------------------------------------------------------
       {"dedup.clusters", "--clusters", kOutput, "FILE",
        "Write clusters as JSON Lines to FILE (- for standard output, replacing the listing)",
@@ -390,9 +397,9 @@ const std::vector<const char*>& running_flags() {
 
 const std::vector<const char*>& index_matching_flags() {
   static const std::vector<const char*> keys = {
-      "normalize",     "shingle", "ngram",          "threshold",      "hashes",       "bands",
-      "rows",          "seed",    "min-words",      "min-similarity", "seed-words",   "band",
-      "max-unmatched", "max-gap", "all-pairs-docs", "max-candidates", "winnow-window"};
+      "normalize",     "shingle", "ngram",          "threshold",      "hashes",        "bands",
+      "rows",          "seed",    "min-words",      "min-similarity", "seed-words",    "band",
+      "max-unmatched", "max-gap", "all-pairs-docs", "max-candidates", "winnow-window", "passages"};
   return keys;
 }
 
