@@ -1,6 +1,8 @@
 # The two commands of the README, and a few helpers. Everything builds with CMake presets
-# (CMakePresets.json): build/release for running, build/test under ASan+UBSan for the tests.
-.PHONY: setup build demo test fuzz check bench docs format format-check tidy clean
+# (CMakePresets.json): build/release for running, build/test under ASan+UBSan for the tests,
+# build/python for the Python package (no sanitizers: Python cannot load them), build/fuzz for
+# the libFuzzer targets (clang).
+.PHONY: setup build demo test fuzz check bench docs format format-check tidy clean python python-install
 
 JOBS ?= $(shell nproc)
 
@@ -15,9 +17,10 @@ build: setup
 demo: build
 	@scripts/demo.sh
 
-# Builds under AddressSanitizer and UndefinedBehaviorSanitizer and runs every test, then each
-# fuzz target for a short fixed time.
-test: setup
+# Builds under AddressSanitizer and UndefinedBehaviorSanitizer and runs every test, the Python
+# package's pytest suite included (ctest test python.pytest, on the build/python build), then
+# each fuzz target for a short fixed time.
+test: setup python
 	@cmake --preset test >/dev/null
 	@cmake --build build/test -j $(JOBS)
 	@cd build/test && ctest --output-on-failure -j $(JOBS)
@@ -30,6 +33,17 @@ fuzz: setup
 	@cmake --preset fuzz >/dev/null
 	@cmake --build build/fuzz -j $(JOBS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The Python package, importable with PYTHONPATH=build/python/python.
+python: setup
+	@cmake --preset python >/dev/null
+	@cmake --build build/python --target _doppel -j $(JOBS)
+
+# Installs the Python package `doppel` for Debian's /usr/bin/python3, system-wide under
+# /usr/local (pip's --break-system-packages only lets pip write there; Debian's own packages are
+# not touched). Offline: the build backend (setuptools) and the dependencies come from Debian.
+python-install: setup
+	@/usr/bin/python3 -m pip install --no-build-isolation --no-deps --break-system-packages .
 
 # Microbenchmarks and the end-to-end benchmark over the shared corpora (see bench/README.md).
 bench: build

@@ -24,6 +24,10 @@ class SequentialFile {
   virtual ~SequentialFile() = default;
   // Reads up to out.size() bytes; 0 means the end.
   virtual Result<std::size_t> read(std::span<char> out) = 0;
+  // Skips the next `n` bytes, or to the end if fewer are left (a range of a file read by one of
+  // several processes starts this way). The default reads and drops them; files that can seek
+  // override it.
+  virtual Status skip(std::uint64_t n);
 };
 
 enum class PathKind {
@@ -54,6 +58,9 @@ class Env {
   // Standard input. It can be read once: the library keeps its own copy when it must read the
   // documents again (ReadOptions::keep_stdin).
   virtual Result<std::unique_ptr<SequentialFile>> open_stdin() = 0;
+  // What messages and outputs call standard input ("-"): "<stdin>", or what an Env that feeds
+  // documents from elsewhere calls them.
+  virtual std::string stdin_name() const { return "<stdin>"; }
 };
 
 // The process's file system and standard input. Stateless; the same object for every caller.

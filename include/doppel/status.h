@@ -22,6 +22,7 @@ enum class StatusCode {
   kCorruptInput,     // input that cannot be read on, with ErrorPolicy::kFail
   kNoDocuments,      // the inputs hold no document that could be read: nothing to compare
   kInternal,         // a broken invariant: a bug in doppel
+  kOutOfMemory,      // an allocation failed
 };
 
 class [[nodiscard]] Status {
@@ -40,6 +41,9 @@ class [[nodiscard]] Status {
   }
   static Status Internal(std::string message) {
     return {StatusCode::kInternal, std::move(message)};
+  }
+  static Status OutOfMemory(std::string message) {
+    return {StatusCode::kOutOfMemory, std::move(message)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

@@ -38,21 +38,14 @@ LshShape choose_lsh_shape(double threshold, int num_hashes) {
   return best;
 }
 
-std::uint64_t band_key(std::span<const SigValue> signature, int band, int rows) {
-  const auto row =
-      signature.subspan(static_cast<std::size_t>(band) * static_cast<std::size_t>(rows),
-                        static_cast<std::size_t>(rows));
+std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows) {
+  const auto row = sig.subspan(static_cast<std::size_t>(band) * static_cast<std::size_t>(rows),
+                               static_cast<std::size_t>(rows));
   return XXH3_64bits_withSeed(row.data(), row.size_bytes(), static_cast<std::uint64_t>(band));
 }
 
-void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
-                     std::vector<std::uint64_t>& pairs) {
-  auto& keys = scratch.keys;
-  keys.clear();
-  keys.reserve(docs.size());
-  for (const std::uint32_t d : docs) keys.emplace_back(band_key(sigs[d], band, rows), d);
-  sort_key_values(keys, scratch.tmp);
+void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
+                  std::vector<std::uint64_t>& pairs) {
   auto pack = [](std::uint32_t a, std::uint32_t b) {
     return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
   };
@@ -72,6 +65,17 @@ void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> 
     }
     i = j;
   }
+}
+
+void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
+                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
+                     std::vector<std::uint64_t>& pairs) {
+  auto& keys = scratch.keys;
+  keys.clear();
+  keys.reserve(docs.size());
+  for (const std::uint32_t d : docs) keys.emplace_back(band_key(sigs[d], band, rows), d);
+  sort_key_values(keys, scratch.tmp);
+  bucket_pairs(keys, max_bucket_members, pairs);
 }
 
 std::vector<std::uint64_t> lsh_candidates(const SignatureStore& sigs,

@@ -24,21 +24,27 @@ struct LshShape {
 // false candidates, so misses weigh far more.
 LshShape choose_lsh_shape(double threshold, int num_hashes);
 
+// The key of band `band` of a signature (rows [band * rows, band * rows + rows)): documents whose
+// keys are equal share the band's bucket.
+std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows);
+
+// Appends the candidate pairs of the buckets of one band: `keys` are (band key, document) sorted
+// (sort_key_values), runs of equal keys a bucket each, each packed as (a << 32 | b) with a < b.
+// Members of a bucket are taken in document order: member k pairs with every earlier member while
+// k < max_bucket_members, and after that with the first member and the previous one only, so that
+// a boilerplate bucket costs linear, not quadratic, work. The rule is prefix-stable: a member's
+// pairs depend only on the members before it, which lets an incremental index (src/index/) find
+// exactly the pairs of a batch run.
+void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
+                  std::vector<std::uint64_t>& pairs);
+
 // Reusable buffers of band_candidates (one per thread).
 struct BandScratch {
   std::vector<KeyValue> keys, tmp;
 };
 
-// The bucket of a signature in one band: the hash of its rows [band x rows, (band + 1) x rows).
-// Documents with equal keys in some band are candidates.
-std::uint64_t band_key(std::span<const SigValue> signature, int band, int rows);
-
-// Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`,
-// each packed as (a << 32 | b) with a < b. Members of a bucket are taken in document order: member
-// k pairs with every earlier member while k < max_bucket_members, and after that with the first
-// member and the previous one only, so that a boilerplate bucket costs linear, not quadratic,
-// work. The rule is prefix-stable: a member's pairs depend only on the members before it, which
-// lets an incremental index (src/index/) find exactly the pairs of a batch run.
+// Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`
+// by the rule of bucket_pairs.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
                      int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);

@@ -33,27 +33,10 @@ Components collect_clusters(UnionFind& sets, std::span<const std::uint8_t> in_pl
 
 std::uint32_t choose_representative(const Corpus& corpus, std::span<const std::uint32_t> members,
                                     KeepPolicy keep) {
-  std::uint32_t best = members.front();
-  for (const std::uint32_t d : members.subspan(1)) {
-    switch (keep) {
-      case KeepPolicy::kFirst:
-        break;
-      case KeepPolicy::kEarliest: {
-        const auto a = corpus.date(d), b = corpus.date(best);
-        if (!a.empty() && (b.empty() || a < b)) best = d;
-        break;
-      }
-      case KeepPolicy::kLatest: {
-        const auto a = corpus.date(d), b = corpus.date(best);
-        if (!a.empty() && a > b) best = d;
-        break;
-      }
-      case KeepPolicy::kLongest:
-        if (corpus.docs[d].text_bytes > corpus.docs[best].text_bytes) best = d;
-        break;
-    }
-  }
-  return best;
+  const auto count = static_cast<std::uint32_t>(members.size());
+  return members[choose_member(
+      count, keep, [&](std::uint32_t k) { return corpus.date(members[k]); },
+      [&](std::uint32_t k) { return corpus.docs[members[k]].text_bytes; })];
 }
 
 }  // namespace doppel

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "cluster/union_find.h"
@@ -30,6 +31,33 @@ Components collect_clusters(UnionFind& sets, std::span<const std::uint8_t> in_pl
 // text; ties go to the first.
 std::uint32_t choose_representative(const Corpus& corpus, std::span<const std::uint32_t> members,
                                     KeepPolicy keep);
+// The same rule over `count` members in input order, given member k's date (date_of(k), a
+// string_view) and text bytes (bytes_of(k)): returns the index of the member kept.
+template <typename DateOf, typename BytesOf>
+std::uint32_t choose_member(std::uint32_t count, KeepPolicy keep, DateOf date_of,
+                            BytesOf bytes_of) {
+  std::uint32_t best = 0;
+  for (std::uint32_t k = 1; k < count; ++k) {
+    switch (keep) {
+      case KeepPolicy::kFirst:
+        break;
+      case KeepPolicy::kEarliest: {
+        const std::string_view a = date_of(k), b = date_of(best);
+        if (!a.empty() && (b.empty() || a < b)) best = k;
+        break;
+      }
+      case KeepPolicy::kLatest: {
+        const std::string_view a = date_of(k), b = date_of(best);
+        if (!a.empty() && a > b) best = k;
+        break;
+      }
+      case KeepPolicy::kLongest:
+        if (bytes_of(k) > bytes_of(best)) best = k;
+        break;
+    }
+  }
+  return best;
+}
 
 // A member's likeness to its cluster's representative.
 struct Likeness {

@@ -9,16 +9,27 @@ Result<std::shared_ptr<CorpusSource>> CorpusSource::open(std::span<const std::st
   Env& env = read.env != nullptr ? *read.env : default_env();
   auto files = expand_inputs(inputs, read.format, env);
   if (!files.ok()) return files.status();
-  std::shared_ptr<StdinSpool> spool;
-  const bool reads_stdin =
-      std::any_of(files->begin(), files->end(), [](const InputFile& f) { return f.is_stdin(); });
-  if (reads_stdin && read.keep_stdin) {
+  std::vector<FileRange> ranges = whole_files(files->size());
+  return open_ranges(std::move(*files), std::move(ranges), read);
+}
+
+Result<std::shared_ptr<CorpusSource>> CorpusSource::open_ranges(std::vector<InputFile> files,
+                                                                std::vector<FileRange> ranges,
+                                                                const ReadOptions& read) {
+  Env& env = read.env != nullptr ? *read.env : default_env();
+  std::shared_ptr<CorpusSource> source(
+      new CorpusSource(std::move(files), std::move(ranges), read, env, nullptr));
+  if (source->reads_stdin() && read.keep_stdin) {
     auto created = StdinSpool::create();
     if (!created.ok()) return created.status();
-    spool = std::move(*created);
+    source->spool_ = std::move(*created);
   }
-  return std::shared_ptr<CorpusSource>(
-      new CorpusSource(std::move(*files), read, env, std::move(spool)));
+  return source;
+}
+
+bool CorpusSource::reads_stdin() const {
+  return std::any_of(ranges_.begin(), ranges_.end(),
+                     [&](const FileRange& r) { return files_[r.file].is_stdin(); });
 }
 
 std::vector<InputFileInfo> CorpusSource::file_infos() const {
@@ -45,17 +56,15 @@ Result<std::unique_ptr<SequentialFile>> CorpusSource::open_file(std::size_t inde
 }
 
 Result<std::unique_ptr<BatchReader>> CorpusSource::read() const {
-  const bool reads_stdin =
-      std::any_of(files_.begin(), files_.end(), [](const InputFile& f) { return f.is_stdin(); });
   const bool first = !stdin_read_;
-  if (reads_stdin && !first && !spool_) {
+  if (reads_stdin() && !first && !spool_) {
     return Status::InvalidArgument(
         "standard input can be read only once: it was not kept for a second reading "
         "(`keep_stdin`)");
   }
   stdin_read_ = true;
   return std::make_unique<BatchReader>(
-      files_, read_, [this, first](std::size_t i) { return open_file(i, first); });
+      files_, ranges_, read_, [this, first](std::size_t i) { return open_file(i, first); });
 }
 
 }  // namespace doppel

@@ -25,8 +25,14 @@ class CorpusSource {
   // input. Fails on inputs that do not exist or hold no file.
   static Result<std::shared_ptr<CorpusSource>> open(std::span<const std::string> inputs,
                                                     const ReadOptions& read);
+  // Reads only `ranges` of `files` (already expanded): one process's share of a run that several
+  // processes read (src/dist/). Documents still name files by their index in `files`.
+  static Result<std::shared_ptr<CorpusSource>> open_ranges(std::vector<InputFile> files,
+                                                           std::vector<FileRange> ranges,
+                                                           const ReadOptions& read);
 
   const std::vector<InputFile>& files() const { return files_; }
+  const std::vector<FileRange>& ranges() const { return ranges_; }
   const ReadOptions& read_options() const { return read_; }
   // The files as a Corpus names them.
   std::vector<InputFileInfo> file_infos() const;
@@ -36,12 +42,18 @@ class CorpusSource {
   Result<std::unique_ptr<BatchReader>> read() const;
 
  private:
-  CorpusSource(std::vector<InputFile> files, const ReadOptions& read, Env& env,
-               std::shared_ptr<StdinSpool> spool)
-      : files_(std::move(files)), read_(read), env_(env), spool_(std::move(spool)) {}
+  CorpusSource(std::vector<InputFile> files, std::vector<FileRange> ranges, const ReadOptions& read,
+               Env& env, std::shared_ptr<StdinSpool> spool)
+      : files_(std::move(files)),
+        ranges_(std::move(ranges)),
+        read_(read),
+        env_(env),
+        spool_(std::move(spool)) {}
   Result<std::unique_ptr<SequentialFile>> open_file(std::size_t index, bool first) const;
+  bool reads_stdin() const;
 
   std::vector<InputFile> files_;
+  std::vector<FileRange> ranges_;
   ReadOptions read_;
   Env& env_;
   std::shared_ptr<StdinSpool> spool_;  // null unless standard input is kept

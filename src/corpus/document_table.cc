@@ -11,6 +11,13 @@ std::string locate(const InputFile& file, std::uint64_t line) {
   return line > 0 ? fmt::format("{}:{}", file.name, line) : file.name;
 }
 
+std::string duplicate_id_message(const InputFile& file, std::uint64_t line, std::string_view id,
+                                 const InputFile& first_file, std::uint64_t first_line) {
+  return fmt::format(
+      "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is skipped",
+      locate(file, line), id, locate(first_file, first_line));
+}
+
 bool DocumentPreparer::prepare(const Batch& batch, const RawDoc& raw, const InputFile& file,
                                DocOut& doc, NormalizedText& norm) {
   parser_.parse(batch, raw, file, parsed_);
@@ -98,14 +105,15 @@ Status DocumentTable::add(DocOut& d) {
   if (d.status == ReadStatus::kMissingText && text_field_hint_.empty()) {
     text_field_hint_ = d.text_field_hint;
   }
-  if (d.id_from_input) {
+  if (ids_read_ != nullptr) {
+    ids_read_->push_back(d.id_from_input);
+  } else if (d.id_from_input) {
     const std::uint32_t earlier = ids_.find_or_add(corpus_, index);
     if (earlier != kNoDocument && d.status == ReadStatus::kOk) {
       corpus_.docs.back().status = ReadStatus::kDuplicateId;
       const Document& first = corpus_.docs[earlier];
-      d.message = fmt::format(
-          "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is skipped",
-          locate(files_[d.input], d.line), d.id, locate(files_[first.input], first.line));
+      d.message =
+          duplicate_id_message(files_[d.input], d.line, d.id, files_[first.input], first.line);
     }
   }
   if (corpus_.docs.back().status != ReadStatus::kOk) {
@@ -121,6 +129,26 @@ Status DocumentTable::finish(bool require_documents) {
   st.documents = corpus_.docs.size();
   for (const Document& d : corpus_.docs) ++st.by_status[static_cast<int>(d.status)];
   if (!require_documents || st.ok() > 0) return Status::Ok();
+  return no_documents(st, problem_example(corpus_, top_reason(st)), text_field_hint_);
+}
+
+ReadStatus top_reason(const ReadStats& st) {
+  int top = 0;
+  for (int k = 1; k < kReadStatusCount; ++k) {
+    if (st.by_status[k] > (top == 0 ? 0 : st.by_status[top])) top = k;
+  }
+  return static_cast<ReadStatus>(top);
+}
+
+std::string_view problem_example(const Corpus& corpus, ReadStatus reason) {
+  for (const ReadProblem& p : corpus.problems) {
+    if (p.doc != kNoDocument && corpus.docs[p.doc].status == reason) return p.message;
+  }
+  return {};
+}
+
+Status no_documents(const ReadStats& st, std::string_view example,
+                    std::string_view text_field_hint) {
   if (st.documents == 0) {
     std::string why = st.file_problems > 0 ? "; every file was damaged or unreadable"
                       : st.blank_lines > 0 ? "; the JSON Lines input has only blank lines"
@@ -140,20 +168,13 @@ Status DocumentTable::finish(bool require_documents) {
                           to_string(static_cast<ReadStatus>(k)));
   }
   const auto top = static_cast<ReadStatus>(reasons.front().second);
-  std::string example;
-  for (const ReadProblem& p : corpus_.problems) {
-    if (p.doc != kNoDocument && corpus_.docs[p.doc].status == top) {
-      example = p.message;
-      break;
-    }
-  }
   std::string s = fmt::format("none of the {} documents could be read ({})", st.documents, counts);
   if (!example.empty()) s += fmt::format("; the first: {}", example);
   if (top == ReadStatus::kMissingText) {
-    s += text_field_hint_.empty()
+    s += text_field_hint.empty()
              ? "; set `text_field` to the field that holds the text"
              : fmt::format("; set `text_field` to the field that holds the text, perhaps \"{}\"",
-                           text_field_hint_);
+                           text_field_hint);
   }
   return Status::NoDocuments(std::move(s));
 }

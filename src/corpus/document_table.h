@@ -32,6 +32,20 @@ struct DocOut {
 // "file:line", or the file name for a text file.
 std::string locate(const InputFile& file, std::uint64_t line);
 
+// The message of a document skipped for its id: "FILE:LINE: duplicate id "X" (first at ...)".
+std::string duplicate_id_message(const InputFile& file, std::uint64_t line, std::string_view id,
+                                 const InputFile& first_file, std::uint64_t first_line);
+
+// Why no document of a run could be read (kNoDocuments), from its counts: `example` is the first
+// problem of the most frequent reason (problem_example()), `text_field_hint` the field of the
+// first line without the text field that held the longest string.
+Status no_documents(const ReadStats& stats, std::string_view example,
+                    std::string_view text_field_hint);
+// The most frequent bad-input reason of `stats` (kOk when there is none).
+ReadStatus top_reason(const ReadStats& stats);
+// The message of the first problem of `corpus` about a document with status `reason`, or "".
+std::string_view problem_example(const Corpus& corpus, ReadStatus reason);
+
 // Per thread: parses a raw document and normalizes its text. Returns true when the document can
 // be compared (status kOk); then `norm` holds its words and `parsed()` its text.
 class DocumentPreparer {
@@ -64,9 +78,12 @@ class IdIndex {
 // The corpus's documents, strings and problems, appended in input order.
 class DocumentTable {
  public:
+  // `ids_read`: null to check ids for duplicates here; else ids are checked later, by all the
+  // processes of a distributed run together (src/dist/), and ids_read receives, per document,
+  // whether its id was read from the input (only such ids are checked).
   DocumentTable(Corpus& corpus, std::span<const InputFile> files, const ReadOptions& read,
-                const ProblemCallback& on_problem)
-      : corpus_(corpus), files_(files), read_(read), on_problem_(on_problem) {}
+                const ProblemCallback& on_problem, std::vector<std::uint8_t>* ids_read = nullptr)
+      : corpus_(corpus), files_(files), read_(read), on_problem_(on_problem), ids_read_(ids_read) {}
 
   // A batch's file-level problems and counts.
   void add_batch(std::vector<ReadProblem>& file_problems, std::uint64_t blank_lines,
@@ -77,6 +94,7 @@ class DocumentTable {
   // The counts by status. Then, with `require_documents`, an error when no document could be
   // read, saying why (for JSON Lines without the text field, naming the fields they have).
   Status finish(bool require_documents);
+  const std::string& text_field_hint() const { return text_field_hint_; }
 
  private:
   void report(ReadProblem p);
@@ -85,6 +103,7 @@ class DocumentTable {
   std::span<const InputFile> files_;
   const ReadOptions& read_;
   const ProblemCallback& on_problem_;
+  std::vector<std::uint8_t>* ids_read_;
   IdIndex ids_;
   std::string text_field_hint_;  // of the first line without the text field
 };

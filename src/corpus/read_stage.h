@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -37,7 +38,7 @@ struct PreparedDoc {
 // Out (which has a `docs` vector); `merge(Out&)` runs under a lock, in batch order, and may fail,
 // which stops the reading. Out values are recycled to keep their buffers.
 template <typename Out, typename MakeWorker, typename Merge>
-Status read_in_parallel(BatchReader& reader, int threads, ProgressBar& progress,
+Status read_in_parallel(BatchReader& reader, int threads, ProgressSink& progress,
                         MakeWorker make_worker, Merge merge) {
   std::mutex read_mutex, merge_mutex;
   bool input_done = false;
@@ -94,13 +95,18 @@ Status read_in_parallel(BatchReader& reader, int threads, ProgressBar& progress,
   return failed ? failure : Status::Ok();
 }
 
+// How the read stage runs; it reads with the source's ReadOptions.
 struct ReadStageOptions {
-  const ReadOptions* read = nullptr;
   const NormalizeOptions* normalize = nullptr;
   int threads = 1;
   bool progress = false;
   std::string_view label;  // of the progress bar: the job's name
   bool require_documents = true;
+  // A distributed run's: progress goes to the whole job's bar instead of this process's, and
+  // ids are checked by all processes together afterwards (see DocumentTable).
+  ProgressSink* job_progress = nullptr;
+  std::vector<std::uint8_t>* ids_read = nullptr;
+  std::string* text_field_hint = nullptr;  // receives DocumentTable::text_field_hint()
 };
 
 namespace read_stage_detail {
@@ -182,8 +188,11 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
   auto reader = source.read();
   if (!reader.ok()) return reader.status();
   corpus.inputs = source.file_infos();
-  DocumentTable table(corpus, source.files(), *options.read, on_problem);
-  ProgressBar progress(std::string(options.label), (*reader)->total_bytes(), options.progress);
+  const ReadOptions& read = source.read_options();
+  DocumentTable table(corpus, source.files(), read, on_problem, options.ids_read);
+  ProgressBar bar(std::string(options.label), (*reader)->total_bytes(),
+                  options.progress && options.job_progress == nullptr);
+  ProgressSink& progress = options.job_progress != nullptr ? *options.job_progress : bar;
   std::tuple<Parts&...> part_refs(parts...);
   auto merge = [&](Out& out) -> Status {
     table.add_batch(out.file_problems, out.blank_lines, out.bytes);
@@ -199,11 +208,12 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
       **reader, options.threads, progress,
       [&] {
         return Worker{source.files(),
-                      DocumentPreparer(*options.read, *options.normalize),
+                      DocumentPreparer(read, *options.normalize),
                       {},
                       std::tuple<typename Parts::Worker...>(parts.make_worker()...)};
       },
       merge));
+  if (options.text_field_hint != nullptr) *options.text_field_hint = table.text_field_hint();
   return table.finish(options.require_documents);
 }
 

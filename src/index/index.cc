@@ -383,9 +383,11 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     }
     return Status::Ok();
   });
-  const ReadStageOptions stage{
-      &read.read, &options_.normalize, threads, read.progress, store ? "index add" : "index query",
-      true};
+  ReadStageOptions stage;
+  stage.normalize = &options_.normalize;
+  stage.threads = threads;
+  stage.progress = read.progress;
+  stage.label = store ? "index add" : "index query";
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, corpus, part));
   if (read.all_or_nothing && corpus.stats.bad() > 0) {
     std::string list;

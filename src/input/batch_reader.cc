@@ -10,18 +10,92 @@ namespace {
 
 constexpr std::size_t kBatchTarget = 2u << 20;
 constexpr std::size_t kBlock = 1u << 20;
-constexpr std::size_t kBinarySniff = 8192;  // like git and ripgrep: a NUL early on means binary
 
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
+// Why a JSON Lines file is rejected whole from its head, or "" (see rejected_whole()).
+std::string head_rejection(std::string_view head, std::uint64_t offset, const std::string& name,
+                           ReadStatus& status) {
+  if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
+    status = ReadStatus::kBinaryFile;
+    return fmt::format(
+        "binary file (NUL byte at offset {}); the whole file is rejected as one document (UTF-16 "
+        "text must be converted to UTF-8 first)",
+        offset + nul);
+  }
+  if (offset > 0) return "";
+  // JSON that is not JSON Lines: one array of documents, or one object over many lines. Read as
+  // lines, every line would be malformed; the file is rejected whole instead, saying why.
+  const std::size_t first = head.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return "";
+  status = ReadStatus::kMalformedJson;
+  if (head[first] == '[') {
+    return fmt::format(
+        "the file is one JSON array, not JSON Lines (one object per line); the whole file is "
+        "rejected as one document (convert it with: jq -c '.[]' {} > FILE.jsonl)",
+        name);
+  }
+  const std::size_t eol = head.find('\n', first);
+  if (head[first] == '{' && eol != std::string_view::npos &&
+      head.substr(first + 1, eol - first - 1).find_first_not_of(" \t\r") ==
+          std::string_view::npos) {
+    return "the file is one JSON object over many lines, not JSON Lines (one object per line); "
+           "the whole file is rejected as one document (convert it with: jq -c . FILE)";
+  }
+  return "";
+}
+
 }  // namespace
 
-BatchReader::BatchReader(std::span<const InputFile> files, const ReadOptions& options,
-                         FileOpener open)
-    : files_(files), options_(options), open_(std::move(open)) {
-  for (const auto& f : files_) total_bytes_ += f.size;
+std::vector<FileRange> whole_files(std::size_t count) {
+  std::vector<FileRange> ranges(count);
+  for (std::size_t i = 0; i < count; ++i) ranges[i].file = static_cast<std::uint32_t>(i);
+  return ranges;
+}
+
+Result<std::uint64_t> count_lines(SequentialFile& file, std::uint64_t begin, std::uint64_t end) {
+  if (end <= begin) return std::uint64_t{0};
+  // A line starts at `begin` when begin is 0 or byte begin - 1 is a newline, and after each
+  // newline at q < end - 1, unless that newline is the file's last byte: read [start, end - 1]
+  // (one byte past the last newline that counts, to know whether the file goes on).
+  const std::uint64_t start = begin == 0 ? 0 : begin - 1;
+  DOPPEL_RETURN_IF_ERROR(file.skip(start));
+  const std::uint64_t limit = end == kToTheEnd ? kToTheEnd : end - 1;  // newlines before it count
+  std::vector<char> block(kBlock);
+  std::uint64_t pos = start, lines = 0;
+  bool any = false, last_newline = false;
+  while (pos <= limit) {
+    const std::uint64_t left = limit - pos;  // bytes before the limit; one more is read
+    const std::size_t want = left >= block.size() ? block.size() : left + 1;
+    auto n = file.read(std::span(block.data(), want));
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    any = true;
+    const auto counted = static_cast<std::size_t>(std::min<std::uint64_t>(*n, left));
+    lines += static_cast<std::uint64_t>(std::count(block.data(), block.data() + counted, '\n'));
+    last_newline = counted == *n && block[*n - 1] == '\n';
+    pos += *n;
+  }
+  // The file ended inside the range: a newline that is its last byte starts no line.
+  if (last_newline && pos <= limit) --lines;
+  if (begin == 0 && any) ++lines;
+  return lines;
+}
+
+bool rejected_whole(std::string_view head) {
+  ReadStatus status = ReadStatus::kOk;
+  return !head_rejection(head.substr(0, kBinarySniff), 0, "", status).empty();
+}
+
+BatchReader::BatchReader(std::span<const InputFile> files, std::vector<FileRange> ranges,
+                         const ReadOptions& options, FileOpener open)
+    : files_(files), ranges_(std::move(ranges)), options_(options), open_(std::move(open)) {
+  for (const FileRange& r : ranges_) {
+    const std::uint64_t size = files_[r.file].size;
+    total_bytes_ += std::min(r.end, size) - std::min(r.begin, size);
+  }
 }
 
 BatchReader::~BatchReader() = default;
@@ -41,46 +115,51 @@ bool BatchReader::next(Batch& batch) {
   batch.file_problems.clear();
   batch.blank_lines = 0;
   batch.bytes = 0;
-  while (batch.buffer.size() < kBatchTarget && batch.docs.size() < 65536 && file_ < files_.size()) {
-    if (files_[file_].format == InputFormat::kText) {
+  while (batch.buffer.size() < kBatchTarget && batch.docs.size() < 65536 &&
+         range_ < ranges_.size()) {
+    if (file().format == InputFormat::kText) {
       read_text_file(batch);
     } else {
       fill_jsonl(batch);
     }
   }
   batch.buffer.append(kBatchPadding, ' ');
-  return !batch.docs.empty() || !batch.file_problems.empty() || file_ < files_.size() ||
+  return !batch.docs.empty() || !batch.file_problems.empty() || range_ < ranges_.size() ||
          batch.blank_lines > 0;
 }
 
-void BatchReader::close_file() {
-  done_bytes_ += files_[file_].size;
+void BatchReader::close_file(Batch& batch) {
+  const FileRange& r = ranges_[range_];
+  const std::uint64_t size = file().size;
+  done_bytes_ += std::min(r.end, size) - std::min(r.begin, size);
+  // A range counts the bytes of its lines: the ranges of a file add up to the file.
+  if (!r.whole()) batch.bytes += line_offset_ - range_start_;
   source_.reset();
   pending_.clear();
   line_ = 0;
   file_bytes_ = 0;
-  ++file_;
+  ++range_;
 }
 
 void BatchReader::read_text_file(Batch& batch) {
-  const InputFile& f = files_[file_];
+  const InputFile& f = file();
   RawDoc doc;
-  doc.input = static_cast<std::uint32_t>(file_);
+  doc.input = input();
   doc.begin = batch.buffer.size();
   if (f.size > options_.max_doc_bytes) {
     doc.preset = ReadStatus::kTooLarge;
     doc.detail = fmt::format("document of {} bytes is larger than `max_doc_bytes` ({})", f.size,
                              options_.max_doc_bytes);
     batch.docs.push_back(std::move(doc));
-    close_file();
+    close_file(batch);
     return;
   }
-  auto file = open_(file_);
+  auto file = open_(input());
   if (!file.ok()) {
     doc.preset = ReadStatus::kUnreadable;
     doc.detail = file.status().message();
     batch.docs.push_back(std::move(doc));
-    close_file();
+    close_file(batch);
     return;
   }
   const auto source = open_byte_source(std::move(*file), compression_from_name(f.path));
@@ -119,7 +198,7 @@ void BatchReader::read_text_file(Batch& batch) {
     doc.size = 0;
   }
   batch.docs.push_back(std::move(doc));
-  close_file();
+  close_file(batch);
 }
 
 void BatchReader::emit_line(Batch& batch, std::size_t begin, std::size_t end) {
@@ -131,7 +210,7 @@ void BatchReader::emit_line(Batch& batch, std::size_t begin, std::size_t end) {
     return;
   }
   RawDoc doc;
-  doc.input = static_cast<std::uint32_t>(file_);
+  doc.input = input();
   doc.line = line_;
   doc.begin = begin;
   doc.size = end - begin;
@@ -143,18 +222,54 @@ void BatchReader::emit_line(Batch& batch, std::size_t begin, std::size_t end) {
   batch.docs.push_back(std::move(doc));
 }
 
-void BatchReader::fill_jsonl(Batch& batch) {
-  const InputFile& f = files_[file_];
-  if (!source_) {
-    auto file = open_(file_);
-    if (!file.ok()) {
-      batch.file_problems.push_back(ReadProblem{
-          static_cast<std::uint32_t>(file_), 0, kNoDocument,
-          fmt::format("{}: cannot read the file: {}", f.name, file.status().message())});
-      close_file();
-      return;
+bool BatchReader::open_range(Batch& batch) {
+  const FileRange& r = ranges_[range_];
+  const InputFile& f = file();
+  auto file = open_(r.file);
+  if (file.ok() && r.begin > 0) {
+    if (Status s = (*file)->skip(r.begin - 1); !s.ok()) file = std::move(s);
+  }
+  if (!file.ok()) {
+    batch.file_problems.push_back(
+        ReadProblem{r.file, 0, kNoDocument,
+                    fmt::format("{}: cannot read the file: {}", f.name, file.status().message())});
+    close_file(batch);
+    return false;
+  }
+  source_ = open_byte_source(std::move(*file), compression_from_name(f.path));
+  line_ = r.lines_before;
+  line_offset_ = range_start_ = 0;
+  if (r.begin == 0) return true;
+  // Byte begin - 1 on: the range's first line starts after the first newline there.
+  line_offset_ = r.begin - 1;
+  std::vector<char> block(1u << 16);
+  for (;;) {
+    auto n = source_->read(block);
+    if (!n.ok() || *n == 0) break;  // the range holds no line; an error shows in the next read
+    const void* nl = std::memchr(block.data(), '\n', *n);
+    if (nl == nullptr) {
+      line_offset_ += *n;
+      continue;
     }
-    source_ = open_byte_source(std::move(*file), compression_from_name(f.path));
+    const auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - block.data());
+    line_offset_ += pos + 1;
+    pending_.assign(block.data() + pos + 1, *n - pos - 1);
+    break;
+  }
+  range_start_ = line_offset_;
+  // Only the range that starts the file looks at its head (rejected_whole()).
+  file_bytes_ = std::max<std::uint64_t>(line_offset_, kBinarySniff);
+  return true;
+}
+
+void BatchReader::fill_jsonl(Batch& batch) {
+  if (!source_ && !open_range(batch)) return;
+  const FileRange& range = ranges_[range_];
+  // A range ends before its first line that starts at or after its end.
+  const auto past_end = [&] { return !range.whole() && line_offset_ >= range.end; };
+  if (past_end()) {
+    close_file(batch);
+    return;
   }
   const std::size_t line_start = batch.buffer.size();
   batch.buffer.append(pending_);
@@ -165,7 +280,7 @@ void BatchReader::fill_jsonl(Batch& batch) {
   batch.buffer.resize(old + (n.ok() ? *n : 0));
   const bool eof = !n.ok() || *n == 0;
   const std::size_t got = n.ok() ? *n : 0;
-  batch.bytes += got;
+  if (range.whole()) batch.bytes += got;
 
   if (reject_if_not_jsonl(batch, line_start, old, got)) return;
   file_bytes_ += got;
@@ -174,19 +289,28 @@ void BatchReader::fill_jsonl(Batch& batch) {
   const char* base = batch.buffer.data();
   const std::size_t end = batch.buffer.size();
   while (ls < end) {
+    if (past_end()) {
+      batch.buffer.resize(ls);
+      close_file(batch);
+      return;
+    }
     const void* nl = std::memchr(base + ls, '\n', end - ls);
     if (nl == nullptr) break;
     const auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
     emit_line(batch, ls, pos);
+    line_offset_ += pos + 1 - ls;
     ls = pos + 1;
   }
   if (eof) {
     finish_jsonl_file(batch, ls, n.ok() ? std::string() : n.status().message());
     return;
   }
-  if (end - ls > options_.max_doc_bytes) {
+  // Past the limit even without a '\r' of a "\r\n" to come: too long whatever follows (the limit
+  // counts a line without its line break, as emit_line() does).
+  if (end - ls > options_.max_doc_bytes + 1) {
+    const char last = batch.buffer[end - 1];
     batch.buffer.resize(ls);
-    skip_long_line(batch, end - ls);
+    skip_long_line(batch, end - ls, last);
     return;
   }
   pending_.assign(batch.buffer.data() + ls, end - ls);
@@ -197,65 +321,38 @@ void BatchReader::reject_file(Batch& batch, std::size_t line_start, ReadStatus s
                               std::string detail) {
   batch.buffer.resize(line_start);
   RawDoc doc;
-  doc.input = static_cast<std::uint32_t>(file_);
+  doc.input = input();
   doc.begin = line_start;
   doc.preset = status;
   doc.detail = std::move(detail);
   batch.docs.push_back(std::move(doc));
-  close_file();
+  close_file(batch);
 }
 
 bool BatchReader::reject_if_not_jsonl(Batch& batch, std::size_t line_start, std::size_t old,
                                       std::size_t got) {
   if (file_bytes_ >= kBinarySniff || got == 0) return false;
   const std::size_t sniff = std::min<std::size_t>(got, kBinarySniff - file_bytes_);
-  const std::string_view head = batch.buffer.view().substr(old, sniff);
-  if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
-    reject_file(
-        batch, line_start, ReadStatus::kBinaryFile,
-        fmt::format("binary file (NUL byte at offset {}); the whole file is rejected as one "
-                    "document (UTF-16 text must be converted to UTF-8 first)",
-                    file_bytes_ + nul));
-    return true;
-  }
-  if (file_bytes_ > 0) return false;
-  // JSON that is not JSON Lines: one array of documents, or one object over many lines. Read as
-  // lines, every line would be malformed; the file is rejected whole instead, saying why.
-  const std::size_t first = head.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return false;
-  const std::string& name = files_[file_].name;
-  if (head[first] == '[') {
-    reject_file(batch, line_start, ReadStatus::kMalformedJson,
-                fmt::format("the file is one JSON array, not JSON Lines (one object per line); "
-                            "the whole file is rejected as one document (convert it with: jq -c "
-                            "'.[]' {} > FILE.jsonl)",
-                            name));
-    return true;
-  }
-  const std::size_t eol = head.find('\n', first);
-  if (head[first] == '{' && eol != std::string_view::npos &&
-      head.substr(first + 1, eol - first - 1).find_first_not_of(" \t\r") ==
-          std::string_view::npos) {
-    reject_file(
-        batch, line_start, ReadStatus::kMalformedJson,
-        "the file is one JSON object over many lines, not JSON Lines (one object per line); "
-        "the whole file is rejected as one document (convert it with: jq -c . FILE)");
-    return true;
-  }
-  return false;
+  ReadStatus status = ReadStatus::kOk;
+  std::string why =
+      head_rejection(batch.buffer.view().substr(old, sniff), file_bytes_, file().name, status);
+  if (why.empty()) return false;
+  reject_file(batch, line_start, status, std::move(why));
+  return true;
 }
 
 void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::string& error) {
-  const InputFile& f = files_[file_];
+  const InputFile& f = file();
   const std::size_t end = batch.buffer.size();
   if (ls < end) {
+    line_offset_ += end - ls;
     if (error.empty()) {
       emit_line(batch, ls, end);  // a last line without a newline is still a line
     } else {
       ++line_;
       batch.buffer.resize(ls);
       RawDoc doc;
-      doc.input = static_cast<std::uint32_t>(file_);
+      doc.input = input();
       doc.line = line_;
       doc.begin = ls;
       doc.preset = ReadStatus::kTruncated;
@@ -265,15 +362,17 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
   }
   if (!error.empty()) {
     batch.file_problems.push_back(
-        ReadProblem{static_cast<std::uint32_t>(file_), 0, kNoDocument,
+        ReadProblem{input(), 0, kNoDocument,
                     fmt::format("{}: {} after line {}; the documents before it are kept", f.name,
                                 error, line_)});
   }
-  close_file();
+  close_file(batch);
 }
 
-void BatchReader::skip_long_line(Batch& batch, std::size_t already) {
-  // The line is already too long: drop its bytes as they come, until its newline.
+void BatchReader::skip_long_line(Batch& batch, std::size_t already, char last) {
+  // The line is already too long: drop its bytes as they come, until its newline. Its length
+  // leaves out the '\r' of a "\r\n", as emit_line() does, so that the message does not depend on
+  // where the reads fell.
   std::uint64_t skipped = already;
   std::vector<char> block(kBlock);
   std::string error;
@@ -285,21 +384,25 @@ void BatchReader::skip_long_line(Batch& batch, std::size_t already) {
       break;
     }
     if (*n == 0) break;
-    batch.bytes += *n;
+    if (ranges_[range_].whole()) batch.bytes += *n;
     file_bytes_ += *n;
     const void* nl = std::memchr(block.data(), '\n', *n);
     if (nl == nullptr) {
       skipped += *n;
+      last = block[*n - 1];
       continue;
     }
     const auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - block.data());
     skipped += pos;
+    if (pos > 0) last = block[pos - 1];
     pending_.assign(block.data() + pos + 1, *n - pos - 1);
     found = true;
   }
   ++line_;
+  line_offset_ += skipped + (found ? 1 : 0);
+  if (last == '\r' && error.empty()) --skipped;
   RawDoc doc;
-  doc.input = static_cast<std::uint32_t>(file_);
+  doc.input = input();
   doc.line = line_;
   doc.begin = batch.buffer.size();
   doc.preset = ReadStatus::kTooLarge;
@@ -310,11 +413,10 @@ void BatchReader::skip_long_line(Batch& batch, std::size_t already) {
   if (!found) {
     // The file ended inside the line: close it here, reporting a damaged stream if any.
     if (!error.empty()) {
-      batch.file_problems.push_back(
-          ReadProblem{static_cast<std::uint32_t>(file_), 0, kNoDocument,
-                      fmt::format("{}: {} after line {}", files_[file_].name, error, line_)});
+      batch.file_problems.push_back(ReadProblem{
+          input(), 0, kNoDocument, fmt::format("{}: {} after line {}", file().name, error, line_)});
     }
-    close_file();
+    close_file(batch);
   }
 }
 

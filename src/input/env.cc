@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <vector>
 
 #include "doppel/env.h"
 
@@ -23,6 +25,12 @@ class FdFile final : public SequentialFile {
   }
   FdFile(const FdFile&) = delete;
   FdFile& operator=(const FdFile&) = delete;
+
+  Status skip(std::uint64_t n) override {
+    // A regular file seeks; a pipe cannot (ESPIPE) and reads instead.
+    if (n > 0 && ::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) >= 0) return Status::Ok();
+    return SequentialFile::skip(n);
+  }
 
   Result<std::size_t> read(std::span<char> out) override {
     std::size_t got = 0;
@@ -97,6 +105,17 @@ class PosixEnv final : public Env {
 };
 
 }  // namespace
+
+Status SequentialFile::skip(std::uint64_t n) {
+  std::vector<char> block(std::min<std::uint64_t>(n, 1u << 16));
+  while (n > 0) {
+    auto got = read(std::span(block.data(), std::min<std::uint64_t>(n, block.size())));
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    n -= *got;
+  }
+  return Status::Ok();
+}
 
 Env& default_env() {
   static PosixEnv env;  // stateless

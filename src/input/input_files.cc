@@ -88,8 +88,7 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-") {
-      files.push_back(
-          InputFile{"-", std::string(kStdinName), std::string(kStdinName), InputFormat::kJsonl, 0});
+      files.push_back(InputFile{"-", env.stdin_name(), env.stdin_name(), InputFormat::kJsonl, 0});
       continue;
     }
     const fs::path abs = fs::absolute(arg).lexically_normal();

@@ -17,14 +17,12 @@ namespace doppel {
 
 struct InputFile {
   std::string path;    // to open; "-" is standard input
-  std::string name;    // in messages: the path as the user gave it, "<stdin>" for "-"
+  std::string name;    // in messages: the path as the user gave it; Env::stdin_name() for "-"
   std::string doc_id;  // a text file's document id (see expand_inputs)
   InputFormat format = InputFormat::kText;  // resolved: kJsonl or kText
   std::uint64_t size = 0;                   // bytes on disk; 0 if unknown
   bool is_stdin() const { return path == "-"; }
 };
-
-inline constexpr std::string_view kStdinName = "<stdin>";
 
 // Whether a file name says JSON Lines: .jsonl, .ndjson or .json, each also with .gz or .zst.
 bool is_jsonl_name(std::string_view path);

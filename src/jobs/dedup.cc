@@ -160,8 +160,10 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
 
   // --- read, normalize, shingle, sketch: every thread ----------------------------------------
   DocumentSketches sketches(options.shingle, options.sketch, options.verify == VerifyMode::kExact);
-  const ReadStageOptions stage{
-      &options.read, &options.normalize, result.stats.threads, options.progress, "dedup", true};
+  const ReadStageOptions stage{.normalize = &options.normalize,
+                               .threads = result.stats.threads,
+                               .progress = options.progress,
+                               .label = "dedup"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, result.corpus, sketches));
   result.stats.seconds.read_sketch = clock.lap();
 

@@ -26,8 +26,10 @@ Result<DedupAndReuse> dedup_and_reuse(std::span<const std::string> inputs,
 
   DocumentSketches sketches(dedup.shingle, dedup.sketch, dedup.verify == VerifyMode::kExact);
   DocumentWords words;
-  const ReadStageOptions stage{&dedup.read,    &dedup.normalize, dd.stats.threads,
-                               dedup.progress, "report",         true};
+  const ReadStageOptions stage{.normalize = &dedup.normalize,
+                               .threads = dd.stats.threads,
+                               .progress = dedup.progress,
+                               .label = "report"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, dd.corpus, sketches, words));
   const double read_seconds = clock.lap();
   ru.corpus = dd.corpus;

@@ -176,8 +176,10 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
   // document points into them: the memory is first touched by the threads, in parallel, and
   // nothing is copied.
   DocumentWords words;
-  const ReadStageOptions stage{
-      &options.read, &options.normalize, result.stats.threads, options.progress, "reuse", true};
+  const ReadStageOptions stage{.normalize = &options.normalize,
+                               .threads = result.stats.threads,
+                               .progress = options.progress,
+                               .label = "reuse"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, result.corpus, words));
   result.stats.seconds.read = clock.lap();
 

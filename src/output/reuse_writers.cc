@@ -164,7 +164,7 @@ Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, OutputStre
                  st.documents, st.ok());
   append_bad_input_counts(s, st);
   s += "},\n";
-  append_file_counts(s, r.corpus);
+  append_file_counts(s, st, r.corpus.inputs.size());
   fmt::format_to(std::back_inserter(s),
                  "  \"passages\": {{\"pairs\": {}, \"clusters\": {}, \"occurrences\": {}, "
                  "\"reused_bytes\": {}, \"text_bytes\": {}}},\n",

@@ -14,11 +14,10 @@ void append_bad_input_counts(std::string& s, const ReadStats& st) {
   }
 }
 
-void append_file_counts(std::string& s, const Corpus& corpus) {
+void append_file_counts(std::string& s, const ReadStats& st, std::size_t files) {
   s += fmt::format(
       "  \"files\": {}, \"file_problems\": {}, \"blank_lines\": {}, \"synthesized_ids\": {},\n",
-      corpus.inputs.size(), corpus.stats.file_problems, corpus.stats.blank_lines,
-      corpus.stats.synthesized_ids);
+      files, st.file_problems, st.blank_lines, st.synthesized_ids);
 }
 
 void end_stats(std::string& s, const ReadStats& st, double seconds, std::uint64_t peak_rss_bytes) {

@@ -14,7 +14,7 @@ void begin_stats(std::string& s, const ReadStats& st);
 // `, "reason": count` for every bad-input reason.
 void append_bad_input_counts(std::string& s, const ReadStats& st);
 // The "files", "file_problems", "blank_lines" and "synthesized_ids" line.
-void append_file_counts(std::string& s, const Corpus& corpus);
+void append_file_counts(std::string& s, const ReadStats& st, std::size_t files);
 // "mb_per_s", "docs_per_s" (over `seconds`), "peak_rss_bytes" and `}`.
 void end_stats(std::string& s, const ReadStats& st, double seconds, std::uint64_t peak_rss_bytes);
 

@@ -44,4 +44,20 @@ void DocumentWords::merge(Batch& out, std::size_t i, bool readable) {
   places_.push_back(at);
 }
 
+void DocumentWords::drop(std::span<const std::uint32_t> docs) {
+  if (docs.empty()) return;
+  std::size_t next = 0;
+  std::uint64_t words = 0;
+  for (std::uint32_t d = 0; d < table_.num_docs(); ++d) {
+    std::uint64_t count = table_.docs[d + 1] - table_.docs[d];
+    if (next < docs.size() && docs[next] == d) {
+      count = 0;
+      ++next;
+    }
+    table_.docs[d] = words;
+    words += count;
+  }
+  table_.docs.back() = words;
+}
+
 }  // namespace doppel

@@ -106,6 +106,9 @@ class DocumentWords {
   };
   Worker make_worker() { return Worker(store_); }
   void merge(Batch& out, std::size_t i, bool readable);
+  // Leaves out the words of `docs` (ascending), which became bad input after the read stage: a
+  // duplicate id that the processes of a distributed run found together.
+  void drop(std::span<const std::uint32_t> docs);
 
  private:
   WordStore store_;

@@ -33,10 +33,13 @@ class DocumentSketches {
 
   // The read stage's part (corpus/read_stage.h).
   struct Batch {
-    std::vector<SigValue> sigs;            // bins per document (zeros for bad ones)
-    std::vector<ExactHash> hashes;         // one per document
-    std::vector<std::uint64_t> sets;       // shingle sets, concatenated (keep_sets)
-    std::vector<std::uint32_t> set_sizes;  // one per document
+    std::vector<SigValue> sigs;       // bins per document (zeros for bad ones)
+    std::vector<ExactHash> hashes;    // one per document
+    std::vector<std::uint64_t> sets;  // shingle sets, concatenated (keep_sets)
+    struct SetAt {
+      std::size_t begin = 0, size = 0;
+    };
+    std::vector<SetAt> set_at;  // per document: where its set is in `sets` (empty for bad input)
   };
   class Worker {
    public:
@@ -46,7 +49,7 @@ class DocumentSketches {
       out.sigs.assign(n * owner_.sketcher_.bins(), 0);
       out.hashes.assign(n, ExactHash{});
       out.sets.clear();
-      out.set_sizes.assign(n, 0);
+      out.set_at.assign(n, Batch::SetAt{});
     }
     void add(std::size_t i, const PreparedDoc& doc, Batch& out) {
       const auto bins = static_cast<std::size_t>(owner_.sketcher_.bins());
@@ -55,7 +58,7 @@ class DocumentSketches {
       owner_.sketcher_.sketch(shingles_, std::span(out.sigs).subspan(i * bins, bins), scratch_);
       if (owner_.keep_sets_) {
         make_set(shingles_);
-        out.set_sizes[i] = static_cast<std::uint32_t>(shingles_.size());
+        out.set_at[i] = Batch::SetAt{out.sets.size(), shingles_.size()};
         out.sets.insert(out.sets.end(), shingles_.begin(), shingles_.end());
       }
     }
@@ -66,14 +69,15 @@ class DocumentSketches {
     std::vector<std::uint32_t> scratch_;
   };
   Worker make_worker() const { return Worker(*this); }
+  // Documents that became bad input after the read stage keep their sketches: the stages after it
+  // compare only readable documents.
+  void drop(std::span<const std::uint32_t> /*docs*/) {}
   void merge(Batch& out, std::size_t i, bool /*readable*/) {
     const auto bins = static_cast<std::size_t>(sketcher_.bins());
-    if (i == 0) set_pos_ = 0;
     sigs_.append(std::span(out.sigs).subspan(i * bins, bins));
     hashes_.push_back(out.hashes[i]);
-    const std::uint32_t size = out.set_sizes[i];
-    if (keep_sets_) sets_.append(std::span(out.sets).subspan(set_pos_, size));
-    set_pos_ += size;
+    if (keep_sets_)
+      sets_.append(std::span(out.sets).subspan(out.set_at[i].begin, out.set_at[i].size));
   }
 
  private:
@@ -84,7 +88,6 @@ class DocumentSketches {
   SignatureStore sigs_;
   std::vector<ExactHash> hashes_;
   ShingleSets sets_;
-  std::size_t set_pos_ = 0;  // where the next document's set starts in the batch being merged
 };
 
 }  // namespace doppel

@@ -26,6 +26,10 @@ void ProgressBar::update(std::uint64_t bytes_done, std::uint64_t docs_done) {
   draw(bytes_done, docs_done, false);
 }
 
+void ProgressBar::draw_now(std::uint64_t bytes_done, std::uint64_t docs_done) {
+  if (enabled_) draw(bytes_done, docs_done, true);
+}
+
 void ProgressBar::finish() {
   if (!enabled_ || finished_) return;
   finished_ = true;

@@ -11,17 +11,30 @@
 
 namespace doppel {
 
-class ProgressBar {
+// Where the read stage reports how far it is: a bar on this process's terminal, or the whole
+// job's bar of a distributed run (dist/job_progress.h).
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  // Records absolute progress (bytes of input on disk, documents).
+  virtual void update(std::uint64_t bytes_done, std::uint64_t docs_done) = 0;
+  // The reading is over.
+  virtual void finish() = 0;
+};
+
+class ProgressBar final : public ProgressSink {
  public:
   ProgressBar(std::string label, std::uint64_t total_bytes, bool enabled);
-  ~ProgressBar();
+  ~ProgressBar() override;
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
 
   // Records absolute progress; draws if the last draw is older than 100 ms.
-  void update(std::uint64_t bytes_done, std::uint64_t docs_done);
+  void update(std::uint64_t bytes_done, std::uint64_t docs_done) override;
+  // Draws now, however recent the last drawing (a distributed run's last figures).
+  void draw_now(std::uint64_t bytes_done, std::uint64_t docs_done);
   // Clears the bar's line so that the summary starts on a clean line.
-  void finish();
+  void finish() override;
 
  private:
   void draw(std::uint64_t bytes, std::uint64_t docs, bool final);

@@ -16,6 +16,8 @@ std::string Status::ToString() const {
       return "no documents: " + message_;
     case StatusCode::kInternal:
       return "internal error: " + message_;
+    case StatusCode::kOutOfMemory:
+      return "out of memory: " + message_;
   }
   return message_;
 }

@@ -5,18 +5,33 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <exception>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace doppel {
 
-// Runs fn(0) .. fn(threads - 1), fn(0) on the calling thread, and waits for all of them.
+// Runs fn(0) .. fn(threads - 1), fn(0) on the calling thread, and waits for all of them. An
+// exception (std::bad_alloc) in any of them is rethrown here once all have returned, so that the
+// caller can turn it into a Status instead of the process ending in std::terminate.
 template <typename Fn>
 void run_on_threads(int threads, Fn fn) {
+  std::mutex mutex;
+  std::exception_ptr first;
+  auto guarded = [&](int t) {
+    try {
+      fn(t);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!first) first = std::current_exception();
+    }
+  };
   std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(fn, t);
-  fn(0);
+  for (int t = 1; t < threads; ++t) pool.emplace_back(guarded, t);
+  guarded(0);
   for (auto& t : pool) t.join();
+  if (first) std::rethrow_exception(first);
 }
 
 // Items [0, count) handed out in turns of `per_turn` consecutive items to whichever thread asks

@@ -55,8 +55,10 @@ TempDirs temp_dirs;
 
 namespace {
 
-RunResult run(const std::vector<std::string>& args, const std::string& input, int signal,
-              const std::function<bool()>& ready) {
+// Runs argv_strings[0] (a path) with the rest as arguments and `env` added to the environment.
+// `ready(pid)` is polled every 10 ms until it returns true; then `signal`, unless 0, is sent.
+RunResult run(std::vector<std::string> argv_strings, const std::string& input, int signal,
+              const std::function<bool(int)>& ready_pid, const std::vector<std::string>& env) {
   // A write to a child that has already exited must fail with EPIPE, not kill the test.
   std::signal(SIGPIPE, SIG_IGN);
   int in[2], out[2], err[2];
@@ -64,12 +66,14 @@ RunResult run(const std::vector<std::string>& args, const std::string& input, in
   make_pipe(out);
   make_pipe(err);
 
-  std::vector<std::string> argv_strings;
-  argv_strings.emplace_back(DOPPEL_BINARY);
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings = env;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
 
   const pid_t pid = fork();
   if (pid < 0) die("fork");
@@ -78,7 +82,7 @@ RunResult run(const std::vector<std::string>& args, const std::string& input, in
     dup2(in[0], STDIN_FILENO);
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     static const char kMsg[] = "harness: execv failed\n";
     (void)!write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
     _exit(127);
@@ -90,7 +94,8 @@ RunResult run(const std::vector<std::string>& args, const std::string& input, in
   RunResult result;
   int in_fd = in[1];
   std::size_t written = 0;
-  const bool interrupt = static_cast<bool>(ready);
+  const bool interrupt = static_cast<bool>(ready_pid);
+  const auto ready = [&] { return ready_pid(pid); };
   int held_stdin = -1;  // kept open until the signal is sent
   bool signalled = false;
   if (input.empty()) {
@@ -107,7 +112,7 @@ RunResult run(const std::vector<std::string>& args, const std::string& input, in
   char buf[1 << 16];
   while (in_fd >= 0 || out_fd >= 0 || err_fd >= 0) {
     if (interrupt && !signalled && ready()) {
-      kill(pid, signal);
+      if (signal != 0) kill(pid, signal);
       signalled = true;
     }
     pollfd fds[3];
@@ -159,15 +164,73 @@ RunResult run(const std::vector<std::string>& args, const std::string& input, in
   return result;
 }
 
+std::vector<std::string> doppel_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {DOPPEL_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+// Where the ranks of the last run_doppel_mpi wrote their sanitizer reports.
+std::string g_sanitizer_logs;
+
 }  // namespace
 
 RunResult run_doppel(const std::vector<std::string>& args, const std::string& input) {
-  return run(args, input, 0, {});
+  return run(doppel_argv(args), input, 0, {}, {});
 }
 
 RunResult run_doppel_interrupted(const std::vector<std::string>& args, const std::string& input,
                                  int signal, const std::function<bool()>& ready) {
-  return run(args, input, signal, ready);
+  return run(doppel_argv(args), input, signal, [&](int) { return ready(); }, {});
+}
+
+RunResult run_program(const std::vector<std::string>& argv, const std::string& input,
+                      const std::vector<std::string>& env) {
+  return run(argv, input, 0, {}, env);
+}
+
+std::string mpirun_path() { return DOPPEL_MPIEXEC; }
+
+RunResult run_doppel_mpi(int ranks, const std::vector<std::string>& args, const std::string& input,
+                         const std::function<bool(int)>& during,
+                         const std::vector<std::string>& env) {
+  std::vector<std::string> argv = {DOPPEL_MPIEXEC, "--oversubscribe"};
+  if (geteuid() == 0) argv.emplace_back("--allow-run-as-root");
+  argv.insert(argv.end(), {"-np", std::to_string(ranks), DOPPEL_BINARY});
+  argv.insert(argv.end(), args.begin(), args.end());
+  // Leak reports go to files, and do not change the exit status: mpi_sanitizer_findings() keeps
+  // those that concern doppel.
+  g_sanitizer_logs = temp_dir();
+  std::vector<std::string> all_env = {
+      "ASAN_OPTIONS=log_path=" + g_sanitizer_logs + "/asan",
+      "UBSAN_OPTIONS=log_path=" + g_sanitizer_logs + "/ubsan:print_stacktrace=1",
+      "LSAN_OPTIONS=exitcode=0"};
+  all_env.insert(all_env.end(), env.begin(), env.end());
+  return run(argv, input, 0, during, all_env);
+}
+
+std::string mpi_sanitizer_findings() {
+  std::string findings;
+  if (g_sanitizer_logs.empty()) return findings;
+  for (const auto& entry : std::filesystem::directory_iterator(g_sanitizer_logs)) {
+    const std::string log = read_file(entry.path().string());
+    // Reports are separated by blank lines; a leak report is one stack.
+    std::size_t start = 0;
+    while (start < log.size()) {
+      std::size_t end = log.find("\n\n", start);
+      if (end == std::string::npos) end = log.size();
+      const std::string report = log.substr(start, end - start);
+      start = end + 2;
+      const bool leak = report.find("leak of") != std::string::npos;
+      const bool ours = report.find("doppel::") != std::string::npos ||
+                        report.find(DOPPEL_SOURCE_DIR "/src") != std::string::npos ||
+                        report.find(DOPPEL_SOURCE_DIR "/tools") != std::string::npos;
+      const bool error = report.find("ERROR: AddressSanitizer") != std::string::npos ||
+                         report.find("runtime error") != std::string::npos;
+      if (error || (leak && ours)) findings += entry.path().string() + ":\n" + report + "\n\n";
+    }
+  }
+  return findings;
 }
 
 std::string source_dir() { return DOPPEL_SOURCE_DIR; }

@@ -6,6 +6,9 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -349,6 +352,31 @@ TEST(BatchReader, LinesOverTheLimitAreSkippedWhereverTheyEnd) {
   }
 }
 
+// Regression: a line over the limit that ends in "\r\n" was measured with its '\r' when read
+// block by block and without it when whole, so the message depended on where the reads fell.
+TEST(BatchReader, LengthOfALineOverTheLimitLeavesOutItsCarriageReturnAtEveryReadSize) {
+  for (const std::size_t big : {4096u, 4097u, 5000u, 3000000u}) {
+    const std::string line = std::string(big, 'x');
+    for (const std::size_t chunk : {std::size_t{1} << 20, std::size_t{100003}, std::size_t{4099}}) {
+      MemoryEnv env;
+      env.read_chunk = chunk;
+      env.files["/c.jsonl"] = "{\"id\":1}\r\n" + line + "\r\n{\"id\":3}\r\n";
+      ReadOptions read;
+      read.max_doc_bytes = 4096;
+      const ReadAll got = read_all(env, {"/c.jsonl"}, read);
+      ASSERT_EQ(got.docs.size(), 3u);
+      if (big <= 4096) {
+        EXPECT_EQ(got.docs[1].preset, ReadStatus::kOk) << big << " " << chunk;
+        continue;
+      }
+      EXPECT_EQ(got.docs[1].preset, ReadStatus::kTooLarge);
+      EXPECT_EQ(got.docs[1].detail,
+                fmt::format("line of {} bytes is larger than `max_doc_bytes` (4096)", big))
+          << chunk;
+    }
+  }
+}
+
 TEST(BatchReader, BinaryAndNonJsonLinesFilesAreRejectedWhole) {
   MemoryEnv env;
   env.files["/bin.jsonl"] = std::string("{\"id\":1}\n\0\0\0", 12);
@@ -402,6 +430,127 @@ TEST(BatchReader, TextFilesAreOneDocumentEach) {
 }
 
 // --- parsing documents -----------------------------------------------------------------------
+
+// Reads `text` as the ranges of /c.jsonl that `cuts` (ascending byte offsets) divide it into, each
+// range with its own reader, as processes of a distributed run do; the line counts before each
+// range come from count_lines().
+ReadAll read_in_ranges(MemoryEnv& env, const std::string& text,
+                       const std::vector<std::uint64_t>& cuts, ReadOptions read = {}) {
+  read.env = &env;
+  env.files["/c.jsonl"] = text;
+  auto files = expand_inputs(std::vector<std::string>{"/c.jsonl"}, InputFormat::kAuto, env);
+  EXPECT_TRUE(files.ok());
+  std::vector<std::uint64_t> bounds = {0};
+  bounds.insert(bounds.end(), cuts.begin(), cuts.end());
+  bounds.push_back(kToTheEnd);
+  ReadAll out;
+  std::uint64_t lines_before = 0;
+  for (std::size_t k = 0; k + 1 < bounds.size(); ++k) {
+    const FileRange range{0, bounds[k], bounds[k + 1], lines_before};
+    auto file = env.open("/c.jsonl");
+    EXPECT_TRUE(file.ok());
+    auto lines = count_lines(**file, range.begin, range.end);
+    EXPECT_TRUE(lines.ok());
+    lines_before += *lines;
+    auto source = CorpusSource::open_ranges(*files, {range}, read);
+    EXPECT_TRUE(source.ok());
+    auto reader = (*source)->read();
+    EXPECT_TRUE(reader.ok());
+    Batch batch;
+    while ((*reader)->next(batch)) {
+      for (const RawDoc& d : batch.docs) {
+        out.docs.push_back(
+            ReadDoc{d.input, d.line, std::string(batch.doc_bytes(d)), d.preset, d.detail});
+      }
+      out.blank_lines += batch.blank_lines;
+      out.bytes += batch.bytes;
+    }
+  }
+  // Every line is counted by exactly one range.
+  const auto newlines = static_cast<std::uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_EQ(lines_before, newlines + (!text.empty() && text.back() != '\n' ? 1 : 0));
+  return out;
+}
+
+void expect_same_reading(const ReadAll& whole, const ReadAll& ranged, const std::string& what) {
+  ASSERT_EQ(ranged.docs.size(), whole.docs.size()) << what;
+  for (std::size_t i = 0; i < whole.docs.size(); ++i) {
+    ASSERT_EQ(ranged.docs[i].line, whole.docs[i].line) << what << " doc " << i;
+    ASSERT_EQ(ranged.docs[i].preset, whole.docs[i].preset) << what << " doc " << i;
+    // The bytes of a line over the limit are kept only when it ends in the block it starts in,
+    // which depends on where reading started; they are never parsed.
+    if (whole.docs[i].preset == ReadStatus::kOk) {
+      ASSERT_TRUE(ranged.docs[i].bytes == whole.docs[i].bytes) << what << " doc " << i;
+    }
+    ASSERT_EQ(ranged.docs[i].detail, whole.docs[i].detail) << what << " doc " << i;
+  }
+  EXPECT_EQ(ranged.blank_lines, whole.blank_lines) << what;
+  EXPECT_EQ(ranged.bytes, whole.bytes) << what;
+}
+
+TEST(BatchReader, RangesCutAtEveryByteReadWhatTheWholeFileGives) {
+  const std::string text =
+      "{\"id\":1}\n\n{\"id\":22,\"text\":\"a b\"}\r\n  \n{\"id\":333}\n\n\n{\"id\":4}";
+  for (const std::string& t : {text, text + "\n"}) {
+    MemoryEnv env;
+    env.files["/c.jsonl"] = t;
+    const ReadAll whole = read_all(env, {"/c.jsonl"});
+    for (std::uint64_t cut = 0; cut <= t.size() + 1; ++cut) {
+      for (const std::uint64_t second : {cut, cut + 5}) {
+        MemoryEnv ranged_env;
+        ranged_env.read_chunk = 1 + cut % 7;  // short reads too
+        expect_same_reading(whole, read_in_ranges(ranged_env, t, {cut, second}),
+                            fmt::format("cuts {} {}", cut, second));
+      }
+    }
+  }
+}
+
+TEST(BatchReader, RangesOfLargeFilesReadWhatTheWholeFileGives) {
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 6; ++trial) {
+    std::string text;
+    const int lines = 1 + static_cast<int>(rng() % 2000);
+    for (int i = 0; i < lines; ++i) {
+      const int kind = static_cast<int>(rng() % 10);
+      if (kind == 0) {
+        text += "\n";
+        continue;
+      }
+      // Now and then a line longer than `max_doc_bytes` below, or than a read block.
+      const std::size_t size = kind == 9 && rng() % 10 == 0 ? (rng() % 2 == 0 ? 5000 : 1500000)
+                                                            : static_cast<std::size_t>(rng() % 300);
+      std::string words(size, ' ');
+      for (auto& c : words) c = "abcdefgh ij"[rng() % 11];
+      text += "{\"id\":" + std::to_string(i) + ",\"text\":\"" + words + "\"}";
+      text += rng() % 3 == 0 ? "\r\n" : "\n";
+    }
+    if (rng() % 2 == 0) text.pop_back();
+    std::vector<std::uint64_t> cuts;
+    for (int k = static_cast<int>(rng() % 4); k >= 0; --k)
+      cuts.push_back(rng() % (text.size() + 10));
+    std::sort(cuts.begin(), cuts.end());
+    ReadOptions read;
+    read.max_doc_bytes = 4096;
+    MemoryEnv env;
+    env.files["/c.jsonl"] = text;
+    const ReadAll whole = read_all(env, {"/c.jsonl"}, read);
+    MemoryEnv ranged_env;
+    ranged_env.read_chunk = std::vector<std::size_t>{1 << 20, 100003, 4099}[rng() % 3];
+    expect_same_reading(whole, read_in_ranges(ranged_env, text, cuts, read),
+                        fmt::format("trial {}", trial));
+  }
+}
+
+TEST(BatchReader, FilesRejectedWholeAreKnownByTheirHead) {
+  EXPECT_TRUE(rejected_whole(std::string("{\"id\":1}\n\0", 11)));
+  EXPECT_TRUE(rejected_whole("  [\n{\"id\":1}\n]"));
+  EXPECT_TRUE(rejected_whole("{\n  \"id\": 1\n}\n"));
+  EXPECT_FALSE(rejected_whole("{\"id\":1}\n{\"id\":2}\n"));
+  EXPECT_FALSE(rejected_whole(""));
+  // Only the first kBinarySniff bytes count.
+  EXPECT_FALSE(rejected_whole(std::string(kBinarySniff, '\n') + std::string(1, '\0')));
+}
 
 TEST(TextHeader, DateAndBylineOrNothing) {
   const TextHeader h = parse_text_header(" date 2021-10-19 By Vugar Khalilov\n\n\nBody text.");

@@ -166,8 +166,7 @@ void Warnings::print_hidden() const {
   }
 }
 
-std::string document_accounting(const Corpus& corpus, const ReadOptions& read) {
-  const ReadStats& st = corpus.stats;
+std::string document_accounting(const ReadStats& st, const ReadOptions& read) {
   std::string reasons;
   for (int k = 1; k < kReadStatusCount; ++k) {
     if (st.by_status[k] == 0) continue;
@@ -189,16 +188,22 @@ std::string document_accounting(const Corpus& corpus, const ReadOptions& read) {
   return s;
 }
 
-std::string summary_head(std::string_view job, const Corpus& corpus, double seconds, int threads) {
-  const ReadStats& st = corpus.stats;
+std::string summary_head(std::string_view job, const ReadStats& st, std::size_t files,
+                         double seconds, int threads) {
   const double secs = seconds > 0 ? seconds : 1e-9;
   return fmt::format(
       "doppel {}: {} documents from {} file{} ({}) in {:.2f} s: {:.1f} MB/s, {} docs/s, {} "
       "thread{}\n",
-      job, thousands(st.documents), corpus.inputs.size(), corpus.inputs.size() == 1 ? "" : "s",
+      job, thousands(st.documents), files, files == 1 ? "" : "s",
       human_bytes(double(st.input_bytes)), secs, double(st.input_bytes) / secs / 1e6,
       thousands(static_cast<std::uint64_t>(double(st.documents) / secs)), threads,
       threads == 1 ? "" : "s");
+}
+
+std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t documents) {
+  return fmt::format("  ranks             {:>12}  ({} sent between them, {} per document)\n", ranks,
+                     human_bytes(double(bytes_sent)),
+                     documents > 0 ? human_bytes(double(bytes_sent) / double(documents)) : "-");
 }
 
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents) {
@@ -207,7 +212,7 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
                      documents > 0 ? human_bytes(double(peak_rss_bytes) / double(documents)) : "-");
 }
 
-int fail(const Status& s) {
+int fail(const Status& s, std::string_view where) {
   std::string message;
   switch (s.code()) {
     case StatusCode::kCorruptInput:  // only --on-error=fail stops a run on bad input
@@ -216,6 +221,7 @@ int fail(const Status& s) {
     default:
       message = s.ToString();
   }
+  if (!where.empty()) message = fmt::format("{}: {}", where, message);
   std::fprintf(stderr, "doppel: error: %s\n", with_flag_names(message).c_str());
   return kExitError;
 }

@@ -49,6 +49,9 @@ class Warnings {
   Warnings(const Settings& s, bool progress, const char* where_all)
       : settings_(s), progress_(progress), where_all_(where_all) {}
   ProblemCallback callback();
+  // Problems counted but not given to the callback (the ranks of a distributed run send rank 0
+  // only the first few).
+  void add_hidden(std::uint64_t n) { hidden_ += static_cast<int>(n); }
   void print_hidden() const;
 
  private:
@@ -60,14 +63,18 @@ class Warnings {
 
 // The summary lines on documents read: bad input by reason, damaged files, blank lines,
 // synthesized ids.
-std::string document_accounting(const Corpus& corpus, const ReadOptions& read);
+std::string document_accounting(const ReadStats& st, const ReadOptions& read);
 
 // The first line of a summary ("doppel JOB: N documents from F files in S s ... threads"), with
 // rates over `seconds`, and the peak-memory line.
-std::string summary_head(std::string_view job, const Corpus& corpus, double seconds, int threads);
+std::string summary_head(std::string_view job, const ReadStats& st, std::size_t files,
+                         double seconds, int threads);
+// A distributed run's line: its ranks and the bytes they sent each other.
+std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t documents);
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents);
 
-// Prints the error (options written as flags) and returns the exit status.
-int fail(const Status& s);
+// Prints the error (options written as flags) and returns the exit status. `where`: the rank
+// and host of a distributed run's rank that failed ("rank 1 on node7"), or "".
+int fail(const Status& s, std::string_view where = {});
 
 }  // namespace doppel::cli

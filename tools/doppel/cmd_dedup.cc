@@ -3,12 +3,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "dist/dist_dedup.h"
+#include "distributed.h"
 #include "doppel/dedup.h"
+#include "output/dedup_lines.h"
 #include "run_outputs.h"
 
 namespace doppel::cli {
@@ -22,37 +26,11 @@ std::vector<OutputFlag> outputs_of(const Settings& s) {
           {"--stats", &s.stats}};
 }
 
-// The clusters for a person: one block each, the kept document first.
-void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
-  const Corpus& c = r.corpus;
-  const std::size_t limit =
-      show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
-  if (r.clusters.empty()) {
-    std::fputs("No duplicates found.\n", stdout);
-    return;
-  }
-  for (std::size_t k = 0; k < limit; ++k) {
-    const Cluster& cl = r.clusters[k];
-    std::string block = fmt::format("cluster {} · {} · {} documents\n", k,
-                                    cl.all_exact ? "exact duplicates" : "near duplicates", cl.size);
-    auto line = [&](std::uint32_t d, bool keep) {
-      const DedupDocument& doc = r.docs[d];
-      const std::string what =
-          keep ? "keep " : (doc.exact ? "exact" : fmt::format("{:.2f} ", doc.similarity));
-      block += fmt::format("  {}  {}", what, c.id(d));
-      if (!c.date(d).empty()) block += fmt::format("  ({})", c.date(d));
-      block += '\n';
-    };
-    line(cl.representative, true);
-    for (std::uint32_t i = 0; i < cl.size; ++i) {
-      const std::uint32_t d = r.members[cl.members_begin + i];
-      if (d != cl.representative) line(d, false);
-    }
-    std::fputs(block.c_str(), stdout);
-  }
-  if (limit < r.clusters.size()) {
-    std::fprintf(stdout, "... and %zu more clusters (all of them: --clusters FILE, or --show 0)\n",
-                 r.clusters.size() - limit);
+// The end of the listing: what was not shown, and what the numbers mean.
+void print_listing_end(std::uint64_t shown, std::uint64_t clusters, const DedupOptions& o) {
+  if (shown < clusters) {
+    std::fprintf(stdout, "... and %llu more clusters (all of them: --clusters FILE, or --show 0)\n",
+                 static_cast<unsigned long long>(clusters - shown));
   }
   std::fprintf(stdout,
                "Similarity is the Jaccard similarity of %s %d-gram shingles to the kept document; "
@@ -60,15 +38,43 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
                o.shingle.kind == ShingleKind::kWords ? "word" : "character", o.shingle.n);
 }
 
-void print_summary(const DedupResult& r, const DedupOptions& o) {
-  const DedupStats& st = r.stats;
-  std::string s = summary_head("dedup", r.corpus, st.seconds.total, st.threads);
+std::uint64_t listing_limit(int show, std::uint64_t clusters) {
+  return show <= 0 ? clusters : std::min<std::uint64_t>(static_cast<std::uint64_t>(show), clusters);
+}
+
+// The clusters for a person: one block each, the kept document first.
+void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
+  const Corpus& c = r.corpus;
+  if (r.clusters.empty()) {
+    std::fputs("No duplicates found.\n", stdout);
+    return;
+  }
+  const std::uint64_t limit = listing_limit(show, r.clusters.size());
+  for (std::size_t k = 0; k < limit; ++k) {
+    const Cluster& cl = r.clusters[k];
+    const auto members = std::span(r.members).subspan(cl.members_begin, cl.size);
+    const auto rep = static_cast<std::uint32_t>(
+        std::find(members.begin(), members.end(), cl.representative) - members.begin());
+    std::string block;
+    append_cluster_block(
+        block, static_cast<std::uint32_t>(k), cl.all_exact, cl.size, rep, [&](std::uint32_t i) {
+          const std::uint32_t d = members[i];
+          return MemberLine{c.id(d), r.docs[d].similarity, r.docs[d].exact, c.date(d)};
+        });
+    std::fputs(block.c_str(), stdout);
+  }
+  print_listing_end(limit, r.clusters.size(), o);
+}
+
+std::string summary(const ReadStats& rs, std::size_t files, const DedupStats& st,
+                    const DedupOptions& o) {
+  std::string s = summary_head("dedup", rs, files, st.seconds.total, st.threads);
   s += fmt::format("  kept              {:>12}\n", thousands(st.kept));
   s += fmt::format("  exact duplicates  {:>12}\n", thousands(st.exact_duplicates));
   s += fmt::format("  near duplicates   {:>12}\n", thousands(st.near_duplicates));
-  s += document_accounting(r.corpus, o.read);
+  s += document_accounting(rs, o.read);
   s += fmt::format("  clusters          {:>12}  ({} exact, {} near; largest {})\n",
-                   thousands(r.clusters.size()), thousands(st.exact_clusters),
+                   thousands(st.exact_clusters + st.near_clusters), thousands(st.exact_clusters),
                    thousands(st.near_clusters), st.largest_cluster);
   s += fmt::format("  candidate pairs   {:>12}  ({} at >= {} by {}; {} bands x {} rows)\n",
                    thousands(st.candidate_pairs), thousands(st.verified_pairs), o.lsh.threshold,
@@ -79,8 +85,7 @@ void print_summary(const DedupResult& r, const DedupOptions& o) {
       "  seconds           read+sketch {:.3f}, exact {:.3f}, candidates {:.3f}, verify {:.3f}, "
       "cluster {:.3f}\n",
       t.read_sketch, t.exact, t.candidates, t.verify, t.cluster);
-  s += summary_memory(st.peak_rss_bytes, r.corpus.stats.documents);
-  std::fputs(s.c_str(), stderr);
+  return s;
 }
 
 Status run_dedup(Settings& s) {
@@ -111,14 +116,78 @@ Status run_dedup(Settings& s) {
   if (!s.quiet) {
     if (s.clusters != "-") print_clusters(r, o, s.show);
     std::fflush(stdout);  // the listing before the summary on a shared terminal
-    print_summary(r, o);
+    std::string sum = summary(r.corpus.stats, r.corpus.inputs.size(), r.stats, o);
+    sum += summary_memory(r.stats.peak_rss_bytes, r.corpus.stats.documents);
+    std::fputs(sum.c_str(), stderr);
+  }
+  return Status::Ok();
+}
+
+// The same on the ranks of an MPI job (dist/dist_dedup.h): rank 0 opens the outputs, every rank
+// writes its part of each, and rank 0 joins them and renames them into place once all succeeded.
+Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
+  const bool root = comm.rank() == 0;
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kDedup, outputs_of(s), !s.output.empty(), s));
+  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.dedup.progress));
+  const DedupOptions& o = s.dedup;
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
+  const InterruptGuard guard(o.progress, !root);
+
+  dist::RankDedup r;
+  DOPPEL_RETURN_IF_ERROR(dist::dedup_distributed(comm, s.inputs, o, r));
+  DOPPEL_RETURN_IF_ERROR(print_rank_warnings(comm, s, r.rc.corpus, "--removed FILE"));
+
+  const std::uint64_t before_outputs = comm.bytes_sent();
+  auto part = [&](const std::string& path, auto write) -> Status {
+    if (path.empty()) return Status::Ok();
+    dist::PartOutput mine;
+    DOPPEL_RETURN_IF_ERROR(comm.agree(write(mine)));
+    return dist::join_parts(comm, mine, root ? &outputs.stream(path) : nullptr);
+  };
+  DOPPEL_RETURN_IF_ERROR(
+      part(s.clusters, [&](OutputStream& out) { return dist::write_clusters_part(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(
+      part(s.pairs, [&](OutputStream& out) { return dist::write_pairs_part(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(
+      part(s.removed, [&](OutputStream& out) { return dist::write_removed_part(r, out); }));
+  DOPPEL_RETURN_IF_ERROR(
+      part(s.output, [&](OutputStream& out) { return dist::write_deduplicated_part(r, out); }));
+  const bool listing = !s.quiet && s.clusters != "-";
+  const std::uint64_t limit = listing_limit(s.show, r.clusters_total);
+  dist::PartOutput listed;
+  if (listing) {
+    DOPPEL_RETURN_IF_ERROR(comm.agree(dist::write_listing_part(r, limit, listed)));
+  }
+  r.traffic.outputs = comm.bytes_sent() - before_outputs;
+  std::vector<std::uint64_t> sent = {comm.bytes_sent()};
+  DOPPEL_RETURN_IF_ERROR(comm.sum(sent));
+  Status written;
+  if (root && !s.stats.empty()) {
+    written = dist::write_stats_distributed(r, o, comm.size(), sent[0], outputs.stream(s.stats));
+  }
+  if (written.ok() && root) written = outputs.commit();
+  DOPPEL_RETURN_IF_ERROR(comm.agree(written));
+  if (listing) {
+    StdoutOutput out;
+    if (root && r.clusters_total == 0) std::fputs("No duplicates found.\n", stdout);
+    std::fflush(stdout);
+    DOPPEL_RETURN_IF_ERROR(dist::join_parts(comm, listed, root ? &out : nullptr));
+    if (root && r.clusters_total > 0) print_listing_end(limit, r.clusters_total, o);
+  }
+  if (root && !s.quiet) {
+    std::fflush(stdout);
+    std::string sum = summary(r.rc.totals, r.rc.corpus.inputs.size(), r.stats, o);
+    sum += summary_ranks(comm.size(), sent[0], r.rc.totals.documents);
+    sum += summary_memory(r.stats.peak_rss_bytes, r.rc.totals.documents / comm.size());
+    std::fputs(sum.c_str(), stderr);
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-std::function<int()> add_dedup_command(CLI::App& app) {
+std::function<int()> add_dedup_command(CLI::App& app, dist::Communicator* comm) {
   auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand(
       "dedup",
@@ -131,9 +200,12 @@ std::function<int()> add_dedup_command(CLI::App& app) {
       "document, --on-error=fail); 130 when interrupted. Outputs are written only on success.\n"
       "Formats: docs/formats.md. Normalization: docs/normalization.md.");
   add_flags(Command::kDedup, *cmd, *settings);
-  return [settings] {
-    const Status s = run_dedup(*settings);
-    return s.ok() ? kExitOk : fail(s);
+  return [settings, comm] {
+    if (comm == nullptr) {
+      const Status s = run_dedup(*settings);
+      return s.ok() ? kExitOk : fail(s);
+    }
+    return finish_distributed(*comm, run_dedup_distributed(*settings, *comm));
   };
 }
 

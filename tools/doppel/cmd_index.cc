@@ -31,7 +31,8 @@ Result<std::unique_ptr<Index>> open_index(Settings& s, Command command, const CL
 void print_summary(const IndexCallStats& st, const Index& index, bool add, int threads,
                    const ReadOptions& read) {
   const Corpus& c = st.corpus;
-  std::string s = summary_head(add ? "index add" : "index query", c, st.seconds, threads);
+  std::string s = summary_head(add ? "index add" : "index query", c.stats, c.inputs.size(),
+                               st.seconds, threads);
   auto count = [&](AnswerStatus a) { return st.by_status[static_cast<int>(a)]; };
   if (add) s += fmt::format("  added             {:>12}\n", thousands(st.added));
   s += fmt::format("  new               {:>12}\n", thousands(count(AnswerStatus::kNew)));
@@ -39,7 +40,7 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  near duplicates   {:>12}\n", thousands(count(AnswerStatus::kNearDuplicate)));
   s += fmt::format("  ids in the index  {:>12}  (not {})\n",
                    thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "answered");
-  s += document_accounting(c, read);
+  s += document_accounting(c.stats, read);
   s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
                    thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
   s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));

@@ -25,8 +25,9 @@ std::vector<OutputFlag> outputs_of(const Settings& s) { return {{"--output", &s.
 void print_summary(const Settings& s, const DedupAndReuse& run, double seconds) {
   const DedupResult& dd = run.dedup;
   const ReuseResult& r = run.reuse;
-  std::string out = summary_head("report", dd.corpus, seconds, dd.stats.threads);
-  out += document_accounting(dd.corpus, s.dedup.read);
+  std::string out =
+      summary_head("report", dd.corpus.stats, dd.corpus.inputs.size(), seconds, dd.stats.threads);
+  out += document_accounting(dd.corpus.stats, s.dedup.read);
   out += fmt::format("  near duplicates   {:>12}  ({} exact and {} near-duplicate clusters)\n",
                      thousands(dd.stats.exact_duplicates + dd.stats.near_duplicates),
                      thousands(dd.stats.exact_clusters), thousands(dd.stats.near_clusters));

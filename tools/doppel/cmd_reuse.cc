@@ -8,6 +8,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "distributed.h"
 #include "doppel/reuse.h"
 #include "run_outputs.h"
 
@@ -110,9 +111,9 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
 void print_summary(const ReuseResult& r, const ReuseOptions& o) {
   const ReadStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
-  std::string s = summary_head("reuse", r.corpus, rs.seconds.total, rs.threads);
+  std::string s = summary_head("reuse", st, r.corpus.inputs.size(), rs.seconds.total, rs.threads);
   s += fmt::format("  compared          {:>12}\n", thousands(st.ok()));
-  s += document_accounting(r.corpus, o.read);
+  s += document_accounting(st, o.read);
   s += fmt::format("  passages          {:>12}  ({} occurrences, {} aligned pairs)\n",
                    thousands(r.clusters.size()), thousands(r.occurrences.size()),
                    thousands(r.pairs.size()));
@@ -166,7 +167,7 @@ Status run_reuse(Settings& s) {
 
 }  // namespace
 
-std::function<int()> add_reuse_command(CLI::App& app) {
+std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm) {
   auto settings = std::make_shared<Settings>();
   CLI::App* cmd = app.add_subcommand(
       "reuse",
@@ -181,7 +182,10 @@ std::function<int()> add_reuse_command(CLI::App& app) {
       "document, --on-error=fail); 130 when interrupted. Outputs are written only on success.\n"
       "Formats: docs/formats.md.");
   add_flags(Command::kReuse, *cmd, *settings);
-  return [settings] {
+  return [settings, comm] {
+    if (comm != nullptr) {
+      return finish_distributed(*comm, Status::InvalidArgument("reuse does not run under MPI yet"));
+    }
     const Status s = run_reuse(*settings);
     return s.ok() ? kExitOk : fail(s);
   };

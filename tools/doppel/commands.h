@@ -6,10 +6,15 @@
 
 #include <functional>
 
+namespace doppel::dist {
+class Communicator;
+}
+
 namespace doppel::cli {
 
-std::function<int()> add_dedup_command(CLI::App& app);
-std::function<int()> add_reuse_command(CLI::App& app);
+// `comm`: the job's ranks when an MPI launcher started doppel (dist/communicator.h), else null.
+std::function<int()> add_dedup_command(CLI::App& app, dist::Communicator* comm);
+std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm);
 std::function<int()> add_report_command(CLI::App& app);
 // `doppel index add|query|remove|stats|export`, one command with five subcommands.
 std::function<int()> add_index_command(CLI::App& app);

@@ -2,15 +2,17 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <memory>
 #include <string_view>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "dist/communicator.h"
 #include "doppel_version.h"
 
 namespace {
 
-int run_main(int argc, char** argv) {
+int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   CLI::App app{"doppel finds near-duplicate documents and reused passages in text collections."};
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
   app.require_subcommand(1);
@@ -20,8 +22,8 @@ int run_main(int argc, char** argv) {
   app.failure_message([help_hint](const CLI::App*, const CLI::Error& e) {
     return fmt::format("doppel: error: {}\nRun '{}' for the options.\n", e.what(), help_hint);
   });
-  const auto run_dedup = doppel::cli::add_dedup_command(app);
-  const auto run_reuse = doppel::cli::add_reuse_command(app);
+  const auto run_dedup = doppel::cli::add_dedup_command(app, comm);
+  const auto run_reuse = doppel::cli::add_reuse_command(app, comm);
   const auto run_report = doppel::cli::add_report_command(app);
   const auto run_index = doppel::cli::add_index_command(app);
   const auto run_serve = doppel::cli::add_serve_command(app);
@@ -56,6 +58,16 @@ int run_main(int argc, char** argv) {
   }
   if (app.got_subcommand("dedup")) return run_dedup();
   if (app.got_subcommand("reuse")) return run_reuse();
+  if (comm != nullptr && !app.got_subcommand("dedup") && !app.got_subcommand("reuse")) {
+    // One process suffices for the rest; several would write the same files at once.
+    if (comm->rank() == 0) {
+      std::fputs(
+          "doppel: error: only dedup and reuse run on the ranks of an MPI job; run this "
+          "command without mpirun or srun\n",
+          stderr);
+    }
+    return doppel::cli::kExitError;
+  }
   if (app.got_subcommand("report")) return run_report();
   if (app.got_subcommand("index")) return run_index();
   if (app.got_subcommand("serve")) return run_serve();
@@ -66,11 +78,28 @@ int run_main(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Started by mpirun or srun: one rank of a distributed run (docs/scale-out.md). Otherwise MPI is
+  // never initialized, and doppel needs no launcher.
+  std::unique_ptr<doppel::dist::Session> mpi;
+  if (doppel::dist::launched_by_mpi()) {
+    auto started = doppel::dist::Session::start(&argc, &argv);
+    if (!started.ok()) {
+      std::fprintf(stderr, "doppel: error: %s\n", started.status().ToString().c_str());
+      return doppel::cli::kExitError;
+    }
+    mpi = std::move(*started);
+  }
   // The library reports errors as values; what can still throw is allocation (std::bad_alloc)
-  // and the standard library. Say so instead of aborting.
+  // and the standard library. Say so instead of aborting. (A rank of a distributed run that
+  // throws here ends the job: MPI_Abort, so that the others do not wait for it.)
   try {
-    return run_main(argc, argv);
+    return run_main(argc, argv, mpi ? &mpi->world() : nullptr);
   } catch (const std::exception& e) {
+    if (mpi) {
+      std::fprintf(stderr, "doppel: error: rank %d on %s: %s\n", mpi->world().rank(),
+                   mpi->world().host().c_str(), e.what());
+      MPI_Abort(MPI_COMM_WORLD, doppel::cli::kExitError);
+    }
     std::fprintf(stderr, "doppel: error: %s\n", e.what());
     return doppel::cli::kExitError;
   }

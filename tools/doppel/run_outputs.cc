@@ -12,6 +12,7 @@ namespace {
 constexpr std::size_t kMaxTemporaries = 16;
 std::atomic<const char*> g_temporaries[kMaxTemporaries];
 std::atomic<bool> g_progress{false};
+std::atomic<bool> g_quiet{false};
 struct sigaction g_old_int {
 }, g_old_term{};
 
@@ -25,9 +26,11 @@ void on_signal(int sig) {
   for (auto& slot : g_temporaries) {
     if (const char* path = slot.load(); path != nullptr) ::unlink(path);
   }
-  if (g_progress.load()) write_stderr("\r\033[K");
-  write_stderr(sig == SIGINT ? "doppel: interrupted (SIGINT)" : "doppel: terminated (SIGTERM)");
-  write_stderr("; no output was written, and files of the outputs' names are as they were\n");
+  if (!g_quiet.load()) {
+    if (g_progress.load()) write_stderr("\r\033[K");
+    write_stderr(sig == SIGINT ? "doppel: interrupted (SIGINT)" : "doppel: terminated (SIGTERM)");
+    write_stderr("; no output was written, and files of the outputs' names are as they were\n");
+  }
   ::_exit(kExitInterrupted);
 }
 
@@ -47,8 +50,9 @@ void unregister_temporary(const char* path) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard(bool progress) {
+InterruptGuard::InterruptGuard(bool progress, bool quiet) {
   g_progress = progress;
+  g_quiet = quiet;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);

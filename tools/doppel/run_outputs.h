@@ -20,10 +20,11 @@
 namespace doppel::cli {
 
 // While one exists, SIGINT and SIGTERM remove the registered temporaries and exit with 130.
-// `progress`: a progress bar may be on the terminal's last line (cleared first).
+// `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
+// nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
 class InterruptGuard {
  public:
-  explicit InterruptGuard(bool progress);
+  explicit InterruptGuard(bool progress, bool quiet = false);
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;

@@ -1,0 +1,343 @@
+"""doppel.dedup and doppel.reuse: the command line's jobs from Python.
+
+Both take paths (files, directories, ``-`` for JSON Lines on standard input) or documents from
+Python (an iterable of dicts with ``id``/``text``/``date``, or of strings), and return the
+results with the same content as the command's JSON Lines outputs (docs/formats.md), as Python
+objects. Options are keyword arguments with the command line's names and defaults
+(``--min-words`` is ``min_words=``). The C++ library does the work with the GIL released.
+
+Documents from Python stream: they are turned into JSON Lines a chunk at a time as the library
+reads them, and kept (in an anonymous temporary file, as the command keeps standard input) only
+so that :meth:`DedupResult.deduplicated` and :meth:`ReuseResult.cleaned` can give them back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
+
+from doppel import _doppel
+
+BadInputError = _doppel.BadInputError
+NoDocumentsError = _doppel.NoDocumentsError
+
+
+class BadInputWarning(UserWarning):
+    """A document that could not be read was skipped (on_error="skip"): the warning says which
+    and why, as the command line's warnings do. Every one is also in the result's ``problems``
+    and, for dedup, in ``removed``."""
+
+
+PathLike = Union[str, "os.PathLike[str]"]
+Inputs = Union[PathLike, Sequence[PathLike], Iterable[Union[Dict[str, Any], str]]]
+
+_CHUNK_BYTES = 1 << 18
+
+
+def _paths_or_documents(inputs: Any):
+    """(paths, documents): a path or a list or tuple of paths are paths, as on the command line;
+    any other iterable (a generator, a list of dicts) holds documents."""
+    if isinstance(inputs, (str, os.PathLike)):
+        return [os.fspath(inputs)], None
+    if isinstance(inputs, (list, tuple)) and inputs and all(
+        isinstance(p, (str, os.PathLike)) for p in inputs
+    ):
+        return [os.fspath(p) for p in inputs], None
+    if isinstance(inputs, (bytes, bytearray, dict)):
+        raise TypeError(
+            "inputs must be a path, a list of paths, or an iterable of documents (dicts or "
+            f"strings), not {type(inputs).__name__}"
+        )
+    try:
+        return None, iter(inputs)
+    except TypeError:
+        raise TypeError(
+            "inputs must be a path, a list of paths, or an iterable of documents (dicts or "
+            f"strings), not {type(inputs).__name__}"
+        ) from None
+
+
+def _json_lines(documents: Iterator[Any], id_field: str, text_field: str) -> Callable[[], bytes]:
+    """A callable giving the documents as JSON Lines, about 256 KiB a call, b"" at the end. A
+    string becomes {"id": its index, "text": it}; values JSON cannot hold (dates) become str()."""
+    index = 0
+
+    def next_chunk() -> bytes:
+        nonlocal index
+        parts: List[str] = []
+        size = 0
+        for doc in documents:
+            if isinstance(doc, str):
+                doc = {id_field: str(index), text_field: doc}
+            elif not isinstance(doc, dict):
+                raise TypeError(
+                    f"document {index} is a {type(doc).__name__}; documents are dicts (with "
+                    f"{id_field!r}, {text_field!r} and an optional date) or strings"
+                )
+            line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str)
+            parts.append(line)
+            parts.append("\n")
+            size += len(line) + 1
+            index += 1
+            if size >= _CHUNK_BYTES:
+                break
+        return "".join(parts).encode("utf-8", "surrogatepass")
+
+    return next_chunk
+
+
+def _lines(data: bytes) -> List[Dict[str, Any]]:
+    return [json.loads(line) for line in data.splitlines() if line]
+
+
+def _stream(chunks) -> Iterator[Dict[str, Any]]:
+    while True:
+        chunk = chunks.next()
+        if chunk is None:
+            return
+        for line in chunk.splitlines():
+            if line:
+                yield json.loads(line)
+
+
+class _Problems:
+    """Collects the bad-input messages of a run; warns about the first `max_warnings` after it."""
+
+    def __init__(self, on_problem: Optional[Callable[[str], None]], max_warnings: int):
+        self.messages: List[str] = []
+        self._on_problem = on_problem
+        self._max_warnings = max_warnings
+
+    def __call__(self, message: str) -> None:
+        self.messages.append(message)
+        if self._on_problem is not None:
+            self._on_problem(message)
+
+    def warn(self) -> None:
+        if self._on_problem is not None:
+            return
+        shown = self.messages[: max(self._max_warnings, 0)]
+        for message in shown:
+            warnings.warn(message, BadInputWarning, stacklevel=4)
+        if len(self.messages) > len(shown):
+            warnings.warn(
+                f"{len(self.messages) - len(shown)} more problems not shown (all of them: the "
+                "result's problems)",
+                BadInputWarning,
+                stacklevel=4,
+            )
+
+
+def _run(native_class, inputs, options, on_problem, max_warnings):
+    paths, documents = _paths_or_documents(inputs)
+    next_chunk = None
+    if documents is not None:
+        next_chunk = _json_lines(documents, options.get("id_field", "id"),
+                                 options.get("text_field", "text"))
+    problems = _Problems(on_problem, max_warnings)
+    try:
+        run = native_class(paths, next_chunk, options, problems)
+    except OSError as e:
+        if paths is not None and any(("\n" in p or " " in p) and not os.path.exists(p)
+                                     for p in paths):
+            raise FileNotFoundError(
+                f"{e} (a list of strings is a list of paths; to compare texts, pass "
+                "documents=[...] or a generator of strings or dicts)"
+            ) from None
+        raise
+    problems.warn()
+    return run, problems.messages
+
+
+def _options(**kw: Any) -> Dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+class DedupResult:
+    """What doppel.dedup found: the content of `doppel dedup`'s outputs (docs/formats.md)."""
+
+    def __init__(self, run, problems: List[str]):
+        self._run = run
+        self.problems: List[str] = problems
+        """Every bad-input message, in input order (what the command line warns about)."""
+        self._cache: Dict[str, Any] = {}
+
+    def _get(self, name: str, parse):
+        if name not in self._cache:
+            self._cache[name] = parse(getattr(self._run, name)())
+        return self._cache[name]
+
+    @property
+    def clusters(self) -> List[Dict[str, Any]]:
+        """Clusters of two or more documents, as `--clusters` writes them: cluster, kind ("exact"
+        or "near"), size, representative, members (id, similarity, exact, date)."""
+        return self._get("clusters", _lines)
+
+    @property
+    def pairs(self) -> List[Dict[str, Any]]:
+        """Every verified near-duplicate pair (a, b, similarity), as `--pairs` writes them."""
+        return self._get("pairs", _lines)
+
+    @property
+    def removed(self) -> List[Dict[str, Any]]:
+        """Every document not kept, with its reason, as `--removed` writes them: duplicates name
+        the document kept (duplicate_of), bad input its file, line and message."""
+        return self._get("removed", _lines)
+
+    @property
+    def stats(self) -> Dict[str, Any]:
+        """Counts, options, timings and memory, as `--stats` writes them."""
+        return self._get("stats", json.loads)
+
+    @property
+    def removed_ids(self) -> set:
+        """The ids of the documents not kept."""
+        return {row["id"] for row in self.removed}
+
+    def deduplicated(self) -> Iterator[Dict[str, Any]]:
+        """The kept documents, in input order, as `--output` writes them: each JSON Lines document
+        as it was given (dicts from Python come back as dicts, strings as {"id", "text"}); text
+        files as {"id", "text", "date", "byline"}. Reads the input again; streams."""
+        return _stream(self._run.deduplicated())
+
+
+class ReuseResult:
+    """What doppel.reuse found: the content of `doppel reuse`'s outputs (docs/formats.md)."""
+
+    def __init__(self, run, problems: List[str]):
+        self._run = run
+        self.problems: List[str] = problems
+        """Every bad-input message, in input order."""
+        self._cache: Dict[str, Any] = {}
+
+    def _get(self, name: str, parse):
+        if name not in self._cache:
+            self._cache[name] = parse(getattr(self._run, name)())
+        return self._cache[name]
+
+    @property
+    def pairs(self) -> List[Dict[str, Any]]:
+        """Every aligned passage pair, as `--pairs` writes them: a, b, their spans in code points
+        (a_begin, a_end, ...) and bytes (a_byte_begin, ...), words, matches, similarity, cluster."""
+        return self._get("pairs", _lines)
+
+    @property
+    def clusters(self) -> List[Dict[str, Any]]:
+        """Passage clusters, as `--clusters` writes them: documents, occurrences, source, members
+        (id, begin, end, byte_begin, byte_end, words, date, role)."""
+        return self._get("clusters", _lines)
+
+    @property
+    def documents(self) -> List[Dict[str, Any]]:
+        """Each compared document's reused share and spans, as `--documents` writes them."""
+        return self._get("documents", _lines)
+
+    @property
+    def stats(self) -> Dict[str, Any]:
+        """Counts, options, timings and memory, as `--stats` writes them."""
+        return self._get("stats", json.loads)
+
+    def cleaned(self) -> Iterator[Dict[str, Any]]:
+        """Each compared document without its shared passages, and the spans removed, as
+        `--output` writes them (min_docs and keep_source apply). Reads the input again; streams."""
+        return _stream(self._run.cleaned())
+
+
+def dedup(
+    inputs: Inputs = None,
+    *,
+    documents: Optional[Iterable[Union[Dict[str, Any], str]]] = None,
+    format: str = "auto",
+    id_field: str = "id",
+    text_field: str = "text",
+    date_field: str = "date",
+    max_doc_bytes: int = 64 << 20,
+    on_error: str = "skip",
+    normalize: str = "nfkc,case,punct,space",
+    shingle: str = "word",
+    ngram: int = 5,
+    threshold: float = 0.8,
+    hashes: int = 128,
+    bands: Optional[int] = None,
+    rows: Optional[int] = None,
+    seed: Optional[int] = None,
+    verify: str = "signature",
+    keep: str = "first",
+    threads: int = 0,
+    progress: bool = False,
+    max_warnings: int = 20,
+    on_problem: Optional[Callable[[str], None]] = None,
+) -> DedupResult:
+    """Finds exact and near-duplicate documents, clusters them and keeps one per cluster: the
+    `doppel dedup` command (docs/cli.md gives what each option trades).
+
+    `inputs` is a path, a list of paths (files, directories, "-" for standard input), or an
+    iterable of documents; `documents=` takes documents only. A document is a dict with the id,
+    text and (optional) date fields, other fields kept, or a string (its id is its index).
+
+    Bad input (malformed JSON, invalid UTF-8, empty text, duplicate ids, ...): with
+    on_error="skip" each is skipped, listed in `removed` and `problems`, and the first
+    `max_warnings` are warned about (BadInputWarning), unless `on_problem(message)` is given;
+    with on_error="fail" the first raises BadInputError. No readable document at all raises
+    NoDocumentsError; unusable options raise ValueError; a missing path raises OSError.
+    """
+    if documents is not None:
+        if inputs is not None:
+            raise TypeError("give inputs or documents=, not both")
+        inputs = documents if not isinstance(documents, (list, tuple)) else iter(documents)
+    if inputs is None:
+        raise TypeError("dedup() needs inputs (paths) or documents=")
+    options = _options(format=format, id_field=id_field, text_field=text_field,
+                       date_field=date_field, max_doc_bytes=max_doc_bytes, on_error=on_error,
+                       normalize=normalize, shingle=shingle, ngram=ngram, threshold=threshold,
+                       hashes=hashes, bands=bands, rows=rows, seed=seed, verify=verify, keep=keep,
+                       threads=threads, progress=progress)
+    run, problems = _run(_doppel.jobs.DedupRun, inputs, options, on_problem, max_warnings)
+    return DedupResult(run, problems)
+
+
+def reuse(
+    inputs: Inputs = None,
+    *,
+    documents: Optional[Iterable[Union[Dict[str, Any], str]]] = None,
+    format: str = "auto",
+    id_field: str = "id",
+    text_field: str = "text",
+    date_field: str = "date",
+    max_doc_bytes: int = 64 << 20,
+    on_error: str = "skip",
+    normalize: str = "nfkc,case,punct,space",
+    min_words: int = 15,
+    min_similarity: float = 0.5,
+    seed_words: int = 5,
+    band: int = 8,
+    max_unmatched: int = 12,
+    max_gap: int = 25,
+    all_pairs_docs: int = 8,
+    min_docs: int = 2,
+    keep_source: bool = False,
+    threads: int = 0,
+    progress: bool = False,
+    max_warnings: int = 20,
+    on_problem: Optional[Callable[[str], None]] = None,
+) -> ReuseResult:
+    """Finds passages shared between documents, aligns them, groups them into clusters and names
+    the earliest source: the `doppel reuse` command. Inputs, documents and bad input as for
+    :func:`dedup`. Spans are in code points and bytes of each document's text (a text file's
+    header line included)."""
+    if documents is not None:
+        if inputs is not None:
+            raise TypeError("give inputs or documents=, not both")
+        inputs = documents if not isinstance(documents, (list, tuple)) else iter(documents)
+    if inputs is None:
+        raise TypeError("reuse() needs inputs (paths) or documents=")
+    options = _options(format=format, id_field=id_field, text_field=text_field,
+                       date_field=date_field, max_doc_bytes=max_doc_bytes, on_error=on_error,
+                       normalize=normalize, min_words=min_words, min_similarity=min_similarity,
+                       seed_words=seed_words, band=band, max_unmatched=max_unmatched,
+                       max_gap=max_gap, all_pairs_docs=all_pairs_docs, min_docs=min_docs,
+                       keep_source=keep_source, threads=threads, progress=progress)
+    run, problems = _run(_doppel.jobs.ReuseRun, inputs, options, on_problem, max_warnings)
+    return ReuseResult(run, problems)

@@ -1,0 +1,441 @@
+// The index behind doppel.datasketch.MinHashLSH: candidates/band_index.h holding datasketch's
+// bands, with the Python keys. A band's bucket key (datasketch's H) is the band's hash values as
+// big-endian bytes; BandIndex keeps them as they lie in memory (the same equality) and this file
+// swaps them only to show them. With a custom hash function, H is whatever it returns for those
+// bytes: each distinct H gets a number, and the bands hold the numbers.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bindings.h"
+#include "candidates/band_index.h"
+
+namespace py = pybind11;
+
+namespace doppel::python {
+namespace {
+
+class LshIndex {
+ public:
+  // `plain_types`: classes whose len() is the length of their hashvalues (doppel's MinHash and
+  // LeanMinHash): for objects of exactly these types that length is read without calling
+  // __len__.
+  LshIndex(int num_perm, int bands, int rows, bool prepickle, py::object hashfunc,
+           py::tuple plain_types)
+      : num_perm_(num_perm),
+        bands_(bands),
+        rows_(rows),
+        prepickle_(prepickle),
+        hashfunc_(std::move(hashfunc)),
+        plain_types_(std::move(plain_types)) {
+    if (bands_ < 1 || bands_ > 65535 || rows_ < 1) {
+      throw py::value_error(
+          "doppel.datasketch.MinHashLSH takes 1 to 65,535 bands of 1 or more rows");
+    }
+    if (prepickle_) {
+      const py::module_ pickle = py::module_::import("pickle");
+      dumps_ = pickle.attr("dumps");
+      loads_ = pickle.attr("loads");
+    }
+  }
+
+  void insert(py::handle key, py::handle minhash, bool check_duplication) {
+    const py::array hv = hashvalues_of(minhash);
+    py::object stored = store(key);
+    if (check_duplication && kid_of(stored)) throw py::value_error("The given key already exists");
+    signature_of(hv, /*intern=*/true);
+    const std::uint32_t kid = kid_for(stored);
+    index_->insert(kid, signature_);
+  }
+
+  py::list query(py::handle minhash) {
+    const py::array hv = hashvalues_of(minhash);
+    py::list out;
+    if (!index_ || !signature_of(hv, /*intern=*/false)) return out;
+    found_.clear();
+    index_->query(signature_, found_, scratch_);
+    for (const std::uint32_t kid : found_) out.append(shown(kid));
+    return out;
+  }
+
+  void remove(py::handle key) {
+    const py::object stored = store(key);
+    const std::optional<std::uint32_t> kid = kid_of(stored);
+    if (!kid) throw py::value_error("The given key does not exist");
+    index_->remove(*kid);
+    PyDict_DelItem(kids_.ptr(), stored.ptr());
+    PyList_SetItem(keys_.ptr(), *kid, py::none().inc_ref().ptr());
+    free_kids_.push_back(*kid);
+  }
+
+  bool contains(py::handle key) { return kid_of(store(key)).has_value(); }
+  bool is_empty() const { return !index_ || index_->key_count() == 0; }
+  std::size_t size() const { return index_ ? index_->key_count() : 0; }
+
+  // --- the storage views (hashtables[i], keys) and pickling
+
+  // The stored keys (pickled ones where prepickle is on), oldest first.
+  py::list stored_keys() const {
+    py::list out;
+    for (const py::handle key : keys_) {
+      if (!key.is_none()) out.append(key);
+    }
+    return out;
+  }
+
+  bool has_stored_key(py::handle stored) const { return kid_of(stored).has_value(); }
+
+  // datasketch's keys[key]: the H of each band, of each entry of the key.
+  py::list key_hs(py::handle stored) {
+    py::list out;
+    const std::optional<std::uint32_t> kid = kid_of(stored);
+    if (!kid) return out;
+    entries_.clear();
+    index_->key_entries(*kid, entries_);
+    for (const std::uint32_t e : entries_) {
+      for (int band = 0; band < bands_; ++band) out.append(band_key(e, band));
+    }
+    return out;
+  }
+
+  std::size_t bucket_count(int band) const {
+    return index_ ? index_->bucket_count(check_band(band)) : 0;
+  }
+
+  // The H of every bucket of a band.
+  py::list bucket_hs(int band) {
+    py::list out;
+    if (!index_) return out;
+    entries_.clear();
+    index_->bucket_entries(check_band(band), entries_);
+    for (const std::uint32_t e : entries_) out.append(band_key(e, band));
+    return out;
+  }
+
+  // The stored keys in bucket H of a band, as a set (empty if there is no such bucket).
+  py::set bucket_members(int band, py::handle h) {
+    py::set out;
+    check_band(band);
+    if (!index_ || !content_of(band, h)) return out;
+    found_.clear();
+    index_->bucket_keys(band, content_, found_, scratch_);
+    for (const std::uint32_t kid : found_) out.add(keys_[kid]);
+    return out;
+  }
+
+  // {H: number of keys} of a band (datasketch's itemcounts()).
+  py::dict bucket_sizes(int band) {
+    py::dict out;
+    if (!index_) return out;
+    entries_.clear();
+    index_->bucket_entries(check_band(band), entries_);
+    for (const std::uint32_t e : entries_) {
+      found_.clear();
+      index_->bucket_keys(band, index_->band_content(e, band), found_, scratch_);
+      out[band_key(e, band)] = found_.size();
+    }
+    return out;
+  }
+
+  // Adds every entry of `other` (equal num_perm, bands and rows) under its stored keys.
+  void merge(LshIndex& other) {
+    if (!other.index_) return;
+    if (index_ && index_->band_bytes() != other.index_->band_bytes()) {
+      throw py::value_error("Cannot merge MinHashLSH of hash values of different sizes");
+    }
+    if (hashfunc_.is_none() != other.hashfunc_.is_none()) {
+      throw py::value_error(
+          "Cannot merge a MinHashLSH that has a hashfunc with one that has none (doppel)");
+    }
+    if (!index_) {
+      index_.emplace(bands_, other.index_->band_bytes());
+      item_bytes_ = other.item_bytes_;
+    }
+    std::vector<std::uint32_t> entries;
+    for (std::size_t kid = 0; kid < py::len(other.keys_); ++kid) {
+      const py::object stored = other.keys_[kid];
+      if (stored.is_none()) continue;
+      entries.clear();
+      other.index_->key_entries(static_cast<std::uint32_t>(kid), entries);
+      const std::uint32_t my_kid = kid_for(stored);
+      for (const std::uint32_t e : entries) {
+        const auto sig = other.index_->signature(e);
+        signature_.assign(sig.begin(), sig.end());
+        if (!hashfunc_.is_none()) {  // renumber the other index's H into this one's
+          for (int band = 0; band < bands_; ++band) {
+            const std::uint64_t id = intern(other.band_key(e, band));
+            std::memcpy(&signature_[static_cast<std::size_t>(band) * 8], &id, 8);
+          }
+        }
+        index_->insert(my_kid, signature_);
+      }
+    }
+  }
+
+  // Everything pickling needs beyond the parameters: (stored key of each entry, the entries'
+  // signatures as one bytes object, bytes per item, the numbered H of a hashfunc).
+  py::tuple state() const {
+    py::list entry_keys;
+    std::string signatures;
+    std::vector<std::uint32_t> entries;
+    if (index_) {
+      for (std::size_t kid = 0; kid < py::len(keys_); ++kid) {
+        if (keys_[kid].is_none()) continue;
+        entries.clear();
+        index_->key_entries(static_cast<std::uint32_t>(kid), entries);
+        for (const std::uint32_t e : entries) {
+          entry_keys.append(keys_[kid]);
+          const auto sig = index_->signature(e);
+          signatures.append(reinterpret_cast<const char*>(sig.data()), sig.size());
+        }
+      }
+    }
+    return py::make_tuple(entry_keys, py::bytes(signatures), item_bytes_,
+                          index_ ? index_->band_bytes() : 0, interned_);
+  }
+
+  void set_state(const py::tuple& state) {
+    const auto entry_keys = state[0].cast<py::list>();
+    const auto signatures = state[1].cast<std::string>();
+    item_bytes_ = state[2].cast<std::size_t>();
+    const auto band_bytes = state[3].cast<std::size_t>();
+    interned_ = state[4].cast<py::list>();
+    for (std::size_t i = 0; i < py::len(interned_); ++i) intern_ids_[interned_[i]] = i;
+    if (band_bytes == 0) return;
+    index_.emplace(bands_, band_bytes);
+    const std::size_t sig_bytes = index_->signature_bytes();
+    if (signatures.size() != sig_bytes * py::len(entry_keys)) {
+      throw py::value_error("corrupt MinHashLSH state");
+    }
+    for (std::size_t i = 0; i < py::len(entry_keys); ++i) {
+      const auto* p = reinterpret_cast<const std::byte*>(signatures.data()) + i * sig_bytes;
+      index_->insert(kid_for(entry_keys[i]), {p, sig_bytes});
+    }
+  }
+
+ private:
+  // minhash.hashvalues as a C-contiguous array, after datasketch's check of len(minhash).
+  py::array hashvalues_of(py::handle minhash) const {
+    PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(minhash.ptr()));
+    bool plain = false;
+    for (const py::handle t : plain_types_) plain = plain || t.ptr() == type;
+    py::object hv;
+    long long n;
+    if (plain) {
+      hv = minhash.attr("hashvalues");
+      n = static_cast<long long>(py::len(hv));
+    } else {
+      n = static_cast<long long>(py::len(minhash));
+    }
+    if (n != num_perm_) {
+      throw py::value_error("Expecting minhash with length " + std::to_string(num_perm_) +
+                            ", got " + std::to_string(n));
+    }
+    if (!plain) hv = minhash.attr("hashvalues");
+    if (py::isinstance<py::array>(hv)) {
+      auto arr = py::reinterpret_borrow<py::array>(hv);
+      if (arr.flags() & py::array::c_style) return arr;
+    }
+    auto arr = py::array::ensure(hv, py::array::c_style);
+    if (!arr) throw py::error_already_set();
+    return arr;
+  }
+
+  int check_band(int band) const {
+    if (band < 0 || band >= bands_) throw py::index_error("no such band");
+    return band;
+  }
+
+  py::object store(py::handle key) const {
+    return prepickle_ ? dumps_(key) : py::reinterpret_borrow<py::object>(key);
+  }
+  py::object shown(std::uint32_t kid) const {
+    py::object key = keys_[kid];
+    return prepickle_ ? loads_(key) : key;
+  }
+
+  std::optional<std::uint32_t> kid_of(py::handle stored) const {
+    PyObject* found = PyDict_GetItemWithError(kids_.ptr(), stored.ptr());
+    if (found == nullptr) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      return std::nullopt;
+    }
+    return py::cast<std::uint32_t>(py::handle(found));
+  }
+
+  // The key number of a stored key, new if it has none yet.
+  std::uint32_t kid_for(py::handle stored) {
+    if (const auto kid = kid_of(stored)) return *kid;
+    std::uint32_t kid;
+    if (!free_kids_.empty()) {
+      kid = free_kids_.back();
+      free_kids_.pop_back();
+      keys_[kid] = stored;
+    } else {
+      kid = static_cast<std::uint32_t>(py::len(keys_));
+      keys_.append(stored);
+    }
+    kids_[stored] = kid;
+    return kid;
+  }
+
+  std::uint64_t intern(py::handle h) {
+    PyObject* found = PyDict_GetItemWithError(intern_ids_.ptr(), h.ptr());
+    if (found != nullptr) return py::cast<std::uint64_t>(py::handle(found));
+    if (PyErr_Occurred()) throw py::error_already_set();
+    const std::uint64_t id = py::len(interned_);
+    interned_.append(h);
+    intern_ids_[h] = id;
+    return id;
+  }
+
+  // Fills signature_ with the bands of hashvalues `hv` (the first bands*rows of its first
+  // axis). Without a hash function: their bytes as they lie in memory. With one: the number of
+  // each band's H; a query's H seen nowhere yet makes the band match nothing (returns false
+  // when no band can match).
+  bool signature_of(const py::array& hv, bool intern_new) {
+    if (hv.dtype().kind() == 'O') throw py::type_error("hashvalues must be numeric, not objects");
+    const auto used = static_cast<py::ssize_t>(bands_) * rows_;
+    if (hv.ndim() < 1 || hv.shape(0) < used) {
+      throw py::value_error("hashvalues has fewer than bands * rows values");
+    }
+    std::size_t item_bytes = static_cast<std::size_t>(hv.itemsize());
+    std::size_t row_bytes = item_bytes;
+    for (py::ssize_t d = 1; d < hv.ndim(); ++d) row_bytes *= static_cast<std::size_t>(hv.shape(d));
+    const std::size_t band_bytes = row_bytes * static_cast<std::size_t>(rows_);
+    const auto* data = static_cast<const std::byte*>(hv.data());
+    if (hashfunc_.is_none()) {
+      if (!index_) {
+        if (!intern_new) return false;
+        index_.emplace(bands_, band_bytes);
+        item_bytes_ = item_bytes;
+      }
+      if (index_->band_bytes() != band_bytes || item_bytes_ != item_bytes) {
+        if (!intern_new) return false;  // datasketch: an H of another length matches nothing
+        throw py::value_error(
+            "doppel.datasketch.MinHashLSH holds hash values of one size: this one has " +
+            std::to_string(band_bytes) + " bytes a band, the index " +
+            std::to_string(index_->band_bytes()));
+      }
+      signature_.assign(data, data + index_->signature_bytes());
+      return true;
+    }
+    if (!index_) {
+      if (!intern_new) return false;
+      index_.emplace(bands_, 8);
+      item_bytes_ = item_bytes;
+    }
+    signature_.resize(static_cast<std::size_t>(bands_) * 8);
+    bool any = false;
+    for (int band = 0; band < bands_; ++band) {
+      const py::object h = hashfunc_(
+          swapped(data + static_cast<std::size_t>(band) * band_bytes, band_bytes, item_bytes));
+      std::uint64_t id = ~std::uint64_t{0};  // matches no bucket
+      if (intern_new) {
+        id = intern(h);
+      } else if (PyObject* found = PyDict_GetItemWithError(intern_ids_.ptr(), h.ptr())) {
+        id = py::cast<std::uint64_t>(py::handle(found));
+      } else if (PyErr_Occurred()) {
+        throw py::error_already_set();
+      }
+      any = any || id != ~std::uint64_t{0};
+      std::memcpy(&signature_[static_cast<std::size_t>(band) * 8], &id, 8);
+    }
+    return any;
+  }
+
+  // `n` bytes of items of `item_bytes` bytes, each byte-swapped (numpy's byteswap()).
+  static py::bytes swapped(const std::byte* data, std::size_t n, std::size_t item_bytes) {
+    std::string out(n, '\0');
+    for (std::size_t i = 0; i < n; i += item_bytes) {
+      for (std::size_t j = 0; j < item_bytes; ++j) {
+        out[i + j] = static_cast<char>(data[i + item_bytes - 1 - j]);
+      }
+    }
+    return py::bytes(out);
+  }
+
+  // The H of an entry's band.
+  py::object band_key(std::uint32_t entry, int band) const {
+    const auto content = index_->band_content(entry, band);
+    if (hashfunc_.is_none()) return swapped(content.data(), content.size(), item_bytes_);
+    std::uint64_t id;
+    std::memcpy(&id, content.data(), 8);
+    return interned_[id];
+  }
+
+  // Fills content_ with the bucket content of H in a band; false if no bucket can have it.
+  bool content_of(int band, py::handle h) {
+    if (hashfunc_.is_none()) {
+      if (!PyBytes_Check(h.ptr())) return false;
+      const std::string_view s(PyBytes_AS_STRING(h.ptr()),
+                               static_cast<std::size_t>(PyBytes_GET_SIZE(h.ptr())));
+      if (s.size() != index_->band_bytes()) return false;
+      const py::bytes raw =
+          swapped(reinterpret_cast<const std::byte*>(s.data()), s.size(), item_bytes_);
+      const char* p = PyBytes_AS_STRING(raw.ptr());
+      content_.assign(reinterpret_cast<const std::byte*>(p),
+                      reinterpret_cast<const std::byte*>(p) + s.size());
+      return true;
+    }
+    (void)band;
+    PyObject* found = PyDict_GetItemWithError(intern_ids_.ptr(), h.ptr());
+    if (found == nullptr) {
+      if (PyErr_Occurred()) throw py::error_already_set();
+      return false;
+    }
+    const auto id = py::cast<std::uint64_t>(py::handle(found));
+    content_.resize(8);
+    std::memcpy(content_.data(), &id, 8);
+    return true;
+  }
+
+  int num_perm_, bands_, rows_;
+  bool prepickle_;
+  py::object hashfunc_, dumps_, loads_;
+  py::tuple plain_types_;
+  std::optional<BandIndex> index_;  // made by the first insert, which fixes the band size
+  std::size_t item_bytes_ = 0;      // bytes of one hash value (swapped to show H)
+  py::list keys_;                   // key number -> stored key, None when free
+  py::dict kids_;                   // stored key -> key number
+  std::vector<std::uint32_t> free_kids_;
+  py::list interned_;  // with a hashfunc: number -> H
+  py::dict intern_ids_;
+  // Reused buffers.
+  std::vector<std::byte> signature_, content_;
+  std::vector<std::uint32_t> found_, entries_;
+  BandQueryScratch scratch_;
+};
+
+}  // namespace
+
+void bind_datasketch_lsh(py::module_& m) {
+  py::class_<LshIndex>(m, "LshIndex")
+      .def(py::init<int, int, int, bool, py::object, py::tuple>(), py::arg("num_perm"),
+           py::arg("bands"), py::arg("rows"), py::arg("prepickle"), py::arg("hashfunc"),
+           py::arg("plain_types"))
+      .def("insert", &LshIndex::insert, py::arg("key"), py::arg("minhash"),
+           py::arg("check_duplication") = true)
+      .def("query", &LshIndex::query, py::arg("minhash"))
+      .def("remove", &LshIndex::remove, py::arg("key"))
+      .def("__contains__", &LshIndex::contains)
+      .def("is_empty", &LshIndex::is_empty)
+      .def("size", &LshIndex::size)
+      .def("stored_keys", &LshIndex::stored_keys)
+      .def("has_stored_key", &LshIndex::has_stored_key)
+      .def("key_hs", &LshIndex::key_hs)
+      .def("bucket_count", &LshIndex::bucket_count)
+      .def("bucket_hs", &LshIndex::bucket_hs)
+      .def("bucket_members", &LshIndex::bucket_members)
+      .def("bucket_sizes", &LshIndex::bucket_sizes)
+      .def("merge", &LshIndex::merge)
+      .def("state", &LshIndex::state)
+      .def("set_state", &LshIndex::set_state);
+}
+
+}  // namespace doppel::python

@@ -1,0 +1,195 @@
+"""doppel.dedup and doppel.reuse: the command line's jobs from Python.
+
+The example corpus gives what the command gives (its golden files, and the doppel binary itself
+when DOPPEL_BINARY names one: ctest sets it); documents from Python (dicts, strings, generators)
+give what the same documents in a JSON Lines file give; bad input and bad options raise or
+report as the command's --on-error policy says.
+"""
+
+import json
+import os
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+import doppel
+
+ROOT = Path(__file__).resolve().parents[2]
+NEWS = ROOT / "examples" / "news"
+GOLDEN = ROOT / "tests" / "golden"
+BINARY = os.environ.get("DOPPEL_BINARY")
+
+
+def jsonl(path):
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line]
+
+
+def cli(*args, tmp_path):
+    """Runs the doppel binary; returns {flag: parsed JSON Lines} for the outputs asked for."""
+    if not BINARY:
+        pytest.skip("DOPPEL_BINARY is not set: no doppel binary to compare with (ctest sets it)")
+    command = [BINARY, *args[0], "-q"]
+    outputs = {}
+    for flag in args[1]:
+        path = tmp_path / flag.strip("-")
+        command += [flag, str(path)]
+        outputs[flag] = path
+    subprocess.run(command, check=True)
+    return {flag: jsonl(path) for flag, path in outputs.items()}
+
+
+def news_documents():
+    """The example corpus as dicts: ids and texts as the command reads the text files."""
+    docs = []
+    for path in sorted(NEWS.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        docs.append({"id": path.name, "text": path.read_text()})
+    return docs
+
+
+def test_dedup_of_the_example_corpus_equals_the_command_golden_files():
+    r = doppel.dedup(str(NEWS))
+    assert r.clusters == jsonl(GOLDEN / "news.clusters.jsonl")
+    assert r.removed == jsonl(GOLDEN / "news.removed.jsonl")
+    assert r.stats["documents"]["read"] == 12
+    assert r.stats["documents"]["kept"] == 9
+    assert r.problems == []
+    kept = list(r.deduplicated())
+    assert len(kept) == 9
+    assert {d["id"] for d in kept} | r.removed_ids == {p.name for p in NEWS.iterdir()}
+
+
+def test_dedup_equals_the_command_with_options(tmp_path):
+    for options, flags in [
+        ({}, []),
+        ({"threshold": 0.4, "keep": "latest"}, ["--threshold", "0.4", "--keep", "latest"]),
+        ({"shingle": "char", "ngram": 7, "verify": "exact"},
+         ["--shingle", "char", "--ngram", "7", "--verify", "exact"]),
+    ]:
+        r = doppel.dedup([NEWS], **options)
+        out = cli(["dedup", str(NEWS), *flags], ["--clusters", "--pairs", "--removed"],
+                  tmp_path=tmp_path)
+        assert r.clusters == out["--clusters"], options
+        assert r.pairs == out["--pairs"], options
+        assert r.removed == out["--removed"], options
+
+
+def test_reuse_equals_the_command(tmp_path):
+    r = doppel.reuse(NEWS, min_words=12)
+    out = cli(["reuse", str(NEWS), "--min-words", "12"],
+              ["--pairs", "--clusters", "--documents", "--output"], tmp_path=tmp_path)
+    assert r.pairs == out["--pairs"]
+    assert r.clusters == out["--clusters"]
+    assert r.documents == out["--documents"]
+    assert list(r.cleaned()) == out["--output"]
+    assert r.clusters, "the example corpus shares background paragraphs"
+
+
+def test_documents_from_python_give_what_the_same_json_lines_give(tmp_path):
+    docs = news_documents()
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    from_file = doppel.dedup(str(path), threshold=0.5)
+    from_dicts = doppel.dedup(docs, threshold=0.5)
+    from_generator = doppel.dedup((d for d in docs), threshold=0.5)
+    from_keyword = doppel.dedup(documents=docs, threshold=0.5)
+    for r in (from_dicts, from_generator, from_keyword):
+        assert r.clusters == from_file.clusters
+        assert r.pairs == from_file.pairs
+        assert r.removed == from_file.removed
+    # Strings are documents too; their ids are their indices.
+    from_strings = doppel.dedup(documents=[d["text"] for d in docs], threshold=0.5)
+    assert [c["size"] for c in from_strings.clusters] == [c["size"] for c in from_file.clusters]
+    assert from_strings.clusters[0]["representative"] == "0"
+    reused = doppel.reuse(iter(docs))
+    assert reused.clusters == doppel.reuse(str(path)).clusters
+
+
+def test_deduplicated_gives_back_the_dicts_as_given():
+    docs = [
+        {"id": "a", "text": "the harbour bridge reopens on monday after repairs to the pier", "n": 1},
+        {"id": "b", "text": "the harbour bridge reopens on monday after repairs to the pier", "n": 2},
+        {"id": "c", "text": "a different story about the ferry timetable and its new times", "n": 3},
+    ]
+    r = doppel.dedup(docs)
+    assert [d["n"] for d in r.deduplicated()] == [1, 3]
+    assert r.removed[0]["duplicate_of"] == "a"
+
+
+def test_a_large_stream_is_read_in_chunks():
+    texts = [f"document number {i} says something of its own, word {i * 7919 % 1000}"
+             for i in range(20000)]
+    r = doppel.dedup(documents=(t for t in texts), threads=2)
+    assert r.stats["documents"]["read"] == 20000
+    assert sum(1 for _ in r.deduplicated()) == r.stats["documents"]["kept"]
+
+
+def test_bad_input_is_reported_or_raises_as_on_error_says():
+    docs = [{"id": "1", "text": "one text with enough words to be read as a document"},
+            {"id": "2", "content": "the text field is missing here"},
+            {"id": "1", "text": "a duplicate id is bad input too, the first one is kept"}]
+    with pytest.warns(doppel.BadInputWarning) as caught:
+        r = doppel.dedup(docs)
+    assert len(caught) == 2
+    assert "no \"text\" field" in str(caught[0].message)
+    assert [row["reason"] for row in r.removed] == ["missing_text", "duplicate_id"]
+    assert len(r.problems) == 2
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        doppel.dedup(docs, on_problem=seen.append)
+    assert seen == r.problems
+    with pytest.raises(doppel.BadInputError, match="no \"text\" field"):
+        doppel.dedup(docs, on_error="fail")
+    with pytest.raises(doppel.BadInputError):
+        doppel.reuse(docs, on_error="fail")
+
+
+def test_nothing_readable_raises_and_names_the_fields():
+    docs = [{"id": str(i), "content": f"text {i}"} for i in range(5)]
+    with pytest.raises(doppel.NoDocumentsError, match="perhaps \"content\""):
+        doppel.dedup(docs, max_warnings=0)
+    assert issubclass(doppel.NoDocumentsError, ValueError)
+    r = doppel.dedup(docs, text_field="content", max_warnings=0)
+    assert r.stats["documents"]["read"] == 5
+
+
+def test_options_are_checked():
+    with pytest.raises(ValueError, match="`threshold` must be in"):
+        doppel.dedup(str(NEWS), threshold=1.5)
+    with pytest.raises(ValueError, match="'newest' is not one of first, earliest, latest, longest"):
+        doppel.dedup(str(NEWS), keep="newest")
+    with pytest.raises(ValueError, match="`min_words` must be at least `seed_words`"):
+        doppel.reuse(str(NEWS), min_words=3)
+    with pytest.raises(TypeError):
+        doppel.dedup(str(NEWS), no_such_option=1)
+    with pytest.raises(OSError, match="no such file or directory"):
+        doppel.dedup("/no/such/corpus.jsonl")
+    with pytest.raises(TypeError):
+        doppel.dedup(42)
+    with pytest.raises(TypeError, match="not both"):
+        doppel.dedup(str(NEWS), documents=[])
+
+
+def test_an_exception_in_the_documents_reaches_the_caller():
+    def documents():
+        yield {"id": "1", "text": "a first document with enough words to be compared"}
+        raise KeyError("the source broke")
+
+    with pytest.raises(KeyError, match="the source broke"):
+        doppel.dedup(documents(), max_warnings=0)
+    with pytest.raises(TypeError, match="document 1 is a int"):
+        doppel.dedup(["one text", 5], max_warnings=0)
+
+
+def test_values_json_cannot_hold_become_text():
+    import datetime
+
+    docs = [{"id": "x", "text": "the same words in both documents here", "date": datetime.date(2021, 10, 1)},
+            {"id": "y", "text": "the same words in both documents here", "date": datetime.date(2020, 1, 2)}]
+    r = doppel.dedup(docs, keep="earliest")
+    assert r.clusters[0]["representative"] == "y"
+    assert r.clusters[0]["members"][0]["date"] == "2021-10-01"

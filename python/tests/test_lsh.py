@@ -1,0 +1,356 @@
+"""doppel.datasketch.MinHashLSH: datasketch's b and r, every method, its storage views, pickling,
+bad arguments, and the same buckets and answers as datasketch."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+from doppel.datasketch import LeanMinHash, MinHash, MinHashLSH, WeightedMinHashGenerator
+from doppel.datasketch import lsh as lsh_module
+
+# datasketch's optimisation: {(threshold, num_perm): (b, r)}.
+GOLDEN_PARAMS = {
+    (0.1, 16): (15, 1), (0.1, 128): (64, 2), (0.1, 256): (117, 2),
+    (0.3, 16): (8, 2), (0.3, 128): (37, 3), (0.3, 256): (64, 4),
+    (0.5, 16): (5, 3), (0.5, 128): (25, 5), (0.5, 256): (42, 6),
+    (0.7, 16): (3, 5), (0.7, 128): (14, 9), (0.7, 256): (25, 10),
+    (0.8, 16): (2, 8), (0.8, 128): (9, 13), (0.8, 256): (17, 15),
+    (0.9, 128): (5, 25), (0.9, 256): (9, 28), (0.95, 128): (3, 42), (0.95, 256): (5, 51),
+}
+
+
+def mh(tokens, num_perm=128, seed=1):
+    m = MinHash(num_perm=num_perm, seed=seed)
+    m.update_batch(tokens)
+    return m
+
+
+def words(n, start=0):
+    return [b"w%d" % i for i in range(start, start + n)]
+
+
+def test_params_are_datasketchs():
+    for (threshold, num_perm), br in GOLDEN_PARAMS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == br and lsh.h == num_perm
+    lsh = MinHashLSH(threshold=0.8, num_perm=128, weights=(0.2, 0.8))
+    assert (lsh.b, lsh.r) == (12, 10)
+    lsh = MinHashLSH(num_perm=128, params=(16, 8))
+    assert (lsh.b, lsh.r) == (16, 8)
+    assert lsh.hashranges == [(i * 8, (i + 1) * 8) for i in range(16)]
+
+
+def test_insert_query_remove_contains():
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    assert lsh.is_empty()
+    a, b, c = mh(words(100)), mh(words(100, 10)), mh(words(100, 1000))
+    lsh.insert("a", a)
+    lsh.insert("b", b)
+    lsh.insert(("c", 3), c)
+    assert not lsh.is_empty()
+    assert "a" in lsh and ("c", 3) in lsh and "z" not in lsh
+    assert set(lsh.query(a)) == {"a", "b"}
+    assert set(lsh.query(c)) == {("c", 3)}
+    assert lsh.query(mh(words(100, 5000))) == []
+    lsh.remove("a")
+    assert "a" not in lsh and set(lsh.query(a)) == {"b"}
+    lsh.insert("a", a)  # a removed key can come back
+    assert set(lsh.query(a)) == {"a", "b"}
+    for key in ["a", "b", ("c", 3)]:
+        lsh.remove(key)
+    assert lsh.is_empty() and lsh.query(a) == []
+    assert all(len(t) == 0 for t in lsh.hashtables)
+
+
+def test_lean_and_weighted_minhashes_index_too():
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    lsh.insert(1, LeanMinHash(mh(words(50))))
+    assert lsh.query(mh(words(50))) == [1]
+    g = WeightedMinHashGenerator(10, sample_size=4)
+    wl = MinHashLSH(threshold=0.5, num_perm=4)
+    w1, w2 = g.minhash(np.arange(1, 11)), g.minhash(np.arange(10, 0, -1))
+    wl.insert("w1", w1)
+    wl.insert("w2", w2)
+    assert "w1" in wl.query(w1) and "w2" in wl.query(w2)
+    assert all(len(h) == 16 * wl.r for t in wl.hashtables for h in t)  # (k, t) pairs, 8 bytes each
+
+
+def test_hashtables_and_keys_views():
+    lsh = MinHashLSH(threshold=0.5, num_perm=16)
+    m1, m2 = mh([b"a"], 16), mh([b"b"], 16)
+    lsh.insert("a", m1)
+    lsh.insert("b", m2)
+    assert len(lsh.hashtables) == lsh.b
+    for i, t in enumerate(lsh.hashtables):
+        assert len(t) >= 1 and t.size() == len(t)
+        items = set()
+        for h in t:
+            assert isinstance(h, bytes) and len(h) == 8 * lsh.r
+            items |= t[h]
+            assert h in t and t.has_key(h) and t.get(h) == t[h]
+        assert items == {"a", "b"}
+        assert sum(t.itemcounts().values()) == 2
+        assert t.get(b"no such bucket") == set() and b"x" not in t
+    # keys: key -> H of each band, which is the band's hash values as big-endian bytes.
+    assert set(lsh.keys) == {"a", "b"} and len(lsh.keys) == 2 and "a" in lsh.keys
+    hs = lsh.keys["a"]
+    assert len(hs) == lsh.b
+    for i, h in enumerate(hs):
+        start, end = lsh.hashranges[i]
+        assert h == bytes(m1.hashvalues[start:end].byteswap().data)
+        assert "a" in lsh.hashtables[i][h]
+    assert lsh.keys.get("zz") == [] and lsh.keys.itemcounts() == {"a": lsh.b, "b": lsh.b}
+    counts = lsh.get_counts()
+    assert len(counts) == lsh.b and all(sum(c.values()) == 2 for c in counts)
+    sub = lsh.get_subset_counts("a", "nothere")
+    assert len(sub) == lsh.b and all(sum(c.values()) == 1 for c in sub)
+    lsh.remove("a")
+    assert "a" not in lsh.keys
+    for t in lsh.hashtables:
+        for h in t:
+            assert len(t[h]) > 0 and "a" not in t[h]
+
+
+def test_duplicates_merge_and_overlap():
+    lsh = MinHashLSH(threshold=0.5, num_perm=16)
+    m1, m2 = mh([b"a"], 16), mh([b"b"], 16)
+    lsh.insert("a", m1)
+    with pytest.raises(ValueError):
+        lsh.insert("a", m2)
+    lsh.insert("a", m2, check_duplication=False)  # "a" now sits in both MinHashes' buckets
+    assert lsh.query(m1) == ["a"] and lsh.query(m2) == ["a"]
+    assert len(lsh.keys["a"]) == 2 * lsh.b
+    lsh.remove("a")
+    assert lsh.is_empty() and lsh.query(m2) == []
+
+    one, two = MinHashLSH(threshold=0.5, num_perm=16), MinHashLSH(threshold=0.5, num_perm=16)
+    one.insert("a", m1)
+    one.insert("b", m2)
+    two.insert("c", m1)
+    two.insert("d", m2)
+    one.merge(two)
+    assert set(one.query(m1)) == {"a", "c"} and set(one.query(m2)) == {"b", "d"}
+    for i, h in enumerate(one.keys["c"]):
+        assert "c" in one.hashtables[i][h]
+    with pytest.raises(ValueError):
+        one.merge(two, check_overlap=True)
+    one.merge(two)  # overlapping keys, unchecked: allowed, as in datasketch
+    with pytest.raises(ValueError):
+        one.merge(MinHashLSH(threshold=0.5, num_perm=32))
+    with pytest.raises(ValueError):
+        one.merge("not an lsh")
+    assert set(two.query(m1)) == {"c"}  # the other index is unchanged
+
+
+def test_sessions_and_query_buffer():
+    lsh = MinHashLSH(threshold=0.5, num_perm=32)
+    docs = [mh(t, 32) for t in ([b"a", b"b", b"c"], [b"a", b"b", b"d"], [b"x", b"y", b"z"])]
+    with lsh.insertion_session(buffer_size=10) as session:
+        for key, m in enumerate(docs):
+            session.insert(key, m)
+    assert lsh.buffer_size == 10
+    lsh.add_to_query_buffer(docs[0])
+    assert set(lsh.collect_query_buffer()) == set(lsh.query(docs[0])) == {0, 1}
+    lsh.add_to_query_buffer(docs[0])
+    lsh.add_to_query_buffer(docs[1])
+    assert set(lsh.collect_query_buffer()) == set(lsh.query(docs[0])) & set(lsh.query(docs[1]))
+    assert lsh.collect_query_buffer() == []
+    with lsh.deletion_session() as session:
+        session.remove(0)
+        with pytest.raises(ValueError):
+            session.remove(0)
+    assert 0 not in lsh and 1 in lsh
+
+
+def test_hashfunc_and_prepickle():
+    import hashlib
+
+    def digest(b):
+        return hashlib.sha256(b).digest()[:8]
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=16, hashfunc=digest)
+    m1, m2 = mh([b"a"], 16), mh([b"b"], 16)
+    lsh.insert("a", m1)
+    lsh.insert("b", m2)
+    assert lsh.query(m1) == ["a"]
+    for i, h in enumerate(lsh.keys["a"]):
+        start, end = lsh.hashranges[i]
+        assert h == digest(bytes(m1.hashvalues[start:end].byteswap().data))
+        assert lsh.hashtables[i][h] == {"a"}
+    assert lsh.query(mh([b"zz"], 16)) == []
+    lsh.remove("a")
+    assert lsh.query(m1) == []
+    ints = MinHashLSH(threshold=0.5, num_perm=16, hashfunc=lambda b: len(b))  # any hashable H
+    ints.insert("a", m1)
+    ints.insert("b", m2)
+    assert set(ints.query(m1)) == {"a", "b"} and list(ints.hashtables[0]) == [8 * ints.r]
+
+    pp = MinHashLSH(threshold=0.5, num_perm=16, prepickle=True)
+    pp.insert(("k", 1), m1)
+    assert pp.query(m1) == [("k", 1)] and ("k", 1) in pp
+    assert list(pp.keys) == [pickle.dumps(("k", 1))]
+    pp.remove(("k", 1))
+    assert pp.is_empty()
+
+
+def test_pickle_round_trip():
+    for kwargs in ({}, {"prepickle": True}, {"hashfunc": len}):
+        lsh = MinHashLSH(threshold=0.5, num_perm=16, **kwargs)
+        m1, m2 = mh([b"a"], 16), mh([b"b"], 16)
+        lsh.insert("a", m1)
+        lsh.insert("b", m2)
+        lsh.insert("b", m1, check_duplication=False)
+        lsh.remove("a")
+        back = pickle.loads(pickle.dumps(lsh))
+        assert (back.b, back.r, back.h, back.prepickle) == (lsh.b, lsh.r, lsh.h, lsh.prepickle)
+        assert back.query(m1) == ["b"] and back.query(m2) == ["b"]
+        assert back.keys["b"] == lsh.keys["b"] and back.get_counts() == lsh.get_counts()
+        back.insert("c", m2)
+        assert set(back.query(m2)) == {"b", "c"} and lsh.query(m2) == ["b"]
+    empty = pickle.loads(pickle.dumps(MinHashLSH(num_perm=16, params=(4, 4))))
+    assert empty.is_empty() and (empty.b, empty.r) == (4, 4)
+
+
+def test_many_bands_and_keys():
+    lsh = MinHashLSH(num_perm=4096, params=(1024, 4))
+    m = MinHash(num_perm=4096)
+    m.update(b"abcdefg")
+    lsh.insert("m", m)
+    assert len({len(h) for t in lsh.hashtables for h in t}) == 1
+    rng = np.random.default_rng(3)
+    base = [b"%d" % x for x in range(200)]
+    docs = []
+    for i in range(2000):
+        tokens = list(base) if i % 3 == 0 else [b"%d" % x for x in rng.integers(0, 10**6, 200)]
+        docs.append(mh(tokens, 64))
+    big = MinHashLSH(threshold=0.7, num_perm=64)
+    for i, d in enumerate(docs):
+        big.insert(i, d)
+    same = set(range(0, 2000, 3))
+    assert set(big.query(docs[0])) == same
+    for i in range(0, 2000, 2):
+        big.remove(i)
+    assert set(big.query(docs[3])) == {i for i in same if i % 2}
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError):
+        MinHashLSH(threshold=1.5)
+    with pytest.raises(ValueError):
+        MinHashLSH(num_perm=1)
+    with pytest.raises(ValueError):
+        MinHashLSH(weights=(0.4, 0.4))
+    with pytest.raises(ValueError):
+        MinHashLSH(weights=(1.5, -0.5))
+    with pytest.raises(ValueError):
+        MinHashLSH(num_perm=16, params=(8, 8))
+    with pytest.raises(ValueError):
+        MinHashLSH(threshold=0.9, num_perm=16)  # b < 2
+    with pytest.raises(ValueError):
+        MinHashLSH(storage_config={"type": "nosuch"})
+    with pytest.raises(KeyError):
+        MinHashLSH(storage_config={"basename": b"x"})
+    for kind in ("redis", "cassandra"):
+        with pytest.raises(ValueError, match="in memory"):
+            MinHashLSH(storage_config={"type": kind, "redis": {"host": "localhost"}})
+    with pytest.raises(TypeError):
+        MinHashLSH(threshold="high")
+    lsh = MinHashLSH(threshold=0.5, num_perm=16)
+    with pytest.raises(ValueError):
+        lsh.insert("c", MinHash(num_perm=18))
+    with pytest.raises(ValueError):
+        lsh.query(MinHash(num_perm=18))
+    with pytest.raises(ValueError):
+        lsh.add_to_query_buffer(MinHash(num_perm=18))
+    with pytest.raises(ValueError):
+        lsh.remove("c")
+    with pytest.raises(TypeError):
+        lsh.insert(["unhashable"], MinHash(num_perm=16))
+    with pytest.raises(ValueError):
+        lsh.insert("k", "not a minhash")  # its len() is not 16
+    with pytest.raises(AttributeError):
+        lsh.insert("k", "x" * 16)  # no hashvalues
+
+
+def test_params_are_cached():
+    lsh_module._optimal_param.cache_clear()
+    MinHashLSH(threshold=0.6, num_perm=64)
+    MinHashLSH(threshold=0.6, num_perm=64)
+    assert lsh_module._optimal_param.cache_info().hits == 1
+
+
+# --- against the reference datasketch (skipped without it)
+
+
+def test_same_buckets_and_answers_as_datasketch(ds):
+    rng = np.random.default_rng(4)
+    base = [[b"%d" % x for x in rng.integers(0, 400, 80)] for _ in range(20)]
+    docs = []
+    for i in range(600):  # edited copies of 20 documents, and unrelated ones
+        tokens = list(base[i % 20]) if i % 2 else [b"%d" % x for x in rng.integers(0, 10**5, 80)]
+        tokens[: int(rng.integers(0, 40))] = [b"e%d" % x for x in rng.integers(0, 10**5, 10)]
+        docs.append(tokens)
+    ours, theirs = MinHash.bulk(docs, num_perm=128), ds.MinHash.bulk(docs, num_perm=128)
+    for threshold in (0.3, 0.5, 0.8, 0.9):
+        for weights in ((0.5, 0.5), (0.3, 0.7)):
+            a = MinHashLSH(threshold=threshold, num_perm=128, weights=weights)
+            b = ds.MinHashLSH(threshold=threshold, num_perm=128, weights=weights)
+            assert (a.b, a.r) == (b.b, b.r)
+            for i in range(len(docs)):
+                a.insert(i, ours[i])
+                b.insert(i, theirs[i])
+            for i in range(0, len(docs), 5):
+                a.remove(i)
+                b.remove(i)
+            for i in range(len(docs)):
+                assert sorted(a.query(ours[i])) == sorted(b.query(theirs[i]))
+            assert a.get_counts() == b.get_counts()
+            for i in range(1, 50, 7):
+                assert a.keys[i] == b.keys[i]
+                for t, u in zip(a.hashtables, b.hashtables):
+                    assert sorted(t.keys()) == sorted(u.keys())
+    # With a hash function and with prepickled keys.
+    import hashlib
+
+    def h(x):
+        return hashlib.md5(x).digest()
+
+    for kwargs in ({"hashfunc": h}, {"prepickle": True}):
+        a = MinHashLSH(threshold=0.5, num_perm=128, **kwargs)
+        b = ds.MinHashLSH(threshold=0.5, num_perm=128, **kwargs)
+        for i in range(100):
+            a.insert(("k", i), ours[i])
+            b.insert(("k", i), theirs[i])
+        for i in range(100):
+            assert sorted(a.query(ours[i])) == sorted(b.query(theirs[i]))
+        assert a.get_counts() == b.get_counts()
+
+
+def test_same_exceptions_as_datasketch(ds):
+    def outcome(f):
+        try:
+            f()
+        except Exception as e:  # noqa: BLE001
+            return type(e)
+        return None
+
+    for call in [
+        lambda L, M: L(threshold=2.0),
+        lambda L, M: L(threshold="x"),
+        lambda L, M: L(num_perm=1),
+        lambda L, M: L(weights=(0.2, 0.2)),
+        lambda L, M: L(num_perm=16, params=(5, 5)),
+        lambda L, M: L(threshold=0.9, num_perm=16),
+        lambda L, M: L(storage_config={"type": "nosuch"}),
+        lambda L, M: L(storage_config={"no": "type"}),
+        lambda L, M: L(num_perm=16).insert("a", M(num_perm=8)),
+        lambda L, M: L(num_perm=16).query(M(num_perm=8)),
+        lambda L, M: L(num_perm=16).remove("a"),
+        lambda L, M: L(num_perm=16).insert([1], M(num_perm=16)),
+        lambda L, M: L(num_perm=16).merge(L(num_perm=32)),
+        lambda L, M: L(num_perm=16).add_to_query_buffer(M(num_perm=8)),
+        lambda L, M: L(num_perm=16).insert("a", "x" * 16),
+        lambda L, M: L(num_perm=16).query("x" * 5),
+    ]:
+        assert outcome(lambda: call(MinHashLSH, MinHash)) == outcome(lambda: call(ds.MinHashLSH, ds.MinHash))

@@ -1,0 +1,381 @@
+// doppel on the ranks of an MPI job (mpirun -np 1, 2, 3): every output byte for byte what one
+// process writes (stats apart from timings, rates, memory and the ranks' own line), on generated
+// corpora always and on the real corpora of ../shared when present; and a job whose rank fails
+// (bad input under --on-error=fail, out of memory, killed) stops with one message naming the
+// rank and leaves no output.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "e2e/harness.h"
+
+namespace doppel::test {
+namespace {
+
+#define REQUIRE_MPIRUN()                                                              \
+  do {                                                                                \
+    if (mpirun_path().empty()) GTEST_SKIP() << "mpirun not found (scripts/setup.sh)"; \
+  } while (0)
+
+#define REQUIRE_SHARED()                                                                      \
+  do {                                                                                        \
+    if (shared_dir().empty()) {                                                               \
+      GTEST_SKIP() << "../shared not found: " << source_dir() << "/../shared holds the real " \
+                   << "corpora these tests read";                                             \
+    }                                                                                         \
+  } while (0)
+
+// A JSON Lines corpus of about `docs` lines with everything a run meets: near and exact
+// duplicates (some far apart, so on different ranks), dated and undated documents, ids repeated
+// far apart, malformed lines, lines without text, blank lines and \r\n line ends.
+std::string generated_corpus(int docs, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
+  std::vector<std::string> vocabulary;
+  for (int i = 0; i < 3000; ++i) vocabulary.push_back("w" + std::to_string(i));
+  std::vector<std::string> texts;
+  std::string out;
+  for (int i = 0; i < docs; ++i) {
+    const std::size_t r = pick(1000);
+    if (r < 20) {
+      out += "\n";
+      continue;
+    }
+    if (r < 30) {
+      out += "{\"id\": \"bad" + std::to_string(i) + "\", \"text\": \n";
+      continue;
+    }
+    if (r < 35) {
+      out += "{\"id\": \"nt" + std::to_string(i) + "\", \"body\": \"x y z\"}\n";
+      continue;
+    }
+    std::string text;
+    if (r < 60 && !texts.empty()) {  // a near duplicate: a few words changed
+      std::vector<std::string> words;
+      std::string w;
+      for (const char c : texts[pick(texts.size())] + " ") {
+        if (c == ' ') {
+          words.push_back(w);
+          w.clear();
+        } else {
+          w.push_back(c);
+        }
+      }
+      for (std::size_t k = pick(6); k > 0; --k) words[pick(words.size())] = vocabulary[pick(3000)];
+      for (const auto& x : words) text += (text.empty() ? "" : " ") + x;
+    } else if (r < 80 && !texts.empty()) {  // an exact duplicate after normalization
+      text = texts[pick(texts.size())];
+      for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else {
+      for (std::size_t k = 20 + pick(100); k > 0; --k) {
+        text += (text.empty() ? "" : " ") + vocabulary[pick(3000)];
+      }
+      texts.push_back(text);
+    }
+    std::string id = "d" + std::to_string(i);
+    if (i > 100 && pick(100) == 0) id = "d" + std::to_string(pick(static_cast<std::size_t>(i)));
+    out += "{\"id\": \"" + id + "\", \"text\": \"" + text + "\"";
+    if (pick(10) < 7) {
+      out += ", \"date\": \"2020-" + std::to_string(10 + pick(3)) + "-" +
+             std::to_string(10 + pick(18)) + "\"";
+    }
+    out += pick(10) == 0 ? "}\r\n" : "}\n";
+  }
+  return out;
+}
+
+// The outputs of one run, by flag; the stats without what may differ (timings, rates, memory,
+// the ranks' line).
+using Outputs = std::map<std::string, std::string>;
+
+std::string comparable_stats(const std::string& stats) {
+  std::string out;
+  for (const std::string& line : split_lines(stats)) {
+    if (line.find("\"seconds\"") != std::string::npos ||
+        line.find("\"ranks\"") != std::string::npos ||
+        line.find("\"mb_per_s\"") != std::string::npos ||
+        line.find("\"peak_rss_bytes\"") != std::string::npos) {
+      continue;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+const std::vector<std::string> kDedupOutputs = {"--clusters", "--pairs", "--removed", "--output",
+                                                "--stats"};
+
+// Runs `doppel dedup` (ranks == 0: one process; else under mpirun) and reads its outputs.
+Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& extra, const std::string& stdin_bytes = "",
+                  const std::vector<std::string>& env = {}) {
+  const std::string dir = temp_dir();
+  std::vector<std::string> args = {"dedup"};
+  args.insert(args.end(), inputs.begin(), inputs.end());
+  for (const std::string& flag : kDedupOutputs) {
+    args.push_back(flag);
+    args.push_back(dir + "/" + flag.substr(2));
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back("-q");
+  const RunResult run = ranks == 0 ? run_doppel(args, stdin_bytes)
+                                   : run_doppel_mpi(ranks, args, stdin_bytes, {}, env);
+  EXPECT_EQ(run.exit_code, 0) << ranks << " ranks\n" << run.err;
+  if (ranks > 0) {
+    EXPECT_EQ(mpi_sanitizer_findings(), "");
+  }
+  Outputs out;
+  for (const std::string& flag : kDedupOutputs) {
+    const std::string path = dir + "/" + flag.substr(2);
+    if (!std::filesystem::exists(path)) {
+      ADD_FAILURE() << flag << " not written, " << ranks << " ranks";
+      continue;
+    }
+    out[flag] = flag == "--stats" ? comparable_stats(read_file(path)) : read_file(path);
+  }
+  return out;
+}
+
+void expect_same(const Outputs& one, const Outputs& job, const std::string& what) {
+  for (const auto& [flag, bytes] : one) {
+    const auto it = job.find(flag);
+    ASSERT_NE(it, job.end()) << what << ": " << flag;
+    // Not EXPECT_EQ: a failure would print megabytes.
+    EXPECT_TRUE(it->second == bytes) << what << ": " << flag << " differs (" << it->second.size()
+                                     << " bytes against " << bytes.size() << ")";
+  }
+}
+
+struct GeneratedInputs {
+  std::string dir;
+  std::vector<std::string> inputs;
+};
+
+// A large JSON Lines file (cut among ranks), a compressed one (read whole by one rank) and a
+// directory of text files.
+const GeneratedInputs& generated_inputs() {
+  static const GeneratedInputs inputs = [] {
+    GeneratedInputs g;
+    g.dir = temp_dir();
+    write_file(g.dir + "/big.jsonl", generated_corpus(6000, 5));
+    write_file(g.dir + "/small.jsonl", generated_corpus(300, 6));
+    const RunResult z = run_program({"/usr/bin/zstd", "-q", "--rm", g.dir + "/small.jsonl"});
+    EXPECT_EQ(z.exit_code, 0) << z.err;
+    g.inputs = {g.dir + "/big.jsonl", g.dir + "/small.jsonl.zst", source_dir() + "/examples/news"};
+    return g;
+  }();
+  return inputs;
+}
+
+TEST(MpiDedup, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const Outputs one = run_dedup(0, g.inputs, {"--threads", "2"});
+  for (const int ranks : {1, 2, 3}) {
+    expect_same(one, run_dedup(ranks, g.inputs, {"--threads", "1"}),
+                std::to_string(ranks) + " ranks");
+  }
+}
+
+TEST(MpiDedup, KeepPoliciesAndExactVerificationAsInOneProcess) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  for (const auto& [ranks, extra] : std::vector<std::pair<int, std::vector<std::string>>>{
+           {3, {"--keep", "earliest", "--verify", "exact"}},
+           {2, {"--keep", "latest"}},
+           {2, {"--keep", "longest", "--threshold", "0.6"}}}) {
+    const Outputs one = run_dedup(0, g.inputs, extra);
+    expect_same(one, run_dedup(ranks, g.inputs, extra), extra[1]);
+  }
+}
+
+TEST(MpiDedup, StandardInputIsReadByRankZero) {
+  REQUIRE_MPIRUN();
+  const std::string corpus = generated_corpus(1500, 7);
+  const Outputs one = run_dedup(0, {"-"}, {}, corpus);
+  expect_same(one, run_dedup(2, {"-"}, {}, corpus), "standard input");
+}
+
+TEST(MpiDedup, ExchangesInPiecesGiveTheSameOutputs) {
+  REQUIRE_MPIRUN();
+  // Every exchange and broadcast in pieces of 1,000 bytes, as MPI's int counts make huge ones.
+  const auto& g = generated_inputs();
+  const Outputs one = run_dedup(0, g.inputs, {});
+  expect_same(one, run_dedup(3, g.inputs, {}, "", {"DOPPEL_MPI_ROUND_BYTES=1000"}), "pieces");
+}
+
+// Reuters and 20 Newsgroups, compressed as shipped (one rank reads each whole) and decompressed
+// (cut among the ranks).
+TEST(MpiDedup, RealCorporaAsInOneProcess) {
+  REQUIRE_MPIRUN();
+  REQUIRE_SHARED();
+  const std::string dir = temp_dir();
+  for (const std::string name : {"reuters21578", "20newsgroups"}) {
+    const std::string zst = shared_dir() + "/corpora/" + name + ".jsonl.zst";
+    const std::string plain = dir + "/" + name + ".jsonl";
+    const RunResult z = run_program({"/usr/bin/zstd", "-q", "-d", "-f", zst, "-o", plain});
+    ASSERT_EQ(z.exit_code, 0) << z.err;
+    const Outputs one = run_dedup(0, {plain}, {});
+    for (const int ranks : {1, 2, 3}) {
+      expect_same(one, run_dedup(ranks, {plain}, {}), name + ", ranks " + std::to_string(ranks));
+    }
+    const Outputs one_zst = run_dedup(0, {zst}, {});
+    expect_same(one_zst, run_dedup(2, {zst}, {}), name + ".zst");
+  }
+}
+
+// The lines of standard error that are doppel's own messages.
+std::vector<std::string> doppel_errors(const std::string& err) {
+  std::vector<std::string> lines;
+  for (const std::string& line : split_lines(err)) {
+    if (line.rfind("doppel: error: ", 0) == 0) lines.push_back(line);
+  }
+  return lines;
+}
+
+// Nothing under an output's name, and no temporary left beside it.
+void expect_no_outputs(const std::string& dir) {
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    ADD_FAILURE() << "left behind: " << entry.path();
+  }
+}
+
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
+  REQUIRE_MPIRUN();
+  const std::string in = temp_dir();
+  std::string corpus = generated_corpus(3000, 8);
+  // Only well-formed lines, then one broken line in the last third: the last rank's share.
+  std::string good;
+  for (const std::string& line : split_lines(corpus)) {
+    if (line.rfind("{\"id\": \"d", 0) == 0 && line.find("\"text\"") != std::string::npos) {
+      good += line + "\n";
+    }
+  }
+  good.insert(good.size() * 5 / 6, "\n{\"id\": \"broken\", \"text\": \n");
+  write_file(in + "/c.jsonl", good);
+  const RunResult one = run_doppel({"dedup", in + "/c.jsonl", "--on-error=fail", "-q"});
+  ASSERT_EQ(one.exit_code, 2);
+  const std::vector<std::string> expected = doppel_errors(one.err);
+  ASSERT_EQ(expected.size(), 1u) << one.err;
+  const std::string out = temp_dir();
+  const RunResult job = run_doppel_mpi(
+      3, {"dedup", in + "/c.jsonl", "--on-error=fail", "--clusters", out + "/c.jsonl", "--removed",
+          out + "/r.jsonl", "--output", out + "/o.jsonl", "-q"});
+  EXPECT_NE(job.exit_code, 0);
+  const std::vector<std::string> errors = doppel_errors(job.err);
+  ASSERT_EQ(errors.size(), 1u) << job.err;
+  // The message of one process, naming the rank and its host.
+  EXPECT_EQ(errors[0], "doppel: error: rank 2 on " + host_name() + ": " +
+                           expected[0].substr(std::string("doppel: error: ").size()));
+  EXPECT_EQ(mpi_sanitizer_findings(), "");
+  expect_no_outputs(out);
+}
+
+TEST(MpiFailures, OutOfMemoryOnOneRankStopsTheJobWithOneMessage) {
+  REQUIRE_MPIRUN();
+  if (!DOPPEL_SANITIZED) {
+    GTEST_SKIP() << "needs the sanitizer build (ASan's max_allocation_size_mb makes the allocation "
+                    "fail)";
+  }
+  // Rank 1 (of 2) reads the second half of the file, which holds one 40 MB line; its allocator
+  // refuses more than 16 MB at once, as an exhausted one would (std::bad_alloc).
+  const std::string in = temp_dir();
+  std::string corpus = generated_corpus(3000, 9);
+  corpus += "{\"id\": \"huge\", \"text\": \"" + std::string(40u << 20, 'x') + "\"}\n";
+  write_file(in + "/c.jsonl", corpus);
+  const std::string out = temp_dir();
+  const std::vector<std::string> args = {"dedup", in + "/c.jsonl", "--clusters", out + "/c.jsonl",
+                                         "-q"};
+  // mpirun's MPMD form: rank 0 as usual, rank 1 through env with its own allocator limit.
+  std::vector<std::string> mpmd = {"-np", "1", "/usr/bin/env",
+                                   "ASAN_OPTIONS=allocator_may_return_null=1:"
+                                   "max_allocation_size_mb=16:log_path=/dev/null",
+                                   DOPPEL_BINARY};
+  mpmd.insert(mpmd.end(), args.begin(), args.end());
+  std::vector<std::string> all = args;
+  all.emplace_back(":");
+  all.insert(all.end(), mpmd.begin(), mpmd.end());
+  const RunResult job = run_doppel_mpi(1, all);
+  EXPECT_NE(job.exit_code, 0);
+  const std::vector<std::string> errors = doppel_errors(job.err);
+  ASSERT_EQ(errors.size(), 1u) << job.err;
+  EXPECT_NE(errors[0].find("rank 1 on " + host_name() + ": out of memory"), std::string::npos)
+      << errors[0];
+  expect_no_outputs(out);
+}
+
+// The pid of rank `rank` among the children of mpirun (`parent`), or 0.
+int rank_pid(int parent, int rank) {
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string pid, comm, state;
+    int ppid = 0;
+    if (!(stat >> pid >> comm >> state >> ppid) || ppid != parent) continue;
+    std::ifstream environ(entry.path() / "environ", std::ios::binary);
+    std::string env((std::istreambuf_iterator<char>(environ)), std::istreambuf_iterator<char>());
+    if (env.find(std::string("OMPI_COMM_WORLD_RANK=") + std::to_string(rank) + '\0') !=
+        std::string::npos) {
+      return std::stoi(name);
+    }
+  }
+  return 0;
+}
+
+TEST(MpiFailures, AKilledRankStopsTheJobAndLeavesNoOutput) {
+  REQUIRE_MPIRUN();
+  const std::string in = temp_dir();
+  write_file(in + "/c.jsonl", generated_corpus(20000, 10));
+  const std::string out = temp_dir();
+  int killed = 0;
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult job = run_doppel_mpi(
+      2,
+      {"dedup", in + "/c.jsonl", "--threads", "1", "--clusters", out + "/c.jsonl", "--output",
+       out + "/o.jsonl", "-q"},
+      "", [&](int mpirun) {
+        // Once both ranks run, and a moment later (reading), rank 1 is killed as the kernel's
+        // out-of-memory killer would.
+        if (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(300)) return false;
+        const int pid = rank_pid(mpirun, 1);
+        if (pid == 0 || rank_pid(mpirun, 0) == 0) return false;
+        killed = pid;
+        kill(pid, SIGKILL);
+        return true;
+      });
+  ASSERT_NE(killed, 0);
+  EXPECT_NE(job.exit_code, 0);
+  // mpirun names the rank, its host and the signal; doppel adds nothing.
+  EXPECT_NE(job.err.find("rank 1"), std::string::npos) << job.err;
+  EXPECT_NE(job.err.find("signal 9"), std::string::npos) << job.err;
+  EXPECT_EQ(doppel_errors(job.err).size(), 0u) << job.err;
+  expect_no_outputs(out);
+}
+
+TEST(MpiProgress, OneBarForTheWholeJob) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const RunResult job =
+      run_doppel_mpi(2, {"dedup", g.inputs[0], "--progress", "always", "--threads", "1"});
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  // The bar's last drawing counts the input of both ranks: 100% (either rank alone reads half).
+  EXPECT_NE(job.err.find("dedup ["), std::string::npos) << job.err;
+  EXPECT_NE(job.err.find("100%"), std::string::npos) << job.err;
+}
+
+}  // namespace
+}  // namespace doppel::test

@@ -1,0 +1,57 @@
+#include "distributed.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "dist/wire.h"
+
+namespace doppel::cli {
+
+Status agree_on_progress(dist::Communicator& comm, bool& progress) {
+  std::string flag(1, progress ? '1' : '0');
+  DOPPEL_RETURN_IF_ERROR(comm.broadcast(flag, 0));
+  progress = flag == "1";
+  return Status::Ok();
+}
+
+Status print_rank_warnings(dist::Communicator& comm, const Settings& s, const Corpus& mine,
+                           const char* where_all) {
+  const auto limit = static_cast<std::size_t>(std::max(0, s.max_warnings));
+  std::string bytes;
+  dist::WireWriter w(bytes);
+  const std::size_t n = std::min(limit, mine.problems.size());
+  w.put(static_cast<std::uint64_t>(mine.problems.size()));
+  for (std::size_t i = 0; i < n; ++i) w.put_string(mine.problems[i].message);
+  auto all = comm.gather(bytes, 0);
+  if (!all.ok()) return all.status();
+  if (comm.rank() != 0 || s.quiet) return Status::Ok();
+  Warnings warnings(s, false, where_all);
+  const ProblemCallback show = warnings.callback();
+  std::uint64_t unsent = 0;
+  for (const std::string& part : *all) {
+    dist::WireReader in(part);
+    const auto count = in.get<std::uint64_t>();
+    std::uint64_t got = 0;
+    while (!in.done() && in.ok()) {
+      ReadProblem p;
+      p.message = std::string(in.get_string());
+      show(p);
+      ++got;
+    }
+    unsent += count - got;
+  }
+  warnings.add_hidden(unsent);
+  warnings.print_hidden();
+  return Status::Ok();
+}
+
+int finish_distributed(dist::Communicator& comm, const Status& status) {
+  if (status.ok()) return kExitOk;
+  if (comm.rank() != 0) return kExitError;
+  const dist::FailedRank& f = comm.failed_rank();
+  return fail(status, f.rank >= 0 ? fmt::format("rank {} on {}", f.rank, f.host) : "");
+}
+
+}  // namespace doppel::cli

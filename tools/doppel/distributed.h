@@ -1,0 +1,27 @@
+// What the commands share when they run on the ranks of an MPI job (mpirun, srun): one decision
+// about the progress bar, rank 0 speaking for the job (warnings, errors), and exit codes.
+#pragma once
+
+#include <string>
+
+#include "cli_common.h"
+#include "dist/communicator.h"
+#include "doppel/corpus.h"
+#include "doppel/status.h"
+
+namespace doppel::cli {
+
+// Rank 0 decides whether the job draws a progress bar (want_progress() on its standard error:
+// under mpirun that is a pipe, so --progress auto draws none and --progress always does).
+Status agree_on_progress(dist::Communicator& comm, bool& progress);
+
+// Collective: rank 0 prints the first --max-warnings problems of the run in input order, each
+// rank's first ones gathered, and how many more there were.
+Status print_rank_warnings(dist::Communicator& comm, const Settings& s, const Corpus& mine,
+                           const char* where_all);
+
+// The exit code of a rank once its command returned `status`, the same on every rank: rank 0
+// prints the one error message, naming the rank and host that failed first.
+int finish_distributed(dist::Communicator& comm, const Status& status);
+
+}  // namespace doppel::cli
