@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   auto client = [&](int t) {
     httplib::Client c(a.host, a.port);
     c.set_keep_alive(true);
+    c.set_tcp_nodelay(true);  // as curl does: no Nagle delay between headers and body
     c.set_read_timeout(60, 0);
     // Warm-up requests of this connection: not timed.
     for (int i = 0; i < a.warmup / a.clients + 1; ++i) {
