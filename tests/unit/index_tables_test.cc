@@ -24,6 +24,7 @@ namespace {
 
 // Every window's rightmost minimum, as a set of positions.
 std::vector<std::uint32_t> brute_force_winnow(const std::vector<std::uint64_t>& keys, int window) {
+  if (keys.empty()) return {};  // no window at all
   std::set<std::uint32_t> picked;
   const std::size_t w = std::min<std::size_t>(static_cast<std::size_t>(window), keys.size());
   for (std::size_t start = 0; start + w <= keys.size(); ++start) {
