@@ -423,6 +423,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create, 
   const rocksdb::Status s =
       read_only ? rocksdb::DB::OpenForReadOnly(options, path, families, &impl->cf, &raw)
                 : rocksdb::DB::Open(options, path, families, &impl->cf, &raw);
+  // A writer killed while it created the index leaves a database without all its families; the
+  // index was never committed (no "format"), and the next writer creates the families.
+  if (read_only && s.IsInvalidArgument() &&
+      s.ToString().find("Column family not found") != std::string::npos) {
+    return Status::IoError(fmt::format("{}: no index there", dir));
+  }
   if (!s.ok()) return from_rocks(s, path);
   impl->db.reset(raw);
   return std::unique_ptr<Store>(new Store(std::move(impl)));
