@@ -14,7 +14,7 @@ def main() -> int:
     generated = subprocess.run([sys.argv[1], "docs-cli"], check=True, capture_output=True,
                                text=True).stdout
     blocks = {name: block for block, name in
-              re.findall(r"(<!-- flags:(\w+) -->\n.*?<!-- /flags -->)", generated, re.S)}
+              re.findall(r"(<!-- flags:([\w-]+) -->\n.*?<!-- /flags -->)", generated, re.S)}
     page = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
     text = page.read_text()
     for name, block in blocks.items():

@@ -42,8 +42,9 @@ struct LshOptions {
   double threshold = 0.8;  // Jaccard similarity at or above which two documents are near duplicates
   int bands = 0;           // 0: chosen from threshold and num_hashes (see choose_bands_rows).
   int rows = 0;            // rows per band; bands*rows <= num_hashes. Set both or neither.
-  std::size_t max_bucket_members = 64;  // a bucket with more members than this is verified as a
-                                        // chain and star, not all pairs: linear, not quadratic.
+  std::size_t max_bucket_members = 64;  // the first this many members of a bucket are verified
+                                        // in all pairs; each later one only with the first and
+                                        // the previous member: linear, not quadratic.
 };
 
 enum class VerifyMode {

@@ -52,16 +52,15 @@ void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members
   for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j].first == keys[i].first) ++j;
-    const std::size_t m = j - i;
-    if (m <= max_bucket_members) {
-      for (std::size_t a = i; a < j; ++a) {
-        for (std::size_t b = a + 1; b < j; ++b)
-          pairs.push_back(pack(keys[a].second, keys[b].second));
-      }
-    } else {
-      for (std::size_t a = i + 1; a < j; ++a) {
-        pairs.push_back(pack(keys[i].second, keys[a].second));
-        if (a + 1 < j) pairs.push_back(pack(keys[a].second, keys[a + 1].second));
+    // Member k (in document order) pairs with every earlier member while k < max_bucket_members,
+    // then with the first and the previous one only: a member's pairs depend only on the members
+    // before it, so an index that adds documents a few at a time finds the same pairs.
+    for (std::size_t k = i + 1; k < j; ++k) {
+      if (k - i < max_bucket_members) {
+        for (std::size_t a = i; a < k; ++a) pairs.push_back(pack(keys[a].second, keys[k].second));
+      } else {
+        pairs.push_back(pack(keys[i].second, keys[k].second));
+        pairs.push_back(pack(keys[k - 1].second, keys[k].second));
       }
     }
     i = j;

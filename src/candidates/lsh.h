@@ -29,7 +29,12 @@ LshShape choose_lsh_shape(double threshold, int num_hashes);
 std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows);
 
 // Appends the candidate pairs of the buckets of one band: `keys` are (band key, document) sorted
-// (sort_key_values), runs of equal keys a bucket each. See band_candidates.
+// (sort_key_values), runs of equal keys a bucket each, each packed as (a << 32 | b) with a < b.
+// Members of a bucket are taken in document order: member k pairs with every earlier member while
+// k < max_bucket_members, and after that with the first member and the previous one only, so that
+// a boilerplate bucket costs linear, not quadratic, work. The rule is prefix-stable: a member's
+// pairs depend only on the members before it, which lets an incremental index (src/index/) find
+// exactly the pairs of a batch run.
 void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
                   std::vector<std::uint64_t>& pairs);
 
@@ -38,10 +43,8 @@ struct BandScratch {
   std::vector<KeyValue> keys, tmp;
 };
 
-// Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`,
-// each packed as (a << 32 | b) with a < b. A bucket of more than `max_bucket_members` members
-// contributes a chain (each member with the next) and a star (each with the first) instead of all
-// pairs, so that a boilerplate bucket costs linear, not quadratic, work.
+// Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`
+// by the rule of bucket_pairs.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
                      int rows, std::size_t max_bucket_members, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -144,10 +145,25 @@ struct Worker {
   }
 };
 
+// A part's merge() returns void, or a Status that stops the reading when it is not OK.
+template <typename Part, typename Data>
+Status merge_part(Part& part, Data& data, std::size_t i, bool readable) {
+  if constexpr (std::is_same_v<decltype(part.merge(data, i, readable)), Status>) {
+    return part.merge(data, i, readable);
+  } else {
+    part.merge(data, i, readable);
+    return Status::Ok();
+  }
+}
+
 template <typename... Parts, std::size_t... K>
-void merge_parts(std::tuple<Parts&...>& parts, Out<Parts...>& out, std::size_t i, bool readable,
-                 std::index_sequence<K...>) {
-  (std::get<K>(parts).merge(std::get<K>(out.data), i, readable), ...);
+Status merge_parts(std::tuple<Parts&...>& parts, Out<Parts...>& out, std::size_t i, bool readable,
+                   std::index_sequence<K...>) {
+  Status status;
+  // In order, stopping at the first part that fails.
+  (void)(((status = merge_part(std::get<K>(parts), std::get<K>(out.data), i, readable)).ok()) &&
+         ...);
+  return status;
 }
 
 }  // namespace read_stage_detail
@@ -161,7 +177,9 @@ void merge_parts(std::tuple<Parts&...>& parts, Out<Parts...>& out, std::size_t i
 //   Worker make_worker();
 //   void merge(Batch&, std::size_t i, bool readable)           document i, in input order, under
 //                               the merge lock; `readable` is false for bad input, including a
-//                               duplicate id the table found
+//                               duplicate id the table found. It may return a Status instead,
+//                               which stops the reading when it is not OK (the index commits
+//                               batches of documents from its merge).
 template <typename... Parts>
 Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
                    const ProblemCallback& on_problem, Corpus& corpus, Parts&... parts) {
@@ -181,8 +199,8 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       DOPPEL_RETURN_IF_ERROR(table.add(out.docs[i]));
       const bool readable = corpus.docs.back().status == ReadStatus::kOk;
-      read_stage_detail::merge_parts(part_refs, out, i, readable,
-                                     std::index_sequence_for<Parts...>{});
+      DOPPEL_RETURN_IF_ERROR(read_stage_detail::merge_parts(part_refs, out, i, readable,
+                                                            std::index_sequence_for<Parts...>{}));
     }
     return Status::Ok();
   };

@@ -21,15 +21,8 @@ void DocumentWords::Worker::begin(const doppel::Batch& batch, Batch& out) const 
 }
 
 void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& out) {
-  const NormalizedText& norm = doc.norm;
-  std::span<const Token> tokens = norm.tokens;
-  std::span<const std::uint64_t> hashes = norm.hashes;
-  if (find_address_chunks(doc.parsed.body(), chunks_)) {
-    join_chunk_words(norm, chunks_, joined_tokens_, joined_hashes_);
-    tokens = joined_tokens_;
-    hashes = joined_hashes_;
-  }
-  const std::size_t n = tokens.size();
+  const PassageWordList list = passage_words_of(doc, joined_);
+  const std::size_t n = list.tokens.size();
   if (chunk_ == nullptr || chunk_->words.capacity() - chunk_->words.size() < n) {
     chunk_ = store_.new_chunk(n);
   }
@@ -37,16 +30,10 @@ void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   at.count = static_cast<std::uint32_t>(n);
   at.words = chunk_->words.data() + chunk_->words.size();
   at.bytes = chunk_->bytes.data() + chunk_->bytes.size();
-  for (const std::uint64_t h : hashes) {
-    chunk_->words.push_back(static_cast<std::uint32_t>(h ^ (h >> 32)));
-  }
-  word_byte_spans(tokens, doc.parsed.body_offset, chunk_->bytes);
-  const std::string_view source = doc.parsed.source;
-  out.chars[i] = count_code_points(source);
-  if (out.chars[i] != source.size()) {
-    at.code_points = chunk_->code_points.data() + chunk_->code_points.size();
-    word_code_point_spans(source, std::span(at.bytes, n), chunk_->code_points);
-  }
+  const SourceSpan* code_points = chunk_->code_points.data() + chunk_->code_points.size();
+  out.chars[i] =
+      append_document_words(doc, list, chunk_->words, chunk_->bytes, chunk_->code_points);
+  if (out.chars[i] != doc.parsed.source.size()) at.code_points = code_points;
 }
 
 void DocumentWords::merge(Batch& out, std::size_t i, bool readable) {

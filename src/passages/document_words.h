@@ -1,8 +1,7 @@
 // What reuse keeps of each document, made in the read stage (corpus/read_stage.h) on every thread
 // and left where the threads wrote it: its words (an address one word: passages/passage_words.h)
-// as 32-bit hashes and each word's place in the
-// source text (bytes, and code points where they differ), and the source's length in code
-// points. Thread-safety: the read stage's; read-only afterwards.
+// as 32-bit hashes and each word's place in the source text (bytes, and code points where they
+// differ), and the source's length in code points. Thread-safety: the read stage's; read-only afterwards.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +18,49 @@
 #include "util/huge_pages.h"
 
 namespace doppel {
+
+// A document's words as passages count them: those of its normalized text, with the words of
+// each address joined into one (passages/passage_words.h). The spans point into the document's
+// NormalizedText or into `joined` (scratch kept between calls); the normalized text is shared with
+// other parts of the read stage and stays as it is.
+struct PassageWordList {
+  std::span<const Token> tokens;
+  std::span<const std::uint64_t> hashes;
+};
+struct JoinedWords {
+  AddressChunks chunks;
+  std::vector<Token> tokens;
+  std::vector<std::uint64_t> hashes;
+};
+inline PassageWordList passage_words_of(const PreparedDoc& doc, JoinedWords& joined) {
+  if (!find_address_chunks(doc.parsed.body(), joined.chunks)) {
+    return {doc.norm.tokens, doc.norm.hashes};
+  }
+  join_chunk_words(doc.norm, joined.chunks, joined.tokens, joined.hashes);
+  return {joined.tokens, joined.hashes};
+}
+
+// A readable document's words (`list`, from passage_words_of) as the passage stages keep them:
+// appends each word's word_key() to `words` and its byte span in the source to `bytes`, and, when
+// the source is not all ASCII (code points and bytes differ), each word's code point span to
+// `code_points`. Returns the source's length in code points. Vec32 holds uint32_t, Spans
+// SourceSpan (std::vector, HugeVector). Shared by reuse's part below and the index's
+// (src/index/).
+template <typename Vec32, typename Spans>
+std::uint64_t append_document_words(const PreparedDoc& doc, const PassageWordList& list,
+                                    Vec32& words, Spans& bytes, Spans& code_points) {
+  const std::size_t n = list.tokens.size();
+  for (const std::uint64_t h : list.hashes) words.push_back(word_key(h));
+  const std::size_t first = bytes.size();
+  word_byte_spans(list.tokens, doc.parsed.body_offset, bytes);
+  const std::string_view source = doc.parsed.source;
+  const std::uint64_t chars = count_code_points(source);
+  if (chars != source.size()) {
+    word_code_point_spans(source, std::span<const SourceSpan>(bytes.data() + first, n),
+                          code_points);
+  }
+  return chars;
+}
 
 // Where the reading threads put documents' words: arrays reserved large and filled from the front
 // (reserved room is address space only, so a chunk costs what is written into it), each
@@ -83,11 +125,7 @@ class DocumentWords {
    private:
     WordStore& store_;
     WordChunk* chunk_ = nullptr;  // this thread's, being filled
-    // A document's words with each address joined into one (passages/passage_words.h); the
-    // normalized text is shared with other parts and stays as it is.
-    AddressChunks chunks_;
-    std::vector<Token> joined_tokens_;
-    std::vector<std::uint64_t> joined_hashes_;
+    JoinedWords joined_;  // scratch of passage_words_of
   };
   Worker make_worker() { return Worker(store_); }
   void merge(Batch& out, std::size_t i, bool readable);

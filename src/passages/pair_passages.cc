@@ -1,10 +1,43 @@
 #include "passages/pair_passages.h"
 
-#include "align/local_align.h"
-#include "passages/segments.h"
 #include "util/threads.h"
 
 namespace doppel {
+
+std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const std::uint32_t> a,
+                               std::span<const std::uint32_t> b, const PairPassageOptions& options,
+                               PairScratch& scratch, std::vector<AlignedPair>& out,
+                               std::vector<Piece>* out_pieces) {
+  const std::uint32_t doc_a = pair_seeds.front().a(), doc_b = pair_seeds.front().b();
+  chain_seeds(pair_seeds, static_cast<int>(options.max_gap), static_cast<int>(options.band),
+              scratch.chain, scratch.anchors, scratch.chains);
+  scratch.pieces.clear();
+  std::uint64_t aligned = 0;
+  const AlignScoring scoring;
+  for (const Chain& c : scratch.chains) {
+    if (c.count < options.min_chain_seeds) continue;
+    ++aligned;
+    const Alignment al =
+        align_banded(a, b, std::span(scratch.anchors).subspan(c.first, c.count), options.seed_words,
+                     options.band, options.max_gap, scoring, scratch.align);
+    if (al.score <= 0) continue;
+    split_at_unmatched(scratch.align.matched, options.max_unmatched, scratch.pieces);
+  }
+  join_pieces(scratch.pieces, a, b, options.max_unmatched, scratch.groups);
+  for (const PieceGroup& g : scratch.groups) {
+    const Piece& p = g.extent;
+    if (!passage_qualifies(p, options.min_words, options.min_similarity)) continue;
+    const auto first_piece =
+        out_pieces != nullptr ? static_cast<std::uint32_t>(out_pieces->size()) : 0;
+    out.push_back(AlignedPair{doc_a, doc_b, p.a_begin, p.a_end, p.b_begin, p.b_end, p.matches,
+                              first_piece, g.count});
+    if (out_pieces != nullptr) {
+      out_pieces->insert(out_pieces->end(), scratch.pieces.begin() + g.first,
+                         scratch.pieces.begin() + g.first + g.count);
+    }
+  }
+  return aligned;
+}
 
 PairPassages pair_passages(std::span<const Seed> seeds, const WordTable& words,
                            const PairPassageOptions& options, std::uint64_t& chains_aligned) {
@@ -24,42 +57,16 @@ PairPassages pair_passages(std::span<const Seed> seeds, const WordTable& words,
   const int threads = std::max(1, options.threads);
   std::vector<std::uint64_t> aligned_per_thread(static_cast<std::size_t>(threads), 0);
   Turns turns(runs, kRunsPerBlock);
-  const AlignScoring scoring;
   run_on_threads(threads, [&](int t) {
-    AlignScratch scratch;
-    std::vector<Anchor> anchors;
-    std::vector<Chain> chains;
-    ChainScratch chain_scratch;
-    std::vector<Piece> pieces;
-    std::vector<PieceGroup> groups;
+    PairScratch scratch;
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
       auto& out = found[first / kRunsPerBlock];
       auto& out_pieces = found_pieces[first / kRunsPerBlock];
       for (std::size_t r = first; r < last; ++r) {
         const auto pair_seeds = seeds.subspan(run_starts[r], run_starts[r + 1] - run_starts[r]);
         const std::uint32_t a = pair_seeds.front().a(), b = pair_seeds.front().b();
-        chain_seeds(pair_seeds, static_cast<int>(options.max_gap), static_cast<int>(options.band),
-                    chain_scratch, anchors, chains);
-        pieces.clear();
-        for (const Chain& c : chains) {
-          // A lone seed is a shared phrase, not yet a passage.
-          if (c.count < 2) continue;
-          ++aligned_per_thread[static_cast<std::size_t>(t)];
-          const Alignment al =
-              align_banded(words.doc(a), words.doc(b), std::span(anchors).subspan(c.first, c.count),
-                           options.seed_words, options.band, options.max_gap, scoring, scratch);
-          if (al.score <= 0) continue;
-          split_at_unmatched(scratch.matched, options.max_unmatched, pieces);
-        }
-        join_pieces(pieces, words.doc(a), words.doc(b), options.max_unmatched, groups);
-        for (const PieceGroup& g : groups) {
-          const Piece& p = g.extent;
-          if (!passage_qualifies(p, options.min_words, options.min_similarity)) continue;
-          out.push_back(AlignedPair{a, b, p.a_begin, p.a_end, p.b_begin, p.b_end, p.matches,
-                                    static_cast<std::uint32_t>(out_pieces.size()), g.count});
-          out_pieces.insert(out_pieces.end(), pieces.begin() + g.first,
-                            pieces.begin() + g.first + g.count);
-        }
+        aligned_per_thread[static_cast<std::size_t>(t)] += passages_of_pair(
+            pair_seeds, words.doc(a), words.doc(b), options, scratch, out, &out_pieces);
       }
     }
   });

@@ -11,13 +11,6 @@
 namespace doppel {
 namespace {
 
-// The key of the n-gram starting at `w`: equal n-grams have equal keys.
-inline std::uint64_t ngram_key(const std::uint32_t* w, std::size_t n) {
-  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (std::size_t k = 0; k < n; ++k) h = (h ^ w[k]) * 0x100000001b3ULL;
-  return mix64(h);
-}
-
 // An n-gram of the corpus: its key, its document and its first word there. The document fills
 // what would be padding after the position, and saves a word-to-document table.
 // No default member initializers: the array of all n-grams is made without zeroing it first.

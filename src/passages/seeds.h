@@ -8,9 +8,23 @@
 #include <vector>
 
 #include "align/local_align.h"
+#include "util/hash.h"
 #include "util/huge_pages.h"
 
 namespace doppel {
+
+// A word as the passage stages compare it: its 64-bit token hash (text/normalize.h) folded to 32
+// bits.
+inline std::uint32_t word_key(std::uint64_t token_hash) {
+  return static_cast<std::uint32_t>(token_hash ^ (token_hash >> 32));
+}
+
+// The key of the n-gram of words w[0 .. n): equal n-grams have equal keys.
+inline std::uint64_t ngram_key(const std::uint32_t* w, std::size_t n) {
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+  for (std::size_t k = 0; k < n; ++k) h = (h ^ w[k]) * 0x100000001b3ULL;
+  return mix64(h);
+}
 
 // The corpus's words as 32-bit hashes, each document's contiguous; where they are is the
 // caller's (the reuse job leaves them where its reading threads wrote them). docs[d] ..

@@ -160,7 +160,8 @@ TEST(BandCandidates, BigBucketGivesLinearPairsConnectingAllMembers) {
   BandScratch scratch;
   std::vector<std::uint64_t> pairs;
   band_candidates(sigs, docs, 0, 2, 64, scratch, pairs);
-  EXPECT_LE(pairs.size(), 2u * kMembers);
+  // The first 64 members in all pairs, each later one with the first and the previous.
+  EXPECT_EQ(pairs.size(), 64u * 63u / 2u + 2u * (kMembers - 64u));
   UnionFind sets(kMembers + kOthers);
   for (const auto p : pairs) {
     const auto a = static_cast<std::uint32_t>(p >> 32), b = static_cast<std::uint32_t>(p);
@@ -201,8 +202,48 @@ TEST(BandCandidates, BigBucketOfScatteredDocuments) {
       ASSERT_FALSE(in_bucket.count(a) || in_bucket.count(b)) << "pair across buckets";
     }
   }
-  EXPECT_LE(bucket_pairs, 2 * members.size());
+  EXPECT_EQ(bucket_pairs, 64 * 63 / 2 + 2 * (members.size() - 64));
   for (const auto d : members) EXPECT_EQ(sets.find(d), members.front());
+}
+
+// The pairs of the documents' first k (in document order) are the pairs of all of them whose
+// later member is among the first k: what an index adding documents a few at a time relies on.
+TEST(BandCandidates, PairsArePrefixStable) {
+  std::mt19937_64 rng(0x707266);
+  SignatureStore sigs(2);
+  for (std::uint32_t d = 0; d < 300; ++d) {
+    // Two big buckets (over the limit of 8 used below), a small one, and singletons.
+    const auto kind = rng() % 4;
+    std::vector<SigValue> sig = {static_cast<SigValue>(kind), 1};
+    if (kind == 3) sig[1] = static_cast<SigValue>(2 + rng() % 60000);
+    sigs.append(sig);
+  }
+  std::vector<std::uint32_t> docs(300);
+  for (std::uint32_t d = 0; d < 300; ++d) docs[d] = d;
+  BandScratch scratch;
+  std::vector<std::uint64_t> all;
+  band_candidates(sigs, docs, 0, 2, 8, scratch, all);
+  std::sort(all.begin(), all.end());
+  for (const std::uint32_t k : {1u, 2u, 9u, 10u, 57u, 150u, 299u}) {
+    std::vector<std::uint64_t> prefix;
+    band_candidates(sigs, std::span(docs).first(k), 0, 2, 8, scratch, prefix);
+    std::sort(prefix.begin(), prefix.end());
+    std::vector<std::uint64_t> expected;
+    for (const auto p : all) {
+      if ((p & 0xffffffffu) < k) expected.push_back(p);
+    }
+    EXPECT_EQ(prefix, expected) << "first " << k << " documents";
+  }
+}
+
+// band_key is the key band_candidates groups by: equal rows, equal keys; another band, another key.
+TEST(BandKey, DependsOnTheBandsRowsOnly) {
+  const std::vector<SigValue> a = {1, 2, 3, 4, 5, 6}, b = {1, 2, 9, 9, 5, 6};
+  EXPECT_EQ(band_key(a, 0, 2), band_key(b, 0, 2));
+  EXPECT_NE(band_key(a, 1, 2), band_key(b, 1, 2));
+  EXPECT_EQ(band_key(a, 2, 2), band_key(b, 2, 2));
+  const std::vector<SigValue> c = {5, 6, 5, 6, 5, 6};
+  EXPECT_NE(band_key(c, 0, 2), band_key(c, 1, 2)) << "the band seeds the hash";
 }
 
 }  // namespace

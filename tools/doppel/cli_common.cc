@@ -114,6 +114,28 @@ Status prepare_options(Command command, const std::vector<OutputFlag>& outputs, 
       DOPPEL_RETURN_IF_ERROR(validate_options(s.reuse));
       DOPPEL_RETURN_IF_ERROR(validate_options(s.report));
       break;
+    default: {
+      // The index's matching options: those it shares with dedup and reuse come from their
+      // fields (one flag each), the rest are its own.
+      IndexOptions& x = s.index;
+      x.normalize = normalize;
+      x.shingle = s.dedup.shingle;
+      x.sketch = s.dedup.sketch;
+      x.lsh = s.dedup.lsh;
+      x.seed_words = s.reuse.seed_words;
+      x.min_words = s.reuse.min_words;
+      x.min_similarity = s.reuse.min_similarity;
+      x.band = s.reuse.band;
+      x.max_unmatched = s.reuse.max_unmatched;
+      x.max_gap = s.reuse.max_gap;
+      x.all_pairs_docs = s.reuse.all_pairs_docs;
+      s.index_read.read = read;
+      s.index_read.progress = progress;
+      s.index_read.threads = s.threads;
+      DOPPEL_RETURN_IF_ERROR(validate_options(x));
+      DOPPEL_RETURN_IF_ERROR(validate_options(s.index_read));
+      break;
+    }
   }
   return check_outputs_are_not_inputs(s.inputs, outputs);
 }

@@ -14,7 +14,7 @@ std::function<int()> add_docs_command(CLI::App& app) {
   cmd->group("");
   return [] {
     std::string md;
-    for (const Command c : {Command::kDedup, Command::kReuse, Command::kReport}) {
+    for (const Command c : kAllCommands) {
       md +=
           fmt::format("<!-- flags:{} -->\n{}<!-- /flags -->\n", command_name(c), flags_markdown(c));
     }

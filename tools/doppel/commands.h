@@ -16,6 +16,9 @@ namespace doppel::cli {
 std::function<int()> add_dedup_command(CLI::App& app, dist::Communicator* comm);
 std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm);
 std::function<int()> add_report_command(CLI::App& app);
+// `doppel index add|query|remove|stats|export`, one command with five subcommands.
+std::function<int()> add_index_command(CLI::App& app);
+std::function<int()> add_serve_command(CLI::App& app);
 // Hidden: prints the flag tables of docs/cli.md, generated from the flag definitions.
 std::function<int()> add_docs_command(CLI::App& app);
 

@@ -216,6 +216,25 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.reuse.all_pairs_docs);
        }},
+      {"max-candidates", "--max-candidates", kMatching, "N",
+       "Index: align each document with at most this many earlier ones, those sharing the most "
+       "passage fingerprints (0: all)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.index.max_candidates);
+       }},
+      {"winnow-window", "--winnow-window", kMatching, "N",
+       "Index: n-grams per winnowing window (0: --min-words - --seed-words + 1, so that every "
+       "shared run of --min-words words keeps a fingerprint); larger stores fewer",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.index.winnow_window);
+       }},
+      {"passages", "--passages", kMatching, "",
+       "Index: find reused passages (on), or answer exact and near duplicates only (off: no "
+       "words stored, faster)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return add_choice<bool>(g, f.name, s.index.passages, f.help,
+                                 {{"on", true}, {"off", false}});
+       }},
       // --- Output: dedup -------------------------------------------------------------------
       {"dedup.clusters", "--clusters", kOutput, "FILE",
        "Write clusters as JSON Lines to FILE (- for standard output, replacing the listing)",
@@ -283,6 +302,23 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.stats, false);
        }},
+      // --- Output: index -------------------------------------------------------------------
+      {"answers", "--answers", kOutput, "FILE",
+       "Write the answers as JSON Lines to FILE instead of standard output (written when the run "
+       "succeeds; the index keeps every batch committed before a failure)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.answers, false);
+       }},
+      {"export.pairs", "--pairs", kOutput, "FILE",
+       "Write every near-duplicate pair in the index, as doppel dedup --pairs does",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.pairs, false);
+       }},
+      {"export.clusters", "--clusters", kOutput, "FILE",
+       "Write the clusters of the index, as doppel dedup --clusters --keep first does",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.clusters, false);
+       }},
       // --- Output: report ------------------------------------------------------------------
       {"report.output", "-o,--output", kOutput, "FILE", "The HTML file to write",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -313,6 +349,41 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.max_warnings);
        }},
+      {"batch", "--batch", kRunning, "N",
+       "Documents per commit: each batch is synced, then answered; larger batches amortize the "
+       "sync",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.index_read.batch_docs);
+       }},
+      {"no-sync", "--no-sync", kRunning, "",
+       "Do not sync commits to disk (bulk loads that can be redone: a crash may lose acknowledged "
+       "batches, never part of one)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag(f.name, s.no_sync, f.help);
+       }},
+      {"listen", "--listen", kRunning, "HOST:PORT",
+       "Address to serve on; the default is loopback only (port 0: any free port)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.listen); }},
+      {"token-file", "--token-file", kRunning, "FILE",
+       "Writes (POST /v1/documents, DELETE) need Authorization: Bearer and the token in FILE",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.token_file, false);
+       }},
+      {"max-body", "--max-body", kRunning, "SIZE",
+       "Larger request bodies get 413; suffixes K, M, G. Bounds a request's memory",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.max_body, false)
+             ->transform(CLI::AsSizeValue(false))
+             ->default_str("16M");
+       }},
+      {"http-threads", "--http-threads", kRunning, "N", "Requests served at once",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.http_threads);
+       }},
+      {"queue", "--queue", kRunning, "N",
+       "Connections waiting for a request thread; beyond them the server stops accepting (memory "
+       "stays bounded)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.queue); }},
       {"quiet", "-q,--quiet", kRunning, "",
        "Print nothing but errors: no listing, warnings, summary or progress bar",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -332,9 +403,47 @@ const std::vector<const char*>& running_flags() {
   return keys;
 }
 
+const std::vector<const char*>& index_matching_flags() {
+  static const std::vector<const char*> keys = {
+      "normalize",     "shingle", "ngram",          "threshold",      "hashes",        "bands",
+      "rows",          "seed",    "min-words",      "min-similarity", "seed-words",    "band",
+      "max-unmatched", "max-gap", "all-pairs-docs", "max-candidates", "winnow-window", "passages"};
+  return keys;
+}
+
 std::vector<const char*> flags_of(Command command) {
-  std::vector<const char*> keys = input_flags();
+  std::vector<const char*> keys;
   auto add = [&](std::initializer_list<const char*> more) { keys.insert(keys.end(), more); };
+  auto add_all = [&](const std::vector<const char*>& more) {
+    keys.insert(keys.end(), more.begin(), more.end());
+  };
+  switch (command) {
+    case Command::kIndexAdd:
+    case Command::kIndexQuery:
+      add_all(input_flags());
+      add_all(index_matching_flags());
+      add({"answers", "batch"});
+      if (command == Command::kIndexAdd) add({"no-sync"});
+      add_all(running_flags());
+      return keys;
+    case Command::kIndexRemove:
+      add({"no-sync", "quiet"});
+      return keys;
+    case Command::kIndexStats:
+      return keys;
+    case Command::kIndexExport:
+      add({"export.pairs", "export.clusters", "quiet"});
+      return keys;
+    case Command::kServe:
+      add({"id-field", "text-field", "date-field", "max-doc-bytes"});
+      add_all(index_matching_flags());
+      add({"listen", "token-file", "max-body", "http-threads", "queue", "no-sync", "threads",
+           "quiet"});
+      return keys;
+    default:
+      break;
+  }
+  add_all(input_flags());
   switch (command) {
     case Command::kDedup:
       add({"normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "seed",
@@ -349,6 +458,8 @@ std::vector<const char*> flags_of(Command command) {
     case Command::kReport:
       add({"normalize", "threshold", "min-words", "min-similarity", "report.output", "title",
            "block-docs"});
+      break;
+    default:
       break;
   }
   keys.insert(keys.end(), running_flags().begin(), running_flags().end());
@@ -379,15 +490,46 @@ std::string_view command_name(Command command) {
       return "reuse";
     case Command::kReport:
       return "report";
+    case Command::kIndexAdd:
+      return "index-add";
+    case Command::kIndexQuery:
+      return "index-query";
+    case Command::kIndexRemove:
+      return "index-remove";
+    case Command::kIndexStats:
+      return "index-stats";
+    case Command::kIndexExport:
+      return "index-export";
+    case Command::kServe:
+      return "serve";
   }
   return "";
 }
 
+bool is_index_command(Command command) {
+  return command != Command::kDedup && command != Command::kReuse && command != Command::kReport;
+}
+
 void add_flags(Command command, CLI::App& cmd, Settings& settings) {
-  cmd.add_option("inputs", settings.inputs,
-                 "JSON Lines files (.jsonl, .ndjson, .json; also .gz or .zst), text files, "
-                 "directories of text files, or - for JSON Lines on standard input")
-      ->type_name("INPUT...");
+  if (is_index_command(command)) {
+    cmd.add_option("index", settings.index_path,
+                   "The index: a directory (made by the first add or serve)")
+        ->type_name("INDEX")
+        ->required();
+  }
+  if (command == Command::kIndexRemove) {
+    cmd.add_option("ids", settings.inputs, "Ids of the documents to remove")
+        ->type_name("ID...")
+        ->required();
+  } else if (!is_index_command(command) || command == Command::kIndexAdd ||
+             command == Command::kIndexQuery) {
+    auto* inputs =
+        cmd.add_option("inputs", settings.inputs,
+                       "JSON Lines files (.jsonl, .ndjson, .json; also .gz or .zst), text files, "
+                       "directories of text files, or - for JSON Lines on standard input")
+            ->type_name("INPUT...");
+    if (is_index_command(command)) inputs->required();
+  }
   std::map<std::string, CLI::Option_group*> groups;
   for (const char* group : {kInput, kMatching, kOutput, kRunning}) {
     groups[group] = cmd.add_option_group(group);
@@ -396,6 +538,20 @@ void add_flags(Command command, CLI::App& cmd, Settings& settings) {
     const FlagDef& f = flag(key);
     f.add(*groups.at(f.group), settings, f);
   }
+}
+
+std::vector<std::string> given_matching_options(Command command, const CLI::App& cmd) {
+  std::vector<std::string> given;
+  for (const char* key : flags_of(command)) {
+    const FlagDef& f = flag(key);
+    if (std::string_view(f.group) != kMatching) continue;
+    const CLI::Option* o = cmd.get_option_no_throw(long_name(f));
+    if (o == nullptr || o->count() == 0) continue;
+    std::string name = std::string(key);
+    std::replace(name.begin(), name.end(), '-', '_');
+    given.push_back(name);
+  }
+  return given;
 }
 
 std::string flags_markdown(Command command) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "doppel/dedup.h"
+#include "doppel/index.h"
 #include "doppel/options.h"
 #include "doppel/report.h"
 #include "doppel/reuse.h"
@@ -30,21 +31,53 @@ struct Settings {
   DedupOptions dedup;
   ReuseOptions reuse;
   ReportOptions report;
+  // doppel index and serve: the matching options (those the index shares with dedup and reuse
+  // are set through their fields and copied in by prepare_options()), and the call's.
+  IndexOptions index;
+  IndexReadOptions index_read;
+  std::string index_path;  // INDEX
+  bool no_sync = false;
+  std::string listen = "127.0.0.1:8080";
+  std::string token_file;
+  std::size_t max_body = std::size_t{16} << 20;
+  int http_threads = 8;
+  std::size_t queue = 64;
 
   // Outputs; "" when not given, "-" for standard output.
-  std::string clusters, pairs, removed, documents, output, stats;
+  std::string clusters, pairs, removed, documents, output, stats, answers;
   std::string report_output = "doppel-report.html";
   int show = 20;
   bool show_new = false;
 };
 
 // The commands, in the order --help lists them.
-enum class Command { kDedup, kReuse, kReport };
+enum class Command {
+  kDedup,
+  kReuse,
+  kReport,
+  kIndexAdd,
+  kIndexQuery,
+  kIndexRemove,
+  kIndexStats,
+  kIndexExport,
+  kServe
+};
+// "dedup", ..., "index-add", ..., "serve": the command's name in docs/cli.md's markers.
 std::string_view command_name(Command command);
+// doppel index's subcommands and doppel serve: they take an INDEX first.
+bool is_index_command(Command command);
+inline constexpr Command kAllCommands[] = {
+    Command::kDedup,      Command::kReuse,       Command::kReport,
+    Command::kIndexAdd,   Command::kIndexQuery,  Command::kIndexRemove,
+    Command::kIndexStats, Command::kIndexExport, Command::kServe};
 
 // Registers the flags of `command` on `cmd`, bound to `settings`, in groups (Input, Matching,
 // Output, Running).
 void add_flags(Command command, CLI::App& cmd, Settings& settings);
+
+// The matching options (by their library names: "threshold", "min_words") whose flags were given
+// to `cmd`: an existing index must have been made with the same values.
+std::vector<std::string> given_matching_options(Command command, const CLI::App& cmd);
 
 // The markdown tables of `command`'s flags, one per group, as docs/cli.md holds them between
 // "<!-- flags:NAME -->" and "<!-- /flags -->".

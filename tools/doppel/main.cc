@@ -25,6 +25,8 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   const auto run_dedup = doppel::cli::add_dedup_command(app, comm);
   const auto run_reuse = doppel::cli::add_reuse_command(app, comm);
   const auto run_report = doppel::cli::add_report_command(app);
+  const auto run_index = doppel::cli::add_index_command(app);
+  const auto run_serve = doppel::cli::add_serve_command(app);
   const auto run_docs = doppel::cli::add_docs_command(app);
   // A word that names no command (a typo, or an input given without one) gets a message that
   // says so, rather than CLI11's "A subcommand is required".
@@ -36,14 +38,15 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   };
   if (argc == 1) {
     std::fputs(
-        "doppel: error: no command given (commands: dedup, reuse, report; see doppel --help)\n",
+        "doppel: error: no command given (commands: dedup, reuse, report, index, serve; see doppel "
+        "--help)\n",
         stderr);
     return doppel::cli::kExitError;
   }
   if (argv[1][0] != '-' && !is_command(argv[1])) {
     std::fprintf(stderr,
-                 "doppel: error: unknown command '%s' (commands: dedup, reuse, report; see "
-                 "doppel --help)\n",
+                 "doppel: error: unknown command '%s' (commands: dedup, reuse, report, index, "
+                 "serve; see doppel --help)\n",
                  argv[1]);
     return doppel::cli::kExitError;
   }
@@ -66,6 +69,8 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
     return doppel::cli::kExitError;
   }
   if (app.got_subcommand("report")) return run_report();
+  if (app.got_subcommand("index")) return run_index();
+  if (app.got_subcommand("serve")) return run_serve();
   if (app.got_subcommand("docs-cli")) return run_docs();
   return doppel::cli::kExitError;
 }

@@ -1,0 +1,1151 @@
+// The index: records on disk (store.h), look-up tables in memory (tables.h), documents read by
+// the shared read stage with the index's part (features.h). A batch of documents goes through
+// four steps: (1) in document order, the look-ups of each document in the index and in an overlay
+// of the batch's earlier documents, which then takes the document in; (2) in parallel, the
+// verification of near-duplicate candidates and the alignment of passage candidates (reuse's
+// stages, pair by pair); (3) add() writes the batch's data and records and syncs them; (4) under
+// the exclusive lock, the batch goes into the tables, and only then are its answers given.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "cluster/clusters.h"
+#include "cluster/union_find.h"
+#include "corpus/corpus_source.h"
+#include "corpus/read_stage.h"
+#include "doppel/dedup.h"
+#include "index/anchor_seeds.h"
+#include "index/features.h"
+#include "index/index_internal.h"
+#include "index/store.h"
+#include "index/tables.h"
+#include "jobs/job_common.h"
+#include "passages/pair_passages.h"
+#include "util/memory.h"
+#include "util/threads.h"
+
+namespace doppel {
+
+std::string_view to_string(AnswerStatus s) {
+  switch (s) {
+    case AnswerStatus::kNew:
+      return "new";
+    case AnswerStatus::kExactDuplicate:
+      return "exact_duplicate";
+    case AnswerStatus::kNearDuplicate:
+      return "near_duplicate";
+    case AnswerStatus::kDuplicateId:
+      return "duplicate_id";
+    case AnswerStatus::kBadInput:
+      return "bad_input";
+  }
+  return "";
+}
+
+Status validate_options(const IndexReadOptions& o) {
+  if (o.batch_docs < 1) return Status::InvalidArgument("`batch` must be at least 1");
+  return validate_read(o.read, o.threads);
+}
+
+namespace {
+
+// SeedOptions::max_postings_per_doc of the reuse job: places of one n-gram in a document beyond
+// this many make no seeds.
+constexpr int kMaxPlacesPerDoc = 8;
+
+struct DocState {
+  std::uint64_t str = 0;   // id, then date, in IndexImpl::strings_
+  std::uint64_t data = 0;  // in the data log
+  std::uint64_t chars = 0;
+  std::uint32_t id_size = 0, date_size = 0;
+  std::uint32_t exact_of = kNoSeq;
+  std::uint32_t data_bytes = 0;
+  std::uint32_t words = 0, fingerprints = 0;
+  bool alive = false, ascii = true;
+};
+
+// A candidate from the index, named for the answers and located for the alignment (copied under
+// the lock: queries align after releasing it).
+struct Named {
+  std::string id, date;
+  DocData data;
+};
+
+// What a batch's documents are, in input order: accepted documents point at their features.
+struct Pending {
+  static constexpr std::uint32_t kNotReadable = 0xffffffffu;
+  struct Slot {
+    std::uint32_t doc = 0;                  // in the call's corpus
+    std::uint32_t features = kNotReadable;  // in `features`
+  };
+  FeatureBatch features;
+  std::vector<Slot> slots;
+};
+
+// What the look-ups decide for one accepted document and the comparison needs.
+struct Plan {
+  std::size_t slot = 0;
+  std::uint32_t seq = kNoSeq;  // the seq it gets (add) or would get (query)
+  std::uint32_t exact_of = kNoSeq;
+  std::vector<std::uint32_t> lsh, passage;  // candidates, ascending
+  std::vector<std::pair<std::uint32_t, float>> near;
+};
+
+bool earlier_by_date(std::string_view da, std::uint32_t a, std::string_view db, std::uint32_t b) {
+  if (da.empty() != db.empty()) return db.empty();  // dated documents come first
+  if (da != db) return da < db;
+  return a < b;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+class IndexImpl final : public Index {
+ public:
+  IndexImpl(std::string path, IndexOptions options, IndexOpenOptions open,
+            std::unique_ptr<Store> store)
+      : path_(std::move(path)),
+        options_(std::move(options)),
+        open_(std::move(open)),
+        shape_(lsh_shape_of(options_)),
+        threads_(worker_threads(open_.threads)),
+        store_(std::move(store)),
+        buckets_(shape_.bands),
+        postings_(static_cast<std::size_t>(options_.all_pairs_docs - 1)) {}
+
+  Status load();
+
+  Result<IndexCallStats> add(std::span<const std::string> inputs, const IndexReadOptions& read,
+                             const ProblemCallback& on_problem,
+                             const AnswerCallback& on_answer) override {
+    if (open_.read_only) {
+      return Status::InvalidArgument(fmt::format("{} is open read-only", path_));
+    }
+    std::lock_guard write(write_mutex_);
+    if (failed_) {
+      return Status::IoError(
+          fmt::format("{}: an earlier write failed; open the index again", path_));
+    }
+    return const_cast<IndexImpl*>(this)->run(inputs, read, on_problem, on_answer, true);
+  }
+  Result<IndexCallStats> query(std::span<const std::string> inputs, const IndexReadOptions& read,
+                               const ProblemCallback& on_problem,
+                               const AnswerCallback& on_answer) const override {
+    return const_cast<IndexImpl*>(this)->run(inputs, read, on_problem, on_answer, false);
+  }
+  Result<std::uint64_t> remove(std::span<const std::string> ids) override;
+  Result<std::optional<DocumentRecord>> get(std::string_view id) const override;
+  IndexStats stats() const override;
+  const IndexOptions& options() const override { return options_; }
+  Status write_pairs(OutputStream& out) const override;
+  Status write_clusters(OutputStream& out) const override;
+
+  std::string created_, last_change_;
+  double open_seconds_ = 0;
+
+ private:
+  std::string_view id_of(std::uint32_t seq) const {
+    const DocState& d = docs_[seq];
+    return std::string_view(strings_).substr(d.str, d.id_size);
+  }
+  std::string_view date_of(std::uint32_t seq) const {
+    const DocState& d = docs_[seq];
+    return std::string_view(strings_).substr(d.str + d.id_size, d.date_size);
+  }
+  std::uint32_t seq_of(std::string_view id) const {
+    return ids_.find(id, [this](std::uint32_t s) { return id_of(s); });
+  }
+  bool earlier(std::uint32_t a, std::uint32_t b) const {
+    return earlier_by_date(date_of(a), a, date_of(b), b);
+  }
+  DocData data_of(std::uint32_t seq) const {
+    const DocState& d = docs_[seq];
+    return doc_data(log_->at(d.data), static_cast<std::size_t>(options_.sketch.num_hashes), d.words,
+                    d.fingerprints, d.data_bytes, d.ascii);
+  }
+  // Appends a document to the in-memory records (docs_ grows to seq + 1) and its id.
+  void remember(std::uint32_t seq, std::string_view id, std::string_view date, const DocRecord& r);
+  std::vector<std::uint64_t> band_keys_of(std::span<const SigValue> signature) const;
+
+  Result<IndexCallStats> run(std::span<const std::string> inputs, const IndexReadOptions& read,
+                             const ProblemCallback& on_problem, const AnswerCallback& on_answer,
+                             bool store);
+  // Answers (and with `store`, adds) the documents of `pending`.
+  Status process(Pending& pending, const Corpus& corpus, bool store, int threads,
+                 std::vector<Answer>& answers, IndexCallStats& stats);
+  Status remove_one(std::uint32_t seq);
+  // Every member of seq's cluster (exact and near links among documents in the index), in seq
+  // order.
+  std::vector<std::uint32_t> cluster_of(std::uint32_t seq) const;
+
+  const std::string path_;
+  const IndexOptions options_;
+  const IndexOpenOptions open_;
+  const LshShape shape_;
+  const int threads_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<DataLog> log_;
+
+  std::mutex write_mutex_;           // one writer at a time
+  mutable std::shared_mutex mutex_;  // the tables: shared to read, exclusive to change
+  bool failed_ = false;              // a write failed half-way: refused until opened again
+  std::vector<DocState> docs_;       // by seq
+  std::vector<ExactHash> exact_;     // by seq
+  std::string strings_;
+  IdTable ids_;
+  FlatMap<std::uint64_t> exact_map_;  // exact hash (low word) -> seq + 1 of the first alive
+  BucketTable buckets_;
+  ShardedPostings postings_;
+  std::vector<std::vector<std::pair<std::uint32_t, float>>> near_;      // by seq, both ways
+  std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> dups_;  // first -> its copies
+  std::uint64_t alive_ = 0, added_ = 0, removed_ = 0, pairs_ = 0;
+};
+
+void IndexImpl::remember(std::uint32_t seq, std::string_view id, std::string_view date,
+                         const DocRecord& r) {
+  if (docs_.size() <= seq) {
+    docs_.resize(seq + 1);
+    exact_.resize(seq + 1);
+    near_.resize(seq + 1);
+  }
+  DocState& d = docs_[seq];
+  d.str = strings_.size();
+  d.id_size = static_cast<std::uint32_t>(id.size());
+  d.date_size = static_cast<std::uint32_t>(date.size());
+  d.exact_of = r.exact_of;
+  d.data = r.data;
+  d.data_bytes = r.data_bytes;
+  d.words = r.words;
+  d.fingerprints = r.fingerprints;
+  d.chars = r.chars;
+  d.ascii = r.ascii;
+  d.alive = true;
+  strings_ += id;
+  strings_ += date;
+  exact_[seq] = r.exact;
+  ids_.insert(id, seq, [this](std::uint32_t s) { return id_of(s); });
+  ++alive_;
+  if (r.exact_of != kNoSeq) dups_[r.exact_of].push_back(seq);
+}
+
+std::vector<std::uint64_t> IndexImpl::band_keys_of(std::span<const SigValue> signature) const {
+  std::vector<std::uint64_t> keys;
+  for (int b = 0; b < shape_.bands; ++b) keys.push_back(band_key(signature, b, shape_.rows));
+  return keys;
+}
+
+Status IndexImpl::load() {
+  const auto start = std::chrono::steady_clock::now();
+  auto meta_u64 = [&](const char* key, std::uint64_t& out) -> Status {
+    auto v = store_->get_meta(key);
+    if (!v.ok()) return v.status();
+    if (v->has_value()) out = std::stoull(**v);
+    return Status::Ok();
+  };
+  std::uint64_t next = 0, data_end = 0;
+  DOPPEL_RETURN_IF_ERROR(meta_u64("next_seq", next));
+  DOPPEL_RETURN_IF_ERROR(meta_u64("added", added_));
+  DOPPEL_RETURN_IF_ERROR(meta_u64("removed", removed_));
+  DOPPEL_RETURN_IF_ERROR(meta_u64("data_end", data_end));
+  for (const char* key : {"created", "last_change"}) {
+    auto v = store_->get_meta(key);
+    if (!v.ok()) return v.status();
+    (std::string_view(key) == "created" ? created_ : last_change_) = v->value_or("");
+  }
+  auto log = DataLog::open(path_ + "/data.log", data_end, open_.read_only);
+  if (!log.ok()) return log.status();
+  log_ = std::move(*log);
+  // The records, in seq order; then the tables, band by band and shard by shard in parallel.
+  std::vector<std::uint32_t> seqs;
+  DOPPEL_RETURN_IF_ERROR(store_->for_each_doc([&](std::uint32_t seq, const DocRecord& r) {
+    if (r.data + r.data_bytes > data_end || seq >= next) {
+      return Status::IoError(
+          fmt::format("{}: a document record points past the committed data", path_));
+    }
+    remember(seq, r.id, r.date, r);
+    if (r.exact_of == kNoSeq) exact_map_.at(r.exact.lo) = seq + 1;
+    seqs.push_back(seq);
+    return Status::Ok();
+  }));
+  const auto bands = static_cast<std::size_t>(shape_.bands);
+  const std::size_t tasks = bands + ShardedPostings::kShards;
+  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return this->earlier(a, b);
+  };
+  Turns turns(tasks, 1);
+  run_on_threads(
+      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), tasks)), [&](int) {
+        for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+          for (const std::uint32_t seq : seqs) {
+            const DocData data = data_of(seq);
+            if (task >= bands) {
+              postings_.insert_shard(task - bands, data.fingerprint_span(), seq, earlier);
+            } else if (docs_[seq].exact_of == kNoSeq) {
+              buckets_.insert(static_cast<int>(task),
+                              band_key(data.signature(), static_cast<int>(task), shape_.rows), seq);
+            }
+          }
+        }
+      });
+  DOPPEL_RETURN_IF_ERROR(
+      store_->for_each_pair([&](std::uint32_t later, std::uint32_t earlier_seq, float sim) {
+        if (later >= near_.size() || earlier_seq >= near_.size()) return;
+        near_[later].emplace_back(earlier_seq, sim);
+        near_[earlier_seq].emplace_back(later, sim);
+        ++pairs_;
+      }));
+  if (next > docs_.size()) {
+    docs_.resize(next);
+    exact_.resize(next);
+    near_.resize(next);
+  }
+  open_seconds_ = seconds_since(start);
+  return Status::Ok();
+}
+
+// ---- add and query -------------------------------------------------------------------------
+
+Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
+                                      const IndexReadOptions& read,
+                                      const ProblemCallback& on_problem,
+                                      const AnswerCallback& on_answer, bool store) {
+  const auto start = std::chrono::steady_clock::now();
+  DOPPEL_RETURN_IF_ERROR(validate_options(read));
+  auto source = CorpusSource::open(inputs, read.read);
+  if (!source.ok()) return source.status();
+  IndexCallStats stats;
+  Corpus& corpus = stats.corpus;
+  corpus.source = *source;
+  const int threads = read.threads > 0 ? read.threads : threads_;
+  Pending pending;
+  pending.features.bins = static_cast<std::size_t>(options_.sketch.num_hashes);
+  pending.features.bands = static_cast<std::size_t>(shape_.bands);
+  std::vector<Answer> answers;
+  std::size_t next_problem = 0;
+  double outside_read = 0;  // seconds spent answering within the read stage
+
+  auto flush = [&]() -> Status {
+    if (pending.slots.empty()) return Status::Ok();
+    const auto t = std::chrono::steady_clock::now();
+    DOPPEL_RETURN_IF_ERROR(process(pending, corpus, store, threads, answers, stats));
+    for (std::size_t k = 0; k < pending.slots.size(); ++k) {
+      Answer& a = answers[k];
+      const std::uint32_t d = pending.slots[k].doc;
+      if (pending.slots[k].features == Pending::kNotReadable) {
+        a.id = std::string(corpus.id(d));
+        a.status = AnswerStatus::kBadInput;
+        a.reason = corpus.docs[d].status;
+        const auto& problems = corpus.problems;
+        while (next_problem < problems.size() &&
+               (problems[next_problem].doc == kNoDocument || problems[next_problem].doc < d)) {
+          ++next_problem;
+        }
+        if (next_problem < problems.size() && problems[next_problem].doc == d) {
+          a.message = problems[next_problem].message;
+        }
+      }
+      ++stats.by_status[static_cast<int>(a.status)];
+      stats.passages += a.passages.size();
+      stats.added += a.added;
+      DOPPEL_RETURN_IF_ERROR(on_answer(a));
+    }
+    ++stats.batches;
+    pending.features.clear();
+    pending.slots.clear();
+    outside_read += seconds_since(t);
+    return Status::Ok();
+  };
+
+  IndexFeatures part(options_, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
+    const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
+    if (readable) {
+      pending.slots.push_back(
+          Pending::Slot{d, static_cast<std::uint32_t>(pending.features.docs.size())});
+      pending.features.append(b.features, i,
+                              std::span<const SigValue>(b.sketch.sigs)
+                                  .subspan(i * pending.features.bins, pending.features.bins),
+                              b.sketch.hashes[i]);
+    } else {
+      pending.slots.push_back(Pending::Slot{d, Pending::kNotReadable});
+    }
+    if (!read.all_or_nothing &&
+        pending.features.docs.size() >= std::max<std::size_t>(1, read.batch_docs)) {
+      return flush();
+    }
+    return Status::Ok();
+  });
+  ReadStageOptions stage;
+  stage.normalize = &options_.normalize;
+  stage.threads = threads;
+  stage.progress = read.progress;
+  stage.label = store ? "index add" : "index query";
+  DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, corpus, part));
+  if (read.all_or_nothing && corpus.stats.bad() > 0) {
+    std::string list;
+    std::size_t shown = 0;
+    for (const ReadProblem& p : corpus.problems) {
+      if (shown++ == 10) {
+        list += "; ...";
+        break;
+      }
+      list += (list.empty() ? "" : "; ") + p.message;
+    }
+    return Status::InvalidArgument(
+        fmt::format("{} of {} documents are bad input; nothing was {}: {}", corpus.stats.bad(),
+                    corpus.stats.documents, store ? "added" : "answered", list));
+  }
+  DOPPEL_RETURN_IF_ERROR(flush());
+  stats.seconds = seconds_since(start);
+  stats.read_seconds = stats.seconds - outside_read;
+  stats.peak_rss_bytes = peak_rss_bytes();
+  return stats;
+}
+
+Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, int threads,
+                          std::vector<Answer>& answers, IndexCallStats& stats) {
+  const FeatureBatch& feats = pending.features;
+  answers.assign(pending.slots.size(), Answer{});
+  auto clock = std::chrono::steady_clock::now();
+  auto lap = [&clock] {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - clock).count();
+    clock = now;
+    return s;
+  };
+  // Readable documents, in order.
+  std::vector<std::size_t> readable;
+  for (std::size_t k = 0; k < pending.slots.size(); ++k) {
+    Answer& a = answers[k];
+    a.id = std::string(corpus.id(pending.slots[k].doc));
+    if (pending.slots[k].features == Pending::kNotReadable) continue;
+    a.code_points = a.new_code_points = feats.docs[pending.slots[k].features].chars;
+    readable.push_back(k);
+  }
+  auto workers_for = [&](std::size_t items, std::size_t per_thread) {
+    return static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads),
+                                                  std::max<std::size_t>(items / per_thread, 1)));
+  };
+
+  // --- 1. look-ups: in the index (in parallel; nothing changes it meanwhile), then in document
+  // order in an overlay of the batch's earlier documents ------------------------------------
+  std::shared_lock lock(mutex_, std::defer_lock);
+  if (!store) lock.lock();  // add() holds the write mutex: nothing else changes the tables
+  const auto base = static_cast<std::uint32_t>(docs_.size());
+  const auto bands = static_cast<std::size_t>(shape_.bands);
+  struct IndexHits {
+    std::uint32_t known = kNoSeq;                     // the id's document, alive
+    std::uint32_t exact_of = kNoSeq;                  // the first alive document with the same text
+    std::vector<std::uint32_t> members, members_end;  // bucket members, band by band
+    std::vector<Holders> holders;                     // per distinct fingerprint
+  };
+  std::vector<IndexHits> hits(readable.size());
+  const EarlierFn index_earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return earlier(a, b);
+  };
+  {
+    Turns turns(readable.size(), 64);
+    run_on_threads(workers_for(readable.size(), 256), [&](int) {
+      for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+        for (std::size_t r = first; r < last; ++r) {
+          const std::size_t f = pending.slots[readable[r]].features;
+          IndexHits& h = hits[r];
+          const std::uint32_t known = seq_of(corpus.id(pending.slots[readable[r]].doc));
+          if (known != kNoSeq && docs_[known].alive) {
+            h.known = known;
+            continue;
+          }
+          const ExactHash& exact = feats.docs[f].exact;
+          if (const std::uint32_t* v = exact_map_.find(exact.lo);
+              v != nullptr && *v != FlatMap<std::uint64_t>::kDead && exact_[*v - 1] == exact) {
+            h.exact_of = *v - 1;
+          } else {
+            const auto keys = feats.keys(f);
+            for (std::size_t b = 0; b < bands; ++b) {
+              buckets_.members(static_cast<int>(b), keys[b], h.members);
+              h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
+            }
+          }
+          const auto fps = feats.fingerprints_of(f);
+          for (std::size_t i = 0; i < fps.size(); ++i) {
+            if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+            h.holders.emplace_back();
+            postings_.lookup(fps[i].fp, index_earlier, h.holders.back());
+          }
+        }
+      }
+    });
+  }
+  std::vector<Plan> plans;
+  std::unordered_map<std::uint32_t, Named> named;  // queries: candidates from the index
+  {
+    BucketTable overlay_buckets(shape_.bands);
+    PostingTable overlay_postings(static_cast<std::size_t>(options_.all_pairs_docs - 1));
+    std::unordered_map<std::uint64_t, std::uint32_t> overlay_exact;  // low word -> seq
+    std::unordered_set<std::string_view> overlay_ids;
+    auto date = [&](std::uint32_t seq) {
+      return seq >= base ? corpus.date(pending.slots[plans[seq - base].slot].doc) : date_of(seq);
+    };
+    const EarlierFn earlier = [&](std::uint32_t a, std::uint32_t b) {
+      return earlier_by_date(date(a), a, date(b), b);
+    };
+    std::vector<std::uint32_t> members;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> shared;  // (candidate, fingerprints)
+    const auto limit = static_cast<std::size_t>(options_.max_candidates);
+    for (std::size_t r = 0; r < readable.size(); ++r) {
+      const std::size_t k = readable[r];
+      const std::size_t f = pending.slots[k].features;
+      IndexHits& h = hits[r];
+      Answer& a = answers[k];
+      const std::string_view id = corpus.id(pending.slots[k].doc);
+      if (h.known != kNoSeq || overlay_ids.count(id) > 0) {
+        a.status = AnswerStatus::kDuplicateId;
+        a.message = fmt::format("id \"{}\" is in the index already", id);
+        continue;
+      }
+      overlay_ids.insert(id);
+      Plan p;
+      p.slot = k;
+      p.seq = base + static_cast<std::uint32_t>(plans.size());
+      plans.push_back(std::move(p));
+      Plan& plan = plans.back();
+      // Exact duplicates: the first document with the same text.
+      const ExactHash& exact = feats.docs[f].exact;
+      plan.exact_of = h.exact_of;
+      if (plan.exact_of == kNoSeq) {
+        if (const auto it = overlay_exact.find(exact.lo);
+            it != overlay_exact.end() &&
+            feats.docs[pending.slots[plans[it->second - base].slot].features].exact == exact) {
+          plan.exact_of = it->second;
+        }
+      }
+      // Near-duplicate candidates: the bucket partners of the first document of each text.
+      if (plan.exact_of == kNoSeq) {
+        overlay_exact.emplace(exact.lo, plan.seq);
+        const auto keys = feats.keys(f);
+        for (std::size_t b = 0; b < bands; ++b) {
+          const std::uint32_t from = b == 0 ? 0 : h.members_end[b - 1];
+          members.assign(h.members.begin() + from, h.members.begin() + h.members_end[b]);
+          overlay_buckets.members(static_cast<int>(b), keys[b], members);
+          bucket_partners(members, options_.lsh.max_bucket_members, plan.lsh);
+          overlay_buckets.insert(static_cast<int>(b), keys[b], plan.seq);
+        }
+        std::sort(plan.lsh.begin(), plan.lsh.end());
+        plan.lsh.erase(std::unique(plan.lsh.begin(), plan.lsh.end()), plan.lsh.end());
+      }
+      // Passage candidates: the holders of the document's winnowed fingerprints (the same
+      // selection on both sides: a shared run of min_words words shares one).
+      const auto fps = feats.fingerprints_of(f);
+      for (std::size_t i = 0, d = 0; i < fps.size(); ++i) {
+        if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+        Holders& holders = h.holders[d++];
+        overlay_postings.lookup(fps[i].fp, earlier, holders);
+        if (holders.count == 0) continue;
+        if (holders.count + 1 <= static_cast<std::uint32_t>(options_.all_pairs_docs)) {
+          plan.passage.insert(plan.passage.end(), holders.docs.begin(), holders.docs.end());
+        } else {
+          plan.passage.push_back(holders.hub);
+        }
+      }
+      overlay_postings.insert_all(fps, plan.seq, earlier);
+      // At most max_candidates of them: those sharing the most fingerprints (ties: earliest).
+      std::sort(plan.passage.begin(), plan.passage.end());
+      shared.clear();
+      for (std::size_t x = 0; x < plan.passage.size();) {
+        std::size_t y = x;
+        while (y < plan.passage.size() && plan.passage[y] == plan.passage[x]) ++y;
+        shared.emplace_back(plan.passage[x], static_cast<std::uint32_t>(y - x));
+        x = y;
+      }
+      if (limit > 0 && shared.size() > limit) {
+        std::stable_sort(shared.begin(), shared.end(),
+                         [](const auto& x, const auto& y) { return x.second > y.second; });
+        shared.resize(limit);
+        std::sort(shared.begin(), shared.end());
+      }
+      plan.passage.clear();
+      for (const auto& s : shared) plan.passage.push_back(s.first);
+      if (store) continue;  // the writer reads the index's records directly: nothing changes them
+      for (const auto* list : {&plan.lsh, &plan.passage}) {
+        for (const std::uint32_t c : *list) {
+          if (c < base && named.count(c) == 0) {
+            named.emplace(c, Named{std::string(id_of(c)), std::string(date_of(c)), data_of(c)});
+          }
+        }
+      }
+      if (plan.exact_of != kNoSeq && plan.exact_of < base && named.count(plan.exact_of) == 0) {
+        named.emplace(plan.exact_of,
+                      Named{std::string(id_of(plan.exact_of)), std::string(date_of(plan.exact_of)),
+                            data_of(plan.exact_of)});
+      }
+    }
+  }
+  if (lock.owns_lock()) lock.unlock();
+  std::vector<IndexHits>().swap(hits);
+  for (const Plan& p : plans) {
+    stats.near_candidates += p.lsh.size();
+    stats.passage_candidates += p.passage.size();
+  }
+  stats.lookup_seconds += lap();
+
+  // Candidates' names and data: the batch's own, the index's (read directly by the writer, from
+  // the copies by a query).
+  auto features_of = [&](std::uint32_t seq) {
+    return pending.slots[plans[seq - base].slot].features;
+  };
+  auto candidate_id = [&](std::uint32_t seq) -> std::string_view {
+    if (seq >= base) return corpus.id(pending.slots[plans[seq - base].slot].doc);
+    return store ? id_of(seq) : std::string_view(named.at(seq).id);
+  };
+  auto candidate_date = [&](std::uint32_t seq) -> std::string_view {
+    if (seq >= base) return corpus.date(pending.slots[plans[seq - base].slot].doc);
+    return store ? date_of(seq) : std::string_view(named.at(seq).date);
+  };
+  auto candidate_data = [&](std::uint32_t seq) {
+    return store ? data_of(seq) : named.at(seq).data;
+  };
+
+  // --- 2. verification and alignment, in parallel; add() encodes each document's data ------
+  PairPassageOptions pair_options;
+  pair_options.seed_words = static_cast<std::uint32_t>(options_.seed_words);
+  pair_options.band = static_cast<std::uint32_t>(options_.band);
+  pair_options.max_gap = static_cast<std::uint32_t>(options_.max_gap);
+  pair_options.max_unmatched = static_cast<std::uint32_t>(options_.max_unmatched);
+  pair_options.min_words = static_cast<std::uint32_t>(options_.min_words);
+  pair_options.min_similarity = options_.min_similarity;
+  pair_options.min_chain_seeds = 1;  // each seed a winnowed n-gram (index/anchor_seeds.h)
+  std::vector<std::string> data(store ? plans.size() : 0);
+  std::atomic<bool> damaged{false};
+  std::atomic<std::uint64_t> holders_found{0};
+  {
+    Turns turns(plans.size(), 4);
+    run_on_threads(workers_for(plans.size(), 4), [&](int) {
+      std::vector<Seed> seeds;
+      PairScratch scratch;
+      std::vector<AlignedPair> pieces;
+      std::vector<PassageHolder> holders;
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> here;  // holder's words in this doc
+      std::vector<std::uint32_t> holder_seq, group, order;
+      for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+        for (std::size_t k = first; k < last; ++k) {
+          Plan& p = plans[k];
+          const std::size_t f = pending.slots[p.slot].features;
+          if (store) encode_data(feats, f, data[k]);
+          const auto sig = feats.sig(f);
+          for (const std::uint32_t c : p.lsh) {
+            const double sim = estimate_jaccard(
+                sig, c >= base ? feats.sig(features_of(c)) : candidate_data(c).signature());
+            // A tiny slack absorbs float rounding, as verify_candidates() does.
+            if (sim >= options_.lsh.threshold - 1e-6) {
+              p.near.emplace_back(c, static_cast<float>(sim));
+            }
+          }
+          if (p.passage.empty()) continue;
+          const auto words = feats.words_of(f);
+          const auto fps = feats.fingerprints_of(f);
+          const auto b = feats.bytes_of(f);
+          const auto cp = feats.code_points_of(f);
+          holders.clear();
+          here.clear();
+          holder_seq.clear();
+          for (const std::uint32_t c : p.passage) {
+            const bool in_batch = c >= base;
+            const DocData cdata = in_batch ? DocData{} : candidate_data(c);
+            const auto cwords = in_batch ? feats.words_of(features_of(c)) : cdata.word_span();
+            const auto cfps =
+                in_batch ? feats.fingerprints_of(features_of(c)) : cdata.fingerprint_span();
+            anchor_seeds(cfps, fps, c, p.seq, kMaxPlacesPerDoc, seeds);
+            if (seeds.empty()) continue;
+            pieces.clear();
+            passages_of_pair(seeds, cwords, words, pair_options, scratch, pieces);
+            holders_found += pieces.empty() ? 0 : 1;
+            for (const AlignedPair& piece : pieces) {
+              PassageHolder h;
+              if (in_batch) {
+                const std::size_t cf = features_of(c);
+                const auto cb = feats.bytes_of(cf);
+                const auto ccp = feats.code_points_of(cf);
+                h.span = TextSpan{ccp[piece.a_begin].begin, ccp[piece.a_end - 1].end,
+                                  cb[piece.a_begin].begin, cb[piece.a_end - 1].end,
+                                  piece.a_end - piece.a_begin};
+              } else if (!stored_span(cdata, piece.a_begin, piece.a_end, h.span)) {
+                damaged = true;
+                continue;
+              }
+              h.id = std::string(candidate_id(c));
+              h.date = std::string(candidate_date(c));
+              h.here =
+                  TextSpan{cp[piece.b_begin].begin, cp[piece.b_end - 1].end, b[piece.b_begin].begin,
+                           b[piece.b_end - 1].end, piece.b_end - piece.b_begin};
+              h.similarity =
+                  static_cast<float>(2.0 * piece.matches / (h.span.words + h.here.words));
+              holders.push_back(std::move(h));
+              here.emplace_back(piece.b_begin, piece.b_end);
+              holder_seq.push_back(c);
+            }
+          }
+          // Passages: the holders' stretches of this document, overlapping ones merged.
+          order.resize(holders.size());
+          for (std::uint32_t h = 0; h < order.size(); ++h) order[h] = h;
+          std::stable_sort(order.begin(), order.end(),
+                           [&](std::uint32_t x, std::uint32_t y) { return here[x] < here[y]; });
+          Answer& answer = answers[p.slot];
+          const std::string_view my_date = corpus.date(pending.slots[p.slot].doc);
+          std::uint64_t covered = 0;
+          for (std::size_t h = 0; h < order.size();) {
+            std::uint32_t begin = here[order[h]].first, end = here[order[h]].second;
+            std::size_t g = h + 1;
+            while (g < order.size() && here[order[g]].first < end) {
+              end = std::max(end, here[order[g]].second);
+              ++g;
+            }
+            PassageAnswer pa;
+            pa.span = TextSpan{cp[begin].begin, cp[end - 1].end, b[begin].begin, b[end - 1].end,
+                               end - begin};
+            covered += pa.span.end - pa.span.begin;
+            // Its holders in the order they were added, each one's stretches in text order.
+            group.assign(order.begin() + static_cast<std::ptrdiff_t>(h),
+                         order.begin() + static_cast<std::ptrdiff_t>(g));
+            std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
+              return holder_seq[x] != holder_seq[y] ? holder_seq[x] < holder_seq[y]
+                                                    : here[x] < here[y];
+            });
+            for (const std::uint32_t x : group) pa.holders.push_back(std::move(holders[x]));
+            // The earliest dated holder (in the order added among equals), or this document.
+            const PassageHolder* src = nullptr;
+            for (const PassageHolder& ph : pa.holders) {
+              if (!ph.date.empty() && (src == nullptr || ph.date < src->date)) src = &ph;
+            }
+            if (src != nullptr && (my_date.empty() || src->date <= my_date)) {
+              pa.source_id = src->id;
+              pa.source_date = src->date;
+            } else if (!my_date.empty()) {
+              pa.source_id = answer.id;
+              pa.source_date = std::string(my_date);
+            }
+            answer.passages.push_back(std::move(pa));
+            h = g;
+          }
+          answer.new_code_points = answer.code_points - std::min(covered, answer.code_points);
+        }
+      }
+    });
+  }
+  if (damaged) {
+    return Status::IoError(fmt::format("{}: damaged word spans in the data log", path_));
+  }
+  stats.holders += holders_found;
+  stats.compare_seconds += lap();
+
+  // --- the answers -----------------------------------------------------------------------------
+  for (Plan& p : plans) {
+    Answer& a = answers[p.slot];
+    std::sort(p.near.begin(), p.near.end(), [](const auto& x, const auto& y) {
+      return x.second != y.second ? x.second > y.second : x.first < y.first;
+    });
+    if (p.exact_of != kNoSeq) {
+      a.status = AnswerStatus::kExactDuplicate;
+      a.duplicate_of = std::string(candidate_id(p.exact_of));
+    } else {
+      a.status = p.near.empty() ? AnswerStatus::kNew : AnswerStatus::kNearDuplicate;
+    }
+    for (const auto& [c, sim] : p.near) {
+      a.near.push_back(NearMatch{std::string(candidate_id(c)), sim});
+    }
+  }
+  if (!store || plans.empty()) return Status::Ok();
+  lap();
+
+  // --- 3. commit: the data, synced, then the records and the new end of the data ----------
+  const std::uint64_t data_start = log_->end();
+  std::vector<DocRecord> records(plans.size());
+  std::string all_data;
+  StoreBatch batch;
+  for (std::size_t k = 0; k < plans.size(); ++k) {
+    const Plan& p = plans[k];
+    const std::size_t f = pending.slots[p.slot].features;
+    DocRecord& r = records[k];
+    const std::uint32_t d = pending.slots[p.slot].doc;
+    r.id = std::string(corpus.id(d));
+    r.date = std::string(corpus.date(d));
+    r.exact = feats.docs[f].exact;
+    r.exact_of = p.exact_of;
+    r.data = data_start + all_data.size();
+    r.data_bytes = static_cast<std::uint32_t>(data[k].size());
+    r.words = feats.docs[f].words;
+    r.fingerprints = feats.docs[f].fingerprints;
+    r.chars = feats.docs[f].chars;
+    r.ascii = feats.docs[f].code_points_begin == kNoSpans;
+    all_data += data[k];
+    std::string().swap(data[k]);
+    batch.put_doc(p.seq, r);
+    for (const auto& [c, sim] : p.near) batch.put_pair(p.seq, c, sim);
+  }
+  const std::string now = now_utc();
+  batch.put_meta("next_seq", std::to_string(base + plans.size()));
+  batch.put_meta("added", std::to_string(added_ + plans.size()));
+  batch.put_meta("last_change", now);
+  batch.put_meta("data_end", std::to_string(data_start + all_data.size()));
+  Status committed = log_->append(all_data);
+  if (committed.ok() && store_->sync()) committed = log_->sync();
+  if (committed.ok()) committed = store_->commit(batch);
+  if (!committed.ok()) {
+    failed_ = true;  // whether the records reached the disk is not known: refuse more writes
+    return committed;
+  }
+  stats.commit_seconds += lap();
+
+  // --- 4. publish: the batch goes into the tables (bands and posting shards in parallel); then
+  // it is acknowledged -----------------------------------------------------------------------
+  std::unique_lock exclusive(mutex_);
+  for (std::size_t k = 0; k < plans.size(); ++k) {
+    remember(plans[k].seq, records[k].id, records[k].date, records[k]);
+  }
+  for (const Plan& p : plans) {
+    if (p.exact_of == kNoSeq) {
+      exact_map_.at(exact_[p.seq].lo) = p.seq + 1;
+    }
+    for (const auto& [c, sim] : p.near) {
+      near_[p.seq].emplace_back(c, sim);
+      near_[c].emplace_back(p.seq, sim);
+      ++pairs_;
+    }
+    answers[p.slot].added = true;
+  }
+  const auto tasks = bands + ShardedPostings::kShards;
+  Turns turns(tasks, 1);
+  run_on_threads(workers_for(tasks, 1), [&](int) {
+    for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+      for (const Plan& p : plans) {
+        const std::size_t f = pending.slots[p.slot].features;
+        if (task < bands) {
+          if (p.exact_of == kNoSeq) {
+            buckets_.insert(static_cast<int>(task), feats.keys(f)[task], p.seq);
+          }
+        } else {
+          postings_.insert_shard(task - bands, feats.fingerprints_of(f), p.seq, index_earlier);
+        }
+      }
+    }
+  });
+  added_ += plans.size();
+  last_change_ = now;
+  stats.publish_seconds += lap();
+  return Status::Ok();
+}
+
+// ---- remove --------------------------------------------------------------------------------
+
+Result<std::uint64_t> IndexImpl::remove(std::span<const std::string> ids) {
+  if (open_.read_only) return Status::InvalidArgument(fmt::format("{} is open read-only", path_));
+  std::lock_guard write(write_mutex_);
+  if (failed_) {
+    return Status::IoError(fmt::format("{}: an earlier write failed; open the index again", path_));
+  }
+  std::uint64_t removed = 0;
+  for (const std::string& id : ids) {
+    const std::uint32_t seq = seq_of(id);
+    if (seq == kNoSeq || !docs_[seq].alive) continue;
+    DOPPEL_RETURN_IF_ERROR(remove_one(seq));
+    ++removed;
+  }
+  return removed;
+}
+
+// Removes one document. When it is the first of several with the same text, the next of them
+// takes its place: in its LSH buckets and in its near-duplicate pairs.
+Status IndexImpl::remove_one(std::uint32_t seq) {
+  const bool canonical = docs_[seq].exact_of == kNoSeq;
+  std::uint32_t heir = kNoSeq;
+  std::vector<std::uint32_t> copies;
+  if (canonical) {
+    if (const auto it = dups_.find(seq); it != dups_.end()) copies = it->second;
+    if (!copies.empty()) heir = copies.front();
+  }
+  StoreBatch batch;
+  batch.delete_doc(seq);
+  for (const auto& [other, sim] : near_[seq]) {
+    batch.delete_pair(std::max(seq, other), std::min(seq, other));
+    if (heir != kNoSeq) batch.put_pair(std::max(heir, other), std::min(heir, other), sim);
+  }
+  for (const std::uint32_t c : copies) {
+    auto rec = store_->get_doc(c);
+    if (!rec.ok()) return rec.status();
+    if (!rec->has_value()) continue;
+    DocRecord cr = std::move(**rec);
+    cr.exact_of = c == heir ? kNoSeq : heir;
+    batch.put_doc(c, cr);
+  }
+  const std::string now = now_utc();
+  batch.put_meta("removed", std::to_string(removed_ + 1));
+  batch.put_meta("last_change", now);
+  if (Status s = store_->commit(batch); !s.ok()) {
+    failed_ = true;
+    return s;
+  }
+  const DocData data = data_of(seq);
+  std::unique_lock exclusive(mutex_);
+  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return this->earlier(a, b);
+  };
+  postings_.erase_all(data.fingerprint_span(), seq, earlier);
+  ids_.erase(id_of(seq), [this](std::uint32_t s) { return id_of(s); });
+  if (canonical) {
+    const auto keys = band_keys_of(data.signature());
+    for (int b = 0; b < shape_.bands; ++b) {
+      buckets_.erase(b, keys[static_cast<std::size_t>(b)], seq, heir);
+    }
+    if (std::uint32_t* v = exact_map_.find(exact_[seq].lo); v != nullptr && *v == seq + 1) {
+      *v = heir == kNoSeq ? FlatMap<std::uint64_t>::kDead : heir + 1;
+    }
+    dups_.erase(seq);
+    if (heir != kNoSeq) {
+      docs_[heir].exact_of = kNoSeq;
+      copies.erase(copies.begin());
+      for (const std::uint32_t c : copies) docs_[c].exact_of = heir;
+      if (!copies.empty()) dups_[heir] = copies;
+    }
+  } else {
+    auto& list = dups_[docs_[seq].exact_of];
+    list.erase(std::remove(list.begin(), list.end(), seq), list.end());
+  }
+  for (const auto& [other, sim] : near_[seq]) {
+    auto& back = near_[other];
+    back.erase(
+        std::remove_if(back.begin(), back.end(), [&](const auto& e) { return e.first == seq; }),
+        back.end());
+    if (heir != kNoSeq) {
+      back.emplace_back(heir, sim);
+      near_[heir].emplace_back(other, sim);
+    } else {
+      --pairs_;
+    }
+  }
+  std::vector<std::pair<std::uint32_t, float>>().swap(near_[seq]);
+  docs_[seq].alive = false;
+  --alive_;
+  ++removed_;
+  last_change_ = now;
+  return Status::Ok();
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+std::vector<std::uint32_t> IndexImpl::cluster_of(std::uint32_t seq) const {
+  std::vector<std::uint32_t> members{seq};
+  std::unordered_set<std::uint32_t> seen{seq};
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const std::uint32_t d = members[i];
+    auto visit = [&](std::uint32_t x) {
+      if (docs_[x].alive && seen.insert(x).second) members.push_back(x);
+    };
+    if (docs_[d].exact_of != kNoSeq) visit(docs_[d].exact_of);
+    if (const auto it = dups_.find(d); it != dups_.end()) {
+      for (const std::uint32_t x : it->second) visit(x);
+    }
+    for (const auto& [x, sim] : near_[d]) visit(x);
+  }
+  std::sort(members.begin(), members.end());
+  return members;
+}
+
+Result<std::optional<DocumentRecord>> IndexImpl::get(std::string_view id) const {
+  std::shared_lock lock(mutex_);
+  const std::uint32_t seq = seq_of(id);
+  if (seq == kNoSeq || !docs_[seq].alive) return std::optional<DocumentRecord>();
+  DocumentRecord r;
+  r.id = std::string(id_of(seq));
+  r.date = std::string(date_of(seq));
+  r.seq = seq;
+  r.code_points = docs_[seq].chars;
+  r.words = docs_[seq].words;
+  if (docs_[seq].exact_of != kNoSeq) r.exact_of = std::string(id_of(docs_[seq].exact_of));
+  auto near = near_[seq];
+  std::sort(near.begin(), near.end(), [](const auto& x, const auto& y) {
+    return x.second != y.second ? x.second > y.second : x.first < y.first;
+  });
+  for (const auto& [x, sim] : near) r.near.push_back(NearMatch{std::string(id_of(x)), sim});
+  for (const std::uint32_t m : cluster_of(seq)) r.cluster.emplace_back(id_of(m));
+  return std::optional<DocumentRecord>(std::move(r));
+}
+
+IndexStats IndexImpl::stats() const {
+  std::shared_lock lock(mutex_);
+  IndexStats st;
+  st.documents = alive_;
+  st.added = added_;
+  st.removed = removed_;
+  st.near_pairs = pairs_;
+  st.fingerprints = postings_.postings();
+  st.disk_bytes = store_->disk_bytes();
+  st.memory_bytes = buckets_.memory_bytes() + postings_.memory_bytes() + exact_map_.memory_bytes() +
+                    ids_.memory_bytes() +
+                    docs_.capacity() * (sizeof(DocState) + sizeof(ExactHash)) +
+                    strings_.capacity() + near_.capacity() * sizeof(near_[0]);
+  for (const auto& v : near_) st.memory_bytes += v.capacity() * sizeof(v[0]);
+  st.created = created_;
+  st.last_change = last_change_;
+  st.format_version = kIndexFormatVersion;
+  st.options = options_;
+  st.bands = shape_.bands;
+  st.rows = shape_.rows;
+  st.open_seconds = open_seconds_;
+  return st;
+}
+
+// The index as `doppel dedup` would report it: its documents in seq order as a corpus, the
+// clusters by the cluster stage (--keep first), each member's likeness to the representative.
+class DedupView {
+ public:
+  DedupView(const std::vector<DocState>& docs, const std::vector<ExactHash>& exact,
+            const std::string& strings,
+            const std::vector<std::vector<std::pair<std::uint32_t, float>>>& near,
+            const std::function<DocData(std::uint32_t)>& data_of) {
+    for (std::uint32_t s = 0; s < docs.size(); ++s) {
+      if (!docs[s].alive) continue;
+      index_of_.emplace(s, static_cast<std::uint32_t>(seqs_.size()));
+      seqs_.push_back(s);
+    }
+    Corpus& c = result_.corpus;
+    for (const std::uint32_t s : seqs_) {
+      Document d;
+      d.id_begin = c.strings.size();
+      d.id_size = docs[s].id_size;
+      d.date_size = docs[s].date_size;
+      c.strings.append(strings, docs[s].str, std::size_t{docs[s].id_size} + docs[s].date_size);
+      c.docs.push_back(d);
+    }
+    const auto n = static_cast<std::uint32_t>(seqs_.size());
+    UnionFind sets(n);
+    std::vector<std::uint8_t> in_play(n, 1);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint32_t s = seqs_[i];
+      if (docs[s].exact_of != kNoSeq) sets.unite(index_of_.at(docs[s].exact_of), i);
+      for (const auto& [x, sim] : near[s]) {
+        if (x < s) result_.pairs.push_back(NearPair{index_of_.at(x), i, sim});
+      }
+    }
+    std::sort(result_.pairs.begin(), result_.pairs.end(), [](const NearPair& x, const NearPair& y) {
+      return x.a != y.a ? x.a < y.a : x.b < y.b;
+    });
+    for (const NearPair& p : result_.pairs) sets.unite(p.a, p.b);
+    const Components components = collect_clusters(sets, in_play);
+    result_.members = components.members;
+    result_.docs.resize(n);
+    auto same_text = [&](std::uint32_t a, std::uint32_t b) {
+      return exact[seqs_[a]] == exact[seqs_[b]];
+    };
+    auto similarity = [&](std::uint32_t a, std::uint32_t b) {
+      return estimate_jaccard(data_of(seqs_[a]).signature(), data_of(seqs_[b]).signature());
+    };
+    std::vector<Likeness> likeness;
+    for (std::uint32_t k = 0; k < components.count(); ++k) {
+      const auto members = components.of(k);
+      Cluster cl{0, components.begin[k], static_cast<std::uint32_t>(members.size()), true};
+      cl.representative = choose_representative(c, members, KeepPolicy::kFirst);
+      likeness.resize(members.size());
+      likeness_to_representative(members, cl.representative, same_text, similarity,
+                                 std::span(likeness));
+      for (std::size_t m = 0; m < members.size(); ++m) {
+        DedupDocument& doc = result_.docs[members[m]];
+        doc.cluster = k;
+        doc.exact = likeness[m].exact;
+        doc.similarity = likeness[m].similarity;
+        cl.all_exact = cl.all_exact && doc.exact;
+      }
+      result_.clusters.push_back(cl);
+    }
+  }
+  const DedupResult& result() const { return result_; }
+
+ private:
+  std::vector<std::uint32_t> seqs_;
+  std::unordered_map<std::uint32_t, std::uint32_t> index_of_;
+  DedupResult result_;
+};
+
+Status IndexImpl::write_pairs(OutputStream& out) const {
+  std::shared_lock lock(mutex_);
+  const DedupView view(docs_, exact_, strings_, near_,
+                       [this](std::uint32_t s) { return data_of(s); });
+  return doppel::write_pairs(view.result(), out);
+}
+
+Status IndexImpl::write_clusters(OutputStream& out) const {
+  std::shared_lock lock(mutex_);
+  const DedupView view(docs_, exact_, strings_, near_,
+                       [this](std::uint32_t s) { return data_of(s); });
+  return doppel::write_clusters(view.result(), out);
+}
+
+}  // namespace
+
+// ---- opening -------------------------------------------------------------------------------
+
+Result<std::optional<IndexOptions>> Index::stored_options(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path + "/db/CURRENT", ec)) return std::optional<IndexOptions>();
+  auto store = Store::open(path, false, true, false);
+  if (!store.ok()) return store.status();
+  auto text = (*store)->get_meta("options");
+  if (!text.ok()) return text.status();
+  if (!text->has_value()) return std::optional<IndexOptions>();
+  auto o = parse_options(**text);
+  if (!o.ok()) return o.status();
+  return std::optional<IndexOptions>(*o);
+}
+
+Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexOptions& options,
+                                           const IndexOpenOptions& open_options) {
+  DOPPEL_RETURN_IF_ERROR(validate_options(options));
+  if (open_options.threads < 0) return Status::InvalidArgument("`threads` must be >= 0");
+  auto store =
+      Store::open(path, open_options.create_if_missing, open_options.read_only, open_options.sync);
+  if (!store.ok()) return store.status();
+  auto format = (*store)->get_meta("format");
+  if (!format.ok()) return format.status();
+  IndexOptions in_force = options;
+  if (!format->has_value()) {
+    if (open_options.read_only) return Status::IoError(fmt::format("{}: no index there", path));
+    const std::string created = now_utc();
+    StoreBatch batch;
+    batch.put_meta("format", std::to_string(kIndexFormatVersion));
+    batch.put_meta("options", to_string(options));
+    batch.put_meta("created", created);
+    batch.put_meta("last_change", created);
+    batch.put_meta("next_seq", "0");
+    batch.put_meta("data_end", "0");
+    DOPPEL_RETURN_IF_ERROR((*store)->commit(batch));
+  } else {
+    if (**format != std::to_string(kIndexFormatVersion)) {
+      return Status::InvalidArgument(
+          fmt::format("{}: index format version {}; this doppel reads version {}", path, **format,
+                      kIndexFormatVersion));
+    }
+    auto text = (*store)->get_meta("options");
+    if (!text.ok()) return text.status();
+    auto stored = parse_options(text->value_or(""));
+    if (!stored.ok()) return stored.status();
+    const std::string diffs = option_differences(*stored, options, open_options.must_match);
+    if (!diffs.empty()) {
+      return Status::InvalidArgument(fmt::format(
+          "{} was created with other matching options: {}; an index keeps the options it was "
+          "created with (leave them out, or make a new index)",
+          path, diffs));
+    }
+    in_force = *stored;
+  }
+  auto index = std::make_unique<IndexImpl>(path, in_force, open_options, std::move(*store));
+  DOPPEL_RETURN_IF_ERROR(index->load());
+  return std::unique_ptr<Index>(std::move(index));
+}
+
+}  // namespace doppel

@@ -1,0 +1,209 @@
+// The index's matching options: checked, stored as text, read back, compared.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <sstream>
+
+#include "doppel/index.h"
+#include "index/index_internal.h"
+
+namespace doppel {
+namespace {
+
+std::string normalize_names(const NormalizeOptions& n) {
+  std::string s;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!s.empty()) s += ',';
+    s += name;
+  };
+  add(n.nfkc, "nfkc");
+  add(n.case_fold, "case");
+  add(n.fold_punctuation, "punct");
+  add(n.fold_whitespace, "space");
+  return s.empty() ? "none" : s;
+}
+
+template <typename T>
+bool parse_number(const std::string& text, T& out) {
+  if constexpr (std::is_floating_point_v<T>) {
+    std::istringstream in(text);
+    in >> out;
+    return !in.fail() && in.eof();
+  } else {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc() && end == text.data() + text.size();
+  }
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> option_values(const IndexOptions& o) {
+  return {
+      {"normalize", normalize_names(o.normalize)},
+      {"shingle", o.shingle.kind == ShingleKind::kWords ? "word" : "char"},
+      {"ngram", fmt::format("{}", o.shingle.n)},
+      {"hashes", fmt::format("{}", o.sketch.num_hashes)},
+      {"seed", fmt::format("{}", o.sketch.seed)},
+      {"threshold", fmt::format("{}", o.lsh.threshold)},
+      {"bands", fmt::format("{}", o.lsh.bands)},
+      {"rows", fmt::format("{}", o.lsh.rows)},
+      {"max_bucket_members", fmt::format("{}", o.lsh.max_bucket_members)},
+      {"seed_words", fmt::format("{}", o.seed_words)},
+      {"min_words", fmt::format("{}", o.min_words)},
+      {"min_similarity", fmt::format("{}", o.min_similarity)},
+      {"band", fmt::format("{}", o.band)},
+      {"max_unmatched", fmt::format("{}", o.max_unmatched)},
+      {"max_gap", fmt::format("{}", o.max_gap)},
+      {"all_pairs_docs", fmt::format("{}", o.all_pairs_docs)},
+      {"max_candidates", fmt::format("{}", o.max_candidates)},
+      {"winnow_window", fmt::format("{}", o.winnow_window)},
+      {"passages", o.passages ? "on" : "off"},
+  };
+}
+
+std::string to_string(const IndexOptions& options) {
+  std::string s;
+  for (const auto& [name, value] : option_values(options)) s += fmt::format("{} {}\n", name, value);
+  return s;
+}
+
+Result<IndexOptions> parse_options(const std::string& text) {
+  IndexOptions o;
+  std::istringstream in(text);
+  std::string name, value;
+  while (in >> name >> value) {
+    bool good = true;
+    if (name == "normalize") {
+      o.normalize = NormalizeOptions{false, false, false, false};
+      if (value != "none") {
+        std::istringstream parts(value);
+        for (std::string p; std::getline(parts, p, ',');) {
+          if (p == "nfkc") {
+            o.normalize.nfkc = true;
+          } else if (p == "case") {
+            o.normalize.case_fold = true;
+          } else if (p == "punct") {
+            o.normalize.fold_punctuation = true;
+          } else if (p == "space") {
+            o.normalize.fold_whitespace = true;
+          } else {
+            good = false;
+          }
+        }
+      }
+    } else if (name == "shingle") {
+      good = value == "word" || value == "char";
+      o.shingle.kind = value == "char" ? ShingleKind::kChars : ShingleKind::kWords;
+    } else if (name == "ngram") {
+      good = parse_number(value, o.shingle.n);
+    } else if (name == "hashes") {
+      good = parse_number(value, o.sketch.num_hashes);
+    } else if (name == "seed") {
+      good = parse_number(value, o.sketch.seed);
+    } else if (name == "threshold") {
+      good = parse_number(value, o.lsh.threshold);
+    } else if (name == "bands") {
+      good = parse_number(value, o.lsh.bands);
+    } else if (name == "rows") {
+      good = parse_number(value, o.lsh.rows);
+    } else if (name == "max_bucket_members") {
+      good = parse_number(value, o.lsh.max_bucket_members);
+    } else if (name == "seed_words") {
+      good = parse_number(value, o.seed_words);
+    } else if (name == "min_words") {
+      good = parse_number(value, o.min_words);
+    } else if (name == "min_similarity") {
+      good = parse_number(value, o.min_similarity);
+    } else if (name == "band") {
+      good = parse_number(value, o.band);
+    } else if (name == "max_unmatched") {
+      good = parse_number(value, o.max_unmatched);
+    } else if (name == "max_gap") {
+      good = parse_number(value, o.max_gap);
+    } else if (name == "all_pairs_docs") {
+      good = parse_number(value, o.all_pairs_docs);
+    } else if (name == "max_candidates") {
+      good = parse_number(value, o.max_candidates);
+    } else if (name == "winnow_window") {
+      good = parse_number(value, o.winnow_window);
+    } else if (name == "passages") {
+      good = value == "on" || value == "off";
+      o.passages = value == "on";
+    } else {
+      return Status::IoError(fmt::format("unknown stored option \"{}\"", name));
+    }
+    if (!good) {
+      return Status::IoError(fmt::format("stored option {} has a bad value \"{}\"", name, value));
+    }
+  }
+  return o;
+}
+
+std::string option_differences(const IndexOptions& stored, const IndexOptions& asked,
+                               std::span<const std::string> names) {
+  std::map<std::string, std::string> have, want;
+  for (auto& [name, value] : option_values(stored)) have[name] = value;
+  for (auto& [name, value] : option_values(asked)) want[name] = value;
+  std::string diffs;
+  for (const auto& [name, value] : option_values(stored)) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) continue;
+    if (want[name] == value) continue;
+    diffs +=
+        fmt::format("{}`{}` {} (asked: {})", diffs.empty() ? "" : ", ", name, value, want[name]);
+  }
+  return diffs;
+}
+
+Status validate_options(const IndexOptions& o) {
+  if (!(o.lsh.threshold > 0.0 && o.lsh.threshold <= 1.0)) {
+    return Status::InvalidArgument("`threshold` must be in (0, 1]");
+  }
+  if (o.sketch.num_hashes < 1 || o.sketch.num_hashes > 4096) {
+    return Status::InvalidArgument("`hashes` must be in [1, 4096]");
+  }
+  if (o.shingle.n < 1 || o.shingle.n > 64) {
+    return Status::InvalidArgument("`ngram` must be in [1, 64]");
+  }
+  if ((o.lsh.bands > 0) != (o.lsh.rows > 0)) {
+    return Status::InvalidArgument("`bands` and `rows` go together: set both or neither");
+  }
+  if (o.lsh.bands < 0 || o.lsh.rows < 0 ||
+      std::int64_t{o.lsh.bands} * o.lsh.rows > o.sketch.num_hashes) {
+    return Status::InvalidArgument(
+        fmt::format("`bands` x `rows` must be at most `hashes` ({})", o.sketch.num_hashes));
+  }
+  if (o.lsh.max_bucket_members < 2) {
+    return Status::InvalidArgument("`max_bucket_members` must be at least 2");
+  }
+  if (o.seed_words < 1 || o.seed_words > 64) {
+    return Status::InvalidArgument("`seed_words` must be in [1, 64]");
+  }
+  if (o.min_words < o.seed_words) {
+    return Status::InvalidArgument(fmt::format(
+        "`min_words` must be at least `seed_words` ({}): a passage holds one seed or more",
+        o.seed_words));
+  }
+  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
+    return Status::InvalidArgument("`min_similarity` must be in [0, 1]");
+  }
+  if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("`band` must be in [0, 1000]");
+  if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
+    return Status::InvalidArgument("`max_unmatched` must be in [0, 10000]");
+  }
+  if (o.max_gap < 1 || o.max_gap > 10000) {
+    return Status::InvalidArgument("`max_gap` must be in [1, 10000]");
+  }
+  if (o.all_pairs_docs < 2 || o.all_pairs_docs > 1000) {
+    return Status::InvalidArgument("`all_pairs_docs` must be in [2, 1000]");
+  }
+  if (o.max_candidates < 0) return Status::InvalidArgument("`max_candidates` must be >= 0");
+  if (o.winnow_window < 0 || o.winnow_window > 1000) {
+    return Status::InvalidArgument("`winnow_window` must be in [0, 1000]");
+  }
+  return Status::Ok();
+}
+
+}  // namespace doppel

@@ -1,0 +1,310 @@
+#include "doppel/service.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "index/answer_json.h"
+#include "index/request_body.h"
+
+namespace doppel {
+namespace {
+
+// httplib's pool with a bounded queue: enqueue() waits while `limit` connections already wait,
+// so the accepting thread stops accepting instead of queueing without bound.
+class BoundedPool final : public httplib::TaskQueue {
+ public:
+  BoundedPool(int threads, std::size_t limit) : limit_(limit) {
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  BoundedPool(const BoundedPool&) = delete;
+  BoundedPool& operator=(const BoundedPool&) = delete;
+  ~BoundedPool() override = default;
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return jobs_.size() < limit_ || shutdown_; });
+    jobs_.push_back(std::move(fn));
+    ready_.notify_one();
+  }
+  // Lets the workers finish every job taken or waiting, then joins them.
+  void shutdown() override {
+    {
+      std::lock_guard lock(mutex_);
+      shutdown_ = true;
+    }
+    ready_.notify_all();
+    room_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+        if (jobs_.empty()) return;  // shut down, nothing left to do
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        room_.notify_one();
+      }
+      fn();
+    }
+  }
+  std::size_t limit_;
+  std::mutex mutex_;
+  std::condition_variable ready_, room_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> workers_;
+  bool shutdown_ = false;
+};
+
+constexpr const char* kJson = "application/json";
+
+void reply_error(httplib::Response& res, int code, std::string_view message) {
+  res.status = code;
+  res.set_content(error_json(code, message), kJson);
+}
+
+int http_code(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kCorruptInput:
+    case StatusCode::kNoDocuments:
+      return 400;
+    default:
+      return 500;
+  }
+}
+
+// The body's media type: "application/json" and the like, parameters dropped.
+std::string media_type(const httplib::Request& req) {
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+// Messages of the reader name standard input "<stdin>"; here it is the request body.
+std::string body_message(std::string message) {
+  for (std::size_t at = message.find("<stdin>:"); at != std::string::npos;
+       at = message.find("<stdin>:", at)) {
+    message.replace(at, 8, "body line ");
+  }
+  for (std::size_t at = message.find("<stdin>"); at != std::string::npos;
+       at = message.find("<stdin>", at)) {
+    message.replace(at, 7, "the body");
+  }
+  return message;
+}
+
+}  // namespace
+
+struct Service::Impl {
+  Index& index;
+  ServiceOptions options;
+  httplib::Server server;
+  std::atomic<bool> stopping{false};
+
+  Impl(Index& i, ServiceOptions o) : index(i), options(std::move(o)) {}
+
+  bool authorized(const httplib::Request& req, httplib::Response& res) const {
+    if (options.token.empty()) return true;
+    const std::string want = "Bearer " + options.token;
+    const std::string got = req.get_header_value("Authorization");
+    // Compared in time that does not depend on where they differ.
+    unsigned diff = got.size() != want.size() ? 1u : 0u;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      diff |= static_cast<unsigned>(i < got.size() ? got[i] ^ want[i] : 1);
+    }
+    if (diff == 0) return true;
+    res.set_header("WWW-Authenticate", "Bearer");
+    reply_error(res, 401, "writes to this index need a bearer token (Authorization header)");
+    return false;
+  }
+
+  // POST /v1/documents and /v1/query: every document of the body valid, or a 400 naming the bad
+  // ones and adding nothing.
+  void documents(const httplib::Request& req, httplib::Response& res, bool add) {
+    if (add && !authorized(req, res)) return;
+    const std::string type = media_type(req);
+    const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl" ||
+                            type == "application/json-lines";
+    if (type != "application/json" && !json_lines) {
+      reply_error(res, 415,
+                  "Content-Type must be application/json (a JSON array of documents) or "
+                  "application/x-ndjson (JSON Lines)");
+      return;
+    }
+    auto lines = body_as_json_lines(req.body, json_lines);
+    if (!lines.ok()) {
+      reply_error(res, 400, lines.status().message());
+      return;
+    }
+    BodyEnv env(*lines);
+    IndexReadOptions read;
+    read.read = options.read;
+    read.read.format = InputFormat::kJsonl;
+    read.read.on_error = ErrorPolicy::kSkip;
+    read.read.keep_stdin = false;
+    read.read.env = &env;
+    read.all_or_nothing = true;
+    read.threads = 1;  // each request on its own thread
+    std::string body = "{\"answers\":[";
+    bool first = true;
+    auto on_answer = [&](const Answer& a) {
+      if (!first) body.push_back(',');
+      first = false;
+      append_answer_json(body, a);
+      return Status::Ok();
+    };
+    const std::string inputs[] = {"-"};
+    auto done = add ? index.add(inputs, read, nullptr, on_answer)
+                    : index.query(inputs, read, nullptr, on_answer);
+    if (!done.ok()) {
+      reply_error(res, http_code(done.status()), body_message(done.status().message()));
+      return;
+    }
+    body += "]}";
+    res.set_content(body, kJson);
+  }
+
+  void routes() {
+    auto not_allowed = [](const char* allow) {
+      return [allow](const httplib::Request&, httplib::Response& res) {
+        res.set_header("Allow", allow);
+        reply_error(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
+      };
+    };
+    server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content("{\"status\":\"ok\"}", kJson);
+    });
+    server.Get("/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
+      std::string body;
+      append_stats_json(body, index.stats());
+      res.set_content(body, kJson);
+    });
+    server.Post("/v1/documents", [this](const httplib::Request& req, httplib::Response& res) {
+      documents(req, res, true);
+    });
+    server.Post("/v1/query", [this](const httplib::Request& req, httplib::Response& res) {
+      documents(req, res, false);
+    });
+    // The path's id is already decoded (%2F is a slash in it).
+    server.Get("/v1/documents/(.+)", [this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.matches[1];
+      auto record = index.get(id);
+      if (!record.ok()) {
+        reply_error(res, http_code(record.status()), record.status().message());
+      } else if (!record->has_value()) {
+        reply_error(res, 404, fmt::format("no document with id \"{}\"", id));
+      } else {
+        std::string body;
+        append_record_json(body, **record);
+        res.set_content(body, kJson);
+      }
+    });
+    server.Delete("/v1/documents/(.+)",
+                  [this](const httplib::Request& req, httplib::Response& res) {
+                    if (!authorized(req, res)) return;
+                    const std::string ids[] = {req.matches[1]};
+                    auto removed = index.remove(ids);
+                    if (!removed.ok()) {
+                      reply_error(res, http_code(removed.status()), removed.status().message());
+                    } else if (*removed == 0) {
+                      reply_error(res, 404, fmt::format("no document with id \"{}\"", ids[0]));
+                    } else {
+                      res.set_content("{\"removed\":1}", kJson);
+                    }
+                  });
+    // Every other method on a known path: 405 with the methods it has.
+    for (const char* path : {"/health", "/v1/stats"}) {
+      server.Post(path, not_allowed("GET"));
+      server.Put(path, not_allowed("GET"));
+      server.Delete(path, not_allowed("GET"));
+      server.Patch(path, not_allowed("GET"));
+    }
+    for (const char* path : {"/v1/documents", "/v1/query"}) {
+      server.Get(path, not_allowed("POST"));
+      server.Put(path, not_allowed("POST"));
+      server.Delete(path, not_allowed("POST"));
+      server.Patch(path, not_allowed("POST"));
+    }
+    server.Post("/v1/documents/(.+)", not_allowed("GET, DELETE"));
+    server.Put("/v1/documents/(.+)", not_allowed("GET, DELETE"));
+    server.Patch("/v1/documents/(.+)", not_allowed("GET, DELETE"));
+    // Errors httplib answers itself (404 of an unknown path, 413, 400 of a broken request) get a
+    // JSON body too.
+    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return;
+      const char* what = res.status == 404   ? "no such path (the API: docs/index.md)"
+                         : res.status == 413 ? "the body is larger than the limit (--max-body)"
+                         : res.status == 400 ? "a malformed HTTP request"
+                                             : "the request could not be served";
+      res.set_content(error_json(res.status, what), kJson);
+    });
+    server.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
+          std::string what = "internal error";
+          try {
+            std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          reply_error(res, 500, what);
+        });
+  }
+};
+
+Service::Service(Index& index, ServiceOptions options)
+    : impl_(std::make_unique<Impl>(index, std::move(options))) {}
+Service::~Service() = default;
+
+Status Service::bind() {
+  Impl& s = *impl_;
+  s.routes();
+  s.server.set_payload_max_length(s.options.max_body_bytes);
+  s.server.set_read_timeout(s.options.timeout_seconds, 0);
+  s.server.set_write_timeout(s.options.timeout_seconds, 0);
+  s.server.set_keep_alive_max_count(1000);
+  // Headers and body go out in separate writes: without this, Nagle holds the body back until the
+  // client acknowledges the headers, which a delayed ACK makes about 40 ms.
+  s.server.set_tcp_nodelay(true);
+  const int threads = std::max(1, s.options.threads);
+  const std::size_t queue = std::max<std::size_t>(1, s.options.queue);
+  s.server.new_task_queue = [threads, queue] { return new BoundedPool(threads, queue); };
+  if (s.options.port == 0) {
+    port_ = s.server.bind_to_any_port(s.options.host);
+    if (port_ < 0) return Status::IoError(fmt::format("cannot listen on {}", s.options.host));
+  } else {
+    if (!s.server.bind_to_port(s.options.host, s.options.port)) {
+      return Status::IoError(
+          fmt::format("cannot listen on {}:{} (in use, or not an address of this machine)",
+                      s.options.host, s.options.port));
+    }
+    port_ = s.options.port;
+  }
+  return Status::Ok();
+}
+
+Status Service::listen() {
+  if (!impl_->server.listen_after_bind() && !impl_->stopping) {
+    return Status::IoError("the listener failed");
+  }
+  return Status::Ok();
+}
+
+void Service::stop() {
+  impl_->stopping = true;
+  impl_->server.stop();
+}
+
+}  // namespace doppel

@@ -1,0 +1,222 @@
+// `doppel index add|query|remove|stats|export`: the persistent index (docs/index.md). Its flags
+// are defined in flags.cc.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "doppel/index.h"
+#include "run_outputs.h"
+
+namespace doppel::cli {
+namespace {
+
+Result<std::unique_ptr<Index>> open_index(Settings& s, Command command, const CLI::App& cmd,
+                                          bool write) {
+  IndexOpenOptions o;
+  o.create_if_missing = command == Command::kIndexAdd;
+  o.read_only = !write;
+  o.sync = !s.no_sync;
+  o.threads = s.threads;
+  o.must_match = given_matching_options(command, cmd);
+  return Index::open(s.index_path, s.index, o);
+}
+
+void print_summary(const IndexCallStats& st, const Index& index, bool add, int threads,
+                   const ReadOptions& read) {
+  const Corpus& c = st.corpus;
+  std::string s = summary_head(add ? "index add" : "index query", c.stats, c.inputs.size(),
+                               st.seconds, threads);
+  auto count = [&](AnswerStatus a) { return st.by_status[static_cast<int>(a)]; };
+  if (add) s += fmt::format("  added             {:>12}\n", thousands(st.added));
+  s += fmt::format("  new               {:>12}\n", thousands(count(AnswerStatus::kNew)));
+  s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(AnswerStatus::kExactDuplicate)));
+  s += fmt::format("  near duplicates   {:>12}\n", thousands(count(AnswerStatus::kNearDuplicate)));
+  s += fmt::format("  ids in the index  {:>12}  (not {})\n",
+                   thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "answered");
+  s += document_accounting(c.stats, read);
+  s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
+                   thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
+  s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
+  s += fmt::format(
+      "  seconds           read+sketch {:.3f}, look-up {:.3f}, compare {:.3f}, commit {:.3f}, "
+      "publish {:.3f}; {} batch{}\n",
+      st.read_seconds, st.lookup_seconds, st.compare_seconds, st.commit_seconds, st.publish_seconds,
+      st.batches, st.batches == 1 ? "" : "es");
+  const IndexStats is = index.stats();
+  s += fmt::format(
+      "  index             {:>12}  documents, {} on disk ({} per document)\n",
+      thousands(is.documents), human_bytes(double(is.disk_bytes)),
+      is.documents > 0 ? human_bytes(double(is.disk_bytes) / double(is.documents)) : "-");
+  s += summary_memory(st.peak_rss_bytes, c.stats.documents);
+  std::fputs(s.c_str(), stderr);
+}
+
+Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
+  const bool add = command == Command::kIndexAdd;
+  if (s.answers.empty()) s.answers = "-";
+  const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
+  DOPPEL_RETURN_IF_ERROR(prepare_options(command, outputs_given, false, s));
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
+  const InterruptGuard guard(s.index_read.progress);
+  auto index = open_index(s, command, cmd, add);
+  if (!index.ok()) return index.status();
+  Warnings warnings(s, s.index_read.progress, "the bad_input answers");
+  // Answers as JSON Lines, written in blocks of about 1 MiB (a batch's answers at the least).
+  OutputStream& out = outputs.stream(s.answers);
+  std::string lines;
+  auto on_answer = [&](const Answer& a) {
+    append_answer_json(lines, a);
+    lines.push_back('\n');
+    if (lines.size() < (std::size_t{1} << 20)) return Status::Ok();
+    const Status written = out.write(lines);
+    lines.clear();
+    return written;
+  };
+  auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
+                    : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
+  DOPPEL_RETURN_IF_ERROR(out.write(lines));
+  DOPPEL_RETURN_IF_ERROR(out.flush());
+  if (!result.ok()) return result.status();
+  warnings.print_hidden();
+  DOPPEL_RETURN_IF_ERROR(outputs.commit());
+  if (!s.quiet) {
+    const int threads = s.threads > 0
+                            ? s.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    print_summary(*result, **index, add, threads, s.index_read.read);
+  }
+  return Status::Ok();
+}
+
+Status run_remove(Settings& s, const CLI::App& cmd) {
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kIndexRemove, {}, false, s));
+  auto index = open_index(s, Command::kIndexRemove, cmd, true);
+  if (!index.ok()) return index.status();
+  auto removed = (*index)->remove(s.inputs);
+  if (!removed.ok()) return removed.status();
+  if (!s.quiet) {
+    std::fprintf(stderr, "doppel index remove: removed %s of %s ids (the others are not there)\n",
+                 thousands(*removed).c_str(), thousands(s.inputs.size()).c_str());
+  }
+  return Status::Ok();
+}
+
+Status run_stats(Settings& s, const CLI::App& cmd) {
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kIndexStats, {}, false, s));
+  auto index = open_index(s, Command::kIndexStats, cmd, false);
+  if (!index.ok()) return index.status();
+  std::string line;
+  append_stats_json(line, (*index)->stats());
+  line.push_back('\n');
+  StdoutOutput out;
+  DOPPEL_RETURN_IF_ERROR(out.write(line));
+  return out.flush();
+}
+
+Status run_export(Settings& s, const CLI::App& cmd) {
+  const std::vector<OutputFlag> outputs_given = {{"--pairs", &s.pairs},
+                                                 {"--clusters", &s.clusters}};
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kIndexExport, outputs_given, false, s));
+  if (s.pairs.empty() && s.clusters.empty()) {
+    return Status::InvalidArgument("nothing to export: give --pairs FILE, --clusters FILE or both");
+  }
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
+  const InterruptGuard guard(false);
+  auto index = open_index(s, Command::kIndexExport, cmd, false);
+  if (!index.ok()) return index.status();
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.pairs, [&](OutputStream& out) { return (*index)->write_pairs(out); }));
+  DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
+      s.clusters, [&](OutputStream& out) { return (*index)->write_clusters(out); }));
+  return outputs.commit();
+}
+
+struct Sub {
+  Command command;
+  const char* name;
+  const char* description;
+  const char* footer;
+};
+
+constexpr Sub kSubs[] = {
+    {Command::kIndexAdd, "add",
+     "Add documents to INDEX (made if missing) and answer for each: new, exact or near "
+     "duplicate of which indexed documents, its reused passages and their earliest source.",
+     "Examples:\n"
+     "  doppel index add news.idx today.jsonl\n"
+     "  doppel index add news.idx crawl.jsonl.zst --answers answers.jsonl --batch 20000\n"
+     "Answers: JSON Lines on standard output or --answers FILE (docs/formats.md). Matching\n"
+     "options are fixed when the index is made; giving another value later is an error.\n"
+     "Exit status: 0 on success; 2 on an error; 130 when interrupted (batches committed before\n"
+     "stay in the index). Docs: docs/index.md."},
+    {Command::kIndexQuery, "query", "The answers `index add` would give, without adding anything.",
+     "Example:\n  doppel index query news.idx draft.txt\n"
+     "Opens INDEX read-only: it may run beside a writer, and sees what was committed when it\n"
+     "started. Exit status: 0 on success; 2 on an error. Docs: docs/index.md."},
+    {Command::kIndexRemove, "remove", "Remove documents by id: answers and clusters forget them.",
+     "Example:\n  doppel index remove news.idx 2024-03-04-bridge\nDocs: docs/index.md."},
+    {Command::kIndexStats, "stats",
+     "Documents, size on disk, options, last change: one JSON object.",
+     "Example:\n  doppel index stats news.idx\nDocs: docs/index.md."},
+    {Command::kIndexExport, "export",
+     "The index's near-duplicate pairs and clusters in doppel dedup's formats (--keep first).",
+     "Example:\n  doppel index export news.idx --pairs pairs.jsonl --clusters clusters.jsonl\n"
+     "Docs: docs/index.md, docs/formats.md."},
+};
+
+}  // namespace
+
+std::function<int()> add_index_command(CLI::App& app) {
+  CLI::App* index = app.add_subcommand(
+      "index", "A persistent, incremental index of documents and passages (add, query, ...).");
+  index->require_subcommand(1);
+  index->footer("Run 'doppel index COMMAND --help' for a command's options. Docs: docs/index.md");
+  struct Bound {
+    Command command;
+    CLI::App* cmd;
+    std::shared_ptr<Settings> settings;
+  };
+  auto bound = std::make_shared<std::vector<Bound>>();
+  for (const Sub& sub : kSubs) {
+    auto settings = std::make_shared<Settings>();
+    CLI::App* cmd = index->add_subcommand(sub.name, sub.description);
+    cmd->footer(sub.footer);
+    add_flags(sub.command, *cmd, *settings);
+    bound->push_back(Bound{sub.command, cmd, settings});
+  }
+  return [bound] {
+    for (const Bound& b : *bound) {
+      if (!b.cmd->parsed()) continue;
+      Settings& s = *b.settings;
+      Status st;
+      switch (b.command) {
+        case Command::kIndexAdd:
+        case Command::kIndexQuery:
+          st = run_add_or_query(s, b.command, *b.cmd);
+          break;
+        case Command::kIndexRemove:
+          st = run_remove(s, *b.cmd);
+          break;
+        case Command::kIndexStats:
+          st = run_stats(s, *b.cmd);
+          break;
+        default:
+          st = run_export(s, *b.cmd);
+          break;
+      }
+      return st.ok() ? kExitOk : fail(st);
+    }
+    return kExitError;
+  };
+}
+
+}  // namespace doppel::cli

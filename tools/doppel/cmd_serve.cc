@@ -1,0 +1,130 @@
+// `doppel serve`: the index over HTTP (docs/index.md). SIGTERM and SIGINT stop accepting, let
+// the requests in flight finish, close the index and exit 0; a signal-waiting thread takes them
+// (they are blocked in every other thread). Its flags are defined in flags.cc.
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "doppel/index.h"
+#include "doppel/service.h"
+
+namespace doppel::cli {
+namespace {
+
+Status parse_listen(const std::string& listen, ServiceOptions& o) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument(
+        fmt::format("`listen` must be HOST:PORT (127.0.0.1:8080), not \"{}\"", listen));
+  }
+  o.host = listen.substr(0, colon);
+  if (o.host.size() > 2 && o.host.front() == '[' && o.host.back() == ']') {
+    o.host = o.host.substr(1, o.host.size() - 2);  // [::1]
+  }
+  try {
+    std::size_t used = 0;
+    const int port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port < 0 || port > 65535) throw std::out_of_range("");
+    o.port = port;
+  } catch (const std::exception&) {
+    return Status::InvalidArgument(
+        fmt::format("`listen`: \"{}\" is not a port (0-65535)", listen.substr(colon + 1)));
+  }
+  return Status::Ok();
+}
+
+Status read_token(const std::string& path, std::string& token) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError(fmt::format("{}: cannot read the token file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  token = text.str();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) {
+    token.pop_back();
+  }
+  if (token.empty()) return Status::InvalidArgument(fmt::format("{}: the token is empty", path));
+  return Status::Ok();
+}
+
+Status run_serve(Settings& s, const CLI::App& cmd) {
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kServe, {}, false, s));
+  ServiceOptions service;
+  DOPPEL_RETURN_IF_ERROR(parse_listen(s.listen, service));
+  if (!s.token_file.empty()) DOPPEL_RETURN_IF_ERROR(read_token(s.token_file, service.token));
+  if (s.http_threads < 1) return Status::InvalidArgument("`http_threads` must be at least 1");
+  if (s.queue < 1) return Status::InvalidArgument("`queue` must be at least 1");
+  service.max_body_bytes = s.max_body;
+  service.threads = s.http_threads;
+  service.queue = s.queue;
+  service.read = s.index_read.read;
+
+  // SIGTERM and SIGINT go to the waiting thread only: blocked here, before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  IndexOpenOptions o;
+  o.create_if_missing = true;
+  o.sync = !s.no_sync;
+  o.threads = s.threads;
+  o.must_match = given_matching_options(Command::kServe, cmd);
+  auto index = Index::open(s.index_path, s.index, o);
+  if (!index.ok()) return index.status();
+  Service server(**index, service);
+  DOPPEL_RETURN_IF_ERROR(server.bind());
+  const IndexStats stats = (*index)->stats();
+  if (!s.quiet) {
+    std::fprintf(stderr,
+                 "doppel serve: %s (%s documents, opened in %.2f s) on http://%s:%d/ ; SIGTERM "
+                 "or Ctrl-C stops\n",
+                 s.index_path.c_str(), thousands(stats.documents).c_str(), stats.open_seconds,
+                 service.host.c_str(), server.port());
+  } else {
+    // Tests and scripts learn the port from this line even when quiet.
+    std::fprintf(stderr, "doppel serve: http://%s:%d/\n", service.host.c_str(), server.port());
+  }
+  std::fflush(stderr);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.stop();
+  });
+  const Status served = server.listen();
+  // Served out (a failure of the listener, or stopped by a signal): wake the waiter if needed.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  if (!s.quiet) std::fputs("doppel serve: stopped; the index is closed\n", stderr);
+  return served;
+}
+
+}  // namespace
+
+std::function<int()> add_serve_command(CLI::App& app) {
+  auto settings = std::make_shared<Settings>();
+  CLI::App* cmd = app.add_subcommand(
+      "serve", "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.");
+  cmd->footer(
+      "Examples:\n"
+      "  doppel serve news.idx\n"
+      "  doppel serve news.idx --listen 127.0.0.1:9000 --token-file token.txt\n"
+      "API with curl examples: docs/index.md. SIGTERM finishes the requests in flight, closes\n"
+      "the index and exits 0.");
+  add_flags(Command::kServe, *cmd, *settings);
+  return [settings, cmd] {
+    const Status s = run_serve(*settings, *cmd);
+    return s.ok() ? kExitOk : fail(s);
+  };
+}
+
+}  // namespace doppel::cli
