@@ -1,7 +1,8 @@
 // What reuse keeps of each document, made in the read stage (corpus/read_stage.h) on every thread
 // and left where the threads wrote it: its words (an address one word: passages/passage_words.h)
 // as 32-bit hashes and each word's place in the source text (bytes, and code points where they
-// differ), and the source's length in code points. Thread-safety: the read stage's; read-only afterwards.
+// differ), and the source's length in code points. Thread-safety: the read stage's; read-only
+// afterwards.
 #pragma once
 
 #include <cstdint>
@@ -125,7 +126,7 @@ class DocumentWords {
    private:
     WordStore& store_;
     WordChunk* chunk_ = nullptr;  // this thread's, being filled
-    JoinedWords joined_;  // scratch of passage_words_of
+    JoinedWords joined_;          // scratch of passage_words_of
   };
   Worker make_worker() { return Worker(store_); }
   void merge(Batch& out, std::size_t i, bool readable);
