@@ -35,6 +35,7 @@ inline std::uint32_t fingerprint_of(std::uint64_t ngram_key) {
 // A winnowed n-gram of a document: its fingerprint and the word it starts at.
 struct Winnowed {
   std::uint32_t fp = 0, pos = 0;
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
   friend auto operator<=>(const Winnowed&, const Winnowed&) = default;
 };
 

@@ -114,7 +114,7 @@ class IndexImpl final : public Index {
   IndexImpl(std::string path, IndexOptions options, IndexOpenOptions open,
             std::unique_ptr<Store> store)
       : path_(std::move(path)),
-        options_(std::move(options)),
+        options_(options),
         open_(std::move(open)),
         shape_(lsh_shape_of(options_)),
         threads_(worker_threads(open_.threads)),
@@ -239,6 +239,7 @@ void IndexImpl::remember(std::uint32_t seq, std::string_view id, std::string_vie
 
 std::vector<std::uint64_t> IndexImpl::band_keys_of(std::span<const SigValue> signature) const {
   std::vector<std::uint64_t> keys;
+  keys.reserve(static_cast<std::size_t>(shape_.bands));
   for (int b = 0; b < shape_.bands; ++b) keys.push_back(band_key(signature, b, shape_.rows));
   return keys;
 }
@@ -989,8 +990,8 @@ IndexStats IndexImpl::stats() const {
   st.memory_bytes = buckets_.memory_bytes() + postings_.memory_bytes() + exact_map_.memory_bytes() +
                     ids_.memory_bytes() +
                     docs_.capacity() * (sizeof(DocState) + sizeof(ExactHash)) +
-                    strings_.capacity() + near_.capacity() * sizeof(near_[0]);
-  for (const auto& v : near_) st.memory_bytes += v.capacity() * sizeof(v[0]);
+                    strings_.capacity() + near_.capacity() * sizeof(decltype(near_)::value_type);
+  for (const auto& v : near_) st.memory_bytes += v.capacity() * sizeof(v.front());
   st.created = created_;
   st.last_change = last_change_;
   st.format_version = kIndexFormatVersion;

@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <type_traits>
 
 namespace doppel {
 
@@ -54,7 +55,7 @@ std::uint64_t BucketTable::memory_bytes() const {
   std::uint64_t n = 0;
   for (const auto& b : bands_) n += b.memory_bytes();
   for (const auto& lists : lists_) {
-    n += lists.capacity() * sizeof(lists[0]);
+    n += lists.capacity() * sizeof(std::decay_t<decltype(lists)>::value_type);
     for (const auto& l : lists) n += l.capacity() * sizeof(std::uint32_t);
   }
   return n;

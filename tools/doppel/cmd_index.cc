@@ -76,7 +76,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     append_answer_json(lines, a);
     lines.push_back('\n');
     if (lines.size() < (std::size_t{1} << 20)) return Status::Ok();
-    const Status written = out.write(lines);
+    Status written = out.write(lines);
     lines.clear();
     return written;
   };

@@ -100,9 +100,11 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
     sigwait(&signals, &sig);
     server.stop();
   });
-  const Status served = server.listen();
+  Status served = server.listen();
   // Served out (a failure of the listener, or stopped by a signal): wake the waiter if needed.
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  // SIGTERM is blocked in every thread and only taken by the waiter's sigwait(), so this wakes
+  // it rather than ending it.
+  pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
   if (!s.quiet) std::fputs("doppel serve: stopped; the index is closed\n", stderr);
   return served;
