@@ -8,6 +8,7 @@
 
 #include "doppel/index.h"
 #include "index/index_internal.h"
+#include "jobs/job_common.h"
 
 namespace doppel {
 namespace {
@@ -158,37 +159,11 @@ std::string option_differences(const IndexOptions& stored, const IndexOptions& a
 }
 
 Status validate_options(const IndexOptions& o) {
-  if (!(o.lsh.threshold > 0.0 && o.lsh.threshold <= 1.0)) {
-    return Status::InvalidArgument("`threshold` must be in (0, 1]");
-  }
-  if (o.sketch.num_hashes < 1 || o.sketch.num_hashes > 4096) {
-    return Status::InvalidArgument("`hashes` must be in [1, 4096]");
-  }
-  if (o.shingle.n < 1 || o.shingle.n > 64) {
-    return Status::InvalidArgument("`ngram` must be in [1, 64]");
-  }
-  if ((o.lsh.bands > 0) != (o.lsh.rows > 0)) {
-    return Status::InvalidArgument("`bands` and `rows` go together: set both or neither");
-  }
-  if (o.lsh.bands < 0 || o.lsh.rows < 0 ||
-      std::int64_t{o.lsh.bands} * o.lsh.rows > o.sketch.num_hashes) {
-    return Status::InvalidArgument(
-        fmt::format("`bands` x `rows` must be at most `hashes` ({})", o.sketch.num_hashes));
-  }
+  DOPPEL_RETURN_IF_ERROR(validate_matching(o.shingle, o.sketch, o.lsh));
   if (o.lsh.max_bucket_members < 2) {
     return Status::InvalidArgument("`max_bucket_members` must be at least 2");
   }
-  if (o.seed_words < 1 || o.seed_words > 64) {
-    return Status::InvalidArgument("`seed_words` must be in [1, 64]");
-  }
-  if (o.min_words < o.seed_words) {
-    return Status::InvalidArgument(fmt::format(
-        "`min_words` must be at least `seed_words` ({}): a passage holds one seed or more",
-        o.seed_words));
-  }
-  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
-    return Status::InvalidArgument("`min_similarity` must be in [0, 1]");
-  }
+  DOPPEL_RETURN_IF_ERROR(validate_passage_sizes(o.seed_words, o.min_words, o.min_similarity));
   if (o.band < 0 || o.band > 1000) return Status::InvalidArgument("`band` must be in [0, 1000]");
   if (o.max_unmatched < 0 || o.max_unmatched > 10000) {
     return Status::InvalidArgument("`max_unmatched` must be in [0, 10000]");

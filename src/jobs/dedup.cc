@@ -20,23 +20,7 @@
 namespace doppel {
 
 Status validate_options(const DedupOptions& o) {
-  if (!(o.lsh.threshold > 0.0 && o.lsh.threshold <= 1.0)) {
-    return Status::InvalidArgument("`threshold` must be in (0, 1]");
-  }
-  if (o.sketch.num_hashes < 1 || o.sketch.num_hashes > 4096) {
-    return Status::InvalidArgument("`hashes` must be in [1, 4096]");
-  }
-  if (o.shingle.n < 1 || o.shingle.n > 64) {
-    return Status::InvalidArgument("`ngram` must be in [1, 64]");
-  }
-  if ((o.lsh.bands > 0) != (o.lsh.rows > 0)) {
-    return Status::InvalidArgument("`bands` and `rows` go together: set both or neither");
-  }
-  if (o.lsh.bands < 0 || o.lsh.rows < 0 ||
-      std::int64_t{o.lsh.bands} * o.lsh.rows > o.sketch.num_hashes) {
-    return Status::InvalidArgument(
-        fmt::format("`bands` x `rows` must be at most `hashes` ({})", o.sketch.num_hashes));
-  }
+  DOPPEL_RETURN_IF_ERROR(validate_matching(o.shingle, o.sketch, o.lsh));
   return validate_read(o.read, o.threads);
 }
 

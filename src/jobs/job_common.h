@@ -35,6 +35,12 @@ class StageClock {
 
 // The options every job reads with: `max_doc_bytes` and `threads`.
 Status validate_read(const ReadOptions& read, int threads);
+// The document matching options of dedup and the index: `threshold`, `hashes`, `ngram`, `bands`
+// and `rows`.
+Status validate_matching(const ShingleOptions& shingle, const SketchOptions& sketch,
+                         const LshOptions& lsh);
+// The passage sizes of reuse and the index: `seed_words`, `min_words`, `min_similarity`.
+Status validate_passage_sizes(int seed_words, int min_words, double min_similarity);
 
 // Threads to use: `requested`, or one per core for 0.
 int worker_threads(int requested);

@@ -19,17 +19,7 @@
 namespace doppel {
 
 Status validate_options(const ReuseOptions& o) {
-  if (o.seed_words < 1 || o.seed_words > 64) {
-    return Status::InvalidArgument("`seed_words` must be in [1, 64]");
-  }
-  if (o.min_words < o.seed_words) {
-    return Status::InvalidArgument(fmt::format(
-        "`min_words` must be at least `seed_words` ({}): a passage holds one seed or more",
-        o.seed_words));
-  }
-  if (!(o.min_similarity >= 0.0 && o.min_similarity <= 1.0)) {
-    return Status::InvalidArgument("`min_similarity` must be in [0, 1]");
-  }
+  DOPPEL_RETURN_IF_ERROR(validate_passage_sizes(o.seed_words, o.min_words, o.min_similarity));
   if (!(o.cluster_trigrams >= 0.0 && o.cluster_trigrams <= 1.0)) {
     return Status::InvalidArgument("`cluster_trigrams` must be in [0, 1]");
   }
