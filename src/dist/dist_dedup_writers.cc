@@ -87,18 +87,7 @@ Status write_removed_part(const RankDedup& r, OutputStream& out) {
 }
 
 Status write_deduplicated_part(const RankDedup& r, OutputStream& out) {
-  const Corpus& corpus = r.rc.corpus;
-  if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
-  DocumentParser parser(corpus.source->read_options());
-  ParsedDoc parsed;
-  LineWriter w(out);
-  DOPPEL_RETURN_IF_ERROR(reread_documents(
-      corpus, [&](std::uint32_t d) { return r.docs[d].verdict == DedupVerdict::kKept; },
-      [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
-        append_kept_document(w.line(), corpus.id(doc), batch, raw, file, parser, parsed);
-        return w.end_line();
-      }));
-  return w.flush();
+  return write_kept_documents(r.rc.corpus, r.docs, out);
 }
 
 Status write_stats_distributed(const RankDedup& r, const DedupOptions& options, int ranks,

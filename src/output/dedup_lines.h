@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -89,5 +90,11 @@ void append_cluster_block(std::string& block, std::uint32_t number, bool all_exa
     if (k != representative) line(member_at(k), false);
   }
 }
+
+// The kept documents of `corpus` (docs[d].verdict == kKept), each line as the input had it
+// (append_kept_document), read again from the corpus' source: the deduplicated corpus, or one
+// rank's part of it.
+Status write_kept_documents(const Corpus& corpus, std::span<const DedupDocument> docs,
+                            OutputStream& out);
 
 }  // namespace doppel

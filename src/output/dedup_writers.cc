@@ -162,19 +162,23 @@ Status write_stats(const DedupResult& r, const DedupOptions& o, OutputStream& ou
   return w.flush();
 }
 
-Status write_deduplicated_corpus(const DedupResult& r, OutputStream& out) {
-  const Corpus& corpus = r.corpus;
+Status write_kept_documents(const Corpus& corpus, std::span<const DedupDocument> docs,
+                            OutputStream& out) {
   if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
   DocumentParser parser(corpus.source->read_options());
   ParsedDoc parsed;
   LineWriter w(out);
   DOPPEL_RETURN_IF_ERROR(reread_documents(
-      corpus, [&](std::uint32_t d) { return r.docs[d].verdict == DedupVerdict::kKept; },
+      corpus, [&](std::uint32_t d) { return docs[d].verdict == DedupVerdict::kKept; },
       [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
         append_kept_document(w.line(), corpus.id(doc), batch, raw, file, parser, parsed);
         return w.end_line();
       }));
   return w.flush();
+}
+
+Status write_deduplicated_corpus(const DedupResult& r, OutputStream& out) {
+  return write_kept_documents(r.corpus, r.docs, out);
 }
 
 }  // namespace doppel
