@@ -11,16 +11,15 @@
 #include <pybind11/stl.h>
 
 #include <condition_variable>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bindings.h"
+#include "common.h"
 #include "doppel/dedup.h"
 #include "doppel/env.h"
 #include "doppel/output.h"
@@ -31,195 +30,10 @@ namespace py = pybind11;
 namespace doppel::python {
 namespace {
 
-// --- errors ------------------------------------------------------------------------------------
-
-// The package's exception classes, set once when the module is imported. Plain references, never
-// released: a py::object destroyed after the interpreter has finalized would crash.
-struct Exceptions {
-  PyObject* bad_input = nullptr;
-  PyObject* no_documents = nullptr;
-};
-Exceptions& exceptions() {
-  static Exceptions e;
-  return e;
-}
-
-// Raises the Python exception of a failed Status: ValueError for bad options, the package's
-// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError,
-// RuntimeError for bugs.
-[[noreturn]] void raise(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument:
-      throw py::value_error(s.message());
-    case StatusCode::kIoError:
-      PyErr_SetString(PyExc_OSError, s.message().c_str());
-      throw py::error_already_set();
-    case StatusCode::kCorruptInput:
-      PyErr_SetString(exceptions().bad_input, s.message().c_str());
-      throw py::error_already_set();
-    case StatusCode::kNoDocuments:
-      PyErr_SetString(exceptions().no_documents, s.message().c_str());
-      throw py::error_already_set();
-    case StatusCode::kOutOfMemory:
-      PyErr_SetString(PyExc_MemoryError, s.message().c_str());
-      throw py::error_already_set();
-    case StatusCode::kOk:
-    case StatusCode::kInternal:
-      break;
-  }
-  throw std::runtime_error(s.ToString());
-}
-
-// --- documents from Python ---------------------------------------------------------------------
-
-// An Env whose standard input is a Python callable returning bytes (b"" at the end); files come
-// from the file system. An exception the callable raises is kept and raised again when the job
-// returns (the library sees a failed read).
-class PythonStreamEnv final : public Env {
- public:
-  explicit PythonStreamEnv(py::object next_chunk) : next_chunk_(std::move(next_chunk)) {}
-  ~PythonStreamEnv() override {
-    const py::gil_scoped_acquire gil;
-    next_chunk_ = py::object();
-    error_.reset();
-  }
-  PythonStreamEnv(const PythonStreamEnv&) = delete;
-  PythonStreamEnv& operator=(const PythonStreamEnv&) = delete;
-
-  PathInfo stat(const std::string& path) override { return default_env().stat(path); }
-  Result<std::vector<DirEntry>> list(const std::string& dir) override {
-    return default_env().list(dir);
-  }
-  Result<std::unique_ptr<SequentialFile>> open(const std::string& path) override {
-    return default_env().open(path);
-  }
-  Result<std::unique_ptr<SequentialFile>> open_stdin() override {
-    return std::unique_ptr<SequentialFile>(new Stream(*this));
-  }
-  std::string stdin_name() const override { return "<documents>"; }
-
-  // Raises what the callable raised, if anything.
-  void rethrow() {
-    if (error_) {
-      py::error_already_set e = std::move(*error_);
-      error_.reset();
-      throw e;
-    }
-  }
-
- private:
-  class Stream final : public SequentialFile {
-   public:
-    explicit Stream(PythonStreamEnv& env) : env_(env) {}
-    Result<std::size_t> read(std::span<char> out) override {
-      std::size_t got = 0;
-      while (got < out.size()) {
-        if (pos_ == chunk_.size()) {
-          pos_ = 0;
-          if (done_ || !env_.pull(chunk_)) {
-            chunk_.clear();
-            done_ = true;
-            if (env_.error_) return Status::IoError("the Python iterable raised an exception");
-            break;
-          }
-          continue;
-        }
-        const std::size_t n = std::min(out.size() - got, chunk_.size() - pos_);
-        std::memcpy(out.data() + got, chunk_.data() + pos_, n);
-        got += n;
-        pos_ += n;
-      }
-      return got;
-    }
-
-   private:
-    PythonStreamEnv& env_;
-    std::string chunk_;
-    std::size_t pos_ = 0;
-    bool done_ = false;
-  };
-
-  // The next chunk; false at the end or on an exception (kept).
-  bool pull(std::string& chunk) {
-    const py::gil_scoped_acquire gil;
-    try {
-      const py::object got = next_chunk_();
-      if (got.is_none()) return false;
-      chunk = got.cast<std::string>();
-      return !chunk.empty();
-    } catch (py::error_already_set& e) {
-      error_.emplace(std::move(e));
-      return false;
-    }
-  }
-
-  py::object next_chunk_;
-  std::optional<py::error_already_set> error_;
-};
-
-// --- options from keyword arguments ------------------------------------------------------------
-
-template <typename T>
-void take(const py::dict& kw, const char* name, T& field) {
-  if (kw.contains(name)) field = kw[name].cast<T>();
-}
-
-template <typename E>
-void take_choice(const py::dict& kw, const char* name, E& field,
-                 std::initializer_list<std::pair<const char*, E>> names) {
-  if (!kw.contains(name)) return;
-  const std::string given = kw[name].cast<std::string>();
-  std::string list;
-  for (const auto& [n, v] : names) {
-    if (given == n) {
-      field = v;
-      return;
-    }
-    list += (list.empty() ? "" : ", ") + std::string(n);
-  }
-  throw py::value_error("`" + std::string(name) + "`: '" + given + "' is not one of " + list);
-}
-
-NormalizeOptions normalize_from(const std::string& spec) {
-  NormalizeOptions out{false, false, false, false};
-  if (spec == "none") return out;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string part = spec.substr(start, comma - start);
-    if (part == "nfkc") {
-      out.nfkc = true;
-    } else if (part == "case") {
-      out.case_fold = true;
-    } else if (part == "punct") {
-      out.fold_punctuation = true;
-    } else if (part == "space") {
-      out.fold_whitespace = true;
-    } else {
-      throw py::value_error("`normalize`: unknown step \"" + part +
-                            "\" (steps: nfkc, case, punct, space; or none)");
-    }
-    start = comma + 1;
-  }
-  return out;
-}
-
-void read_options(const py::dict& kw, ReadOptions& read, NormalizeOptions& normalize) {
-  take_choice<InputFormat>(
-      kw, "format", read.format,
-      {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl}, {"text", InputFormat::kText}});
-  take(kw, "id_field", read.id_field);
-  take(kw, "text_field", read.text_field);
-  take(kw, "date_field", read.date_field);
-  take(kw, "max_doc_bytes", read.max_doc_bytes);
-  take_choice<ErrorPolicy>(kw, "on_error", read.on_error,
-                           {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}});
-  if (kw.contains("normalize")) normalize = normalize_from(kw["normalize"].cast<std::string>());
-}
-
 DedupOptions dedup_options(const py::dict& kw) {
   DedupOptions o;
-  read_options(kw, o.read, o.normalize);
+  read_options(kw, o.read);
+  if (kw.contains("normalize")) o.normalize = normalize_from(kw["normalize"].cast<std::string>());
   take_choice<ShingleKind>(kw, "shingle", o.shingle.kind,
                            {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
   take(kw, "ngram", o.shingle.n);
@@ -243,7 +57,8 @@ DedupOptions dedup_options(const py::dict& kw) {
 
 ReuseOptions reuse_options(const py::dict& kw) {
   ReuseOptions o;
-  read_options(kw, o.read, o.normalize);
+  read_options(kw, o.read);
+  if (kw.contains("normalize")) o.normalize = normalize_from(kw["normalize"].cast<std::string>());
   take(kw, "seed_words", o.seed_words);
   take(kw, "min_words", o.min_words);
   take(kw, "min_similarity", o.min_similarity);
@@ -260,19 +75,6 @@ ReuseOptions reuse_options(const py::dict& kw) {
 }
 
 // --- outputs -----------------------------------------------------------------------------------
-
-// What a writer writes, as bytes.
-template <typename Write>
-py::bytes written(Write write) {
-  StringOutput out;
-  Status s;
-  {
-    const py::gil_scoped_release nogil;
-    s = write(out);
-  }
-  if (!s.ok()) raise(s);
-  return py::bytes(out.data());
-}
 
 // A writer run on its own thread into a bounded queue of chunks, which Python takes one at a
 // time: the deduplicated or cleaned corpus streams, however large, without a file.
@@ -365,35 +167,9 @@ class ChunkStream {
 
 // --- the runs ----------------------------------------------------------------------------------
 
-// Where a run's documents came from; kept by its result for the second reading.
-struct RunInput {
-  std::vector<std::string> paths;
-  std::shared_ptr<PythonStreamEnv> env;  // documents from Python, or null for paths
-};
-
-RunInput input_of(py::object paths, py::object next_chunk) {
-  RunInput in;
-  if (!next_chunk.is_none()) {
-    in.env = std::make_shared<PythonStreamEnv>(std::move(next_chunk));
-    in.paths = {"-"};
-  } else {
-    in.paths = paths.cast<std::vector<std::string>>();
-  }
-  return in;
-}
-
 void apply_input(const RunInput& in, ReadOptions& read) {
   read.env = in.env.get();
   read.keep_stdin = true;  // for deduplicated() and cleaned()
-}
-
-// Calls `on_problem(message)` for each bad-input problem as it is found (GIL taken).
-ProblemCallback problem_callback(py::object on_problem) {
-  if (on_problem.is_none()) return {};
-  return [on_problem](const ReadProblem& p) {
-    const py::gil_scoped_acquire gil;
-    on_problem(p.message);
-  };
 }
 
 class DedupRun {

@@ -1,0 +1,169 @@
+// What the jobs' and the index's bindings share (common.h).
+#include "common.h"
+
+#include <pybind11/stl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <span>
+
+namespace py = pybind11;
+
+namespace doppel::python {
+
+Exceptions& exceptions() {
+  static Exceptions e;
+  return e;
+}
+
+[[noreturn]] void raise(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+      throw py::value_error(s.message());
+    case StatusCode::kIoError:
+      PyErr_SetString(PyExc_OSError, s.message().c_str());
+      throw py::error_already_set();
+    case StatusCode::kCorruptInput:
+      PyErr_SetString(exceptions().bad_input, s.message().c_str());
+      throw py::error_already_set();
+    case StatusCode::kNoDocuments:
+      PyErr_SetString(exceptions().no_documents, s.message().c_str());
+      throw py::error_already_set();
+    case StatusCode::kOutOfMemory:
+      PyErr_SetString(PyExc_MemoryError, s.message().c_str());
+      throw py::error_already_set();
+    case StatusCode::kOk:
+    case StatusCode::kInternal:
+      break;
+  }
+  throw std::runtime_error(s.ToString());
+}
+
+// --- documents from Python ---------------------------------------------------------------------
+
+class PythonStreamEnv::Stream final : public SequentialFile {
+ public:
+  explicit Stream(PythonStreamEnv& env) : env_(env) {}
+  Result<std::size_t> read(std::span<char> out) override {
+    std::size_t got = 0;
+    while (got < out.size()) {
+      if (pos_ == chunk_.size()) {
+        pos_ = 0;
+        if (done_ || !env_.pull(chunk_)) {
+          chunk_.clear();
+          done_ = true;
+          if (env_.error_) return Status::IoError("the Python iterable raised an exception");
+          break;
+        }
+        continue;
+      }
+      const std::size_t n = std::min(out.size() - got, chunk_.size() - pos_);
+      std::memcpy(out.data() + got, chunk_.data() + pos_, n);
+      got += n;
+      pos_ += n;
+    }
+    return got;
+  }
+
+ private:
+  PythonStreamEnv& env_;
+  std::string chunk_;
+  std::size_t pos_ = 0;
+  bool done_ = false;
+};
+
+PythonStreamEnv::~PythonStreamEnv() {
+  const py::gil_scoped_acquire gil;
+  next_chunk_ = py::object();
+  error_.reset();
+}
+
+Result<std::unique_ptr<SequentialFile>> PythonStreamEnv::open_stdin() {
+  return std::unique_ptr<SequentialFile>(new Stream(*this));
+}
+
+void PythonStreamEnv::rethrow() {
+  if (error_) {
+    py::error_already_set e = std::move(*error_);
+    error_.reset();
+    throw e;
+  }
+}
+
+bool PythonStreamEnv::pull(std::string& chunk) {
+  const py::gil_scoped_acquire gil;
+  try {
+    const py::object got = next_chunk_();
+    if (got.is_none()) return false;
+    chunk = got.cast<std::string>();
+    return !chunk.empty();
+  } catch (py::error_already_set& e) {
+    error_.emplace(std::move(e));
+    return false;
+  }
+}
+
+RunInput input_of(py::object paths, py::object next_chunk) {
+  RunInput in;
+  if (!next_chunk.is_none()) {
+    in.env = std::make_shared<PythonStreamEnv>(std::move(next_chunk));
+    in.paths = {"-"};
+  } else {
+    in.paths = paths.cast<std::vector<std::string>>();
+  }
+  return in;
+}
+
+ProblemCallback problem_callback(py::object on_problem) {
+  if (on_problem.is_none()) return {};
+  // The library copies the callback on threads without the GIL: the copies share the callable
+  // through a shared_ptr (no Python reference count touched), released with the GIL taken.
+  const std::shared_ptr<py::object> held(new py::object(std::move(on_problem)), [](py::object* o) {
+    const py::gil_scoped_acquire gil;
+    delete o;
+  });
+  return [held](const ReadProblem& p) {
+    const py::gil_scoped_acquire gil;
+    (*held)(p.message);
+  };
+}
+
+// --- options from keyword arguments ------------------------------------------------------------
+
+NormalizeOptions normalize_from(const std::string& spec) {
+  NormalizeOptions out{false, false, false, false};
+  if (spec == "none") return out;
+  std::size_t start = 0;
+  while (start <= spec.size()) {
+    const std::size_t comma = std::min(spec.find(',', start), spec.size());
+    const std::string part = spec.substr(start, comma - start);
+    if (part == "nfkc") {
+      out.nfkc = true;
+    } else if (part == "case") {
+      out.case_fold = true;
+    } else if (part == "punct") {
+      out.fold_punctuation = true;
+    } else if (part == "space") {
+      out.fold_whitespace = true;
+    } else {
+      throw py::value_error("`normalize`: unknown step \"" + part +
+                            "\" (steps: nfkc, case, punct, space; or none)");
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+void read_options(const py::dict& kw, ReadOptions& read) {
+  take_choice<InputFormat>(
+      kw, "format", read.format,
+      {{"auto", InputFormat::kAuto}, {"jsonl", InputFormat::kJsonl}, {"text", InputFormat::kText}});
+  take(kw, "id_field", read.id_field);
+  take(kw, "text_field", read.text_field);
+  take(kw, "date_field", read.date_field);
+  take(kw, "max_doc_bytes", read.max_doc_bytes);
+  take_choice<ErrorPolicy>(kw, "on_error", read.on_error,
+                           {{"skip", ErrorPolicy::kSkip}, {"fail", ErrorPolicy::kFail}});
+}
+
+}  // namespace doppel::python

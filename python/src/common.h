@@ -1,0 +1,128 @@
+// What the bindings of the jobs (jobs.cc) and of the index (index.cc) share: the exceptions a
+// failed Status raises, documents from Python as the library's standard input, the options every
+// reading call takes, and a writer's output as bytes.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "doppel/corpus.h"
+#include "doppel/env.h"
+#include "doppel/options.h"
+#include "doppel/output.h"
+#include "doppel/status.h"
+
+namespace doppel::python {
+
+// --- errors ------------------------------------------------------------------------------------
+
+// The package's exception classes, set once when the module is imported. Plain references, never
+// released: a py::object destroyed after the interpreter has finalized would crash.
+struct Exceptions {
+  PyObject* bad_input = nullptr;
+  PyObject* no_documents = nullptr;
+  PyObject* index_locked = nullptr;
+};
+Exceptions& exceptions();
+
+// Raises the Python exception of a failed Status: ValueError for bad options, the package's
+// BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError,
+// RuntimeError for bugs.
+[[noreturn]] void raise(const Status& s);
+
+// --- documents from Python ---------------------------------------------------------------------
+
+// An Env whose standard input is a Python callable returning bytes (b"" at the end); files come
+// from the file system. An exception the callable raises is kept and raised again when the job
+// returns (the library sees a failed read). The library calls it without the GIL; it takes the
+// GIL only to pull the next chunk.
+class PythonStreamEnv final : public Env {
+ public:
+  explicit PythonStreamEnv(pybind11::object next_chunk) : next_chunk_(std::move(next_chunk)) {}
+  ~PythonStreamEnv() override;
+  PythonStreamEnv(const PythonStreamEnv&) = delete;
+  PythonStreamEnv& operator=(const PythonStreamEnv&) = delete;
+
+  PathInfo stat(const std::string& path) override { return default_env().stat(path); }
+  Result<std::vector<DirEntry>> list(const std::string& dir) override {
+    return default_env().list(dir);
+  }
+  Result<std::unique_ptr<SequentialFile>> open(const std::string& path) override {
+    return default_env().open(path);
+  }
+  Result<std::unique_ptr<SequentialFile>> open_stdin() override;
+  std::string stdin_name() const override { return "<documents>"; }
+
+  // Raises what the callable raised, if anything.
+  void rethrow();
+
+ private:
+  class Stream;
+  // The next chunk; false at the end or on an exception (kept).
+  bool pull(std::string& chunk);
+
+  pybind11::object next_chunk_;
+  std::optional<pybind11::error_already_set> error_;
+};
+
+// Where a call's documents come from: paths, or documents from Python as standard input ("-").
+struct RunInput {
+  std::vector<std::string> paths;
+  std::shared_ptr<PythonStreamEnv> env;  // documents from Python, or null for paths
+};
+// `next_chunk` not None: documents from Python; else `paths`, a list of paths.
+RunInput input_of(pybind11::object paths, pybind11::object next_chunk);
+
+// Calls `on_problem(message)` for each bad-input problem as it is found (GIL taken).
+ProblemCallback problem_callback(pybind11::object on_problem);
+
+// --- options from keyword arguments ------------------------------------------------------------
+
+template <typename T>
+void take(const pybind11::dict& kw, const char* name, T& field) {
+  if (kw.contains(name)) field = kw[name].cast<T>();
+}
+
+template <typename E>
+void take_choice(const pybind11::dict& kw, const char* name, E& field,
+                 std::initializer_list<std::pair<const char*, E>> names) {
+  if (!kw.contains(name)) return;
+  const std::string given = kw[name].cast<std::string>();
+  std::string list;
+  for (const auto& [n, v] : names) {
+    if (given == n) {
+      field = v;
+      return;
+    }
+    list += (list.empty() ? "" : ", ") + std::string(n);
+  }
+  throw pybind11::value_error("`" + std::string(name) + "`: '" + given + "' is not one of " + list);
+}
+
+// `normalize`: "nfkc,case,punct,space", any of them, or "none".
+NormalizeOptions normalize_from(const std::string& spec);
+// format, id_field, text_field, date_field, max_doc_bytes and on_error.
+void read_options(const pybind11::dict& kw, ReadOptions& read);
+
+// --- outputs -----------------------------------------------------------------------------------
+
+// What a writer writes, as bytes; the writer runs without the GIL.
+template <typename Write>
+pybind11::bytes written(Write write) {
+  StringOutput out;
+  Status s;
+  {
+    const pybind11::gil_scoped_release nogil;
+    s = write(out);
+  }
+  if (!s.ok()) raise(s);
+  return pybind11::bytes(out.data());
+}
+
+}  // namespace doppel::python
