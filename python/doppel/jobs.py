@@ -59,9 +59,11 @@ def _paths_or_documents(inputs: Any):
         ) from None
 
 
-def _json_lines(documents: Iterator[Any], id_field: str, text_field: str) -> Callable[[], bytes]:
+def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
+                strings: bool = True) -> Callable[[], bytes]:
     """A callable giving the documents as JSON Lines, about 256 KiB a call, b"" at the end. A
-    string becomes {"id": its index, "text": it}; values JSON cannot hold (dates) become str()."""
+    string becomes {"id": its index, "text": it} (a TypeError where `strings` is false: the caller
+    needs real ids); values JSON cannot hold (dates) become str()."""
     index = 0
 
     def next_chunk() -> bytes:
@@ -70,6 +72,11 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str) -> Cal
         size = 0
         for doc in documents:
             if isinstance(doc, str):
+                if not strings:
+                    raise TypeError(
+                        f"document {index} is a string: a document added to an index needs an "
+                        f"id, so give dicts ({{{id_field!r}: ..., {text_field!r}: ...}})"
+                    )
                 doc = {id_field: str(index), text_field: doc}
             elif not isinstance(doc, dict):
                 raise TypeError(
@@ -130,15 +137,17 @@ class _Problems:
             )
 
 
-def _run(native_class, inputs, options, on_problem, max_warnings):
+def _run(native_call, inputs, options, on_problem, max_warnings, strings=True):
+    """Calls `native_call(paths, next_chunk, options, on_problem)` (a run's class or the index's
+    add and query) over paths or documents; returns what it returns and the problems' messages."""
     paths, documents = _paths_or_documents(inputs)
     next_chunk = None
     if documents is not None:
         next_chunk = _json_lines(documents, options.get("id_field", "id"),
-                                 options.get("text_field", "text"))
+                                 options.get("text_field", "text"), strings)
     problems = _Problems(on_problem, max_warnings)
     try:
-        run = native_class(paths, next_chunk, options, problems)
+        run = native_call(paths, next_chunk, options, problems)
     except OSError as e:
         if paths is not None and any(("\n" in p or " " in p) and not os.path.exists(p)
                                      for p in paths):

@@ -25,4 +25,15 @@ PYBIND11_MODULE(_doppel, m) {
   m.attr("NoDocumentsError") = no_documents;
   pybind11::module_ jobs = m.def_submodule("jobs", "doppel.dedup and doppel.reuse (private)");
   doppel::python::bind_jobs(jobs, bad_input, no_documents);
+  // Another process (or another doppel.Index in this one) holds the index's writer lock: an
+  // OSError, told apart so that a caller can wait, retry or open it read-only.
+  pybind11::object index_locked =
+      pybind11::reinterpret_steal<pybind11::object>(PyErr_NewExceptionWithDoc(
+          "doppel.IndexLockedError",
+          "The index is open for writing elsewhere (one writer at a time); the message names the "
+          "holder. Open it with read_only=True to query it meanwhile.",
+          PyExc_OSError, nullptr));
+  m.attr("IndexLockedError") = index_locked;
+  pybind11::module_ index = m.def_submodule("index", "doppel.Index (private)");
+  doppel::python::bind_index(index, index_locked);
 }

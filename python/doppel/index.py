@@ -1,0 +1,263 @@
+"""doppel.Index: the persistent, incremental index of `doppel index` and `doppel serve`.
+
+An index lives in a directory. Each document added is compared with everything indexed before
+(and with the documents before it in the same call) and answered: new, exact duplicate or near
+duplicate of which documents, which of its passages were indexed before, where and first by whom,
+and how much of it is new. The answers are dicts with the content and the field names of the
+command's JSON Lines (docs/index.md, docs/formats.md): the same JSON, parsed.
+
+The C++ library does the work with the GIL released; documents from Python stream to it as they
+do for :func:`doppel.dedup`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+
+from doppel import _doppel
+from doppel.jobs import _lines, _run
+
+IndexLockedError = _doppel.IndexLockedError
+
+# The matching options: fixed when an index is created and stored in it. Their names are the
+# command line's (--min-words is min_words); None leaves one out: the command's default when the
+# index is created, the stored value when it exists.
+_MATCHING = (
+    "normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "seed",
+    "seed_words", "min_words", "min_similarity", "band", "max_unmatched", "max_gap",
+    "all_pairs_docs", "max_candidates", "winnow_window", "passages",
+)
+
+
+class Index:
+    """A persistent index of documents and their passages in directory `path`.
+
+    ``Index(path)`` opens the index there, creating it when missing (``create=False``: a missing
+    index raises FileNotFoundError). The matching options are keyword arguments with the command
+    line's names and defaults (docs/cli.md says what each trades): normalize
+    ("nfkc,case,punct,space"), shingle ("word"), ngram (5), threshold (0.8), hashes (128), bands
+    and rows (chosen from threshold and hashes), seed, seed_words (5), min_words (15),
+    min_similarity (0.5), band (8), max_unmatched (12), max_gap (25), all_pairs_docs (8),
+    max_candidates (16), winnow_window (0: min_words - seed_words + 1) and passages (True; False
+    answers exact and near duplicates only). They are stored when the index is created; reopening
+    it with another value of an option given raises ValueError naming each difference, and options
+    left out are taken from the index.
+
+    ``read_only=True`` takes no writer lock: query, get, stats and export only, seeing what was
+    committed when it was opened. One writer at a time: opening for writing an index that another
+    process (or another Index in this one) holds for writing raises IndexLockedError, an OSError
+    whose message names the holder. ``sync=False`` skips syncing to disk before a write returns
+    (bulk loads that can be redone: a crash may lose acknowledged batches, never part of one).
+    ``threads`` (0: every core) reads and aligns within a call.
+
+    Thread-safety: safe to use from many threads. Adds and removals run one at a time; queries,
+    get and stats run in parallel with them and see every write that returned before they
+    started. close() waits for the calls in flight.
+    """
+
+    def __init__(
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        *,
+        create: bool = True,
+        read_only: bool = False,
+        sync: bool = True,
+        threads: int = 0,
+        normalize: Optional[str] = None,
+        shingle: Optional[str] = None,
+        ngram: Optional[int] = None,
+        threshold: Optional[float] = None,
+        hashes: Optional[int] = None,
+        bands: Optional[int] = None,
+        rows: Optional[int] = None,
+        seed: Optional[int] = None,
+        seed_words: Optional[int] = None,
+        min_words: Optional[int] = None,
+        min_similarity: Optional[float] = None,
+        band: Optional[int] = None,
+        max_unmatched: Optional[int] = None,
+        max_gap: Optional[int] = None,
+        all_pairs_docs: Optional[int] = None,
+        max_candidates: Optional[int] = None,
+        winnow_window: Optional[int] = None,
+        passages: Optional[bool] = None,
+    ):
+        given = dict(normalize=normalize, shingle=shingle, ngram=ngram, threshold=threshold,
+                     hashes=hashes, bands=bands, rows=rows, seed=seed, seed_words=seed_words,
+                     min_words=min_words, min_similarity=min_similarity, band=band,
+                     max_unmatched=max_unmatched, max_gap=max_gap, all_pairs_docs=all_pairs_docs,
+                     max_candidates=max_candidates, winnow_window=winnow_window,
+                     passages=passages)
+        matching = {name: given[name] for name in _MATCHING if given[name] is not None}
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        if passages is not None and not isinstance(passages, bool):
+            raise TypeError(f"passages must be True or False, not {passages!r}")
+        self.path: str = os.fspath(path)
+        """The index's directory."""
+        self.read_only: bool = bool(read_only)
+        """Opened without the writer lock: add and remove raise io.UnsupportedOperation."""
+        self._native = _doppel.index.Index(self.path, matching, bool(create), self.read_only,
+                                           bool(sync), int(threads))
+
+    # --- writing and answering ---------------------------------------------------------------
+
+    def add(
+        self,
+        inputs: Any = None,
+        *,
+        documents: Optional[Iterable[Dict[str, Any]]] = None,
+        format: str = "auto",
+        id_field: str = "id",
+        text_field: str = "text",
+        date_field: str = "date",
+        max_doc_bytes: int = 64 << 20,
+        on_error: str = "skip",
+        batch: int = 4096,
+        all_or_nothing: bool = False,
+        progress: bool = False,
+        max_warnings: int = 20,
+        on_problem: Optional[Callable[[str], None]] = None,
+    ) -> List[Dict[str, Any]]:
+        """Adds documents and answers for each, in input order: the `doppel index add` command.
+
+        `inputs` is a path, a list of paths (files, directories), or an iterable of documents
+        (dicts with the id, text and optional date fields, as :func:`doppel.dedup` takes them;
+        not bare strings, which have no id to index them by); `documents=` takes documents only.
+
+        Each answer is a dict as the command prints it (docs/index.md): ``id``, ``status``
+        ("new", "exact_duplicate" with ``duplicate_of``, "near_duplicate"; not added:
+        "duplicate_id", "bad_input" with ``reason`` and ``message``), ``added``,
+        ``near_duplicates`` (``id``, ``similarity``, highest first), ``passages`` (each with
+        ``begin``/``end`` in code points and ``byte_begin``/``byte_end`` in bytes of the
+        document's text, ``words``, the ``earlier`` documents holding it with their spans and
+        the part ``here`` they align with, and the ``source``), ``code_points``,
+        ``new_code_points`` and ``new_share``.
+
+        Documents are committed `batch` at a time; an exception (bad input with on_error="fail",
+        raising BadInputError; an exception from the iterable) keeps the batches committed
+        before it. all_or_nothing=True: any bad input adds nothing and raises BadInputError.
+        Bad input with on_error="skip" is answered "bad_input" and warned about as dedup does.
+        """
+        if self.read_only:
+            raise io.UnsupportedOperation(f"{self.path} is open read-only: add() needs a writer")
+        return self._answer(self._native.add, False, inputs, documents, locals())
+
+    def query(
+        self,
+        inputs: Any = None,
+        *,
+        documents: Optional[Iterable[Union[Dict[str, Any], str]]] = None,
+        format: str = "auto",
+        id_field: str = "id",
+        text_field: str = "text",
+        date_field: str = "date",
+        max_doc_bytes: int = 64 << 20,
+        on_error: str = "skip",
+        batch: int = 4096,
+        all_or_nothing: bool = False,
+        progress: bool = False,
+        max_warnings: int = 20,
+        on_problem: Optional[Callable[[str], None]] = None,
+    ) -> List[Dict[str, Any]]:
+        """The answers :meth:`add` would give, adding nothing: the `doppel index query` command.
+
+        Documents may also be strings, whose ids are their places in the call ("0", "1", ...).
+        A document whose id is in the index already is answered "duplicate_id", as by add(), so
+        give dicts with ids of your own where the index holds such ids."""
+        return self._answer(self._native.query, True, inputs, documents, locals())
+
+    def _answer(self, native_call, strings, inputs, documents, kw) -> List[Dict[str, Any]]:
+        if documents is not None:
+            if inputs is not None:
+                raise TypeError("give inputs or documents=, not both")
+            if isinstance(documents, (list, tuple)):
+                if not strings:
+                    for i, doc in enumerate(documents):
+                        if isinstance(doc, str):
+                            raise TypeError(
+                                f"document {i} is a string: a document added to an index needs "
+                                f"an id, so give dicts ({{{kw['id_field']!r}: ..., "
+                                f"{kw['text_field']!r}: ...}})"
+                            )
+                documents = iter(documents)
+            inputs = documents
+        if inputs is None:
+            raise TypeError("give inputs (paths) or documents=")
+        options = {name: kw[name] for name in (
+            "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
+            "batch", "all_or_nothing", "progress")}
+        answers, _ = _run(native_call, inputs, options, kw["on_problem"], kw["max_warnings"],
+                          strings)
+        return _lines(answers)
+
+    def remove(self, ids: Union[str, Iterable[str]]) -> int:
+        """Removes documents by id (one id, or an iterable of them); returns how many were in the
+        index. Their pairs, passages and places in clusters go with them."""
+        if self.read_only:
+            raise io.UnsupportedOperation(
+                f"{self.path} is open read-only: remove() needs a writer")
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        for i in ids:
+            if not isinstance(i, str):
+                raise TypeError(f"ids are strings, not {type(i).__name__}")
+        return self._native.remove(ids)
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def get(self, id: str) -> Optional[Dict[str, Any]]:
+        """The record of document `id`, or None: ``id``, ``date``, ``seq`` (its place among all
+        documents ever added), ``code_points``, ``words``, ``duplicate_of``, ``near_duplicates``
+        and ``cluster`` (every member of its near-duplicate cluster now)."""
+        if not isinstance(id, str):
+            raise TypeError(f"an id is a string, not {type(id).__name__}")
+        record = self._native.get(id)
+        return None if record is None else json.loads(record)
+
+    def stats(self) -> Dict[str, Any]:
+        """What `doppel index stats` prints: documents, added, removed, near_pairs,
+        fingerprints, disk and memory bytes, created, last_change, the LSH shape and every
+        stored option."""
+        return json.loads(self._native.stats())
+
+    def pairs(self) -> List[Dict[str, Any]]:
+        """Every near-duplicate pair in the index (a, b, similarity), as `doppel index export
+        --pairs` and `doppel dedup --pairs` write them."""
+        return _lines(self._native.pairs())
+
+    def clusters(self) -> List[Dict[str, Any]]:
+        """The index's near-duplicate clusters, as `doppel index export --clusters` and `doppel
+        dedup --clusters --keep first` write them."""
+        return _lines(self._native.clusters())
+
+    def __len__(self) -> int:
+        """The documents in the index now."""
+        return self._native.documents()
+
+    def __contains__(self, id: object) -> bool:
+        return isinstance(id, str) and self._native.get(id) is not None
+
+    # --- closing -----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Closes the index, releasing its writer lock, after the calls in flight. Later calls
+        raise ValueError; closing again does nothing."""
+        self._native.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._native.closed()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else ("read-only" if self.read_only else "open")
+        return f"doppel.Index({self.path!r}, {state})"
+
