@@ -1,3 +1,5 @@
+from doppel.index import Index as Index
+from doppel.index import IndexLockedError as IndexLockedError
 from doppel.jobs import BadInputError as BadInputError
 from doppel.jobs import BadInputWarning as BadInputWarning
 from doppel.jobs import DedupResult as DedupResult

@@ -139,9 +139,10 @@ class Index:
 
         Documents are committed `batch` at a time; an exception (bad input with on_error="fail",
         raising BadInputError; an exception from the iterable) keeps the batches committed
-        before it. all_or_nothing=True: any bad input adds nothing and raises BadInputError.
-        Bad input with on_error="skip" is answered "bad_input" and warned about as dedup does.
-        """
+        before it. all_or_nothing=True (the service's rule): any bad input adds nothing and raises
+        ValueError naming it. Bad input with on_error="skip" is answered "bad_input" and warned
+        about (BadInputWarning) as by dedup, or passed to `on_problem(message)`; a call with no
+        readable document at all raises NoDocumentsError, as the command fails."""
         if self.read_only:
             raise io.UnsupportedOperation(f"{self.path} is open read-only: add() needs a writer")
         return self._answer(self._native.add, False, inputs, documents, locals())

@@ -86,7 +86,15 @@ ProblemCallback problem_callback(pybind11::object on_problem);
 
 template <typename T>
 void take(const pybind11::dict& kw, const char* name, T& field) {
-  if (kw.contains(name)) field = kw[name].cast<T>();
+  if (!kw.contains(name)) return;
+  try {
+    field = kw[name].cast<T>();
+  } catch (const pybind11::cast_error&) {
+    // pybind11 would raise RuntimeError; a value of the wrong type is the caller's TypeError.
+    throw pybind11::type_error(
+        "`" + std::string(name) + "`: a value of the wrong type (" +
+        pybind11::str(kw[name].get_type().attr("__name__")).cast<std::string>() + ")");
+  }
 }
 
 template <typename E>

@@ -9,7 +9,7 @@ import pytest
 
 import doppel
 
-MODULES = ["doppel", "doppel.datasketch", "doppel.datasketch.minhash",
+MODULES = ["doppel", "doppel.jobs", "doppel.index", "doppel.datasketch", "doppel.datasketch.minhash",
            "doppel.datasketch.lean_minhash", "doppel.datasketch.b_bit_minhash",
            "doppel.datasketch.lsh", "doppel.datasketch.weighted_minhash",
            "doppel.datasketch.hashfunc"]
