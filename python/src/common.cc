@@ -72,6 +72,7 @@ class PythonStreamEnv::Stream final : public SequentialFile {
   bool done_ = false;
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): GIL guards throw on misuse only
 PythonStreamEnv::~PythonStreamEnv() {
   const py::gil_scoped_acquire gil;
   next_chunk_ = py::object();
@@ -109,7 +110,7 @@ RunInput input_of(py::object paths, py::object next_chunk) {
     in.env = std::make_shared<PythonStreamEnv>(std::move(next_chunk));
     in.paths = {"-"};
   } else {
-    in.paths = paths.cast<std::vector<std::string>>();
+    in.paths = std::move(paths).cast<std::vector<std::string>>();
   }
   return in;
 }

@@ -45,7 +45,7 @@ Exceptions& exceptions();
 class PythonStreamEnv final : public Env {
  public:
   explicit PythonStreamEnv(pybind11::object next_chunk) : next_chunk_(std::move(next_chunk)) {}
-  ~PythonStreamEnv() override;
+  ~PythonStreamEnv() override;  // NOLINT(bugprone-exception-escape): see the definition
   PythonStreamEnv(const PythonStreamEnv&) = delete;
   PythonStreamEnv& operator=(const PythonStreamEnv&) = delete;
 

@@ -99,6 +99,7 @@ class IndexHandle {
     if (!r.ok()) raise_open_failure(r.status());
     index_ = std::move(*r);
   }
+  // NOLINTNEXTLINE(bugprone-exception-escape): GIL guards throw on misuse only
   ~IndexHandle() {
     // No call can be in flight (each holds a reference to this object); closing syncs and
     // releases the writer lock, which may take a while.

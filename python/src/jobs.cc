@@ -92,6 +92,7 @@ class ChunkStream {
       queue->changed.notify_all();
     });
   }
+  // NOLINTNEXTLINE(bugprone-exception-escape): GIL guards throw on misuse only
   ~ChunkStream() {
     {
       std::lock_guard lock(queue_->mutex);
