@@ -15,12 +15,18 @@ from __future__ import annotations
 import io
 import json
 import os
+import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from doppel import _doppel
-from doppel.jobs import _lines, _run
+from doppel.jobs import _lines, _paths_or_documents, _run
 
 IndexLockedError = _doppel.IndexLockedError
+
+# The index whose documents this thread is pulling from an iterable, if any. The library pulls
+# them while the call holds the index, so an add, remove or close of the same index from inside
+# the iterable would wait for itself forever: it raises instead.
+_feeding = threading.local()
 
 # The matching options: fixed when an index is created and stored in it. Their names are the
 # command line's (--min-words is min_words); None leaves one out: the command's default when the
@@ -55,7 +61,9 @@ class Index:
 
     Thread-safety: safe to use from many threads. Adds and removals run one at a time; queries,
     get and stats run in parallel with them and see every write that returned before they
-    started. close() waits for the calls in flight.
+    started. close() waits for the calls in flight. The documents' iterable may read the index it
+    feeds (in, get, query); add, remove or close from there raise RuntimeError (they would wait
+    for the call that is reading it).
     """
 
     def __init__(
@@ -145,6 +153,7 @@ class Index:
         readable document at all raises NoDocumentsError, as the command fails."""
         if self.read_only:
             raise io.UnsupportedOperation(f"{self.path} is open read-only: add() needs a writer")
+        self._check_not_feeding("add()")
         return self._answer(self._native.add, False, inputs, documents, locals())
 
     def query(
@@ -188,6 +197,9 @@ class Index:
             inputs = documents
         if inputs is None:
             raise TypeError("give inputs (paths) or documents=")
+        _, documents = _paths_or_documents(inputs)
+        if documents is not None:
+            inputs = self._fed(documents)
         options = {name: kw[name] for name in (
             "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
             "batch", "all_or_nothing", "progress")}
@@ -195,12 +207,32 @@ class Index:
                           strings)
         return _lines(answers)
 
+    def _fed(self, documents):
+        """`documents`, marking this thread as feeding this index while each one is made."""
+        while True:
+            _feeding.index = self
+            try:
+                doc = next(documents)
+            except StopIteration:
+                return
+            finally:
+                _feeding.index = None
+            yield doc
+
+    def _check_not_feeding(self, what: str) -> None:
+        if getattr(_feeding, "index", None) is self:
+            raise RuntimeError(
+                f"{what} from inside the documents this index is reading would wait for itself; "
+                "get, query, stats and len are fine there"
+            )
+
     def remove(self, ids: Union[str, Iterable[str]]) -> int:
         """Removes documents by id (one id, or an iterable of them); returns how many were in the
         index. Their pairs, passages and places in clusters go with them."""
         if self.read_only:
             raise io.UnsupportedOperation(
                 f"{self.path} is open read-only: remove() needs a writer")
+        self._check_not_feeding("remove()")
         ids = [ids] if isinstance(ids, str) else list(ids)
         for i in ids:
             if not isinstance(i, str):
@@ -246,6 +278,7 @@ class Index:
     def close(self) -> None:
         """Closes the index, releasing its writer lock, after the calls in flight. Later calls
         raise ValueError; closing again does nothing."""
+        self._check_not_feeding("close()")
         self._native.close()
 
     @property

@@ -316,6 +316,34 @@ def test_bad_arguments_raise(tmp_path):
         idx.query(docs())
 
 
+def test_the_documents_iterable_may_read_the_index_but_not_write_it(tmp_path):
+    with doppel.Index(tmp_path / "idx") as idx:
+        idx.add(docs()[:2])
+
+        def unseen():  # reads the index it feeds: fine
+            for d in docs():
+                if d["id"] not in idx and idx.query(documents=[d["text"]])[0]["status"] == "new":
+                    yield d
+
+        assert [a["id"] for a in idx.add(unseen(), batch=1)] == ["reusing", "other"]
+
+        def writing():  # writes to it: would wait for itself, so it raises
+            yield {"id": "w", "text": "some words here"}
+            idx.add([{"id": "inner", "text": "other words"}])
+
+        with pytest.raises(RuntimeError, match="wait for itself"):
+            idx.add(writing())
+        assert "inner" not in idx
+        # Another index is another matter.
+        with doppel.Index(tmp_path / "other") as other:
+            def into_other():
+                for d in docs():
+                    other.add([d])
+                    yield d
+            assert len(idx.query(into_other())) == 5
+            assert len(other) == 5
+
+
 def test_calls_from_threads_share_one_index(tmp_path):
     with doppel.Index(tmp_path / "idx") as idx:
         idx.add(docs()[:1])
