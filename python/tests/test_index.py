@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -342,6 +343,31 @@ def test_the_documents_iterable_may_read_the_index_but_not_write_it(tmp_path):
                     yield d
             assert len(idx.query(into_other())) == 5
             assert len(other) == 5
+
+
+def test_close_waits_for_the_calls_in_flight(tmp_path):
+    idx = doppel.Index(tmp_path / "idx")
+    idx.add(docs()[:1])
+    started, answers, pulled = threading.Event(), [], []
+
+    def slow():
+        for d in docs():
+            started.set()
+            time.sleep(0.05)
+            pulled.append(d["id"])
+            yield d
+
+    t = threading.Thread(target=lambda: answers.extend(idx.query(slow())))
+    t.start()
+    started.wait()
+    idx.close()  # returns once the query has read every document and answered
+    assert len(pulled) == 5
+    t.join()
+    assert len(answers) == 5 and answers[1]["status"] == "exact_duplicate"
+    with pytest.raises(ValueError, match="closed"):
+        idx.get("base")
+    with doppel.Index(tmp_path / "idx") as again:  # the lock went with it
+        assert len(again) == 1
 
 
 def test_calls_from_threads_share_one_index(tmp_path):
