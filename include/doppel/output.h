@@ -7,6 +7,7 @@
 // Thread-safety: one thread at a time per stream.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -60,6 +61,12 @@ class OutputFile final : public OutputStream {
   // Closes and removes the temporary (also what the destructor does unless committed).
   void discard();
 
+  // Where the next write() goes: the bytes written so far.
+  Result<std::uint64_t> position() const;
+  // Moves where the next write() goes `bytes` further on, past bytes that other writers put in
+  // the temporary at their own offsets (the parts of a distributed run written side by side by
+  // the ranks of one host, dist/output_parts.h).
+  Status skip(std::uint64_t bytes);
   const std::string& path() const { return path_; }            // the file replaced
   const std::string& temp_path() const { return temp_path_; }  // "" when written in place
 

@@ -76,6 +76,7 @@ Communicator::Communicator(MPI_Comm comm, bool threads_may_call)
   if (const char* env = std::getenv("DOPPEL_MPI_ROUND_BYTES"); env != nullptr) {
     round_bytes_ = std::max<std::uint64_t>(1, std::strtoull(env, nullptr, 10));
   }
+  send_parts_to_root_ = std::getenv("DOPPEL_MPI_SEND_PARTS") != nullptr && rank_ % 2 == 1;
 }
 
 Communicator::~Communicator() {

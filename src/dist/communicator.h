@@ -149,6 +149,9 @@ class Communicator {
   // Exchanges larger than this many bytes between two ranks in one MPI call run in rounds
   // (MPI counts are `int`). Tests lower it (DOPPEL_MPI_ROUND_BYTES) to exercise the rounds.
   std::uint64_t round_bytes() const { return round_bytes_; }
+  // Whether this rank sends its output parts to rank 0 even on rank 0's host, as ranks on other
+  // hosts do (output_parts.h). Tests set DOPPEL_MPI_SEND_PARTS to have the odd ranks do so.
+  bool send_parts_to_root() const { return send_parts_to_root_; }
 
   // The MPI communicator, for job_progress.cc's own duplicate.
   MPI_Comm handle() const { return comm_; }
@@ -170,6 +173,7 @@ class Communicator {
   FailedRank failed_;
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t round_bytes_ = 0;
+  bool send_parts_to_root_ = false;
 };
 
 }  // namespace doppel::dist

@@ -1,8 +1,14 @@
 // Outputs of a distributed run: each rank writes its part of every output (its documents'
 // lines, its clusters, its pairs) to a temporary file of its own, and the parts are joined in
-// rank order into the output on rank 0, which alone opens outputs and renames them into place
+// rank order into the output on rank 0, which alone creates outputs and renames them into place
 // when every rank has succeeded (tools/doppel/run_outputs.h). Rank order is input order, so the
 // joined file is byte for byte what one process writes.
+//
+// Ranks on rank 0's host copy their parts into the output's temporary themselves, side by side,
+// each at its offset (the exclusive sum of the parts' sizes): a deduplicated corpus does not pass
+// through one process. Ranks on other hosts send theirs to rank 0, which writes them at their
+// offsets: a file system shared between hosts is not assumed to keep writes of several hosts to
+// one file apart (NFS does not).
 // Thread-safety: one thread at a time.
 #pragma once
 
@@ -30,6 +36,8 @@ class PartOutput final : public OutputStream {
   std::uint64_t size() const { return size_; }
   // Reads the part from the start; `at` bytes in, up to out.size() bytes.
   Result<std::size_t> read_at(std::uint64_t at, std::span<char> out) const;
+  // Copies the whole part into the file open as `fd`, `offset` bytes in (`name` for messages).
+  Status copy_to(int fd, std::uint64_t offset, std::string_view name) const;
 
  private:
   Status open();
@@ -38,7 +46,8 @@ class PartOutput final : public OutputStream {
 };
 
 // Collective. Writes every rank's part, rank 0's first, to `out` on rank 0 (ignored elsewhere).
-// Fails on every rank when writing or sending any part failed.
+// Fails on every rank when writing or sending any part failed. When `out` is an OutputFile with a
+// temporary, the ranks on rank 0's host write into the temporary directly (above).
 Status join_parts(Communicator& comm, const PartOutput& part, OutputStream* out);
 
 }  // namespace doppel::dist

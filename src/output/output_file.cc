@@ -84,6 +84,19 @@ Status OutputFile::write(std::string_view bytes) {
 
 Status OutputFile::flush() { return Status::Ok(); }
 
+Result<std::uint64_t> OutputFile::position() const {
+  const off_t at = fd_ < 0 ? -1 : ::lseek(fd_, 0, SEEK_CUR);
+  if (at < 0) return Status::IoError(fmt::format("{}: cannot tell where writing is", path_));
+  return static_cast<std::uint64_t>(at);
+}
+
+Status OutputFile::skip(std::uint64_t bytes) {
+  if (fd_ < 0 || ::lseek(fd_, static_cast<off_t>(bytes), SEEK_CUR) < 0) {
+    return Status::IoError(fmt::format("{}: cannot move where writing is", path_));
+  }
+  return Status::Ok();
+}
+
 Status OutputFile::commit() {
   if (fd_ < 0) return Status::Internal(fmt::format("{}: committed twice", path_));
   const int fd = fd_;

@@ -220,6 +220,16 @@ TEST(MpiDedup, ExchangesInPiecesGiveTheSameOutputs) {
   expect_same(one, run_dedup(3, g.inputs, {}, "", {"DOPPEL_MPI_ROUND_BYTES=1000"}), "pieces");
 }
 
+TEST(MpiDedup, PartsSentToRankZeroLandAtTheirPlace) {
+  REQUIRE_MPIRUN();
+  // Ranks on rank 0's host write their parts into the outputs themselves; ranks on other hosts
+  // send them to rank 0, which writes them at their offsets. Rank 1 here does the latter, rank 2
+  // the former, so both kinds meet in one file.
+  const auto& g = generated_inputs();
+  const Outputs one = run_dedup(0, g.inputs, {});
+  expect_same(one, run_dedup(3, g.inputs, {}, "", {"DOPPEL_MPI_SEND_PARTS=1"}), "parts sent");
+}
+
 // Reuters and 20 Newsgroups, compressed as shipped (one rank reads each whole) and decompressed
 // (cut among the ranks).
 TEST(MpiDedup, RealCorporaAsInOneProcess) {
