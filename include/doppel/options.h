@@ -6,6 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "doppel/status.h"
 
 namespace doppel {
 
@@ -22,6 +25,12 @@ struct NormalizeOptions {
   bool fold_whitespace = true;   // any run of whitespace is one space; leading/trailing dropped.
                                  // Off: line wrapping and indentation count for exact duplicates.
 };
+
+// The steps as the command line names them: "nfkc", "case", "punct" and "space", joined by commas
+// in any order, or "none". Read from `--normalize`, doppel.dedup(normalize=...) and an index's
+// stored options; written in that order by normalize_spec().
+Result<NormalizeOptions> parse_normalize(std::string_view spec);
+std::string normalize_spec(const NormalizeOptions& options);
 
 enum class ShingleKind { kWords, kChars };
 

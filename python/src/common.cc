@@ -132,27 +132,9 @@ ProblemCallback problem_callback(py::object on_problem) {
 // --- options from keyword arguments ------------------------------------------------------------
 
 NormalizeOptions normalize_from(const std::string& spec) {
-  NormalizeOptions out{false, false, false, false};
-  if (spec == "none") return out;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string part = spec.substr(start, comma - start);
-    if (part == "nfkc") {
-      out.nfkc = true;
-    } else if (part == "case") {
-      out.case_fold = true;
-    } else if (part == "punct") {
-      out.fold_punctuation = true;
-    } else if (part == "space") {
-      out.fold_whitespace = true;
-    } else {
-      throw py::value_error("`normalize`: unknown step \"" + part +
-                            "\" (steps: nfkc, case, punct, space; or none)");
-    }
-    start = comma + 1;
-  }
-  return out;
+  auto parsed = parse_normalize(spec);
+  if (!parsed.ok()) throw py::value_error(std::string(parsed.status().message()));
+  return *parsed;
 }
 
 void read_options(const py::dict& kw, ReadOptions& read) {

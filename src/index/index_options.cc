@@ -13,20 +13,6 @@
 namespace doppel {
 namespace {
 
-std::string normalize_names(const NormalizeOptions& n) {
-  std::string s;
-  auto add = [&](bool on, const char* name) {
-    if (!on) return;
-    if (!s.empty()) s += ',';
-    s += name;
-  };
-  add(n.nfkc, "nfkc");
-  add(n.case_fold, "case");
-  add(n.fold_punctuation, "punct");
-  add(n.fold_whitespace, "space");
-  return s.empty() ? "none" : s;
-}
-
 template <typename T>
 bool parse_number(const std::string& text, T& out) {
   if constexpr (std::is_floating_point_v<T>) {
@@ -43,7 +29,7 @@ bool parse_number(const std::string& text, T& out) {
 
 std::vector<std::pair<std::string, std::string>> option_values(const IndexOptions& o) {
   return {
-      {"normalize", normalize_names(o.normalize)},
+      {"normalize", normalize_spec(o.normalize)},
       {"shingle", o.shingle.kind == ShingleKind::kWords ? "word" : "char"},
       {"ngram", fmt::format("{}", o.shingle.n)},
       {"hashes", fmt::format("{}", o.sketch.num_hashes)},
@@ -78,23 +64,9 @@ Result<IndexOptions> parse_options(const std::string& text) {
   while (in >> name >> value) {
     bool good = true;
     if (name == "normalize") {
-      o.normalize = NormalizeOptions{false, false, false, false};
-      if (value != "none") {
-        std::istringstream parts(value);
-        for (std::string p; std::getline(parts, p, ',');) {
-          if (p == "nfkc") {
-            o.normalize.nfkc = true;
-          } else if (p == "case") {
-            o.normalize.case_fold = true;
-          } else if (p == "punct") {
-            o.normalize.fold_punctuation = true;
-          } else if (p == "space") {
-            o.normalize.fold_whitespace = true;
-          } else {
-            good = false;
-          }
-        }
-      }
+      auto parsed = parse_normalize(value);
+      good = parsed.ok();
+      if (good) o.normalize = *parsed;
     } else if (name == "shingle") {
       good = value == "word" || value == "char";
       o.shingle.kind = value == "char" ? ShingleKind::kChars : ShingleKind::kWords;

@@ -10,6 +10,8 @@
 // cases under "Departures from whole-text NFKC" below.
 #include "text/normalize.h"
 
+#include "doppel/options.h"
+
 #include <gtest/gtest.h>
 #include <utf8proc.h>
 
@@ -729,6 +731,33 @@ TEST(TokenHash, DistinguishesLengthsAndBytes) {
   EXPECT_NE(token_hash("abcdefgh"), token_hash(std::string_view("abcdefgh\0", 9)));
   EXPECT_NE(token_hash("abcdefghijklmnop"), token_hash("abcdefghijklmnoq"));
   EXPECT_NE(token_hash("abcdefghijklmnopq"), token_hash("abcdefghijklmnopr"));
+}
+
+TEST(NormalizeSpec, ReadsEveryStepInAnyOrderAndWritesThemBack) {
+  for (unsigned mask = 0; mask < 16; ++mask) {
+    const NormalizeOptions o{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0};
+    const std::string spec = normalize_spec(o);
+    auto back = parse_normalize(spec);
+    ASSERT_TRUE(back.ok()) << spec << ": " << back.status().message();
+    EXPECT_EQ(normalize_spec(*back), spec);
+    EXPECT_EQ(back->nfkc, o.nfkc);
+    EXPECT_EQ(back->case_fold, o.case_fold);
+    EXPECT_EQ(back->fold_punctuation, o.fold_punctuation);
+    EXPECT_EQ(back->fold_whitespace, o.fold_whitespace);
+  }
+  EXPECT_EQ(normalize_spec(NormalizeOptions{false, false, false, false}), "none");
+  auto reordered = parse_normalize("space,case");
+  ASSERT_TRUE(reordered.ok());
+  EXPECT_EQ(normalize_spec(*reordered), "case,space");
+}
+
+TEST(NormalizeSpec, RefusesUnknownAndEmptySteps) {
+  for (const char* bad : {"", "nfkc,", "case,,space", "NFKC", "lower", "none,case"}) {
+    auto parsed = parse_normalize(bad);
+    ASSERT_FALSE(parsed.ok()) << '"' << bad << '"';
+    EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(parsed.status().message().find("unknown step"), std::string::npos) << bad;
+  }
 }
 
 }  // namespace

@@ -42,30 +42,6 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
   return Status::Ok();
 }
 
-Status parse_normalize(const std::string& spec, NormalizeOptions& out) {
-  out = NormalizeOptions{false, false, false, false};
-  if (spec == "none") return Status::Ok();
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string part = spec.substr(start, comma - start);
-    if (part == "nfkc") {
-      out.nfkc = true;
-    } else if (part == "case") {
-      out.case_fold = true;
-    } else if (part == "punct") {
-      out.fold_punctuation = true;
-    } else if (part == "space") {
-      out.fold_whitespace = true;
-    } else {
-      return Status::InvalidArgument(fmt::format(
-          "`normalize`: unknown step \"{}\" (steps: nfkc, case, punct, space; or none)", part));
-    }
-    start = comma + 1;
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 std::string human_bytes(double bytes) {
@@ -92,8 +68,9 @@ std::string percent(std::uint64_t part, std::uint64_t whole) {
 
 Status prepare_options(Command command, const std::vector<OutputFlag>& outputs, bool rereads,
                        Settings& s) {
-  NormalizeOptions normalize;
-  DOPPEL_RETURN_IF_ERROR(parse_normalize(s.normalize, normalize));
+  auto parsed_normalize = parse_normalize(s.normalize);
+  if (!parsed_normalize.ok()) return parsed_normalize.status();
+  const NormalizeOptions normalize = *parsed_normalize;
   const bool progress = want_progress(s);
   ReadOptions read = s.read;
   read.keep_stdin = rereads;
