@@ -93,8 +93,8 @@ Status run_dedup(Settings& s) {
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kDedup, outputs_of(s), !s.output.empty(), s));
   const DedupOptions& o = s.dedup;
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
   const InterruptGuard guard(o.progress);
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
 
   Warnings warnings(s, o.progress, "--removed FILE");
   auto result = dedup(s.inputs, o, warnings.callback());
@@ -131,8 +131,8 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
   DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.dedup.progress));
   const DedupOptions& o = s.dedup;
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
   const InterruptGuard guard(o.progress, !root);
+  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
 
   dist::RankDedup r;
   DOPPEL_RETURN_IF_ERROR(dist::dedup_distributed(comm, s.inputs, o, r));

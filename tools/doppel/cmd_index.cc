@@ -64,8 +64,8 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
   DOPPEL_RETURN_IF_ERROR(prepare_options(command, outputs_given, false, s));
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   const InterruptGuard guard(s.index_read.progress);
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   auto index = open_index(s, command, cmd, add);
   if (!index.ok()) return index.status();
   Warnings warnings(s, s.index_read.progress, "the bad_input answers");
@@ -129,8 +129,8 @@ Status run_export(Settings& s, const CLI::App& cmd) {
     return Status::InvalidArgument("nothing to export: give --pairs FILE, --clusters FILE or both");
   }
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   const InterruptGuard guard(false);
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   auto index = open_index(s, Command::kIndexExport, cmd, false);
   if (!index.ok()) return index.status();
   DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(

@@ -49,8 +49,8 @@ Status run_report(Settings& s) {
   // standard input is kept.
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReport, outputs_of(s), true, s));
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
   const InterruptGuard guard(s.dedup.progress);
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
 
   Warnings warnings(s, s.dedup.progress, "doppel dedup --removed FILE");
   auto run = dedup_and_reuse(s.inputs, s.dedup, s.reuse, warnings.callback());

@@ -164,8 +164,8 @@ Status run_reuse(Settings& s) {
                                          !s.output.empty() || (listing && s.show_new), s));
   const ReuseOptions& o = s.reuse;
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
   const InterruptGuard guard(o.progress);
+  DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));
 
   Warnings warnings(s, o.progress, "raise --max-warnings");
   auto result = reuse(s.inputs, o, warnings.callback());

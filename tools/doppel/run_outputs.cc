@@ -70,6 +70,19 @@ RunOutputs::~RunOutputs() {
 }
 
 Status RunOutputs::open(const std::vector<OutputFlag>& outputs) {
+  // SIGINT and SIGTERM wait while a temporary is created and registered: one arriving between
+  // the two would leave it behind.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  Status status = create_temporaries(outputs);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return status;
+}
+
+Status RunOutputs::create_temporaries(const std::vector<OutputFlag>& outputs) {
   for (const auto& [flag, path] : outputs) {
     if (path->empty() || *path == "-" || files_.count(*path) > 0) continue;
     if (files_.size() >= kMaxTemporaries) {

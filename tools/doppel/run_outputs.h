@@ -20,6 +20,7 @@
 namespace doppel::cli {
 
 // While one exists, SIGINT and SIGTERM remove the registered temporaries and exit with 130.
+// Construct it before RunOutputs::open(), so that no temporary exists without it.
 // `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
 // nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
 class InterruptGuard {
@@ -52,6 +53,8 @@ class RunOutputs {
   Status commit();
 
  private:
+  Status create_temporaries(const std::vector<OutputFlag>& outputs);
+
   std::map<std::string, std::unique_ptr<OutputFile>> files_;
   std::vector<const char*> registered_;  // the temporaries' names, as the signal handler has them
   StdoutOutput stdout_;
