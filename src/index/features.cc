@@ -55,9 +55,9 @@ void FeatureBatch::append(const FeatureBatch& from, std::size_t d, std::span<con
   docs.push_back(doc);
 }
 
-IndexFeatures::IndexFeatures(const IndexOptions& options, Merge merge)
+IndexFeatures::IndexFeatures(const IndexOptions& options, LshShape shape, Merge merge)
     : options_(options),
-      shape_(lsh_shape_of(options)),
+      shape_(shape),
       window_(winnow_window_of(options)),
       sketches_(options.shingle, options.sketch, false),
       merge_(std::move(merge)) {}

@@ -90,9 +90,11 @@ class IndexFeatures {
     DocumentSketches::Batch sketch;  // signatures and exact hashes, by the batch's documents
     FeatureBatch features;           // the rest; docs[i] for the batch's document i
   };
-  // `merge(batch, i, readable)` takes document i of a batch, in input order.
+  // `merge(batch, i, readable)` takes document i of a batch, in input order. `shape` is the
+  // index's lsh_shape_of(options), passed in: choosing it costs about 0.7 ms (some 50,000 pow()
+  // calls), which a query of one document paid on every call.
   using Merge = std::function<Status(Batch&, std::size_t, bool)>;
-  IndexFeatures(const IndexOptions& options, Merge merge);
+  IndexFeatures(const IndexOptions& options, LshShape shape, Merge merge);
 
   class Worker {
    public:

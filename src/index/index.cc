@@ -366,7 +366,7 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     return Status::Ok();
   };
 
-  IndexFeatures part(options_, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
+  IndexFeatures part(options_, shape_, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
     const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
     if (readable) {
       pending.slots.push_back(
