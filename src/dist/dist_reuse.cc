@@ -450,6 +450,10 @@ Status reuse_distributed(Communicator& comm, std::span<const std::string> inputs
   stats.seconds.cluster = clock.lap();
   out.traffic.clusters = traffic();
 
+  std::vector<std::uint64_t> sent = {out.traffic.read, out.traffic.seeds, out.traffic.align,
+                                     out.traffic.clusters};
+  DOPPEL_RETURN_IF_ERROR(comm.sum(sent));
+  out.job_traffic = ReuseTraffic{sent[0], sent[1], sent[2], sent[3]};
   std::vector<std::uint64_t> most = {peak_rss_bytes()};
   DOPPEL_RETURN_IF_ERROR(comm.max(most));
   stats.peak_rss_bytes = most[0];

@@ -40,7 +40,8 @@ struct RankReuse {
   // (ids, dates, places in the input, figures; the problems are each rank's own, in rc) without
   // a source: the caller opens one to read the input again. Empty on the other ranks.
   ReuseResult result;
-  ReuseTraffic traffic;  // this rank's
+  ReuseTraffic traffic;      // this rank's
+  ReuseTraffic job_traffic;  // every rank's, summed
 };
 
 // Collective. The options must be the same on every rank. Fails on every rank alike

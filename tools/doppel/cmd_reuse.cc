@@ -242,9 +242,12 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
     write(s.pairs, [&](OutputStream& out) { return write_passage_pairs(r, out); });
     write(s.documents, [&](OutputStream& out) { return write_reuse_documents(r, out); });
     write(s.output, [&](OutputStream& out) { return write_cleaned_corpus(r, o, out); });
+    const dist::ReuseTraffic& t = rr.job_traffic;
     const std::string ranks_line = fmt::format(
-        "  \"ranks\": {{\"count\": {}, \"bytes_sent\": {}, \"bytes_per_document\": {:.1f}}},\n",
-        comm.size(), sent[0], documents > 0 ? double(sent[0]) / double(documents) : 0.0);
+        "  \"ranks\": {{\"count\": {}, \"bytes_sent\": {}, \"bytes_per_document\": {:.1f}, "
+        "\"bytes_by_stage\": {{\"read\": {}, \"seeds\": {}, \"align\": {}, \"cluster\": {}}}}},\n",
+        comm.size(), sent[0], documents > 0 ? double(sent[0]) / double(documents) : 0.0, t.read,
+        t.seeds, t.align, t.clusters);
     write(s.stats,
           [&](OutputStream& out) { return write_reuse_stats_with(r, o, ranks_line, out); });
     if (written.ok()) written = outputs.commit();
