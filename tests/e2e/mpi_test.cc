@@ -428,7 +428,7 @@ TEST(MpiProgress, OneBarForTheWholeReuseJob) {
   REQUIRE_MPIRUN();
   const auto& g = generated_inputs();
   const RunResult job =
-      run_doppel_mpi(2, {"reuse", g.inputs[0], "--progress", "always", "--threads", "1", "-q"});
+      run_doppel_mpi(2, {"reuse", g.inputs[0], "--progress", "always", "--threads", "1"});
   ASSERT_EQ(job.exit_code, 0) << job.err;
   EXPECT_NE(job.err.find("reuse ["), std::string::npos) << job.err;
   EXPECT_NE(job.err.find("100%"), std::string::npos) << job.err;
