@@ -57,7 +57,7 @@ Status rank_documents(Job& job) {
 // Seeds: every n-gram of this rank's documents to the rank that owns its key, which finds the
 // seeds of the n-grams it owns; then each seed to the rank that aligns its pair. Returns this
 // rank's seeds, sorted by (pair, a_pos, b_pos) as one process's.
-Result<HugeVector<Seed>> seeds(Job& job, ReuseStats& stats) {
+Result<std::vector<Seed>> seeds(Job& job, ReuseStats& stats) {
   const WordTable& table = job.words.table();
   std::vector<std::vector<Gram>> send(job.ranks);
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding seed n-grams", [&] {
@@ -82,6 +82,8 @@ Result<HugeVector<Seed>> seeds(Job& job, ReuseStats& stats) {
         seeds_of_ngrams(*grams, job.out.rc.total(), longest[0], job.rank,
                         doppel::internal::seed_options_of(job.options, job.threads), seed_stats);
     std::vector<Gram>().swap(*grams);
+    const std::size_t share = found.size() / job.ranks;
+    for (auto& v : to) v.reserve(share + share / 16 + 64);
     for (const Seed& s : found) to[job.pair_owner(s.pair)].push_back(s);
     return Status::Ok();
   })));
@@ -96,14 +98,11 @@ Result<HugeVector<Seed>> seeds(Job& job, ReuseStats& stats) {
   std::vector<std::vector<Seed>>().swap(to);
   // Each rank's seeds are sorted, and no seed comes from two ranks (a seed's n-gram is the one at
   // its first document's position): merged, they are one process's seeds of these pairs.
-  HugeVector<Seed> out(mine->size());
-  std::copy(mine->begin(), mine->end(), out.begin());
-  std::vector<Seed>().swap(*mine);
   for (std::size_t r = 1; r < job.ranks; ++r) {
-    std::inplace_merge(out.begin(), out.begin() + static_cast<long>(from[r]),
-                       out.begin() + static_cast<long>(from[r + 1]));
+    std::inplace_merge(mine->begin(), mine->begin() + static_cast<long>(from[r]),
+                       mine->begin() + static_cast<long>(from[r + 1]));
   }
-  return out;
+  return std::move(*mine);
 }
 
 // The words (and, with `places`, their places in the source text) of documents other ranks
@@ -124,6 +123,13 @@ class Fetched {
     DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("sending words", [&] {
       for (std::size_t r = 0; r < job.ranks; ++r) {
         auto& reply = replies[r];
+        std::size_t size = 0;
+        for (std::size_t i = from[r]; i < from[r + 1]; ++i) {
+          const DocWords& d = job.words.doc(job.local((*asked)[i]));
+          size += 1 + std::size_t{d.count};
+          if (places) size += 1 + (d.code_points != nullptr ? 4 : 2) * std::size_t{d.count};
+        }
+        reply.reserve(size);
         for (std::size_t i = from[r]; i < from[r + 1]; ++i) {
           const DocWords& d = job.words.doc(job.local((*asked)[i]));
           reply.push_back(d.count);
@@ -149,6 +155,7 @@ class Fetched {
     values_ = std::move(*got);
     return job.comm.agree(guarded("receiving words", [&] {
       std::size_t at = 0;
+      if (places) spans_.reserve(values_.size() / 2);
       // Spans at values_[from, from + 2 * n) to spans_, if all there; returns where they went.
       auto copy_spans = [&](std::size_t from, std::uint32_t n) {
         const std::size_t first = spans_.size();
@@ -252,7 +259,7 @@ std::vector<std::uint32_t> remote_documents(const Job& job, const Pairs& pairs, 
 
 // Alignment: the words of the documents of this rank's pairs that other ranks hold, fetched;
 // then each pair aligned as one process does.
-Result<PairPassages> align(Job& job, HugeVector<Seed>& seeds, ReuseStats& stats) {
+Result<PairPassages> align(Job& job, std::vector<Seed>& seeds, ReuseStats& stats) {
   Fetched fetched;
   DOPPEL_RETURN_IF_ERROR(fetched.fetch(
       job,
@@ -265,7 +272,7 @@ Result<PairPassages> align(Job& job, HugeVector<Seed>& seeds, ReuseStats& stats)
     const WordTable table = fetched.table(job);
     aligned = pair_passages(seeds, table,
                             doppel::internal::pair_options_of(job.options, job.threads), chains[0]);
-    HugeVector<Seed>().swap(seeds);
+    std::vector<Seed>().swap(seeds);
     return Status::Ok();
   })));
   DOPPEL_RETURN_IF_ERROR(job.comm.sum(chains));
