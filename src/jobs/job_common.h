@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <span>
 
 #include "doppel/dedup.h"
 #include "doppel/options.h"
@@ -14,6 +15,12 @@ namespace doppel {
 
 class DocumentSketches;
 class DocumentWords;
+struct AlignedPair;
+struct DocWords;
+struct GroupOptions;
+struct PairPassageOptions;
+struct PassageGroups;
+struct SeedOptions;
 
 // Seconds of each stage: lap() returns the time since the previous lap (or construction).
 class StageClock {
@@ -56,6 +63,18 @@ void find_duplicates(const DedupOptions& options, const DocumentSketches& sketch
 // too large for this version.
 Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClock& clock,
                      ReuseResult& result);
+
+// Each reuse stage's options from the job's, for one process and a distributed run alike.
+SeedOptions seed_options_of(const ReuseOptions& options, int threads);
+PairPassageOptions pair_options_of(const ReuseOptions& options, int threads);
+GroupOptions group_options_of(const ReuseOptions& options);
+
+// The public results from the stages' word ranges: passage clusters with their sources, and
+// every aligned pair, with spans of the source texts. `places[d]`: document d's words and their
+// places (only those of documents in `aligned` are read); `result.corpus` every document.
+void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups& groups,
+                       std::span<const DocWords> places, std::span<const std::uint32_t> rank,
+                       ReuseResult& result);
 
 }  // namespace internal
 }  // namespace doppel

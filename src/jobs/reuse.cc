@@ -59,12 +59,36 @@ std::vector<std::uint32_t> occurrences_by_document(const ReuseResult& r) {
 }
 
 namespace internal {
-namespace {
 
-// The public results from the stages' word ranges: passage clusters with their sources, and
-// every aligned pair, with spans of the source texts.
+SeedOptions seed_options_of(const ReuseOptions& options, int threads) {
+  SeedOptions o;
+  o.ngram = options.seed_words;
+  o.all_pairs_docs = options.all_pairs_docs;
+  o.threads = threads;
+  return o;
+}
+
+PairPassageOptions pair_options_of(const ReuseOptions& options, int threads) {
+  PairPassageOptions o;
+  o.seed_words = static_cast<std::uint32_t>(options.seed_words);
+  o.band = static_cast<std::uint32_t>(options.band);
+  o.max_gap = static_cast<std::uint32_t>(options.max_gap);
+  o.max_unmatched = static_cast<std::uint32_t>(options.max_unmatched);
+  o.min_words = static_cast<std::uint32_t>(options.min_words);
+  o.min_similarity = options.min_similarity;
+  o.threads = threads;
+  return o;
+}
+
+GroupOptions group_options_of(const ReuseOptions& options) {
+  GroupOptions o;
+  o.min_words = static_cast<std::uint32_t>(options.min_words);
+  o.min_trigrams = options.cluster_trigrams;
+  return o;
+}
+
 void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups& groups,
-                       const DocumentWords& words, std::span<const std::uint32_t> rank,
+                       std::span<const DocWords> places, std::span<const std::uint32_t> rank,
                        ReuseResult& result) {
   const Corpus& corpus = result.corpus;
   std::vector<std::uint8_t> dated(corpus.docs.size());
@@ -79,7 +103,7 @@ void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups
     std::uint32_t last_doc = kNoDocument;
     for (const WordRange& w : members) {
       result.occurrences.push_back(
-          Occurrence{w.doc, static_cast<std::uint32_t>(c), words.doc(w.doc).span(w.begin, w.end)});
+          Occurrence{w.doc, static_cast<std::uint32_t>(c), places[w.doc].span(w.begin, w.end)});
       cluster.documents += w.doc != last_doc;
       last_doc = w.doc;
     }
@@ -93,8 +117,8 @@ void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups
     PassagePair out;
     out.a = p.a;
     out.b = p.b;
-    out.a_span = words.doc(p.a).span(p.a_begin, p.a_end);
-    out.b_span = words.doc(p.b).span(p.b_begin, p.b_end);
+    out.a_span = places[p.a].span(p.a_begin, p.a_end);
+    out.b_span = places[p.b].span(p.b_begin, p.b_end);
     out.matches = p.matches;
     out.similarity = static_cast<float>(2.0 * p.matches / (out.a_span.words + out.b_span.words));
     out.cluster = groups.pair_cluster[i] == kNoGroup ? kNoPassageCluster : groups.pair_cluster[i];
@@ -108,8 +132,6 @@ void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups
   }
 }
 
-}  // namespace
-
 Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClock& clock,
                      ReuseResult& result) {
   if (words.table().size() >= (std::uint64_t{1} << 32)) {
@@ -121,10 +143,7 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
 
   // --- seeds: shared word n-grams -------------------------------------------------------------
   const std::vector<std::uint32_t> rank = rank_by_date(result.corpus);
-  SeedOptions seed_options;
-  seed_options.ngram = options.seed_words;
-  seed_options.all_pairs_docs = options.all_pairs_docs;
-  seed_options.threads = threads;
+  const SeedOptions seed_options = seed_options_of(options, threads);
   SeedStats seed_stats;
   HugeVector<Seed> seeds = find_seeds(words.table(), rank, seed_options, seed_stats);
   result.stats.seeds = seeds.size();
@@ -132,26 +151,16 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
   result.stats.seconds.seeds = clock.lap();
 
   // --- align: the passages of each document pair ----------------------------------------------
-  PairPassageOptions pair_options;
-  pair_options.seed_words = static_cast<std::uint32_t>(options.seed_words);
-  pair_options.band = static_cast<std::uint32_t>(options.band);
-  pair_options.max_gap = static_cast<std::uint32_t>(options.max_gap);
-  pair_options.max_unmatched = static_cast<std::uint32_t>(options.max_unmatched);
-  pair_options.min_words = static_cast<std::uint32_t>(options.min_words);
-  pair_options.min_similarity = options.min_similarity;
-  pair_options.threads = threads;
+  const PairPassageOptions pair_options = pair_options_of(options, threads);
   const PairPassages aligned =
       pair_passages(seeds, words.table(), pair_options, result.stats.chains_aligned);
   HugeVector<Seed>().swap(seeds);
   result.stats.seconds.align = clock.lap();
 
   // --- clusters, sources, offsets -------------------------------------------------------------
-  GroupOptions group_options;
-  group_options.min_words = static_cast<std::uint32_t>(options.min_words);
-  group_options.min_trigrams = options.cluster_trigrams;
-  const PassageGroups groups =
-      group_passages(aligned.passages, aligned.pieces, words.table(), rank, group_options);
-  describe_passages(aligned.passages, groups, words, rank, result);
+  const PassageGroups groups = group_passages(aligned.passages, aligned.pieces, words.table(), rank,
+                                              group_options_of(options));
+  describe_passages(aligned.passages, groups, words.places(), rank, result);
   result.stats.seconds.cluster = clock.lap();
   return Status::Ok();
 }

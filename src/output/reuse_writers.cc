@@ -6,6 +6,7 @@
 
 #include "doppel/reuse.h"
 #include "output/line_writer.h"
+#include "output/reuse_stats.h"
 #include "output/stats_json.h"
 #include "util/json_writer.h"
 
@@ -160,6 +161,11 @@ Status write_reuse_documents(const ReuseResult& r, OutputStream& out) {
 }
 
 Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, OutputStream& out) {
+  return write_reuse_stats_with(r, o, {}, out);
+}
+
+Status write_reuse_stats_with(const ReuseResult& r, const ReuseOptions& o,
+                              std::string_view ranks_line, OutputStream& out) {
   const ReadStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
   std::string s;
@@ -183,6 +189,7 @@ Status write_reuse_stats(const ReuseResult& r, const ReuseOptions& o, OutputStre
                  "\"all_pairs_docs\": {}, \"min_docs\": {}, \"threads\": {}}},\n",
                  o.seed_words, o.min_words, o.min_similarity, o.cluster_trigrams, o.band,
                  o.max_unmatched, o.max_gap, o.all_pairs_docs, o.min_docs, rs.threads);
+  s += ranks_line;
   const ReuseSeconds& sec = rs.seconds;
   fmt::format_to(
       std::back_inserter(s),

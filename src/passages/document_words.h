@@ -108,6 +108,7 @@ class DocumentWords {
   // Every document's words (an empty range for bad input), for the seed stage.
   const WordTable& table() const { return table_; }
   const DocWords& doc(std::uint32_t d) const { return places_[d]; }
+  std::span<const DocWords> places() const { return places_; }
   // Per document: code points of its source text (0 for bad input).
   std::span<const std::uint64_t> chars() const { return chars_; }
   std::vector<std::uint64_t> take_chars() { return std::move(chars_); }

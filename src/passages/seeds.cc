@@ -11,27 +11,6 @@
 namespace doppel {
 namespace {
 
-// An n-gram of the corpus: its key, its document and its first word there. The document fills
-// what would be padding after the position, and saves a word-to-document table.
-// No default member initializers: the array of all n-grams is made without zeroing it first.
-struct Gram {
-  std::uint64_t key;
-  std::uint32_t doc, pos;
-  friend auto operator<=>(const Gram&, const Gram&) = default;  // NOLINT(modernize-use-nullptr)
-};
-
-// Calls fn(Gram) for every n-gram of documents [first, last).
-template <typename Fn>
-void for_each_ngram(const WordTable& table, std::size_t n, std::uint32_t first, std::uint32_t last,
-                    Fn fn) {
-  for (std::uint32_t d = first; d < last; ++d) {
-    const auto words = table.doc(d);
-    for (std::size_t i = 0; i + n <= words.size(); ++i) {
-      fn(Gram{ngram_key(words.data() + i, n), d, static_cast<std::uint32_t>(i)});
-    }
-  }
-}
-
 // Which keys of a partition occur more than once: two bits per slot (seen, seen again), the
 // slot taken from the key's bits below the partition bits. Small enough to stay in cache.
 // Collisions only keep an n-gram for the exact comparison of keys; they never drop one.
@@ -108,19 +87,21 @@ struct PartitionedGrams {
   int partition_bits = 0;
 };
 
-PartitionedGrams partition_ngrams(const WordTable& table, std::size_t n, int threads) {
+// `each(t, fn)` calls fn(Gram) for thread t's n-grams, in order; thread t's come after thread
+// t - 1's in the order a single thread would give.
+template <typename Each>
+PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each) {
   const auto T = static_cast<std::size_t>(threads);
-  const std::vector<std::uint32_t> split = split_documents(table, threads);
   PartitionedGrams out;
   out.partition_bits =
-      std::clamp(static_cast<int>(std::bit_width(table.size() / kPartitionTarget)), 8, 16);
+      std::clamp(static_cast<int>(std::bit_width(total / kPartitionTarget)), 8, 16);
   const std::size_t partitions = std::size_t{1} << out.partition_bits;
   const int top = 64 - out.partition_bits;
   std::vector<std::size_t> counts(T * partitions, 0);  // [thread][partition]
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* c = counts.data() + ti * partitions;
-    for_each_ngram(table, n, split[ti], split[ti + 1], [&](const Gram& g) { ++c[g.key >> top]; });
+    each(t, [&](const Gram& g) { ++c[g.key >> top]; });
   });
   std::vector<std::size_t> at;
   out.begin = partition_offsets(counts, T, partitions, at);
@@ -128,8 +109,7 @@ PartitionedGrams partition_ngrams(const WordTable& table, std::size_t n, int thr
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* pos = at.data() + ti * partitions;
-    for_each_ngram(table, n, split[ti], split[ti + 1],
-                   [&](const Gram& g) { out.grams[pos[g.key >> top]++] = g; });
+    each(t, [&](const Gram& g) { out.grams[pos[g.key >> top]++] = g; });
   });
   return out;
 }
@@ -278,10 +258,10 @@ std::size_t sort_seed_partition(HugeVector<Seed>& seeds, std::size_t first, std:
 
 // Step 3: the seeds by (pair, a_pos, b_pos), without repeats: partitioned by their first
 // document, each partition sorted, then closed up.
-HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, const WordTable& table,
-                            int threads) {
+HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t num_docs,
+                            std::uint64_t longest, int threads) {
   const auto T = static_cast<std::size_t>(threads);
-  const int doc_bits = std::bit_width(std::max<std::uint32_t>(table.num_docs(), 1));
+  const int doc_bits = std::bit_width(std::max<std::uint32_t>(num_docs, 1));
   constexpr int kPartitionBits = 8;
   constexpr std::size_t kPartitions = std::size_t{1} << kPartitionBits;
   const int shift = 32 + std::max(0, doc_bits - kPartitionBits);
@@ -314,10 +294,6 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, const WordTabl
       HugeVector<Seed>().swap(found[ti]);
     });
   }
-  std::uint64_t longest = 0;
-  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
-    longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
-  }
   const int pos_bits = std::bit_width(longest);
   const int low_a_bits = std::max(0, doc_bits - kPartitionBits);
   std::vector<std::size_t> unique_end(kPartitions, 0);
@@ -341,17 +317,44 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, const WordTabl
   return seeds;
 }
 
+// The seeds of the n-grams that `parts` holds.
+HugeVector<Seed> seeds_of_parts(PartitionedGrams& parts, std::uint32_t num_docs,
+                                std::uint64_t longest, std::span<const std::uint32_t> rank,
+                                const SeedOptions& options, int threads, SeedStats& stats) {
+  stats.ngrams += parts.grams.size();
+  std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
+  HugeVector<Gram>().swap(parts.grams);
+  return sort_seeds(found, num_docs, longest, threads);
+}
+
 }  // namespace
 
 HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
                             const SeedOptions& options, SeedStats& stats) {
   const int threads = std::max(1, options.threads);
-  PartitionedGrams parts =
-      partition_ngrams(table, static_cast<std::size_t>(options.ngram), threads);
-  stats.ngrams += parts.grams.size();
-  std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
-  HugeVector<Gram>().swap(parts.grams);
-  return sort_seeds(found, table, threads);
+  const auto n = static_cast<std::size_t>(options.ngram);
+  const std::vector<std::uint32_t> split = split_documents(table, threads);
+  PartitionedGrams parts = partition_ngrams(table.size(), threads, [&](int t, auto fn) {
+    const auto ti = static_cast<std::size_t>(t);
+    for_each_ngram(table, n, split[ti], split[ti + 1], 0, fn);
+  });
+  std::uint64_t longest = 0;
+  for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
+    longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
+  }
+  return seeds_of_parts(parts, table.num_docs(), longest, rank, options, threads, stats);
+}
+
+HugeVector<Seed> seeds_of_ngrams(std::span<const Gram> grams, std::uint32_t num_docs,
+                                 std::uint64_t longest, std::span<const std::uint32_t> rank,
+                                 const SeedOptions& options, SeedStats& stats) {
+  const int threads = std::max(1, options.threads);
+  const auto T = static_cast<std::size_t>(threads);
+  PartitionedGrams parts = partition_ngrams(grams.size(), threads, [&](int t, auto fn) {
+    const auto ti = static_cast<std::size_t>(t);
+    for (std::size_t i = grams.size() * ti / T; i < grams.size() * (ti + 1) / T; ++i) fn(grams[i]);
+  });
+  return seeds_of_parts(parts, num_docs, longest, rank, options, threads, stats);
 }
 
 void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band, ChainScratch& scratch,

@@ -50,6 +50,28 @@ struct Seed {
   std::uint32_t b() const { return static_cast<std::uint32_t>(pair); }
 };
 
+// An n-gram of the corpus: its key, its document and its first word there. The document fills
+// what would be padding after the position, and saves a word-to-document table.
+// No default member initializers: arrays of all n-grams are made without zeroing them first.
+struct Gram {
+  std::uint64_t key;
+  std::uint32_t doc, pos;
+  friend auto operator<=>(const Gram&, const Gram&) = default;  // NOLINT(modernize-use-nullptr)
+};
+
+// Calls fn(Gram) for every n-gram of documents [first, last) of `table`, in order, numbering the
+// documents from `base` (a distributed run's global numbers).
+template <typename Fn>
+void for_each_ngram(const WordTable& table, std::size_t n, std::uint32_t first, std::uint32_t last,
+                    std::uint32_t base, Fn fn) {
+  for (std::uint32_t d = first; d < last; ++d) {
+    const auto words = table.doc(d);
+    for (std::size_t i = 0; i + n <= words.size(); ++i) {
+      fn(Gram{ngram_key(words.data() + i, n), base + d, static_cast<std::uint32_t>(i)});
+    }
+  }
+}
+
 struct SeedOptions {
   int ngram = 5;
   int all_pairs_docs = 8;        // more documents: each linked to the earliest only
@@ -65,6 +87,14 @@ struct SeedStats {
 // frequent n-grams (the lowest rank is the hub every other occurrence links to).
 HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
                             const SeedOptions& options, SeedStats& stats);
+
+// The same from n-grams gathered elsewhere (a distributed run: every occurrence of each n-gram
+// held, in any order), of documents numbered below `num_docs`, none longer than `longest` words:
+// the seeds find_seeds() gives from those n-grams. How many seeds an n-gram gives depends only on
+// its own occurrences, so the seeds of a corpus are those of its n-grams split by key.
+HugeVector<Seed> seeds_of_ngrams(std::span<const Gram> grams, std::uint32_t num_docs,
+                                 std::uint64_t longest, std::span<const std::uint32_t> rank,
+                                 const SeedOptions& options, SeedStats& stats);
 
 // A chain: seeds of one document pair in increasing a_pos, each within max_gap words of the
 // previous one and within `band` of its diagonal, as anchors (each a seed's a_pos and b_pos).

@@ -5,11 +5,17 @@
 namespace doppel {
 
 std::vector<std::uint32_t> rank_by_date(const Corpus& corpus) {
-  const auto n = static_cast<std::uint32_t>(corpus.docs.size());
+  std::vector<std::string_view> dates(corpus.docs.size());
+  for (std::uint32_t d = 0; d < dates.size(); ++d) dates[d] = corpus.date(d);
+  return rank_by_date(dates);
+}
+
+std::vector<std::uint32_t> rank_by_date(std::span<const std::string_view> dates) {
+  const auto n = static_cast<std::uint32_t>(dates.size());
   std::vector<std::uint32_t> by_date(n), rank(n);
   for (std::uint32_t d = 0; d < n; ++d) by_date[d] = d;
   std::stable_sort(by_date.begin(), by_date.end(), [&](std::uint32_t x, std::uint32_t y) {
-    const auto dx = corpus.date(x), dy = corpus.date(y);
+    const auto dx = dates[x], dy = dates[y];
     if (dx.empty() != dy.empty()) return dy.empty();
     return dx < dy;
   });

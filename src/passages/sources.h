@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "doppel/corpus.h"
@@ -15,6 +16,8 @@ namespace doppel {
 // in input order. Frequent seeds link every occurrence to the lowest-ranked one; a cluster's
 // source is its lowest-ranked dated member.
 std::vector<std::uint32_t> rank_by_date(const Corpus& corpus);
+// The same from every document's date (a distributed run's, gathered).
+std::vector<std::uint32_t> rank_by_date(std::span<const std::string_view> dates);
 
 inline constexpr std::uint32_t kNoSource = 0xffffffffu;
 

@@ -120,15 +120,18 @@ std::string comparable_stats(const std::string& stats) {
 
 const std::vector<std::string> kDedupOutputs = {"--clusters", "--pairs", "--removed", "--output",
                                                 "--stats"};
+const std::vector<std::string> kReuseOutputs = {"--pairs", "--clusters", "--documents", "--output",
+                                                "--stats"};
 
-// Runs `doppel dedup` (ranks == 0: one process; else under mpirun) and reads its outputs.
-Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
-                  const std::vector<std::string>& extra, const std::string& stdin_bytes = "",
-                  const std::vector<std::string>& env = {}) {
+// Runs `doppel <command>` (ranks == 0: one process; else under mpirun) with every output of
+// `flags` and reads them.
+Outputs run_job(const std::string& command, const std::vector<std::string>& flags, int ranks,
+                const std::vector<std::string>& inputs, const std::vector<std::string>& extra,
+                const std::string& stdin_bytes, const std::vector<std::string>& env) {
   const std::string dir = temp_dir();
-  std::vector<std::string> args = {"dedup"};
+  std::vector<std::string> args = {command};
   args.insert(args.end(), inputs.begin(), inputs.end());
-  for (const std::string& flag : kDedupOutputs) {
+  for (const std::string& flag : flags) {
     args.push_back(flag);
     args.push_back(dir + "/" + flag.substr(2));
   }
@@ -141,7 +144,7 @@ Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
     EXPECT_EQ(mpi_sanitizer_findings(), "");
   }
   Outputs out;
-  for (const std::string& flag : kDedupOutputs) {
+  for (const std::string& flag : flags) {
     const std::string path = dir + "/" + flag.substr(2);
     if (!std::filesystem::exists(path)) {
       ADD_FAILURE() << flag << " not written, " << ranks << " ranks";
@@ -150,6 +153,17 @@ Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
     out[flag] = flag == "--stats" ? comparable_stats(read_file(path)) : read_file(path);
   }
   return out;
+}
+
+Outputs run_dedup(int ranks, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& extra, const std::string& stdin_bytes = "",
+                  const std::vector<std::string>& env = {}) {
+  return run_job("dedup", kDedupOutputs, ranks, inputs, extra, stdin_bytes, env);
+}
+
+Outputs run_reuse(int ranks, const std::vector<std::string>& inputs,
+                  const std::vector<std::string>& extra, const std::vector<std::string>& env = {}) {
+  return run_job("reuse", kReuseOutputs, ranks, inputs, extra, "", env);
 }
 
 void expect_same(const Outputs& one, const Outputs& job, const std::string& what) {
@@ -250,6 +264,56 @@ TEST(MpiDedup, RealCorporaAsInOneProcess) {
   }
 }
 
+// Reuse: seeds by n-gram on their key's rank, pairs aligned on their pair's rank, clusters on
+// rank 0; every output as one process's.
+TEST(MpiReuse, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const Outputs one = run_reuse(0, g.inputs, {"--threads", "2"});
+  ASSERT_NE(one.at("--pairs"), "");  // passages found: the comparison below means something
+  for (const int ranks : {1, 2, 3}) {
+    expect_same(one, run_reuse(ranks, g.inputs, {"--threads", "1"}),
+                std::to_string(ranks) + " ranks");
+  }
+}
+
+// N-grams in more documents than --all-pairs-docs link each occurrence to the earliest document
+// only: the rank that owns the n-gram needs every document's date rank.
+TEST(MpiReuse, FrequentNgramsAndOtherOptionsAsInOneProcess) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  for (const auto& [ranks, extra] : std::vector<std::pair<int, std::vector<std::string>>>{
+           {3, {"--all-pairs-docs", "2"}},
+           {2, {"--all-pairs-docs", "3", "--keep-source", "--min-docs", "3"}},
+           {2, {"--seed-words", "3", "--min-words", "8", "--cluster-trigrams", "0.3"}}}) {
+    const Outputs one = run_reuse(0, g.inputs, extra);
+    expect_same(one, run_reuse(ranks, g.inputs, extra), extra[0] + " " + extra[1]);
+  }
+}
+
+TEST(MpiReuse, ExchangesInPiecesGiveTheSameOutputs) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const Outputs one = run_reuse(0, g.inputs, {});
+  expect_same(one, run_reuse(3, g.inputs, {}, {"DOPPEL_MPI_ROUND_BYTES=1000"}), "pieces");
+}
+
+TEST(MpiReuse, RealCorporaAsInOneProcess) {
+  REQUIRE_MPIRUN();
+  REQUIRE_SHARED();
+  const std::string dir = temp_dir();
+  for (const std::string name : {"reuters21578", "20newsgroups"}) {
+    const std::string zst = shared_dir() + "/corpora/" + name + ".jsonl.zst";
+    const std::string plain = dir + "/" + name + ".jsonl";
+    const RunResult z = run_program({"/usr/bin/zstd", "-q", "-d", "-f", zst, "-o", plain});
+    ASSERT_EQ(z.exit_code, 0) << z.err;
+    const Outputs one = run_reuse(0, {plain}, {});
+    for (const int ranks : {1, 2, 3}) {
+      expect_same(one, run_reuse(ranks, {plain}, {}), name + ", ranks " + std::to_string(ranks));
+    }
+  }
+}
+
 // The lines of standard error that are doppel's own messages.
 std::vector<std::string> doppel_errors(const std::string& err) {
   std::vector<std::string> lines;
@@ -272,8 +336,10 @@ std::string host_name() {
   return name;
 }
 
-TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
-  REQUIRE_MPIRUN();
+// `command` on 3 ranks over a corpus whose one broken line is in the last rank's share, with
+// --on-error=fail: one message, the one of one process naming the rank and its host, and no
+// output.
+void expect_bad_input_stops(const std::string& command, const std::vector<std::string>& outputs) {
   const std::string in = temp_dir();
   std::string corpus = generated_corpus(3000, 8);
   // Only well-formed lines with ids not seen before, then one broken line in the last third: the
@@ -288,14 +354,17 @@ TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
   }
   good.insert(good.size() * 5 / 6, "\n{\"id\": \"broken\", \"text\": \n");
   write_file(in + "/c.jsonl", good);
-  const RunResult one = run_doppel({"dedup", in + "/c.jsonl", "--on-error=fail", "-q"});
+  const RunResult one = run_doppel({command, in + "/c.jsonl", "--on-error=fail", "-q"});
   ASSERT_EQ(one.exit_code, 2);
   const std::vector<std::string> expected = doppel_errors(one.err);
   ASSERT_EQ(expected.size(), 1u) << one.err;
   const std::string out = temp_dir();
-  const RunResult job = run_doppel_mpi(
-      3, {"dedup", in + "/c.jsonl", "--on-error=fail", "--clusters", out + "/c.jsonl", "--removed",
-          out + "/r.jsonl", "--output", out + "/o.jsonl", "-q"});
+  std::vector<std::string> args = {command, in + "/c.jsonl", "--on-error=fail", "-q"};
+  for (const std::string& flag : outputs) {
+    args.push_back(flag);
+    args.push_back(out + "/" + flag.substr(2));
+  }
+  const RunResult job = run_doppel_mpi(3, args);
   EXPECT_NE(job.exit_code, 0);
   const std::vector<std::string> errors = doppel_errors(job.err);
   ASSERT_EQ(errors.size(), 1u) << job.err;
@@ -304,6 +373,16 @@ TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
                            expected[0].substr(std::string("doppel: error: ").size()));
   EXPECT_EQ(mpi_sanitizer_findings(), "");
   expect_no_outputs(out);
+}
+
+TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
+  REQUIRE_MPIRUN();
+  expect_bad_input_stops("dedup", {"--clusters", "--removed", "--output"});
+}
+
+TEST(MpiFailures, BadInputOnTheLastRankStopsAReuseJobWithOneMessage) {
+  REQUIRE_MPIRUN();
+  expect_bad_input_stops("reuse", kReuseOutputs);
 }
 
 // The pid of rank `rank` among the children of mpirun (`parent`), or 0.
@@ -353,6 +432,16 @@ TEST(MpiFailures, AKilledRankStopsTheJobAndLeavesNoOutput) {
   EXPECT_NE(job.err.find("signal 9"), std::string::npos) << job.err;
   EXPECT_EQ(doppel_errors(job.err).size(), 0u) << job.err;
   expect_no_outputs(out);
+}
+
+TEST(MpiProgress, OneBarForTheWholeReuseJob) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const RunResult job =
+      run_doppel_mpi(2, {"reuse", g.inputs[0], "--progress", "always", "--threads", "1"});
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_NE(job.err.find("reuse ["), std::string::npos) << job.err;
+  EXPECT_NE(job.err.find("100%"), std::string::npos) << job.err;
 }
 
 TEST(MpiProgress, OneBarForTheWholeJob) {

@@ -109,6 +109,43 @@ TEST(Seeds, MatchBruteForceOverTheNgrams) {
   }
 }
 
+// A distributed run's rule: the n-grams split by key among `parts` owners, in shuffled order,
+// each owner's seeds from its n-grams alone (seeds_of_ngrams); their union, merged, must be the
+// seeds of the whole corpus, each found by one owner only.
+TEST(Seeds, NgramsSplitByKeyGiveTheSameSeedsOnce) {
+  std::mt19937_64 rng(0xd157);
+  for (int t = 0; t < 100; ++t) {
+    const auto docs = static_cast<std::uint32_t>(1 + pick(rng, 40));
+    const auto corpus = random_corpus(rng, docs, 2 + static_cast<std::uint32_t>(pick(rng, 6)));
+    std::vector<std::uint32_t> rank(docs);
+    for (std::uint32_t d = 0; d < docs; ++d) rank[d] = d;
+    std::shuffle(rank.begin(), rank.end(), rng);
+    SeedOptions o;
+    o.ngram = 1 + static_cast<int>(pick(rng, 5));
+    o.all_pairs_docs = 2 + static_cast<int>(pick(rng, 8));
+    o.max_postings_per_doc = 1 + static_cast<int>(pick(rng, 8));
+    o.threads = 1 + static_cast<int>(pick(rng, 3));
+    const std::vector<Seed> expected = brute_force_seeds(corpus, rank, o);
+    const WordTable table = table_of(corpus);
+    std::uint64_t longest = 0;
+    for (const auto& d : corpus) longest = std::max<std::uint64_t>(longest, d.size());
+    for (const std::uint64_t parts : {1, 2, 3, 5}) {
+      std::vector<std::vector<Gram>> owned(parts);
+      for_each_ngram(table, static_cast<std::size_t>(o.ngram), 0, table.num_docs(), 0,
+                     [&](const Gram& g) { owned[g.key % parts].push_back(g); });
+      std::vector<Seed> got;
+      for (auto& grams : owned) {
+        std::shuffle(grams.begin(), grams.end(), rng);
+        SeedStats stats;
+        const HugeVector<Seed> mine = seeds_of_ngrams(grams, docs, longest, rank, o, stats);
+        got.insert(got.end(), mine.begin(), mine.end());
+      }
+      std::sort(got.begin(), got.end());  // no repeats removed: each seed must come once
+      ASSERT_EQ(got, expected) << "trial " << t << ", " << parts << " parts, ngram " << o.ngram;
+    }
+  }
+}
+
 // chain_seeds' header, transcribed slowly: each open chain a vector of its anchors.
 std::vector<std::vector<Anchor>> reference_chains(const std::vector<Seed>& seeds, int max_gap,
                                                   int band) {

@@ -8,8 +8,11 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "corpus/corpus_source.h"
+#include "dist/dist_reuse.h"
 #include "distributed.h"
 #include "doppel/reuse.h"
+#include "output/reuse_stats.h"
 #include "run_outputs.h"
 
 namespace doppel::cli {
@@ -136,7 +139,8 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
   return Status::Ok();
 }
 
-void print_summary(const ReuseResult& r, const ReuseOptions& o) {
+// `ranks_line`: a distributed run's (summary_ranks), or empty.
+void print_summary(const ReuseResult& r, const ReuseOptions& o, const std::string& ranks_line) {
   const ReadStats& st = r.corpus.stats;
   const ReuseStats& rs = r.stats;
   std::string s = summary_head("reuse", st, r.corpus.inputs.size(), rs.seconds.total, rs.threads);
@@ -152,6 +156,7 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o) {
                   thousands(rs.seeds), thousands(rs.chains_aligned), thousands(rs.frequent_ngrams));
   s += fmt::format("  seconds           read {:.3f}, seeds {:.3f}, align {:.3f}, cluster {:.3f}\n",
                    rs.seconds.read, rs.seconds.seeds, rs.seconds.align, rs.seconds.cluster);
+  s += ranks_line;
   s += summary_memory(rs.peak_rss_bytes, st.documents);
   std::fputs(s.c_str(), stderr);
 }
@@ -189,7 +194,71 @@ Status run_reuse(Settings& s) {
     DOPPEL_RETURN_IF_ERROR(print_documents(r, s));
     std::fflush(stdout);
   }
-  if (!s.quiet) print_summary(r, o);
+  if (!s.quiet) print_summary(r, o, "");
+  return Status::Ok();
+}
+
+// The same on the ranks of an MPI job (dist/dist_reuse.h): the ranks read, seed and align
+// together; rank 0 holds the run's result, writes every output and renames them into place once
+// all ranks succeeded.
+Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
+  const bool root = comm.rank() == 0;
+  const bool listing =
+      !s.quiet && s.clusters != "-" && s.pairs != "-" && s.documents != "-" && s.output != "-";
+  const bool rereads = !s.output.empty() || (listing && s.show_new);
+  DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReuse, outputs_of(s), rereads, s));
+  if (rereads && std::find(s.inputs.begin(), s.inputs.end(), "-") != s.inputs.end()) {
+    return Status::InvalidArgument(
+        "under MPI, --output and --new read the input again and cannot take standard input (a "
+        "limit of this version)");
+  }
+  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.reuse.progress));
+  const ReuseOptions& o = s.reuse;
+  RunOutputs outputs;
+  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
+  const InterruptGuard guard(o.progress, !root);
+
+  dist::RankReuse rr;
+  DOPPEL_RETURN_IF_ERROR(dist::reuse_distributed(comm, s.inputs, o, rr));
+  DOPPEL_RETURN_IF_ERROR(print_rank_warnings(comm, s, rr.rc.corpus, "raise --max-warnings"));
+  std::vector<std::uint64_t> sent = {comm.bytes_sent()};
+  DOPPEL_RETURN_IF_ERROR(comm.sum(sent));
+  const std::uint64_t documents = rr.rc.totals.documents;
+  ReuseResult& r = rr.result;
+  Status written;
+  if (root && rereads) {
+    auto source = CorpusSource::open(s.inputs, o.read);
+    if (source.ok()) {
+      r.corpus.source = *source;
+    } else {
+      written = source.status();
+    }
+  }
+  auto write = [&](const std::string& path, auto fn) {
+    if (written.ok()) written = outputs.write_if_given(path, fn);
+  };
+  if (root) {
+    write(s.clusters, [&](OutputStream& out) { return write_passage_clusters(r, out); });
+    write(s.pairs, [&](OutputStream& out) { return write_passage_pairs(r, out); });
+    write(s.documents, [&](OutputStream& out) { return write_reuse_documents(r, out); });
+    write(s.output, [&](OutputStream& out) { return write_cleaned_corpus(r, o, out); });
+    const dist::ReuseTraffic& t = rr.job_traffic;
+    const std::string ranks_line = fmt::format(
+        "  \"ranks\": {{\"count\": {}, \"bytes_sent\": {}, \"bytes_per_document\": {:.1f}, "
+        "\"bytes_by_stage\": {{\"read\": {}, \"seeds\": {}, \"align\": {}, \"cluster\": {}}}}},\n",
+        comm.size(), sent[0], documents > 0 ? double(sent[0]) / double(documents) : 0.0, t.read,
+        t.seeds, t.align, t.clusters);
+    write(s.stats,
+          [&](OutputStream& out) { return write_reuse_stats_with(r, o, ranks_line, out); });
+    if (written.ok()) written = outputs.commit();
+  }
+  DOPPEL_RETURN_IF_ERROR(comm.agree(written));
+  if (root && listing) {
+    print_clusters(r, s.show);
+    DOPPEL_RETURN_IF_ERROR(print_documents(r, s));
+    std::fflush(stdout);
+  }
+  if (root && !s.quiet) print_summary(r, o, summary_ranks(comm.size(), sent[0], documents));
   return Status::Ok();
 }
 
@@ -211,9 +280,7 @@ std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm) 
       "Formats: docs/formats.md.");
   add_flags(Command::kReuse, *cmd, *settings);
   return [settings, comm] {
-    if (comm != nullptr) {
-      return finish_distributed(*comm, Status::InvalidArgument("reuse does not run under MPI yet"));
-    }
+    if (comm != nullptr) return finish_distributed(*comm, run_reuse_distributed(*settings, *comm));
     const Status s = run_reuse(*settings);
     return s.ok() ? kExitOk : fail(s);
   };
