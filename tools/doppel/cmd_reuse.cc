@@ -215,8 +215,8 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
   DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.reuse.progress));
   const ReuseOptions& o = s.reuse;
   RunOutputs outputs;
-  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
   const InterruptGuard guard(o.progress, !root);
+  DOPPEL_RETURN_IF_ERROR(comm.agree(root ? outputs.open(outputs_of(s)) : Status::Ok()));
 
   dist::RankReuse rr;
   DOPPEL_RETURN_IF_ERROR(dist::reuse_distributed(comm, s.inputs, o, rr));
