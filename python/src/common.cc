@@ -137,6 +137,19 @@ NormalizeOptions normalize_from(const std::string& spec) {
   return *parsed;
 }
 
+void near_duplicate_options(const py::dict& kw, NormalizeOptions& normalize,
+                            ShingleOptions& shingle, SketchOptions& sketch, LshOptions& lsh) {
+  if (kw.contains("normalize")) normalize = normalize_from(kw["normalize"].cast<std::string>());
+  take_choice<ShingleKind>(kw, "shingle", shingle.kind,
+                           {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
+  take(kw, "ngram", shingle.n);
+  take(kw, "threshold", lsh.threshold);
+  take(kw, "hashes", sketch.num_hashes);
+  take(kw, "bands", lsh.bands);
+  take(kw, "rows", lsh.rows);
+  take(kw, "seed", sketch.seed);
+}
+
 void read_options(const py::dict& kw, ReadOptions& read) {
   take_choice<InputFormat>(
       kw, "format", read.format,

@@ -116,6 +116,10 @@ void take_choice(const pybind11::dict& kw, const char* name, E& field,
 // `normalize`: "nfkc,case,punct,space", any of them, or "none".
 NormalizeOptions normalize_from(const std::string& spec);
 // format, id_field, text_field, date_field, max_doc_bytes and on_error.
+// The near-duplicate matching options by the CLI's names (normalize, shingle, ngram, threshold,
+// hashes, bands, rows, seed): shared by doppel.dedup and doppel.Index.
+void near_duplicate_options(const pybind11::dict& kw, NormalizeOptions& normalize,
+                            ShingleOptions& shingle, SketchOptions& sketch, LshOptions& lsh);
 void read_options(const pybind11::dict& kw, ReadOptions& read);
 
 // --- outputs -----------------------------------------------------------------------------------

@@ -36,15 +36,7 @@ namespace {
 IndexOpenOptions matching_options(const py::dict& kw, IndexOptions& o) {
   IndexOpenOptions open;
   for (const auto& item : kw) open.must_match.push_back(item.first.cast<std::string>());
-  if (kw.contains("normalize")) o.normalize = normalize_from(kw["normalize"].cast<std::string>());
-  take_choice<ShingleKind>(kw, "shingle", o.shingle.kind,
-                           {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
-  take(kw, "ngram", o.shingle.n);
-  take(kw, "threshold", o.lsh.threshold);
-  take(kw, "hashes", o.sketch.num_hashes);
-  take(kw, "bands", o.lsh.bands);
-  take(kw, "rows", o.lsh.rows);
-  take(kw, "seed", o.sketch.seed);
+  near_duplicate_options(kw, o.normalize, o.shingle, o.sketch, o.lsh);
   take(kw, "seed_words", o.seed_words);
   take(kw, "min_words", o.min_words);
   take(kw, "min_similarity", o.min_similarity);

@@ -33,15 +33,7 @@ namespace {
 DedupOptions dedup_options(const py::dict& kw) {
   DedupOptions o;
   read_options(kw, o.read);
-  if (kw.contains("normalize")) o.normalize = normalize_from(kw["normalize"].cast<std::string>());
-  take_choice<ShingleKind>(kw, "shingle", o.shingle.kind,
-                           {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
-  take(kw, "ngram", o.shingle.n);
-  take(kw, "threshold", o.lsh.threshold);
-  take(kw, "hashes", o.sketch.num_hashes);
-  take(kw, "bands", o.lsh.bands);
-  take(kw, "rows", o.lsh.rows);
-  take(kw, "seed", o.sketch.seed);
+  near_duplicate_options(kw, o.normalize, o.shingle, o.sketch, o.lsh);
   take_choice<VerifyMode>(kw, "verify", o.verify,
                           {{"signature", VerifyMode::kSignature}, {"exact", VerifyMode::kExact}});
   take_choice<KeepPolicy>(kw, "keep", o.keep,
