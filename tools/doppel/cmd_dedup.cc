@@ -189,10 +189,9 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
 
 std::function<int()> add_dedup_command(CLI::App& app, dist::Communicator* comm) {
   auto settings = std::make_shared<Settings>();
-  CLI::App* cmd = app.add_subcommand(
-      "dedup",
-      "Find exact and near-duplicate documents, cluster them and keep one document per cluster.");
-  cmd->footer(
+  CLI::App* cmd = &add_subcommand(
+      app, "dedup",
+      "Find exact and near-duplicate documents, cluster them and keep one document per cluster.",
       "Examples:\n"
       "  doppel dedup examples/news\n"
       "  doppel dedup corpus.jsonl.zst --clusters clusters.jsonl --output deduped.jsonl\n"

@@ -10,8 +10,7 @@
 namespace doppel::cli {
 
 std::function<int()> add_docs_command(CLI::App& app) {
-  CLI::App* cmd = app.add_subcommand("docs-cli", "");  // no description: hidden from --help
-  cmd->group("");
+  add_subcommand(app, "docs-cli", "", "");  // no description: hidden from --help
   return [] {
     std::string md;
     for (const Command c : kAllCommands) {

@@ -176,10 +176,10 @@ constexpr Sub kSubs[] = {
 }  // namespace
 
 std::function<int()> add_index_command(CLI::App& app) {
-  CLI::App* index = app.add_subcommand(
-      "index", "A persistent, incremental index of documents and passages (add, query, ...).");
-  index->require_subcommand(1);
-  index->footer("Run 'doppel index COMMAND --help' for a command's options. Docs: docs/index.md");
+  CLI::App& index = add_subcommand(
+      app, "index", "A persistent, incremental index of documents and passages (add, query, ...).",
+      "Run 'doppel index COMMAND --help' for a command's options. Docs: docs/index.md");
+  require_one_subcommand(index);
   struct Bound {
     Command command;
     CLI::App* cmd;
@@ -188,14 +188,13 @@ std::function<int()> add_index_command(CLI::App& app) {
   auto bound = std::make_shared<std::vector<Bound>>();
   for (const Sub& sub : kSubs) {
     auto settings = std::make_shared<Settings>();
-    CLI::App* cmd = index->add_subcommand(sub.name, sub.description);
-    cmd->footer(sub.footer);
+    CLI::App* cmd = &add_subcommand(index, sub.name, sub.description, sub.footer);
     add_flags(sub.command, *cmd, *settings);
     bound->push_back(Bound{sub.command, cmd, settings});
   }
   return [bound] {
     for (const Bound& b : *bound) {
-      if (!b.cmd->parsed()) continue;
+      if (!was_parsed(*b.cmd)) continue;
       Settings& s = *b.settings;
       Status st;
       switch (b.command) {

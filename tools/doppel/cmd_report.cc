@@ -71,11 +71,10 @@ Status run_report(Settings& s) {
 
 std::function<int()> add_report_command(CLI::App& app) {
   auto settings = std::make_shared<Settings>();
-  CLI::App* cmd = app.add_subcommand(
-      "report",
+  CLI::App* cmd = &add_subcommand(
+      app, "report",
       "Run dedup and reuse over one reading of the inputs and write one self-contained HTML "
-      "report (no network needed) of the duplicates and shared passages.");
-  cmd->footer(
+      "report (no network needed) of the duplicates and shared passages.",
       "Examples:\n"
       "  doppel report articles/ -o report.html\n"
       "  doppel report corpus.jsonl.zst --threshold 0.7 --min-words 20 -o report.html\n"

@@ -266,11 +266,10 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
 
 std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm) {
   auto settings = std::make_shared<Settings>();
-  CLI::App* cmd = app.add_subcommand(
-      "reuse",
+  CLI::App* cmd = &add_subcommand(
+      app, "reuse",
       "Find passages shared between documents, align them, group them into clusters and name the "
-      "earliest source; write what is new in each document.");
-  cmd->footer(
+      "earliest source; write what is new in each document.",
       "Examples:\n"
       "  doppel reuse articles/ --new\n"
       "  doppel reuse corpus.jsonl.zst --pairs pairs.jsonl --clusters passages.jsonl "

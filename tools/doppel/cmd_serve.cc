@@ -114,9 +114,9 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
 
 std::function<int()> add_serve_command(CLI::App& app) {
   auto settings = std::make_shared<Settings>();
-  CLI::App* cmd = app.add_subcommand(
-      "serve", "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.");
-  cmd->footer(
+  CLI::App* cmd = &add_subcommand(
+      app, "serve",
+      "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.",
       "Examples:\n"
       "  doppel serve news.idx\n"
       "  doppel serve news.idx --listen 127.0.0.1:9000 --token-file token.txt\n"

@@ -2,9 +2,11 @@
 // the returned function runs it after parsing and gives the exit code (docs/cli.md).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <functional>
+
+namespace CLI {
+class App;
+}
 
 namespace doppel::dist {
 class Communicator;

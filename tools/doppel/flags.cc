@@ -1,6 +1,7 @@
 #include "flags.h"
 
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -481,6 +482,18 @@ std::string long_name(const FlagDef& f) {
 }
 
 }  // namespace
+
+CLI::App& add_subcommand(CLI::App& parent, const std::string& name, const std::string& description,
+                         const std::string& footer) {
+  CLI::App* cmd = parent.add_subcommand(name, description);
+  if (description.empty()) cmd->group("");  // CLI11 leaves a group without a name out of --help
+  if (!footer.empty()) cmd->footer(footer);
+  return *cmd;
+}
+
+void require_one_subcommand(CLI::App& cmd) { cmd.require_subcommand(1); }
+
+bool was_parsed(const CLI::App& cmd) { return cmd.parsed(); }
 
 std::string_view command_name(Command command) {
   switch (command) {

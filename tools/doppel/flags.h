@@ -3,8 +3,6 @@
 // are generated from the same definitions (doppel docs-cli, checked by a test).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +12,13 @@
 #include "doppel/options.h"
 #include "doppel/report.h"
 #include "doppel/reuse.h"
+
+// CLI11 is header-only and slow to compile (about ten seconds a file under the test build's
+// sanitizers), so only flags.cc and main.cc include it; the commands reach it through the few
+// functions below.
+namespace CLI {
+class App;
+}
 
 namespace doppel::cli {
 
@@ -70,6 +75,15 @@ inline constexpr Command kAllCommands[] = {
     Command::kDedup,      Command::kReuse,       Command::kReport,
     Command::kIndexAdd,   Command::kIndexQuery,  Command::kIndexRemove,
     Command::kIndexStats, Command::kIndexExport, Command::kServe};
+
+// A new subcommand `name` of `parent`, with the description --help lists (none: hidden from
+// --help) and the footer its --help ends with.
+CLI::App& add_subcommand(CLI::App& parent, const std::string& name, const std::string& description,
+                         const std::string& footer);
+// `cmd` then needs exactly one of its subcommands (doppel index COMMAND).
+void require_one_subcommand(CLI::App& cmd);
+// Whether `cmd` was named on the command line.
+bool was_parsed(const CLI::App& cmd);
 
 // Registers the flags of `command` on `cmd`, bound to `settings`, in groups (Input, Matching,
 // Output, Running).

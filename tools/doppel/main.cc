@@ -1,4 +1,6 @@
 // doppel: finds near-duplicate documents and reused passages in text collections.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <exception>
