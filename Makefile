@@ -31,7 +31,7 @@ test: setup python
 FUZZ_SECONDS ?= 10
 fuzz: setup
 	@cmake --preset fuzz >/dev/null
-	@cmake --build build/fuzz -j $(JOBS)
+	@cmake --build build/fuzz --target fuzz_targets -j $(JOBS)
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The Python package, importable with PYTHONPATH=build/python/python.
