@@ -48,9 +48,12 @@ class LshIndex {
   void insert(py::handle key, py::handle minhash, bool check_duplication) {
     const py::array hv = hashvalues_of(minhash);
     py::object stored = store(key);
-    if (check_duplication && kid_of(stored)) throw py::value_error("The given key already exists");
+    const std::optional<std::uint32_t> existing = kid_of(stored);
+    if (check_duplication && existing) throw py::value_error("The given key already exists");
     const auto signature = signature_of(hv, /*intern=*/true);
-    const std::uint32_t kid = kid_for(stored);
+    // The key's number without looking it up again, unless a hashfunc (Python code) ran since.
+    const std::uint32_t kid =
+        !hashfunc_.is_none() ? kid_for(stored) : (existing ? *existing : new_kid(stored));
     index_->insert(kid, signature);
   }
 
@@ -288,16 +291,24 @@ class LshIndex {
   // The key number of a stored key, new if it has none yet.
   std::uint32_t kid_for(py::handle stored) {
     if (const auto kid = kid_of(stored)) return *kid;
+    return new_kid(stored);
+  }
+
+  // A number for a stored key that has none.
+  std::uint32_t new_kid(py::handle stored) {
     std::uint32_t kid;
     if (!free_kids_.empty()) {
       kid = free_kids_.back();
       free_kids_.pop_back();
       keys_[kid] = stored;
     } else {
-      kid = static_cast<std::uint32_t>(py::len(keys_));
-      keys_.append(stored);
+      kid = static_cast<std::uint32_t>(PyList_GET_SIZE(keys_.ptr()));
+      if (PyList_Append(keys_.ptr(), stored.ptr()) != 0) throw py::error_already_set();
     }
-    kids_[stored] = kid;
+    const auto number = py::reinterpret_steal<py::object>(PyLong_FromUnsignedLong(kid));
+    if (!number || PyDict_SetItem(kids_.ptr(), stored.ptr(), number.ptr()) != 0) {
+      throw py::error_already_set();
+    }
     return kid;
   }
 
