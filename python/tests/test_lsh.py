@@ -161,6 +161,13 @@ def test_sessions_and_query_buffer():
         with pytest.raises(ValueError):
             session.remove(0)
     assert 0 not in lsh and 1 in lsh
+    with lsh.insertion_session() as session:  # insert's arguments and errors, as MinHashLSH's
+        with pytest.raises(ValueError):
+            session.insert(1, docs[0])
+        session.insert(key=1, minhash=docs[2], check_duplication=False)
+        with pytest.raises(TypeError):
+            session.insert(2)
+    assert set(lsh.query(docs[2])) == {1, 2}
 
 
 def test_hashfunc_and_prepickle():

@@ -348,6 +348,9 @@ class MinHashLSHInsertionSession:
     def __init__(self, lsh: MinHashLSH, buffer_size: int) -> None:
         self.lsh = lsh
         self.lsh.buffer_size = buffer_size
+        if type(self) is MinHashLSHInsertionSession:
+            # As MinHashLSH's own insert: the index's, without a Python frame.
+            self.insert = lsh._index.fast_methods()[0]
 
     def __enter__(self) -> MinHashLSHInsertionSession:
         return self
