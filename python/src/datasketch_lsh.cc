@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,19 +48,28 @@ class LshIndex {
   void insert(py::handle key, py::handle minhash, bool check_duplication) {
     const py::array hv = hashvalues_of(minhash);
     py::object stored = store(key);
-    if (check_duplication && kid_of(stored)) throw py::value_error("The given key already exists");
-    signature_of(hv, /*intern=*/true);
-    const std::uint32_t kid = kid_for(stored);
-    index_->insert(kid, signature_);
+    const std::optional<std::uint32_t> existing = kid_of(stored);
+    if (check_duplication && existing) throw py::value_error("The given key already exists");
+    const auto signature = signature_of(hv, /*intern=*/true);
+    // The key's number without looking it up again, unless a hashfunc (Python code) ran since.
+    const std::uint32_t kid =
+        !hashfunc_.is_none() ? kid_for(stored) : (existing ? *existing : new_kid(stored));
+    index_->insert(kid, signature);
   }
 
   py::list query(py::handle minhash) {
     const py::array hv = hashvalues_of(minhash);
-    py::list out;
-    if (!index_ || !signature_of(hv, /*intern=*/false)) return out;
+    if (!index_) return py::list();
+    const auto signature = signature_of(hv, /*intern=*/false);
+    if (signature.empty()) return py::list();
     found_.clear();
-    index_->query(signature_, found_, scratch_);
-    for (const std::uint32_t kid : found_) out.append(shown(kid));
+    index_->query(signature, found_, scratch_);
+    // Filled in place rather than appended to: no growth of the list as it is built.
+    auto out = py::reinterpret_steal<py::list>(PyList_New(static_cast<py::ssize_t>(found_.size())));
+    if (!out) throw py::error_already_set();
+    for (std::size_t i = 0; i < found_.size(); ++i) {
+      PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), shown(found_[i]).release().ptr());
+    }
     return out;
   }
 
@@ -227,7 +237,7 @@ class LshIndex {
     py::object hv;
     long long n;
     if (plain) {
-      hv = minhash.attr("hashvalues");
+      hv = attr_hashvalues(minhash);
       n = static_cast<long long>(py::len(hv));
     } else {
       n = static_cast<long long>(py::len(minhash));
@@ -236,7 +246,7 @@ class LshIndex {
       throw py::value_error("Expecting minhash with length " + std::to_string(num_perm_) +
                             ", got " + std::to_string(n));
     }
-    if (!plain) hv = minhash.attr("hashvalues");
+    if (!plain) hv = attr_hashvalues(minhash);
     if (py::isinstance<py::array>(hv)) {
       auto arr = py::reinterpret_borrow<py::array>(hv);
       if (arr.flags() & py::array::c_style) return arr;
@@ -244,6 +254,16 @@ class LshIndex {
     auto arr = py::array::ensure(hv, py::array::c_style);
     if (!arr) throw py::error_already_set();
     return arr;
+  }
+
+  // minhash.hashvalues, looked up by an interned name: by a C string (attr("hashvalues")) it
+  // would make a str object each call.
+  static py::object attr_hashvalues(py::handle minhash) {
+    static PyObject* const name = PyUnicode_InternFromString("hashvalues");
+    if (name == nullptr) throw py::error_already_set();
+    PyObject* hv = PyObject_GetAttr(minhash.ptr(), name);
+    if (hv == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(hv);
   }
 
   int check_band(int band) const {
@@ -271,16 +291,24 @@ class LshIndex {
   // The key number of a stored key, new if it has none yet.
   std::uint32_t kid_for(py::handle stored) {
     if (const auto kid = kid_of(stored)) return *kid;
+    return new_kid(stored);
+  }
+
+  // A number for a stored key that has none.
+  std::uint32_t new_kid(py::handle stored) {
     std::uint32_t kid;
     if (!free_kids_.empty()) {
       kid = free_kids_.back();
       free_kids_.pop_back();
       keys_[kid] = stored;
     } else {
-      kid = static_cast<std::uint32_t>(py::len(keys_));
-      keys_.append(stored);
+      kid = static_cast<std::uint32_t>(PyList_GET_SIZE(keys_.ptr()));
+      if (PyList_Append(keys_.ptr(), stored.ptr()) != 0) throw py::error_already_set();
     }
-    kids_[stored] = kid;
+    const auto number = py::reinterpret_steal<py::object>(PyLong_FromUnsignedLong(kid));
+    if (!number || PyDict_SetItem(kids_.ptr(), stored.ptr(), number.ptr()) != 0) {
+      throw py::error_already_set();
+    }
     return kid;
   }
 
@@ -294,11 +322,12 @@ class LshIndex {
     return id;
   }
 
-  // Fills signature_ with the bands of hashvalues `hv` (the first bands*rows of its first
-  // axis). Without a hash function: their bytes as they lie in memory. With one: the number of
-  // each band's H; a query's H seen nowhere yet makes the band match nothing (returns false
-  // when no band can match).
-  bool signature_of(const py::array& hv, bool intern_new) {
+  // The signature of hashvalues `hv` (the bands of the first bands*rows of its first axis),
+  // valid while `hv` lives and until the next call. Without a hash function: their bytes as they
+  // lie in memory, read in place. With one: the number of each band's H, in signature_; a
+  // query's H seen nowhere yet makes the band match nothing. Empty for a query that can match
+  // nothing (no index yet, another band size, or no H known).
+  std::span<const std::byte> signature_of(const py::array& hv, bool intern_new) {
     if (hv.dtype().kind() == 'O') throw py::type_error("hashvalues must be numeric, not objects");
     const auto used = static_cast<py::ssize_t>(bands_) * rows_;
     if (hv.ndim() < 1 || hv.shape(0) < used) {
@@ -311,22 +340,21 @@ class LshIndex {
     const auto* data = static_cast<const std::byte*>(hv.data());
     if (hashfunc_.is_none()) {
       if (!index_) {
-        if (!intern_new) return false;
+        if (!intern_new) return {};
         index_.emplace(bands_, band_bytes);
         item_bytes_ = item_bytes;
       }
       if (index_->band_bytes() != band_bytes || item_bytes_ != item_bytes) {
-        if (!intern_new) return false;  // datasketch: an H of another length matches nothing
+        if (!intern_new) return {};  // datasketch: an H of another length matches nothing
         throw py::value_error(
             "doppel.datasketch.MinHashLSH holds hash values of one size: this one has " +
             std::to_string(band_bytes) + " bytes a band, the index " +
             std::to_string(index_->band_bytes()));
       }
-      signature_.assign(data, data + index_->signature_bytes());
-      return true;
+      return {data, index_->signature_bytes()};
     }
     if (!index_) {
-      if (!intern_new) return false;
+      if (!intern_new) return {};
       index_.emplace(bands_, 8);
       item_bytes_ = item_bytes;
     }
@@ -346,7 +374,8 @@ class LshIndex {
       any = any || id != ~std::uint64_t{0};
       std::memcpy(&signature_[static_cast<std::size_t>(band) * 8], &id, 8);
     }
-    return any;
+    if (!any) return {};
+    return signature_;
   }
 
   // `n` bytes of items of `item_bytes` bytes, each byte-swapped (numpy's byteswap()).
@@ -412,6 +441,127 @@ class LshIndex {
   BandQueryScratch scratch_;
 };
 
+// insert and query as builtin functions bound to the index (METH_FASTCALL), which
+// MinHashLSH makes its instance's insert and query: pybind11's dispatcher (overload resolution,
+// argument casters, the self lookup) was about a fifth of a query's time at 0.9's five bands.
+// Their `self` is a capsule of the LshIndex that holds a reference to its Python object.
+
+constexpr const char* kCapsule = "doppel.LshIndex";
+
+LshIndex* index_of(PyObject* capsule) {
+  return static_cast<LshIndex*>(PyCapsule_GetPointer(capsule, kCapsule));
+}
+
+void release_owner(PyObject* capsule) {
+  Py_XDECREF(static_cast<PyObject*>(PyCapsule_GetContext(capsule)));
+}
+
+// What pybind11 would raise for an exception escaping a bound method; nullptr.
+PyObject* raise_current() {
+  try {
+    throw;
+  } catch (py::error_already_set& e) {
+    e.restore();
+  } catch (const py::builtin_exception& e) {
+    e.set_error();
+  } catch (const std::bad_alloc&) {
+    PyErr_NoMemory();
+  } catch (const std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+  }
+  return nullptr;
+}
+
+// Puts into `out` the arguments of `names` (`required` of them must be given), from the
+// positional ones and then the keywords; false with TypeError raised if one is missing, given
+// twice or unknown, or there are too many.
+bool parse_arguments(const char* function, PyObject* const* args, Py_ssize_t nargs,
+                     PyObject* kwnames, std::span<const char* const> names, std::size_t required,
+                     PyObject** out) {
+  const auto n = static_cast<Py_ssize_t>(names.size());
+  if (nargs > n) {
+    PyErr_Format(PyExc_TypeError, "%s() takes at most %zd arguments (%zd given)", function, n,
+                 nargs);
+    return false;
+  }
+  for (Py_ssize_t i = 0; i < n; ++i) out[i] = i < nargs ? args[i] : nullptr;
+  const Py_ssize_t keywords = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
+  for (Py_ssize_t k = 0; k < keywords; ++k) {
+    PyObject* name = PyTuple_GET_ITEM(kwnames, k);
+    Py_ssize_t i = 0;
+    while (i < n && PyUnicode_CompareWithASCIIString(name, names[i]) != 0) ++i;
+    if (i == n) {
+      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", function, name);
+      return false;
+    }
+    if (out[i] != nullptr) {
+      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", function,
+                   names[i]);
+      return false;
+    }
+    out[i] = args[nargs + k];
+  }
+  for (std::size_t i = 0; i < required; ++i) {
+    if (out[i] == nullptr) {
+      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", function, names[i]);
+      return false;
+    }
+  }
+  return true;
+}
+
+PyObject* fast_insert(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static constexpr const char* kNames[] = {"key", "minhash", "check_duplication"};
+  PyObject* a[3];
+  if (!parse_arguments("insert", args, nargs, kwnames, kNames, 2, a)) return nullptr;
+  int check = 1;
+  if (a[2] != nullptr && (check = PyObject_IsTrue(a[2])) < 0) return nullptr;
+  try {
+    index_of(self)->insert(a[0], a[1], check != 0);
+  } catch (...) {
+    return raise_current();
+  }
+  Py_RETURN_NONE;
+}
+
+PyObject* fast_query(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static constexpr const char* kNames[] = {"minhash"};
+  PyObject* a[1];
+  if (!parse_arguments("query", args, nargs, kwnames, kNames, 1, a)) return nullptr;
+  try {
+    return index_of(self)->query(a[0]).release().ptr();
+  } catch (...) {
+    return raise_current();
+  }
+}
+
+// A METH_FASTCALL | METH_KEYWORDS function as PyMethodDef holds it (through void (*)(), the
+// cast that -Wcast-function-type allows).
+PyCFunction as_cfunction(_PyCFunctionFastWithKeywords f) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
+PyMethodDef fast_insert_def = {"insert", as_cfunction(fast_insert), METH_FASTCALL | METH_KEYWORDS,
+                               "insert(key, minhash, check_duplication=True)"};
+PyMethodDef fast_query_def = {"query", as_cfunction(fast_query), METH_FASTCALL | METH_KEYWORDS,
+                              "query(minhash)"};
+
+// (insert, query) bound to the index `self`.
+py::tuple fast_methods(const py::object& self) {
+  auto* index = self.cast<LshIndex*>();
+  auto capsule = py::reinterpret_steal<py::object>(PyCapsule_New(index, kCapsule, release_owner));
+  if (!capsule) throw py::error_already_set();
+  if (PyCapsule_SetContext(capsule.ptr(), self.inc_ref().ptr()) != 0) {
+    self.dec_ref();
+    throw py::error_already_set();
+  }
+  auto insert = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_insert_def, capsule.ptr()));
+  if (!insert) throw py::error_already_set();
+  auto query = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_query_def, capsule.ptr()));
+  if (!query) throw py::error_already_set();
+  return py::make_tuple(insert, query);
+}
+
 }  // namespace
 
 void bind_datasketch_lsh(py::module_& m) {
@@ -422,6 +572,7 @@ void bind_datasketch_lsh(py::module_& m) {
       .def("insert", &LshIndex::insert, py::arg("key"), py::arg("minhash"),
            py::arg("check_duplication") = true)
       .def("query", &LshIndex::query, py::arg("minhash"))
+      .def("fast_methods", &fast_methods)
       .def("remove", &LshIndex::remove, py::arg("key"))
       .def("__contains__", &LshIndex::contains)
       .def("is_empty", &LshIndex::is_empty)

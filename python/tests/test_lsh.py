@@ -161,6 +161,13 @@ def test_sessions_and_query_buffer():
         with pytest.raises(ValueError):
             session.remove(0)
     assert 0 not in lsh and 1 in lsh
+    with lsh.insertion_session() as session:  # insert's arguments and errors, as MinHashLSH's
+        with pytest.raises(ValueError):
+            session.insert(1, docs[0])
+        session.insert(key=1, minhash=docs[2], check_duplication=False)
+        with pytest.raises(TypeError):
+            session.insert(2)
+    assert set(lsh.query(docs[2])) == {1, 2}
 
 
 def test_hashfunc_and_prepickle():
@@ -271,6 +278,27 @@ def test_bad_arguments():
         lsh.insert("k", "not a minhash")  # its len() is not 16
     with pytest.raises(AttributeError):
         lsh.insert("k", "x" * 16)  # no hashvalues
+
+
+def test_insert_and_query_arguments():
+    # MinHashLSH's insert and query are native functions bound to the index: they take the
+    # arguments datasketch's methods take, by position or by name, and refuse others as Python
+    # would (TypeError).
+    m1, m2 = mh(words(30), 16), mh(words(30, 500), 16)
+    lsh = MinHashLSH(threshold=0.5, num_perm=16)
+    lsh.insert(key="a", minhash=m1)
+    lsh.insert("a", m2, check_duplication=False)
+    lsh.insert("b", minhash=m2, check_duplication=0)
+    with pytest.raises(ValueError):
+        lsh.insert("b", m2, 1)  # check_duplication by truth value
+    assert lsh.query(minhash=m1) == ["a"] and sorted(lsh.query(m2)) == ["a", "b"]
+    for bad in (lambda: lsh.insert("c"), lambda: lsh.insert("c", m1, True, 4),
+                lambda: lsh.insert("c", m1, check=True), lambda: lsh.insert("c", m1, key="d"),
+                lambda: lsh.insert(minhash=m1), lambda: lsh.query(), lambda: lsh.query(m1, m2),
+                lambda: lsh.query(m=m1)):
+        with pytest.raises(TypeError):
+            bad()
+    assert sorted(lsh.keys) == ["a", "b"]
 
 
 def test_params_are_cached():

@@ -74,7 +74,7 @@ void BandIndex::find_all(std::span<const std::byte> signature, BandQueryScratch&
 }
 
 void BandIndex::grow() {
-  HugeVector<Bucket> old = std::move(slots_);
+  auto old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, Bucket{});
   shift_ = 64 - std::countr_zero(slots_.size());
   const std::size_t mask = slots_.size() - 1;
