@@ -21,20 +21,26 @@ void release_huge(void* p) noexcept;
 
 inline constexpr std::size_t kHugeAllocationMin = std::size_t{4} << 20;
 
-template <typename T>
+// Blocks of `kMinBytes` or more on huge pages (a table that one lookup after another reads at
+// random may want them sooner than the default).
+template <typename T, std::size_t kMinBytes = kHugeAllocationMin>
 struct HugePageAllocator {
   using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = HugePageAllocator<U, kMinBytes>;
+  };
   HugePageAllocator() = default;
   template <typename U>
-  HugePageAllocator(const HugePageAllocator<U>& /*other*/) noexcept {}
+  HugePageAllocator(const HugePageAllocator<U, kMinBytes>& /*other*/) noexcept {}
 
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    if (bytes < kHugeAllocationMin) return std::allocator<T>().allocate(n);
+    if (bytes < kMinBytes) return std::allocator<T>().allocate(n);
     return static_cast<T*>(allocate_huge(bytes));
   }
   void deallocate(T* p, std::size_t n) noexcept {
-    if (n * sizeof(T) < kHugeAllocationMin) {
+    if (n * sizeof(T) < kMinBytes) {
       std::allocator<T>().deallocate(p, n);
     } else {
       release_huge(p);
@@ -53,7 +59,7 @@ struct HugePageAllocator {
     ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
   }
   template <typename U>
-  bool operator==(const HugePageAllocator<U>& /*other*/) const noexcept {
+  bool operator==(const HugePageAllocator<U, kMinBytes>& /*other*/) const noexcept {
     return true;
   }
 };
