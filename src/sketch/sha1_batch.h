@@ -1,10 +1,16 @@
 // The 32-bit SHA-1 token hash of classic MinHash (the first four bytes of SHA-1, read
 // little-endian) over many tokens at once. Hashing is most of the cost of a datasketch-compatible
 // signature, and tokens (word n-grams) are short: a token of up to 55 bytes is one SHA-1 block.
-// With AVX-512, sixteen such tokens are hashed together, one per 32-bit lane, two to three times
-// faster than one at a time with the CPU's SHA instructions (33-44 ns a 20-40-byte token against
-// 70-100 ns, on the loaded development machine); longer tokens, and CPUs without AVX-512, go
-// through nettle one token at a time.
+// Kernels, in order of preference (the first the CPU supports is used); ns a token over the word
+// 5-grams of the first 3,000 20 Newsgroups posts (683k grams, 6% longer than one block), each post
+// one batch, min / median / max of 21 alternating rounds on one core of the shared development EPYC
+// (a microbenchmark outside the repository calling these functions):
+//   SHA-NI: eight one-block tokens interleaved through the CPU's SHA-1 instructions, longer
+//     tokens four at a time block by block: 22.9 / 23.1 / 24.0 (one-block grams alone: 19.2);
+//   AVX-512F+BW: sixteen one-block tokens, one per 32-bit lane, longer ones through nettle:
+//     28.7 / 29.2 / 29.7 (23.8);
+//   otherwise nettle token by token (its compression uses SHA-NI where the CPU has it, one
+//     message at a time, waiting on each instruction): 48.9 / 49.1 / 49.7 (45.6).
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -18,8 +24,12 @@ namespace doppel::classic {
 // out[i] = sha1_hash32(tokens[i]) (classic_minhash.h) for every i; out.size() == tokens.size().
 void sha1_hash32_batch(std::span<const std::string_view> tokens, std::span<std::uint64_t> out);
 
-// The same through the kernel of the given kind, for the tests that compare them: sixteen lanes
-// (needs AVX-512F and AVX-512BW: sha1_lanes_supported()), or nettle token by token.
+// The same through the kernel of the given kind, for the tests that compare them: SHA-NI (needs
+// the SHA extensions and SSE4.1: sha1_ni_supported()), sixteen lanes (needs AVX-512F and
+// AVX-512BW: sha1_lanes_supported()), or nettle token by token.
+bool sha1_ni_supported();
+void sha1_hash32_batch_sha_ni(std::span<const std::string_view> tokens,
+                              std::span<std::uint64_t> out);
 bool sha1_lanes_supported();
 void sha1_hash32_batch_lanes(std::span<const std::string_view> tokens,
                              std::span<std::uint64_t> out);
