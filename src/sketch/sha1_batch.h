@@ -2,15 +2,16 @@
 // little-endian) over many tokens at once. Hashing is most of the cost of a datasketch-compatible
 // signature, and tokens (word n-grams) are short: a token of up to 55 bytes is one SHA-1 block.
 // Kernels, in order of preference (the first the CPU supports is used); ns a token over the word
-// 5-grams of the first 3,000 20 Newsgroups posts (683k grams, 6% longer than one block), each post
-// one batch, min / median / max of 21 alternating rounds on one core of the shared development EPYC
-// (a microbenchmark outside the repository calling these functions):
-//   SHA-NI: eight one-block tokens interleaved through the CPU's SHA-1 instructions, longer
-//     tokens four at a time block by block: 22.9 / 23.1 / 24.0 (one-block grams alone: 19.2);
+// 5-grams of all 18,846 20 Newsgroups posts (4.86M grams, 2.7% longer than one block), each post
+// one batch, min / median / max of 7 alternating rounds on one core of the shared development
+// EPYC, -O3 as in Release (a microbenchmark outside the repository calling these functions):
+//   SHA-NI with AVX-512VL's 32 registers: eight one-block tokens interleaved through the CPU's
+//     SHA-1 instructions, longer tokens four at a time block by block: 18.4 / 18.7 / 18.8;
 //   AVX-512F+BW: sixteen one-block tokens, one per 32-bit lane, longer ones through nettle:
-//     28.7 / 29.2 / 29.7 (23.8);
+//     22.9 / 23.1 / 24.3;
+//   the same SHA-NI code with SSE's 16 registers, which spills: 23.3 / 23.5 / 23.5;
 //   otherwise nettle token by token (its compression uses SHA-NI where the CPU has it, one
-//     message at a time, waiting on each instruction): 48.9 / 49.1 / 49.7 (45.6).
+//     message at a time, waiting on each instruction): 46.4 / 46.7 / 46.9.
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -30,6 +31,10 @@ void sha1_hash32_batch(std::span<const std::string_view> tokens, std::span<std::
 bool sha1_ni_supported();
 void sha1_hash32_batch_sha_ni(std::span<const std::string_view> tokens,
                               std::span<std::uint64_t> out);
+// The same SHA-NI code with AVX-512VL's 32 vector registers (needs AVX-512F and AVX-512VL too).
+bool sha1_ni_evex_supported();
+void sha1_hash32_batch_sha_ni_evex(std::span<const std::string_view> tokens,
+                                   std::span<std::uint64_t> out);
 bool sha1_lanes_supported();
 void sha1_hash32_batch_lanes(std::span<const std::string_view> tokens,
                              std::span<std::uint64_t> out);

@@ -116,6 +116,14 @@ TEST(Sha1Batch, ShaNiEqualsOneTokenAtATime) {
   expect_kernel_equals_scalar(sha1_hash32_batch_sha_ni);
 }
 
+TEST(Sha1Batch, ShaNiWithAvx512RegistersEqualsOneTokenAtATime) {
+  if (!sha1_ni_evex_supported()) {
+    GTEST_SKIP()
+        << "no SHA-NI with AVX-512VL on this CPU: that build of the kernel is not compared";
+  }
+  expect_kernel_equals_scalar(sha1_hash32_batch_sha_ni_evex);
+}
+
 TEST(PermuteMin, EveryKernelEqualsTheReference) {
   std::mt19937_64 rng(0x7065726d);
   std::vector<Isa> isas = {Isa::kScalar};
