@@ -52,29 +52,76 @@ TEST(ClassicSha1, EqualsPlainSha1AtEveryLengthAroundTheOneBlockLimit) {
   }
 }
 
-TEST(Sha1Batch, SixteenLanesEqualOneTokenAtATime) {
-  if (!sha1_lanes_supported()) {
-    GTEST_SKIP() << "no AVX-512 on this CPU: only the scalar path runs";
+// Random tokens, mostly one-block lengths, the limits 55/56 and longer tokens (up to several
+// blocks, every length up to 200) in between.
+std::vector<std::string> random_tokens(std::mt19937_64& rng, std::size_t n) {
+  std::vector<std::string> storage(n);
+  for (auto& s : storage) {
+    const std::size_t len =
+        rng() % 4 == 0 ? rng() % 200 : (rng() % 3 == 0 ? 55 + rng() % 2 : rng() % 56);
+    s.resize(len);
+    for (auto& c : s) c = static_cast<char>(rng());
   }
+  return storage;
+}
+
+using BatchKernel = void (*)(std::span<const std::string_view>, std::span<std::uint64_t>);
+
+// Every batch size around the kernels' groups (8 SHA-NI streams, 4 long-token streams, 16 AVX-512
+// lanes), against nettle token by token and the dispatched batch.
+void expect_kernel_equals_scalar(BatchKernel kernel) {
   std::mt19937_64 rng(0x78313620);
-  for (const std::size_t n : {0, 1, 15, 16, 17, 31, 32, 33, 100, 1000}) {
-    std::vector<std::string> storage(n);
-    for (auto& s : storage) {
-      // Mostly one-block lengths, the limits 55/56 and longer tokens in between.
-      const std::size_t len =
-          rng() % 4 == 0 ? rng() % 200 : (rng() % 3 == 0 ? 55 + rng() % 2 : rng() % 56);
-      s.resize(len);
-      for (auto& c : s) c = static_cast<char>(rng());
-    }
+  for (const std::size_t n : {0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 100, 1000}) {
+    const std::vector<std::string> storage = random_tokens(rng, n);
     const std::vector<std::string_view> tokens(storage.begin(), storage.end());
     std::vector<std::uint64_t> want(n), got(n, 0xdead), dispatched(n, 0xbeef);
     sha1_hash32_batch_scalar(tokens, want);
-    sha1_hash32_batch_lanes(tokens, got);
+    kernel(tokens, got);
     sha1_hash32_batch(tokens, dispatched);
     ASSERT_EQ(got, want) << n << " tokens";
     ASSERT_EQ(dispatched, want);
     for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(want[i], sha1_hash32(tokens[i]));
   }
+  // Every length 0..200 in one batch, and only long tokens (the SHA-NI block scheduler alone),
+  // against plain SHA-1.
+  std::vector<std::string> storage;
+  for (std::size_t len = 0; len <= 200; ++len) {
+    storage.emplace_back(len, '\0');
+    for (auto& c : storage.back()) c = static_cast<char>(rng());
+  }
+  for (const std::size_t first : {std::size_t{0}, std::size_t{56}}) {
+    const std::vector<std::string_view> tokens(storage.begin() + first, storage.end());
+    std::vector<std::uint64_t> got(tokens.size(), 0xdead);
+    kernel(tokens, got);
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      const auto d = reference_sha1(std::string(tokens[i]));
+      ASSERT_EQ(got[i], std::uint64_t{d[0]} | std::uint64_t{d[1]} << 8 | std::uint64_t{d[2]} << 16 |
+                            std::uint64_t{d[3]} << 24)
+          << "length " << tokens[i].size();
+    }
+  }
+}
+
+TEST(Sha1Batch, SixteenLanesEqualOneTokenAtATime) {
+  if (!sha1_lanes_supported()) {
+    GTEST_SKIP() << "no AVX-512 on this CPU: the sixteen-lane kernel is not compared";
+  }
+  expect_kernel_equals_scalar(sha1_hash32_batch_lanes);
+}
+
+TEST(Sha1Batch, ShaNiEqualsOneTokenAtATime) {
+  if (!sha1_ni_supported()) {
+    GTEST_SKIP() << "no SHA-NI on this CPU: the SHA-NI kernel is not compared";
+  }
+  expect_kernel_equals_scalar(sha1_hash32_batch_sha_ni);
+}
+
+TEST(Sha1Batch, ShaNiWithAvx512RegistersEqualsOneTokenAtATime) {
+  if (!sha1_ni_evex_supported()) {
+    GTEST_SKIP()
+        << "no SHA-NI with AVX-512VL on this CPU: that build of the kernel is not compared";
+  }
+  expect_kernel_equals_scalar(sha1_hash32_batch_sha_ni_evex);
 }
 
 TEST(PermuteMin, EveryKernelEqualsTheReference) {
