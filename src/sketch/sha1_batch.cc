@@ -122,7 +122,8 @@ DOPPEL_SHA_NI void sha1_ni_compress(__m128i* abcd, __m128i* e0, const std::uint8
 #pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
       msg[k][j] = _mm_shuffle_epi8(
-          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks[k] + 16 * j)), reverse);
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(blocks[k] + std::ptrdiff_t{16} * j)),
+          reverse);
     }
     abcd_in[k] = abcd[k];
     e_in[k] = e0[k];
