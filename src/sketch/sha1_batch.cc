@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include <array>
+#include <cstddef>
 #include <cstring>
 
 #include "sketch/classic_minhash.h"
