@@ -21,12 +21,9 @@ template <std::size_t n>
 std::array<std::uint8_t, n> sha1_prefix(std::string_view data) {
   static_assert(n <= 8);
   std::array<std::uint8_t, n> out{};
-  if (data.size() <= 55) {
-    alignas(64) std::uint8_t block[64] = {};
-    std::memcpy(block, data.data(), data.size());
-    block[data.size()] = 0x80;
-    const std::uint64_t bits = __builtin_bswap64(std::uint64_t{data.size()} * 8);
-    std::memcpy(block + 56, &bits, 8);
+  if (data.size() <= kOneBlockMax) {
+    alignas(64) std::uint8_t block[64];
+    pad_one_block(data, block);
     std::uint32_t state[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u};
     nettle_sha1_compress(state, block);
     for (std::size_t i = 0; i < n; ++i) {
