@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "fastcall.h"
 #include "candidates/band_index.h"
 
 namespace py = pybind11;
@@ -456,62 +457,6 @@ void release_owner(PyObject* capsule) {
   Py_XDECREF(static_cast<PyObject*>(PyCapsule_GetContext(capsule)));
 }
 
-// What pybind11 would raise for an exception escaping a bound method; nullptr.
-PyObject* raise_current() {
-  try {
-    throw;
-  } catch (py::error_already_set& e) {
-    e.restore();
-  } catch (const py::builtin_exception& e) {
-    e.set_error();
-  } catch (const std::bad_alloc&) {
-    PyErr_NoMemory();
-  } catch (const std::exception& e) {
-    PyErr_SetString(PyExc_RuntimeError, e.what());
-  } catch (...) {  // nothing may leave a C function: it would end the interpreter
-    PyErr_SetString(PyExc_RuntimeError, "unknown C++ exception");
-  }
-  return nullptr;
-}
-
-// Puts into `out` the arguments of `names` (`required` of them must be given), from the
-// positional ones and then the keywords; false with TypeError raised if one is missing, given
-// twice or unknown, or there are too many.
-bool parse_arguments(const char* function, PyObject* const* args, Py_ssize_t nargs,
-                     PyObject* kwnames, std::span<const char* const> names, std::size_t required,
-                     PyObject** out) {
-  const auto n = static_cast<Py_ssize_t>(names.size());
-  if (nargs > n) {
-    PyErr_Format(PyExc_TypeError, "%s() takes at most %zd arguments (%zd given)", function, n,
-                 nargs);
-    return false;
-  }
-  for (Py_ssize_t i = 0; i < n; ++i) out[i] = i < nargs ? args[i] : nullptr;
-  const Py_ssize_t keywords = kwnames == nullptr ? 0 : PyTuple_GET_SIZE(kwnames);
-  for (Py_ssize_t k = 0; k < keywords; ++k) {
-    PyObject* name = PyTuple_GET_ITEM(kwnames, k);
-    Py_ssize_t i = 0;
-    while (i < n && PyUnicode_CompareWithASCIIString(name, names[i]) != 0) ++i;
-    if (i == n) {
-      PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", function, name);
-      return false;
-    }
-    if (out[i] != nullptr) {
-      PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", function,
-                   names[i]);
-      return false;
-    }
-    out[i] = args[nargs + k];
-  }
-  for (std::size_t i = 0; i < required; ++i) {
-    if (out[i] == nullptr) {
-      PyErr_Format(PyExc_TypeError, "%s() missing required argument '%s'", function, names[i]);
-      return false;
-    }
-  }
-  return true;
-}
-
 PyObject* fast_insert(PyObject* self, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
   static constexpr const char* kNames[] = {"key", "minhash", "check_duplication"};
   PyObject* a[3];
@@ -535,12 +480,6 @@ PyObject* fast_query(PyObject* self, PyObject* const* args, Py_ssize_t nargs, Py
   } catch (...) {
     return raise_current();
   }
-}
-
-// A METH_FASTCALL | METH_KEYWORDS function as PyMethodDef holds it (through void (*)(), the
-// cast that -Wcast-function-type allows).
-PyCFunction as_cfunction(_PyCFunctionFastWithKeywords f) {
-  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
 }
 
 PyMethodDef fast_insert_def = {"insert", as_cfunction(fast_insert), METH_FASTCALL | METH_KEYWORDS,

@@ -305,3 +305,9 @@ class MinHash:
             mh = m.copy()
             mh.update_batch(values)
             yield mh
+
+
+# update_batch in C++ for a MinHash in its usual state (the default hash function, uint64
+# arrays): per 20 Newsgroups post the Python method and its call into C++ were an eighth of the
+# time. Every other case goes to the Python method above, unchanged.
+MinHash.update_batch = _native.update_batch_method(MinHash.update_batch, sha1_hash32)
