@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 
 namespace doppel::dist {
 namespace {
@@ -48,7 +49,25 @@ bool launched_by_mpi() {
   return false;
 }
 
+namespace {
+
+// Open MPI chooses its point-to-point layer by probing every fabric it was built with (Debian's:
+// libfabric, PSM, PSM2), about 0.2 s of each rank's start, nearly half of a two-rank start on one
+// host. When the launcher says that every rank is on this host, the ranks talk through shared
+// memory whatever is chosen: ask for ob1 (shared memory by its vader BTL) and skip the probe,
+// unless the user chose a pml or an mtl (mpirun --mca passes them as OMPI_MCA_ variables).
+void prefer_shared_memory_on_one_host() {
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  if (size == nullptr || local == nullptr || std::string_view(size) != local) return;
+  if (std::getenv("OMPI_MCA_pml") != nullptr || std::getenv("OMPI_MCA_mtl") != nullptr) return;
+  setenv("OMPI_MCA_pml", "ob1", /*overwrite=*/0);  // before MPI_Init, before any thread
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Session>> Session::start(int* argc, char*** argv) {
+  prefer_shared_memory_on_one_host();
   int provided = MPI_THREAD_SINGLE;
   DOPPEL_MPI(MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided));
   std::unique_ptr<Session> session(new Session);

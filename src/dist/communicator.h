@@ -105,7 +105,20 @@ class Communicator {
   template <typename Container, typename T = typename Container::value_type>
   Result<std::vector<T>> exchange(const std::vector<Container>& send,
                                   std::vector<std::size_t>* from_rank = nullptr) {
-    static_assert(std::is_trivially_copyable_v<T>);
+    std::vector<T> out;
+    DOPPEL_RETURN_IF_ERROR(exchange_into(send, out, from_rank));
+    return out;
+  }
+
+  // exchange() into `out`, whose memory is reused: a stage that exchanges in rounds (one LSH
+  // band at a time) touches fresh pages once, not once a round.
+  template <typename Container, typename T = typename Container::value_type>
+  Status exchange_into(const std::vector<Container>& send, std::vector<T>& out,
+                       std::vector<std::size_t>* from_rank = nullptr) {
+    // The elements travel as bytes: T must be copyable as bytes. std::pair of integers is (its
+    // copy constructor and destructor are trivial) though its assignment keeps it from being
+    // trivially copyable.
+    static_assert(std::is_trivially_copy_constructible_v<T> && std::is_trivially_destructible_v<T>);
     if (send.size() != static_cast<std::size_t>(size_)) {
       return Status::Internal("an exchange needs one part per rank");
     }
@@ -120,9 +133,9 @@ class Communicator {
     std::uint64_t total = 0;
     for (const std::uint64_t b : recv_bytes) total += b;
     // Every rank must have room before any sends: a rank without would leave the others waiting.
-    std::vector<T> out;
     Status room;
     try {
+      out.clear();
       out.resize(total / sizeof(T));
     } catch (const std::bad_alloc&) {
       room = Status::OutOfMemory(
@@ -137,7 +150,7 @@ class Communicator {
         from_rank->push_back(from_rank->back() + b / sizeof(T));
       }
     }
-    return out;
+    return Status::Ok();
   }
 
   // Bytes this rank has handed to MPI for other ranks since it started (exchanges, gathers,

@@ -39,11 +39,6 @@ struct ExactRecord {
   std::uint32_t doc = 0, pad = 0;
 };
 
-struct BandRecord {
-  std::uint64_t key = 0;
-  std::uint32_t doc = 0, band = 0;
-};
-
 // A document's place in a cluster, as rank 0 tells the rank that holds it.
 struct Placement {
   std::uint32_t doc = 0, cluster = 0, root = 0, pad = 0;
@@ -108,61 +103,72 @@ Status exact_groups(Job& job) {
 // LSH: every band key of every distinct document to the rank owning the key; each rank's buckets
 // give candidate pairs as in one process; each pair to the rank of its first document, where
 // repeats (a pair found in several bands, on several ranks) are dropped.
+//
+// The bands go in rounds of one band per thread: a round's keys are computed, each band's sent
+// to their ranks in an exchange of its own (what arrives, in rank order, is in document order,
+// as bucket_pairs needs) and sorted into buckets there. Sending all bands at once needed the
+// keys three times over (sent, received, split by band): 384 MB a rank of fresh pages for 1M
+// documents, whose zeroing by the kernel cost two ranks more processor time than the whole
+// stage of one process. Rounds reuse a band's worth of buffers.
 Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
   const Corpus& c = job.out.rc.corpus;
-  std::vector<std::vector<BandRecord>> send(job.ranks);
+  const SignatureStore& sigs = job.sketches.signatures();
+  std::vector<std::uint32_t> distinct;  // local numbers
+  for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
+    if (job.distinct[d] != 0) distinct.push_back(d);
+  }
+  const int round = std::clamp(job.threads, 1, bands);
+  const auto threads = static_cast<std::size_t>(round);
+  std::vector<std::vector<std::vector<KeyValue>>> send(threads);
+  std::vector<std::vector<KeyValue>> got(threads), tmp(threads);
+  std::vector<std::vector<std::uint64_t>> pairs(threads);
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("computing band keys", [&] {
-    const SignatureStore& sigs = job.sketches.signatures();
-    // Keys spread evenly over the ranks: reserving each rank's share (and a little more) spares
-    // the copies and fresh pages of growing by doubling.
-    std::size_t distinct = 0;
-    for (std::uint32_t d = 0; d < c.docs.size(); ++d) distinct += job.distinct[d] != 0 ? 1 : 0;
-    const std::size_t share = distinct * static_cast<std::size_t>(bands) / job.ranks;
-    for (auto& v : send) v.reserve(share + share / 16 + 64);
-    for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
-      if (job.distinct[d] == 0) continue;
-      for (int band = 0; band < bands; ++band) {
-        const std::uint64_t key = band_key(sigs[d], band, rows);
-        send[reduce(mix64(key), job.ranks)].push_back(
-            BandRecord{key, job.out.rc.first + d, static_cast<std::uint32_t>(band)});
-      }
+    // Keys spread evenly over the ranks: each rank's share (and a little more) reserved.
+    const std::size_t share = distinct.size() / job.ranks;
+    for (auto& to : send) {
+      to.resize(job.ranks);
+      for (auto& v : to) v.reserve(share + share / 16 + 64);
     }
     return Status::Ok();
   })));
-  auto got = job.comm.exchange(send);
-  if (!got.ok()) return got.status();
-  std::vector<std::vector<BandRecord>>().swap(send);
+  for (int first = 0; first < bands; first += round) {
+    const int n = std::min(round, bands - first);
+    DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("computing band keys", [&] {
+      run_on_threads(n, [&](int t) {
+        const int band = first + t;
+        auto& to = send[static_cast<std::size_t>(t)];
+        for (auto& v : to) v.clear();
+        for (const std::uint32_t d : distinct) {
+          const std::uint64_t key = band_key(sigs[d], band, rows);
+          to[reduce(mix64(key), job.ranks)].emplace_back(key, job.out.rc.first + d);
+        }
+      });
+      return Status::Ok();
+    })));
+    for (int t = 0; t < n; ++t) {
+      const auto i = static_cast<std::size_t>(t);
+      DOPPEL_RETURN_IF_ERROR(job.comm.exchange_into(send[i], got[i]));
+    }
+    DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
+      run_on_threads(n, [&](int t) {
+        const auto i = static_cast<std::size_t>(t);
+        sort_key_values(got[i], tmp[i]);
+        bucket_pairs(got[i], job.options.lsh.max_bucket_members, pairs[i]);
+      });
+      return Status::Ok();
+    })));
+  }
+  std::vector<std::vector<std::vector<KeyValue>>>().swap(send);
+  std::vector<std::vector<KeyValue>>().swap(got);
+  std::vector<std::vector<KeyValue>>().swap(tmp);
   std::vector<std::vector<std::uint64_t>> pairs_to(job.ranks);
-  DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
-    // The records by band, then each band's buckets, bands spread over the threads.
-    std::vector<std::vector<KeyValue>> by_band(static_cast<std::size_t>(bands));
-    std::vector<std::size_t> band_sizes(static_cast<std::size_t>(bands), 0);
-    for (const BandRecord& r : *got) ++band_sizes[r.band];
-    for (int band = 0; band < bands; ++band) {
-      by_band[static_cast<std::size_t>(band)].reserve(band_sizes[static_cast<std::size_t>(band)]);
+  for (auto& v : pairs) {
+    for (const std::uint64_t p : v) {
+      pairs_to[static_cast<std::size_t>(job.owner(static_cast<std::uint32_t>(p >> 32)))].push_back(
+          p);
     }
-    for (const BandRecord& r : *got) by_band[r.band].emplace_back(r.key, r.doc);
-    std::vector<BandRecord>().swap(*got);
-    std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(job.threads));
-    run_on_threads(job.threads, [&](int t) {
-      std::vector<KeyValue> tmp;
-      for (int band = t; band < bands; band += job.threads) {
-        auto& keys = by_band[static_cast<std::size_t>(band)];
-        sort_key_values(keys, tmp);
-        bucket_pairs(keys, job.options.lsh.max_bucket_members,
-                     per_thread[static_cast<std::size_t>(t)]);
-        std::vector<KeyValue>().swap(keys);
-      }
-    });
-    for (auto& v : per_thread) {
-      for (const std::uint64_t p : v) {
-        pairs_to[static_cast<std::size_t>(job.owner(static_cast<std::uint32_t>(p >> 32)))]
-            .push_back(p);
-      }
-      std::vector<std::uint64_t>().swap(v);
-    }
-    return Status::Ok();
-  })));
+    std::vector<std::uint64_t>().swap(v);
+  }
   auto mine = job.comm.exchange(pairs_to);
   if (!mine.ok()) return mine.status();
   std::sort(mine->begin(), mine->end());

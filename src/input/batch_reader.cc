@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
 namespace doppel {
 namespace {
@@ -55,6 +56,26 @@ std::vector<FileRange> whole_files(std::size_t count) {
   return ranges;
 }
 
+namespace {
+
+// memchr from one newline to the next: glibc's is vectorized, and JSON Lines documents are long
+// enough (a kilobyte or more) that this is several times faster than std::count, which GCC
+// compiles to a byte loop. Under MPI every rank counts its range's lines before reading it.
+std::uint64_t count_newlines(std::string_view bytes) {
+  std::uint64_t n = 0;
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  while (p < end) {
+    p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (p == nullptr) break;
+    ++n;
+    ++p;
+  }
+  return n;
+}
+
+}  // namespace
+
 Result<std::uint64_t> count_lines(SequentialFile& file, std::uint64_t begin, std::uint64_t end) {
   if (end <= begin) return std::uint64_t{0};
   // A line starts at `begin` when begin is 0 or byte begin - 1 is a newline, and after each
@@ -74,7 +95,7 @@ Result<std::uint64_t> count_lines(SequentialFile& file, std::uint64_t begin, std
     if (*n == 0) break;
     any = true;
     const auto counted = static_cast<std::size_t>(std::min<std::uint64_t>(*n, left));
-    lines += static_cast<std::uint64_t>(std::count(block.data(), block.data() + counted, '\n'));
+    lines += count_newlines({block.data(), counted});
     last_newline = counted == *n && block[*n - 1] == '\n';
     pos += *n;
   }
