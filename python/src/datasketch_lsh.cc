@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "bindings.h"
-#include "fastcall.h"
 #include "candidates/band_index.h"
+#include "fastcall.h"
 
 namespace py = pybind11;
 

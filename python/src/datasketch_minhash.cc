@@ -37,7 +37,8 @@ class TokenBatch {
   ~TokenBatch() { clear(); }  // with the GIL held, as every use of a batch is
 
   void add_bytes(PyObject* bytes) {
-    views_.emplace_back(PyBytes_AS_STRING(bytes), static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
+    views_.emplace_back(PyBytes_AS_STRING(bytes),
+                        static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
     held_.push_back(py::handle(bytes).inc_ref().ptr());
   }
   void add_copy(const char* data, std::size_t size) {
@@ -354,8 +355,8 @@ py::object update_batch_method(py::object fallback, py::object sha1_hash32) {
       PyCapsule_New(owned.get(), kUpdateBatchCapsule, free_update_batch_method));
   if (!capsule) throw py::error_already_set();
   owned.release();  // NOLINT(bugprone-unused-return-value): the capsule owns it now
-  auto function = py::reinterpret_steal<py::object>(
-      PyCFunction_New(&fast_update_batch_def, capsule.ptr()));
+  auto function =
+      py::reinterpret_steal<py::object>(PyCFunction_New(&fast_update_batch_def, capsule.ptr()));
   if (!function) throw py::error_already_set();
   auto method = py::reinterpret_steal<py::object>(PyInstanceMethod_New(function.ptr()));
   if (!method) throw py::error_already_set();
