@@ -282,3 +282,86 @@ def test_same_exceptions_as_datasketch(ds):
         lambda M: M(num_perm=4).update_batch(None),
     ]:
         assert outcome(lambda: mod_calls(MinHash)) == outcome(lambda: mod_calls(ds.MinHash))
+
+
+def _reference_update_batch(m, values):
+    # datasketch's update_batch, in numpy, from the MinHash's own permutations.
+    a, b = (np.asarray(p, dtype=np.uint64) for p in m.permutations)
+    hv = np.array([sha1_hash32(bytes(v)) for v in values], dtype=np.uint64)
+    if len(hv) == 0:
+        return np.asarray(m.hashvalues, dtype=np.uint64).copy()
+    mersenne, mask = np.uint64((1 << 61) - 1), np.uint64((1 << 32) - 1)
+    phv = ((np.outer(hv, a) + b) % mersenne) & mask
+    return np.vstack([phv, np.asarray(m.hashvalues, dtype=np.uint64)]).min(axis=0)
+
+
+def test_update_batch_method_in_every_state_a_minhash_can_be_in():
+    # update_batch runs in C++ for a MinHash in its usual state and hands the rest to the Python
+    # method: both must give numpy's values, and leave arrays handed out earlier untouched.
+    rng = np.random.default_rng(3)
+    tokens = [bytes(rng.integers(0, 256, rng.integers(0, 130), dtype=np.uint8)) for _ in range(300)]
+
+    class Sub(MinHash):
+        pass
+
+    class BytesSub(bytes):
+        pass
+
+    def states():
+        yield "usual", MinHash(num_perm=40, seed=9)
+        yield "subclass", Sub(num_perm=40, seed=9)
+        m = MinHash(num_perm=40, seed=9)
+        m.permutations = tuple(np.array(p) for p in m.permutations)  # a tuple, not an array
+        yield "tuple permutations", m
+        m = MinHash(num_perm=40, seed=9)
+        m.hashvalues = m.hashvalues.astype(np.int64)  # converted by the Python method
+        yield "int64 hashvalues", m
+        m = MinHash(num_perm=40, seed=9)
+        m.hashvalues = m.hashvalues[::-1]  # not contiguous
+        yield "strided hashvalues", m
+        m = MinHash(num_perm=40, seed=9)
+        m.update_batch(tokens[:7])
+        yield "already updated", m
+
+    batches = {
+        "list": list(tokens),
+        "tuple": tuple(tokens),
+        "generator": tokens,  # passed as a new generator each time
+        "mixed buffers": [bytearray(t) if i % 3 == 0 else memoryview(t) if i % 3 == 1 else t
+                          for i, t in enumerate(tokens)],
+        "bytes subclass": [BytesSub(t) for t in tokens],
+        "empty": [],
+    }
+    for state, _ in states():
+        for name in batches:
+            m = dict(states())[state]
+            values = batches[name]
+            expected = _reference_update_batch(m, values)
+            before = m.hashvalues
+            kept = np.array(before, copy=True)
+            m.update_batch((t for t in tokens) if name == "generator" else values)
+            assert m.hashvalues.tolist() == expected.tolist(), (state, name)
+            assert np.array_equal(before, kept), (state, name)  # a new array, as datasketch
+
+
+def test_update_batch_method_arguments():
+    m = MinHash(num_perm=8)
+    m.update_batch(b=[b"x"])
+    n = MinHash(num_perm=8)
+    n.update_batch([b"x"])
+    assert m == n
+    with pytest.raises(TypeError):
+        m.update_batch()
+    with pytest.raises(TypeError):
+        m.update_batch([b"x"], [b"y"])
+    with pytest.raises(TypeError):
+        m.update_batch(c=[b"x"])
+    with pytest.raises(TypeError):
+        m.update_batch([b"ok", "a str"])
+    with pytest.raises(TypeError):
+        m.update_batch(None)  # not iterable
+    assert MinHash.update_batch.__doc__.startswith("Update this MinHash")
+    # Called on the class with an instance, as a plain function would be.
+    MinHash.update_batch(n, [b"y"])
+    m.update_batch([b"y"])
+    assert m == n
