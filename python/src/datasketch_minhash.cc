@@ -47,9 +47,12 @@ class TokenBatch {
     views_.emplace_back(nullptr, size);  // pointed into copies_ by seal()
   }
   std::size_t tokens() const { return views_.size(); }
+  // Room for `tokens` in all; grown geometrically, as bulk reserves document by document.
   void reserve(std::size_t tokens) {
-    views_.reserve(tokens);
-    held_.reserve(tokens);
+    if (tokens <= views_.capacity()) return;
+    const std::size_t room = std::max(tokens, 2 * views_.capacity());
+    views_.reserve(room);
+    held_.reserve(room);
   }
   void end_document() { doc_end.push_back(views_.size()); }
   // The tokens, valid until the next add or clear(); their bytes stay put while the GIL is
