@@ -455,5 +455,31 @@ TEST(MpiProgress, OneBarForTheWholeJob) {
   EXPECT_NE(job.err.find("100%"), std::string::npos) << job.err;
 }
 
+// A rank's standard error is a pipe to mpirun; --progress auto still draws the bar when mpirun's
+// own standard error is a terminal (a pseudo-terminal of script(1) here), and not when it is a
+// pipe.
+TEST(MpiProgress, AutoDrawsWhenMpirunIsOnATerminal) {
+  REQUIRE_MPIRUN();
+  if (access("/usr/bin/script", X_OK) != 0) GTEST_SKIP() << "script(1) not found (util-linux)";
+  const auto& g = generated_inputs();
+  std::string command = std::string(DOPPEL_MPIEXEC) + " --oversubscribe";
+  if (geteuid() == 0) command += " --allow-run-as-root";
+  command +=
+      " -np 2 " + std::string(DOPPEL_BINARY) + " dedup '" + g.inputs[0] + "' --threads 1 --show 0";
+  const std::string logs = temp_dir();
+  const RunResult on_terminal =
+      run_program({"/usr/bin/script", "-qec", command, "/dev/null"}, "",
+                  {"ASAN_OPTIONS=log_path=" + logs + "/asan",
+                   "UBSAN_OPTIONS=log_path=" + logs + "/ubsan", "LSAN_OPTIONS=exitcode=0"});
+  ASSERT_EQ(on_terminal.exit_code, 0) << on_terminal.out << on_terminal.err;
+  // script(1) writes what the terminal showed on its standard output.
+  EXPECT_NE(on_terminal.out.find("dedup ["), std::string::npos) << on_terminal.out;
+  EXPECT_NE(on_terminal.out.find("100%"), std::string::npos) << on_terminal.out;
+
+  const RunResult piped = run_doppel_mpi(2, {"dedup", g.inputs[0], "--threads", "1"});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.err.find("dedup ["), std::string::npos) << piped.err;
+}
+
 }  // namespace
 }  // namespace doppel::test

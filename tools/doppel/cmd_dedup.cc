@@ -128,7 +128,7 @@ Status run_dedup(Settings& s) {
 Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
   const bool root = comm.rank() == 0;
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kDedup, outputs_of(s), !s.output.empty(), s));
-  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.dedup.progress));
+  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s, s.dedup.progress));
   const DedupOptions& o = s.dedup;
   RunOutputs outputs;
   const InterruptGuard guard(o.progress, !root);

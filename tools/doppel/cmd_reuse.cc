@@ -212,7 +212,7 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
         "under MPI, --output and --new read the input again and cannot take standard input (a "
         "limit of this version)");
   }
-  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s.reuse.progress));
+  DOPPEL_RETURN_IF_ERROR(agree_on_progress(comm, s, s.reuse.progress));
   const ReuseOptions& o = s.reuse;
   RunOutputs outputs;
   const InterruptGuard guard(o.progress, !root);

@@ -2,14 +2,40 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 
 #include "dist/wire.h"
 
 namespace doppel::cli {
+namespace {
 
-Status agree_on_progress(dist::Communicator& comm, bool& progress) {
+// Whether the launcher's standard error is a terminal. A rank's own is a pipe to mpirun, so
+// --progress auto alone would never draw under mpirun; but on mpirun's host rank 0 is mpirun's
+// child, and mpirun forwards what the ranks write to its own standard error. Linux only (its
+// /proc); false wherever the parent's cannot be seen (srun's slurmstepd, a wrapper script).
+bool launcher_on_terminal() {
+#if defined(__linux__)
+  const std::string path = fmt::format("/proc/{}/fd/2", getppid());
+  const int fd = open(path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool tty = isatty(fd) != 0;
+  close(fd);
+  return tty;
+#else
+  return false;
+#endif
+}
+
+}  // namespace
+
+Status agree_on_progress(dist::Communicator& comm, const Settings& s, bool& progress) {
+  if (comm.rank() == 0 && !progress && !s.quiet && s.progress == "auto") {
+    progress = launcher_on_terminal();
+  }
   std::string flag(1, progress ? '1' : '0');
   DOPPEL_RETURN_IF_ERROR(comm.broadcast(flag, 0));
   progress = flag == "1";

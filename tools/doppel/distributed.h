@@ -11,9 +11,10 @@
 
 namespace doppel::cli {
 
-// Rank 0 decides whether the job draws a progress bar (want_progress() on its standard error:
-// under mpirun that is a pipe, so --progress auto draws none and --progress always does).
-Status agree_on_progress(dist::Communicator& comm, bool& progress);
+// Rank 0 decides whether the job draws a progress bar: `progress` as want_progress() found it on
+// its standard error, which under mpirun is a pipe; with --progress auto, also when mpirun's own
+// standard error is a terminal (rank 0 being its child, on its host).
+Status agree_on_progress(dist::Communicator& comm, const Settings& s, bool& progress);
 
 // Collective: rank 0 prints the first --max-warnings problems of the run in input order, each
 // rank's first ones gathered, and how many more there were.
