@@ -39,27 +39,26 @@ class TokenBatch {
   void add_bytes(PyObject* bytes) {
     views_.emplace_back(PyBytes_AS_STRING(bytes),
                         static_cast<std::size_t>(PyBytes_GET_SIZE(bytes)));
-    held_.push_back(py::handle(bytes).inc_ref().ptr());
+    held_.push_back(bytes);  // may throw: the reference is taken after
+    Py_INCREF(bytes);
   }
   void add_copy(const char* data, std::size_t size) {
-    copied_.push_back({views_.size(), copies_.size()});
+    copied_.push_back({views_.size(), copies_.size(), size});
     copies_.append(data, size);
-    views_.emplace_back(nullptr, size);  // pointed into copies_ by seal()
+    views_.emplace_back();  // pointed into copies_ by seal()
   }
   std::size_t tokens() const { return views_.size(); }
   // Room for `tokens` in all; grown geometrically, as bulk reserves document by document.
   void reserve(std::size_t tokens) {
-    if (tokens <= views_.capacity()) return;
-    const std::size_t room = std::max(tokens, 2 * views_.capacity());
-    views_.reserve(room);
-    held_.reserve(room);
+    if (tokens > views_.capacity()) views_.reserve(std::max(tokens, 2 * views_.capacity()));
+    if (tokens > held_.capacity()) held_.reserve(std::max(tokens, 2 * held_.capacity()));
   }
   void end_document() { doc_end.push_back(views_.size()); }
   // The tokens, valid until the next add or clear(); their bytes stay put while the GIL is
   // released.
   std::span<const std::string_view> seal() {
     for (const Copied& c : copied_) {
-      views_[c.token] = std::string_view(copies_).substr(c.offset, views_[c.token].size());
+      views_[c.token] = std::string_view(copies_).substr(c.offset, c.size);
     }
     return views_;
   }
@@ -76,7 +75,7 @@ class TokenBatch {
 
  private:
   struct Copied {
-    std::size_t token, offset;  // views_[token] is copies_[offset, offset + size)
+    std::size_t token, offset, size;  // views_[token] is copies_[offset, offset + size)
   };
   std::vector<std::string_view> views_;
   std::vector<PyObject*> held_;
@@ -120,17 +119,21 @@ bool add_numeric_array(TokenBatch& batch, py::handle values) {
   return true;
 }
 
-// Adds the items of a list's or tuple's item array. The objects lie anywhere in the heap, and
-// reading each one's header is a cache miss: the one kPrefetch items ahead is fetched meanwhile.
-void add_items(TokenBatch& batch, PyObject* const* items, Py_ssize_t n) {
+// Adds the items of a list or tuple. The objects lie anywhere in the heap, and reading each
+// one's header is a cache miss: the one kPrefetch items ahead is fetched meanwhile. A token that
+// is not a bytes object is read through the buffer protocol, whose exporter may run Python code
+// that changes the list: the item is held meanwhile, and the list's size and items are read
+// again for each item.
+void add_items(TokenBatch& batch, PyObject* seq) {
   constexpr Py_ssize_t kPrefetch = 32;
-  batch.reserve(batch.tokens() + static_cast<std::size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    if (i + kPrefetch < n) __builtin_prefetch(items[i + kPrefetch]);
+  batch.reserve(batch.tokens() + static_cast<std::size_t>(PySequence_Fast_GET_SIZE(seq)));
+  for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); ++i) {
+    PyObject* const* items = PySequence_Fast_ITEMS(seq);
+    if (i + kPrefetch < PySequence_Fast_GET_SIZE(seq)) __builtin_prefetch(items[i + kPrefetch]);
     if (PyBytes_CheckExact(items[i])) {  // the usual case, inline
       batch.add_bytes(items[i]);
     } else {
-      add_token(batch, items[i]);
+      add_token(batch, py::reinterpret_borrow<py::object>(items[i]));
     }
   }
 }
@@ -138,10 +141,8 @@ void add_items(TokenBatch& batch, PyObject* const* items, Py_ssize_t n) {
 // Adds every item of the iterable `values` (a list or tuple is read directly).
 void add_tokens(TokenBatch& batch, py::handle values) {
   PyObject* o = values.ptr();
-  if (PyList_CheckExact(o)) {
-    add_items(batch, PySequence_Fast_ITEMS(o), PyList_GET_SIZE(o));
-  } else if (PyTuple_CheckExact(o)) {
-    add_items(batch, PySequence_Fast_ITEMS(o), PyTuple_GET_SIZE(o));
+  if (PyList_CheckExact(o) || PyTuple_CheckExact(o)) {
+    add_items(batch, o);
   } else if (!add_numeric_array(batch, values)) {
     for (py::handle item : py::iter(values)) add_token(batch, item);
   }

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace doppel::dist {
 namespace {
@@ -51,16 +54,60 @@ bool launched_by_mpi() {
 
 namespace {
 
+// Whether an MCA parameter file or the environment chooses the point-to-point layer: a pml or an
+// mtl named (not just excluded, as Debian's own file excludes ucx and ofi), or ob1 excluded.
+bool pml_chosen_elsewhere() {
+  if (std::getenv("OMPI_MCA_pml") != nullptr || std::getenv("OMPI_MCA_mtl") != nullptr) return true;
+  std::vector<std::string> files;
+  if (const char* listed = std::getenv("OMPI_MCA_mca_base_param_files")) {
+    std::string_view rest = listed;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      files.emplace_back(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  } else {
+    if (const char* home = std::getenv("HOME")) {
+      files.push_back(std::string(home) + "/.openmpi/mca-params.conf");
+    }
+    files.emplace_back("/etc/openmpi/openmpi-mca-params.conf");
+  }
+  const auto trim = [](std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '\r')) {
+      v.remove_suffix(1);
+    }
+    return v;
+  };
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      std::string_view l = line;
+      l = trim(l.substr(0, l.find('#')));
+      const std::size_t eq = l.find('=');
+      if (eq == std::string_view::npos) continue;
+      const std::string_view name = trim(l.substr(0, eq));
+      const std::string_view value = trim(l.substr(eq + 1));
+      const bool excluded = !value.empty() && value.front() == '^';
+      if ((name == "pml" || name == "mtl") && !excluded) return true;
+      if (name == "pml" && value.find("ob1") != std::string_view::npos) return true;
+    }
+  }
+  return false;
+}
+
 // Open MPI chooses its point-to-point layer by probing every fabric it was built with (Debian's:
 // libfabric, PSM, PSM2), about 0.2 s of each rank's start, nearly half of a two-rank start on one
 // host. When the launcher says that every rank is on this host, the ranks talk through shared
 // memory whatever is chosen: ask for ob1 (shared memory by its vader BTL) and skip the probe,
-// unless the user chose a pml or an mtl (mpirun --mca passes them as OMPI_MCA_ variables).
+// unless the user or the site chose a pml or an mtl (mpirun --mca passes them as OMPI_MCA_
+// variables; parameter files are read as Open MPI reads them).
 void prefer_shared_memory_on_one_host() {
   const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
   const char* local = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
   if (size == nullptr || local == nullptr || std::string_view(size) != local) return;
-  if (std::getenv("OMPI_MCA_pml") != nullptr || std::getenv("OMPI_MCA_mtl") != nullptr) return;
+  if (pml_chosen_elsewhere()) return;
   setenv("OMPI_MCA_pml", "ob1", /*overwrite=*/0);  // before MPI_Init, before any thread
 }
 

@@ -115,10 +115,7 @@ class Communicator {
   template <typename Container, typename T = typename Container::value_type>
   Status exchange_into(const std::vector<Container>& send, std::vector<T>& out,
                        std::vector<std::size_t>* from_rank = nullptr) {
-    // The elements travel as bytes: T must be copyable as bytes. std::pair of integers is (its
-    // copy constructor and destructor are trivial) though its assignment keeps it from being
-    // trivially copyable.
-    static_assert(std::is_trivially_copy_constructible_v<T> && std::is_trivially_destructible_v<T>);
+    static_assert(std::is_trivially_copyable_v<T>);  // the elements travel as bytes
     if (send.size() != static_cast<std::size_t>(size_)) {
       return Status::Internal("an exchange needs one part per rank");
     }

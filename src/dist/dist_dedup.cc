@@ -104,25 +104,31 @@ Status exact_groups(Job& job) {
 // give candidate pairs as in one process; each pair to the rank of its first document, where
 // repeats (a pair found in several bands, on several ranks) are dropped.
 //
-// The bands go in rounds of one band per thread: a round's keys are computed, each band's sent
-// to their ranks in an exchange of its own (what arrives, in rank order, is in document order,
-// as bucket_pairs needs) and sorted into buckets there. Sending all bands at once needed the
-// keys three times over (sent, received, split by band): 384 MB a rank of fresh pages for 1M
-// documents, whose zeroing by the kernel cost two ranks more processor time than the whole
-// stage of one process. Rounds reuse a band's worth of buffers.
+// The bands go in rounds (as many bands as the most threads of any rank): a round's keys are
+// computed, each band's sent to their ranks in an exchange of its own (what arrives, in rank
+// order, is in document order, which the stable sort by key keeps within a bucket, as
+// bucket_pairs needs) and sorted into buckets there. Sending all bands at once needed the keys
+// three times over (sent, received, split by band): 384 MB a rank of fresh pages for 1M
+// documents, whose zeroing by the kernel cost two ranks more processor time than the whole stage
+// of one process. Rounds reuse a band's worth of buffers.
 Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
   const Corpus& c = job.out.rc.corpus;
   const SignatureStore& sigs = job.sketches.signatures();
+  // Every rank must make the same collective calls: the bands a round holds are agreed on (the
+  // largest thread count of any rank, as ranks on hosts of different sizes may differ), and each
+  // rank works through a round's bands on its own threads.
+  std::uint64_t agreed[1] = {static_cast<std::uint64_t>(std::clamp(job.threads, 1, bands))};
+  DOPPEL_RETURN_IF_ERROR(job.comm.max(agreed));
+  const int round = static_cast<int>(agreed[0]);
+  const auto slots = static_cast<std::size_t>(round);
   std::vector<std::uint32_t> distinct;  // local numbers
-  for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
-    if (job.distinct[d] != 0) distinct.push_back(d);
-  }
-  const int round = std::clamp(job.threads, 1, bands);
-  const auto threads = static_cast<std::size_t>(round);
-  std::vector<std::vector<std::vector<KeyValue>>> send(threads);
-  std::vector<std::vector<KeyValue>> got(threads), tmp(threads);
-  std::vector<std::vector<std::uint64_t>> pairs(threads);
+  std::vector<std::vector<std::vector<KeyValue>>> send(slots);
+  std::vector<std::vector<KeyValue>> got(slots), tmp(slots);
+  std::vector<std::vector<std::uint64_t>> pairs(slots);
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("computing band keys", [&] {
+    for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
+      if (job.distinct[d] != 0) distinct.push_back(d);
+    }
     // Keys spread evenly over the ranks: each rank's share (and a little more) reserved.
     const std::size_t share = distinct.size() / job.ranks;
     for (auto& to : send) {
@@ -131,12 +137,19 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
     }
     return Status::Ok();
   })));
+  // Runs fn(i) for the round's bands i < n on this rank's threads.
+  const auto on_threads = [&](int n, const auto& fn) {
+    const int threads = std::min(n, std::max(job.threads, 1));
+    run_on_threads(threads, [&](int t) {
+      for (int i = t; i < n; i += threads) fn(static_cast<std::size_t>(i));
+    });
+  };
   for (int first = 0; first < bands; first += round) {
     const int n = std::min(round, bands - first);
     DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("computing band keys", [&] {
-      run_on_threads(n, [&](int t) {
-        const int band = first + t;
-        auto& to = send[static_cast<std::size_t>(t)];
+      on_threads(n, [&](std::size_t i) {
+        const int band = first + static_cast<int>(i);
+        auto& to = send[i];
         for (auto& v : to) v.clear();
         for (const std::uint32_t d : distinct) {
           const std::uint64_t key = band_key(sigs[d], band, rows);
@@ -145,13 +158,11 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
       });
       return Status::Ok();
     })));
-    for (int t = 0; t < n; ++t) {
-      const auto i = static_cast<std::size_t>(t);
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
       DOPPEL_RETURN_IF_ERROR(job.comm.exchange_into(send[i], got[i]));
     }
     DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
-      run_on_threads(n, [&](int t) {
-        const auto i = static_cast<std::size_t>(t);
+      on_threads(n, [&](std::size_t i) {
         sort_key_values(got[i], tmp[i]);
         bucket_pairs(got[i], job.options.lsh.max_bucket_members, pairs[i]);
       });
@@ -162,13 +173,16 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
   std::vector<std::vector<KeyValue>>().swap(got);
   std::vector<std::vector<KeyValue>>().swap(tmp);
   std::vector<std::vector<std::uint64_t>> pairs_to(job.ranks);
-  for (auto& v : pairs) {
-    for (const std::uint64_t p : v) {
-      pairs_to[static_cast<std::size_t>(job.owner(static_cast<std::uint32_t>(p >> 32)))].push_back(
-          p);
+  DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
+    for (auto& v : pairs) {
+      for (const std::uint64_t p : v) {
+        pairs_to[static_cast<std::size_t>(job.owner(static_cast<std::uint32_t>(p >> 32)))]
+            .push_back(p);
+      }
+      std::vector<std::uint64_t>().swap(v);
     }
-    std::vector<std::uint64_t>().swap(v);
-  }
+    return Status::Ok();
+  })));
   auto mine = job.comm.exchange(pairs_to);
   if (!mine.ok()) return mine.status();
   std::sort(mine->begin(), mine->end());

@@ -11,7 +11,21 @@
 
 namespace doppel {
 
-using KeyValue = std::pair<std::uint64_t, std::uint32_t>;
+// A 64-bit key and a 32-bit value; the padding is a member, zero, so that the struct is
+// trivially copyable with no indeterminate bytes (MPI ranks exchange arrays of them as bytes).
+struct KeyValue {
+  std::uint64_t first = 0;
+  std::uint32_t second = 0;
+  std::uint32_t padding = 0;
+
+  KeyValue() = default;
+  KeyValue(std::uint64_t key, std::uint32_t value) : first(key), second(value) {}
+  friend bool operator==(const KeyValue&, const KeyValue&) = default;
+  friend bool operator<(const KeyValue& a, const KeyValue& b) {  // by key, then value, as pairs
+    return a.first != b.first ? a.first < b.first : a.second < b.second;
+  }
+};
+static_assert(sizeof(KeyValue) == 16);
 
 // Bits of a radix digit: 2,048 counters (16 KiB) stay in the L1 cache, and a 54-bit key sorts in
 // 5 passes instead of the 7 of a byte a pass.

@@ -207,6 +207,46 @@ TEST(MpiDedup, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
   }
 }
 
+// Ranks may run different numbers of threads (hosts of different sizes, with the default
+// --threads 0): they must still make the same collective calls in the same order, and give one
+// process's outputs. Two application contexts of one mpirun: rank 0 on one thread, ranks 1 and 2
+// on three.
+TEST(MpiDedup, RanksWithDifferentThreadCountsAsInOneProcess) {
+  REQUIRE_MPIRUN();
+  const auto& g = generated_inputs();
+  const Outputs one = run_dedup(0, g.inputs, {"--threads", "2"});
+  const std::string dir = temp_dir();
+  std::vector<std::string> job = {"dedup"};
+  job.insert(job.end(), g.inputs.begin(), g.inputs.end());
+  for (const std::string& flag : kDedupOutputs) {
+    job.push_back(flag);
+    job.push_back(dir + "/" + flag.substr(2));
+  }
+  job.push_back("-q");
+  std::vector<std::string> argv = {DOPPEL_MPIEXEC, "--oversubscribe"};
+  if (geteuid() == 0) argv.emplace_back("--allow-run-as-root");
+  const auto app = [&](const char* ranks, const char* threads) {
+    argv.insert(argv.end(), {"-np", ranks, DOPPEL_BINARY});
+    argv.insert(argv.end(), job.begin(), job.end());
+    argv.insert(argv.end(), {"--threads", threads});
+  };
+  app("1", "1");
+  argv.emplace_back(":");
+  app("2", "3");
+  const std::string logs = temp_dir();
+  const RunResult run =
+      run_program(argv, "",
+                  {"ASAN_OPTIONS=log_path=" + logs + "/asan",
+                   "UBSAN_OPTIONS=log_path=" + logs + "/ubsan", "LSAN_OPTIONS=exitcode=0"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  Outputs mixed;
+  for (const std::string& flag : kDedupOutputs) {
+    const std::string bytes = read_file(dir + "/" + flag.substr(2));
+    mixed[flag] = flag == "--stats" ? comparable_stats(bytes) : bytes;
+  }
+  expect_same(one, mixed, "1 + 2 ranks of 1 and 3 threads");
+}
+
 TEST(MpiDedup, KeepPoliciesAndExactVerificationAsInOneProcess) {
   REQUIRE_MPIRUN();
   const auto& g = generated_inputs();

@@ -3,24 +3,50 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "dist/wire.h"
 
 namespace doppel::cli {
 namespace {
 
-// Whether the launcher's standard error is a terminal. A rank's own is a pipe to mpirun, so
-// --progress auto alone would never draw under mpirun; but on mpirun's host rank 0 is mpirun's
-// child, and mpirun forwards what the ranks write to its own standard error. Linux only (its
-// /proc); false wherever the parent's cannot be seen (srun's slurmstepd, a wrapper script).
+// Whether the launcher's standard error is a terminal that shows rank 0's as it is. A rank's own
+// is a pipe to mpirun, so --progress auto alone would never draw under mpirun; but on mpirun's
+// host rank 0 is mpirun's child, and mpirun forwards what the ranks write to its own standard
+// error, unless told to send it elsewhere or to mark its lines (--output-filename,
+// --merge-stderr-to-stdout, --tag-output, --timestamp-output, --xml), where a bar would be noise.
+// Linux only (its /proc); false wherever the parent is not mpirun (srun's slurmstepd, a wrapper
+// script).
 bool launcher_on_terminal() {
 #if defined(__linux__)
-  const std::string path = fmt::format("/proc/{}/fd/2", getppid());
-  const int fd = open(path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  const pid_t parent = getppid();
+  std::ifstream in(fmt::format("/proc/{}/cmdline", parent), std::ios::binary);
+  std::vector<std::string> argv;
+  for (std::string arg; std::getline(in, arg, '\0');) argv.push_back(arg);
+  if (argv.empty()) return false;
+  const std::string_view program = std::string_view(argv[0]).substr(argv[0].rfind('/') + 1);
+  if (program != "mpirun" && program != "mpiexec" && program != "orterun") return false;
+  for (const std::string& arg : argv) {
+    if (arg.empty() || arg.front() != '-') continue;  // options only (doppel has none of these)
+    std::string_view a = arg;
+    while (!a.empty() && a.front() == '-') a.remove_prefix(1);
+    for (const std::string_view option :
+         {"output-filename", "merge-stderr-to-stdout", "tag-output", "timestamp-output", "xml"}) {
+      if (a.substr(0, option.size()) == option) return false;
+    }
+  }
+  struct stat st {};
+  const std::string err = fmt::format("/proc/{}/fd/2", parent);
+  if (stat(err.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) return false;  // no FIFO opened
+  const int fd = open(err.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return false;
   const bool tty = isatty(fd) != 0;
   close(fd);
