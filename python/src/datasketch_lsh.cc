@@ -257,12 +257,9 @@ class LshIndex {
     return arr;
   }
 
-  // minhash.hashvalues, looked up by an interned name: by a C string (attr("hashvalues")) it
-  // would make a str object each call.
-  static py::object attr_hashvalues(py::handle minhash) {
-    static PyObject* const name = PyUnicode_InternFromString("hashvalues");
-    if (name == nullptr) throw py::error_already_set();
-    PyObject* hv = PyObject_GetAttr(minhash.ptr(), name);
+  // minhash.hashvalues, looked up by an interned name (fastcall.h).
+  py::object attr_hashvalues(py::handle minhash) const {
+    PyObject* hv = PyObject_GetAttr(minhash.ptr(), hashvalues_name_.ptr());
     if (hv == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(hv);
   }
@@ -431,8 +428,9 @@ class LshIndex {
   py::tuple plain_types_;
   std::optional<BandIndex> index_;  // made by the first insert, which fixes the band size
   std::size_t item_bytes_ = 0;      // bytes of one hash value (swapped to show H)
-  py::list keys_;                   // key number -> stored key, None when free
-  py::dict kids_;                   // stored key -> key number
+  py::object hashvalues_name_ = interned("hashvalues");
+  py::list keys_;  // key number -> stored key, None when free
+  py::dict kids_;  // stored key -> key number
   std::vector<std::uint32_t> free_kids_;
   py::list interned_;  // with a hashfunc: number -> H
   py::dict intern_ids_;
@@ -496,11 +494,8 @@ py::tuple fast_methods(const py::object& self) {
     self.dec_ref();
     throw py::error_already_set();
   }
-  auto insert = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_insert_def, capsule.ptr()));
-  if (!insert) throw py::error_already_set();
-  auto query = py::reinterpret_steal<py::object>(PyCFunction_New(&fast_query_def, capsule.ptr()));
-  if (!query) throw py::error_already_set();
-  return py::make_tuple(insert, query);
+  return py::make_tuple(builtin_function(fast_insert_def, capsule),
+                        builtin_function(fast_query_def, capsule));
 }
 
 }  // namespace

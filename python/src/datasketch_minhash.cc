@@ -172,21 +172,28 @@ U64Array copy_of(const U64Array& start) {
   return out;
 }
 
-// hashvalues lowered by every value's sha1_hash32: a new array, or None when `values` is empty
-// (datasketch leaves the MinHash as it is then).
-py::object update(const U64Array& hashvalues, Permutations p, py::handle values) {
-  check_sizes(hashvalues, p);
+// `start` lowered by every value's sha1_hash32 (a, b: the permutations, of start's size): a new
+// array, or None when `values` is empty (datasketch leaves the MinHash as it is then).
+py::object lowered(std::span<const std::uint64_t> start, std::span<const std::uint64_t> a,
+                   std::span<const std::uint64_t> b, py::handle values) {
   TokenBatch batch;
   add_tokens(batch, values);
   if (batch.tokens() == 0) return py::none();
-  U64Array out = copy_of(hashvalues);
-  const std::span<std::uint64_t> v(out.mutable_data(), static_cast<std::size_t>(out.size()));
+  U64Array out(static_cast<py::ssize_t>(start.size()));
+  const std::span<std::uint64_t> v(out.mutable_data(), start.size());
+  std::copy(start.begin(), start.end(), v.begin());
   {
     py::gil_scoped_release release;
     std::vector<std::uint64_t> scratch;
-    classic::sketch_tokens(batch.seal(), p.a_span(), p.b_span(), v, scratch);
+    classic::sketch_tokens(batch.seal(), a, b, v, scratch);
   }
   return out;
+}
+
+py::object update(const U64Array& hashvalues, Permutations p, py::handle values) {
+  check_sizes(hashvalues, p);
+  return lowered({hashvalues.data(), static_cast<std::size_t>(hashvalues.size())}, p.a_span(),
+                 p.b_span(), values);
 }
 
 // hashvalues lowered by one value's sha1_hash32 (MinHash.update).
@@ -267,14 +274,14 @@ py::list bulk(py::handle docs, const U64Array& start, Permutations p) {
 struct UpdateBatchMethod {
   py::object sha1_hash32;  // doppel.datasketch.hashfunc.sha1_hash32, the default hash function
   py::object fallback;     // the Python method
-  py::str hashfunc{"hashfunc"}, gpu_mode{"_gpu_mode"}, hashvalues{"hashvalues"},
-      permutations{"permutations"};
+  py::object hashfunc = interned("hashfunc"), gpu_mode = interned("_gpu_mode"),
+             hashvalues = interned("hashvalues"), permutations = interned("permutations");
 };
 
 constexpr const char* kUpdateBatchCapsule = "doppel.UpdateBatchMethod";
 
 // obj.name, or an empty object (and no exception set) if it has none.
-py::object attribute_or_none(PyObject* obj, const py::str& name) {
+py::object attribute_or_none(PyObject* obj, const py::object& name) {
   PyObject* value = PyObject_GetAttr(obj, name.ptr());
   if (value == nullptr) PyErr_Clear();
   return py::reinterpret_steal<py::object>(value);
@@ -304,19 +311,11 @@ bool native_update_batch(const UpdateBatchMethod& method, PyObject* self, PyObje
   const auto ab = py::reinterpret_borrow<py::array>(perms);
   const py::ssize_t k = start.shape(0);
   if (ab.shape(0) != 2 || ab.shape(1) != k) return false;
-  TokenBatch batch;
-  add_tokens(batch, values);
-  if (batch.tokens() == 0) return true;  // datasketch leaves the MinHash as it was
   const auto n = static_cast<std::size_t>(k);
   const auto* a = static_cast<const std::uint64_t*>(ab.data());
-  U64Array out(k);
-  std::copy_n(static_cast<const std::uint64_t*>(start.data()), n, out.mutable_data());
-  {
-    py::gil_scoped_release release;
-    std::vector<std::uint64_t> scratch;
-    classic::sketch_tokens(batch.seal(), {a, n}, {a + n, n}, {out.mutable_data(), n}, scratch);
-  }
-  if (PyObject_SetAttr(self, method.hashvalues.ptr(), out.ptr()) != 0) {
+  const py::object out =
+      lowered({static_cast<const std::uint64_t*>(start.data()), n}, {a, n}, {a + n, n}, values);
+  if (!out.is_none() && PyObject_SetAttr(self, method.hashvalues.ptr(), out.ptr()) != 0) {
     throw py::error_already_set();
   }
   return true;
@@ -359,9 +358,7 @@ py::object update_batch_method(py::object fallback, py::object sha1_hash32) {
       PyCapsule_New(owned.get(), kUpdateBatchCapsule, free_update_batch_method));
   if (!capsule) throw py::error_already_set();
   owned.release();  // NOLINT(bugprone-unused-return-value): the capsule owns it now
-  auto function =
-      py::reinterpret_steal<py::object>(PyCFunction_New(&fast_update_batch_def, capsule.ptr()));
-  if (!function) throw py::error_already_set();
+  const py::object function = builtin_function(fast_update_batch_def, capsule);
   auto method = py::reinterpret_steal<py::object>(PyInstanceMethod_New(function.ptr()));
   if (!method) throw py::error_already_set();
   return method;

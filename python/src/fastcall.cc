@@ -59,6 +59,18 @@ bool parse_arguments(const char* function, PyObject* const* args, Py_ssize_t nar
   return true;
 }
 
+py::object interned(const char* name) {
+  auto s = py::reinterpret_steal<py::object>(PyUnicode_InternFromString(name));
+  if (!s) throw py::error_already_set();
+  return s;
+}
+
+py::object builtin_function(PyMethodDef& def, const py::object& self) {
+  auto f = py::reinterpret_steal<py::object>(PyCFunction_New(&def, self.ptr()));
+  if (!f) throw py::error_already_set();
+  return f;
+}
+
 PyCFunction as_cfunction(_PyCFunctionFastWithKeywords f) {
   return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
 }

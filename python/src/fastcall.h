@@ -23,6 +23,13 @@ bool parse_arguments(const char* function, PyObject* const* args, Py_ssize_t nar
                      PyObject* kwnames, std::span<const char* const> names, std::size_t required,
                      PyObject** out);
 
+// `name` as an interned str: an attribute looked up by it matches the (interned) keys of instance
+// dictionaries by identity; a str made from a C string each call would be hashed and compared.
+pybind11::object interned(const char* name);
+
+// A builtin function of `def` whose C `self` is `self` (a capsule of its state).
+pybind11::object builtin_function(PyMethodDef& def, const pybind11::object& self);
+
 // A METH_FASTCALL | METH_KEYWORDS function as PyMethodDef holds it (through void (*)(), the
 // cast that -Wcast-function-type allows).
 PyCFunction as_cfunction(_PyCFunctionFastWithKeywords f);

@@ -106,7 +106,7 @@ class BandIndex {
   std::size_t band_bytes_;
   // Huge pages from 1 MiB rather than 4 MiB: the table of 20 Newsgroups' 18,846 documents at
   // b=5 is 2 MiB, and filling a fresh one 4 KiB page by page took 512 page faults, which cost a
-  // virtual machine about 10 us each.
+  // virtual machine 10-14 us each.
   std::vector<Bucket, HugePageAllocator<Bucket, std::size_t{1} << 20>>
       slots_;                // every band's buckets: power-of-two size, linear probing, load <= 3/4
   int shift_ = 64;           // 64 - log2(slots_.size())

@@ -58,9 +58,11 @@ std::vector<FileRange> whole_files(std::size_t count) {
 
 namespace {
 
-// memchr from one newline to the next: glibc's is vectorized, and JSON Lines documents are long
-// enough (a kilobyte or more) that this is several times faster than std::count, which GCC
-// compiles to a byte loop. Under MPI every rank counts its range's lines before reading it.
+// memchr from one newline to the next: glibc's scans 32 or 64 bytes a step, and JSON Lines
+// documents are long enough (a kilobyte or more) that this is about three times faster than
+// std::count, which GCC 12 vectorizes 16 bytes a step with every match widened into a 64-bit
+// count (the 1.72 GB 1M-document corpus, read() included: 0.25-0.37 s against 0.75-0.92 s).
+// Under MPI every rank counts its range's lines before reading it.
 std::uint64_t count_newlines(std::string_view bytes) {
   std::uint64_t n = 0;
   const char* p = bytes.data();
