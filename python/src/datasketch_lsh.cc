@@ -3,14 +3,23 @@
 // big-endian bytes; BandIndex keeps them as they lie in memory (the same equality) and this file
 // swaps them only to show them. With a custom hash function, H is whatever it returns for those
 // bytes: each distinct H gets a number, and the bands hold the numbers.
+//
+// Hash values of 8 bytes whose upper 4 bytes are zero (every datasketch MinHash's: its values are
+// masked to 32 bits) are kept in 4 bytes: two such values are equal exactly when their low
+// halves are, so the buckets are the same, in half the memory, with half the bytes to hash and
+// compare (at threshold 0.9 an insert copies 500 bytes instead of 1,000). The first insert
+// decides; an insert of a value that does not fit widens the index for good.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "bindings.h"
@@ -21,6 +30,46 @@ namespace py = pybind11;
 
 namespace doppel::python {
 namespace {
+
+// The narrow form keeps the bytes 0-3 of each 8-byte value, which are its low half here.
+static_assert(std::endian::native == std::endian::little);
+
+// True if every 8-byte value of `wide` has zero upper 4 bytes.
+bool fits_narrow(std::span<const std::byte> wide) {
+  std::uint64_t high = 0;
+  for (std::size_t i = 0; i + 8 <= wide.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, wide.data() + i, 8);
+    high |= v;
+  }
+  return (high >> 32) == 0;
+}
+
+// `wide`'s 8-byte values as 4-byte ones, into `out`; false (and `out` not to be used) if one of
+// them does not fit. One pass: the values are usually read from memory here for the first time.
+bool narrow_into(std::span<const std::byte> wide, std::vector<std::byte>& out) {
+  out.resize(wide.size() / 2);
+  std::uint64_t high = 0;
+  for (std::size_t i = 0; i < wide.size() / 8; ++i) {
+    std::uint64_t v;
+    std::memcpy(&v, wide.data() + 8 * i, 8);
+    high |= v;
+    const auto low = static_cast<std::uint32_t>(v);
+    std::memcpy(out.data() + 4 * i, &low, 4);
+  }
+  return (high >> 32) == 0;
+}
+
+// `narrow`'s 4-byte values as 8-byte ones, into `out`.
+void widen_into(std::span<const std::byte> narrow, std::vector<std::byte>& out) {
+  out.resize(narrow.size() * 2);
+  for (std::size_t i = 0; i < narrow.size() / 4; ++i) {
+    std::uint32_t low;
+    std::memcpy(&low, narrow.data() + 4 * i, 4);
+    const std::uint64_t v = low;
+    std::memcpy(out.data() + 8 * i, &v, 8);
+  }
+}
 
 class LshIndex {
  public:
@@ -55,7 +104,7 @@ class LshIndex {
     // The key's number without looking it up again, unless a hashfunc (Python code) ran since.
     const std::uint32_t kid =
         !hashfunc_.is_none() ? kid_for(stored) : (existing ? *existing : new_kid(stored));
-    index_->insert(kid, signature);
+    add(kid, signature);
   }
 
   py::list query(py::handle minhash) {
@@ -64,7 +113,13 @@ class LshIndex {
     const auto signature = signature_of(hv, /*intern=*/false);
     if (signature.empty()) return py::list();
     found_.clear();
-    index_->query(signature, found_, scratch_);
+    if (!narrow_) {
+      index_->query(signature, found_, scratch_);
+    } else if (narrow_into(signature, signature_)) {
+      index_->query(signature_, found_, scratch_);
+    } else {
+      query_by_band(signature);
+    }
     // Filled in place rather than appended to: no growth of the list as it is built.
     auto out = py::reinterpret_steal<py::list>(PyList_New(static_cast<py::ssize_t>(found_.size())));
     if (!out) throw py::error_already_set();
@@ -156,7 +211,7 @@ class LshIndex {
   // Adds every entry of `other` (equal num_perm, bands and rows) under its stored keys.
   void merge(LshIndex& other) {
     if (!other.index_) return;
-    if (index_ && index_->band_bytes() != other.index_->band_bytes()) {
+    if (index_ && wide_band_bytes_ != other.wide_band_bytes_) {
       throw py::value_error("Cannot merge MinHashLSH of hash values of different sizes");
     }
     if (hashfunc_.is_none() != other.hashfunc_.is_none()) {
@@ -166,8 +221,11 @@ class LshIndex {
     if (!index_) {
       index_.emplace(bands_, other.index_->band_bytes());
       item_bytes_ = other.item_bytes_;
+      wide_band_bytes_ = other.wide_band_bytes_;
+      narrow_ = other.narrow_;
     }
     std::vector<std::uint32_t> entries;
+    std::vector<std::byte> wide;
     for (std::size_t kid = 0; kid < py::len(other.keys_); ++kid) {
       const py::object stored = other.keys_[kid];
       if (stored.is_none()) continue;
@@ -176,20 +234,26 @@ class LshIndex {
       const std::uint32_t my_kid = kid_for(stored);
       for (const std::uint32_t e : entries) {
         const auto sig = other.index_->signature(e);
-        signature_.assign(sig.begin(), sig.end());
+        if (other.narrow_) {
+          widen_into(sig, wide);
+        } else {
+          wide.assign(sig.begin(), sig.end());
+        }
         if (!hashfunc_.is_none()) {  // renumber the other index's H into this one's
           for (int band = 0; band < bands_; ++band) {
             const std::uint64_t id = intern(other.band_key(e, band));
-            std::memcpy(&signature_[static_cast<std::size_t>(band) * 8], &id, 8);
+            std::memcpy(&wide[static_cast<std::size_t>(band) * 8], &id, 8);
           }
         }
-        index_->insert(my_kid, signature_);
+        add(my_kid, wide);
       }
     }
   }
 
   // Everything pickling needs beyond the parameters: (stored key of each entry, the entries'
-  // signatures as one bytes object, bytes per item, the numbered H of a hashfunc).
+  // signatures as they are kept, as one bytes object, bytes per hash value, bytes per band of
+  // the hash values as given, the numbered H of a hashfunc, whether the values are kept in 4
+  // bytes). A state of five items (before the narrow form) is read as wide.
   py::tuple state() const {
     py::list entry_keys;
     std::string signatures;
@@ -207,7 +271,7 @@ class LshIndex {
       }
     }
     return py::make_tuple(entry_keys, py::bytes(signatures), item_bytes_,
-                          index_ ? index_->band_bytes() : 0, interned_);
+                          index_ ? wide_band_bytes_ : 0, interned_, narrow_);
   }
 
   void set_state(const py::tuple& state) {
@@ -216,9 +280,14 @@ class LshIndex {
     item_bytes_ = state[2].cast<std::size_t>();
     const auto band_bytes = state[3].cast<std::size_t>();
     interned_ = state[4].cast<py::list>();
+    narrow_ = state.size() > 5 && state[5].cast<bool>();
     for (std::size_t i = 0; i < py::len(interned_); ++i) intern_ids_[interned_[i]] = i;
     if (band_bytes == 0) return;
-    index_.emplace(bands_, band_bytes);
+    if (narrow_ && (item_bytes_ != 8 || band_bytes % 8 != 0)) {
+      throw py::value_error("corrupt MinHashLSH state");
+    }
+    wide_band_bytes_ = band_bytes;
+    index_.emplace(bands_, narrow_ ? band_bytes / 2 : band_bytes);
     const std::size_t sig_bytes = index_->signature_bytes();
     if (signatures.size() != sig_bytes * py::len(entry_keys)) {
       throw py::value_error("corrupt MinHashLSH state");
@@ -230,6 +299,53 @@ class LshIndex {
   }
 
  private:
+  // Adds an entry of key number `kid` with `signature` (as signature_of() gives it), narrowed
+  // where the index is narrow; a value that does not fit widens the index first.
+  void add(std::uint32_t kid, std::span<const std::byte> signature) {
+    if (narrow_) {
+      if (narrow_into(signature, signature_)) {
+        signature = signature_;
+      } else {
+        widen_index();
+      }
+    }
+    index_->insert(kid, signature);
+  }
+
+  // The index again with every value in 8 bytes: its keys in order, each key's entries oldest
+  // first.
+  void widen_index() {
+    std::optional<BandIndex> wide(std::in_place, bands_, wide_band_bytes_);
+    std::vector<std::byte> signature;
+    for (std::size_t kid = 0; kid < py::len(keys_); ++kid) {
+      entries_.clear();
+      index_->key_entries(static_cast<std::uint32_t>(kid), entries_);
+      for (const std::uint32_t e : entries_) {
+        widen_into(index_->signature(e), signature);
+        wide->insert(static_cast<std::uint32_t>(kid), signature);
+      }
+    }
+    index_.swap(wide);
+    narrow_ = false;
+  }
+
+  // A query of a narrow index with values that do not fit: a band that holds one can be in no
+  // bucket; the others are looked up one by one. Into found_, each key once.
+  void query_by_band(std::span<const std::byte> signature) {
+    std::unordered_set<std::uint32_t> seen;
+    std::vector<std::uint32_t> band_keys;
+    for (int band = 0; band < bands_; ++band) {
+      const auto content =
+          signature.subspan(static_cast<std::size_t>(band) * wide_band_bytes_, wide_band_bytes_);
+      if (!narrow_into(content, content_)) continue;
+      band_keys.clear();
+      index_->bucket_keys(band, content_, band_keys, scratch_);
+      for (const std::uint32_t kid : band_keys) {
+        if (seen.insert(kid).second) found_.push_back(kid);
+      }
+    }
+  }
+
   // minhash.hashvalues as a C-contiguous array, after datasketch's check of len(minhash).
   py::array hashvalues_of(py::handle minhash) const {
     PyObject* type = reinterpret_cast<PyObject*>(Py_TYPE(minhash.ptr()));
@@ -322,9 +438,9 @@ class LshIndex {
 
   // The signature of hashvalues `hv` (the bands of the first bands*rows of its first axis),
   // valid while `hv` lives and until the next call. Without a hash function: their bytes as they
-  // lie in memory, read in place. With one: the number of each band's H, in signature_; a
-  // query's H seen nowhere yet makes the band match nothing. Empty for a query that can match
-  // nothing (no index yet, another band size, or no H known).
+  // lie in memory, read in place (wide: add() and query() narrow them). With one: the number of
+  // each band's H, in signature_; a query's H seen nowhere yet makes the band match nothing. Empty
+  // for a query that can match nothing (no index yet, another band size, or no H known).
   std::span<const std::byte> signature_of(const py::array& hv, bool intern_new) {
     if (hv.dtype().kind() == 'O') throw py::type_error("hashvalues must be numeric, not objects");
     const auto used = static_cast<py::ssize_t>(bands_) * rows_;
@@ -339,22 +455,26 @@ class LshIndex {
     if (hashfunc_.is_none()) {
       if (!index_) {
         if (!intern_new) return {};
-        index_.emplace(bands_, band_bytes);
         item_bytes_ = item_bytes;
+        wide_band_bytes_ = band_bytes;
+        narrow_ =
+            item_bytes == 8 && fits_narrow({data, band_bytes * static_cast<std::size_t>(bands_)});
+        index_.emplace(bands_, narrow_ ? band_bytes / 2 : band_bytes);
       }
-      if (index_->band_bytes() != band_bytes || item_bytes_ != item_bytes) {
+      if (wide_band_bytes_ != band_bytes || item_bytes_ != item_bytes) {
         if (!intern_new) return {};  // datasketch: an H of another length matches nothing
         throw py::value_error(
             "doppel.datasketch.MinHashLSH holds hash values of one size: this one has " +
             std::to_string(band_bytes) + " bytes a band, the index " +
-            std::to_string(index_->band_bytes()));
+            std::to_string(wide_band_bytes_));
       }
-      return {data, index_->signature_bytes()};
+      return {data, wide_band_bytes_ * static_cast<std::size_t>(bands_)};
     }
     if (!index_) {
       if (!intern_new) return {};
       index_.emplace(bands_, 8);
       item_bytes_ = item_bytes;
+      wide_band_bytes_ = 8;
     }
     signature_.resize(static_cast<std::size_t>(bands_) * 8);
     bool any = false;
@@ -390,7 +510,12 @@ class LshIndex {
   // The H of an entry's band.
   py::object band_key(std::uint32_t entry, int band) const {
     const auto content = index_->band_content(entry, band);
-    if (hashfunc_.is_none()) return swapped(content.data(), content.size(), item_bytes_);
+    if (hashfunc_.is_none()) {
+      if (!narrow_) return swapped(content.data(), content.size(), item_bytes_);
+      std::vector<std::byte> wide;
+      widen_into(content, wide);
+      return swapped(wide.data(), wide.size(), item_bytes_);
+    }
     std::uint64_t id;
     std::memcpy(&id, content.data(), 8);
     return interned_[id];
@@ -402,13 +527,16 @@ class LshIndex {
       if (!PyBytes_Check(h.ptr())) return false;
       const std::string_view s(PyBytes_AS_STRING(h.ptr()),
                                static_cast<std::size_t>(PyBytes_GET_SIZE(h.ptr())));
-      if (s.size() != index_->band_bytes()) return false;
+      if (s.size() != wide_band_bytes_) return false;
       const py::bytes raw =
           swapped(reinterpret_cast<const std::byte*>(s.data()), s.size(), item_bytes_);
-      const char* p = PyBytes_AS_STRING(raw.ptr());
-      content_.assign(reinterpret_cast<const std::byte*>(p),
-                      reinterpret_cast<const std::byte*>(p) + s.size());
-      return true;
+      const auto* p = reinterpret_cast<const std::byte*>(PyBytes_AS_STRING(raw.ptr()));
+      const std::span<const std::byte> wide(p, s.size());
+      if (!narrow_) {
+        content_.assign(wide.begin(), wide.end());
+        return true;
+      }
+      return narrow_into(wide, content_);  // false: no stored band has such a value
     }
     (void)band;
     PyObject* found = PyDict_GetItemWithError(intern_ids_.ptr(), h.ptr());
@@ -428,6 +556,9 @@ class LshIndex {
   py::tuple plain_types_;
   std::optional<BandIndex> index_;  // made by the first insert, which fixes the band size
   std::size_t item_bytes_ = 0;      // bytes of one hash value (swapped to show H)
+  std::size_t wide_band_bytes_ =
+      0;                 // bytes of a band of the hash values as given (8 with a hashfunc)
+  bool narrow_ = false;  // values of 8 bytes kept in 4 (see the top of the file)
   py::object hashvalues_name_ = interned("hashvalues");
   py::list keys_;  // key number -> stored key, None when free
   py::dict kids_;  // stored key -> key number

@@ -301,6 +301,108 @@ def test_insert_and_query_arguments():
     assert sorted(lsh.keys) == ["a", "b"]
 
 
+class ReferenceLSH:
+    """datasketch's MinHashLSH as plainly as it can be written: band i of a MinHash is the bytes
+    of its hash values in hashranges[i], byte-swapped, and a bucket is a set of keys."""
+
+    def __init__(self, b, r):
+        self.ranges = [(i * r, (i + 1) * r) for i in range(b)]
+        self.tables = [dict() for _ in range(b)]
+
+    def bands(self, m):
+        return [bytes(m.hashvalues[s:e].byteswap().data) for s, e in self.ranges]
+
+    def insert(self, key, m):
+        for table, h in zip(self.tables, self.bands(m)):
+            table.setdefault(h, set()).add(key)
+
+    def remove(self, key):
+        for table in self.tables:
+            for h in [h for h, keys in table.items() if key in keys]:
+                table[h].discard(key)
+                if not table[h]:
+                    del table[h]
+
+    def query(self, m):
+        return set().union(*(t.get(h, set()) for t, h in zip(self.tables, self.bands(m))))
+
+
+def test_values_of_32_and_64_bits_against_a_reference():
+    # The index keeps 8-byte values in 4 bytes while every one fits (datasketch's always do),
+    # and widens itself when one does not: the buckets are the bytes' buckets either way.
+    rng = np.random.default_rng(11)
+
+    def sketch(values):
+        return MinHash(num_perm=16, hashvalues=np.asarray(values, dtype=np.uint64))
+
+    base = [rng.integers(0, 2**32, 16, dtype=np.uint64) for _ in range(30)]
+    docs = []
+    for i in range(300):
+        v = base[i % 30].copy()
+        v[rng.integers(0, 16, int(rng.integers(0, 6)))] = rng.integers(0, 2**32)
+        docs.append(sketch(v))
+    wide = []
+    for i in range(40):  # bands that differ from a narrow one only in the upper 4 bytes
+        v = docs[i].hashvalues.copy()
+        v[rng.integers(0, 16, 2)] |= np.uint64(1) << np.uint64(int(rng.integers(32, 64)))
+        wide.append(sketch(v))
+    for order in ("narrow first", "wide first"):
+        lsh = MinHashLSH(num_perm=16, params=(4, 4))
+        ref = ReferenceLSH(4, 4)
+        items = list(enumerate(docs)) + [(1000 + i, m) for i, m in enumerate(wide)]
+        if order == "wide first":
+            items = items[300:] + items[:300]
+        for n, (key, m) in enumerate(items):
+            if n == 150:  # before the wide ones come in: queries of wide values, narrow index
+                for probe in docs[:50] + wide:
+                    assert set(lsh.query(probe)) == ref.query(probe)
+                for t, rt in zip(lsh.hashtables, ref.tables):
+                    for probe in wide[:5]:
+                        h = ref.bands(probe)[lsh.hashtables.index(t)]
+                        assert t.get(h) == rt.get(h, set())
+            lsh.insert(key, m)
+            ref.insert(key, m)
+        for key in range(0, 300, 7):
+            lsh.remove(key)
+            ref.remove(key)
+        for probe in docs + wide:
+            assert set(lsh.query(probe)) == ref.query(probe)
+        for t, rt in zip(lsh.hashtables, ref.tables):
+            assert sorted(t.keys()) == sorted(rt) and all(t[h] == rt[h] for h in rt)
+        assert lsh.keys[1000] == ref.bands(wide[0]) and lsh.keys[1] == ref.bands(docs[1])
+        back = pickle.loads(pickle.dumps(lsh))
+        assert all(set(back.query(p)) == ref.query(p) for p in docs + wide)
+
+
+def test_narrow_and_wide_indexes_merge_and_pickle():
+    narrow, wide = MinHashLSH(num_perm=16, params=(4, 4)), MinHashLSH(num_perm=16, params=(4, 4))
+    small = MinHash(num_perm=16, hashvalues=np.arange(16, dtype=np.uint64))
+    big = MinHash(num_perm=16, hashvalues=np.arange(16, dtype=np.uint64) + np.uint64(2**40))
+    signed = MinHash(num_perm=16, hashvalues=-np.arange(1, 17, dtype=np.int64))
+    narrow.insert("small", small)
+    wide.insert("big", big)
+    wide.insert("small", small)
+    a = pickle.loads(pickle.dumps(narrow))
+    a.merge(wide)  # wide into narrow: widens it
+    b = pickle.loads(pickle.dumps(wide))
+    b.merge(narrow, check_overlap=False)
+    for index in (a, b):
+        assert sorted(index.query(small)) == ["small"] and index.query(big) == ["big"]
+        assert index.keys["big"] == [bytes(big.hashvalues[i : i + 4].byteswap().data) for i in (0, 4, 8, 12)]
+    # A state pickled before values were kept in 4 bytes (five items, wide values) still loads.
+    state = b.__getstate__()
+    old = dict(state, index=state["index"][:5])
+    c = MinHashLSH.__new__(MinHashLSH)
+    c.__setstate__(old)
+    assert sorted(c.query(small)) == ["small"] and c.query(big) == ["big"]
+    # Negative int64 values do not fit in 4 bytes: such an index is wide from the start.
+    s = MinHashLSH(num_perm=16, params=(4, 4))
+    s.insert("signed", signed)
+    s.insert("small", small)
+    assert s.query(signed) == ["signed"] and s.query(small) == ["small"]
+    assert pickle.loads(pickle.dumps(s)).query(signed) == ["signed"]
+
+
 def test_params_are_cached():
     lsh_module._optimal_param.cache_clear()
     MinHashLSH(threshold=0.6, num_perm=64)
