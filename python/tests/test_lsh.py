@@ -327,28 +327,29 @@ class ReferenceLSH:
         return set().union(*(t.get(h, set()) for t, h in zip(self.tables, self.bands(m))))
 
 
-def test_values_of_32_and_64_bits_against_a_reference():
+@pytest.mark.parametrize("num_perm,b,r", [(16, 4, 4), (11, 3, 3)])  # 3 x 3: not a multiple of 4
+def test_values_of_32_and_64_bits_against_a_reference(num_perm, b, r):
     # The index keeps 8-byte values in 4 bytes while every one fits (datasketch's always do),
     # and widens itself when one does not: the buckets are the bytes' buckets either way.
     rng = np.random.default_rng(11)
 
     def sketch(values):
-        return MinHash(num_perm=16, hashvalues=np.asarray(values, dtype=np.uint64))
+        return MinHash(num_perm=num_perm, hashvalues=np.asarray(values, dtype=np.uint64))
 
-    base = [rng.integers(0, 2**32, 16, dtype=np.uint64) for _ in range(30)]
+    base = [rng.integers(0, 2**32, num_perm, dtype=np.uint64) for _ in range(30)]
     docs = []
     for i in range(300):
         v = base[i % 30].copy()
-        v[rng.integers(0, 16, int(rng.integers(0, 6)))] = rng.integers(0, 2**32)
+        v[rng.integers(0, num_perm, int(rng.integers(0, 6)))] = rng.integers(0, 2**32)
         docs.append(sketch(v))
     wide = []
     for i in range(40):  # bands that differ from a narrow one only in the upper 4 bytes
         v = docs[i].hashvalues.copy()
-        v[rng.integers(0, 16, 2)] |= np.uint64(1) << np.uint64(int(rng.integers(32, 64)))
+        v[rng.integers(0, b * r, 2)] |= np.uint64(1) << np.uint64(int(rng.integers(32, 64)))
         wide.append(sketch(v))
     for order in ("narrow first", "wide first"):
-        lsh = MinHashLSH(num_perm=16, params=(4, 4))
-        ref = ReferenceLSH(4, 4)
+        lsh = MinHashLSH(num_perm=num_perm, params=(b, r))
+        ref = ReferenceLSH(b, r)
         items = list(enumerate(docs)) + [(1000 + i, m) for i, m in enumerate(wide)]
         if order == "wide first":
             items = items[300:] + items[:300]
