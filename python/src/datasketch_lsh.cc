@@ -8,7 +8,7 @@
 // masked to 32 bits) are kept in 4 bytes: two such values are equal exactly when their low
 // halves are, so the buckets are the same, in half the memory, with half the bytes to hash and
 // compare (at threshold 0.9 an insert copies 500 bytes instead of 1,000). The first insert
-// decides; an insert of a value that does not fit widens the index for good.
+// decides; an insert (or merge) of a value that does not fit widens the index for good.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
@@ -125,11 +125,9 @@ class LshIndex {
     py::object stored = store(key);
     const std::optional<std::uint32_t> existing = kid_of(stored);
     if (check_duplication && existing) throw py::value_error("The given key already exists");
-    const auto signature = signature_of(hv, /*intern=*/true);
+    const auto signature = kept_form(signature_of(hv, /*intern=*/true));
     // The key's number without looking it up again, unless a hashfunc (Python code) ran since.
-    const std::uint32_t kid =
-        !hashfunc_.is_none() ? kid_for(stored) : (existing ? *existing : new_kid(stored));
-    add(kid, signature);
+    add_entry(stored, hashfunc_.is_none() ? existing : kid_of(stored), signature);
   }
 
   py::list query(py::handle minhash) {
@@ -236,7 +234,8 @@ class LshIndex {
   // Adds every entry of `other` (equal num_perm, bands and rows) under its stored keys.
   void merge(LshIndex& other) {
     if (!other.index_) return;
-    if (index_ && wide_band_bytes_ != other.wide_band_bytes_) {
+    if (index_ && (wide_band_bytes_ != other.wide_band_bytes_ ||
+                   (hashfunc_.is_none() && item_bytes_ != other.item_bytes_))) {
       throw py::value_error("Cannot merge MinHashLSH of hash values of different sizes");
     }
     if (hashfunc_.is_none() != other.hashfunc_.is_none()) {
@@ -256,7 +255,6 @@ class LshIndex {
       if (stored.is_none()) continue;
       entries.clear();
       other.index_->key_entries(static_cast<std::uint32_t>(kid), entries);
-      const std::uint32_t my_kid = kid_for(stored);
       for (const std::uint32_t e : entries) {
         const auto sig = other.index_->signature(e);
         if (other.narrow_) {
@@ -270,7 +268,8 @@ class LshIndex {
             std::memcpy(&wide[static_cast<std::size_t>(band) * 8], &id, 8);
           }
         }
-        add(my_kid, wide);
+        const auto kept = kept_form(wide);
+        add_entry(stored, kid_of(stored), kept);
       }
     }
   }
@@ -324,17 +323,36 @@ class LshIndex {
   }
 
  private:
-  // Adds an entry of key number `kid` with `signature` (as signature_of() gives it), narrowed
-  // where the index is narrow; a value that does not fit widens the index first.
-  void add(std::uint32_t kid, std::span<const std::byte> signature) {
-    if (narrow_) {
-      if (narrow_into(signature, signature_)) {
-        signature = signature_;
-      } else {
-        widen_index();
-      }
+  // `signature` (as signature_of() gives it) in the form the index keeps: narrowed where the
+  // index is narrow; a value that does not fit widens the index first. Called before a new key
+  // gets its number, so that a widening that fails (out of memory: it builds a second index)
+  // leaves no key behind.
+  std::span<const std::byte> kept_form(std::span<const std::byte> signature) {
+    if (!narrow_) return signature;
+    if (narrow_into(signature, signature_)) return signature_;
+    widen_index();
+    return signature;
+  }
+
+  // Adds an entry of a stored key, whose number is `known` (none: it gets one), with `kept`
+  // (kept_form()'s). A key numbered here loses its number again if the index cannot take the
+  // entry.
+  void add_entry(py::handle stored, std::optional<std::uint32_t> known,
+                 std::span<const std::byte> kept) {
+    const std::uint32_t kid = known ? *known : new_kid(stored);
+    try {
+      index_->insert(kid, kept);
+    } catch (...) {
+      if (!known) forget_kid(stored, kid);
+      throw;
     }
-    index_->insert(kid, signature);
+  }
+
+  // Undoes new_kid().
+  void forget_kid(py::handle stored, std::uint32_t kid) {
+    if (PyDict_DelItem(kids_.ptr(), stored.ptr()) != 0) PyErr_Clear();
+    PyList_SetItem(keys_.ptr(), kid, py::none().inc_ref().ptr());
+    free_kids_.push_back(kid);
   }
 
   // The index again with every value in 8 bytes: its keys in order, each key's entries oldest

@@ -347,20 +347,26 @@ def test_values_of_32_and_64_bits_against_a_reference(num_perm, b, r):
         v = docs[i].hashvalues.copy()
         v[rng.integers(0, b * r, 2)] |= np.uint64(1) << np.uint64(int(rng.integers(32, 64)))
         wide.append(sketch(v))
-    for order in ("narrow first", "wide first"):
+    for order in ("narrow first", "shuffled"):
         lsh = MinHashLSH(num_perm=num_perm, params=(b, r))
         ref = ReferenceLSH(b, r)
         items = list(enumerate(docs)) + [(1000 + i, m) for i, m in enumerate(wide)]
-        if order == "wide first":
-            items = items[300:] + items[:300]
+        if order == "shuffled":  # narrow at first, widened by a wide value somewhere after
+            items = items[:1] + [items[1 + int(j)] for j in rng.permutation(len(items) - 1)]
         for n, (key, m) in enumerate(items):
-            if n == 150:  # before the wide ones come in: queries of wide values, narrow index
+            if n == 150 and order == "narrow first":  # still narrow: wide queries, views, pickle
                 for probe in docs[:50] + wide:
                     assert set(lsh.query(probe)) == ref.query(probe)
-                for t, rt in zip(lsh.hashtables, ref.tables):
+                for band, (t, rt) in enumerate(zip(lsh.hashtables, ref.tables)):
+                    assert sorted(t.keys()) == sorted(rt) and all(t[h] == rt[h] for h in rt)
                     for probe in wide[:5]:
-                        h = ref.bands(probe)[lsh.hashtables.index(t)]
+                        h = ref.bands(probe)[band]
                         assert t.get(h) == rt.get(h, set())
+                assert lsh.keys[1] == ref.bands(docs[1])
+                back = pickle.loads(pickle.dumps(lsh))
+                assert all(set(back.query(p)) == ref.query(p) for p in docs[:50] + wide)
+                back.insert("w", wide[0])  # the loaded narrow index widens too
+                assert "w" in back.query(wide[0]) and set(back.query(docs[2])) == ref.query(docs[2])
             lsh.insert(key, m)
             ref.insert(key, m)
         for key in range(0, 300, 7):
@@ -390,6 +396,21 @@ def test_narrow_and_wide_indexes_merge_and_pickle():
     for index in (a, b):
         assert sorted(index.query(small)) == ["small"] and index.query(big) == ["big"]
         assert index.keys["big"] == [bytes(big.hashvalues[i : i + 4].byteswap().data) for i in (0, 4, 8, 12)]
+    # Into an empty index (which takes the other's form), and into itself.
+    e1, e2 = MinHashLSH(num_perm=16, params=(4, 4)), MinHashLSH(num_perm=16, params=(4, 4))
+    e1.merge(narrow)
+    e2.merge(wide)
+    assert e1.query(small) == ["small"] and e2.query(big) == ["big"]
+    e1.insert("big", big)
+    assert e1.query(big) == ["big"] and e1.query(small) == ["small"]
+    narrow.merge(narrow)
+    assert narrow.query(small) == ["small"] and len(narrow.keys["small"]) == 2 * narrow.b
+    # Hash values of another item size with the same bytes a band do not merge (as they do not
+    # insert: one hash value size per index).
+    pairs = MinHashLSH(num_perm=16, params=(4, 4))
+    pairs.insert("p", MinHash(num_perm=16, hashvalues=np.ones((16, 2), dtype=np.uint32)))
+    with pytest.raises(ValueError):
+        a.merge(pairs)
     # A state pickled before values were kept in 4 bytes (five items, wide values) still loads.
     state = b.__getstate__()
     old = dict(state, index=state["index"][:5])
