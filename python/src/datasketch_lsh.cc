@@ -96,6 +96,101 @@ void widen_into(std::span<const std::byte> narrow, std::vector<std::byte>& out) 
   }
 }
 
+// Stored key -> key number, with a dict's equality (the same hash, then the same object or ==)
+// but without a dict entry and a Python int per key: (hash, number) slots, linear probing, at
+// most half full. The keys themselves are in a list, number -> key. Each insert of a new key
+// looked it up in a dict, made an int and set it in the dict: the dict's probes into memory no
+// cache holds, its resizes and the int were about a tenth of an insert.
+class KeyNumbers {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffffu;
+
+  // The number of the key equal to `key` (of hash `hash`) in `keys` (a list: number -> key), or
+  // kNone. An __eq__ may run Python code; if that changes the table, the search starts again.
+  std::uint32_t find(PyObject* key, Py_hash_t hash, PyObject* keys) const {
+    for (;;) {
+      if (slots_.empty()) return kNone;
+      const std::uint64_t version = version_;
+      const std::size_t mask = slots_.size() - 1;
+      bool changed = false;
+      for (std::size_t i = home(hash); !changed; i = (i + 1) & mask) {
+        const Slot slot = slots_[i];
+        if (slot.number == kNone) return kNone;
+        if (slot.hash != hash) continue;
+        PyObject* candidate = PyList_GET_ITEM(keys, slot.number);
+        if (candidate == key) return slot.number;
+        Py_INCREF(candidate);
+        const int equal = PyObject_RichCompareBool(candidate, key, Py_EQ);
+        Py_DECREF(candidate);
+        if (equal < 0) throw py::error_already_set();
+        changed = version != version_;
+        if (!changed && equal != 0) return slot.number;
+      }
+    }
+  }
+
+  // Adds a key of hash `hash` that is not there yet.
+  void add(Py_hash_t hash, std::uint32_t number) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t i = home(hash);
+    while (slots_[i].number != kNone) i = (i + 1) & mask;
+    slots_[i] = Slot{hash, number};
+    ++used_;
+    ++version_;
+  }
+
+  // Removes the key numbered `number` (of hash `hash`), if it is there.
+  void erase(Py_hash_t hash, std::uint32_t number) {
+    if (slots_.empty()) return;
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t hole = home(hash);
+    for (; slots_[hole].number != number; hole = (hole + 1) & mask) {
+      if (slots_[hole].number == kNone) return;
+    }
+    // Backward-shift deletion: later slots of the run move up unless their home lies
+    // (cyclically) after the hole.
+    for (std::size_t j = (hole + 1) & mask; slots_[j].number != kNone; j = (j + 1) & mask) {
+      if (((j - home(slots_[j].hash)) & mask) >= ((j - hole) & mask)) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
+    --used_;
+    ++version_;
+  }
+
+ private:
+  struct Slot {
+    Py_hash_t hash = 0;
+    std::uint32_t number = kNone;
+  };
+
+  std::size_t home(Py_hash_t hash) const {
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(hash) * 0x9E3779B97F4A7C15ULL) >>
+                                    shift_);
+  }
+
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
+    shift_ = 64 - std::countr_zero(slots_.size());
+    const std::size_t mask = slots_.size() - 1;
+    for (const Slot& slot : old) {
+      if (slot.number == kNone) continue;
+      std::size_t i = home(slot.hash);
+      while (slots_[i].number != kNone) i = (i + 1) & mask;
+      slots_[i] = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;  // power-of-two size
+  int shift_ = 64;           // 64 - log2(slots_.size())
+  std::size_t used_ = 0;
+  std::uint64_t version_ = 0;
+};
+
 class LshIndex {
  public:
   // `plain_types`: classes whose len() is the length of their hashvalues (doppel's MinHash and
@@ -157,9 +252,7 @@ class LshIndex {
     const std::optional<std::uint32_t> kid = kid_of(stored);
     if (!kid) throw py::value_error("The given key does not exist");
     index_->remove(*kid);
-    PyDict_DelItem(kids_.ptr(), stored.ptr());
-    PyList_SetItem(keys_.ptr(), *kid, py::none().inc_ref().ptr());
-    free_kids_.push_back(*kid);
+    forget_kid(stored, *kid);
   }
 
   bool contains(py::handle key) { return kid_of(store(key)).has_value(); }
@@ -350,7 +443,7 @@ class LshIndex {
 
   // Undoes new_kid().
   void forget_kid(py::handle stored, std::uint32_t kid) {
-    if (PyDict_DelItem(kids_.ptr(), stored.ptr()) != 0) PyErr_Clear();
+    numbers_.erase(hash_of(stored), kid);
     PyList_SetItem(keys_.ptr(), kid, py::none().inc_ref().ptr());
     free_kids_.push_back(kid);
   }
@@ -436,13 +529,17 @@ class LshIndex {
     return prepickle_ ? loads_(key) : key;
   }
 
+  // hash(stored); TypeError for an unhashable key, as a dict raises.
+  static Py_hash_t hash_of(py::handle stored) {
+    const Py_hash_t hash = PyObject_Hash(stored.ptr());
+    if (hash == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return hash;
+  }
+
   std::optional<std::uint32_t> kid_of(py::handle stored) const {
-    PyObject* found = PyDict_GetItemWithError(kids_.ptr(), stored.ptr());
-    if (found == nullptr) {
-      if (PyErr_Occurred()) throw py::error_already_set();
-      return std::nullopt;
-    }
-    return py::cast<std::uint32_t>(py::handle(found));
+    const std::uint32_t kid = numbers_.find(stored.ptr(), hash_of(stored), keys_.ptr());
+    if (kid == KeyNumbers::kNone) return std::nullopt;
+    return kid;
   }
 
   // The key number of a stored key, new if it has none yet.
@@ -453,17 +550,18 @@ class LshIndex {
 
   // A number for a stored key that has none.
   std::uint32_t new_kid(py::handle stored) {
-    std::uint32_t kid;
-    if (!free_kids_.empty()) {
-      kid = free_kids_.back();
+    const Py_hash_t hash = hash_of(stored);
+    const bool reused = !free_kids_.empty();
+    const auto kid =
+        reused ? free_kids_.back() : static_cast<std::uint32_t>(PyList_GET_SIZE(keys_.ptr()));
+    if (kid == KeyNumbers::kNone) throw py::value_error("MinHashLSH holds at most 2^32-1 keys");
+    numbers_.add(hash, kid);  // first: if it throws, nothing has changed (no Python code runs
+                              // before the key is in keys_ below)
+    if (reused) {
+      PyList_SetItem(keys_.ptr(), kid, stored.inc_ref().ptr());
       free_kids_.pop_back();
-      keys_[kid] = stored;
-    } else {
-      kid = static_cast<std::uint32_t>(PyList_GET_SIZE(keys_.ptr()));
-      if (PyList_Append(keys_.ptr(), stored.ptr()) != 0) throw py::error_already_set();
-    }
-    const auto number = py::reinterpret_steal<py::object>(PyLong_FromUnsignedLong(kid));
-    if (!number || PyDict_SetItem(kids_.ptr(), stored.ptr(), number.ptr()) != 0) {
+    } else if (PyList_Append(keys_.ptr(), stored.ptr()) != 0) {
+      numbers_.erase(hash, kid);
       throw py::error_already_set();
     }
     return kid;
@@ -603,8 +701,8 @@ class LshIndex {
       0;                 // bytes of a band of the hash values as given (8 with a hashfunc)
   bool narrow_ = false;  // values of 8 bytes kept in 4 (see the top of the file)
   py::object hashvalues_name_ = interned("hashvalues");
-  py::list keys_;  // key number -> stored key, None when free
-  py::dict kids_;  // stored key -> key number
+  py::list keys_;       // key number -> stored key, None when free
+  KeyNumbers numbers_;  // stored key -> key number
   std::vector<std::uint32_t> free_kids_;
   py::list interned_;  // with a hashfunc: number -> H
   py::dict intern_ids_;

@@ -425,6 +425,80 @@ def test_narrow_and_wide_indexes_merge_and_pickle():
     assert pickle.loads(pickle.dumps(s)).query(signed) == ["signed"]
 
 
+class Colliding:
+    """A key whose hash is the same for every value: equality alone tells them apart."""
+
+    def __init__(self, value, on_eq=None):
+        self.value, self.on_eq = value, on_eq
+
+    def __hash__(self):
+        return 7
+
+    def __eq__(self, other):
+        if self.on_eq is not None:
+            self.on_eq()
+        return isinstance(other, Colliding) and self.value == other.value
+
+
+def test_keys_are_found_as_a_dict_finds_them():
+    # The index numbers its keys with a table of its own: the same keys must be the same key as
+    # in datasketch's dict (equal hash, then the same object or ==).
+    m1, m2 = mh(words(30), 16), mh(words(30, 500), 16)
+    lsh = MinHashLSH(threshold=0.5, num_perm=16)
+    lsh.insert(1, m1)
+    assert 1.0 in lsh and True in lsh and 2 not in lsh
+    with pytest.raises(ValueError):
+        lsh.insert(1.0, m2)  # == 1: the same key
+    lsh.remove(True)
+    assert lsh.is_empty() and 1 not in lsh
+    lsh.insert(("k", 1), m1)
+    assert ("k", 1) in lsh and lsh.query(m1) == [("k", 1)]
+    nan = float("nan")
+    lsh.insert(nan, m2)
+    assert nan in lsh and float("nan") not in lsh  # a dict finds a NaN by identity only
+    lsh.remove(nan)
+    # Many keys of one hash: found by equality, removed and inserted again in any order.
+    many = MinHashLSH(threshold=0.5, num_perm=16)
+    present = set()
+    rng = np.random.default_rng(5)
+    for step in range(600):
+        v = int(rng.integers(0, 150))
+        if v in present and rng.random() < 0.5:
+            many.remove(Colliding(v))
+            present.discard(v)
+        elif v not in present:
+            many.insert(Colliding(v), m1 if v % 2 else m2)
+            present.add(v)
+        if step % 50 == 0:
+            assert all((Colliding(u) in many) == (u in present) for u in range(150))
+    assert {k.value for k in many.query(m1)} == {v for v in present if v % 2}
+    assert sorted(k.value for k in many.keys) == sorted(present)
+    # A stored key's __eq__ that raises: the error comes out, as from a dict.
+    def boom():
+        raise RuntimeError("eq")
+
+    raising = MinHashLSH(threshold=0.5, num_perm=16)
+    raising.insert(Colliding(1, on_eq=boom), m1)
+    with pytest.raises(RuntimeError):
+        Colliding(2) in raising
+    # A stored key's __eq__ that inserts into the same index while a key after it in the probe
+    # run is looked up (the table grows under the search): no crash, the right answer.
+    grow = MinHashLSH(threshold=0.5, num_perm=16)
+    state = {"armed": False}
+
+    def insert_more():
+        if state["armed"]:
+            state["armed"] = False
+            for v in range(1000, 1100):
+                grow.insert(Colliding(v), m2)
+
+    grow.insert(Colliding(0, on_eq=insert_more), m1)
+    grow.insert(Colliding(1), m1)
+    state["armed"] = True
+    assert Colliding(1) in grow and not state["armed"] and len(grow.keys) == 102
+    assert Colliding(5000) not in grow and all(Colliding(v) in grow for v in range(1000, 1100))
+
+
 def test_params_are_cached():
     lsh_module._optimal_param.cache_clear()
     MinHashLSH(threshold=0.6, num_perm=64)
