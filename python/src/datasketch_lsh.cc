@@ -167,22 +167,26 @@ class KeyNumbers {
     std::uint32_t number = kNone;
   };
 
-  std::size_t home(Py_hash_t hash) const {
+  std::size_t home(Py_hash_t hash) const { return home(hash, shift_); }
+  static std::size_t home(Py_hash_t hash, int shift) {
     return static_cast<std::size_t>((static_cast<std::uint64_t>(hash) * 0x9E3779B97F4A7C15ULL) >>
-                                    shift_);
+                                    shift);
   }
 
+  // Doubles the table. Built aside and swapped in: if the memory is not there, the table is as
+  // it was.
   void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 16 : old.size() * 2, Slot{});
-    shift_ = 64 - std::countr_zero(slots_.size());
-    const std::size_t mask = slots_.size() - 1;
-    for (const Slot& slot : old) {
+    std::vector<Slot> bigger(slots_.empty() ? 16 : slots_.size() * 2);
+    const int shift = 64 - std::countr_zero(bigger.size());
+    const std::size_t mask = bigger.size() - 1;
+    for (const Slot& slot : slots_) {
       if (slot.number == kNone) continue;
-      std::size_t i = home(slot.hash);
-      while (slots_[i].number != kNone) i = (i + 1) & mask;
-      slots_[i] = slot;
+      std::size_t i = home(slot.hash, shift);
+      while (bigger[i].number != kNone) i = (i + 1) & mask;
+      bigger[i] = slot;
     }
+    slots_.swap(bigger);
+    shift_ = shift;
   }
 
   std::vector<Slot> slots_;  // power-of-two size
@@ -218,11 +222,20 @@ class LshIndex {
   void insert(py::handle key, py::handle minhash, bool check_duplication) {
     const py::array hv = hashvalues_of(minhash);
     py::object stored = store(key);
-    const std::optional<std::uint32_t> existing = kid_of(stored);
+    const Py_hash_t hash = hash_of(stored);
+    const std::optional<std::uint32_t> existing = kid_of(stored, hash);
     if (check_duplication && existing) throw py::value_error("The given key already exists");
-    const auto signature = kept_form(signature_of(hv, /*intern=*/true));
-    // The key's number without looking it up again, unless a hashfunc (Python code) ran since.
-    add_entry(stored, hashfunc_.is_none() ? existing : kid_of(stored), signature);
+    if (hashfunc_.is_none()) {
+      // No Python code runs from here on: the number found above is still the key's.
+      add_entry(stored, hash, existing, kept_form(signature_of(hv, /*intern=*/true)));
+      return;
+    }
+    // The hashfunc is Python code, and so is the key's __eq__ in the second look-up, which may
+    // use this index again (and its buffers): the signature is copied out first.
+    const auto numbered = signature_of(hv, /*intern=*/true);
+    const std::vector<std::byte> signature(numbered.begin(), numbered.end());
+    const std::optional<std::uint32_t> known = kid_of(stored, hash);
+    add_entry(stored, hash, known, kept_form(signature));
   }
 
   py::list query(py::handle minhash) {
@@ -241,6 +254,16 @@ class LshIndex {
     // Filled in place rather than appended to: no growth of the list as it is built.
     auto out = py::reinterpret_steal<py::list>(PyList_New(static_cast<py::ssize_t>(found_.size())));
     if (!out) throw py::error_already_set();
+    if (prepickle_) {
+      // Unpickling runs Python code, which may query this index again and refill found_.
+      std::vector<std::uint32_t> found;
+      found.swap(found_);
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), shown(found[i]).release().ptr());
+      }
+      found_.swap(found);
+      return out;
+    }
     for (std::size_t i = 0; i < found_.size(); ++i) {
       PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), shown(found_[i]).release().ptr());
     }
@@ -249,13 +272,18 @@ class LshIndex {
 
   void remove(py::handle key) {
     const py::object stored = store(key);
-    const std::optional<std::uint32_t> kid = kid_of(stored);
+    const Py_hash_t hash = hash_of(stored);
+    const std::optional<std::uint32_t> kid = kid_of(stored, hash);
     if (!kid) throw py::value_error("The given key does not exist");
+    // No Python code runs from here on.
     index_->remove(*kid);
-    forget_kid(stored, *kid);
+    forget_kid(*kid, hash);
   }
 
-  bool contains(py::handle key) { return kid_of(store(key)).has_value(); }
+  bool contains(py::handle key) {
+    const py::object stored = store(key);
+    return kid_of(stored, hash_of(stored)).has_value();
+  }
   bool is_empty() const { return !index_ || index_->key_count() == 0; }
   std::size_t size() const { return index_ ? index_->key_count() : 0; }
 
@@ -270,16 +298,18 @@ class LshIndex {
     return out;
   }
 
-  bool has_stored_key(py::handle stored) const { return kid_of(stored).has_value(); }
+  bool has_stored_key(py::handle stored) const {
+    return kid_of(stored, hash_of(stored)).has_value();
+  }
 
   // datasketch's keys[key]: the H of each band, of each entry of the key.
   py::list key_hs(py::handle stored) {
     py::list out;
-    const std::optional<std::uint32_t> kid = kid_of(stored);
+    const std::optional<std::uint32_t> kid = kid_of(stored, hash_of(stored));
     if (!kid) return out;
-    entries_.clear();
-    index_->key_entries(*kid, entries_);
-    for (const std::uint32_t e : entries_) {
+    std::vector<std::uint32_t> entries;
+    index_->key_entries(*kid, entries);
+    for (const std::uint32_t e : entries) {
       for (int band = 0; band < bands_; ++band) out.append(band_key(e, band));
     }
     return out;
@@ -293,9 +323,9 @@ class LshIndex {
   py::list bucket_hs(int band) {
     py::list out;
     if (!index_) return out;
-    entries_.clear();
-    index_->bucket_entries(check_band(band), entries_);
-    for (const std::uint32_t e : entries_) out.append(band_key(e, band));
+    std::vector<std::uint32_t> entries;
+    index_->bucket_entries(check_band(band), entries);
+    for (const std::uint32_t e : entries) out.append(band_key(e, band));
     return out;
   }
 
@@ -304,9 +334,10 @@ class LshIndex {
     py::set out;
     check_band(band);
     if (!index_ || !content_of(band, h)) return out;
-    found_.clear();
-    index_->bucket_keys(band, content_, found_, scratch_);
-    for (const std::uint32_t kid : found_) out.add(keys_[kid]);
+    // Local: out.add() runs the keys' __hash__, which may use this index again.
+    std::vector<std::uint32_t> found;
+    index_->bucket_keys(band, content_, found, scratch_);
+    for (const std::uint32_t kid : found) out.add(keys_[kid]);
     return out;
   }
 
@@ -314,13 +345,17 @@ class LshIndex {
   py::dict bucket_sizes(int band) {
     py::dict out;
     if (!index_) return out;
-    entries_.clear();
-    index_->bucket_entries(check_band(band), entries_);
-    for (const std::uint32_t e : entries_) {
-      found_.clear();
-      index_->bucket_keys(band, index_->band_content(e, band), found_, scratch_);
-      out[band_key(e, band)] = found_.size();
+    // Read whole before the dict is filled: that runs the H's __hash__ (a hashfunc's H may be any
+    // object), which may change this index.
+    std::vector<std::uint32_t> entries, found;
+    std::vector<std::pair<py::object, std::size_t>> sizes;
+    index_->bucket_entries(check_band(band), entries);
+    for (const std::uint32_t e : entries) {
+      found.clear();
+      index_->bucket_keys(band, index_->band_content(e, band), found, scratch_);
+      sizes.emplace_back(band_key(e, band), found.size());
     }
+    for (const auto& [h, size] : sizes) out[h] = size;
     return out;
   }
 
@@ -341,28 +376,42 @@ class LshIndex {
       wide_band_bytes_ = other.wide_band_bytes_;
       narrow_ = other.narrow_;
     }
+    // Key by key, what is read of `other` is copied out before the key's __hash__ and __eq__ (and
+    // the H's) run: Python code, which may change either index (`other` may be this one).
+    const std::size_t sig_bytes = wide_band_bytes_ * static_cast<std::size_t>(bands_);
     std::vector<std::uint32_t> entries;
-    std::vector<std::byte> wide;
-    for (std::size_t kid = 0; kid < py::len(other.keys_); ++kid) {
+    std::vector<std::byte> wide, signatures;  // the key's entries, values as given, in a row
+    std::vector<py::object> hs;               // with a hashfunc: the H of each band of each
+    for (std::size_t kid = 0; kid < static_cast<std::size_t>(PyList_GET_SIZE(other.keys_.ptr()));
+         ++kid) {
       const py::object stored = other.keys_[kid];
       if (stored.is_none()) continue;
       entries.clear();
       other.index_->key_entries(static_cast<std::uint32_t>(kid), entries);
+      signatures.clear();
+      hs.clear();
       for (const std::uint32_t e : entries) {
         const auto sig = other.index_->signature(e);
         if (other.narrow_) {
           widen_into(sig, wide);
+          signatures.insert(signatures.end(), wide.begin(), wide.end());
         } else {
-          wide.assign(sig.begin(), sig.end());
+          signatures.insert(signatures.end(), sig.begin(), sig.end());
         }
-        if (!hashfunc_.is_none()) {  // renumber the other index's H into this one's
-          for (int band = 0; band < bands_; ++band) {
-            const std::uint64_t id = intern(other.band_key(e, band));
-            std::memcpy(&wide[static_cast<std::size_t>(band) * 8], &id, 8);
-          }
+        for (int band = 0; !hashfunc_.is_none() && band < bands_; ++band) {
+          hs.push_back(other.band_key(e, band));
         }
-        const auto kept = kept_form(wide);
-        add_entry(stored, kid_of(stored), kept);
+      }
+      const Py_hash_t hash = hash_of(stored);
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        const std::span<std::byte> sig(signatures.data() + i * sig_bytes, sig_bytes);
+        for (int band = 0; !hashfunc_.is_none() && band < bands_; ++band) {
+          // The other index's H, numbered in this one.
+          const std::uint64_t id = intern(hs[i * static_cast<std::size_t>(bands_) + band]);
+          std::memcpy(&sig[static_cast<std::size_t>(band) * 8], &id, 8);
+        }
+        const std::optional<std::uint32_t> known = kid_of(stored, hash);
+        add_entry(stored, hash, known, kept_form(sig));  // no Python code runs in these
       }
     }
   }
@@ -411,7 +460,8 @@ class LshIndex {
     }
     for (std::size_t i = 0; i < py::len(entry_keys); ++i) {
       const auto* p = reinterpret_cast<const std::byte*>(signatures.data()) + i * sig_bytes;
-      index_->insert(kid_for(entry_keys[i]), {p, sig_bytes});
+      const std::uint32_t kid = kid_for(entry_keys[i]);
+      index_->insert(kid, {p, sig_bytes});
     }
   }
 
@@ -427,23 +477,23 @@ class LshIndex {
     return signature;
   }
 
-  // Adds an entry of a stored key, whose number is `known` (none: it gets one), with `kept`
-  // (kept_form()'s). A key numbered here loses its number again if the index cannot take the
-  // entry.
-  void add_entry(py::handle stored, std::optional<std::uint32_t> known,
+  // Adds an entry of a stored key of hash `hash`, whose number is `known` (none: it gets one),
+  // with `kept` (kept_form()'s). A key numbered here loses its number again if the index cannot
+  // take the entry. Runs no Python code: `known` is still right when it ends.
+  void add_entry(py::handle stored, Py_hash_t hash, std::optional<std::uint32_t> known,
                  std::span<const std::byte> kept) {
-    const std::uint32_t kid = known ? *known : new_kid(stored);
+    const std::uint32_t kid = known ? *known : new_kid(stored, hash);
     try {
       index_->insert(kid, kept);
     } catch (...) {
-      if (!known) forget_kid(stored, kid);
+      if (!known) forget_kid(kid, hash);
       throw;
     }
   }
 
-  // Undoes new_kid().
-  void forget_kid(py::handle stored, std::uint32_t kid) {
-    numbers_.erase(hash_of(stored), kid);
+  // Undoes new_kid() of a key of hash `hash`.
+  void forget_kid(std::uint32_t kid, Py_hash_t hash) {
+    numbers_.erase(hash, kid);
     PyList_SetItem(keys_.ptr(), kid, py::none().inc_ref().ptr());
     free_kids_.push_back(kid);
   }
@@ -536,21 +586,25 @@ class LshIndex {
     return hash;
   }
 
-  std::optional<std::uint32_t> kid_of(py::handle stored) const {
-    const std::uint32_t kid = numbers_.find(stored.ptr(), hash_of(stored), keys_.ptr());
+  // The number of a stored key of hash `hash` (hash_of()'s), if it has one. The hash is taken
+  // once by the caller: a __hash__ is Python code, which may change this index, and the number
+  // found here must be the one given to or taken from the key after it (new_kid, forget_kid).
+  // The key's __eq__ may change the index too; the search then starts again.
+  std::optional<std::uint32_t> kid_of(py::handle stored, Py_hash_t hash) const {
+    const std::uint32_t kid = numbers_.find(stored.ptr(), hash, keys_.ptr());
     if (kid == KeyNumbers::kNone) return std::nullopt;
     return kid;
   }
 
   // The key number of a stored key, new if it has none yet.
   std::uint32_t kid_for(py::handle stored) {
-    if (const auto kid = kid_of(stored)) return *kid;
-    return new_kid(stored);
+    const Py_hash_t hash = hash_of(stored);
+    if (const auto kid = kid_of(stored, hash)) return *kid;
+    return new_kid(stored, hash);
   }
 
-  // A number for a stored key that has none.
-  std::uint32_t new_kid(py::handle stored) {
-    const Py_hash_t hash = hash_of(stored);
+  // A number for a stored key of hash `hash` that has none. Runs no Python code.
+  std::uint32_t new_kid(py::handle stored, Py_hash_t hash) {
     const bool reused = !free_kids_.empty();
     const auto kid =
         reused ? free_kids_.back() : static_cast<std::uint32_t>(PyList_GET_SIZE(keys_.ptr()));

@@ -499,6 +499,137 @@ def test_keys_are_found_as_a_dict_finds_them():
     assert Colliding(5000) not in grow and all(Colliding(v) in grow for v in range(1000, 1100))
 
 
+class Keyed:
+    """A key of a chosen hash: groups of keys share one, others lie next to each other."""
+
+    def __init__(self, value, hash_value):
+        self.value, self.hash_value = value, hash_value
+
+    def __hash__(self):
+        return self.hash_value
+
+    def __eq__(self, other):
+        return isinstance(other, Keyed) and self.value == other.value
+
+
+def test_keys_of_mixed_hashes_stay_found_through_removals():
+    # Keys of many hashes, some shared, inserted and removed at random: a removal moves later
+    # keys of a probe run up, or leaves them where they are when their home is after the hole.
+    # Every key still held must be found after every removal, and no other.
+    m = mh(words(30), 16)
+    for seed, group in ((0, lambda v: v // 3), (1, lambda v: v // 3), (2, lambda v: v % 37)):
+        rng = np.random.default_rng(seed)
+        lsh = MinHashLSH(threshold=0.5, num_perm=16)
+        present = set()
+        for _ in range(1500):
+            v = int(rng.integers(0, 400))
+            key = Keyed(v, group(v))
+            if v in present:
+                lsh.remove(key)
+                present.discard(v)
+                for u in present:
+                    assert Keyed(u, group(u)) in lsh
+            else:
+                lsh.insert(key, m)
+                present.add(v)
+        assert sorted(k.value for k in lsh.query(m)) == sorted(present)
+        assert all((Keyed(u, group(u)) in lsh) == (u in present) for u in range(400))
+    # Plain ints: their hashes are themselves, spread over the table by its multiplier.
+    rng = np.random.default_rng(9)
+    lsh, present = MinHashLSH(threshold=0.5, num_perm=16), set()
+    for _ in range(4000):
+        v = int(rng.integers(0, 3000))
+        if v in present:
+            lsh.remove(v)
+            present.discard(v)
+        else:
+            lsh.insert(v, m)
+            present.add(v)
+    assert all((u in lsh) == (u in present) for u in range(3000))
+    assert sorted(lsh.query(m)) == sorted(present)
+
+
+class Reentrant:
+    """A key whose __hash__, at its n-th call while armed, calls `action` once."""
+
+    def __init__(self, value, n, action):
+        self.value, self.n, self.action, self.calls, self.armed = value, n, action, 0, False
+
+    def __hash__(self):
+        if self.armed:
+            self.calls += 1
+            if self.calls == self.n:
+                self.armed = False
+                self.action(self)
+        return hash(self.value)
+
+    def __eq__(self, other):
+        return getattr(other, "value", other) == self.value
+
+
+def test_a_hash_that_changes_the_index_leaves_it_whole():
+    # A key's __hash__ may run any Python code, also on the index that is hashing it. Whatever it
+    # does, no key number may be given twice and no key may be held twice.
+    m = mh(words(30), 16)
+    for n in range(1, 4):
+        # __hash__ removes the key from the index while an outer remove of it is under way.
+        lsh = MinHashLSH(threshold=0.5, num_perm=16)
+        key = Reentrant("k", n, lambda k, lsh=lsh: lsh.remove(k))
+        lsh.insert(key, m)
+        key.armed = True
+        try:
+            lsh.remove(key)
+        except ValueError:
+            pass  # the inner remove took it first
+        key.armed = False
+        assert "k" not in lsh and lsh.is_empty()
+        lsh.insert("a", m)
+        lsh.insert("b", m)
+        assert sorted(lsh.query(m)) == ["a", "b"] and "a" in lsh and "b" in lsh
+        lsh.remove("a")
+        assert lsh.query(m) == ["b"] and "b" in lsh and "a" not in lsh
+        # __hash__ inserts an equal key while an outer insert of this key is under way.
+        lsh = MinHashLSH(threshold=0.5, num_perm=16)
+        key = Reentrant("k", n, lambda k, lsh=lsh: lsh.insert("k", m))
+        key.armed = True
+        try:
+            lsh.insert(key, m)
+        except ValueError:
+            pass  # the equal key was there first
+        key.armed = False
+        assert len(lsh.keys) == 1 and len(lsh.query(m)) == 1
+        lsh.remove("k")
+        assert lsh.is_empty() and "k" not in lsh and lsh.query(m) == []
+
+
+def test_a_merge_takes_each_key_as_it_was_when_reached():
+    # A stored key's __eq__, run by the merge's look-ups, removes a key of the index merged from
+    # and inserts another in its place (which reuses its entries): the key reached keeps the
+    # signatures it had when the merge reached it.
+    m1, m2, m3 = mh(words(30), 16), mh(words(30, 500), 16), mh(words(30, 900), 16)
+    b = MinHashLSH(threshold=0.5, num_perm=16)
+    b.insert(Colliding(1), m1)
+    b.insert(Colliding(1), m2, check_duplication=False)
+    state = {"armed": True}
+
+    def replace_in_b():
+        if state["armed"]:
+            state["armed"] = False
+            b.remove(Colliding(1))
+            b.insert(Colliding(2), m3)
+            b.insert(Colliding(2), m3, check_duplication=False)
+
+    a = MinHashLSH(threshold=0.5, num_perm=16)
+    a.insert(Colliding(0, on_eq=replace_in_b), m3)
+    a.merge(b)
+    assert not state["armed"]
+    reference = MinHashLSH(threshold=0.5, num_perm=16)
+    reference.insert(Colliding(1), m1)
+    reference.insert(Colliding(1), m2, check_duplication=False)
+    assert a.keys[Colliding(1)] == reference.keys[Colliding(1)]
+    assert sorted(k.value for k in a.query(m2)) == [1]
+
+
 def test_params_are_cached():
     lsh_module._optimal_param.cache_clear()
     MinHashLSH(threshold=0.6, num_perm=64)
