@@ -89,10 +89,11 @@ struct ReadOptions {
   std::size_t max_doc_bytes = 64u << 20;    // longer documents are bad input ("too_large");
                                             // bounds the memory a single line may take
   ErrorPolicy on_error = ErrorPolicy::kSkip;
-  bool keep_stdin = false;  // standard input ("-") is copied to an anonymous temporary file as it
-                            // is read, so that writers can read the documents again (the
-                            // deduplicated or cleaned corpus, the report). Off: nothing is
-                            // stored, and those writers refuse standard input.
+  bool keep_stdin = false;  // standard input ("-"), and a named pipe or device given as input,
+                            // is copied to an anonymous temporary file as it is read, so that
+                            // writers can read the documents again (the deduplicated or cleaned
+                            // corpus, the report). Off: nothing is stored, and those writers
+                            // refuse such inputs.
   Env* env = nullptr;       // where files and standard input come from; null: default_env()
 };
 

@@ -1,5 +1,7 @@
 #include "corpus/corpus_source.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace doppel {
@@ -18,18 +20,22 @@ Result<std::shared_ptr<CorpusSource>> CorpusSource::open_ranges(std::vector<Inpu
                                                                 const ReadOptions& read) {
   Env& env = read.env != nullptr ? *read.env : default_env();
   std::shared_ptr<CorpusSource> source(
-      new CorpusSource(std::move(files), std::move(ranges), read, env, nullptr));
-  if (source->reads_stdin() && read.keep_stdin) {
-    auto created = StdinSpool::create();
-    if (!created.ok()) return created.status();
-    source->spool_ = std::move(*created);
+      new CorpusSource(std::move(files), std::move(ranges), read, env));
+  source->spools_.resize(source->files_.size());
+  if (read.keep_stdin) {
+    for (const FileRange& r : source->ranges_) {
+      if (!source->files_[r.file].read_once || source->spools_[r.file]) continue;
+      auto created = StdinSpool::create();
+      if (!created.ok()) return created.status();
+      source->spools_[r.file] = std::move(*created);
+    }
   }
   return source;
 }
 
-bool CorpusSource::reads_stdin() const {
+bool CorpusSource::reads_once() const {
   return std::any_of(ranges_.begin(), ranges_.end(),
-                     [&](const FileRange& r) { return files_[r.file].is_stdin(); });
+                     [&](const FileRange& r) { return files_[r.file].read_once; });
 }
 
 std::vector<InputFileInfo> CorpusSource::file_infos() const {
@@ -42,27 +48,28 @@ std::vector<InputFileInfo> CorpusSource::file_infos() const {
 Result<std::unique_ptr<SequentialFile>> CorpusSource::open_file(std::size_t index,
                                                                 bool first) const {
   const InputFile& f = files_[index];
-  if (!f.is_stdin()) return env_.open(f.path);
+  if (!f.read_once) return env_.open(f.path);
+  const std::shared_ptr<StdinSpool>& spool = spools_[index];
   if (first) {
-    auto in = env_.open_stdin();
-    if (!in.ok() || !spool_) return in;
-    return spool_->tee(std::move(*in));
+    auto in = f.is_stdin() ? env_.open_stdin() : env_.open(f.path);
+    if (!in.ok() || !spool) return in;
+    return spool->tee(std::move(*in));
   }
-  if (!spool_) {
+  if (!spool) {
     return Status::InvalidArgument(
-        "standard input was not kept for a second reading (`keep_stdin`)");
+        fmt::format("{} was not kept for a second reading (`keep_stdin`)", f.name));
   }
-  return spool_->open();
+  return spool->open();
 }
 
 Result<std::unique_ptr<BatchReader>> CorpusSource::read() const {
-  const bool first = !stdin_read_;
-  if (reads_stdin() && !first && !spool_) {
+  const bool first = !read_before_;
+  if (reads_once() && !first && !read_.keep_stdin) {
     return Status::InvalidArgument(
-        "standard input can be read only once: it was not kept for a second reading "
-        "(`keep_stdin`)");
+        "standard input, or a pipe named as input, can be read only once: it was not kept for a "
+        "second reading (`keep_stdin`)");
   }
-  stdin_read_ = true;
+  read_before_ = true;
   return std::make_unique<BatchReader>(
       files_, ranges_, read_, [this, first](std::size_t i) { return open_file(i, first); });
 }

@@ -21,8 +21,9 @@ namespace doppel {
 
 class CorpusSource {
  public:
-  // Expands the inputs (input_files.h) and, with read.keep_stdin, prepares the copy of standard
-  // input. Fails on inputs that do not exist or hold no file.
+  // Expands the inputs (input_files.h) and, with read.keep_stdin, prepares the copies of the
+  // inputs that can be read only once (standard input, named pipes). Fails on inputs that do not
+  // exist or hold no file.
   static Result<std::shared_ptr<CorpusSource>> open(std::span<const std::string> inputs,
                                                     const ReadOptions& read);
   // Reads only `ranges` of `files` (already expanded): one process's share of a run that several
@@ -37,27 +38,25 @@ class CorpusSource {
   // The files as a Corpus names them.
   std::vector<InputFileInfo> file_infos() const;
 
-  // A reader of the documents from the start. The first reading reads standard input itself (and
-  // copies it when it is kept); later ones read the copy, and fail for standard input not kept.
+  // A reader of the documents from the start. The first reading reads the inputs read once
+  // (standard input, named pipes) themselves, and copies them when they are kept; later ones read
+  // the copies, and fail for such inputs not kept.
   Result<std::unique_ptr<BatchReader>> read() const;
 
  private:
   CorpusSource(std::vector<InputFile> files, std::vector<FileRange> ranges, const ReadOptions& read,
-               Env& env, std::shared_ptr<StdinSpool> spool)
-      : files_(std::move(files)),
-        ranges_(std::move(ranges)),
-        read_(read),
-        env_(env),
-        spool_(std::move(spool)) {}
+               Env& env)
+      : files_(std::move(files)), ranges_(std::move(ranges)), read_(read), env_(env) {}
   Result<std::unique_ptr<SequentialFile>> open_file(std::size_t index, bool first) const;
-  bool reads_stdin() const;
+  bool reads_once() const;
 
   std::vector<InputFile> files_;
   std::vector<FileRange> ranges_;
   ReadOptions read_;
   Env& env_;
-  std::shared_ptr<StdinSpool> spool_;  // null unless standard input is kept
-  mutable bool stdin_read_ = false;    // the first reading has taken standard input
+  // Per file: the copy of an input read once (InputFile::read_once), when kept; else null.
+  std::vector<std::shared_ptr<StdinSpool>> spools_;
+  mutable bool read_before_ = false;  // the first reading has taken the inputs read once
 };
 
 }  // namespace doppel

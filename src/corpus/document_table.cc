@@ -78,14 +78,17 @@ void IdIndex::grow(const Corpus& corpus) {
   }
 }
 
-void DocumentTable::add_batch(std::vector<ReadProblem>& file_problems, std::uint64_t blank_lines,
-                              std::uint64_t bytes) {
-  for (ReadProblem& p : file_problems) {
-    ++corpus_.stats.file_problems;
-    report(std::move(p));
-  }
+Status DocumentTable::add_batch(std::vector<ReadProblem>& file_problems, std::uint64_t blank_lines,
+                                std::uint64_t bytes) {
   corpus_.stats.blank_lines += blank_lines;
   corpus_.stats.input_bytes += bytes;
+  for (ReadProblem& p : file_problems) {
+    ++corpus_.stats.file_problems;
+    // A damaged file loses the documents after the damage: under kFail that stops the run.
+    if (read_.on_error == ErrorPolicy::kFail) return Status::CorruptInput(p.message);
+    report(std::move(p));
+  }
+  return Status::Ok();
 }
 
 Status DocumentTable::add(DocOut& d) {
@@ -105,9 +108,11 @@ Status DocumentTable::add(DocOut& d) {
   if (d.status == ReadStatus::kMissingText && text_field_hint_.empty()) {
     text_field_hint_ = d.text_field_hint;
   }
+  // Ids made up for objects without one ("FILE:LINE") are checked too: a real id may be equal.
+  const bool check_id = d.id_from_input || d.synthesized_id;
   if (ids_read_ != nullptr) {
-    ids_read_->push_back(d.id_from_input);
-  } else if (d.id_from_input) {
+    ids_read_->push_back(check_id);
+  } else if (check_id) {
     const std::uint32_t earlier = ids_.find_or_add(corpus_, index);
     if (earlier != kNoDocument && d.status == ReadStatus::kOk) {
       corpus_.docs.back().status = ReadStatus::kDuplicateId;

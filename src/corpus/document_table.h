@@ -85,9 +85,10 @@ class DocumentTable {
                 const ProblemCallback& on_problem, std::vector<std::uint8_t>* ids_read = nullptr)
       : corpus_(corpus), files_(files), read_(read), on_problem_(on_problem), ids_read_(ids_read) {}
 
-  // A batch's file-level problems and counts.
-  void add_batch(std::vector<ReadProblem>& file_problems, std::uint64_t blank_lines,
-                 std::uint64_t bytes);
+  // A batch's file-level problems (damaged or unreadable files) and counts. Fails under
+  // ErrorPolicy::kFail on a file problem.
+  Status add_batch(std::vector<ReadProblem>& file_problems, std::uint64_t blank_lines,
+                   std::uint64_t bytes);
   // Appends a document; a duplicate id turns it into bad input. Fails under ErrorPolicy::kFail
   // on bad input.
   Status add(DocOut& d);

@@ -104,6 +104,7 @@ std::string encode_plan(const InputPlan& plan) {
     w.put_string(f.doc_id);
     w.put(static_cast<std::uint8_t>(f.format));
     w.put(f.size);
+    w.put(static_cast<std::uint8_t>(f.read_once));
   }
   w.put(static_cast<std::uint64_t>(plan.ranks.size()));
   for (const auto& share : plan.ranks) {
@@ -127,6 +128,7 @@ Result<InputPlan> decode_plan(std::string_view bytes) {
     f.doc_id = in.get_string();
     f.format = static_cast<InputFormat>(in.get<std::uint8_t>());
     f.size = in.get<std::uint64_t>();
+    f.read_once = in.get<std::uint8_t>() != 0;
   }
   plan.ranks.resize(in.get<std::uint64_t>());
   for (auto& share : plan.ranks) {

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::size_t kBatchTarget = 2u << 20;
 constexpr std::size_t kBlock = 1u << 20;
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
 
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
@@ -29,6 +30,7 @@ std::string head_rejection(std::string_view head, std::uint64_t offset, const st
   if (offset > 0) return "";
   // JSON that is not JSON Lines: one array of documents, or one object over many lines. Read as
   // lines, every line would be malformed; the file is rejected whole instead, saying why.
+  if (head.starts_with(kByteOrderMark)) head.remove_prefix(kByteOrderMark.size());
   const std::size_t first = head.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return "";
   status = ReadStatus::kMalformedJson;
@@ -181,6 +183,10 @@ void BatchReader::read_text_file(Batch& batch) {
   if (!file.ok()) {
     doc.preset = ReadStatus::kUnreadable;
     doc.detail = file.status().message();
+    // The message is located by the file's name already (DocumentPreparer).
+    if (const std::string prefix = f.path + ": "; doc.detail.starts_with(prefix)) {
+      doc.detail.erase(0, prefix.size());
+    }
     batch.docs.push_back(std::move(doc));
     close_file(batch);
     return;
@@ -227,6 +233,10 @@ void BatchReader::read_text_file(Batch& batch) {
 void BatchReader::emit_line(Batch& batch, std::size_t begin, std::size_t end) {
   ++line_;
   if (end > begin && batch.buffer[end - 1] == '\r') --end;
+  // A byte-order mark before the first line (editors on Windows write one) is not JSON.
+  if (line_ == 1 && batch.buffer.view().substr(begin, end - begin).starts_with(kByteOrderMark)) {
+    begin += kByteOrderMark.size();
+  }
   const std::string_view text = batch.buffer.view().substr(begin, end - begin);
   if (is_blank(text)) {
     ++batch.blank_lines;
@@ -384,10 +394,11 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
     }
   }
   if (!error.empty()) {
-    batch.file_problems.push_back(
-        ReadProblem{input(), 0, kNoDocument,
-                    fmt::format("{}: {} after line {}; the documents before it are kept", f.name,
-                                error, line_)});
+    batch.file_problems.push_back(ReadProblem{
+        input(), 0, kNoDocument,
+        fmt::format(
+            "{}: {} after line {}{}", f.name, error, line_,
+            options_.on_error == ErrorPolicy::kFail ? "" : "; the documents before it are kept")});
   }
   close_file(batch);
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "text/utf8.h"
+
 namespace doppel {
 namespace fs = std::filesystem;
 namespace {
@@ -88,7 +90,8 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-") {
-      files.push_back(InputFile{"-", env.stdin_name(), env.stdin_name(), InputFormat::kJsonl, 0});
+      files.push_back(
+          InputFile{"-", env.stdin_name(), env.stdin_name(), InputFormat::kJsonl, 0, true});
       continue;
     }
     const fs::path abs = fs::absolute(arg).lexically_normal();
@@ -102,7 +105,8 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
         const std::string path = (fs::path(arg) / rel).string();
         const std::string id =
             prefix.empty() || prefix == "." ? rel : fmt::format("{}/{}", prefix, rel);
-        files.push_back(InputFile{path, path, id, resolve(path), size});
+        files.push_back(InputFile{path, escape_invalid_utf8(path), escape_invalid_utf8(id),
+                                  resolve(path), size});
       }
       if (found.empty()) {
         return Status::InvalidArgument(fmt::format(
@@ -110,7 +114,9 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
       }
     } else {
       const std::string id = abs.lexically_relative(base).generic_string();
-      files.push_back(InputFile{arg, arg, id, resolve(arg), infos[i].size});
+      // A named pipe (`<(zcat x.gz)`) or device is read once, as standard input is.
+      files.push_back(InputFile{arg, escape_invalid_utf8(arg), escape_invalid_utf8(id),
+                                resolve(arg), infos[i].size, infos[i].kind == PathKind::kOther});
     }
   }
   return files;

@@ -21,6 +21,7 @@ struct InputFile {
   std::string doc_id;  // a text file's document id (see expand_inputs)
   InputFormat format = InputFormat::kText;  // resolved: kJsonl or kText
   std::uint64_t size = 0;                   // bytes on disk; 0 if unknown
+  bool read_once = false;  // standard input, or a pipe or device named: it can be read only once
   bool is_stdin() const { return path == "-"; }
 };
 

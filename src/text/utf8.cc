@@ -4,6 +4,23 @@
 
 namespace doppel {
 
+std::string escape_invalid_utf8(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t bad = find_invalid_utf8(text);
+    out.append(text.substr(0, bad));
+    if (bad == text.size()) break;
+    const auto byte = static_cast<unsigned char>(text[bad]);
+    out += "\\x";
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 15]);
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 std::size_t find_invalid_utf8(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();

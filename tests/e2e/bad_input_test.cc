@@ -17,6 +17,7 @@
 #include "e2e/fixtures.h"
 #include "e2e/harness.h"
 #include "e2e/outputs.h"
+#include "text/utf8.h"
 
 namespace doppel::test {
 namespace {
@@ -524,6 +525,59 @@ TEST(BadInput, CrlfTextFileHeader) {
   EXPECT_FALSE(contains(o.corpus[0].at("text"), "date")) << o.corpus[0].at("text");
 }
 
+// Editors on Windows start a file with a byte-order mark; it is not part of the first line's JSON.
+TEST(BadInput, ByteOrderMarkBeforeTheFirstJsonLine) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/bom.jsonl";
+  write_file(path, "\xEF\xBB\xBF" + good(0) + "\n" + good(1) + "\n");
+  const Outcome o = dedup({path});
+  expect_accounted(o);
+  EXPECT_TRUE(o.removed.empty()) << o.run.err;
+  expect_kept(o, {"good0", "good1"});
+}
+
+// Regression: a made-up id (FILE:LINE, for an object without one) was not checked against the
+// real ids: a document whose id was "FILE:1" and the object on line 1 were both kept under one id.
+TEST(BadInput, SynthesizedIdEqualToARealIdIsADuplicate) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/c.jsonl";
+  write_file(path, "{\"text\": \"" + random_text(7, 30) + "\"}\n" +
+                       jsonl_doc(path + ":1", random_text(8, 30)) + "\n" + good(0) + "\n");
+  const Outcome o = dedup({path});
+  expect_accounted(o);
+  EXPECT_EQ(o.stats.num("documents.duplicate_id"), 1);
+  const RemovedRow* row = find_removed(o.removed, path + ":1");
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->reason, "duplicate_id");
+  EXPECT_EQ(row->line, 2);
+}
+
+// Every output is UTF-8 (docs/formats.md), also when a file's name is not: its bytes that are not
+// UTF-8 are written as \xHH, in ids and messages alike.
+TEST(BadInput, FileNameThatIsNotUtf8IsEscapedInEveryOutput) {
+  const std::string dir = temp_dir();
+  const std::string text = random_text(11, 40);
+  write_file(dir + "/caf\xE9.txt", text);
+  write_file(dir + "/copy.txt", text);
+  write_file(dir + "/bad\xFF.txt", "not \xFF utf-8");
+  const Outcome o = dedup({dir});
+  ASSERT_EQ(o.run.exit_code, 0) << o.run.err;
+  const RunResult listed = run_doppel({"dedup", dir, "--clusters", "-", "--removed", "-", "-q"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_TRUE(contains(listed.out, "\"caf\\\\xE9.txt\"")) << listed.out;
+  for (const std::string& bytes : {o.output, o.run.err, listed.out}) {
+    EXPECT_EQ(find_invalid_utf8(bytes), bytes.size()) << bytes;
+  }
+  EXPECT_EQ(o.kept.count("caf\\xE9.txt"), 1u);
+  const RemovedRow* row = find_removed(o.removed, "copy.txt");
+  ASSERT_NE(row, nullptr);
+  EXPECT_EQ(row->reason, "exact_duplicate");
+  const RemovedRow* bad = find_removed(o.removed, "bad\\xFF.txt");
+  ASSERT_NE(bad, nullptr);
+  EXPECT_EQ(bad->reason, "invalid_utf8");
+  EXPECT_TRUE(contains(o.run.err, "bad\\xFF.txt")) << o.run.err;
+}
+
 TEST(BadInput, WarningsBeyondMaxWarningsAreCounted) {
   const std::string dir = temp_dir();
   const std::string path = dir + "/many.jsonl";
@@ -560,6 +614,19 @@ TEST(OnErrorFail, TextFileInDirectory) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, dir + "/b.txt")) << r.err;
   EXPECT_TRUE(contains(r.err, "invalid UTF-8")) << r.err;
+}
+
+// A damaged file loses the documents after the damage: under fail that stops the run too.
+TEST(OnErrorFail, DamagedFileStopsTheRun) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/ok.jsonl", good(0) + "\n" + good(1) + "\n");
+  write_file(dir + "/plain.jsonl.zst", good(2) + "\n");  // named .zst, not compressed
+  const RunResult r =
+      run_doppel({"dedup", dir + "/ok.jsonl", dir + "/plain.jsonl.zst", "--on-error=fail", "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, dir + "/plain.jsonl.zst")) << r.err;
+  EXPECT_TRUE(contains(r.err, "corrupt zstd")) << r.err;
+  EXPECT_FALSE(contains(r.err, "kept")) << "nothing is kept under fail: " << r.err;
 }
 
 TEST(OnErrorFail, GoodInputStillSucceeds) {

@@ -8,20 +8,38 @@
 namespace doppel::cli {
 namespace {
 
+namespace fs = std::filesystem;
+
+// `path` made absolute, with its links and dot parts resolved as far as it exists (a relative
+// path that does not exist yet would otherwise stay relative: "o" and "./o" must be equal).
+fs::path resolved(const std::string& path, std::error_code& ec) {
+  const fs::path absolute = fs::absolute(path, ec);
+  return ec ? fs::path() : fs::weakly_canonical(absolute, ec);
+}
+
 Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
                                     const std::vector<OutputFlag>& outputs) {
-  namespace fs = std::filesystem;
   if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
     return Status::InvalidArgument("standard input (-) can be given only once");
   }
-  for (const auto& [flag, path] : outputs) {
+  std::vector<std::pair<fs::path, const OutputFlag*>> seen;  // the outputs checked so far
+  for (const OutputFlag& output : outputs) {
+    const auto& [flag, path] = output;
     if (path->empty() || *path == "-") continue;
     std::error_code ec;
-    const fs::path out = fs::weakly_canonical(*path, ec);
+    const fs::path out = resolved(*path, ec);
     if (ec) continue;  // opening it will say what is wrong
+    for (const auto& [other, other_flag] : seen) {
+      if (other == out) {
+        return Status::InvalidArgument(
+            fmt::format("{} {} and {} {} name the same file; give each output its own",
+                        other_flag->first, *other_flag->second, flag, *path));
+      }
+    }
+    seen.emplace_back(out, &output);
     for (const auto& in : inputs) {
       if (in == "-") continue;
-      const fs::path input = fs::weakly_canonical(in, ec);
+      const fs::path input = resolved(in, ec);
       if (ec) continue;
       if (out == input) {
         return Status::InvalidArgument(fmt::format(

@@ -21,7 +21,8 @@ namespace doppel::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 2;  // bad usage, unreadable input, no documents, failed write,
                                       // --on-error=fail
-inline constexpr int kExitInterrupted = 130;  // SIGINT or SIGTERM (128 + 2, as shells report it)
+inline constexpr int kExitInterrupted =
+    130;  // SIGINT, SIGTERM or SIGHUP (128 + 2, as shells report SIGINT)
 
 // An output flag and its path ("" when not given, "-" for standard output).
 using OutputFlag = std::pair<const char*, const std::string*>;

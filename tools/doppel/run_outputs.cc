@@ -4,34 +4,65 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 
 namespace doppel::cli {
 namespace {
 
 constexpr std::size_t kMaxTemporaries = 16;
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 std::atomic<const char*> g_temporaries[kMaxTemporaries];
 std::atomic<bool> g_progress{false};
 std::atomic<bool> g_quiet{false};
-struct sigaction g_old_int {
-}, g_old_term{};
+struct sigaction g_old[std::size(kSignals)];
+
+// Where the outputs are. A signal and the commit race for the step out of kWriting: a signal
+// that wins removes the temporaries and ends the process (the commit then never starts); a commit
+// that wins makes the signal wait until every output is in place (kCommitting), and a signal then
+// ends the process saying that they are. Any thread may take a signal.
+enum Phase : int { kWriting, kCommitting, kCommitted, kDying };
+std::atomic<int> g_phase{kWriting};
+std::atomic<int> g_pending{0};  // a signal that arrived while committing
+static_assert(std::atomic<int>::is_always_lock_free);
 
 void write_stderr(const char* s) {
   const ssize_t ignored = ::write(STDERR_FILENO, s, std::strlen(s));
   (void)ignored;
 }
 
-// Only async-signal-safe calls: unlink, write, _exit.
+void say_signal(int sig) {
+  if (g_progress.load()) write_stderr("\r\033[K");
+  write_stderr(sig == SIGINT   ? "doppel: interrupted (SIGINT)"
+               : sig == SIGHUP ? "doppel: hung up (SIGHUP)"
+                               : "doppel: terminated (SIGTERM)");
+}
+
+// Only async-signal-safe calls: atomics, unlink, write, _exit.
 void on_signal(int sig) {
-  for (auto& slot : g_temporaries) {
-    if (const char* path = slot.load(); path != nullptr) ::unlink(path);
+  int phase = kWriting;
+  if (g_phase.compare_exchange_strong(phase, kDying)) {
+    for (auto& slot : g_temporaries) {
+      if (const char* path = slot.load(); path != nullptr) ::unlink(path);
+    }
+    if (!g_quiet.load()) {
+      say_signal(sig);
+      write_stderr("; no output was written, and files of the outputs' names are as they were\n");
+    }
+    ::_exit(kExitInterrupted);
   }
-  if (!g_quiet.load()) {
-    if (g_progress.load()) write_stderr("\r\033[K");
-    write_stderr(sig == SIGINT ? "doppel: interrupted (SIGINT)" : "doppel: terminated (SIGTERM)");
-    write_stderr("; no output was written, and files of the outputs' names are as they were\n");
+  if (phase == kCommitting) {
+    g_pending.store(sig);  // RunOutputs::commit() ends the process when the outputs are in place
+    return;
   }
-  ::_exit(kExitInterrupted);
+  if (phase == kCommitted) {
+    if (!g_quiet.load()) {
+      say_signal(sig);
+      write_stderr("; every output had been written\n");
+    }
+    ::_exit(kExitInterrupted);
+  }
+  // kDying: another thread is ending the process.
 }
 
 void register_temporary(const char* path) {
@@ -53,16 +84,16 @@ void unregister_temporary(const char* path) {
 InterruptGuard::InterruptGuard(bool progress, bool quiet) {
   g_progress = progress;
   g_quiet = quiet;
+  g_phase = kWriting;
+  g_pending = 0;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, &g_old_int);
-  sigaction(SIGTERM, &sa, &g_old_term);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &sa, &g_old[i]);
 }
 
 InterruptGuard::~InterruptGuard() {
-  sigaction(SIGINT, &g_old_int, nullptr);
-  sigaction(SIGTERM, &g_old_term, nullptr);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &g_old[i], nullptr);
 }
 
 RunOutputs::~RunOutputs() {
@@ -70,12 +101,11 @@ RunOutputs::~RunOutputs() {
 }
 
 Status RunOutputs::open(const std::vector<OutputFlag>& outputs) {
-  // SIGINT and SIGTERM wait while a temporary is created and registered: one arriving between
-  // the two would leave it behind.
+  // The signals wait while a temporary is created and registered: one arriving between the two
+  // would leave it behind. (Only this thread's: the others create no temporaries.)
   sigset_t block, old;
   sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
+  for (const int sig : kSignals) sigaddset(&block, sig);
   pthread_sigmask(SIG_BLOCK, &block, &old);
   Status status = create_temporaries(outputs);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -105,22 +135,36 @@ OutputStream& RunOutputs::stream(const std::string& path) {
 }
 
 Status RunOutputs::commit() {
-  sigset_t block, old;
-  sigemptyset(&block);
-  sigaddset(&block, SIGINT);
-  sigaddset(&block, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &block, &old);
+  int phase = kWriting;
+  if (!g_phase.compare_exchange_strong(phase, kCommitting)) {
+    // A signal's handler, in another thread, is removing the temporaries and ending the process.
+    for (;;) ::pause();
+  }
   Status result;
   for (const char* path : registered_) unregister_temporary(path);
   registered_.clear();
+  // Tests widen the window between two renames (a signal must then wait for the second).
+  const char* pause_ms = std::getenv("DOPPEL_TEST_COMMIT_PAUSE_MS");
+  bool first = true;
   for (auto& [path, file] : files_) {
+    if (!first && pause_ms != nullptr)
+      ::usleep(static_cast<useconds_t>(std::atoi(pause_ms)) * 1000);
+    first = false;
     if (result.ok()) {
       result = file->commit();
     } else {
       file->discard();
     }
   }
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  g_phase = result.ok() ? kCommitted : kWriting;
+  if (const int sig = g_pending.load(); sig != 0) {
+    if (!g_quiet.load()) {
+      say_signal(sig);
+      write_stderr(result.ok() ? "; every output had been written\n"
+                               : "; the outputs could not all be written\n");
+    }
+    ::_exit(kExitInterrupted);
+  }
   return result;
 }
 

@@ -1,8 +1,8 @@
 // A command's output files, written so that nothing the user had is lost: each output goes to a
 // temporary file beside its target (doppel/output.h) and all of them are renamed into place only
 // when the run succeeds. If the run fails, the temporaries are removed; if it is interrupted
-// (SIGINT, SIGTERM), the signal handler removes them, says so and exits with status 130. In every
-// case an earlier file of an output's name is left as it was.
+// (SIGINT, SIGTERM, SIGHUP), the signal handler removes them, says so and exits with status 130.
+// In every case an earlier file of an output's name is left as it was.
 //
 // The handler needs the temporaries' names without taking a lock or allocating, so they are kept
 // in a fixed table of atomic pointers: process-wide state, which a signal handler cannot avoid.
@@ -19,7 +19,8 @@
 
 namespace doppel::cli {
 
-// While one exists, SIGINT and SIGTERM remove the registered temporaries and exit with 130.
+// While one exists, SIGINT, SIGTERM and SIGHUP remove the registered temporaries and exit with
+// 130.
 // Construct it before RunOutputs::open(), so that no temporary exists without it.
 // `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
 // nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
@@ -48,8 +49,9 @@ class RunOutputs {
   Status write_if_given(const std::string& path, Write write) {
     return path.empty() ? Status::Ok() : write(stream(path));
   }
-  // Renames every temporary into place, with SIGINT and SIGTERM held back meanwhile, so that an
-  // interruption leaves either all outputs or none.
+  // Renames every temporary into place; a signal that comes meanwhile waits for the last rename
+  // (then ends the process, saying that the outputs are written), so that an interruption leaves
+  // either all outputs or none, and says which.
   Status commit();
 
  private:
