@@ -20,6 +20,16 @@ bool is_blank(std::string_view s) {
 // Why a JSON Lines file is rejected whole from its head, or "" (see rejected_whole()).
 std::string head_rejection(std::string_view head, std::uint64_t offset, const std::string& name,
                            ReadStatus& status) {
+  // Compressed data under a name that does not say so (or on standard input).
+  if (offset == 0 && (head.starts_with("\x28\xB5\x2F\xFD") || head.starts_with("\x1F\x8B"))) {
+    status = ReadStatus::kBinaryFile;
+    const bool zstd = head[0] == '\x28';
+    return fmt::format(
+        "{} data, not JSON Lines: the whole file is rejected as one document (name the file "
+        "*.jsonl.{} so that doppel decompresses it, or decompress it first: {} -dc FILE | doppel "
+        "... -)",
+        zstd ? "zstd-compressed" : "gzip-compressed", zstd ? "zst" : "gz", zstd ? "zstd" : "gzip");
+  }
   if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
     status = ReadStatus::kBinaryFile;
     return fmt::format(

@@ -90,8 +90,8 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-") {
-      files.push_back(
-          InputFile{"-", env.stdin_name(), env.stdin_name(), InputFormat::kJsonl, 0, true});
+      // JSON Lines unless --format says otherwise (text: standard input is one document).
+      files.push_back(InputFile{"-", env.stdin_name(), env.stdin_name(), resolve(arg), 0, true});
       continue;
     }
     const fs::path abs = fs::absolute(arg).lexically_normal();

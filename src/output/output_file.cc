@@ -38,7 +38,8 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) 
   namespace fs = std::filesystem;
   if (path.empty()) return Status::IoError("cannot write to an empty file name");
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
+  const bool exists = ::stat(path.c_str(), &st) == 0;
+  if (exists) {
     if (S_ISDIR(st.st_mode)) {
       return Status::IoError(fmt::format("{}: cannot write: Is a directory", path));
     }
@@ -52,10 +53,18 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) 
       return std::unique_ptr<OutputFile>(new OutputFile(path, "", fd));
     }
   }
-  // A link to a file: the file it points to is replaced, and the link stays.
+  // A link to a file: the file it points to is replaced, and the link stays. A link to nothing
+  // yet (dangling) gets the file it names.
   std::error_code ec;
-  const fs::path target =
-      fs::is_symlink(path, ec) && fs::exists(path, ec) ? fs::canonical(path, ec) : fs::path(path);
+  fs::path target = path;
+  if (fs::is_symlink(path, ec)) {
+    if (fs::exists(path, ec)) {
+      target = fs::canonical(path, ec);
+    } else {
+      const fs::path named = fs::read_symlink(path, ec);
+      target = named.is_absolute() ? named : fs::path(path).parent_path() / named;
+    }
+  }
   if (!target.has_filename()) {
     return Status::IoError(fmt::format("{}: cannot write: not a file name", path));
   }
@@ -70,6 +79,8 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) 
   if (fd < 0) {
     return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
   }
+  // The file replaced keeps its permissions (a private 0600 output stays private).
+  if (exists) (void)::fchmod(fd, st.st_mode & 07777);
   return std::unique_ptr<OutputFile>(new OutputFile(target.string(), temp, fd));
 }
 

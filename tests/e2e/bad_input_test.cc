@@ -525,6 +525,39 @@ TEST(BadInput, CrlfTextFileHeader) {
   EXPECT_FALSE(contains(o.corpus[0].at("text"), "date")) << o.corpus[0].at("text");
 }
 
+// Compressed data under a plain name, or on standard input, is not taken for binary text: the
+// message says how to name or decompress it.
+TEST(BadInput, CompressedDataUnderAPlainName) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/plain.jsonl", good(0) + "\n" + good(1) + "\n");
+  ASSERT_NO_FATAL_FAILURE(shell("gzip -c " + dir + "/plain.jsonl > " + dir + "/packed.jsonl"));
+  const Outcome o = dedup({dir + "/packed.jsonl", dir + "/plain.jsonl"});
+  expect_skipped(o, dir + "/packed.jsonl", "binary_file", dir + "/packed.jsonl",
+                 "gzip-compressed data");
+  const std::string zst = dir + "/in.zst";
+  ASSERT_NO_FATAL_FAILURE(shell("zstd -q -c " + dir + "/plain.jsonl > " + zst));
+  const RunResult r = run_doppel({"dedup", "-"}, read_file(zst));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(contains(r.err, "zstd-compressed data")) << r.err;
+  EXPECT_TRUE(contains(r.err, "zstd -dc")) << r.err;
+}
+
+// --format text reads standard input as one text document (it was read as JSON Lines whatever
+// --format said).
+TEST(BadInput, StandardInputAsOneTextDocument) {
+  const std::string text = random_text(21, 60);
+  const RunResult r =
+      run_doppel({"dedup", "--format", "text", "-", "--clusters", "-", "-q"}, text + "\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string dir = temp_dir();
+  write_file(dir + "/copy.txt", text + "\n");
+  const RunResult both = run_doppel(
+      {"dedup", "--format", "text", "-", dir + "/copy.txt", "--clusters", "-", "-q"}, text + "\n");
+  ASSERT_EQ(both.exit_code, 0) << both.err;
+  EXPECT_TRUE(contains(both.out, "\"kind\":\"exact\"")) << both.out;
+  EXPECT_TRUE(contains(both.out, "copy.txt")) << both.out;
+}
+
 // Editors on Windows start a file with a byte-order mark; it is not part of the first line's JSON.
 TEST(BadInput, ByteOrderMarkBeforeTheFirstJsonLine) {
   const std::string dir = temp_dir();

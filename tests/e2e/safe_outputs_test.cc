@@ -236,6 +236,26 @@ TEST(SafeOutputs, DevicesAreWrittenInPlaceAndLinksKeepPointing) {
   EXPECT_TRUE(fs::is_symlink(dir + "/link.jsonl"));
   EXPECT_NE(read_file(dir + "/target.jsonl"), "old\n");
   EXPECT_EQ(split_lines(read_file(dir + "/target.jsonl")).size(), 2u);
+  // A link to a file that does not exist yet: the file is made, the link stays (relative too).
+  fs::create_symlink("made.jsonl", dir + "/dangling.jsonl");
+  const RunResult dangling =
+      run_doppel({"dedup", news_dir(), "--clusters", dir + "/dangling.jsonl", "-q"});
+  ASSERT_EQ(dangling.exit_code, 0) << dangling.err;
+  EXPECT_TRUE(fs::is_symlink(dir + "/dangling.jsonl"));
+  EXPECT_EQ(split_lines(read_file(dir + "/made.jsonl")).size(), 2u);
+}
+
+// Regression: a replaced output took the default permissions; a private file became readable.
+TEST(SafeOutputs, AReplacedFileKeepsItsPermissions) {
+  const std::string dir = temp_dir();
+  const std::string out = dir + "/private.jsonl";
+  write_file(out, "old\n");
+  fs::permissions(out, fs::perms::owner_read | fs::perms::owner_write);
+  const RunResult r = run_doppel({"dedup", news_dir(), "--clusters", out, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(read_file(out), "old\n");
+  EXPECT_EQ(fs::status(out).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
 }
 
 // --- wrong input fails loudly ----------------------------------------------------------------
