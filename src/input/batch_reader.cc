@@ -183,8 +183,10 @@ void BatchReader::read_text_file(Batch& batch) {
   doc.begin = batch.buffer.size();
   if (f.size > options_.max_doc_bytes) {
     doc.preset = ReadStatus::kTooLarge;
-    doc.detail = fmt::format("document of {} bytes is larger than `max_doc_bytes` ({})", f.size,
-                             options_.max_doc_bytes);
+    doc.detail = fmt::format(
+        "{} of {} bytes is larger than `max_doc_bytes` ({})",
+        compression_from_name(f.path) == Compression::kNone ? "document" : "compressed file",
+        f.size, options_.max_doc_bytes);
     batch.docs.push_back(std::move(doc));
     close_file(batch);
     return;
