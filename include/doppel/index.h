@@ -91,7 +91,8 @@ struct IndexReadOptions {
   ReadOptions read;  // inputs and their bad-input policy, as for dedup
   std::size_t batch_docs =
       4096;  // (`batch`) documents per commit (add): answers come a batch at a time;
-             // larger batches amortize the sync, smaller ones answer sooner
+             // larger batches amortize the sync, smaller ones answer sooner. A query is one
+             // batch, whatever this says: it holds all its documents until it answers
   bool all_or_nothing = false;  // any bad input: nothing is added, and the call fails naming it
                                 // (the service's rule for a request)
   bool progress = false;        // a progress bar on standard error
@@ -215,7 +216,10 @@ class Index {
                                      const IndexReadOptions& read,
                                      const ProblemCallback& on_problem,
                                      const AnswerCallback& on_answer) = 0;
-  // The answers add() would give, storing nothing.
+  // The answers add() would give, storing nothing: each document is compared with the index and
+  // with every document before it in the call. Its documents' features stay in memory until the
+  // call answers (about 1 KiB plus 12 bytes a word each): split a very large query into calls,
+  // each then blind to the others.
   virtual Result<IndexCallStats> query(std::span<const std::string> inputs,
                                        const IndexReadOptions& read,
                                        const ProblemCallback& on_problem,

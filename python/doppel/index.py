@@ -167,7 +167,6 @@ class Index:
         date_field: str = "date",
         max_doc_bytes: int = 64 << 20,
         on_error: str = "skip",
-        batch: int = 4096,
         all_or_nothing: bool = False,
         progress: bool = False,
         max_warnings: int = 20,
@@ -175,7 +174,10 @@ class Index:
     ) -> List[Dict[str, Any]]:
         """The answers :meth:`add` would give, adding nothing: the `doppel index query` command.
 
-        Documents may also be strings, whose ids are their places in the call ("0", "1", ...).
+        Each document is compared with the index and with every document before it in the call,
+        so the call holds all of them until it answers (it has no `batch`); split a very large
+        query into calls, each then blind to the others. Documents may also be strings, whose ids
+        are their places in the call ("0", "1", ...).
         A document whose id is in the index already is answered "duplicate_id", as by add(), so
         give dicts with ids of your own where the index holds such ids."""
         return self._answer(self._native.query, True, inputs, documents, locals())
@@ -202,7 +204,7 @@ class Index:
             inputs = self._fed(documents)
         options = {name: kw[name] for name in (
             "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
-            "batch", "all_or_nothing", "progress")}
+            "batch", "all_or_nothing", "progress") if name in kw}
         answers, _ = _run(native_call, inputs, options, kw["on_problem"], kw["max_warnings"],
                           strings)
         return _lines(answers)

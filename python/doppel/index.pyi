@@ -65,7 +65,6 @@ class Index:
         date_field: str = ...,
         max_doc_bytes: int = ...,
         on_error: str = ...,
-        batch: int = ...,
         all_or_nothing: bool = ...,
         progress: bool = ...,
         max_warnings: int = ...,

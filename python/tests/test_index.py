@@ -117,6 +117,16 @@ def test_query_answers_without_adding(tmp_path):
         assert len(idx) == 1 and "0" not in idx
         # A generator of dicts streams as a list does.
         assert idx.query(d for d in docs()[1:2])[0]["status"] == "exact_duplicate"
+        # A query has no batches: it is compared with itself whole.
+        with pytest.raises(TypeError):
+            idx.query(documents=[NEAR], batch=10)
+
+
+def test_a_passage_without_dates_has_source_none(tmp_path):
+    with doppel.Index(tmp_path / "idx") as idx:
+        idx.add([{"id": "base", "text": BASE}])
+        answer = idx.query(documents=[REUSING])[0]
+        assert answer["passages"][0]["source"] is None  # present, so p["source"] never raises
 
 
 def test_add_and_query_of_the_example_corpus_equal_the_cli(tmp_path):
@@ -148,7 +158,7 @@ def test_documents_from_python_answer_as_the_cli_reads_them_from_a_file(tmp_path
     expected = cli("add", tmp_path / "cli2", path, "--min-words", "30", "--threshold", "0.9")
     with doppel.Index(tmp_path / "py2", min_words=30, threshold=0.9) as idx:
         assert idx.add(documents=docs()) == expected
-        assert idx.stats()["options"]["min_words"] == "30"
+        assert idx.stats()["options"]["min_words"] == 30
 
 
 def test_the_example_corpus_as_json_lines_gives_the_answers_of_its_text_files(tmp_path):
@@ -190,7 +200,7 @@ def test_what_is_added_survives_closing_and_reopening(tmp_path):
     with doppel.Index(path, create=False) as again:
         assert len(again) == 2 and "exact" in again
         assert again.query([{"id": "q", "text": BASE}])[0]["duplicate_of"] == "base"
-        assert again.stats()["options"]["min_words"] == "20"  # stored, not given again
+        assert again.stats()["options"]["min_words"] == 20  # stored, not given again
         again.remove("exact")
     with doppel.Index(path, read_only=True) as reader:
         assert len(reader) == 1 and "exact" not in reader

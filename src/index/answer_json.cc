@@ -2,6 +2,7 @@
 
 #include "doppel/corpus.h"
 #include "index/index_internal.h"
+#include "text/utf8.h"
 #include "util/json_writer.h"
 
 namespace doppel {
@@ -33,6 +34,28 @@ void append_near(std::string& s, const std::vector<NearMatch>& near) {
     s.push_back('}');
   }
   s.push_back(']');
+}
+
+// A number as fmt writes one ("30", "0.8", "1e-05") is a JSON number too; "on", "word" are not.
+bool is_json_number(std::string_view v) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < v.size() && v[i] == '-') ++i;
+  if (!digits()) return false;
+  if (i < v.size() && v[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    ++i;
+    if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == v.size();
 }
 
 }  // namespace
@@ -83,7 +106,9 @@ void append_answer_json(std::string& s, const Answer& a) {
       s.push_back('}');
     }
     s.push_back(']');
-    if (!p.source_id.empty()) {
+    if (p.source_id.empty()) {
+      s += ",\"source\":null"sv;  // no date on either side: no earliest one
+    } else {
       s += ",\"source\":{\"id\":"sv;
       append_json_string(s, p.source_id);
       s += ",\"date\":"sv;
@@ -113,7 +138,7 @@ void append_record_json(std::string& s, const DocumentRecord& r) {
   append_uint(s, r.code_points);
   s += ",\"words\":"sv;
   append_uint(s, r.words);
-  append_optional_json_field(s, "exact_duplicate_of", r.exact_of);
+  append_optional_json_field(s, "duplicate_of", r.exact_of);
   s += ",\"near_duplicates\":"sv;
   append_near(s, r.near);
   s += ",\"cluster\":["sv;
@@ -162,7 +187,11 @@ void append_stats_json(std::string& s, const IndexStats& st) {
     first = false;
     append_json_string(s, name);
     s.push_back(':');
-    append_json_string(s, value);
+    if (is_json_number(value)) {
+      s += value;
+    } else {
+      append_json_string(s, value);
+    }
   }
   s += "}}"sv;
 }
@@ -171,7 +200,7 @@ std::string error_json(int code, std::string_view message) {
   std::string s = "{\"error\":{\"code\":";
   append_uint(s, static_cast<std::uint64_t>(code));
   s += ",\"message\":";
-  append_json_string(s, message);
+  append_json_string(s, escape_invalid_utf8(message));  // ids from URLs may be any bytes
   s += "}}";
   return s;
 }

@@ -378,7 +378,9 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     } else {
       pending.slots.push_back(Pending::Slot{d, Pending::kNotReadable});
     }
-    if (!read.all_or_nothing &&
+    // A query keeps every document to the end: stored nowhere, an earlier batch's documents
+    // would be forgotten, and a later one would not see them as add() does.
+    if (store && !read.all_or_nothing &&
         pending.features.docs.size() >= std::max<std::size_t>(1, read.batch_docs)) {
       return flush();
     }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <simdjson.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 
 #include "index/answer_json.h"
 #include "index/request_body.h"
+#include "text/utf8.h"
 
 namespace doppel {
 namespace {
@@ -72,6 +74,20 @@ void reply_error(httplib::Response& res, int code, std::string_view message) {
   res.set_content(error_json(code, message), kJson);
 }
 
+// An error after which the connection cannot carry another request (the rest of the body is
+// unread): the answer goes out whole, and then the provider's "failure" makes httplib close the
+// connection instead of reading the unread body as the next request.
+void reply_error_and_close(httplib::Response& res, int code, std::string_view message) {
+  res.status = code;
+  res.set_header("Connection", "close");
+  auto body = std::make_shared<std::string>(error_json(code, message));
+  res.set_content_provider(body->size(), kJson,
+                           [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                             sink.write(body->data() + offset, body->size() - offset);
+                             return false;
+                           });
+}
+
 int http_code(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
@@ -105,6 +121,44 @@ std::string body_message(std::string message) {
   return message;
 }
 
+// The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
+const char* methods_of(std::string_view path) {
+  if (path == "/health" || path == "/v1/stats") return "GET";
+  if (path == "/v1/documents" || path == "/v1/query") return "POST";
+  constexpr std::string_view kDocument = "/v1/documents/";
+  if (path.size() > kDocument.size() && path.starts_with(kDocument)) return "GET, DELETE";
+  return nullptr;
+}
+
+// Every document of a request needs an id of its own: the index keeps documents by id, and the
+// service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
+// request's would be "<stdin>:LINE", a name no later request could use. Lines that are not JSON
+// objects are left to the reader, which says what is wrong with them.
+Status check_ids(std::string_view lines, const std::string& id_field) {
+  simdjson::dom::parser parser;
+  std::size_t line = 0;
+  while (!lines.empty()) {
+    const std::size_t end = std::min(lines.find('\n'), lines.size());
+    const std::string_view text = lines.substr(0, end);
+    lines.remove_prefix(std::min(end + 1, lines.size()));
+    ++line;
+    simdjson::dom::object object;
+    if (parser.parse(text.data(), text.size()).get_object().get(object) != simdjson::SUCCESS) {
+      continue;
+    }
+    simdjson::dom::element id;
+    std::string_view id_text;
+    const bool missing = object.at_key(id_field).get(id) != simdjson::SUCCESS || id.is_null();
+    if (missing || (id.get_string().get(id_text) == simdjson::SUCCESS && id_text.empty())) {
+      return Status::InvalidArgument(fmt::format(
+          "body line {}: the document has {} id (field \"{}\"); the index keeps documents by "
+          "id, so each needs one; nothing was added",
+          line, missing ? "no" : "an empty", id_field));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 struct Service::Impl {
@@ -117,10 +171,18 @@ struct Service::Impl {
 
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options.token.empty()) return true;
-    const std::string want = "Bearer " + options.token;
-    const std::string got = req.get_header_value("Authorization");
+    // "Bearer TOKEN": the scheme in any case (RFC 7235), the token exactly.
+    const std::string header = req.get_header_value("Authorization");
+    std::string_view got = header;
+    constexpr std::string_view kScheme = "bearer ";
+    bool scheme = got.size() >= kScheme.size();
+    for (std::size_t i = 0; scheme && i < kScheme.size(); ++i) {
+      scheme = std::tolower(static_cast<unsigned char>(got[i])) == kScheme[i];
+    }
+    got.remove_prefix(scheme ? kScheme.size() : got.size());
+    const std::string& want = options.token;
     // Compared in time that does not depend on where they differ.
-    unsigned diff = got.size() != want.size() ? 1u : 0u;
+    unsigned diff = scheme && got.size() == want.size() ? 0u : 1u;
     for (std::size_t i = 0; i < want.size(); ++i) {
       diff |= static_cast<unsigned>(i < got.size() ? got[i] ^ want[i] : 1);
     }
@@ -130,9 +192,61 @@ struct Service::Impl {
     return false;
   }
 
+  // The body, decoded (gzip, deflate, br) and at most max_body_bytes long whatever its framing:
+  // httplib checks a Content-Length against the limit before reading, but neither the length of
+  // a chunked body nor what a compressed one expands to. False: answered with an error.
+  bool read_body(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader, std::string& body) const {
+    std::string encoding = req.get_header_value("Content-Encoding");
+    for (char& c : encoding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!encoding.empty() && encoding != "identity" && encoding != "gzip" &&
+        encoding != "deflate" && encoding != "br") {
+      reply_error_and_close(
+          res, 415,
+          fmt::format("Content-Encoding \"{}\" is not supported (gzip, deflate, br or none)",
+                      escape_invalid_utf8(encoding)));
+      return false;
+    }
+    if (!req.has_header("Transfer-Encoding") && !req.has_header("Content-Length")) {
+      reply_error_and_close(res, 411,
+                            "the request has no body: send the documents with a Content-Length "
+                            "or chunked");
+      return false;
+    }
+    bool too_large = false;
+    const bool read = reader([&](const char* data, std::size_t size) {
+      if (size > options.max_body_bytes - body.size()) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large || res.status == 413) {
+      reply_error_and_close(
+          res, 413,
+          fmt::format("the body is larger than the limit of {} bytes (--max-body){}",
+                      options.max_body_bytes, encoding.empty() ? "" : ", once decompressed"));
+      return false;
+    }
+    if (!read) {
+      reply_error_and_close(
+          res, 400,
+          encoding.empty() || encoding == "identity"
+              ? "the body could not be read (cut short, or a broken chunk)"
+              : fmt::format("the body could not be read: not valid {} data, or cut short",
+                            encoding));
+      return false;
+    }
+    return true;
+  }
+
   // POST /v1/documents and /v1/query: every document of the body valid, or a 400 naming the bad
   // ones and adding nothing.
-  void documents(const httplib::Request& req, httplib::Response& res, bool add) {
+  void documents(const httplib::Request& req, httplib::Response& res,
+                 const httplib::ContentReader& reader, bool add) {
+    std::string request_body;
+    if (!read_body(req, res, reader, request_body)) return;
     if (add && !authorized(req, res)) return;
     const std::string type = media_type(req);
     const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl" ||
@@ -143,9 +257,13 @@ struct Service::Impl {
                   "application/x-ndjson (JSON Lines)");
       return;
     }
-    auto lines = body_as_json_lines(req.body, json_lines);
+    auto lines = body_as_json_lines(request_body, json_lines);
     if (!lines.ok()) {
       reply_error(res, 400, lines.status().message());
+      return;
+    }
+    if (const Status named = check_ids(*lines, options.read.id_field); !named.ok()) {
+      reply_error(res, 400, named.message());
       return;
     }
     BodyEnv env(*lines);
@@ -176,7 +294,40 @@ struct Service::Impl {
     res.set_content(body, kJson);
   }
 
+  // Only POST /v1/documents and /v1/query take a body, and they read it through read_body().
+  // Any other request with one is answered before httplib reads it (whole, into memory, however
+  // long a chunked body is and whatever a compressed one expands to), and its connection closed.
+  httplib::Server::HandlerResponse refuse_other_bodies(const httplib::Request& req,
+                                                       httplib::Response& res) const {
+    const bool body =
+        req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding") ||
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+    if (!body) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.method == "POST" && (req.path == "/v1/documents" || req.path == "/v1/query")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    const char* allow = methods_of(req.path);
+    bool allowed = false;
+    for (std::string_view rest = allow == nullptr ? "" : allow; !rest.empty();) {
+      const std::size_t comma = std::min(rest.find(", "), rest.size());
+      allowed |= rest.substr(0, comma) == req.method;
+      rest.remove_prefix(std::min(comma + 2, rest.size()));
+    }
+    if (allow == nullptr) {
+      reply_error_and_close(res, 404, "no such path (the API: docs/index.md)");
+    } else if (!allowed) {
+      res.set_header("Allow", allow);
+      reply_error_and_close(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
+    } else {
+      reply_error_and_close(res, 400, fmt::format("{} takes no request body", req.method));
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }
+
   void routes() {
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return refuse_other_bodies(req, res);
+    });
     auto not_allowed = [](const char* allow) {
       return [allow](const httplib::Request&, httplib::Response& res) {
         res.set_header("Allow", allow);
@@ -191,11 +342,13 @@ struct Service::Impl {
       append_stats_json(body, index.stats());
       res.set_content(body, kJson);
     });
-    server.Post("/v1/documents", [this](const httplib::Request& req, httplib::Response& res) {
-      documents(req, res, true);
+    server.Post("/v1/documents", [this](const httplib::Request& req, httplib::Response& res,
+                                        const httplib::ContentReader& reader) {
+      documents(req, res, reader, true);
     });
-    server.Post("/v1/query", [this](const httplib::Request& req, httplib::Response& res) {
-      documents(req, res, false);
+    server.Post("/v1/query", [this](const httplib::Request& req, httplib::Response& res,
+                                    const httplib::ContentReader& reader) {
+      documents(req, res, reader, false);
     });
     // The path's id is already decoded (%2F is a slash in it).
     server.Get("/v1/documents/(.+)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -240,10 +393,26 @@ struct Service::Impl {
     server.Post("/v1/documents/(.+)", not_allowed("GET, DELETE"));
     server.Put("/v1/documents/(.+)", not_allowed("GET, DELETE"));
     server.Patch("/v1/documents/(.+)", not_allowed("GET, DELETE"));
+    // httplib adds Keep-Alive to every answer; one that closes the connection should not say so.
+    server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+      if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+    });
+    // OPTIONS: the methods a path has (no body; no CORS headers, the service is not for pages).
+    auto options_of = [](const char* allow) {
+      return [allow](const httplib::Request&, httplib::Response& res) {
+        res.status = 204;
+        res.set_header("Allow", allow);
+      };
+    };
+    server.Options("/health", options_of("GET, OPTIONS"));
+    server.Options("/v1/stats", options_of("GET, OPTIONS"));
+    server.Options("/v1/documents", options_of("POST, OPTIONS"));
+    server.Options("/v1/query", options_of("POST, OPTIONS"));
+    server.Options("/v1/documents/(.+)", options_of("GET, DELETE, OPTIONS"));
     // Errors httplib answers itself (404 of an unknown path, 413, 400 of a broken request) get a
     // JSON body too.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-      if (!res.body.empty()) return;
+      if (!res.body.empty() || res.content_length_ > 0) return;  // answered already
       const char* what = res.status == 404   ? "no such path (the API: docs/index.md)"
                          : res.status == 413 ? "the body is larger than the limit (--max-body)"
                          : res.status == 400 ? "a malformed HTTP request"

@@ -2,17 +2,23 @@
 // a corpus is split into adds; answers; stored options; one writer; the HTTP API and its bad
 // requests; durability under kill -9 (server and CLI); queries during adds; SIGTERM; memory under
 // a flood of requests (bounded in count and time, and reported).
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -240,6 +246,78 @@ TEST(Index, BadInputIsAnsweredAndNotAdded) {
       run_doppel({"index", "add", dir + "/f.idx", in, "-q", "--on-error", "fail"});
   EXPECT_EQ(fail.exit_code, 2);
   EXPECT_NE(fail.err.find("--on-error=fail"), std::string::npos) << fail.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/f.idx"))
+      << "a first add that failed before committing leaves no index to fix the options";
+}
+
+TEST(Index, AFailedFirstAddLeavesNoIndex) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/empty.jsonl", doc("a", "") + "\n");
+  EXPECT_EQ(run_doppel({"index", "add", dir + "/m.idx", dir + "/missing.jsonl", "-q"}).exit_code,
+            2);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/m.idx"));
+  EXPECT_EQ(
+      run_doppel({"index", "add", dir + "/e.idx", dir + "/empty.jsonl", "-q", "--threshold", "0.6"})
+          .exit_code,
+      2);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/e.idx"));
+  // A directory the user made stays, emptied of what the index put there.
+  std::filesystem::create_directory(dir + "/mine.idx");
+  EXPECT_EQ(run_doppel({"index", "add", dir + "/mine.idx", dir + "/empty.jsonl", "-q"}).exit_code,
+            2);
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/mine.idx"));
+  // Then an add with other options makes the index with those.
+  write_file(dir + "/a.jsonl", doc("a", words(1, 40)) + "\n");
+  ASSERT_EQ(
+      run_doppel({"index", "add", dir + "/e.idx", dir + "/a.jsonl", "-q", "--threshold", "0.9"})
+          .exit_code,
+      0);
+  EXPECT_NE(run_doppel({"index", "stats", dir + "/e.idx"}).out.find("\"threshold\":0.9,"),
+            std::string::npos);
+  // A failure after something was committed keeps the index (the committed batches are real).
+  EXPECT_EQ(run_doppel({"index", "add", dir + "/e.idx", dir + "/empty.jsonl", "-q"}).exit_code, 2);
+  EXPECT_EQ(stats_documents(dir + "/e.idx"), 1);
+}
+
+TEST(Index, AnIndexInsideItsInputDirectoryIsRefused) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/a.txt", words(1, 40));
+  const RunResult r = run_doppel({"index", "add", dir + "/news.idx", dir, "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is inside the input directory"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/news.idx"));
+  // A hidden one is skipped by the directory walk: allowed, and its files are not read.
+  const RunResult hidden = run_doppel({"index", "add", dir + "/.news.idx", dir, "-q"});
+  ASSERT_EQ(hidden.exit_code, 0) << hidden.err;
+  EXPECT_EQ(split_lines(hidden.out).size(), 1u) << hidden.out;
+  const RunResult again = run_doppel({"index", "query", dir + "/.news.idx", dir, "-q"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"status\":\"duplicate_id\""), std::string::npos) << again.out;
+}
+
+// A query holds all its documents: the last of more than a batch's worth (4,096) is compared
+// with the first, as an add would.
+TEST(Index, AQueryComparesEachDocumentWithEveryEarlierOneOfTheCall) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/seed.jsonl", doc("seed", words(1, 40)) + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", dir + "/q.idx", dir + "/seed.jsonl", "-q"}).exit_code, 0);
+  std::string in;
+  for (int i = 0; i < 4100; ++i) in += doc("d" + std::to_string(i), words(100 + i, 30)) + "\n";
+  in += doc("last", words(100, 30)) + "\n";
+  write_file(dir + "/q.jsonl", in);
+  const RunResult q = run_doppel({"index", "query", dir + "/q.idx", dir + "/q.jsonl", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const auto lines = split_lines(q.out);
+  ASSERT_EQ(lines.size(), 4101u);
+  EXPECT_NE(
+      lines.back().find("\"status\":\"exact_duplicate\",\"added\":false,\"duplicate_of\":\"d0\""),
+      std::string::npos)
+      << lines.back();
+  const RunResult add = run_doppel({"index", "add", dir + "/q.idx", dir + "/q.jsonl", "-q"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const auto added = split_lines(add.out);
+  ASSERT_EQ(added.size(), 4101u);
+  EXPECT_NE(added.back().find("\"duplicate_of\":\"d0\""), std::string::npos) << added.back();
 }
 
 TEST(Index, StoredOptionsMustMatch) {
@@ -262,7 +340,8 @@ TEST(Index, StoredOptionsMustMatch) {
   EXPECT_EQ(run_doppel({"index", "add", index, in, "-q"}).exit_code, 0) << "stored ones used";
   EXPECT_EQ(stats_documents(index), 3);
   const RunResult st = run_doppel({"index", "stats", index});
-  EXPECT_NE(st.out.find("\"threshold\":\"0.7\""), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("\"threshold\":0.7,"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("\"passages\":\"on\""), std::string::npos) << st.out;
 }
 
 TEST(Index, RefusesASecondWriterNamingTheHolder) {
@@ -367,6 +446,170 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   EXPECT_EQ(del->status, 200) << del->body;
   expect_error(c.Get("/v1/documents/a%2F1%20b"), 404, "removed");
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+}
+
+// Sends `head` and then `body` (as much of it as the server takes before it answers and closes)
+// on a new connection; returns everything that came back until the server closed it, or "" after
+// 60 s.
+std::string exchange(int port, const std::string& head, const std::string& body) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{60, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string all = head + body;
+  for (std::size_t sent = 0; sent < all.size();) {
+    const ssize_t n = send(fd, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;  // the server answered and closed: the rest is never read
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string reply;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    reply.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return reply;
+}
+
+std::string gzip(const std::string& bytes) {
+  z_stream z{};
+  deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&z, bytes.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+  z.avail_in = static_cast<uInt>(bytes.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string chunked(const std::string& bytes, std::size_t chunk) {
+  std::string out;
+  for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+    const std::string part = bytes.substr(at, chunk);
+    out += fmt::format("{:x}\r\n", part.size()) + part + "\r\n";
+  }
+  return out + "0\r\n\r\n";
+}
+
+// --max-body holds whatever the framing: a chunked body, one that decompresses past the limit; a
+// body where none belongs is not read; the connection is closed after an answer that leaves part
+// of a body unread.
+TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/token", "s3cret\n");
+  Server server(dir + "/f.idx", {"--token-file", dir + "/token", "--max-body", "64K"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  const int port = server.port();
+  const std::string post =
+      "POST /v1/documents HTTP/1.1\r\nHost: x\r\nAuthorization: bearer s3cret\r\n"
+      "Content-Type: application/json\r\n";
+  auto status_of = [](const std::string& reply) {
+    return reply.size() > 12 && reply.starts_with("HTTP/1.1 ") ? std::stoi(reply.substr(9, 3)) : 0;
+  };
+  std::string big = "[";
+  for (int i = 0; i < 2000; ++i)
+    big += (i > 0 ? "," : "") + doc("b" + std::to_string(i), words(i, 60));
+  big += "]";
+  ASSERT_GT(big.size(), std::size_t{512} << 10);
+  {
+    const std::string reply =
+        exchange(port, post + "Transfer-Encoding: chunked\r\n\r\n", chunked(big, 8192));
+    EXPECT_EQ(status_of(reply), 413) << reply;
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+  }
+  {
+    std::string text;
+    for (int i = 0; i < (1 << 21); ++i) text += "a ";
+    const std::string bomb = gzip("[" + doc("bomb", text) + "]");
+    ASSERT_LT(bomb.size(), std::size_t{64} << 10) << "small enough to pass the length check";
+    const std::string reply = exchange(
+        port,
+        post + fmt::format("Content-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", bomb.size()),
+        bomb);
+    EXPECT_EQ(status_of(reply), 413) << reply;
+    EXPECT_NE(reply.find("once decompressed"), std::string::npos) << reply;
+  }
+  {  // chunked and compressed, under the limit: added
+    const std::string body = gzip("[" + doc("z1", words(1, 40)) + "]");
+    const std::string reply = exchange(
+        port,
+        post + "Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        chunked(body, 100));
+    EXPECT_EQ(status_of(reply), 200) << reply;
+    EXPECT_NE(reply.find("{\"answers\":[{\"id\":\"z1\",\"status\":\"new\",\"added\":true"),
+              std::string::npos)
+        << reply;
+  }
+  EXPECT_EQ(status_of(exchange(port, post + "\r\n", "")), 411);
+  EXPECT_EQ(status_of(exchange(
+                port, post + "Content-Encoding: compress\r\nContent-Length: 2\r\n\r\n", "[]")),
+            415);
+  {
+    const std::string reply =
+        exchange(port, "POST /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+                 chunked(big, 8192));
+    EXPECT_EQ(status_of(reply), 405) << reply;
+    EXPECT_NE(reply.find("Allow: GET"), std::string::npos) << reply;
+  }
+  EXPECT_EQ(status_of(exchange(port,
+                               "DELETE /v1/documents/z1 HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                               "5\r\n\r\n",
+                               "hello")),
+            400);
+  EXPECT_EQ(status_of(exchange(
+                port, "PUT /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\n", "hello")),
+            404);
+  {
+    const std::string reply = exchange(
+        port, "OPTIONS /v1/documents/z1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 204) << reply;
+    EXPECT_NE(reply.find("Allow: GET, DELETE, OPTIONS"), std::string::npos) << reply;
+  }
+  auto c = server.client();
+  const httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
+  for (const char* body : {"[{\"text\":\"a b c d\"}]", "[{\"id\":\"\",\"text\":\"a b c d\"}]",
+                           "[{\"id\":null,\"text\":\"a b c d\"}]"}) {
+    auto res = c.Post("/v1/documents", auth, body, "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << body << ": " << res->body;
+    EXPECT_NE(res->body.find("body line 1: the document has"), std::string::npos) << res->body;
+  }
+  {
+    auto res = c.Get("/v1/documents/%FF%FEx");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 404);
+    EXPECT_NE(res->body.find("\\\\xFF\\\\xFEx"), std::string::npos) << res->body;
+  }
+  // The server is still there, holding only z1; its record names an exact duplicate's first.
+  auto dup = c.Post("/v1/documents", auth, "[" + doc("z2", words(1, 40)) + "]", "application/json");
+  ASSERT_TRUE(dup);
+  ASSERT_EQ(dup->status, 200) << dup->body;
+  auto record = c.Get("/v1/documents/z2");
+  ASSERT_TRUE(record);
+  EXPECT_NE(record->body.find("\"duplicate_of\":\"z1\""), std::string::npos) << record->body;
+  auto stats = c.Get("/v1/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_NE(stats->body.find("\"documents\":2,"), std::string::npos) << stats->body;
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+}
+
+TEST(Serve, ATokenThatNoHeaderCanCarryIsRefused) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/two", "first\nsecond\n");
+  const RunResult r = run_doppel(
+      {"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir + "/two", "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("the token must be one line without spaces"), std::string::npos) << r.err;
 }
 
 // kill -9 during a stream of adds, again and again: after each restart every acknowledged

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -58,16 +59,58 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   std::fputs(s.c_str(), stderr);
 }
 
+// An index inside a directory it reads would read its own files (RocksDB tables, the data log)
+// as documents. Directories walked skip hidden entries, so an index named ".idx" is safe there.
+Status check_index_outside_inputs(const Settings& s) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path index = fs::weakly_canonical(fs::absolute(s.index_path), error);
+  for (const std::string& input : s.inputs) {
+    if (input == "-" || !fs::is_directory(input, error)) continue;
+    const fs::path dir = fs::weakly_canonical(fs::absolute(input), error);
+    const fs::path rel = index.lexically_relative(dir);
+    if (rel.empty() || *rel.begin() == "..") continue;
+    bool hidden = false;
+    for (const fs::path& part : rel) hidden |= part.string().starts_with('.');
+    if (hidden) continue;
+    return Status::InvalidArgument(fmt::format(
+        "the index {} is inside the input directory {}: its own files would be read as documents; "
+        "put it elsewhere, or give it a name starting with a dot (hidden entries are skipped)",
+        s.index_path, input));
+  }
+  return Status::Ok();
+}
+
 Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   const bool add = command == Command::kIndexAdd;
   if (s.answers.empty()) s.answers = "-";
   const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
   DOPPEL_RETURN_IF_ERROR(prepare_options(command, outputs_given, false, s));
+  DOPPEL_RETURN_IF_ERROR(check_index_outside_inputs(s));
   RunOutputs outputs;
   const InterruptGuard guard(s.index_read.progress);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
+  std::error_code error;
+  namespace fs = std::filesystem;
+  const bool existed = fs::exists(fs::symlink_status(s.index_path, error));
+  const bool was_empty_dir = existed && fs::is_directory(s.index_path, error) &&
+                             fs::is_empty(s.index_path, error) && !error;
   auto index = open_index(s, command, cmd, add);
   if (!index.ok()) return index.status();
+  // An add that made the index and then failed before committing anything (no readable input, a
+  // missing file) takes the index away again: it would fix the matching options for good.
+  auto undo_creation = [&](Status failed) {
+    if (!add || (existed && !was_empty_dir) || (*index)->stats().added > 0) return failed;
+    index->reset();
+    if (!existed) {
+      fs::remove_all(s.index_path, error);
+    } else {  // the directory was the user's: only what the index put in it goes
+      for (const auto& entry : fs::directory_iterator(s.index_path, error)) {
+        fs::remove_all(entry.path(), error);
+      }
+    }
+    return failed;
+  };
   Warnings warnings(s, s.index_read.progress, "the bad_input answers");
   // Answers as JSON Lines, written in blocks of about 1 MiB (a batch's answers at the least).
   OutputStream& out = outputs.stream(s.answers);
@@ -82,9 +125,12 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   };
   auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
                     : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
-  DOPPEL_RETURN_IF_ERROR(out.write(lines));
-  DOPPEL_RETURN_IF_ERROR(out.flush());
-  if (!result.ok()) return result.status();
+  // The answers of batches committed before a failure go out too (on standard output they are
+  // all a caller learns of them).
+  const Status written = out.write(lines);
+  const Status flushed = written.ok() ? out.flush() : written;
+  if (!result.ok()) return undo_creation(result.status());
+  DOPPEL_RETURN_IF_ERROR(flushed);
   warnings.print_hidden();
   DOPPEL_RETURN_IF_ERROR(outputs.commit());
   if (!s.quiet) {
@@ -161,7 +207,9 @@ constexpr Sub kSubs[] = {
     {Command::kIndexQuery, "query", "The answers `index add` would give, without adding anything.",
      "Example:\n  doppel index query news.idx draft.txt\n"
      "Opens INDEX read-only: it may run beside a writer, and sees what was committed when it\n"
-     "started. Exit status: 0 on success; 2 on an error. Docs: docs/index.md."},
+     "started. Each document is compared with the index and every document before it in the\n"
+     "call, so all of them are held until the answers come. Exit status: 0 on success; 2 on an\n"
+     "error. Docs: docs/index.md."},
     {Command::kIndexRemove, "remove", "Remove documents by id: answers and clusters forget them.",
      "Example:\n  doppel index remove news.idx 2024-03-04-bridge\nDocs: docs/index.md."},
     {Command::kIndexStats, "stats",

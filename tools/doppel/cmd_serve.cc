@@ -52,6 +52,14 @@ Status read_token(const std::string& path, std::string& token) {
     token.pop_back();
   }
   if (token.empty()) return Status::InvalidArgument(fmt::format("{}: the token is empty", path));
+  // A header value cannot carry a line break, so a token with one (a file of two lines, a key
+  // file given by mistake) could never be sent; spaces and tabs would be trimmed by clients.
+  if (token.find_first_of(" \t\r\n") != std::string::npos) {
+    return Status::InvalidArgument(fmt::format(
+        "{}: the token must be one line without spaces (a header carries it: Authorization: "
+        "Bearer TOKEN)",
+        path));
+  }
   return Status::Ok();
 }
 

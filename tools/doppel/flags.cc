@@ -306,7 +306,7 @@ const std::vector<FlagDef>& flag_table() {
       // --- Output: index -------------------------------------------------------------------
       {"answers", "--answers", kOutput, "FILE",
        "Write the answers as JSON Lines to FILE instead of standard output (written when the run "
-       "succeeds; the index keeps every batch committed before a failure)",
+       "succeeds; an add keeps the batches it committed before a failure)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.answers, false);
        }},
@@ -423,8 +423,8 @@ std::vector<const char*> flags_of(Command command) {
     case Command::kIndexQuery:
       add_all(input_flags());
       add_all(index_matching_flags());
-      add({"answers", "batch"});
-      if (command == Command::kIndexAdd) add({"no-sync"});
+      add({"answers"});
+      if (command == Command::kIndexAdd) add({"batch", "no-sync"});
       add_all(running_flags());
       return keys;
     case Command::kIndexRemove:
@@ -583,7 +583,12 @@ std::string flags_markdown(Command command) {
       if (names.find(' ') != std::string::npos) names.insert(names.find(' '), ",");
       // The metavar, or a choice's names (CLI11 adds a validator's description after a colon).
       std::string type = o->get_type_name();
-      type = type.substr(0, type.find(':'));
+      // CLI11 appends a validator's description after a colon; a metavar may hold one itself.
+      if (f.metavar[0] == '\0' || !type.starts_with(f.metavar)) {
+        type = type.substr(0, type.find(':'));
+      } else {
+        type = f.metavar;
+      }
       const std::string shown =
           type.empty() || type == "FLAG" ? names : fmt::format("{} {}", names, type);
       // Pipes separate table cells: escaped in choices such as auto|jsonl|text.
