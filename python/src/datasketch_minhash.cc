@@ -104,13 +104,15 @@ void add_token(TokenBatch& batch, py::handle item) {
 }
 
 // A one-dimensional numeric numpy array iterates as scalars whose buffers are their elements'
-// bytes: add those straight from the array.
+// bytes: add those straight from the array. Not an array of the other byte order: its scalars
+// come out in native order, so their bytes differ from the array's (item by item then).
 bool add_numeric_array(TokenBatch& batch, py::handle values) {
   if (!py::isinstance<py::array>(values)) return false;
   const auto arr = py::reinterpret_borrow<py::array>(values);
   const char kind = arr.dtype().kind();
   const bool numeric = kind == 'b' || kind == 'i' || kind == 'u' || kind == 'f' || kind == 'c';
   if (!numeric || arr.ndim() != 1 || !(arr.flags() & py::array::c_style)) return false;
+  if (!arr.dtype().attr("isnative").cast<bool>()) return false;
   const auto* data = static_cast<const char*>(arr.data());
   const auto size = static_cast<std::size_t>(arr.itemsize());
   for (py::ssize_t i = 0; i < arr.shape(0); ++i) {

@@ -684,6 +684,21 @@ def test_same_buckets_and_answers_as_datasketch(ds):
         assert a.get_counts() == b.get_counts()
 
 
+def test_subset_counts_of_a_key_inserted_twice_as_datasketch(ds):
+    ours = [mh([b"a%d" % i for i in range(40)]), mh([b"b%d" % i for i in range(40)])]
+    theirs = ds.MinHash.bulk([[b"a%d" % i for i in range(40)], [b"b%d" % i for i in range(40)]],
+                             num_perm=128)
+    a = MinHashLSH(threshold=0.5, num_perm=128)
+    b = ds.MinHashLSH(threshold=0.5, num_perm=128)
+    for lsh, ms in ((a, ours), (b, theirs)):
+        lsh.insert("k", ms[0])
+        lsh.insert("k", ms[1], check_duplication=False)  # the same key, other buckets
+        lsh.insert("other", ms[1])
+    assert a.get_subset_counts("k") == b.get_subset_counts("k")
+    assert a.get_subset_counts("k", "other", "absent") == b.get_subset_counts("k", "other", "absent")
+    assert all(sum(c.values()) == 1 for c in a.get_subset_counts("k"))
+
+
 def test_same_exceptions_as_datasketch(ds):
     def outcome(f):
         try:

@@ -83,6 +83,16 @@ def test_numeric_arrays_hash_their_elements_bytes():
     c.update_batch(values[::-1].copy())
     assert np.array_equal(a.hashvalues, b.hashvalues)
     assert np.array_equal(a.hashvalues, c.hashvalues)
+    # An array of the other byte order iterates as native scalars: hashed as those, as
+    # sha1(scalar) does, not as the array's own bytes.
+    swapped = values.astype(values.dtype.newbyteorder())
+    assert not swapped.dtype.isnative and np.array_equal(swapped, values)
+    d = MinHash(num_perm=32)
+    d.update_batch(swapped)
+    assert np.array_equal(d.hashvalues, a.hashvalues)
+    e = MinHash.bulk([swapped, values], num_perm=32)
+    assert np.array_equal(e[0].hashvalues, a.hashvalues)
+    assert np.array_equal(e[1].hashvalues, a.hashvalues)
 
 
 def test_bulk_and_generator_many_documents():

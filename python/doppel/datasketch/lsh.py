@@ -315,12 +315,10 @@ class MinHashLSH:
         stored = {pickle.dumps(key) for key in set(keys)} if self.prepickle else set(keys)
         counts = [dict() for _ in range(self.b)]
         for key in stored:
-            buckets = [set() for _ in range(self.b)]
-            for i, h in enumerate(self.keys.get(key)):
-                buckets[i % self.b].add(h)
-            for band, hs in enumerate(buckets):
-                for h in hs:
-                    counts[band][h] = counts[band].get(h, 0) + 1
+            # A key inserted twice (check_duplication=False) counts by its first insertion's
+            # buckets only, as datasketch's zip of its hashes with the b tables does.
+            for band, h in enumerate(self.keys.get(key)[:self.b]):
+                counts[band][h] = counts[band].get(h, 0) + 1
         return counts
 
     def __getstate__(self) -> dict:
