@@ -14,6 +14,7 @@ so that :meth:`DedupResult.deduplicated` and :meth:`ReuseResult.cleaned` can giv
 from __future__ import annotations
 
 import json
+import math
 import os
 import warnings
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
@@ -45,6 +46,13 @@ def _paths_or_documents(inputs: Any):
         isinstance(p, (str, os.PathLike)) for p in inputs
     ):
         return [os.fspath(p) for p in inputs], None
+    if isinstance(inputs, (list, tuple)) and any(isinstance(p, os.PathLike) for p in inputs):
+        # A path (pathlib.Path) among documents: never a document itself. (A str among dicts is
+        # a document's text, as documented: no way to tell it from a path.)
+        raise TypeError(
+            "inputs mixes paths and documents: give a list of paths, or of documents (dicts "
+            "or strings)"
+        )
     if isinstance(inputs, (bytes, bytearray, dict)):
         raise TypeError(
             "inputs must be a path, a list of paths, or an iterable of documents (dicts or "
@@ -57,6 +65,17 @@ def _paths_or_documents(inputs: Any):
             "inputs must be a path, a list of paths, or an iterable of documents (dicts or "
             f"strings), not {type(inputs).__name__}"
         ) from None
+
+
+def _without_nan(value: Any) -> Any:
+    """`value` with each float NaN or infinity in it made None (JSON null)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nan(v) for v in value]
+    return value
 
 
 def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
@@ -78,12 +97,17 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                         f"id, so give dicts ({{{id_field!r}: ..., {text_field!r}: ...}})"
                     )
                 doc = {id_field: str(index), text_field: doc}
-            elif not isinstance(doc, dict):
-                raise TypeError(
-                    f"document {index} is a {type(doc).__name__}; documents are dicts (with "
-                    f"{id_field!r}, {text_field!r} and an optional date) or strings"
-                )
-            line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str)
+            # Anything else that is not a dict goes as the JSON value it is, so that the reader
+            # reports it as bad input (malformed_json: not an object), as the command does a
+            # line that is not an object: skipped and counted, or BadInputError with "fail".
+            try:
+                line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str,
+                                  allow_nan=False)
+            except ValueError:
+                # NaN or infinity, which JSON cannot hold (pandas' missing values): null, as a
+                # missing field; elsewhere than a field, in a string.
+                line = json.dumps(_without_nan(doc), ensure_ascii=False, separators=(",", ":"),
+                                  default=str)
             parts.append(line)
             parts.append("\n")
             size += len(line) + 1

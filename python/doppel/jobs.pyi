@@ -73,6 +73,7 @@ def reuse(
     normalize: str = ...,
     min_words: int = ...,
     min_similarity: float = ...,
+    cluster_trigrams: float = ...,
     seed_words: int = ...,
     band: int = ...,
     max_unmatched: int = ...,

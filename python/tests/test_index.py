@@ -281,7 +281,7 @@ def test_bad_arguments_raise(tmp_path):
         idx.add([{"id": "x", "text": "t"}], documents=[{"id": "y", "text": "t"}])
     with pytest.raises(TypeError):
         idx.add()
-    with pytest.raises(TypeError):
+    with pytest.raises(doppel.NoDocumentsError, match="not an object"):  # bad input, as in a file
         idx.query([42])
     with pytest.raises(ValueError, match="batch"):
         idx.add(docs(), batch=0)

@@ -181,8 +181,35 @@ def test_an_exception_in_the_documents_reaches_the_caller():
 
     with pytest.raises(KeyError, match="the source broke"):
         doppel.dedup(documents(), max_warnings=0)
-    with pytest.raises(TypeError, match="document 1 is a int"):
-        doppel.dedup(["one text", 5], max_warnings=0)
+
+
+
+def test_a_document_that_is_not_a_dict_is_bad_input_as_a_line_that_is_not_an_object():
+    text = "one text with enough words to be read as a document"
+    with pytest.warns(doppel.BadInputWarning):
+        r = doppel.dedup([text, 5, None, [1, 2], {"id": "x", "text": text + " more"}],
+                         max_warnings=0)
+    assert all("the line is JSON but not an object" in p for p in r.problems)
+    assert [row["reason"] for row in r.removed if row["reason"] != "near_duplicate"] == [
+        "malformed_json"] * 3
+    assert r.stats["documents"]["read"] == 5
+    with pytest.raises(doppel.BadInputError, match="not an object"):
+        doppel.dedup([text, 5], on_error="fail")
+
+
+def test_nan_and_infinity_in_fields_are_null():
+    # pandas gives NaN for a missing date: the document is read, without a date.
+    text = "the same words in both documents here and some more"
+    docs = [{"id": "a", "text": text, "date": float("nan")},
+            {"id": "b", "text": text, "date": "2020-01-02", "score": float("inf")}]
+    r = doppel.dedup(docs, keep="earliest")
+    assert r.stats["documents"]["read"] == 2 and r.clusters[0]["representative"] == "b"
+    assert [row["reason"] for row in r.removed] == ["exact_duplicate"]
+
+
+def test_a_list_mixing_paths_and_documents_is_refused():
+    with pytest.raises(TypeError, match="mixes paths and documents"):
+        doppel.dedup([NEWS, {"id": "a", "text": "x y z"}])
 
 
 def test_values_json_cannot_hold_become_text():

@@ -631,10 +631,10 @@ def test_a_merge_takes_each_key_as_it_was_when_reached():
 
 
 def test_params_are_cached():
-    lsh_module._optimal_param.cache_clear()
+    lsh_module._optimal_param_cached.cache_clear()
     MinHashLSH(threshold=0.6, num_perm=64)
     MinHashLSH(threshold=0.6, num_perm=64)
-    assert lsh_module._optimal_param.cache_info().hits == 1
+    assert lsh_module._optimal_param_cached.cache_info().hits == 1
 
 
 # --- against the reference datasketch (skipped without it)
@@ -726,3 +726,21 @@ def test_same_exceptions_as_datasketch(ds):
         lambda L, M: L(num_perm=16).query("x" * 5),
     ]:
         assert outcome(lambda: call(MinHashLSH, MinHash)) == outcome(lambda: call(ds.MinHashLSH, ds.MinHash))
+
+
+def test_a_cached_band_choice_spares_no_argument_its_error():
+    MinHashLSH(threshold=0.5, num_perm=128)  # remembered
+    with pytest.raises(TypeError):  # as datasketch's range(): 128.0 is no int, cached or not
+        MinHashLSH(threshold=0.5, num_perm=128.0)
+    with pytest.raises(TypeError):
+        MinHashLSH(threshold=0.5, num_perm=[128])
+
+
+def test_keys_are_dict_keys_views():
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    lsh.insert("a", mh([b"x%d" % i for i in range(30)]))
+    lsh.insert("b", mh([b"y%d" % i for i in range(30)]))
+    keys = lsh.keys.keys()
+    assert isinstance(keys, type({}.keys())) and keys & {"a", "z"} == {"a"} and len(keys) == 2
+    hs = lsh.hashtables[0].keys()
+    assert isinstance(hs, type({}.keys())) and len(hs) == 2 and set(hs) == set(lsh.hashtables[0])

@@ -63,6 +63,10 @@ def test_lean_behaves_like_a_frozen_minhash():
     assert not hasattr(lm, "permutations") and not hasattr(lm, "hashfunc")
     with pytest.raises(TypeError):
         lm.update(b"x")
+    lm.update_batch([])  # as datasketch's: nothing to hash, nothing changes
+    lm.update_batch(iter(()))
+    with pytest.raises(AttributeError):
+        lm.update_batch([b"x"])
     with pytest.raises(ValueError):
         LeanMinHash()
     with pytest.raises(ValueError):
@@ -130,6 +134,8 @@ def test_weighted_methods_and_errors():
         g.minhash([1, 2, 3])
     with pytest.raises(ValueError):
         g.minhash([0] * 10)
+    with pytest.raises(OverflowError):  # datasketch's int() of an infinite weight
+        g.minhash([np.inf] * 10)
     with pytest.raises(ValueError):
         a.jaccard(WeightedMinHashGenerator(10, sample_size=8).minhash(V))
     with pytest.raises(ValueError):

@@ -81,6 +81,12 @@ class LeanMinHash(MinHash):
         """Not available on a LeanMinHash: raises ``TypeError``."""
         raise TypeError("Cannot update a LeanMinHash")
 
+    def update_batch(self, b) -> None:
+        """As datasketch's: an empty batch changes nothing; a value needs the hash function a
+        LeanMinHash does not keep (``AttributeError``, datasketch's exception)."""
+        for _ in b:
+            raise AttributeError("'LeanMinHash' object has no attribute 'hashfunc'")
+
     def copy(self) -> LeanMinHash:
         """A copy with its own hash values. (datasketch's raises ``ValueError``: a bug.)"""
         lmh = object.__new__(LeanMinHash)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pickle
 from functools import lru_cache
+from typing import KeysView
 
 from scipy.integrate import quad as _integrate
 
@@ -37,11 +38,24 @@ def _false_negative_probability(threshold, b, r):
     return area
 
 
-@lru_cache(maxsize=256)
 def _optimal_param(threshold, num_perm, false_positive_weight, false_negative_weight):
     """The (b, r) with b * r <= num_perm that minimises the weighted sum of the probabilities of
     false positives and false negatives: datasketch's grid search, with its integrals, so that
-    ties and near-ties fall the same way."""
+    ties and near-ties fall the same way. Remembered for plain numbers only: a cache hit must not
+    spare an argument the error datasketch's search raises for it (num_perm=128.0 equals 128 as a
+    cache key, yet range() refuses it)."""
+    args = (threshold, num_perm, false_positive_weight, false_negative_weight)
+    if type(num_perm) is int and all(type(x) in (int, float) for x in args):
+        return _optimal_param_cached(*args)
+    return _optimal_param_search(*args)
+
+
+@lru_cache(maxsize=256)
+def _optimal_param_cached(threshold, num_perm, false_positive_weight, false_negative_weight):
+    return _optimal_param_search(threshold, num_perm, false_positive_weight, false_negative_weight)
+
+
+def _optimal_param_search(threshold, num_perm, false_positive_weight, false_negative_weight):
     min_error = float("inf")
     opt = (0, 0)
     for b in range(1, num_perm + 1):
@@ -65,8 +79,9 @@ class _HashTable:
         self._index = index
         self._band = band
 
-    def keys(self) -> list:
-        return self._index.bucket_hs(self._band)
+    def keys(self) -> KeysView:
+        """The bucket keys, as a ``dict_keys`` (set operations work) of this moment's buckets."""
+        return dict.fromkeys(self._index.bucket_hs(self._band)).keys()
 
     def get(self, key) -> set:
         return self._index.bucket_members(self._band, key)
@@ -106,8 +121,9 @@ class _KeyTable:
     def __init__(self, index) -> None:
         self._index = index
 
-    def keys(self) -> list:
-        return self._index.stored_keys()
+    def keys(self) -> KeysView:
+        """The keys, as a ``dict_keys`` (set operations work) of this moment's keys."""
+        return dict.fromkeys(self._index.stored_keys()).keys()
 
     def get(self, key) -> list:
         return self._index.key_hs(key)

@@ -91,6 +91,7 @@ class WeightedMinHashGenerator:
         Raises:
             TypeError: If ``v`` has no length.
             ValueError: If ``v`` does not have ``dim`` elements, or is all zeros.
+            OverflowError: If an infinite weight is chosen, as datasketch's.
         """
         if not isinstance(v, collections.abc.Sized):
             raise TypeError("Input vector must be sized")
@@ -112,8 +113,12 @@ class WeightedMinHashGenerator:
             ln_y = (t - betas) * rs
             ln_a = self.ln_cs[start : start + rows] - ln_y - rs
             k = np.nanargmin(ln_a, axis=1)
+            chosen = t[np.arange(len(k)), k]
+            # An infinite weight: datasketch's int() of it raises; numpy's cast would not.
+            if np.isinf(chosen).any():
+                raise OverflowError("cannot convert float infinity to integer")
             hashvalues[start : start + rows, 0] = k
-            hashvalues[start : start + rows, 1] = t[np.arange(len(k)), k]
+            hashvalues[start : start + rows, 1] = chosen
         return WeightedMinHash(self.seed, hashvalues)
 
     def minhash_many(self, X) -> list:
