@@ -744,3 +744,14 @@ def test_keys_are_dict_keys_views():
     assert isinstance(keys, type({}.keys())) and keys & {"a", "z"} == {"a"} and len(keys) == 2
     hs = lsh.hashtables[0].keys()
     assert isinstance(hs, type({}.keys())) and len(hs) == 2 and set(hs) == set(lsh.hashtables[0])
+
+
+def test_pickling_keeps_the_query_buffer():
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    m = mh([b"x%d" % i for i in range(30)])
+    lsh.insert("a", m)
+    lsh.add_to_query_buffer(m)
+    back = pickle.loads(pickle.dumps(lsh))
+    assert back.collect_query_buffer() == ["a"]
+    assert back.collect_query_buffer() == []
+    assert lsh.collect_query_buffer() == ["a"]  # the original keeps its own

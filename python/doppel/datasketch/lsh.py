@@ -346,13 +346,16 @@ class MinHashLSH:
             "hashfunc": self.hashfunc,
             "_buffer_size": self._buffer_size,
             "index": self._index.state(),
+            "query_buffer": self._query_buffer,  # as datasketch pickles its storages' buffers
         }
 
     def __setstate__(self, state: dict) -> None:
         index = state.pop("index")
+        query_buffer = state.pop("query_buffer", [])  # pickles made before it was kept
         self.__dict__.update(state)
         self._setup()
         self._index.set_state(index)
+        self._query_buffer = query_buffer
 
 
 class MinHashLSHInsertionSession:
