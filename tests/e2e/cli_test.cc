@@ -164,6 +164,18 @@ TEST(Output, FailedWriteExitsTwo) {
   }
 }
 
+// The listing goes to standard output through stdio: a full disk there fails the run too.
+TEST(Output, AListingThatCannotBeWrittenExitsTwo) {
+  for (const char* command : {"dedup", "reuse"}) {
+    SCOPED_TRACE(command);
+    const RunResult r =
+        run_program({"/bin/sh", "-c", std::string("exec \"$0\" ") + command + " \"$1\" > /dev/full",
+                     DOPPEL_BINARY, news_dir()});
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "standard output: write failed")) << r.err;
+  }
+}
+
 // Opening the outputs first must not truncate an input that is also an output: that would
 // silently destroy the user's corpus and dedup an empty file.
 TEST(Output, AnOutputThatIsAlsoAnInputIsRefused) {

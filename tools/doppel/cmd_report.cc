@@ -28,8 +28,11 @@ void print_summary(const Settings& s, const DedupAndReuse& run, double seconds) 
   std::string out =
       summary_head("report", dd.corpus.stats, dd.corpus.inputs.size(), seconds, dd.stats.threads);
   out += document_accounting(dd.corpus.stats, s.dedup.read);
-  out += fmt::format("  near duplicates   {:>12}  ({} exact and {} near-duplicate clusters)\n",
-                     thousands(dd.stats.exact_duplicates + dd.stats.near_duplicates),
+  // The documents a dedup would remove, then the clusters they fall in (dedup's own lines).
+  out += fmt::format("  exact duplicates  {:>12}\n", thousands(dd.stats.exact_duplicates));
+  out += fmt::format("  near duplicates   {:>12}\n", thousands(dd.stats.near_duplicates));
+  out += fmt::format("  clusters          {:>12}  ({} exact, {} near)\n",
+                     thousands(dd.stats.exact_clusters + dd.stats.near_clusters),
                      thousands(dd.stats.exact_clusters), thousands(dd.stats.near_clusters));
   out += fmt::format("  passages          {:>12}  ({} occurrences)\n", thousands(r.clusters.size()),
                      thousands(r.occurrences.size()));

@@ -1,6 +1,7 @@
 // doppel: finds near-duplicate documents and reused passages in text collections.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -77,6 +78,18 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   return doppel::cli::kExitError;
 }
 
+// What went to standard output through stdio (the listing, help): a write that failed there (a
+// full disk) fails the run instead of being lost with exit status 0.
+int finish_stdout(int rc) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  if (flushed && std::ferror(stdout) == 0) return rc;
+  const int error = errno;
+  std::fprintf(stderr, "doppel: error: I/O error: standard output: write failed%s%s\n",
+               error != 0 ? ": " : "", error != 0 ? std::strerror(error) : "");
+  return rc == doppel::cli::kExitOk ? doppel::cli::kExitError : rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,7 +108,7 @@ int main(int argc, char** argv) {
   // and the standard library. Say so instead of aborting. (A rank of a distributed run that
   // throws here ends the job: MPI_Abort, so that the others do not wait for it.)
   try {
-    return run_main(argc, argv, mpi ? &mpi->world() : nullptr);
+    return finish_stdout(run_main(argc, argv, mpi ? &mpi->world() : nullptr));
   } catch (const std::exception& e) {
     if (mpi) {
       std::fprintf(stderr, "doppel: error: rank %d on %s: %s\n", mpi->world().rank(),
