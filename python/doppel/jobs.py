@@ -103,7 +103,9 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
             try:
                 line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str,
                                   allow_nan=False)
-            except ValueError:
+            except ValueError as e:
+                if "Out of range float" not in str(e):
+                    raise  # a circular reference, which no JSON holds
                 # NaN or infinity, which JSON cannot hold (pandas' missing values): null, as a
                 # missing field; elsewhere than a field, in a string.
                 line = json.dumps(_without_nan(doc), ensure_ascii=False, separators=(",", ":"),

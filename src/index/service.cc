@@ -81,11 +81,19 @@ void reply_error_and_close(httplib::Response& res, int code, std::string_view me
   res.status = code;
   res.set_header("Connection", "close");
   auto body = std::make_shared<std::string>(error_json(code, message));
-  res.set_content_provider(body->size(), kJson,
-                           [body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
-                             sink.write(body->data() + offset, body->size() - offset);
-                             return false;
-                           });
+  res.set_content_provider(
+      body->size(), kJson, [body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+        sink.write(body->data() + offset, std::min(length, body->size() - offset));
+        return false;
+      });
+}
+
+// The same for a request httplib writes no body to (HEAD): the provider, and so the closing,
+// needs one written, so the request is answered as the GET it names would be.
+void reply_error_and_close(const httplib::Request& req, httplib::Response& res, int code,
+                           std::string_view message) {
+  if (req.method == "HEAD") const_cast<httplib::Request&>(req).method = "GET";
+  reply_error_and_close(res, code, message);
 }
 
 int http_code(const Status& s) {
@@ -121,12 +129,18 @@ std::string body_message(std::string message) {
   return message;
 }
 
+// The body length a request declares (Content-Length); 0 when it declares none.
+std::uint64_t declared_length(const httplib::Request& req) {
+  if (!req.has_header("Content-Length")) return 0;
+  return std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
+}
+
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
 const char* methods_of(std::string_view path) {
-  if (path == "/health" || path == "/v1/stats") return "GET";
-  if (path == "/v1/documents" || path == "/v1/query") return "POST";
+  if (path == "/health" || path == "/v1/stats") return "GET, OPTIONS";
+  if (path == "/v1/documents" || path == "/v1/query") return "POST, OPTIONS";
   constexpr std::string_view kDocument = "/v1/documents/";
-  if (path.size() > kDocument.size() && path.starts_with(kDocument)) return "GET, DELETE";
+  if (path.size() > kDocument.size() && path.starts_with(kDocument)) return "GET, DELETE, OPTIONS";
   return nullptr;
 }
 
@@ -188,7 +202,9 @@ struct Service::Impl {
     }
     if (diff == 0) return true;
     res.set_header("WWW-Authenticate", "Bearer");
-    reply_error(res, 401, "writes to this index need a bearer token (Authorization header)");
+    // A POST's body is left unread: the connection closes after the answer.
+    reply_error_and_close(req, res, 401,
+                          "writes to this index need a bearer token (Authorization header)");
     return false;
   }
 
@@ -197,8 +213,8 @@ struct Service::Impl {
   // a chunked body nor what a compressed one expands to. False: answered with an error.
   bool read_body(const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader, std::string& body) const {
-    std::string encoding = req.get_header_value("Content-Encoding");
-    for (char& c : encoding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // As httplib decodes them: exactly these names (it compares case-sensitively).
+    const std::string encoding = req.get_header_value("Content-Encoding");
     if (!encoding.empty() && encoding != "identity" && encoding != "gzip" &&
         encoding != "deflate" && encoding != "br") {
       reply_error_and_close(
@@ -211,6 +227,14 @@ struct Service::Impl {
       reply_error_and_close(res, 411,
                             "the request has no body: send the documents with a Content-Length "
                             "or chunked");
+      return false;
+    }
+    // A length over the limit is refused before a byte of the body is read.
+    if (declared_length(req) > options.max_body_bytes) {
+      reply_error_and_close(
+          res, 413,
+          fmt::format("the body is larger than the limit of {} bytes (--max-body)",
+                      options.max_body_bytes));
       return false;
     }
     bool too_large = false;
@@ -245,9 +269,9 @@ struct Service::Impl {
   // ones and adding nothing.
   void documents(const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader, bool add) {
+    if (add && !authorized(req, res)) return;  // before reading what it would add
     std::string request_body;
     if (!read_body(req, res, reader, request_body)) return;
-    if (add && !authorized(req, res)) return;
     const std::string type = media_type(req);
     const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl" ||
                             type == "application/json-lines";
@@ -299,32 +323,49 @@ struct Service::Impl {
   // long a chunked body is and whatever a compressed one expands to), and its connection closed.
   httplib::Server::HandlerResponse refuse_other_bodies(const httplib::Request& req,
                                                        httplib::Response& res) const {
-    const bool body =
-        req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding") ||
-        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
-    if (!body) return httplib::Server::HandlerResponse::Unhandled;
     if (req.method == "POST" && (req.path == "/v1/documents" || req.path == "/v1/query")) {
       return httplib::Server::HandlerResponse::Unhandled;
     }
+    // httplib reads the body of these methods even without a length (until the connection
+    // ends): they are answered here whatever their headers say.
+    const bool reads_body =
+        req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "PRI";
+    const bool body =
+        reads_body || req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding") ||
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
+    if (!body) return httplib::Server::HandlerResponse::Unhandled;
     const char* allow = methods_of(req.path);
     bool allowed = false;
     for (std::string_view rest = allow == nullptr ? "" : allow; !rest.empty();) {
       const std::size_t comma = std::min(rest.find(", "), rest.size());
-      allowed |= rest.substr(0, comma) == req.method;
+      const std::string_view m = rest.substr(0, comma);
+      allowed |= m == req.method || (m == "GET" && req.method == "HEAD");
       rest.remove_prefix(std::min(comma + 2, rest.size()));
     }
+    const std::string method = req.method;
     if (allow == nullptr) {
-      reply_error_and_close(res, 404, "no such path (the API: docs/index.md)");
+      reply_error_and_close(req, res, 404, "no such path (the API: docs/index.md)");
     } else if (!allowed) {
       res.set_header("Allow", allow);
-      reply_error_and_close(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
+      reply_error_and_close(req, res, 405,
+                            fmt::format("method not allowed here; allowed: {}", allow));
     } else {
-      reply_error_and_close(res, 400, fmt::format("{} takes no request body", req.method));
+      reply_error_and_close(req, res, 400, fmt::format("{} takes no request body", method));
     }
     return httplib::Server::HandlerResponse::Handled;
   }
 
   void routes() {
+    // "Expect: 100-continue" with a length over the limit: refused before the client sends it.
+    server.set_expect_100_continue_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (declared_length(req) <= options.max_body_bytes) return 100;
+          reply_error_and_close(
+              res, 413,
+              fmt::format("the body is larger than the limit of {} bytes (--max-body)",
+                          options.max_body_bytes));
+          return 413;
+        });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       return refuse_other_bodies(req, res);
     });
@@ -400,7 +441,7 @@ struct Service::Impl {
     // OPTIONS: the methods a path has (no body; no CORS headers, the service is not for pages).
     auto options_of = [](const char* allow) {
       return [allow](const httplib::Request&, httplib::Response& res) {
-        res.status = 204;
+        res.status = 200;  // an empty body with Content-Length 0, which a 204 may not carry
         res.set_header("Allow", allow);
       };
     };

@@ -266,6 +266,12 @@ TEST(Index, AFailedFirstAddLeavesNoIndex) {
   EXPECT_EQ(run_doppel({"index", "add", dir + "/mine.idx", dir + "/empty.jsonl", "-q"}).exit_code,
             2);
   EXPECT_TRUE(std::filesystem::is_empty(dir + "/mine.idx"));
+  // "new/.." names the directory the user is in: a failed add leaves everything in it.
+  write_file(dir + "/mine.idx/notes.txt", "mine");
+  EXPECT_EQ(
+      run_doppel({"index", "add", dir + "/mine.idx/new/..", dir + "/empty.jsonl", "-q"}).exit_code,
+      2);
+  EXPECT_EQ(read_file(dir + "/mine.idx/notes.txt"), "mine");
   // Then an add with other options makes the index with those.
   write_file(dir + "/a.jsonl", doc("a", words(1, 40)) + "\n");
   ASSERT_EQ(
@@ -286,6 +292,10 @@ TEST(Index, AnIndexInsideItsInputDirectoryIsRefused) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("is inside the input directory"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/news.idx"));
+  // Nor may the index be the input directory itself, however it is named.
+  EXPECT_EQ(run_doppel({"index", "add", dir, dir, "-q"}).exit_code, 2);
+  EXPECT_EQ(run_doppel({"index", "add", dir + "/sub/..", dir, "-q"}).exit_code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/db"));
   // A hidden one is skipped by the directory walk: allowed, and its files are not read.
   const RunResult hidden = run_doppel({"index", "add", dir + "/.news.idx", dir, "-q"});
   ASSERT_EQ(hidden.exit_code, 0) << hidden.err;
@@ -572,8 +582,28 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
   {
     const std::string reply = exchange(
         port, "OPTIONS /v1/documents/z1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "");
-    EXPECT_EQ(status_of(reply), 204) << reply;
+    EXPECT_EQ(status_of(reply), 200) << reply;
     EXPECT_NE(reply.find("Allow: GET, DELETE, OPTIONS"), std::string::npos) << reply;
+  }
+  {  // a length over the limit: refused at once, the body never read
+    const std::string reply = exchange(port, post + "Content-Length: 100000000\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 413) << reply;
+  }
+  // Methods that read a body are answered unread, with or without a length.
+  EXPECT_EQ(status_of(exchange(port, "POST /health HTTP/1.1\r\nHost: x\r\n\r\n", big)), 405);
+  EXPECT_EQ(
+      status_of(exchange(port, post + "Content-Encoding: GZIP\r\nContent-Length: 2\r\n\r\n", "[]")),
+      415)
+      << "httplib decodes lower-case names only";
+  {  // HEAD with a body: the body is not taken for the next request (a DELETE here)
+    const std::string del =
+        "DELETE /v1/documents/z1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer s3cret\r\n\r\n";
+    const std::string reply = exchange(
+        port,
+        fmt::format("HEAD /health HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n", del.size()),
+        del);
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_EQ(reply.find("removed"), std::string::npos) << reply;
   }
   auto c = server.client();
   const httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};

@@ -70,8 +70,10 @@ Status check_index_outside_inputs(const Settings& s) {
     const fs::path dir = fs::weakly_canonical(fs::absolute(input), error);
     const fs::path rel = index.lexically_relative(dir);
     if (rel.empty() || *rel.begin() == "..") continue;
-    bool hidden = false;
-    for (const fs::path& part : rel) hidden |= part.string().starts_with('.');
+    bool hidden = false;  // "." (the input directory itself) is not hidden
+    for (const fs::path& part : rel) {
+      hidden |= part.string().starts_with('.') && part != "." && part != "..";
+    }
     if (hidden) continue;
     return Status::InvalidArgument(fmt::format(
         "the index {} is inside the input directory {}: its own files would be read as documents; "
@@ -92,23 +94,25 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   std::error_code error;
   namespace fs = std::filesystem;
-  const bool existed = fs::exists(fs::symlink_status(s.index_path, error));
-  const bool was_empty_dir = existed && fs::is_directory(s.index_path, error) &&
-                             fs::is_empty(s.index_path, error) && !error;
+  // The directory the index will be in, ".." and links resolved ("new/.." is the current
+  // directory, which exists), so that what is undone below is what was made.
+  const fs::path where = fs::weakly_canonical(fs::absolute(s.index_path), error);
+  const bool existed = error || fs::exists(fs::symlink_status(where, error));
+  const bool was_empty_dir =
+      existed && fs::is_directory(where, error) && fs::is_empty(where, error) && !error;
   auto index = open_index(s, command, cmd, add);
   if (!index.ok()) return index.status();
   // An add that made the index and then failed before committing anything (no readable input, a
-  // missing file) takes the index away again: it would fix the matching options for good.
+  // missing file) takes the index away again: it would fix the matching options for good. Only
+  // the index's own files go, the store and the log while the writer lock is still held; the
+  // directory only if this run made it and nothing else is in it.
   auto undo_creation = [&](Status failed) {
     if (!add || (existed && !was_empty_dir) || (*index)->stats().added > 0) return failed;
+    fs::remove_all(where / "db", error);
+    fs::remove(where / "data.log", error);
     index->reset();
-    if (!existed) {
-      fs::remove_all(s.index_path, error);
-    } else {  // the directory was the user's: only what the index put in it goes
-      for (const auto& entry : fs::directory_iterator(s.index_path, error)) {
-        fs::remove_all(entry.path(), error);
-      }
-    }
+    fs::remove(where / "writer.lock", error);
+    if (!existed) fs::remove(where, error);  // fails, harmlessly, if anything else is there
     return failed;
   };
   Warnings warnings(s, s.index_read.progress, "the bad_input answers");
