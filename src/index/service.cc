@@ -135,6 +135,10 @@ std::uint64_t declared_length(const httplib::Request& req) {
   return std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
 }
 
+std::string over_limit_message(std::size_t limit, std::string_view after = "") {
+  return fmt::format("the body is larger than the limit of {} bytes (--max-body){}", limit, after);
+}
+
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
 const char* methods_of(std::string_view path) {
   if (path == "/health" || path == "/v1/stats") return "GET, OPTIONS";
@@ -231,10 +235,7 @@ struct Service::Impl {
     }
     // A length over the limit is refused before a byte of the body is read.
     if (declared_length(req) > options.max_body_bytes) {
-      reply_error_and_close(
-          res, 413,
-          fmt::format("the body is larger than the limit of {} bytes (--max-body)",
-                      options.max_body_bytes));
+      reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
       return false;
     }
     bool too_large = false;
@@ -247,10 +248,9 @@ struct Service::Impl {
       return true;
     });
     if (too_large || res.status == 413) {
-      reply_error_and_close(
-          res, 413,
-          fmt::format("the body is larger than the limit of {} bytes (--max-body){}",
-                      options.max_body_bytes, encoding.empty() ? "" : ", once decompressed"));
+      reply_error_and_close(res, 413,
+                            over_limit_message(options.max_body_bytes,
+                                               encoding.empty() ? "" : ", once decompressed"));
       return false;
     }
     if (!read) {
@@ -360,20 +360,18 @@ struct Service::Impl {
     server.set_expect_100_continue_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           if (declared_length(req) <= options.max_body_bytes) return 100;
-          reply_error_and_close(
-              res, 413,
-              fmt::format("the body is larger than the limit of {} bytes (--max-body)",
-                          options.max_body_bytes));
+          reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
           return 413;
         });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       return refuse_other_bodies(req, res);
     });
-    auto not_allowed = [](const char* allow) {
-      return [allow](const httplib::Request&, httplib::Response& res) {
-        res.set_header("Allow", allow);
-        reply_error(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
-      };
+    // A method a known path does not have (GET or DELETE: the others, which read a body, are
+    // answered by refuse_other_bodies): 405 with the methods it has.
+    auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+      const char* allow = methods_of(req.path);
+      res.set_header("Allow", allow);
+      reply_error(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
     };
     server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("{\"status\":\"ok\"}", kJson);
@@ -418,38 +416,25 @@ struct Service::Impl {
                       res.set_content("{\"removed\":1}", kJson);
                     }
                   });
-    // Every other method on a known path: 405 with the methods it has.
-    for (const char* path : {"/health", "/v1/stats"}) {
-      server.Post(path, not_allowed("GET"));
-      server.Put(path, not_allowed("GET"));
-      server.Delete(path, not_allowed("GET"));
-      server.Patch(path, not_allowed("GET"));
-    }
+    for (const char* path : {"/health", "/v1/stats"}) server.Delete(path, not_allowed);
     for (const char* path : {"/v1/documents", "/v1/query"}) {
-      server.Get(path, not_allowed("POST"));
-      server.Put(path, not_allowed("POST"));
-      server.Delete(path, not_allowed("POST"));
-      server.Patch(path, not_allowed("POST"));
+      server.Get(path, not_allowed);
+      server.Delete(path, not_allowed);
     }
-    server.Post("/v1/documents/(.+)", not_allowed("GET, DELETE"));
-    server.Put("/v1/documents/(.+)", not_allowed("GET, DELETE"));
-    server.Patch("/v1/documents/(.+)", not_allowed("GET, DELETE"));
     // httplib adds Keep-Alive to every answer; one that closes the connection should not say so.
     server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
       if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
     });
     // OPTIONS: the methods a path has (no body; no CORS headers, the service is not for pages).
-    auto options_of = [](const char* allow) {
-      return [allow](const httplib::Request&, httplib::Response& res) {
-        res.status = 200;  // an empty body with Content-Length 0, which a 204 may not carry
-        res.set_header("Allow", allow);
-      };
-    };
-    server.Options("/health", options_of("GET, OPTIONS"));
-    server.Options("/v1/stats", options_of("GET, OPTIONS"));
-    server.Options("/v1/documents", options_of("POST, OPTIONS"));
-    server.Options("/v1/query", options_of("POST, OPTIONS"));
-    server.Options("/v1/documents/(.+)", options_of("GET, DELETE, OPTIONS"));
+    server.Options(".*", [](const httplib::Request& req, httplib::Response& res) {
+      const char* allow = methods_of(req.path);
+      if (allow == nullptr) {
+        reply_error(res, 404, "no such path (the API: docs/index.md)");
+        return;
+      }
+      res.status = 200;  // an empty body with Content-Length 0, which a 204 may not carry
+      res.set_header("Allow", allow);
+    });
     // Errors httplib answers itself (404 of an unknown path, 413, 400 of a broken request) get a
     // JSON body too.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
