@@ -1,6 +1,7 @@
 #include "passages/segments.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 #include <tuple>
 #include <utility>
@@ -94,9 +95,17 @@ double bigrams_found(std::span<const std::uint32_t> gap, std::span<const std::ui
   scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
   const std::size_t distinct = scratch.size();
   std::vector<bool> found(distinct, false);
+  // A filter of 1,024 bits, one for each of the gap's 2-grams (a sentence or two), turns most
+  // of the region's 2-grams away before the binary search: a region is mostly other text.
+  std::array<std::uint64_t, 16> filter{};
+  auto slot = [](std::uint64_t x) {
+    return static_cast<unsigned>((x * 0x9e3779b97f4a7c15ull) >> 54);  // 10 bits
+  };
+  for (const std::uint64_t x : scratch) filter[slot(x) >> 6] |= std::uint64_t{1} << (slot(x) & 63);
   std::size_t hits = 0;
   for (std::size_t i = 0; i + 1 < region.size() && hits < distinct; ++i) {
     const std::uint64_t x = bigram(region, i);
+    if ((filter[slot(x) >> 6] >> (slot(x) & 63) & 1) == 0) continue;
     const auto it = std::lower_bound(scratch.begin(), scratch.end(), x);
     if (it != scratch.end() && *it == x) {
       const auto k = static_cast<std::size_t>(it - scratch.begin());
