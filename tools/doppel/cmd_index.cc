@@ -39,8 +39,8 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  new               {:>12}\n", thousands(count(AnswerStatus::kNew)));
   s += fmt::format("  exact duplicates  {:>12}\n", thousands(count(AnswerStatus::kExactDuplicate)));
   s += fmt::format("  near duplicates   {:>12}\n", thousands(count(AnswerStatus::kNearDuplicate)));
-  s += fmt::format("  ids in the index  {:>12}  (not {})\n",
-                   thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "answered");
+  s += fmt::format("  ids in the index  {:>12}  (answered duplicate_id, not {})\n",
+                   thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "compared");
   s += document_accounting(c.stats, read);
   s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
                    thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
@@ -153,8 +153,11 @@ Status run_remove(Settings& s, const CLI::App& cmd) {
   auto removed = (*index)->remove(s.inputs);
   if (!removed.ok()) return removed.status();
   if (!s.quiet) {
-    std::fprintf(stderr, "doppel index remove: removed %s of %s ids (the others are not there)\n",
-                 thousands(*removed).c_str(), thousands(s.inputs.size()).c_str());
+    const std::size_t absent = s.inputs.size() - *removed;
+    std::fprintf(
+        stderr, "doppel index remove: removed %s of %s ids%s\n", thousands(*removed).c_str(),
+        thousands(s.inputs.size()).c_str(),
+        absent == 0 ? "" : fmt::format(" ({} not found in the index)", thousands(absent)).c_str());
   }
   return Status::Ok();
 }
