@@ -139,6 +139,8 @@ std::string over_limit_message(std::size_t limit, std::string_view after = "") {
   return fmt::format("the body is larger than the limit of {} bytes (--max-body){}", limit, after);
 }
 
+constexpr const char* kNoSuchPath = "no such path (the API: docs/index.md)";
+
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
 const char* methods_of(std::string_view path) {
   if (path == "/health" || path == "/v1/stats") return "GET, OPTIONS";
@@ -146,6 +148,18 @@ const char* methods_of(std::string_view path) {
   constexpr std::string_view kDocument = "/v1/documents/";
   if (path.size() > kDocument.size() && path.starts_with(kDocument)) return "GET, DELETE, OPTIONS";
   return nullptr;
+}
+
+// 405 with the methods the path has; `close`: the request's body is unread (reply_error_and_close).
+void reply_not_allowed(const httplib::Request& req, httplib::Response& res, const char* allow,
+                       bool close) {
+  res.set_header("Allow", allow);
+  const std::string message = fmt::format("method not allowed here; allowed: {}", allow);
+  if (close) {
+    reply_error_and_close(req, res, 405, message);
+  } else {
+    reply_error(res, 405, message);
+  }
 }
 
 // Every document of a request needs an id of its own: the index keeps documents by id, and the
@@ -344,11 +358,9 @@ struct Service::Impl {
     }
     const std::string method = req.method;
     if (allow == nullptr) {
-      reply_error_and_close(req, res, 404, "no such path (the API: docs/index.md)");
+      reply_error_and_close(req, res, 404, kNoSuchPath);
     } else if (!allowed) {
-      res.set_header("Allow", allow);
-      reply_error_and_close(req, res, 405,
-                            fmt::format("method not allowed here; allowed: {}", allow));
+      reply_not_allowed(req, res, allow, true);
     } else {
       reply_error_and_close(req, res, 400, fmt::format("{} takes no request body", method));
     }
@@ -369,9 +381,7 @@ struct Service::Impl {
     // A method a known path does not have (GET or DELETE: the others, which read a body, are
     // answered by refuse_other_bodies): 405 with the methods it has.
     auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-      const char* allow = methods_of(req.path);
-      res.set_header("Allow", allow);
-      reply_error(res, 405, fmt::format("method not allowed here; allowed: {}", allow));
+      reply_not_allowed(req, res, methods_of(req.path), false);
     };
     server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
       res.set_content("{\"status\":\"ok\"}", kJson);
@@ -429,7 +439,7 @@ struct Service::Impl {
     server.Options(".*", [](const httplib::Request& req, httplib::Response& res) {
       const char* allow = methods_of(req.path);
       if (allow == nullptr) {
-        reply_error(res, 404, "no such path (the API: docs/index.md)");
+        reply_error(res, 404, kNoSuchPath);
         return;
       }
       res.status = 200;  // an empty body with Content-Length 0, which a 204 may not carry
@@ -439,7 +449,7 @@ struct Service::Impl {
     // JSON body too.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
       if (!res.body.empty() || res.content_length_ > 0) return;  // answered already
-      const char* what = res.status == 404   ? "no such path (the API: docs/index.md)"
+      const char* what = res.status == 404   ? kNoSuchPath
                          : res.status == 413 ? "the body is larger than the limit (--max-body)"
                          : res.status == 400 ? "a malformed HTTP request"
                                              : "the request could not be served";
