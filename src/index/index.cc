@@ -448,7 +448,13 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     std::uint32_t known = kNoSeq;                     // the id's document, alive
     std::uint32_t exact_of = kNoSeq;                  // the first alive document with the same text
     std::vector<std::uint32_t> members, members_end;  // bucket members, band by band
-    std::vector<Holders> holders;                     // per distinct fingerprint
+    // Per distinct fingerprint, its holders in the index: count, hub and [begin, end) of
+    // holder_docs (flat: one allocation a document, not one a fingerprint).
+    struct Found {
+      std::uint32_t count = 0, hub = kNoSeq, begin = 0, end = 0;
+    };
+    std::vector<Found> holders;
+    std::vector<std::uint32_t> holder_docs;
   };
   std::vector<IndexHits> hits(readable.size());
   const EarlierFn index_earlier = [this](std::uint32_t a, std::uint32_t b) {
@@ -457,6 +463,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   {
     Turns turns(readable.size(), 64);
     run_on_threads(workers_for(readable.size(), 256), [&](int) {
+      Holders found;
       for (std::size_t first = 0, last = 0; turns.next(first, last);) {
         for (std::size_t r = first; r < last; ++r) {
           const std::size_t f = pending.slots[readable[r]].features;
@@ -480,8 +487,14 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
           const auto fps = feats.fingerprints_of(f);
           for (std::size_t i = 0; i < fps.size(); ++i) {
             if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
-            h.holders.emplace_back();
-            postings_.lookup(fps[i].fp, index_earlier, h.holders.back());
+            found.count = 0;
+            found.hub = kNoSeq;
+            found.docs.clear();
+            postings_.lookup(fps[i].fp, index_earlier, found);
+            const auto begin = static_cast<std::uint32_t>(h.holder_docs.size());
+            h.holder_docs.insert(h.holder_docs.end(), found.docs.begin(), found.docs.end());
+            h.holders.push_back(IndexHits::Found{found.count, found.hub, begin,
+                                                 static_cast<std::uint32_t>(h.holder_docs.size())});
           }
         }
       }
@@ -501,8 +514,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       return earlier_by_date(date(a), a, date(b), b);
     };
     std::vector<std::uint32_t> members;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> shared;  // (candidate, fingerprints)
-    const auto limit = static_cast<std::size_t>(options_.max_candidates);
+    Holders holders;
     for (std::size_t r = 0; r < readable.size(); ++r) {
       const std::size_t k = readable[r];
       const std::size_t f = pending.slots[k].features;
@@ -549,7 +561,10 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       const auto fps = feats.fingerprints_of(f);
       for (std::size_t i = 0, d = 0; i < fps.size(); ++i) {
         if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
-        Holders& holders = h.holders[d++];
+        const IndexHits::Found& found = h.holders[d++];
+        holders.count = found.count;
+        holders.hub = found.hub;
+        holders.docs.assign(h.holder_docs.begin() + found.begin, h.holder_docs.begin() + found.end);
         overlay_postings.lookup(fps[i].fp, earlier, holders);
         if (holders.count == 0) continue;
         if (holders.count + 1 <= static_cast<std::uint32_t>(options_.all_pairs_docs)) {
@@ -559,24 +574,44 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         }
       }
       overlay_postings.insert_all(fps, plan.seq, earlier);
-      // At most max_candidates of them: those sharing the most fingerprints (ties: earliest).
-      std::sort(plan.passage.begin(), plan.passage.end());
-      shared.clear();
-      for (std::size_t x = 0; x < plan.passage.size();) {
-        std::size_t y = x;
-        while (y < plan.passage.size() && plan.passage[y] == plan.passage[x]) ++y;
-        shared.emplace_back(plan.passage[x], static_cast<std::uint32_t>(y - x));
-        x = y;
+    }
+  }
+  std::vector<IndexHits>().swap(hits);
+  // Of each document's passage candidates (one entry per shared fingerprint), at most
+  // max_candidates: those sharing the most fingerprints (ties: earliest). In parallel: each
+  // document's own.
+  {
+    const auto limit = static_cast<std::size_t>(options_.max_candidates);
+    Turns turns(plans.size(), 64);
+    run_on_threads(workers_for(plans.size(), 256), [&](int) {
+      std::vector<std::pair<std::uint32_t, std::uint32_t>> shared;  // (candidate, fingerprints)
+      for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+        for (std::size_t k = first; k < last; ++k) {
+          std::vector<std::uint32_t>& passage = plans[k].passage;
+          std::sort(passage.begin(), passage.end());
+          shared.clear();
+          for (std::size_t x = 0; x < passage.size();) {
+            std::size_t y = x;
+            while (y < passage.size() && passage[y] == passage[x]) ++y;
+            shared.emplace_back(passage[x], static_cast<std::uint32_t>(y - x));
+            x = y;
+          }
+          if (limit > 0 && shared.size() > limit) {
+            std::stable_sort(shared.begin(), shared.end(),
+                             [](const auto& x, const auto& y) { return x.second > y.second; });
+            shared.resize(limit);
+            std::sort(shared.begin(), shared.end());
+          }
+          passage.clear();
+          for (const auto& c : shared) passage.push_back(c.first);
+        }
       }
-      if (limit > 0 && shared.size() > limit) {
-        std::stable_sort(shared.begin(), shared.end(),
-                         [](const auto& x, const auto& y) { return x.second > y.second; });
-        shared.resize(limit);
-        std::sort(shared.begin(), shared.end());
-      }
-      plan.passage.clear();
-      for (const auto& s : shared) plan.passage.push_back(s.first);
-      if (store) continue;  // the writer reads the index's records directly: nothing changes them
+    });
+  }
+  // A query keeps copies of its candidates' names and data: the index may change once the lock
+  // is released (the writer reads the index's records directly: nothing else changes them).
+  if (!store) {
+    for (const Plan& plan : plans) {
       for (const auto* list : {&plan.lsh, &plan.passage}) {
         for (const std::uint32_t c : *list) {
           if (c < base && named.count(c) == 0) {
@@ -592,7 +627,6 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     }
   }
   if (lock.owns_lock()) lock.unlock();
-  std::vector<IndexHits>().swap(hits);
   for (const Plan& p : plans) {
     stats.near_candidates += p.lsh.size();
     stats.passage_candidates += p.passage.size();
