@@ -238,23 +238,33 @@ class LshIndex {
     add_entry(stored, hash, known, kept_form(signature));
   }
 
-  py::list query(py::handle minhash) {
+  py::list query(py::handle minhash) { return query_keys(minhash, /*stored=*/false); }
+  // The keys as stored (pickled with prepickle): what a buffered query compares, as datasketch's
+  // buffers do, so that unhashable and equal-but-distinct keys stay apart.
+  py::list query_stored(py::handle minhash) { return query_keys(minhash, /*stored=*/true); }
+
+  py::list query_keys(py::handle minhash, bool stored) {
     const py::array hv = hashvalues_of(minhash);
     if (!index_) return py::list();
     const auto signature = signature_of(hv, /*intern=*/false);
     if (signature.empty()) return py::list();
     found_.clear();
+    std::span<const std::byte> looked_up;  // empty: band by band
     if (!narrow_) {
-      index_->query(signature, found_, scratch_);
+      looked_up = signature;
     } else if (narrow_into(signature, signature_)) {
-      index_->query(signature_, found_, scratch_);
+      looked_up = signature_;
+    }
+    if (!looked_up.empty()) {
+      index_->query(looked_up, found_, scratch_);
     } else {
       query_by_band(signature);
     }
+    if (found_.size() > 1) return in_datasketch_order(signature, looked_up, stored);
     // Filled in place rather than appended to: no growth of the list as it is built.
     auto out = py::reinterpret_steal<py::list>(PyList_New(static_cast<py::ssize_t>(found_.size())));
     if (!out) throw py::error_already_set();
-    if (prepickle_) {
+    if (prepickle_ && !stored) {
       // Unpickling runs Python code, which may query this index again and refill found_.
       std::vector<std::uint32_t> found;
       found.swap(found_);
@@ -265,7 +275,54 @@ class LshIndex {
       return out;
     }
     for (std::size_t i = 0; i < found_.size(); ++i) {
-      PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), shown(found_[i]).release().ptr());
+      py::object key = prepickle_ ? keys_[found_[i]] : shown(found_[i]);
+      PyList_SET_ITEM(out.ptr(), static_cast<py::ssize_t>(i), key.release().ptr());
+    }
+    return out;
+  }
+
+  // datasketch answers list(candidates): a set it adds each band's bucket to, key by key in the
+  // bucket's order, a bucket being a set filled with its keys oldest first. The same sets built the
+  // same way give the same order (which, for str keys, changes from one Python process to the
+  // next). A key inserted again is placed by its latest insertion, and the order can differ where
+  // keys were removed from a bucket; the keys are always the same.
+  py::list in_datasketch_order(std::span<const std::byte> signature,
+                               std::span<const std::byte> looked_up, bool stored) {
+    // Every bucket read first: building the sets runs the keys' __hash__, which may use this
+    // index again.
+    std::vector<py::object> keys;
+    std::vector<std::size_t> band_end;
+    const std::size_t band_bytes = index_->band_bytes();
+    for (int band = 0; band < bands_; ++band) {
+      std::span<const std::byte> content;
+      if (!looked_up.empty()) {
+        content = looked_up.subspan(static_cast<std::size_t>(band) * band_bytes, band_bytes);
+      } else if (narrow_into(signature.subspan(static_cast<std::size_t>(band) * wide_band_bytes_,
+                                               wide_band_bytes_),
+                             content_)) {
+        content = content_;
+      } else {
+        continue;  // a value that does not fit: in no bucket
+      }
+      entries_.clear();
+      index_->bucket_keys(band, content, entries_, scratch_);
+      for (auto kid = entries_.rbegin(); kid != entries_.rend(); ++kid) keys.push_back(keys_[*kid]);
+      band_end.push_back(keys.size());
+    }
+    py::set candidates;
+    for (std::size_t band = 0, begin = 0; band < band_end.size(); begin = band_end[band++]) {
+      if (begin == band_end[band]) continue;
+      py::set bucket;
+      for (std::size_t i = begin; i < band_end[band]; ++i) {
+        if (PySet_Add(bucket.ptr(), keys[i].ptr()) != 0) throw py::error_already_set();
+      }
+      for (const py::handle key : bucket) {  // candidates.add(key) for key in the bucket
+        if (PySet_Add(candidates.ptr(), key.ptr()) != 0) throw py::error_already_set();
+      }
+    }
+    py::list out;
+    for (const py::handle key : candidates) {
+      out.append(prepickle_ && !stored ? loads_(key) : py::reinterpret_borrow<py::object>(key));
     }
     return out;
   }
@@ -289,12 +346,40 @@ class LshIndex {
 
   // --- the storage views (hashtables[i], keys) and pickling
 
+  // One entry of each bucket of `band`, the buckets in the order their oldest keys came in: the
+  // order datasketch's dict of the band made them in, unless a bucket's first key was removed.
+  std::vector<std::uint32_t> buckets_in_order(int band) {
+    std::vector<std::uint32_t> entries, keys;
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> order;  // (oldest key's arrival, entry)
+    index_->bucket_entries(band, entries);
+    for (const std::uint32_t e : entries) {
+      keys.clear();
+      index_->bucket_keys(band, index_->band_content(e, band), keys, scratch_);
+      std::uint64_t oldest = UINT64_MAX;
+      for (const std::uint32_t kid : keys) oldest = std::min(oldest, kid_added_[kid]);
+      order.emplace_back(oldest, e);
+    }
+    std::sort(order.begin(), order.end());
+    for (std::size_t i = 0; i < order.size(); ++i) entries[i] = order[i].second;
+    return entries;
+  }
+
+  // Key numbers in use, in the order their keys came in (datasketch's dict order; a freed number
+  // is reused).
+  std::vector<std::uint32_t> kids_in_order() const {
+    std::vector<std::uint32_t> kids;
+    for (std::uint32_t kid = 0; kid < kid_added_.size(); ++kid) {
+      if (!py::handle(PyList_GET_ITEM(keys_.ptr(), kid)).is(free_slot_)) kids.push_back(kid);
+    }
+    std::sort(kids.begin(), kids.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return kid_added_[a] < kid_added_[b]; });
+    return kids;
+  }
+
   // The stored keys (pickled ones where prepickle is on), oldest first.
   py::list stored_keys() const {
     py::list out;
-    for (const py::handle key : keys_) {
-      if (!key.is_none()) out.append(key);
-    }
+    for (const std::uint32_t kid : kids_in_order()) out.append(keys_[kid]);
     return out;
   }
 
@@ -323,9 +408,9 @@ class LshIndex {
   py::list bucket_hs(int band) {
     py::list out;
     if (!index_) return out;
-    std::vector<std::uint32_t> entries;
-    index_->bucket_entries(check_band(band), entries);
-    for (const std::uint32_t e : entries) out.append(band_key(e, band));
+    for (const std::uint32_t e : buckets_in_order(check_band(band))) {
+      out.append(band_key(e, band));
+    }
     return out;
   }
 
@@ -337,7 +422,8 @@ class LshIndex {
     // Local: out.add() runs the keys' __hash__, which may use this index again.
     std::vector<std::uint32_t> found;
     index_->bucket_keys(band, content_, found, scratch_);
-    for (const std::uint32_t kid : found) out.add(keys_[kid]);
+    // Oldest first, as datasketch's set of the bucket was filled: the same iteration order.
+    for (auto kid = found.rbegin(); kid != found.rend(); ++kid) out.add(keys_[*kid]);
     return out;
   }
 
@@ -347,10 +433,9 @@ class LshIndex {
     if (!index_) return out;
     // Read whole before the dict is filled: that runs the H's __hash__ (a hashfunc's H may be any
     // object), which may change this index.
-    std::vector<std::uint32_t> entries, found;
+    std::vector<std::uint32_t> found;
     std::vector<std::pair<py::object, std::size_t>> sizes;
-    index_->bucket_entries(check_band(band), entries);
-    for (const std::uint32_t e : entries) {
+    for (const std::uint32_t e : buckets_in_order(check_band(band))) {
       found.clear();
       index_->bucket_keys(band, index_->band_content(e, band), found, scratch_);
       sizes.emplace_back(band_key(e, band), found.size());
@@ -382,12 +467,11 @@ class LshIndex {
     std::vector<std::uint32_t> entries;
     std::vector<std::byte> wide, signatures;  // the key's entries, values as given, in a row
     std::vector<py::object> hs;               // with a hashfunc: the H of each band of each
-    for (std::size_t kid = 0; kid < static_cast<std::size_t>(PyList_GET_SIZE(other.keys_.ptr()));
-         ++kid) {
+    for (const std::uint32_t kid : other.kids_in_order()) {
       const py::object stored = other.keys_[kid];
-      if (stored.is_none()) continue;
+      if (stored.is(other.free_slot_)) continue;
       entries.clear();
-      other.index_->key_entries(static_cast<std::uint32_t>(kid), entries);
+      other.index_->key_entries(kid, entries);
       signatures.clear();
       hs.clear();
       for (const std::uint32_t e : entries) {
@@ -425,10 +509,9 @@ class LshIndex {
     std::string signatures;
     std::vector<std::uint32_t> entries;
     if (index_) {
-      for (std::size_t kid = 0; kid < py::len(keys_); ++kid) {
-        if (keys_[kid].is_none()) continue;
+      for (const std::uint32_t kid : kids_in_order()) {
         entries.clear();
-        index_->key_entries(static_cast<std::uint32_t>(kid), entries);
+        index_->key_entries(kid, entries);
         for (const std::uint32_t e : entries) {
           entry_keys.append(keys_[kid]);
           const auto sig = index_->signature(e);
@@ -494,7 +577,7 @@ class LshIndex {
   // Undoes new_kid() of a key of hash `hash`.
   void forget_kid(std::uint32_t kid, Py_hash_t hash) {
     numbers_.erase(hash, kid);
-    PyList_SetItem(keys_.ptr(), kid, py::none().inc_ref().ptr());
+    PyList_SetItem(keys_.ptr(), kid, free_slot_.inc_ref().ptr());
     free_kids_.push_back(kid);
   }
 
@@ -503,9 +586,9 @@ class LshIndex {
   void widen_index() {
     std::optional<BandIndex> wide(std::in_place, bands_, wide_band_bytes_);
     std::vector<std::byte> signature;
-    for (std::size_t kid = 0; kid < py::len(keys_); ++kid) {
+    for (const std::uint32_t kid : kids_in_order()) {
       entries_.clear();
-      index_->key_entries(static_cast<std::uint32_t>(kid), entries_);
+      index_->key_entries(kid, entries_);
       for (const std::uint32_t e : entries_) {
         widen_into(index_->signature(e), signature);
         wide->insert(static_cast<std::uint32_t>(kid), signature);
@@ -611,12 +694,18 @@ class LshIndex {
     if (kid == KeyNumbers::kNone) throw py::value_error("MinHashLSH holds at most 2^32-1 keys");
     numbers_.add(hash, kid);  // first: if it throws, nothing has changed (no Python code runs
                               // before the key is in keys_ below)
+    if (kid_added_.size() == kid_added_.capacity()) {  // room first: push_back below cannot throw
+      kid_added_.reserve(2 * kid_added_.size() + 64);
+    }
     if (reused) {
       PyList_SetItem(keys_.ptr(), kid, stored.inc_ref().ptr());
       free_kids_.pop_back();
+      kid_added_[kid] = added_++;
     } else if (PyList_Append(keys_.ptr(), stored.ptr()) != 0) {
       numbers_.erase(hash, kid);
       throw py::error_already_set();
+    } else {
+      kid_added_.push_back(added_++);
     }
     return kid;
   }
@@ -755,8 +844,12 @@ class LshIndex {
       0;                 // bytes of a band of the hash values as given (8 with a hashfunc)
   bool narrow_ = false;  // values of 8 bytes kept in 4 (see the top of the file)
   py::object hashvalues_name_ = interned("hashvalues");
-  py::list keys_;       // key number -> stored key, None when free
-  KeyNumbers numbers_;  // stored key -> key number
+  // Marks a free key number in keys_: an object of its own, since None is a key like any other.
+  py::object free_slot_ = py::module_::import("builtins").attr("object")();
+  py::list keys_;                         // key number -> stored key, free_slot_ when free
+  KeyNumbers numbers_;                    // stored key -> key number
+  std::vector<std::uint64_t> kid_added_;  // key number -> when its key came in (kids_in_order)
+  std::uint64_t added_ = 0;
   std::vector<std::uint32_t> free_kids_;
   py::list interned_;  // with a hashfunc: number -> H
   py::dict intern_ids_;
@@ -834,6 +927,7 @@ void bind_datasketch_lsh(py::module_& m) {
       .def("insert", &LshIndex::insert, py::arg("key"), py::arg("minhash"),
            py::arg("check_duplication") = true)
       .def("query", &LshIndex::query, py::arg("minhash"))
+      .def("query_stored", &LshIndex::query_stored, py::arg("minhash"))
       .def("fast_methods", &fast_methods)
       .def("remove", &LshIndex::remove, py::arg("key"))
       .def("__contains__", &LshIndex::contains)

@@ -170,6 +170,62 @@ def test_sessions_and_query_buffer():
     assert set(lsh.query(docs[2])) == {1, 2}
 
 
+def test_none_is_a_key_like_any_other():
+    m = mh([b"a", b"b", b"c"], 32)
+    lsh = MinHashLSH(threshold=0.5, num_perm=32)
+    lsh.insert(None, m)
+    lsh.insert(0, m)
+    assert set(lsh.query(m)) == {None, 0} and None in lsh
+    assert set(lsh.keys) == {None, 0} and lsh.keys.itemcounts()[None] == lsh.b
+    assert None in lsh.hashtables[0].get(lsh.keys.get(None)[0])
+    back = pickle.loads(pickle.dumps(lsh))
+    assert set(back.query(m)) == {None, 0} and None in back
+    other = MinHashLSH(threshold=0.5, num_perm=32)
+    other.merge(lsh)
+    assert None in other
+    with pytest.raises(ValueError):
+        other.merge(lsh, check_overlap=True)
+    other.remove(None)
+    assert None not in other and other.query(m) == [0]
+    lsh.remove(0)
+    lsh.insert(1, m)  # takes the freed key number; None stays
+    assert set(lsh.query(m)) == {None, 1}
+
+
+def test_answers_in_datasketchs_order():
+    m = mh([b"a", b"b", b"c"], 32)
+    lsh = MinHashLSH(threshold=0.5, num_perm=32)
+    for key in (5, 3, 100, 1):
+        lsh.insert(key, m)
+    assert lsh.query(m) == [1, 3, 100, 5]  # list(set): datasketch's order for these int keys
+    lsh.add_to_query_buffer(m)
+    assert lsh.collect_query_buffer() == [1, 3, 100, 5]
+    keys = MinHashLSH(threshold=0.5, num_perm=32)
+    for i, key in enumerate("abcde"):
+        keys.insert(key, mh([b"%d" % (i * 100 + j) for j in range(20)], 32))
+    keys.remove("b")
+    keys.insert("z", m)
+    keys.remove("a")
+    keys.insert("b", mh([b"x"], 32))
+    assert list(keys.keys) == ["c", "d", "e", "z", "b"]  # insertion order, as a dict keeps it
+    assert list(pickle.loads(pickle.dumps(keys)).keys) == ["c", "d", "e", "z", "b"]
+
+
+def test_buffered_queries_compare_keys_as_stored():
+    m = mh([b"a", b"b", b"c"], 32)
+    lsh = MinHashLSH(threshold=0.5, num_perm=32, prepickle=True)
+    lsh.insert(["doc", 1], m)  # unhashable once unpickled
+    lsh.insert({"id": 2}, m)
+    lsh.add_to_query_buffer(m)
+    found = lsh.collect_query_buffer()
+    assert sorted(map(repr, found)) == sorted(map(repr, lsh.query(m))) == ["['doc', 1]", "{'id': 2}"]
+    equal = MinHashLSH(threshold=0.5, num_perm=32, prepickle=True)
+    equal.insert(1, m)
+    equal.insert(1.0, m)  # equal, but pickled apart: two keys
+    equal.add_to_query_buffer(m)
+    assert sorted(map(repr, equal.collect_query_buffer())) == ["1", "1.0"]
+
+
 def test_hashfunc_and_prepickle():
     import hashlib
 
@@ -682,6 +738,33 @@ def test_same_buckets_and_answers_as_datasketch(ds):
         for i in range(100):
             assert sorted(a.query(ours[i])) == sorted(b.query(theirs[i]))
         assert a.get_counts() == b.get_counts()
+
+
+def test_same_order_as_datasketch_where_no_key_was_removed(ds):
+    rng = np.random.default_rng(7)
+    docs = [[b"t%d" % x for x in rng.integers(0, 60, 20)] for _ in range(300)]
+    ours, theirs = MinHash.bulk(docs, num_perm=32), ds.MinHash.bulk(docs, num_perm=32)
+    for keys in (list(range(300)), [i * 7919 + 10**6 for i in range(300)],
+                 ["k%d" % i for i in range(300)]):
+        for prepickle in (False, True):
+            a = MinHashLSH(threshold=0.5, num_perm=32, prepickle=prepickle)
+            b = ds.MinHashLSH(threshold=0.5, num_perm=32, prepickle=prepickle)
+            for key, m, n in zip(keys, ours, theirs):
+                a.insert(key, m)
+                b.insert(key, n)
+            multi = 0
+            for m, n in zip(ours, theirs):
+                found = a.query(m)
+                assert found == b.query(n)  # the list itself: same keys, same order
+                multi += len(found) > 1
+            assert multi > 100
+            assert list(a.keys) == list(b.keys)
+            for t, u in zip(a.hashtables, b.hashtables):
+                assert list(t.keys()) == list(u.keys())
+                for h in list(t.keys())[:20]:
+                    assert list(t.get(h)) == list(u.get(h))
+            assert [list(c.items()) for c in a.get_counts()] == [
+                list(c.items()) for c in b.get_counts()]
 
 
 def test_subset_counts_of_a_key_inserted_twice_as_datasketch(ds):

@@ -271,14 +271,18 @@ class MinHashLSH:
     def add_to_query_buffer(self, minhash) -> None:
         """Buffer a query; :meth:`collect_query_buffer` returns the keys every buffered query
         found. Each query is answered from the index as it is when it is buffered."""
-        self._query_buffer.append(set(self._index.query(minhash)))
+        # The keys as stored (pickled with prepickle), as datasketch buffers them.
+        self._query_buffer.append(set(self._index.query_stored(minhash)))
 
     def collect_query_buffer(self) -> list:
         """The keys found by every query buffered since the last call (their intersection)."""
         buffered, self._query_buffer = self._query_buffer, []
         if not buffered:
             return []
-        return list(set.intersection(*buffered))
+        found = set.intersection(*buffered)
+        if self.prepickle:
+            return [pickle.loads(key) for key in found]
+        return list(found)
 
     def remove(self, key) -> None:
         """Remove a key (every MinHash inserted under it).
