@@ -208,6 +208,9 @@ def test_answers_in_datasketchs_order():
     keys.remove("a")
     keys.insert("b", mh([b"x"], 32))
     assert list(keys.keys) == ["c", "d", "e", "z", "b"]  # insertion order, as a dict keeps it
+    assert keys.keys.status() == {"keyspace_size": 5} and keys.hashtables[0].status() == {
+        "keyspace_size": len(keys.hashtables[0])}
+    keys.keys.empty_buffer()
     assert list(pickle.loads(pickle.dumps(keys)).keys) == ["c", "d", "e", "z", "b"]
 
 

@@ -111,6 +111,12 @@ class _HashTable:
         """``{H: number of keys in the bucket}``."""
         return self._index.bucket_sizes(self._band)
 
+    def status(self) -> dict:
+        return {"keyspace_size": len(self)}
+
+    def empty_buffer(self) -> None:
+        """Nothing is buffered (datasketch's in-memory storage does nothing either)."""
+
 
 class _KeyTable:
     """The keys (datasketch's ``DictListStorage``, read-only): key to the list of its bands' ``H``
@@ -152,6 +158,12 @@ class _KeyTable:
     def itemcounts(self, **kwargs) -> dict:
         """``{key: number of H}``."""
         return {key: len(self.get(key)) for key in self.keys()}
+
+    def status(self) -> dict:
+        return {"keyspace_size": len(self)}
+
+    def empty_buffer(self) -> None:
+        """Nothing is buffered (datasketch's in-memory storage does nothing either)."""
 
 
 class MinHashLSH:
