@@ -214,6 +214,25 @@ def test_answers_in_datasketchs_order():
     assert list(pickle.loads(pickle.dumps(keys)).keys) == ["c", "d", "e", "z", "b"]
 
 
+def test_a_patch_or_override_of_the_class_methods_is_used():
+    from unittest import mock
+
+    m = mh([b"a", b"b", b"c"], 32)
+    with mock.patch.object(MinHashLSH, "query", return_value=["patched"]):
+        assert MinHashLSH(threshold=0.5, num_perm=32).query(m) == ["patched"]
+
+    class Counting(MinHashLSH):
+        calls = 0
+
+        def insert(self, key, minhash, check_duplication=True):
+            Counting.calls += 1
+            super().insert(key, minhash, check_duplication)
+
+    c = Counting(threshold=0.5, num_perm=32)
+    c.insert("a", m)
+    assert Counting.calls == 1 and c.query(m) == ["a"]
+
+
 def test_buffered_queries_compare_keys_as_stored():
     m = mh([b"a", b"b", b"c"], 32)
     lsh = MinHashLSH(threshold=0.5, num_perm=32, prepickle=True)
