@@ -75,6 +75,11 @@ class MinHash:
             ``b``.
     """
 
+    # datasketch's device caches of the permutations: never made here (no GPU), but code that
+    # reads them (its own tests do) finds them, None, as on a machine without CUDA.
+    _a_gpu = None
+    _b_gpu = None
+
     def __init__(
         self,
         num_perm: int = 128,
