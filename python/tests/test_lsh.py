@@ -211,6 +211,10 @@ def test_answers_in_datasketchs_order():
     assert keys.keys.status() == {"keyspace_size": 5} and keys.hashtables[0].status() == {
         "keyspace_size": len(keys.hashtables[0])}
     keys.keys.empty_buffer()
+    for unhashable in (lambda: keys.keys.get([1]), lambda: keys.hashtables[0].get([1]),
+                       lambda: [1] in keys.keys):
+        with pytest.raises(TypeError):
+            unhashable()
     assert list(pickle.loads(pickle.dumps(keys)).keys) == ["c", "d", "e", "z", "b"]
 
 

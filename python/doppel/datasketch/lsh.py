@@ -84,6 +84,7 @@ class _HashTable:
         return dict.fromkeys(self._index.bucket_hs(self._band)).keys()
 
     def get(self, key) -> set:
+        hash(key)  # an unhashable key raises TypeError, as datasketch's dict look-up does
         return self._index.bucket_members(self._band, key)
 
     def __getitem__(self, key) -> set:
@@ -132,6 +133,7 @@ class _KeyTable:
         return dict.fromkeys(self._index.stored_keys()).keys()
 
     def get(self, key) -> list:
+        hash(key)  # an unhashable key raises TypeError, as datasketch's dict look-up does
         return self._index.key_hs(key)
 
     def __getitem__(self, key) -> list:
