@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ pkg-config            # build
   libsimdjson-dev libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libfmt-dev libcli11-dev
   libjemalloc-dev                             # the allocator of the doppel tool
-  librocksdb-dev libcpp-httplib-dev           # doppel index and doppel serve
+  librocksdb-dev libcpp-httplib-dev libbrotli-dev   # doppel index and doppel serve
   nettle-dev                                  # SHA-1 of doppel.datasketch
   libopenmpi-dev openmpi-bin                  # distributed jobs (mpirun doppel ...)
   python3-dev pybind11-dev python3-numpy python3-scipy  # the Python package

@@ -4,10 +4,12 @@
 #include <httplib.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "index/answer_json.h"
@@ -68,6 +70,9 @@ class BoundedPool final : public httplib::TaskQueue {
 };
 
 constexpr const char* kJson = "application/json";
+// Where framing_ok() moves a Content-Encoding that read_body() decodes itself. Not a name HTTP
+// uses; one a request brings is removed first.
+constexpr const char* kDecodeHere = "X-Doppel-Decode-Body";
 
 void reply_error(httplib::Response& res, int code, std::string_view message) {
   res.status = code;
@@ -166,6 +171,8 @@ void reply_not_allowed(const httplib::Request& req, httplib::Response& res, cons
 // service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
 // request's would be "<stdin>:LINE", a name no later request could use. Lines that are not JSON
 // objects are left to the reader, which says what is wrong with them.
+constexpr std::size_t kMaxIdBytes = 2048;
+
 Status check_ids(std::string_view lines, const std::string& id_field) {
   simdjson::dom::parser parser;
   std::size_t line = 0;
@@ -186,6 +193,13 @@ Status check_ids(std::string_view lines, const std::string& id_field) {
           "body line {}: the document has {} id (field \"{}\"); the index keeps documents by "
           "id, so each needs one; nothing was added",
           line, missing ? "no" : "an empty", id_field));
+    }
+    if (id_text.size() > kMaxIdBytes) {
+      return Status::InvalidArgument(fmt::format(
+          "body line {}: the id is {} bytes long; the service takes ids of at most {} bytes, "
+          "so that GET and DELETE /v1/documents/{{id}} can name each (a URL it reads is at most "
+          "8 KiB once percent-encoded); nothing was added",
+          line, id_text.size(), kMaxIdBytes));
     }
   }
   return Status::Ok();
@@ -231,8 +245,10 @@ struct Service::Impl {
   // a chunked body nor what a compressed one expands to. False: answered with an error.
   bool read_body(const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader, std::string& body) const {
-    // As httplib decodes them: exactly these names (it compares case-sensitively).
-    const std::string encoding = req.get_header_value("Content-Encoding");
+    // As httplib names them: exactly these (it compares case-sensitively).
+    const std::string encoding = req.has_header(kDecodeHere)
+                                     ? req.get_header_value(kDecodeHere)
+                                     : req.get_header_value("Content-Encoding");
     if (!encoding.empty() && encoding != "identity" && encoding != "gzip" &&
         encoding != "deflate" && encoding != "br") {
       reply_error_and_close(
@@ -253,7 +269,16 @@ struct Service::Impl {
       return false;
     }
     bool too_large = false;
-    const bool read = reader([&](const char* data, std::size_t size) {
+    std::optional<BodyDecoder> decoder;
+    if (const auto kind = BodyDecoder::kind_of(encoding)) {
+      decoder.emplace(*kind, options.max_body_bytes);
+    }
+    bool read = reader([&](const char* data, std::size_t size) {
+      if (decoder) {
+        if (decoder->feed({data, size}, body)) return true;
+        too_large = decoder->over_limit();
+        return false;
+      }
       if (size > options.max_body_bytes - body.size()) {
         too_large = true;
         return false;
@@ -261,6 +286,7 @@ struct Service::Impl {
       body.append(data, size);
       return true;
     });
+    read = read && (!decoder || decoder->finished());  // a compressed stream cut short
     if (too_large || res.status == 413) {
       reply_error_and_close(res, 413,
                             over_limit_message(options.max_body_bytes,
@@ -332,13 +358,63 @@ struct Service::Impl {
     res.set_content(body, kJson);
   }
 
+  // The framing of a body, checked before httplib reads it, so that where a body ends is never in
+  // doubt (else what follows it could be read as the next request): one Transfer-Encoding,
+  // chunked (httplib reads any other until the connection ends), or Content-Lengths that are all
+  // one number, never both. A Content-Encoding that is decoded is decoded here (read_body), not
+  // by httplib, whose decoders take a stream cut short for a whole one: the header is moved to
+  // kDecodeHere, which a client cannot set.
+  static bool framing_ok(const httplib::Request& req, httplib::Response& res) {
+    auto& headers = const_cast<httplib::Request&>(req).headers;  // see kDecodeHere
+    headers.erase(kDecodeHere);
+    if (req.has_header("Transfer-Encoding")) {
+      std::string te = req.get_header_value("Transfer-Encoding");
+      for (char& c : te) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (req.get_header_value_count("Transfer-Encoding") > 1 || te != "chunked") {
+        reply_error_and_close(
+            res, 501,
+            fmt::format("Transfer-Encoding \"{}\" is not supported: send the body chunked or "
+                        "with a Content-Length",
+                        escape_invalid_utf8(req.get_header_value("Transfer-Encoding"))));
+        return false;
+      }
+      if (req.has_header("Content-Length")) {
+        reply_error_and_close(res, 400,
+                              "the request has both a Content-Length and a Transfer-Encoding: "
+                              "where its body ends is ambiguous");
+        return false;
+      }
+    }
+    const std::size_t lengths = req.get_header_value_count("Content-Length");
+    for (std::size_t i = 0; i < lengths; ++i) {
+      const std::string value = req.get_header_value("Content-Length", i);
+      const bool digits =
+          !value.empty() && value.size() <= 19 &&
+          std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits || value != req.get_header_value("Content-Length", 0)) {
+        reply_error_and_close(
+            res, 400,
+            fmt::format("a malformed Content-Length (\"{}\"): one decimal number of bytes",
+                        escape_invalid_utf8(value)));
+        return false;
+      }
+    }
+    const std::string encoding = req.get_header_value("Content-Encoding");
+    if (req.get_header_value_count("Content-Encoding") == 1 && BodyDecoder::kind_of(encoding)) {
+      headers.emplace(kDecodeHere, encoding);
+      headers.erase("Content-Encoding");
+    }
+    return true;
+  }
+
   // Only POST /v1/documents and /v1/query take a body, and they read it through read_body().
   // Any other request with one is answered before httplib reads it (whole, into memory, however
   // long a chunked body is and whatever a compressed one expands to), and its connection closed.
   httplib::Server::HandlerResponse refuse_other_bodies(const httplib::Request& req,
                                                        httplib::Response& res) const {
     if (req.method == "POST" && (req.path == "/v1/documents" || req.path == "/v1/query")) {
-      return httplib::Server::HandlerResponse::Unhandled;
+      return framing_ok(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                  : httplib::Server::HandlerResponse::Handled;
     }
     // httplib reads the body of these methods even without a length (until the connection
     // ends): they are answered here whatever their headers say.
@@ -400,20 +476,22 @@ struct Service::Impl {
       documents(req, res, reader, false);
     });
     // The path's id is already decoded (%2F is a slash in it).
-    server.Get("/v1/documents/(.+)", [this](const httplib::Request& req, httplib::Response& res) {
-      const std::string id = req.matches[1];
-      auto record = index.get(id);
-      if (!record.ok()) {
-        reply_error(res, http_code(record.status()), record.status().message());
-      } else if (!record->has_value()) {
-        reply_error(res, 404, fmt::format("no document with id \"{}\"", id));
-      } else {
-        std::string body;
-        append_record_json(body, **record);
-        res.set_content(body, kJson);
-      }
-    });
-    server.Delete("/v1/documents/(.+)",
+    // [\s\S]: an id may hold a line feed (%0A), which `.` would not match.
+    server.Get("/v1/documents/([\\s\\S]+)",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 const std::string id = req.matches[1];
+                 auto record = index.get(id);
+                 if (!record.ok()) {
+                   reply_error(res, http_code(record.status()), record.status().message());
+                 } else if (!record->has_value()) {
+                   reply_error(res, 404, fmt::format("no document with id \"{}\"", id));
+                 } else {
+                   std::string body;
+                   append_record_json(body, **record);
+                   res.set_content(body, kJson);
+                 }
+               });
+    server.Delete("/v1/documents/([\\s\\S]+)",
                   [this](const httplib::Request& req, httplib::Response& res) {
                     if (!authorized(req, res)) return;
                     const std::string ids[] = {req.matches[1]};

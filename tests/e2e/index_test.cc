@@ -511,6 +511,91 @@ std::string chunked(const std::string& bytes, std::size_t chunk) {
   return out + "0\r\n\r\n";
 }
 
+// Where a body ends is never in doubt, and a body cut short adds nothing: a compressed stream
+// that stops before its end (or its checksum) is refused; a Transfer-Encoding other than chunked,
+// a malformed or doubled Content-Length, or both framings at once are refused and the connection
+// closed, so that no byte after them is read as a request of its own.
+TEST(Serve, FramingAndCompressionLeaveNoDoubt) {
+  const std::string dir = temp_dir();
+  Server server(dir + "/g.idx", {});
+  ASSERT_GT(server.port(), 0) << server.log();
+  const int port = server.port();
+  auto status_of = [](const std::string& reply) {
+    return reply.size() > 12 && reply.starts_with("HTTP/1.1 ") ? std::stoi(reply.substr(9, 3)) : 0;
+  };
+  const std::string post =
+      "POST /v1/documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
+      "Connection: close\r\n";
+  auto held = [&](const std::string& encoded_id) {
+    return status_of(exchange(
+        port,
+        "GET /v1/documents/" + encoded_id + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        ""));
+  };
+  auto send_gzip = [&](const std::string& body) {
+    return status_of(exchange(
+        port,
+        post + fmt::format("Content-Encoding: gzip\r\nContent-Length: {}\r\n\r\n", body.size()),
+        body));
+  };
+  const std::string three = doc("c0", words(1, 30)) + "\n" + doc("c1", words(2, 30)) + "\n" +
+                            doc("c2", words(3, 30)) + "\n";
+  const std::string whole = gzip(three);
+  EXPECT_EQ(send_gzip(whole.substr(0, whole.size() - 8)), 400) << "no checksum and length";
+  EXPECT_EQ(send_gzip(whole.substr(0, whole.size() / 2)), 400) << "cut in the middle";
+  EXPECT_EQ(send_gzip(whole + "junk"), 400) << "bytes after the end";
+  EXPECT_EQ(held("c0"), 404) << "nothing of a refused body is added";
+  EXPECT_EQ(send_gzip(gzip(doc("m0", words(4, 30)) + "\n") + gzip(doc("m1", words(5, 30)) + "\n")),
+            200)
+      << "two gzip members are one body, as gunzip reads them";
+  EXPECT_EQ(held("m0"), 200);
+  EXPECT_EQ(held("m1"), 200);
+  EXPECT_EQ(send_gzip(whole), 200);
+  EXPECT_EQ(held("c2"), 200);
+
+  const std::string one = doc("t1", words(6, 30));
+  {
+    const std::string reply = exchange(port, post + "Transfer-Encoding: foo\r\n\r\n", one);
+    EXPECT_EQ(status_of(reply), 501) << reply;
+    EXPECT_EQ(held("t1"), 404);
+  }
+  EXPECT_EQ(status_of(exchange(port, post + "Transfer-Encoding: chunked, foo\r\n\r\n", "")), 501);
+  EXPECT_EQ(
+      status_of(exchange(port, post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+                         chunked(one, 10))),
+      400);
+  EXPECT_EQ(status_of(exchange(port, post + "Content-Length: -1\r\n\r\n", one)), 400);
+  EXPECT_EQ(status_of(exchange(port, post + "Content-Length: 0\r\nContent-Length: 5\r\n\r\n", one)),
+            400);
+  {  // "abc" is not read as 0, with what follows taken for the next request
+    const std::string reply =
+        exchange(port,
+                 "POST /v1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 "Content-Length: abc\r\n\r\n",
+                 "DELETE /v1/documents/c2 HTTP/1.1\r\nHost: x\r\n\r\n");
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_EQ(reply.find("removed"), std::string::npos) << reply;
+    EXPECT_EQ(held("c2"), 200);
+  }
+  // Every id the service adds can be named in a URL: a line feed included; one too long for a
+  // URL is refused.
+  {
+    const std::string body = "{\"id\":\"two\\nlines\",\"text\":\"" + words(7, 30) + "\"}\n";
+    EXPECT_EQ(status_of(exchange(
+                  port, post + fmt::format("Content-Length: {}\r\n\r\n", body.size()), body)),
+              200);
+    EXPECT_EQ(held("two%0Alines"), 200);
+  }
+  {
+    const std::string body = doc(std::string(3000, 'x'), words(8, 30)) + "\n";
+    const std::string reply =
+        exchange(port, post + fmt::format("Content-Length: {}\r\n\r\n", body.size()), body);
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_NE(reply.find("at most 2048 bytes"), std::string::npos) << reply;
+  }
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+}
+
 // --max-body holds whatever the framing: a chunked body, one that decompresses past the limit; a
 // body where none belongs is not read; the connection is closed after an answer that leaves part
 // of a body unread.
