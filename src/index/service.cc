@@ -121,6 +121,21 @@ std::string media_type(const httplib::Request& req) {
   return type;
 }
 
+// The documents' content type: true for JSON Lines, false for JSON; nullopt for any other.
+std::optional<bool> documents_type(const httplib::Request& req) {
+  const std::string type = media_type(req);
+  if (type == "application/json") return false;
+  if (type == "application/x-ndjson" || type == "application/jsonl" ||
+      type == "application/json-lines") {
+    return true;
+  }
+  return std::nullopt;
+}
+
+constexpr const char* kDocumentsTypeMessage =
+    "Content-Type must be application/json (a JSON array of documents) or application/x-ndjson "
+    "(JSON Lines)";
+
 // Messages of the reader name standard input "<stdin>"; here it is the request body.
 std::string body_message(std::string message) {
   for (std::size_t at = message.find("<stdin>:"); at != std::string::npos;
@@ -310,18 +325,14 @@ struct Service::Impl {
   void documents(const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader, bool add) {
     if (add && !authorized(req, res)) return;  // before reading what it would add
-    std::string request_body;
-    if (!read_body(req, res, reader, request_body)) return;
-    const std::string type = media_type(req);
-    const bool json_lines = type == "application/x-ndjson" || type == "application/jsonl" ||
-                            type == "application/json-lines";
-    if (type != "application/json" && !json_lines) {
-      reply_error(res, 415,
-                  "Content-Type must be application/json (a JSON array of documents) or "
-                  "application/x-ndjson (JSON Lines)");
+    const std::optional<bool> json_lines = documents_type(req);
+    if (!json_lines) {  // before reading a body it would not take
+      reply_error_and_close(res, 415, kDocumentsTypeMessage);
       return;
     }
-    auto lines = body_as_json_lines(request_body, json_lines);
+    std::string request_body;
+    if (!read_body(req, res, reader, request_body)) return;
+    auto lines = body_as_json_lines(request_body, *json_lines);
     if (!lines.ok()) {
       reply_error(res, 400, lines.status().message());
       return;
@@ -445,8 +456,18 @@ struct Service::Impl {
 
   void routes() {
     // "Expect: 100-continue" with a length over the limit: refused before the client sends it.
+    // "Expect: 100-continue": a body that would be refused (no token, a content type not taken,
+    // a length over the limit) is refused before the client sends it.
     server.set_expect_100_continue_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
+          const bool documents_path = req.path == "/v1/documents" || req.path == "/v1/query";
+          if (req.method == "POST" && documents_path) {
+            if (req.path == "/v1/documents" && !authorized(req, res)) return res.status;
+            if (!documents_type(req)) {
+              reply_error_and_close(res, 415, kDocumentsTypeMessage);
+              return 415;
+            }
+          }
           if (declared_length(req) <= options.max_body_bytes) return 100;
           reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
           return 413;

@@ -690,6 +690,26 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
     EXPECT_EQ(status_of(reply), 400) << reply;
     EXPECT_EQ(reply.find("removed"), std::string::npos) << reply;
   }
+  {  // "Expect: 100-continue": a body that would be refused is refused before it is sent
+    const std::string body = "[" + doc("e1", "a b c d") + "]";
+    const std::string expect = fmt::format(
+        "POST /v1/documents HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {}\r\n",
+        body.size());
+    std::string reply = exchange(port, expect + "Content-Type: application/json\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 401) << reply << " (no token)";
+    reply = exchange(
+        port, expect + "Authorization: Bearer s3cret\r\nContent-Type: text/plain\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 415) << reply;
+    reply = exchange(port,
+                     fmt::format("POST /v1/query HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                 "Content-Length: {}\r\nContent-Type: application/json\r\n"
+                                 "Connection: close\r\n\r\n",
+                                 body.size()),
+                     body);
+    EXPECT_EQ(status_of(reply), 100) << reply;
+    EXPECT_NE(reply.find("\"id\":\"e1\",\"status\":\"new\",\"added\":false"), std::string::npos)
+        << reply;
+  }
   auto c = server.client();
   const httplib::Headers auth = {{"Authorization", "Bearer s3cret"}};
   for (const char* body : {"[{\"text\":\"a b c d\"}]", "[{\"id\":\"\",\"text\":\"a b c d\"}]",
