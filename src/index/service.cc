@@ -138,9 +138,11 @@ constexpr const char* kDocumentsTypeMessage =
 
 // Messages of the reader name standard input "<stdin>"; here it is the request body.
 std::string body_message(std::string message) {
+  // "<stdin>:12: ..." names a line; "<stdin>: ..." the whole input.
   for (std::size_t at = message.find("<stdin>:"); at != std::string::npos;
        at = message.find("<stdin>:", at)) {
-    message.replace(at, 8, "body line ");
+    const bool line = at + 8 < message.size() && message[at + 8] >= '0' && message[at + 8] <= '9';
+    message.replace(at, 8, line ? "body line " : "the body:");
   }
   for (std::size_t at = message.find("<stdin>"); at != std::string::npos;
        at = message.find("<stdin>", at)) {

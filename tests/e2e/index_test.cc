@@ -577,6 +577,13 @@ TEST(Serve, FramingAndCompressionLeaveNoDoubt) {
     EXPECT_EQ(reply.find("removed"), std::string::npos) << reply;
     EXPECT_EQ(held("c2"), 200);
   }
+  {  // a message about the whole body names no line
+    const std::string body = "[" + doc("arr", words(9, 30)) + "]\n";
+    const std::string reply =
+        exchange(port, post + fmt::format("Content-Length: {}\r\n\r\n", body.size()), body);
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_NE(reply.find("the body: the file is one JSON array"), std::string::npos) << reply;
+  }
   // Every id the service adds can be named in a URL: a line feed included; one too long for a
   // URL is refused.
   {
