@@ -184,12 +184,14 @@ void reply_not_allowed(const httplib::Request& req, httplib::Response& res, cons
   }
 }
 
+// The longest id the service adds: its percent-encoded form (3 bytes a byte at most) must fit
+// the 8 KiB URL cpp-httplib reads, for GET and DELETE /v1/documents/{id}.
+constexpr std::size_t kMaxIdBytes = 2048;
+
 // Every document of a request needs an id of its own: the index keeps documents by id, and the
 // service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
 // request's would be "<stdin>:LINE", a name no later request could use. Lines that are not JSON
 // objects are left to the reader, which says what is wrong with them.
-constexpr std::size_t kMaxIdBytes = 2048;
-
 Status check_ids(std::string_view lines, const std::string& id_field) {
   simdjson::dom::parser parser;
   std::size_t line = 0;

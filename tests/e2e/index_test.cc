@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "e2e/harness.h"
+#include "support/zlib_encode.h"
 
 namespace doppel::test {
 namespace {
@@ -489,17 +490,7 @@ std::string exchange(int port, const std::string& head, const std::string& body)
 }
 
 std::string gzip(const std::string& bytes) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, bytes.size()), '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
-  z.avail_in = static_cast<uInt>(bytes.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
+  return zlib_encode(bytes, 15 + 16, Z_BEST_COMPRESSION);
 }
 
 std::string chunked(const std::string& bytes, std::size_t chunk) {
