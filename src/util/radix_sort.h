@@ -44,10 +44,12 @@ void radix_pass(const T* from, T* to, std::size_t n, int shift, BitsOf bits_of) 
 }
 
 // Sorts items with a 64-bit key (`key_of(item)`) by operator<, which must order by that key
-// first: an LSD radix sort on the key's high 32 bits (3 stable passes of 11 bits), then std::sort
-// inside the rare runs whose high bits tie. `tmp` is scratch.
+// first: an LSD radix sort on the key's high 32 bits (stable passes of 11 bits), then std::sort
+// inside the rare runs whose high bits tie and are not in order already. The top
+// `equal_top_bits` bits of every key must be the same (a partition's bits): no pass sorts them.
+// `tmp` is scratch.
 template <typename T, typename KeyOf>
-void sort_by_key(std::span<T> items, std::vector<T>& tmp, KeyOf key_of) {
+void sort_by_key(std::span<T> items, std::vector<T>& tmp, KeyOf key_of, int equal_top_bits = 0) {
   if (items.size() < 256) {
     std::sort(items.begin(), items.end());
     return;
@@ -55,16 +57,19 @@ void sort_by_key(std::span<T> items, std::vector<T>& tmp, KeyOf key_of) {
   tmp.resize(items.size());
   T* from = items.data();
   T* to = tmp.data();
-  for (int shift = 32; shift < 64; shift += kRadixDigitBits) {
+  for (int shift = 32; shift < 64 - std::clamp(equal_top_bits, 0, 32); shift += kRadixDigitBits) {
     radix_pass(from, to, items.size(), shift, key_of);
     std::swap(from, to);
   }
-  std::copy(from, from + items.size(), items.data());  // three passes: the result was in `tmp`
+  if (from != items.data()) std::copy(from, from + items.size(), items.data());
   for (std::size_t i = 0; i < items.size();) {
     std::size_t j = i + 1;
     while (j < items.size() && (key_of(items[j]) >> 32) == (key_of(items[i]) >> 32)) ++j;
-    if (j - i > 1)
-      std::sort(items.begin() + static_cast<long>(i), items.begin() + static_cast<long>(j));
+    const auto run_begin = items.begin() + static_cast<long>(i);
+    const auto run_end = items.begin() + static_cast<long>(j);
+    // A run of one key that came in order (the n-grams of a partition, by document and
+    // position) is left as it is: sorting it again cost as much as the passes.
+    if (j - i > 1 && !std::is_sorted(run_begin, run_end)) std::sort(run_begin, run_end);
     i = j;
   }
 }
