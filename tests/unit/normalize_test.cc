@@ -544,6 +544,47 @@ TEST(Normalize, MatchesReferenceOnRandomTextsWithEveryOptionCombination) {
   }
 }
 
+// Mostly-ASCII text, as most corpora are: the 64-byte word blocks take it, and hand over to the
+// general path at a non-ASCII byte, at a word running to a block's end and at words of 64 bytes
+// or more. Words of 1 to 80 bytes, runs of separators, now and then one non-ASCII piece (a
+// letter, a mark that composes with the word before it, an ignorable, a space, an emoji).
+TEST(Normalize, MatchesReferenceOnMostlyAsciiTexts) {
+  std::mt19937_64 rng(0x626c6f63);
+  static constexpr std::string_view kLetters =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  static constexpr std::string_view kSeparators = " \t\n.,;:'\"-()!?/";
+  const std::string non_ascii[] = {"\u00e9",     "\u0301", "\u00AD", "\u00A0",
+                                   "\U0001F600", "\u4E2D", "\u2014", "\uFB01"};
+  NormalizedText out;
+  for (const bool case_fold : {true, false}) {
+    NormalizeOptions options;
+    options.case_fold = case_fold;
+    int failures = 0;
+    std::string first_failure;
+    for (int t = 0; t < 3000; ++t) {
+      const std::size_t target = rng() % 400;
+      std::string s;
+      while (s.size() < target) {
+        const unsigned r = static_cast<unsigned>(rng() % 100);
+        if (r < 3) {
+          s += non_ascii[rng() % std::size(non_ascii)];
+        } else if (r < 60) {
+          const std::size_t len = rng() % 8 == 0 ? 1 + rng() % 80 : 1 + rng() % 9;
+          for (std::size_t k = 0; k < len; ++k) s += kLetters[rng() % kLetters.size()];
+        } else {
+          for (std::size_t k = 1 + rng() % 3; k > 0; --k) {
+            s += kSeparators[rng() % kSeparators.size()];
+          }
+        }
+      }
+      const std::string problem = check_against_reference(s, options, out);
+      if (problem.empty()) continue;
+      if (failures++ == 0) first_failure = escape(s) + ": " + problem;
+    }
+    EXPECT_EQ(failures, 0) << "case_fold " << case_fold << ", first: " << first_failure;
+  }
+}
+
 // Reusing the output (as the pipeline does) gives what a fresh one gives.
 TEST(Normalize, ReusedOutputEqualsFreshOutput) {
   std::mt19937_64 rng(0x72657573);
