@@ -50,11 +50,6 @@ std::string_view to_string(AnswerStatus s) {
   return "";
 }
 
-Status validate_options(const IndexReadOptions& o) {
-  if (o.batch_docs < 1) return Status::InvalidArgument("`batch` must be at least 1");
-  return validate_read(o.read, o.threads);
-}
-
 namespace {
 
 // SeedOptions::max_postings_per_doc of the reuse job: places of one n-gram in a document beyond

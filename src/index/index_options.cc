@@ -130,6 +130,11 @@ std::string option_differences(const IndexOptions& stored, const IndexOptions& a
   return diffs;
 }
 
+Status validate_options(const IndexReadOptions& o) {
+  if (o.batch_docs < 1) return Status::InvalidArgument("`batch` must be at least 1");
+  return validate_read(o.read, o.threads);
+}
+
 Status validate_options(const IndexOptions& o) {
   DOPPEL_RETURN_IF_ERROR(validate_matching(o.shingle, o.sketch, o.lsh));
   if (o.lsh.max_bucket_members < 2) {

@@ -714,6 +714,29 @@ TEST(Stats, HasTheDocumentedKeys) {
   EXPECT_EQ(s.num("input_bytes"), bytes);
 }
 
+// index and serve run in doppel-index, beside doppel (tools/doppel/commands.h): through doppel
+// they work as its own commands; a doppel without it says which file it needs, and runs the
+// other commands all the same.
+TEST(IndexBinary, IndexAndServeRunInDoppelIndexBesideDoppel) {
+  const std::string dir = temp_dir();
+  const RunResult added = run_doppel({"index", "add", dir + "/news.idx", news_dir()});
+  EXPECT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_NE(added.out.find("\"status\""), std::string::npos);
+  const RunResult help = run_doppel({"serve", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--listen"), std::string::npos);
+
+  const std::string alone = dir + "/alone";
+  std::filesystem::create_directory(alone);
+  std::filesystem::copy_file(DOPPEL_BINARY, alone + "/doppel");
+  std::filesystem::permissions(alone + "/doppel", std::filesystem::perms::owner_all);
+  const RunResult missing = run_program({alone + "/doppel", "index", "stats", dir + "/news.idx"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find(alone + "/doppel-index"), std::string::npos) << missing.err;
+  const RunResult dedup = run_program({alone + "/doppel", "dedup", news_dir(), "-q"});
+  EXPECT_EQ(dedup.exit_code, 0) << dedup.err;
+}
+
 TEST(Quiet, NoStandardErrorEvenWithBadInput) {
   const std::string dir = temp_dir();
   write_file(dir + "/x.jsonl", "not json\n" + jsonl_doc("a", random_text(1, 30)) + "\n");

@@ -232,7 +232,7 @@ constexpr Sub kSubs[] = {
 
 std::function<int()> add_index_command(CLI::App& app) {
   CLI::App& index = add_subcommand(
-      app, "index", "A persistent, incremental index of documents and passages (add, query, ...).",
+      app, "index", kIndexDescription,
       "Run 'doppel index COMMAND --help' for a command's options. Docs: docs/index.md");
   require_one_subcommand(index);
   struct Bound {

@@ -123,8 +123,7 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
 std::function<int()> add_serve_command(CLI::App& app) {
   auto settings = std::make_shared<Settings>();
   CLI::App* cmd = &add_subcommand(
-      app, "serve",
-      "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.",
+      app, "serve", kServeDescription,
       "Examples:\n"
       "  doppel serve news.idx\n"
       "  doppel serve news.idx --listen 127.0.0.1:9000 --token-file token.txt\n"

@@ -21,6 +21,19 @@ std::function<int()> add_report_command(CLI::App& app);
 // `doppel index add|query|remove|stats|export`, one command with five subcommands.
 std::function<int()> add_index_command(CLI::App& app);
 std::function<int()> add_serve_command(CLI::App& app);
+inline constexpr const char* kIndexDescription =
+    "A persistent, incremental index of documents and passages (add, query, ...).";
+inline constexpr const char* kServeDescription =
+    "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.";
+
+// The index and serve commands run in a second binary, doppel-index, built beside doppel from
+// the same sources with every command: they need RocksDB, cpp-httplib and OpenSSL, and loading
+// those took about 15 ms of every other command's start (doppel --version: 23 ms, 8 ms
+// without). doppel lists them in --help and, given one, executes doppel-index with its own
+// arguments (the process, its id and its streams stay the same).
+bool runs_in_index_binary(const char* command);
+// Replaces this process with doppel-index and `argv`; returns the exit code only if it cannot.
+int exec_index_binary(char** argv);
 // Hidden: prints the flag tables of docs/cli.md, generated from the flag definitions.
 std::function<int()> add_docs_command(CLI::App& app);
 

@@ -28,8 +28,16 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   const auto run_dedup = doppel::cli::add_dedup_command(app, comm);
   const auto run_reuse = doppel::cli::add_reuse_command(app, comm);
   const auto run_report = doppel::cli::add_report_command(app);
+#if DOPPEL_INDEX_COMMANDS
   const auto run_index = doppel::cli::add_index_command(app);
   const auto run_serve = doppel::cli::add_serve_command(app);
+#else
+  // Listed for --help; main() has handed them to doppel-index before any parsing (commands.h).
+  doppel::cli::add_subcommand(app, "index", doppel::cli::kIndexDescription, "").allow_extras();
+  doppel::cli::add_subcommand(app, "serve", doppel::cli::kServeDescription, "").allow_extras();
+  const auto run_index = [] { return doppel::cli::kExitError; };
+  const auto run_serve = run_index;
+#endif
   const auto run_docs = doppel::cli::add_docs_command(app);
   // A word that names no command (a typo, or an input given without one) gets a message that
   // says so, rather than CLI11's "A subcommand is required".
@@ -93,6 +101,13 @@ int finish_stdout(int rc) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if !DOPPEL_INDEX_COMMANDS
+  // Before MPI starts: doppel-index starts it again, and says that these commands do not run
+  // on the ranks of a job.
+  if (argc > 1 && doppel::cli::runs_in_index_binary(argv[1])) {
+    return doppel::cli::exec_index_binary(argv);
+  }
+#endif
   // Started by mpirun or srun: one rank of a distributed run (docs/scale-out.md). Otherwise MPI is
   // never initialized, and doppel needs no launcher.
   std::unique_ptr<doppel::dist::Session> mpi;

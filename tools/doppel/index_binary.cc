@@ -1,0 +1,36 @@
+// doppel's index and serve commands, run by executing doppel-index (commands.h says why).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "cli_common.h"
+#include "commands.h"
+
+namespace doppel::cli {
+
+bool runs_in_index_binary(const char* command) {
+  const std::string_view c = command;
+  return c == "index" || c == "serve";
+}
+
+int exec_index_binary(char** argv) {
+  // Beside this binary, wherever it was started from (/proc/self/exe); else beside argv[0].
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) self = argv[0];
+  const std::string helper = (self.parent_path() / "doppel-index").string();
+  execv(helper.c_str(), argv);
+  const int error = errno;
+  std::fprintf(stderr,
+               "doppel: error: cannot run %s, which holds the index and serve commands: %s (it is "
+               "built beside doppel; see README.md)\n",
+               helper.c_str(), std::strerror(error));
+  return kExitError;
+}
+
+}  // namespace doppel::cli
