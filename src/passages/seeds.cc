@@ -260,7 +260,7 @@ std::size_t sort_seed_partition(HugeVector<Seed>& seeds, std::size_t first, std:
 // Step 3: the seeds by (pair, a_pos, b_pos), without repeats: partitioned by their first
 // document, each partition sorted, then closed up.
 HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t num_docs,
-                            std::uint64_t longest, int threads) {
+                            std::uint64_t longest, std::uint64_t ngrams, int threads) {
   const auto T = static_cast<std::size_t>(threads);
   const int doc_bits = std::bit_width(std::max<std::uint32_t>(num_docs, 1));
   constexpr int kPartitionBits = 8;
@@ -275,15 +275,32 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t 
   const std::vector<std::size_t> seed_begin = partition_offsets(seed_counts, T, kPartitions, at);
   // Scattered into a second array rather than permuted in place (American flag sort): the
   // in-place cycles swap seeds at random across the whole array, a cache miss a seed, and took
-  // a tenth longer on 20 Newsgroups (1.9M seeds) at the same peak memory (the n-grams, freed
-  // before, took more).
-  HugeVector<Seed> seeds(seed_begin[kPartitions]);
-  run_on_threads(threads, [&](int t) {
-    const auto ti = static_cast<std::size_t>(t);
-    std::size_t* pos = at.data() + ti * kPartitions;
-    for (const Seed& s : found[ti]) seeds[pos[s.pair >> shift]++] = s;
-    HugeVector<Seed>().swap(found[ti]);
-  });
+  // a tenth longer on 20 Newsgroups (1.9M seeds). Two arrays of seeds take no more memory than
+  // the n-grams and the seeds did just before, as long as there are no more seeds than n-grams
+  // (as in every corpus measured); with more (documents repeated a few times over), one thread
+  // permutes in place.
+  const std::size_t total = seed_begin[kPartitions];
+  HugeVector<Seed> seeds;
+  if (T == 1 && total > ngrams) {
+    seeds.swap(found[0]);
+    for (std::size_t p = 0; p < kPartitions; ++p) {
+      while (at[p] < seed_begin[p + 1]) {
+        Seed s = seeds[at[p]];
+        for (std::size_t q = s.pair >> shift; q != p; q = s.pair >> shift) {
+          std::swap(s, seeds[at[q]++]);
+        }
+        seeds[at[p]++] = s;
+      }
+    }
+  } else {
+    seeds.resize(total);
+    run_on_threads(threads, [&](int t) {
+      const auto ti = static_cast<std::size_t>(t);
+      std::size_t* pos = at.data() + ti * kPartitions;
+      for (const Seed& s : found[ti]) seeds[pos[s.pair >> shift]++] = s;
+      HugeVector<Seed>().swap(found[ti]);
+    });
+  }
   const int pos_bits = std::bit_width(longest);
   const int low_a_bits = std::max(0, doc_bits - kPartitionBits);
   std::vector<std::size_t> unique_end(kPartitions, 0);
@@ -311,10 +328,11 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t 
 HugeVector<Seed> seeds_of_parts(PartitionedGrams& parts, std::uint32_t num_docs,
                                 std::uint64_t longest, std::span<const std::uint32_t> rank,
                                 const SeedOptions& options, int threads, SeedStats& stats) {
-  stats.ngrams += parts.grams.size();
+  const std::uint64_t ngrams = parts.grams.size();
+  stats.ngrams += ngrams;
   std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
   HugeVector<Gram>().swap(parts.grams);
-  return sort_seeds(found, num_docs, longest, threads);
+  return sort_seeds(found, num_docs, longest, ngrams, threads);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)  // _mm_cvtsi128_si64 is x86-64's
 #include <emmintrin.h>
 #define DOPPEL_SSE2 1
 #define DOPPEL_SIMD_DEFAULT true
@@ -240,6 +240,17 @@ class Normalizer {
     const __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(-128 - lo)));
     return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(-128 + count)));
   }
+  // 0xff in the bytes of v that are ASCII letters or digits.
+  static __m128i word_bytes(__m128i v) {
+    return _mm_or_si128(in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26),
+                        in_range(v, '0', 10));
+  }
+  // v with its ASCII capitals in lower case when case folding is on.
+  __m128i fold_ascii(__m128i v) const {
+    return opt_.case_fold
+               ? _mm_add_epi8(v, _mm_and_si128(in_range(v, 'A', 26), _mm_set1_epi8(0x20)))
+               : v;
+  }
   // Copies ASCII letters and digits from s[i] on, case-folded, 16 at a time; stops before the
   // first other byte or where fewer than 16 bytes remain. May write up to 16 bytes past the run.
   std::size_t copy_word_run_simd(const unsigned char* s, std::size_t i, std::size_t n,
@@ -247,13 +258,8 @@ class Normalizer {
     const std::size_t from = i;
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const __m128i upper = in_range(v, 'A', 26);
-      const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
-      const __m128i digit = in_range(v, '0', 10);
-      const auto word = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, digit)));
-      const __m128i folded =
-          opt_.case_fold ? _mm_add_epi8(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))) : v;
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + (i - from)), folded);
+      const auto word = static_cast<unsigned>(_mm_movemask_epi8(word_bytes(v)));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + (i - from)), fold_ascii(v));
       if (word == 0xffffu) {
         i += 16;
         continue;
@@ -272,19 +278,16 @@ class Normalizer {
   // loop takes that word and the block is not scanned again.
   std::size_t block_words(const unsigned char* s, std::size_t i, std::size_t n,
                           std::size_t& retry_at) {
-    const auto fold = [&](__m128i v) {
-      return opt_.case_fold
-                 ? _mm_add_epi8(v, _mm_and_si128(in_range(v, 'A', 26), _mm_set1_epi8(0x20)))
-                 : v;
-    };
     while (i + 64 + 16 <= n) {  // a word's 16-byte load may start at the block's last byte
+      if (s[i] >= 0x80) {       // a non-ASCII word (most words of some scripts): no block to scan
+        retry_at = i + 1;
+        return i;
+      }
       std::uint64_t word = 0, high = 0;
       for (std::size_t k = 0; k < 4; ++k) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 16 * k));
-        const __m128i letter = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 26);
-        const __m128i digit = in_range(v, '0', 10);
-        const auto w = static_cast<std::uint64_t>(
-            static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letter, digit))));
+        const auto w =
+            static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(word_bytes(v))));
         const auto h = static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(v)));
         word |= w << (16 * k);
         high |= h << (16 * k);
@@ -311,7 +314,7 @@ class Normalizer {
         const std::size_t len =
             static_cast<std::size_t>(last) - static_cast<std::size_t>(first) + 1;
         const unsigned char* src = s + i + static_cast<std::size_t>(first);
-        const __m128i head = fold(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
+        const __m128i head = fold_ascii(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src)));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), head);
         std::uint64_t hash;
         if (len <= 16) {
@@ -321,7 +324,8 @@ class Normalizer {
           hash = hash_short_word(lo, hi, len);
         } else {
           for (std::size_t k = 16; k < len; k += 16) {
-            const __m128i v = fold(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)));
+            const __m128i v =
+                fold_ascii(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + k)));
             _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k), v);
           }
           hash = XXH3_64bits(dst, len);
@@ -351,10 +355,8 @@ class Normalizer {
   static std::size_t skip_separators_simd(const unsigned char* s, std::size_t i, std::size_t n) {
     while (i + 16 <= n) {
       const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-      const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
       const __m128i keep =
-          _mm_or_si128(_mm_or_si128(in_range(lower, 'a', 26), in_range(v, '0', 10)),
-                       _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
+          _mm_or_si128(word_bytes(v), _mm_cmplt_epi8(v, _mm_setzero_si128()));  // non-ASCII
       const auto stop = static_cast<unsigned>(_mm_movemask_epi8(keep));
       if (stop != 0) return i + static_cast<std::size_t>(__builtin_ctz(stop));
       i += 16;

@@ -725,6 +725,10 @@ TEST(IndexBinary, IndexAndServeRunInDoppelIndexBesideDoppel) {
   const RunResult help = run_doppel({"serve", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--listen"), std::string::npos);
+  // doppel's own --help lists them, with their descriptions.
+  const RunResult listing = run_doppel({"--help"});
+  EXPECT_NE(listing.out.find("  index  "), std::string::npos) << listing.out;
+  EXPECT_NE(listing.out.find("Serve INDEX over HTTP"), std::string::npos) << listing.out;
 
   const std::string alone = dir + "/alone";
   std::filesystem::create_directory(alone);

@@ -552,13 +552,15 @@ TEST(Normalize, MatchesReferenceOnMostlyAsciiTexts) {
   std::mt19937_64 rng(0x626c6f63);
   static constexpr std::string_view kLetters =
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  static constexpr std::string_view kSeparators = " \t\n.,;:'\"-()!?/";
+  // With the bytes at the edges of the letter and digit ranges, DEL and control characters.
+  static constexpr std::string_view kSeparators = " \t\n.,;:'\"-()!?/@[`{\x7f\x01\x1f";
   const std::string non_ascii[] = {"\u00e9",     "\u0301", "\u00AD", "\u00A0",
                                    "\U0001F600", "\u4E2D", "\u2014", "\uFB01"};
   NormalizedText out;
-  for (const bool case_fold : {true, false}) {
+  for (const int bits : {0, 1, 2, 3}) {
     NormalizeOptions options;
-    options.case_fold = case_fold;
+    options.case_fold = (bits & 1) == 0;
+    options.nfkc = (bits & 2) == 0;
     int failures = 0;
     std::string first_failure;
     for (int t = 0; t < 3000; ++t) {
@@ -581,7 +583,7 @@ TEST(Normalize, MatchesReferenceOnMostlyAsciiTexts) {
       if (problem.empty()) continue;
       if (failures++ == 0) first_failure = escape(s) + ": " + problem;
     }
-    EXPECT_EQ(failures, 0) << "case_fold " << case_fold << ", first: " << first_failure;
+    EXPECT_EQ(failures, 0) << "options " << options_string(options) << ", first: " << first_failure;
   }
 }
 
