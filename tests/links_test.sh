@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # doppel loads none of the index commands' libraries (tools/doppel/commands.h: they cost every
-# run about 15 ms to load), doppel-index does, and it sits beside doppel, where doppel looks.
+# run about 11 ms to load), doppel-index does, and it sits beside doppel, where doppel looks.
 # Usage: tests/links_test.sh DOPPEL DOPPEL_INDEX WITH_JEMALLOC(0|1)
 set -euo pipefail
 doppel=$1 index=$2 jemalloc=$3

@@ -459,7 +459,6 @@ struct Service::Impl {
   }
 
   void routes() {
-    // "Expect: 100-continue" with a length over the limit: refused before the client sends it.
     // "Expect: 100-continue": a body that would be refused (no token, a content type not taken,
     // a length over the limit) is refused before the client sends it.
     server.set_expect_100_continue_handler(

@@ -277,8 +277,8 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t 
   // in-place cycles swap seeds at random across the whole array, a cache miss a seed, and took
   // a tenth longer on 20 Newsgroups (1.9M seeds). Two arrays of seeds take no more memory than
   // the n-grams and the seeds did just before, as long as there are no more seeds than n-grams
-  // (as in every corpus measured); with more (documents repeated a few times over), one thread
-  // permutes in place.
+  // (Reuters has a fifth as many, 20 Newsgroups two fifths); with more (documents repeated a few
+  // times over), one thread permutes in place.
   const std::size_t total = seed_begin[kPartitions];
   HugeVector<Seed> seeds;
   if (T == 1 && total > ngrams) {

@@ -68,7 +68,7 @@ void sort_by_key(std::span<T> items, std::vector<T>& tmp, KeyOf key_of, int equa
     const auto run_begin = items.begin() + static_cast<long>(i);
     const auto run_end = items.begin() + static_cast<long>(j);
     // A run of one key that came in order (the n-grams of a partition, by document and
-    // position) is left as it is: sorting it again cost as much as the passes.
+    // position) is left as it is: std::sort would still compare its items n log n times.
     if (j - i > 1 && !std::is_sorted(run_begin, run_end)) std::sort(run_begin, run_end);
     i = j;
   }

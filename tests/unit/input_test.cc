@@ -3,7 +3,6 @@
 // the rejection of input that is not a document, the document parser, and the copy of standard
 // input for a second reading. Files live in a MemoryEnv.
 #include <gtest/gtest.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <fmt/format.h>
@@ -19,6 +18,7 @@
 #include "input/document_parser.h"
 #include "input/input_files.h"
 #include "support/memory_env.h"
+#include "support/zlib_encode.h"
 
 namespace doppel {
 namespace {
@@ -41,19 +41,7 @@ std::string zstd_compress(const std::string& in) {
   return out;
 }
 
-std::string gzip_compress(const std::string& in) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, in.size()) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
+std::string gzip_compress(const std::string& in) { return zlib_encode(in, 15 + 16); }
 
 // Everything a source gives, read `step` bytes at a time; `ok` false if it ended in an error.
 std::string drain(ByteSource& source, std::size_t step, bool& ok) {

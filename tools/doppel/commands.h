@@ -28,9 +28,9 @@ inline constexpr const char* kServeDescription =
 
 // The index and serve commands run in a second binary, doppel-index, built beside doppel from
 // the same sources with every command: they need RocksDB, cpp-httplib and OpenSSL, and loading
-// those took about 15 ms of every other command's start (doppel --version: 23 ms, 8 ms
-// without). doppel lists them in --help and, given one, executes doppel-index with its own
-// arguments (the process, its id and its streams stay the same).
+// those took about 11 ms of every other command's start (docs/cli.md). doppel lists them in --help
+// and, given one, executes doppel-index with its own arguments (the process, its id and its streams
+// stay the same).
 bool runs_in_index_binary(const char* command);
 // Replaces this process with doppel-index and `argv`; returns the exit code only if it cannot.
 int exec_index_binary(char** argv);

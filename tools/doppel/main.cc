@@ -32,10 +32,11 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   const auto run_index = doppel::cli::add_index_command(app);
   const auto run_serve = doppel::cli::add_serve_command(app);
 #else
-  // Listed for --help; main() has handed them to doppel-index before any parsing (commands.h).
+  // Listed for --help; main() hands them to doppel-index before any parsing (commands.h), as
+  // these would if they were ever reached.
   doppel::cli::add_subcommand(app, "index", doppel::cli::kIndexDescription, "").allow_extras();
   doppel::cli::add_subcommand(app, "serve", doppel::cli::kServeDescription, "").allow_extras();
-  const auto run_index = [] { return doppel::cli::kExitError; };
+  const auto run_index = [argv] { return doppel::cli::exec_index_binary(argv); };
   const auto run_serve = run_index;
 #endif
   const auto run_docs = doppel::cli::add_docs_command(app);
