@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -157,6 +158,15 @@ std::uint64_t declared_length(const httplib::Request& req) {
   return std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10);
 }
 
+// The most bytes a compressed body may take as sent: what gzip, deflate or Brotli add to a body
+// that decodes within `limit` (about 5 bytes in 64 KiB stored, and headers) is well inside the
+// margin; a body over it decodes past the limit or is mostly empty members or metadata.
+std::size_t compressed_body_limit(std::size_t limit) {
+  const std::size_t margin = limit / 64 + (std::size_t{64} << 10);
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
+  return limit > kMax - margin ? kMax : limit + margin;
+}
+
 std::string over_limit_message(std::size_t limit, std::string_view after = "") {
   return fmt::format("the body is larger than the limit of {} bytes (--max-body){}", limit, after);
 }
@@ -287,13 +297,23 @@ struct Service::Impl {
       reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
       return false;
     }
-    bool too_large = false;
+    bool too_large = false, sent_too_large = false;
     std::optional<BodyDecoder> decoder;
     if (const auto kind = BodyDecoder::kind_of(encoding)) {
       decoder.emplace(*kind, options.max_body_bytes);
     }
+    // A compressed body is bounded as sent, too: else empty gzip members or Brotli metadata,
+    // which decode to nothing, could keep a thread reading for as long as a client sends them.
+    // Compression adds less than this margin to a body that decodes within the limit.
+    const std::size_t sent_limit = compressed_body_limit(options.max_body_bytes);
+    std::size_t sent = 0;
     bool read = reader([&](const char* data, std::size_t size) {
       if (decoder) {
+        sent += size;
+        if (sent > sent_limit) {
+          sent_too_large = true;
+          return false;
+        }
         if (decoder->feed({data, size}, body)) return true;
         too_large = decoder->over_limit();
         return false;
@@ -306,6 +326,14 @@ struct Service::Impl {
       return true;
     });
     read = read && (!decoder || decoder->finished());  // a compressed stream cut short
+    if (sent_too_large) {
+      reply_error_and_close(res, 413,
+                            fmt::format("the compressed request body is over {} bytes as sent "
+                                        "(the limit of {} bytes once decompressed, and a margin "
+                                        "for compression)",
+                                        sent_limit, options.max_body_bytes));
+      return false;
+    }
     if (too_large || res.status == 413) {
       reply_error_and_close(res, 413,
                             over_limit_message(options.max_body_bytes,
@@ -373,31 +401,30 @@ struct Service::Impl {
     res.set_content(body, kJson);
   }
 
+  struct Refusal {
+    int code;
+    std::string message;
+  };
+
   // The framing of a body, checked before httplib reads it, so that where a body ends is never in
   // doubt (else what follows it could be read as the next request): one Transfer-Encoding,
   // chunked (httplib reads any other until the connection ends), or Content-Lengths that are all
-  // one number, never both. A Content-Encoding that is decoded is decoded here (read_body), not
-  // by httplib, whose decoders take a stream cut short for a whole one: the header is moved to
-  // kDecodeHere, which a client cannot set.
-  static bool framing_ok(const httplib::Request& req, httplib::Response& res) {
-    auto& headers = const_cast<httplib::Request&>(req).headers;  // see kDecodeHere
-    headers.erase(kDecodeHere);
+  // one number, never both; and at most one Content-Encoding (httplib would decode the first and
+  // read_body() the body again). Pure: the 100-continue handler asks it too, before pre-routing.
+  static std::optional<Refusal> framing_refusal(const httplib::Request& req) {
     if (req.has_header("Transfer-Encoding")) {
       std::string te = req.get_header_value("Transfer-Encoding");
       for (char& c : te) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (req.get_header_value_count("Transfer-Encoding") > 1 || te != "chunked") {
-        reply_error_and_close(
-            res, 501,
-            fmt::format("Transfer-Encoding \"{}\" is not supported: send the body chunked or "
-                        "with a Content-Length",
-                        escape_invalid_utf8(req.get_header_value("Transfer-Encoding"))));
-        return false;
+        return Refusal{501,
+                       fmt::format("Transfer-Encoding \"{}\" is not supported: send the body "
+                                   "chunked or with a Content-Length",
+                                   escape_invalid_utf8(req.get_header_value("Transfer-Encoding")))};
       }
       if (req.has_header("Content-Length")) {
-        reply_error_and_close(res, 400,
-                              "the request has both a Content-Length and a Transfer-Encoding: "
-                              "where its body ends is ambiguous");
-        return false;
+        return Refusal{400,
+                       "the request has both a Content-Length and a Transfer-Encoding: where its "
+                       "body ends is ambiguous"};
       }
     }
     const std::size_t lengths = req.get_header_value_count("Content-Length");
@@ -407,15 +434,29 @@ struct Service::Impl {
           !value.empty() && value.size() <= 19 &&
           std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (!digits || value != req.get_header_value("Content-Length", 0)) {
-        reply_error_and_close(
-            res, 400,
-            fmt::format("a malformed Content-Length (\"{}\"): one decimal number of bytes",
-                        escape_invalid_utf8(value)));
-        return false;
+        return Refusal{400, fmt::format("a malformed Content-Length (\"{}\"): one decimal number "
+                                        "of bytes",
+                                        escape_invalid_utf8(value))};
       }
     }
+    if (req.get_header_value_count("Content-Encoding") > 1) {
+      return Refusal{400, "the request has more than one Content-Encoding header: send one"};
+    }
+    return std::nullopt;
+  }
+
+  // framing_refusal() answered, or the request's Content-Encoding, when read_body() decodes it,
+  // moved to kDecodeHere (which a client cannot set): httplib's decoders take a stream cut short
+  // for a whole one, so it must not decode the body itself.
+  static bool framing_ok(const httplib::Request& req, httplib::Response& res) {
+    auto& headers = const_cast<httplib::Request&>(req).headers;  // see kDecodeHere
+    headers.erase(kDecodeHere);
+    if (const auto refusal = framing_refusal(req)) {
+      reply_error_and_close(res, refusal->code, refusal->message);
+      return false;
+    }
     const std::string encoding = req.get_header_value("Content-Encoding");
-    if (req.get_header_value_count("Content-Encoding") == 1 && BodyDecoder::kind_of(encoding)) {
+    if (BodyDecoder::kind_of(encoding)) {
       headers.emplace(kDecodeHere, encoding);
       headers.erase("Content-Encoding");
     }
@@ -459,17 +500,24 @@ struct Service::Impl {
   }
 
   void routes() {
-    // "Expect: 100-continue": a body that would be refused (no token, a content type not taken,
-    // a length over the limit) is refused before the client sends it.
+    // "Expect: 100-continue": a body that would be refused (bad framing, no token, a content type
+    // not taken, a length over the limit, a body where none belongs) is refused before the client
+    // sends it. httplib asks this handler before pre-routing, so it checks what that would.
     server.set_expect_100_continue_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           const bool documents_path = req.path == "/v1/documents" || req.path == "/v1/query";
           if (req.method == "POST" && documents_path) {
+            if (const auto refusal = framing_refusal(req)) {
+              reply_error_and_close(res, refusal->code, refusal->message);
+              return refusal->code;
+            }
             if (req.path == "/v1/documents" && !authorized(req, res)) return res.status;
             if (!documents_type(req)) {
               reply_error_and_close(res, 415, kDocumentsTypeMessage);
               return 415;
             }
+          } else if (refuse_other_bodies(req, res) == httplib::Server::HandlerResponse::Handled) {
+            return res.status;
           }
           if (declared_length(req) <= options.max_body_bytes) return 100;
           reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));

@@ -568,6 +568,35 @@ TEST(Serve, FramingAndCompressionLeaveNoDoubt) {
     EXPECT_EQ(reply.find("removed"), std::string::npos) << reply;
     EXPECT_EQ(held("c2"), 200);
   }
+  {  // two Content-Encodings: refused, not decoded twice (httplib's decoder, then ours)
+    const std::string body = gzip(doc("e2", words(10, 30)) + "\n");
+    const std::string reply =
+        exchange(port,
+                 post + fmt::format("Content-Encoding: gzip\r\nContent-Encoding: gzip\r\n"
+                                    "Content-Length: {}\r\n\r\n",
+                                    body.size()),
+                 body);
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_NE(reply.find("more than one Content-Encoding"), std::string::npos) << reply;
+    EXPECT_EQ(held("e2"), 404);
+  }
+  {  // under "Expect: 100-continue" the framing is checked before the client is told to send
+    const std::string expect = "Expect: 100-continue\r\n";
+    std::string reply = exchange(port, post + expect + "Content-Length: abc\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+    reply = exchange(port, post + expect + "Transfer-Encoding: gzip\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 501) << reply;
+    reply = exchange(port,
+                     post + expect + "Content-Encoding: gzip\r\nContent-Encoding: br\r\n" +
+                         "Content-Length: 10\r\n\r\n",
+                     "");
+    EXPECT_EQ(status_of(reply), 400) << reply;
+    reply = exchange(
+        port, "POST /health HTTP/1.1\r\nHost: x\r\n" + expect + "Content-Length: 10\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 405) << reply << " (a body where none belongs)";
+    EXPECT_EQ(reply.find("100 Continue"), std::string::npos) << reply;
+  }
   {  // a message about the whole body names no line
     const std::string body = "[" + doc("arr", words(9, 30)) + "]\n";
     const std::string reply =
@@ -631,6 +660,17 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
         bomb);
     EXPECT_EQ(status_of(reply), 413) << reply;
     EXPECT_NE(reply.find("once decompressed"), std::string::npos) << reply;
+  }
+  {  // empty gzip members decode to nothing: the body is bounded as sent, too
+    const std::string empty_member = gzip("");
+    std::string endless;
+    while (endless.size() < (std::size_t{1} << 20)) endless += empty_member;
+    const std::string reply =
+        exchange(port, post + "Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n",
+                 chunked(endless, 8192));
+    EXPECT_EQ(status_of(reply), 413) << reply;
+    EXPECT_NE(reply.find("as sent"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
   }
   {  // chunked and compressed, under the limit: added
     const std::string body = gzip("[" + doc("z1", words(1, 40)) + "]");
