@@ -190,8 +190,8 @@ def _options(**kw: Any) -> Dict[str, Any]:
     return {k: v for k, v in kw.items() if v is not None}
 
 
-class DedupResult:
-    """What doppel.dedup found: the content of `doppel dedup`'s outputs (docs/formats.md)."""
+class _Result:
+    """A finished run's outputs, each parsed from the native run on first use and kept."""
 
     def __init__(self, run, problems: List[str]):
         self._run = run
@@ -203,6 +203,10 @@ class DedupResult:
         if name not in self._cache:
             self._cache[name] = parse(getattr(self._run, name)())
         return self._cache[name]
+
+
+class DedupResult(_Result):
+    """What doppel.dedup found: the content of `doppel dedup`'s outputs (docs/formats.md)."""
 
     @property
     def clusters(self) -> List[Dict[str, Any]]:
@@ -238,19 +242,8 @@ class DedupResult:
         return _stream(self._run.deduplicated())
 
 
-class ReuseResult:
+class ReuseResult(_Result):
     """What doppel.reuse found: the content of `doppel reuse`'s outputs (docs/formats.md)."""
-
-    def __init__(self, run, problems: List[str]):
-        self._run = run
-        self.problems: List[str] = problems
-        """Every bad-input message, in input order."""
-        self._cache: Dict[str, Any] = {}
-
-    def _get(self, name: str, parse):
-        if name not in self._cache:
-            self._cache[name] = parse(getattr(self._run, name)())
-        return self._cache[name]
 
     @property
     def pairs(self) -> List[Dict[str, Any]]:

@@ -298,6 +298,33 @@ Status verify(Job& job, std::vector<std::uint64_t>& cands) {
   return Status::Ok();
 }
 
+// The sets that edges between global document numbers join: the documents they name, ascending,
+// and a union-find over their positions there.
+struct EdgeSets {
+  std::vector<std::uint32_t> vertices;
+  UnionFind sets;
+
+  explicit EdgeSets(std::span<const Edge> edges) : vertices(distinct_ends(edges)), sets(size()) {
+    for (const auto& [a, b] : edges) sets.unite(index(a), index(b));
+  }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(vertices.size()); }
+  std::uint32_t index(std::uint32_t doc) const {
+    return static_cast<std::uint32_t>(std::lower_bound(vertices.begin(), vertices.end(), doc) -
+                                      vertices.begin());
+  }
+  static std::vector<std::uint32_t> distinct_ends(std::span<const Edge> edges) {
+    std::vector<std::uint32_t> ends;
+    ends.reserve(edges.size() * 2);
+    for (const auto& [a, b] : edges) {
+      ends.push_back(a);
+      ends.push_back(b);
+    }
+    std::sort(ends.begin(), ends.end());
+    ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+    return ends;
+  }
+};
+
 // The joins of every rank, each rank's first reduced to a spanning forest, to rank 0: its
 // union-find gives every joined document the smallest member of its set, as one process's does,
 // and numbers the sets by it (clusters ordered by first member). Each rank learns the cluster
@@ -305,22 +332,11 @@ Status verify(Job& job, std::vector<std::uint64_t>& cands) {
 Status join_clusters(Job& job) {
   std::vector<std::vector<Edge>> to_root(job.ranks);
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("joining clusters", [&] {
-    std::vector<std::uint32_t> vertices;
-    for (const auto& [a, b] : job.edges) {
-      vertices.push_back(a);
-      vertices.push_back(b);
-    }
-    std::sort(vertices.begin(), vertices.end());
-    vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
-    auto index = [&](std::uint32_t g) {
-      return static_cast<std::uint32_t>(std::lower_bound(vertices.begin(), vertices.end(), g) -
-                                        vertices.begin());
-    };
-    UnionFind sets(static_cast<std::uint32_t>(vertices.size()));
-    for (const auto& [a, b] : job.edges) sets.unite(index(a), index(b));
+    EdgeSets joined(job.edges);
     std::vector<Edge>().swap(job.edges);
+    const auto& vertices = joined.vertices;
     for (std::uint32_t v = 0; v < vertices.size(); ++v) {
-      const std::uint32_t root = sets.find(v);
+      const std::uint32_t root = joined.sets.find(v);
       if (root != v) to_root[0].push_back(Edge{vertices[root], vertices[v]});
     }
     return Status::Ok();
@@ -331,19 +347,9 @@ Status join_clusters(Job& job) {
   std::uint64_t clusters = 0;
   DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("numbering clusters", [&] {
     if (job.comm.rank() != 0) return Status::Ok();
-    std::vector<std::uint32_t> vertices;
-    for (const auto& [a, b] : *forest) {
-      vertices.push_back(a);
-      vertices.push_back(b);
-    }
-    std::sort(vertices.begin(), vertices.end());
-    vertices.erase(std::unique(vertices.begin(), vertices.end()), vertices.end());
-    auto index = [&](std::uint32_t g) {
-      return static_cast<std::uint32_t>(std::lower_bound(vertices.begin(), vertices.end(), g) -
-                                        vertices.begin());
-    };
-    UnionFind sets(static_cast<std::uint32_t>(vertices.size()));
-    for (const auto& [a, b] : *forest) sets.unite(index(a), index(b));
+    EdgeSets joined(*forest);
+    const auto& vertices = joined.vertices;
+    UnionFind& sets = joined.sets;
     // Roots are smallest members, and vertices ascend: a root comes before its members.
     std::vector<std::uint32_t> number(vertices.size(), 0);
     for (std::uint32_t v = 0; v < vertices.size(); ++v) {

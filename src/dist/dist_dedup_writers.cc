@@ -67,19 +67,9 @@ Status write_removed_part(const RankDedup& r, OutputStream& out) {
             doc.verdict == DedupVerdict::kExactDuplicate ? "exact_duplicate" : "near_duplicate",
             r.representative_of(doc.cluster), doc.similarity, doc.cluster);
         break;
-      case DedupVerdict::kNotCompared: {
-        const Document& info = corpus.docs[d];
-        const auto& problems = corpus.problems;
-        while (next_problem < problems.size() &&
-               (problems[next_problem].doc < d || problems[next_problem].doc == kNoDocument)) {
-          ++next_problem;
-        }
-        const bool has = next_problem < problems.size() && problems[next_problem].doc == d;
-        append_removed_bad_input(w.line(), corpus.id(d), to_string(info.status),
-                                 corpus.inputs[info.input].name, info.line,
-                                 has ? &problems[next_problem].message : nullptr);
+      case DedupVerdict::kNotCompared:
+        append_removed_bad_input(w.line(), corpus, d, next_problem);
         break;
-      }
     }
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }

@@ -53,10 +53,11 @@ void append_pair_line(std::string& s, std::string_view a, std::string_view b, fl
 void append_removed_duplicate(std::string& s, std::string_view id, std::string_view reason,
                               std::string_view duplicate_of, float similarity,
                               std::uint32_t cluster);
-// A document removed as bad input: `{"id","reason","file"[,"line"][,"message"]}`.
-void append_removed_bad_input(std::string& s, std::string_view id, std::string_view reason,
-                              std::string_view file, std::uint64_t line,
-                              const std::string* message);
+// Document `doc` of `corpus`, removed as bad input: `{"id","reason","file"[,"line"][,"message"]}`,
+// the reason its read status, the message its problem's. `next_problem` walks corpus.problems (in
+// input order) across calls in ascending `doc`: start it at 0.
+void append_removed_bad_input(std::string& s, const Corpus& corpus, std::uint32_t doc,
+                              std::size_t& next_problem);
 
 // A kept document in the deduplicated corpus: a JSON line verbatim, a text file as
 // {"id","text","date","byline"}.

@@ -35,18 +35,24 @@ void append_removed_duplicate(std::string& s, std::string_view id, std::string_v
   s += fmt::format(",\"cluster\":{}}}", cluster);
 }
 
-void append_removed_bad_input(std::string& s, std::string_view id, std::string_view reason,
-                              std::string_view file, std::uint64_t line,
-                              const std::string* message) {
+void append_removed_bad_input(std::string& s, const Corpus& corpus, std::uint32_t doc,
+                              std::size_t& next_problem) {
+  const Document& info = corpus.docs[doc];
+  // Problems are in input order; those of whole files (doc == kNoDocument) are skipped.
+  const auto& problems = corpus.problems;
+  while (next_problem < problems.size() &&
+         (problems[next_problem].doc < doc || problems[next_problem].doc == kNoDocument)) {
+    ++next_problem;
+  }
   s += "{\"id\":";
-  append_json_string(s, id);
-  s += fmt::format(",\"reason\":\"{}\"", reason);
+  append_json_string(s, corpus.id(doc));
+  s += fmt::format(",\"reason\":\"{}\"", to_string(info.status));
   s += ",\"file\":";
-  append_json_string(s, file);
-  if (line > 0) s += fmt::format(",\"line\":{}", line);
-  if (message != nullptr) {
+  append_json_string(s, corpus.inputs[info.input].name);
+  if (info.line > 0) s += fmt::format(",\"line\":{}", info.line);
+  if (next_problem < problems.size() && problems[next_problem].doc == doc) {
     s += ",\"message\":";
-    append_json_string(s, *message);
+    append_json_string(s, problems[next_problem].message);
   }
   s.push_back('}');
 }
@@ -103,17 +109,7 @@ Status write_removed(const DedupResult& r, OutputStream& out) {
       append_removed_duplicate(w.line(), corpus.id(d), removal_reason(r, d),
                                corpus.id(r.duplicate_of(d)), doc.similarity, doc.cluster);
     } else {
-      const Document& info = corpus.docs[d];
-      // Problems are in input order; those of whole files (doc == kNoDocument) are skipped.
-      const auto& problems = corpus.problems;
-      while (next_problem < problems.size() &&
-             (problems[next_problem].doc < d || problems[next_problem].doc == kNoDocument)) {
-        ++next_problem;
-      }
-      const bool has = next_problem < problems.size() && problems[next_problem].doc == d;
-      append_removed_bad_input(w.line(), corpus.id(d), removal_reason(r, d),
-                               corpus.inputs[info.input].name, info.line,
-                               has ? &problems[next_problem].message : nullptr);
+      append_removed_bad_input(w.line(), corpus, d, next_problem);
     }
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
