@@ -2,7 +2,7 @@
 # (CMakePresets.json): build/release for running, build/test under ASan+UBSan for the tests,
 # build/python for the Python package (no sanitizers: Python cannot load them), build/fuzz for
 # the libFuzzer targets (clang).
-.PHONY: setup build demo test fuzz check bench docs format format-check tidy clean python python-install
+.PHONY: setup build install demo test fuzz check bench docs format format-check tidy clean python python-install
 
 JOBS ?= $(shell nproc)
 
@@ -12,6 +12,11 @@ setup:
 build: setup
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j $(JOBS)
+
+# Installs doppel and doppel-index (which doppel runs for index and serve) into PREFIX/bin.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install build/release --prefix $(PREFIX)
 
 # Deduplicates the bundled example corpus and shows what it found.
 demo: build
