@@ -118,6 +118,9 @@ class IndexImpl final : public Index {
         postings_(static_cast<std::size_t>(options_.all_pairs_docs - 1)) {}
 
   Status load();
+  // The look-up tables from the records of `seqs` (ascending), as adding them one by one would
+  // make them.
+  void rebuild_tables(std::span<const std::uint32_t> seqs);
 
   Result<IndexCallStats> add(std::span<const std::string> inputs, const IndexReadOptions& read,
                              const ProblemCallback& on_problem,
@@ -272,26 +275,7 @@ Status IndexImpl::load() {
     seqs.push_back(seq);
     return Status::Ok();
   }));
-  const auto bands = static_cast<std::size_t>(shape_.bands);
-  const std::size_t tasks = bands + ShardedPostings::kShards;
-  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
-    return this->earlier(a, b);
-  };
-  Turns turns(tasks, 1);
-  run_on_threads(
-      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), tasks)), [&](int) {
-        for (std::size_t task = 0, last = 0; turns.next(task, last);) {
-          for (const std::uint32_t seq : seqs) {
-            const DocData data = data_of(seq);
-            if (task >= bands) {
-              postings_.insert_shard(task - bands, data.fingerprint_span(), seq, earlier);
-            } else if (docs_[seq].exact_of == kNoSeq) {
-              buckets_.insert(static_cast<int>(task),
-                              band_key(data.signature(), static_cast<int>(task), shape_.rows), seq);
-            }
-          }
-        }
-      });
+  rebuild_tables(seqs);
   DOPPEL_RETURN_IF_ERROR(
       store_->for_each_pair([&](std::uint32_t later, std::uint32_t earlier_seq, float sim) {
         if (later >= near_.size() || earlier_seq >= near_.size()) return;
@@ -306,6 +290,78 @@ Status IndexImpl::load() {
   }
   open_seconds_ = seconds_since(start);
   return Status::Ok();
+}
+
+// Each document's data is read once (a chunk of documents at a time, split among the threads):
+// its band keys and its distinct fingerprints, sorted by shard, go to per-thread lists, which the
+// bands' and shards' inserts then take in seq order, one thread per band or shard. (Every band
+// and shard task reading every document's data itself read the 2 GiB data log of a 1M-document
+// index 32 times over.) A chunk bounds the lists' memory.
+void IndexImpl::rebuild_tables(std::span<const std::uint32_t> seqs) {
+  const auto bands = static_cast<std::size_t>(shape_.bands);
+  constexpr std::size_t kShards = ShardedPostings::kShards;
+  constexpr std::size_t kChunk = 1 << 14;
+  const std::size_t tasks = bands + kShards;
+  const auto T = static_cast<std::size_t>(std::max(1, threads_));
+  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
+    return this->earlier(a, b);
+  };
+  struct Keyed {
+    std::uint64_t key;
+    std::uint32_t seq;
+  };
+  struct Posting {
+    std::uint32_t fp, seq;
+  };
+  struct ThreadLists {
+    std::vector<std::vector<Keyed>> band;     // per band, in seq order
+    std::vector<std::vector<Posting>> shard;  // per shard, in seq order
+  };
+  std::vector<ThreadLists> lists(T);
+  for (ThreadLists& l : lists) {
+    l.band.resize(bands);
+    l.shard.resize(kShards);
+  }
+  for (std::size_t chunk = 0; chunk < seqs.size(); chunk += kChunk) {
+    const auto docs = seqs.subspan(chunk, std::min(kChunk, seqs.size() - chunk));
+    run_on_threads(static_cast<int>(T), [&](int t) {
+      const auto ti = static_cast<std::size_t>(t);
+      ThreadLists& l = lists[ti];
+      for (auto& v : l.band) v.clear();
+      for (auto& v : l.shard) v.clear();
+      const std::size_t first = docs.size() * ti / T, last = docs.size() * (ti + 1) / T;
+      for (std::size_t k = first; k < last; ++k) {
+        const std::uint32_t seq = docs[k];
+        const DocData data = data_of(seq);
+        if (docs_[seq].exact_of == kNoSeq) {
+          for (std::size_t b = 0; b < bands; ++b) {
+            l.band[b].push_back(
+                Keyed{band_key(data.signature(), static_cast<int>(b), shape_.rows), seq});
+          }
+        }
+        const auto fps = data.fingerprint_span();
+        for (std::size_t i = 0; i < fps.size(); ++i) {
+          if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+          l.shard[ShardedPostings::shard_of(fps[i].fp)].push_back(Posting{fps[i].fp, seq});
+        }
+      }
+    });
+    Turns turns(tasks, 1);
+    run_on_threads(static_cast<int>(std::min(T, tasks)), [&](int) {
+      for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+        for (const ThreadLists& l : lists) {  // thread 0's documents come first
+          if (task < bands) {
+            for (const Keyed& x : l.band[task]) {
+              buckets_.insert(static_cast<int>(task), x.key, x.seq);
+            }
+          } else {
+            PostingTable& shard = postings_.shard(task - bands);
+            for (const Posting& x : l.shard[task - bands]) shard.insert(x.fp, x.seq, earlier);
+          }
+        }
+      }
+    });
+  }
 }
 
 // ---- add and query -------------------------------------------------------------------------

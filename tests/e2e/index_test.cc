@@ -20,6 +20,7 @@
 #include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -787,6 +788,72 @@ TEST(Serve, ATokenThatNoHeaderCanCarryIsRefused) {
 
 // kill -9 during a stream of adds, again and again: after each restart every acknowledged
 // document is there, and each batch is there whole or not at all.
+// The look-up tables an opened index rebuilds from its records (in chunks of 16,384 documents,
+// on both threads) answer exactly as those the running server built add by add: more documents
+// than one chunk, passages shared by up to 30 of them, exact duplicates, near copies of one text
+// in more than 64 documents (a bucket that large pairs a new member with its first and last
+// only, so the order of its members counts), dates out of adding order (passage hubs are the
+// earliest dated holder).
+TEST(Serve, ReopenedTablesAnswerAsTheLiveOnes) {
+  const std::string dir = temp_dir();
+  const std::string index = dir + "/r.idx";
+  std::mt19937 rng(11);
+  std::vector<std::string> passages;
+  for (int p = 0; p < 600; ++p) passages.push_back(words(100000 + p, 20));
+  auto text = [&](int n) {
+    std::string t =
+        words(static_cast<int>(rng() % 1000000) + 200000, 3 + static_cast<int>(rng() % 8));
+    for (int k = 0; k < n; ++k) t += passages[rng() % passages.size()];
+    return t;
+  };
+  auto dated = [&](const std::string& id, const std::string& t) {
+    return "{\"id\":\"" + id + "\",\"text\":\"" + t + "\",\"date\":\"20" +
+           std::to_string(10 + rng() % 14) + "-0" + std::to_string(1 + rng() % 9) + "-1" +
+           std::to_string(rng() % 10) + "\"}";
+  };
+  std::vector<std::string> texts;
+  const std::string near = passages[0] + passages[1] + passages[2] + passages[3];
+  std::string query = "[" + dated("q-near", near + "vq") + ",";
+  for (int q = 0; q < 60; ++q) {
+    query += (q > 0 ? "," : "") + dated("q" + std::to_string(q), text(1 + q % 3));
+  }
+  std::vector<std::string> answers;
+  for (int round = 0; round < 2; ++round) {
+    Server server(index, {"--threads", "2"});
+    ASSERT_GT(server.port(), 0) << server.log();
+    auto c = server.client();
+    if (round == 0) {  // the live tables, built add by add
+      constexpr int kDocs = 17000, kPerBatch = 1700;
+      for (int batch = 0; batch * kPerBatch < kDocs; ++batch) {
+        std::string body = "[";
+        for (int k = 0; k < kPerBatch; ++k) {
+          const int d = batch * kPerBatch + k;
+          if (d % 97 == 0) {  // near copies of one text, more than a bucket pairs in full
+            texts.push_back(near + "v" + std::to_string(d));
+          } else {
+            texts.push_back(d % 40 == 39 ? texts[rng() % texts.size()] : text(1 + d % 2));
+          }
+          body += (k > 0 ? "," : "") + dated("d" + std::to_string(d), texts.back());
+        }
+        body += "]";
+        auto res = c.Post("/v1/documents", body, "application/json");
+        ASSERT_TRUE(res);
+        ASSERT_EQ(res->status, 200) << res->body.substr(0, 500);
+      }
+      query += "," + dated("q-copy", texts[123]) + "]";
+    }
+    auto res = c.Post("/v1/query", query, "application/json");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body.substr(0, 500);
+    answers.push_back(res->body);
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
+  }
+  EXPECT_NE(answers[0].find("\"status\":\"exact_duplicate\""), std::string::npos);
+  EXPECT_NE(answers[0].find("\"status\":\"near_duplicate\""), std::string::npos);
+  EXPECT_NE(answers[0].find("\"earlier\":[{"), std::string::npos) << "passages found";
+  EXPECT_EQ(answers[0], answers[1]);
+}
+
 TEST(Serve, AcknowledgedAddsSurviveKill9) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/k.idx";
