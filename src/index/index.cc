@@ -303,8 +303,27 @@ void IndexImpl::rebuild_tables(std::span<const std::uint32_t> seqs) {
   constexpr std::size_t kChunk = 1 << 14;
   const std::size_t tasks = bands + kShards;
   const auto T = static_cast<std::size_t>(std::max(1, threads_));
-  const EarlierFn earlier = [this](std::uint32_t a, std::uint32_t b) {
-    return this->earlier(a, b);
+  // earlier() as one comparison of numbers: undated documents last, then by date, then by seq
+  // (comparing the date strings of the holders of a fingerprint, each a cache miss, was a fifth
+  // of the rebuild).
+  std::vector<std::uint64_t> order(docs_.size(), ~std::uint64_t{0});
+  {
+    std::unordered_map<std::string_view, std::uint32_t> date_rank;
+    for (const std::uint32_t seq : seqs) date_rank.emplace(date_of(seq), 0);
+    std::vector<std::string_view> dates;
+    dates.reserve(date_rank.size());
+    for (const auto& [date, rank] : date_rank) dates.push_back(date);
+    std::sort(dates.begin(), dates.end());
+    for (std::size_t i = 0; i < dates.size(); ++i) {
+      date_rank[dates[i]] = static_cast<std::uint32_t>(i);
+    }
+    for (const std::uint32_t seq : seqs) {
+      const std::string_view date = date_of(seq);
+      order[seq] = std::uint64_t{date.empty()} << 63 | std::uint64_t{date_rank[date]} << 32 | seq;
+    }
+  }
+  const EarlierFn earlier = [&order](std::uint32_t a, std::uint32_t b) {
+    return order[a] < order[b];
   };
   struct Keyed {
     std::uint64_t key;

@@ -792,8 +792,8 @@ TEST(Serve, ATokenThatNoHeaderCanCarryIsRefused) {
 // on both threads) answer exactly as those the running server built add by add: more documents
 // than one chunk, passages shared by up to 30 of them, exact duplicates, near copies of one text
 // in more than 64 documents (a bucket that large pairs a new member with its first and last
-// only, so the order of its members counts), dates out of adding order (passage hubs are the
-// earliest dated holder).
+// only, so the order of its members counts), dates out of adding order and
+// undated documents (passage hubs are the earliest dated holder).
 TEST(Serve, ReopenedTablesAnswerAsTheLiveOnes) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/r.idx";
@@ -806,10 +806,11 @@ TEST(Serve, ReopenedTablesAnswerAsTheLiveOnes) {
     for (int k = 0; k < n; ++k) t += passages[rng() % passages.size()];
     return t;
   };
-  auto dated = [&](const std::string& id, const std::string& t) {
-    return "{\"id\":\"" + id + "\",\"text\":\"" + t + "\",\"date\":\"20" +
-           std::to_string(10 + rng() % 14) + "-0" + std::to_string(1 + rng() % 9) + "-1" +
-           std::to_string(rng() % 10) + "\"}";
+  auto dated = [&](const std::string& id, const std::string& t) {  // one in eight undated
+    const std::string head = "{\"id\":\"" + id + "\",\"text\":\"" + t + "\"";
+    if (rng() % 8 == 0) return head + "}";
+    return head + ",\"date\":\"20" + std::to_string(10 + rng() % 14) + "-0" +
+           std::to_string(1 + rng() % 9) + "-1" + std::to_string(rng() % 10) + "\"}";
   };
   std::vector<std::string> texts;
   const std::string near = passages[0] + passages[1] + passages[2] + passages[3];
