@@ -56,6 +56,36 @@ namespace {
 // this many make no seeds.
 constexpr int kMaxPlacesPerDoc = 8;
 
+// Look-ups and inserts in the tables prefetch the slot of the one kSlotAhead steps on and, once
+// that slot has had time to arrive, the holders' entry of the one kEntryAhead steps on: the
+// tables of a large index are far larger than the caches, and a look-up that waits for each miss
+// in turn leaves the memory idle.
+constexpr std::size_t kSlotAhead = 8, kEntryAhead = 3;
+
+// An insert into a band's buckets, and into a shard's postings.
+struct Keyed {
+  std::uint64_t key;
+  std::uint32_t seq;
+};
+struct Posting {
+  std::uint32_t fp, seq;
+};
+
+// Inserts `items` in order, each prefetched some inserts ahead (kSlotAhead).
+void insert_all(BucketTable& buckets, int band, std::span<const Keyed> items) {
+  for (std::size_t j = 0; j < items.size(); ++j) {
+    if (j + kSlotAhead < items.size()) buckets.prefetch(band, items[j + kSlotAhead].key);
+    buckets.insert(band, items[j].key, items[j].seq);
+  }
+}
+void insert_all(PostingTable& shard, std::span<const Posting> items, const EarlierFn& earlier) {
+  for (std::size_t j = 0; j < items.size(); ++j) {
+    if (j + kSlotAhead < items.size()) shard.prefetch(items[j + kSlotAhead].fp);
+    if (j + kEntryAhead < items.size()) shard.prefetch_entry(items[j + kEntryAhead].fp);
+    shard.insert(items[j].fp, items[j].seq, earlier);
+  }
+}
+
 struct DocState {
   std::uint64_t str = 0;   // id, then date, in IndexImpl::strings_
   std::uint64_t data = 0;  // in the data log
@@ -326,13 +356,6 @@ void IndexImpl::rebuild_tables(std::span<const std::uint32_t> seqs) {
   const EarlierFn earlier = [&order](std::uint32_t a, std::uint32_t b) {
     return order[a] < order[b];
   };
-  struct Keyed {
-    std::uint64_t key;
-    std::uint32_t seq;
-  };
-  struct Posting {
-    std::uint32_t fp, seq;
-  };
   struct ThreadLists {
     std::vector<std::vector<Keyed>> band;     // per band, in seq order
     std::vector<std::vector<Posting>> shard;  // per shard, in seq order
@@ -371,12 +394,9 @@ void IndexImpl::rebuild_tables(std::span<const std::uint32_t> seqs) {
       for (std::size_t task = 0, last = 0; turns.next(task, last);) {
         for (const ThreadLists& l : lists) {  // thread 0's documents come first
           if (task < bands) {
-            for (const Keyed& x : l.band[task]) {
-              buckets_.insert(static_cast<int>(task), x.key, x.seq);
-            }
+            insert_all(buckets_, static_cast<int>(task), l.band[task]);
           } else {
-            PostingTable& shard = postings_.shard(task - bands);
-            for (const Posting& x : l.shard[task - bands]) shard.insert(x.fp, x.seq, earlier);
+            insert_all(postings_.shard(task - bands), l.shard[task - bands], earlier);
           }
         }
       }
@@ -550,13 +570,21 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
             h.exact_of = *v - 1;
           } else {
             const auto keys = feats.keys(f);
+            for (std::size_t b = 0; b < bands; ++b) buckets_.prefetch(static_cast<int>(b), keys[b]);
             for (std::size_t b = 0; b < bands; ++b) {
               buckets_.members(static_cast<int>(b), keys[b], h.members);
               h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
             }
           }
+          // Slots kSlotAhead fingerprints ahead, holders' entries kEntryAhead ahead (see
+          // kSlotAhead).
           const auto fps = feats.fingerprints_of(f);
+          for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
+            postings_.prefetch(fps[i].fp);
+          }
           for (std::size_t i = 0; i < fps.size(); ++i) {
+            if (i + kSlotAhead < fps.size()) postings_.prefetch(fps[i + kSlotAhead].fp);
+            if (i + kEntryAhead < fps.size()) postings_.prefetch_entry(fps[i + kEntryAhead].fp);
             if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
             found.count = 0;
             found.hub = kNoSeq;
@@ -928,19 +956,34 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     }
     answers[p.slot].added = true;
   }
+  // Each task's inserts in the order of the plans, gathered first so that each can be prefetched
+  // some inserts ahead (kSlotAhead).
   const auto tasks = bands + ShardedPostings::kShards;
   Turns turns(tasks, 1);
   run_on_threads(workers_for(tasks, 1), [&](int) {
+    std::vector<Keyed> band_inserts;
+    std::vector<Posting> shard_inserts;
     for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+      band_inserts.clear();
+      shard_inserts.clear();
       for (const Plan& p : plans) {
         const std::size_t f = pending.slots[p.slot].features;
         if (task < bands) {
-          if (p.exact_of == kNoSeq) {
-            buckets_.insert(static_cast<int>(task), feats.keys(f)[task], p.seq);
-          }
-        } else {
-          postings_.insert_shard(task - bands, feats.fingerprints_of(f), p.seq, index_earlier);
+          if (p.exact_of == kNoSeq) band_inserts.push_back(Keyed{feats.keys(f)[task], p.seq});
+          continue;
         }
+        const auto fps = feats.fingerprints_of(f);
+        for (std::size_t i = 0; i < fps.size(); ++i) {
+          if ((i == 0 || fps[i].fp != fps[i - 1].fp) &&
+              ShardedPostings::shard_of(fps[i].fp) == task - bands) {
+            shard_inserts.push_back(Posting{fps[i].fp, p.seq});
+          }
+        }
+      }
+      if (task < bands) {
+        insert_all(buckets_, static_cast<int>(task), band_inserts);
+      } else {
+        insert_all(postings_.shard(task - bands), shard_inserts, index_earlier);
       }
     }
   });

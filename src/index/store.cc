@@ -194,10 +194,12 @@ DocData doc_data(const char* at, std::size_t bins, std::uint32_t words, std::uin
 bool stored_span(const DocData& data, std::uint32_t begin, std::uint32_t end, TextSpan& out) {
   if (begin >= end || end > data.word_count) return false;
   const std::uint8_t* p = data.spans;
-  // One list of spans: the first and last wanted word's, then past the rest of the list.
+  // A list of spans (two varints a word: the begin's change, the length), read up to the last
+  // wanted word: a piece of a passage is called for some dozens of times a document added, and
+  // the words after it were read for nothing (4% of an add's time on 100k documents).
   auto read = [&](std::uint64_t& first_begin, std::uint64_t& last_end) {
     std::int64_t at = 0;
-    for (std::uint32_t w = 0; w < data.word_count; ++w) {
+    for (std::uint32_t w = 0; w < end; ++w) {
       std::uint64_t delta = 0, length = 0;
       if (!get_varint(p, data.end, delta) || !get_varint(p, data.end, length)) return false;
       at += unzigzag(delta);
@@ -207,11 +209,20 @@ bool stored_span(const DocData& data, std::uint32_t begin, std::uint32_t end, Te
     }
     return true;
   };
+  // Past the rest of the list of bytes, to the list of code points that follows it: a varint ends
+  // at its byte below 0x80.
+  auto skip = [&](std::uint64_t varints) {
+    for (; varints > 0; ++p) {
+      if (p == data.end) return false;
+      varints -= *p < 0x80 ? 1 : 0;
+    }
+    return true;
+  };
   if (!read(out.byte_begin, out.byte_end)) return false;
   if (data.ascii) {
     out.begin = out.byte_begin;
     out.end = out.byte_end;
-  } else if (!read(out.begin, out.end)) {
+  } else if (!skip(2 * std::uint64_t{data.word_count - end}) || !read(out.begin, out.end)) {
     return false;
   }
   out.words = end - begin;
