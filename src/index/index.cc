@@ -792,7 +792,25 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
           holders.clear();
           here.clear();
           holder_seq.clear();
-          for (const std::uint32_t c : p.passage) {
+          // Each candidate's fingerprints are somewhere in the data log, most of them not in the
+          // caches: they are prefetched a candidate ahead (their records first, all at once).
+          auto prefetch_fingerprints = [&](std::uint32_t c) {
+            if (c >= base) return;
+            const auto cfps = candidate_data(c).fingerprint_span();
+            const auto* at = reinterpret_cast<const char*>(cfps.data());
+            for (std::size_t off = 0; off < cfps.size_bytes(); off += 64) {
+              __builtin_prefetch(at + off);
+            }
+          };
+          if (store) {
+            for (const std::uint32_t c : p.passage) {
+              if (c < base) __builtin_prefetch(&docs_[c]);
+            }
+          }
+          prefetch_fingerprints(p.passage.front());
+          for (std::size_t next = 1; next <= p.passage.size(); ++next) {
+            const std::uint32_t c = p.passage[next - 1];
+            if (next < p.passage.size()) prefetch_fingerprints(p.passage[next]);
             const bool in_batch = c >= base;
             const DocData cdata = in_batch ? DocData{} : candidate_data(c);
             const auto cwords = in_batch ? feats.words_of(features_of(c)) : cdata.word_span();
