@@ -613,6 +613,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       return earlier_by_date(date(a), a, date(b), b);
     };
     std::vector<std::uint32_t> members;
+    std::vector<Posting> distinct;  // the document's distinct fingerprints, to insert
     Holders holders;
     for (std::size_t r = 0; r < readable.size(); ++r) {
       const std::size_t k = readable[r];
@@ -657,8 +658,15 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       }
       // Passage candidates: the holders of the document's winnowed fingerprints (the same
       // selection on both sides: a shared run of min_words words shares one).
+      // Prefetched ahead as the index's look-ups are (kSlotAhead): the batch's table is some
+      // megabytes.
       const auto fps = feats.fingerprints_of(f);
+      for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
+        overlay_postings.prefetch(fps[i].fp);
+      }
       for (std::size_t i = 0, d = 0; i < fps.size(); ++i) {
+        if (i + kSlotAhead < fps.size()) overlay_postings.prefetch(fps[i + kSlotAhead].fp);
+        if (i + kEntryAhead < fps.size()) overlay_postings.prefetch_entry(fps[i + kEntryAhead].fp);
         if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
         const IndexHits::Found& found = h.holders[d++];
         holders.count = found.count;
@@ -672,7 +680,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
           plan.passage.push_back(holders.hub);
         }
       }
-      overlay_postings.insert_all(fps, plan.seq, earlier);
+      distinct.clear();
+      for (std::size_t i = 0; i < fps.size(); ++i) {
+        if (i == 0 || fps[i].fp != fps[i - 1].fp) distinct.push_back(Posting{fps[i].fp, plan.seq});
+      }
+      insert_all(overlay_postings, distinct, earlier);
     }
   }
   std::vector<IndexHits>().swap(hits);

@@ -141,20 +141,6 @@ class PostingTable {
       __builtin_prefetch(entry(*v));
     }
   }
-  // Inserts `seq` for each distinct fingerprint of `sorted` (any type with a `fp` member, sorted by
-  // it); likewise erases.
-  template <typename Sorted>
-  void insert_all(const Sorted& sorted, std::uint32_t seq, const EarlierFn& earlier) {
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      if (i == 0 || sorted[i].fp != sorted[i - 1].fp) insert(sorted[i].fp, seq, earlier);
-    }
-  }
-  template <typename Sorted>
-  void erase_all(const Sorted& sorted, std::uint32_t seq, const EarlierFn& earlier) {
-    for (std::size_t i = 0; i < sorted.size(); ++i) {
-      if (i == 0 || sorted[i].fp != sorted[i - 1].fp) erase(sorted[i].fp, seq, earlier);
-    }
-  }
   // Removes `seq`. A removed hub is replaced by the earliest of the holders still listed (the
   // others are not known here: docs/index.md, removal).
   void erase(std::uint32_t fp, std::uint32_t seq, const EarlierFn& earlier);
