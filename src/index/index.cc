@@ -551,54 +551,47 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   const EarlierFn index_earlier = [this](std::uint32_t a, std::uint32_t b) {
     return earlier(a, b);
   };
-  {
-    Turns turns(readable.size(), 64);
-    run_on_threads(workers_for(readable.size(), 256), [&](int) {
-      Holders found;
-      for (std::size_t first = 0, last = 0; turns.next(first, last);) {
-        for (std::size_t r = first; r < last; ++r) {
-          const std::size_t f = pending.slots[readable[r]].features;
-          IndexHits& h = hits[r];
-          const std::uint32_t known = seq_of(corpus.id(pending.slots[readable[r]].doc));
-          if (known != kNoSeq && docs_[known].alive) {
-            h.known = known;
-            continue;
-          }
-          const ExactHash& exact = feats.docs[f].exact;
-          if (const std::uint32_t* v = exact_map_.find(exact.lo);
-              v != nullptr && *v != FlatMap<std::uint64_t>::kDead && exact_[*v - 1] == exact) {
-            h.exact_of = *v - 1;
-          } else {
-            const auto keys = feats.keys(f);
-            for (std::size_t b = 0; b < bands; ++b) buckets_.prefetch(static_cast<int>(b), keys[b]);
-            for (std::size_t b = 0; b < bands; ++b) {
-              buckets_.members(static_cast<int>(b), keys[b], h.members);
-              h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
-            }
-          }
-          // Slots kSlotAhead fingerprints ahead, holders' entries kEntryAhead ahead (see
-          // kSlotAhead).
-          const auto fps = feats.fingerprints_of(f);
-          for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
-            postings_.prefetch(fps[i].fp);
-          }
-          for (std::size_t i = 0; i < fps.size(); ++i) {
-            if (i + kSlotAhead < fps.size()) postings_.prefetch(fps[i + kSlotAhead].fp);
-            if (i + kEntryAhead < fps.size()) postings_.prefetch_entry(fps[i + kEntryAhead].fp);
-            if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
-            found.count = 0;
-            found.hub = kNoSeq;
-            found.docs.clear();
-            postings_.lookup(fps[i].fp, index_earlier, found);
-            const auto begin = static_cast<std::uint32_t>(h.holder_docs.size());
-            h.holder_docs.insert(h.holder_docs.end(), found.docs.begin(), found.docs.end());
-            h.holders.push_back(IndexHits::Found{found.count, found.hub, begin,
-                                                 static_cast<std::uint32_t>(h.holder_docs.size())});
-          }
-        }
+  // A document's look-ups in the index, into hits[r] (any thread).
+  auto look_up = [&](std::size_t r, Holders& found) {
+    const std::size_t f = pending.slots[readable[r]].features;
+    IndexHits& h = hits[r];
+    const std::uint32_t known = seq_of(corpus.id(pending.slots[readable[r]].doc));
+    if (known != kNoSeq && docs_[known].alive) {
+      h.known = known;
+      return;
+    }
+    const ExactHash& exact = feats.docs[f].exact;
+    if (const std::uint32_t* v = exact_map_.find(exact.lo);
+        v != nullptr && *v != FlatMap<std::uint64_t>::kDead && exact_[*v - 1] == exact) {
+      h.exact_of = *v - 1;
+    } else {
+      const auto keys = feats.keys(f);
+      for (std::size_t b = 0; b < bands; ++b) buckets_.prefetch(static_cast<int>(b), keys[b]);
+      for (std::size_t b = 0; b < bands; ++b) {
+        buckets_.members(static_cast<int>(b), keys[b], h.members);
+        h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
       }
-    });
-  }
+    }
+    // Slots kSlotAhead fingerprints ahead, holders' entries kEntryAhead ahead (see
+    // kSlotAhead).
+    const auto fps = feats.fingerprints_of(f);
+    for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
+      postings_.prefetch(fps[i].fp);
+    }
+    for (std::size_t i = 0; i < fps.size(); ++i) {
+      if (i + kSlotAhead < fps.size()) postings_.prefetch(fps[i + kSlotAhead].fp);
+      if (i + kEntryAhead < fps.size()) postings_.prefetch_entry(fps[i + kEntryAhead].fp);
+      if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
+      found.count = 0;
+      found.hub = kNoSeq;
+      found.docs.clear();
+      postings_.lookup(fps[i].fp, index_earlier, found);
+      const auto begin = static_cast<std::uint32_t>(h.holder_docs.size());
+      h.holder_docs.insert(h.holder_docs.end(), found.docs.begin(), found.docs.end());
+      h.holders.push_back(IndexHits::Found{found.count, found.hub, begin,
+                                           static_cast<std::uint32_t>(h.holder_docs.size())});
+    }
+  };
   std::vector<Plan> plans;
   std::unordered_map<std::uint32_t, Named> named;  // queries: candidates from the index
   {
@@ -615,7 +608,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     std::vector<std::uint32_t> members;
     std::vector<Posting> distinct;  // the document's distinct fingerprints, to insert
     Holders holders;
-    for (std::size_t r = 0; r < readable.size(); ++r) {
+    // A document's look-ups among the batch's documents before it (one thread, in order).
+    auto look_up_in_batch = [&](std::size_t r) {
       const std::size_t k = readable[r];
       const std::size_t f = pending.slots[k].features;
       IndexHits& h = hits[r];
@@ -624,7 +618,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       if (h.known != kNoSeq || overlay_ids.count(id) > 0) {
         a.status = AnswerStatus::kDuplicateId;
         a.message = fmt::format("id \"{}\" is in the index already", id);
-        continue;
+        return;
       }
       overlay_ids.insert(id);
       Plan p;
@@ -685,7 +679,37 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         if (i == 0 || fps[i].fp != fps[i - 1].fp) distinct.push_back(Posting{fps[i].fp, plan.seq});
       }
       insert_all(overlay_postings, distinct, earlier);
-    }
+    };
+    // Both steps at once: every thread looks documents up in the index, a block at a time, and
+    // thread 0 also takes each block, in order, through the step in the batch as soon as its
+    // look-ups are done (that step, serial, was about two fifths of the look-up time).
+    constexpr std::size_t kBlock = 64;
+    const std::size_t blocks = (readable.size() + kBlock - 1) / kBlock;
+    std::vector<std::atomic<bool>> looked_up(blocks);
+    Turns turns(readable.size(), kBlock);
+    run_on_threads(workers_for(readable.size(), 256), [&](int t) {
+      Holders found;
+      auto look_up_block = [&](std::size_t first, std::size_t last) {
+        for (std::size_t r = first; r < last; ++r) look_up(r, found);
+        looked_up[first / kBlock].store(true, std::memory_order_release);
+      };
+      std::size_t first = 0, last = 0;
+      if (t != 0) {
+        while (turns.next(first, last)) look_up_block(first, last);
+        return;
+      }
+      for (std::size_t next = 0; next < blocks;) {
+        if (looked_up[next].load(std::memory_order_acquire)) {
+          const std::size_t end = std::min(readable.size(), (next + 1) * kBlock);
+          for (std::size_t r = next * kBlock; r < end; ++r) look_up_in_batch(r);
+          ++next;
+        } else if (turns.next(first, last)) {
+          look_up_block(first, last);
+        } else {
+          std::this_thread::yield();  // another thread is finishing the block needed next
+        }
+      }
+    });
   }
   std::vector<IndexHits>().swap(hits);
   // Of each document's passage candidates (one entry per shared fingerprint), at most

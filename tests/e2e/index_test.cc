@@ -332,6 +332,56 @@ TEST(Index, AQueryComparesEachDocumentWithEveryEarlierOneOfTheCall) {
   EXPECT_NE(added.back().find("\"duplicate_of\":\"d0\""), std::string::npos) << added.back();
 }
 
+// The look-ups of a batch run on every thread while one thread takes the documents, in order,
+// through the look-ups among the batch's earlier ones: the answers must not depend on the number
+// of threads. 1,500 documents (12 blocks of 64 an add) made of passages from a pool of 60, with
+// exact copies, near copies and repeated ids, half of them added first.
+TEST(Index, AnswersDoNotDependOnTheThreads) {
+  const std::string dir = temp_dir();
+  std::mt19937_64 rng(0x746872);
+  std::string first, second;
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1500; ++i) {
+    std::string text;
+    if (i > 10 && rng() % 10 == 0) {
+      text = texts[rng() % texts.size()];  // an exact copy
+    } else if (i > 10 && rng() % 10 == 0) {
+      text = texts[rng() % texts.size()] + words(5000 + i, 3);  // a near copy
+    } else {
+      for (int k = 0, n = 2 + static_cast<int>(rng() % 4); k < n; ++k) {
+        text += words(static_cast<int>(rng() % 60), 20 + static_cast<int>(rng() % 30));
+        text += words(10000 + i * 10 + k, 5);  // this document's own words between passages
+      }
+    }
+    texts.push_back(text);
+    // Some ids repeat: in the same file (bad input), or one of the first add's in the second.
+    const int id = i % 7 != 6 ? i : (i < 750 ? i - 3 : i - 750);
+    (i < 750 ? first : second) += doc("d" + std::to_string(id), text) + "\n";
+  }
+  write_file(dir + "/first.jsonl", first);
+  write_file(dir + "/second.jsonl", second);
+  std::string expected;
+  for (const char* threads : {"1", "2", "3"}) {
+    const std::string index = dir + "/t" + threads + ".idx";
+    const RunResult a =
+        run_doppel({"index", "add", index, dir + "/first.jsonl", "--threads", threads, "-q"});
+    ASSERT_EQ(a.exit_code, 0) << a.err;
+    const RunResult b =
+        run_doppel({"index", "add", index, dir + "/second.jsonl", "--threads", threads, "-q"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    const std::string answers = a.out + b.out;
+    if (expected.empty()) {
+      expected = answers;
+      ASSERT_NE(answers.find("\"status\":\"exact_duplicate\""), std::string::npos);
+      ASSERT_NE(answers.find("\"status\":\"near_duplicate\""), std::string::npos);
+      ASSERT_NE(answers.find("\"status\":\"duplicate_id\""), std::string::npos);
+      ASSERT_NE(answers.find("\"earlier\":[{"), std::string::npos) << "passages found";
+    } else {
+      EXPECT_EQ(answers, expected) << threads << " threads";
+    }
+  }
+}
+
 TEST(Index, StoredOptionsMustMatch) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/o.idx";
