@@ -686,11 +686,17 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     constexpr std::size_t kBlock = 64;
     const std::size_t blocks = (readable.size() + kBlock - 1) / kBlock;
     std::vector<std::atomic<bool>> looked_up(blocks);
+    std::atomic<bool> failed{false};  // a thread's look-ups threw (std::bad_alloc)
     Turns turns(readable.size(), kBlock);
     run_on_threads(workers_for(readable.size(), 256), [&](int t) {
       Holders found;
       auto look_up_block = [&](std::size_t first, std::size_t last) {
-        for (std::size_t r = first; r < last; ++r) look_up(r, found);
+        try {
+          for (std::size_t r = first; r < last; ++r) look_up(r, found);
+        } catch (...) {
+          failed.store(true, std::memory_order_relaxed);
+          throw;
+        }
         looked_up[first / kBlock].store(true, std::memory_order_release);
       };
       std::size_t first = 0, last = 0;
@@ -705,6 +711,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
           ++next;
         } else if (turns.next(first, last)) {
           look_up_block(first, last);
+        } else if (failed.load(std::memory_order_relaxed)) {
+          return;  // the block will never be done: run_on_threads rethrows that thread's error
         } else {
           std::this_thread::yield();  // another thread is finishing the block needed next
         }
