@@ -68,6 +68,8 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="index_ab.")
     os.makedirs(work, exist_ok=True)
     reference = os.path.join(work, "answers.first.jsonl")
+    if os.path.exists(reference):  # left by an earlier call with the same --work
+        os.remove(reference)
     results = {b: [] for b in args.binaries}
     for r in range(args.rounds):
         order = args.binaries if r % 2 == 0 else list(reversed(args.binaries))

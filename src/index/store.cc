@@ -230,7 +230,8 @@ bool stored_span(const DocData& data, std::uint32_t begin, std::uint32_t end, Te
     return true;
   };
   // Past the rest of the list of bytes, to the list of code points that follows it: a varint ends
-  // at its byte below 0x80.
+  // at its byte below 0x80. (The words skipped are not checked: damage there is found only by a
+  // call that reads them.)
   auto skip = [&](std::uint64_t varints) {
     for (; varints > 0; ++p) {
       if (p == data.end) return false;

@@ -334,14 +334,15 @@ TEST(Index, AQueryComparesEachDocumentWithEveryEarlierOneOfTheCall) {
 
 // The look-ups of a batch run on every thread while one thread takes the documents, in order,
 // through the look-ups among the batch's earlier ones: the answers must not depend on the number
-// of threads. 1,500 documents (12 blocks of 64 an add) made of passages from a pool of 60, with
-// exact copies, near copies and repeated ids, half of them added first.
+// of threads. 2,000 documents made of passages from a pool of 60, with exact copies, near copies
+// and repeated ids, added in two calls of 1,000 (16 blocks of 64 each; enough documents for
+// three threads to look up, at 256 a thread at least).
 TEST(Index, AnswersDoNotDependOnTheThreads) {
   const std::string dir = temp_dir();
   std::mt19937_64 rng(0x746872);
   std::string first, second;
   std::vector<std::string> texts;
-  for (int i = 0; i < 1500; ++i) {
+  for (int i = 0; i < 2000; ++i) {
     std::string text;
     if (i > 10 && rng() % 10 == 0) {
       text = texts[rng() % texts.size()];  // an exact copy
@@ -355,8 +356,8 @@ TEST(Index, AnswersDoNotDependOnTheThreads) {
     }
     texts.push_back(text);
     // Some ids repeat: in the same file (bad input), or one of the first add's in the second.
-    const int id = i % 7 != 6 ? i : (i < 750 ? i - 3 : i - 750);
-    (i < 750 ? first : second) += doc("d" + std::to_string(id), text) + "\n";
+    const int id = i % 7 != 6 ? i : (i < 1000 ? i - 3 : i - 1000);
+    (i < 1000 ? first : second) += doc("d" + std::to_string(id), text) + "\n";
   }
   write_file(dir + "/first.jsonl", first);
   write_file(dir + "/second.jsonl", second);
