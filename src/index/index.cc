@@ -71,6 +71,19 @@ struct Posting {
   std::uint32_t fp, seq;
 };
 
+// Calls each(j) for j in [0, n) in order, having asked `table` (PostingTable, ShardedPostings)
+// for the slot of fingerprint fp_of(j + kSlotAhead) and the holders' entry of fp_of(j +
+// kEntryAhead): the one loop of every look-up and insert of fingerprints.
+template <typename Table, typename FpOf, typename Each>
+void prefetched(const Table& table, std::size_t n, FpOf fp_of, Each each) {
+  for (std::size_t j = 0; j < std::min(n, kSlotAhead); ++j) table.prefetch(fp_of(j));
+  for (std::size_t j = 0; j < n; ++j) {
+    if (j + kSlotAhead < n) table.prefetch(fp_of(j + kSlotAhead));
+    if (j + kEntryAhead < n) table.prefetch_entry(fp_of(j + kEntryAhead));
+    each(j);
+  }
+}
+
 // Inserts `items` in order, each prefetched some inserts ahead (kSlotAhead).
 void insert_all(BucketTable& buckets, int band, std::span<const Keyed> items) {
   for (std::size_t j = 0; j < items.size(); ++j) {
@@ -79,11 +92,9 @@ void insert_all(BucketTable& buckets, int band, std::span<const Keyed> items) {
   }
 }
 void insert_all(PostingTable& shard, std::span<const Posting> items, const EarlierFn& earlier) {
-  for (std::size_t j = 0; j < items.size(); ++j) {
-    if (j + kSlotAhead < items.size()) shard.prefetch(items[j + kSlotAhead].fp);
-    if (j + kEntryAhead < items.size()) shard.prefetch_entry(items[j + kEntryAhead].fp);
-    shard.insert(items[j].fp, items[j].seq, earlier);
-  }
+  prefetched(
+      shard, items.size(), [&](std::size_t j) { return items[j].fp; },
+      [&](std::size_t j) { shard.insert(items[j].fp, items[j].seq, earlier); });
 }
 
 struct DocState {
@@ -572,25 +583,20 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
       }
     }
-    // Slots kSlotAhead fingerprints ahead, holders' entries kEntryAhead ahead (see
-    // kSlotAhead).
     const auto fps = feats.fingerprints_of(f);
-    for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
-      postings_.prefetch(fps[i].fp);
-    }
-    for (std::size_t i = 0; i < fps.size(); ++i) {
-      if (i + kSlotAhead < fps.size()) postings_.prefetch(fps[i + kSlotAhead].fp);
-      if (i + kEntryAhead < fps.size()) postings_.prefetch_entry(fps[i + kEntryAhead].fp);
-      if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
-      found.count = 0;
-      found.hub = kNoSeq;
-      found.docs.clear();
-      postings_.lookup(fps[i].fp, index_earlier, found);
-      const auto begin = static_cast<std::uint32_t>(h.holder_docs.size());
-      h.holder_docs.insert(h.holder_docs.end(), found.docs.begin(), found.docs.end());
-      h.holders.push_back(IndexHits::Found{found.count, found.hub, begin,
-                                           static_cast<std::uint32_t>(h.holder_docs.size())});
-    }
+    prefetched(
+        postings_, fps.size(), [&](std::size_t i) { return fps[i].fp; },
+        [&](std::size_t i) {
+          if (i > 0 && fps[i].fp == fps[i - 1].fp) return;
+          found.count = 0;
+          found.hub = kNoSeq;
+          found.docs.clear();
+          postings_.lookup(fps[i].fp, index_earlier, found);
+          const auto begin = static_cast<std::uint32_t>(h.holder_docs.size());
+          h.holder_docs.insert(h.holder_docs.end(), found.docs.begin(), found.docs.end());
+          h.holders.push_back(IndexHits::Found{found.count, found.hub, begin,
+                                               static_cast<std::uint32_t>(h.holder_docs.size())});
+        });
   };
   std::vector<Plan> plans;
   std::unordered_map<std::uint32_t, Named> named;  // queries: candidates from the index
@@ -652,32 +658,27 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       }
       // Passage candidates: the holders of the document's winnowed fingerprints (the same
       // selection on both sides: a shared run of min_words words shares one).
-      // Prefetched ahead as the index's look-ups are (kSlotAhead): the batch's table is some
-      // megabytes.
       const auto fps = feats.fingerprints_of(f);
-      for (std::size_t i = 0; i < std::min(fps.size(), kSlotAhead); ++i) {
-        overlay_postings.prefetch(fps[i].fp);
-      }
-      for (std::size_t i = 0, d = 0; i < fps.size(); ++i) {
-        if (i + kSlotAhead < fps.size()) overlay_postings.prefetch(fps[i + kSlotAhead].fp);
-        if (i + kEntryAhead < fps.size()) overlay_postings.prefetch_entry(fps[i + kEntryAhead].fp);
-        if (i > 0 && fps[i].fp == fps[i - 1].fp) continue;
-        const IndexHits::Found& found = h.holders[d++];
-        holders.count = found.count;
-        holders.hub = found.hub;
-        holders.docs.assign(h.holder_docs.begin() + found.begin, h.holder_docs.begin() + found.end);
-        overlay_postings.lookup(fps[i].fp, earlier, holders);
-        if (holders.count == 0) continue;
-        if (holders.count + 1 <= static_cast<std::uint32_t>(options_.all_pairs_docs)) {
-          plan.passage.insert(plan.passage.end(), holders.docs.begin(), holders.docs.end());
-        } else {
-          plan.passage.push_back(holders.hub);
-        }
-      }
       distinct.clear();
       for (std::size_t i = 0; i < fps.size(); ++i) {
         if (i == 0 || fps[i].fp != fps[i - 1].fp) distinct.push_back(Posting{fps[i].fp, plan.seq});
       }
+      prefetched(
+          overlay_postings, distinct.size(), [&](std::size_t d) { return distinct[d].fp; },
+          [&](std::size_t d) {
+            const IndexHits::Found& found = h.holders[d];
+            holders.count = found.count;
+            holders.hub = found.hub;
+            holders.docs.assign(h.holder_docs.begin() + found.begin,
+                                h.holder_docs.begin() + found.end);
+            overlay_postings.lookup(distinct[d].fp, earlier, holders);
+            if (holders.count == 0) return;
+            if (holders.count + 1 <= static_cast<std::uint32_t>(options_.all_pairs_docs)) {
+              plan.passage.insert(plan.passage.end(), holders.docs.begin(), holders.docs.end());
+            } else {
+              plan.passage.push_back(holders.hub);
+            }
+          });
       insert_all(overlay_postings, distinct, earlier);
     };
     // Both steps at once: every thread looks documents up in the index, a block at a time, and
