@@ -1,6 +1,7 @@
 #include "passages/seeds.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 
@@ -11,15 +12,15 @@
 namespace doppel {
 namespace {
 
-// Which keys of a partition occur more than once: two bits per slot (seen, seen again), the
-// slot taken from the key's bits below the partition bits. Small enough to stay in cache.
-// Collisions only keep an n-gram for the exact comparison of keys; they never drop one.
+// Which keys occur more than once: two bits per slot (seen, seen again), the slot taken from
+// `bits` bits of the key starting at `shift`. Collisions only keep an n-gram for the exact
+// comparison of keys; they never drop one. Used twice: over the whole corpus, to leave out most
+// n-grams that occur once before any n-gram is stored (`corpus_repeats`), and within each
+// partition of those kept, small enough there to stay in cache.
 class RepeatFilter {
  public:
-  void reset(std::size_t keys, int partition_bits) {
-    // 8 to 16 slots per key: one key in 8 or fewer that occurs once is kept by a collision.
-    const int bits = std::clamp(static_cast<int>(std::bit_width(keys)) + 3, 6, 64 - partition_bits);
-    shift_ = 64 - partition_bits - bits;
+  void reset(int bits, int shift) {
+    shift_ = shift;
     mask_ = (std::uint64_t{1} << bits) - 1;
     bits_.assign(2 * ((mask_ >> 6) + 1), 0);
   }
@@ -30,10 +31,22 @@ class RepeatFilter {
     pair[1] |= pair[0] & bit;
     pair[0] |= bit;
   }
+  void prefetch(std::uint64_t key) const {
+    __builtin_prefetch(&bits_[2 * ((key >> shift_ & mask_) >> 6)]);
+  }
   bool repeated(std::uint64_t key) const {
     const std::uint64_t slot = key >> shift_ & mask_;
     return (bits_[2 * (slot >> 6) + 1] >> (slot & 63) & 1) != 0;
   }
+  // Adds what `other` (made with the same bits and shift) saw, for words [first, last) of the
+  // bits: a key seen once by each filter is seen again.
+  void merge(const RepeatFilter& other, std::size_t first, std::size_t last) {
+    for (std::size_t i = 2 * first; i < 2 * last; i += 2) {
+      bits_[i + 1] |= other.bits_[i + 1] | (bits_[i] & other.bits_[i]);
+      bits_[i] |= other.bits_[i];
+    }
+  }
+  std::size_t words() const { return bits_.size() / 2; }
 
  private:
   int shift_ = 0;
@@ -196,7 +209,11 @@ std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts,
       for (std::size_t p = first; p < last; ++p) {
         std::span<Gram> part =
             std::span(parts.grams).subspan(parts.begin[p], parts.begin[p + 1] - parts.begin[p]);
-        filter.reset(part.size(), parts.partition_bits);
+        // 8 to 16 slots per key, from the bits below the partition bits: one key in 8 or fewer
+        // that occurs once is kept by a collision.
+        const int bits = std::clamp(static_cast<int>(std::bit_width(part.size())) + 3, 6,
+                                    64 - parts.partition_bits);
+        filter.reset(bits, 64 - parts.partition_bits - bits);
         for (const Gram& g : part) filter.add(g.key);
         std::size_t repeated = 0;
         for (const Gram& g : part) {
@@ -276,9 +293,9 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t 
   // Scattered into a second array rather than permuted in place (American flag sort): the
   // in-place cycles swap seeds at random across the whole array, a cache miss a seed, and took
   // a tenth longer on 20 Newsgroups (1.9M seeds). Two arrays of seeds take no more memory than
-  // the n-grams and the seeds did just before, as long as there are no more seeds than n-grams
-  // (Reuters has a fifth as many, 20 Newsgroups two fifths); with more (documents repeated a few
-  // times over), one thread permutes in place.
+  // all the corpus's n-grams would, as long as there are no more seeds than n-grams (Reuters has
+  // a fifth as many, 20 Newsgroups two fifths); with more (documents repeated a few times over),
+  // one thread permutes in place.
   const std::size_t total = seed_begin[kPartitions];
   HugeVector<Seed> seeds;
   if (T == 1 && total > ngrams) {
@@ -324,15 +341,82 @@ HugeVector<Seed> sort_seeds(std::vector<HugeVector<Seed>>& found, std::uint32_t 
   return seeds;
 }
 
-// The seeds of the n-grams that `parts` holds.
-HugeVector<Seed> seeds_of_parts(PartitionedGrams& parts, std::uint32_t num_docs,
-                                std::uint64_t longest, std::span<const std::uint32_t> rank,
-                                const SeedOptions& options, int threads, SeedStats& stats) {
-  const std::uint64_t ngrams = parts.grams.size();
+// The seeds of the n-grams that `parts` holds, out of `ngrams` n-grams (those that occur once may
+// have been left out before).
+HugeVector<Seed> seeds_of_parts(PartitionedGrams& parts, std::uint64_t ngrams,
+                                std::uint32_t num_docs, std::uint64_t longest,
+                                std::span<const std::uint32_t> rank, const SeedOptions& options,
+                                int threads, SeedStats& stats) {
   stats.ngrams += ngrams;
   std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
   HugeVector<Gram>().swap(parts.grams);
   return sort_seeds(found, num_docs, longest, ngrams, threads);
+}
+
+// Calls fn(std::span<const Gram>) for thread t's n-grams in blocks of up to 64, in order: the
+// filter's slots of a whole block are fetched from memory at once, rather than one after another.
+template <typename Fn>
+void for_each_ngram_block(const WordTable& table, std::size_t n, std::uint32_t first,
+                          std::uint32_t last, Fn fn) {
+  constexpr std::size_t kBlock = 64;
+  std::array<Gram, kBlock> block;
+  std::size_t k = 0;
+  for_each_ngram(table, n, first, last, 0, [&](const Gram& g) {
+    block[k++] = g;
+    if (k == kBlock) {
+      fn(std::span<const Gram>(block.data(), k));
+      k = 0;
+    }
+  });
+  if (k > 0) fn(std::span<const Gram>(block.data(), k));
+}
+
+// The n-grams of `table` whose keys may occur more than once, per thread (thread t's documents
+// [split[t], split[t + 1]), in order). Each thread adds its n-grams' keys to a filter of its own;
+// the filters are merged into the first (by ranges of words, on every thread); then each thread
+// keeps its n-grams that the merged filter saw again. The filter's slots are the keys' low bits;
+// the partitions of the sort take the top ones, and the filter within a partition those just
+// below. Most of a corpus's n-grams occur once (four fifths of Reuters', three fifths of 20
+// Newsgroups'): stored as they were before this step, at 16 bytes each, they were the largest
+// array of the job.
+std::vector<HugeVector<Gram>> repeated_ngrams(const WordTable& table, std::size_t n,
+                                              std::span<const std::uint32_t> split, int threads) {
+  const auto T = static_cast<std::size_t>(threads);
+  // 4 to 8 slots per n-gram, 2 bits each: about one n-gram in six that occurs once is kept by a
+  // collision (and left out by the partition's filter).
+  const int bits = std::clamp(static_cast<int>(std::bit_width(table.size())) + 2, 6, 40);
+  std::vector<RepeatFilter> filters(T);
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    RepeatFilter& filter = filters[ti];
+    filter.reset(bits, 0);
+    for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
+      for (const Gram& g : block) filter.prefetch(g.key);
+      for (const Gram& g : block) filter.add(g.key);
+    });
+  });
+  const std::size_t words = filters[0].words();
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    for (std::size_t u = 1; u < T; ++u) {
+      filters[0].merge(filters[u], words * ti / T, words * (ti + 1) / T);
+    }
+  });
+  filters.resize(1);
+  const RepeatFilter& repeats = filters[0];
+  std::vector<HugeVector<Gram>> kept(T);
+  run_on_threads(threads, [&](int t) {
+    const auto ti = static_cast<std::size_t>(t);
+    // Room for all the thread's n-grams: reserved room that is not used is never touched.
+    kept[ti].reserve(table.docs[split[ti + 1]] - table.docs[split[ti]]);
+    for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
+      for (const Gram& g : block) repeats.prefetch(g.key);
+      for (const Gram& g : block) {
+        if (repeats.repeated(g.key)) kept[ti].push_back(g);
+      }
+    });
+  });
+  return kept;
 }
 
 }  // namespace
@@ -342,15 +426,20 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   const int threads = std::max(1, options.threads);
   const auto n = static_cast<std::size_t>(options.ngram);
   const std::vector<std::uint32_t> split = split_documents(table, threads);
-  PartitionedGrams parts = partition_ngrams(table.size(), threads, [&](int t, auto fn) {
-    const auto ti = static_cast<std::size_t>(t);
-    for_each_ngram(table, n, split[ti], split[ti + 1], 0, fn);
+  std::vector<HugeVector<Gram>> kept = repeated_ngrams(table, n, split, threads);
+  std::uint64_t total_kept = 0;
+  for (const HugeVector<Gram>& k : kept) total_kept += k.size();
+  PartitionedGrams parts = partition_ngrams(total_kept, threads, [&](int t, auto fn) {
+    for (const Gram& g : kept[static_cast<std::size_t>(t)]) fn(g);
   });
-  std::uint64_t longest = 0;
+  kept.clear();
+  std::uint64_t longest = 0, ngrams = 0;
   for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
-    longest = std::max(longest, table.docs[d + 1] - table.docs[d]);
+    const std::uint64_t words = table.docs[d + 1] - table.docs[d];
+    longest = std::max(longest, words);
+    ngrams += words >= n ? words - n + 1 : 0;
   }
-  return seeds_of_parts(parts, table.num_docs(), longest, rank, options, threads, stats);
+  return seeds_of_parts(parts, ngrams, table.num_docs(), longest, rank, options, threads, stats);
 }
 
 HugeVector<Seed> seeds_of_ngrams(std::span<const Gram> grams, std::uint32_t num_docs,
@@ -362,7 +451,7 @@ HugeVector<Seed> seeds_of_ngrams(std::span<const Gram> grams, std::uint32_t num_
     const auto ti = static_cast<std::size_t>(t);
     for (std::size_t i = grams.size() * ti / T; i < grams.size() * (ti + 1) / T; ++i) fn(grams[i]);
   });
-  return seeds_of_parts(parts, num_docs, longest, rank, options, threads, stats);
+  return seeds_of_parts(parts, grams.size(), num_docs, longest, rank, options, threads, stats);
 }
 
 void chain_seeds(std::span<const Seed> pair_seeds, int max_gap, int band, ChainScratch& scratch,
