@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# doppel loads none of the index commands' libraries (tools/doppel/commands.h: they cost every
-# run about 11 ms to load), doppel-index does, and it sits beside doppel, where doppel looks.
+# doppel loads none of the index commands' libraries, nor MPI (tools/doppel/commands.h: they cost
+# every run about 11 and 3 ms to load); doppel-index does, and it sits beside doppel, where doppel
+# looks.
 # Usage: tests/links_test.sh DOPPEL DOPPEL_INDEX WITH_JEMALLOC(0|1)
 set -euo pipefail
 doppel=$1 index=$2 jemalloc=$3
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
 fail=0
-if needed "$doppel" | grep -E 'rocksdb|httplib|libssl|libcrypto'; then
-    echo "FAIL: $doppel loads the libraries above, which only index and serve use"; fail=1
+if needed "$doppel" | grep -E 'rocksdb|httplib|libssl|libcrypto|libmpi|libopen-'; then
+    echo "FAIL: $doppel loads the libraries above, which only index, serve and MPI jobs use"; fail=1
 fi
-for lib in rocksdb cpp-httplib; do
+for lib in rocksdb cpp-httplib libmpi; do
     if ! needed "$index" | grep -q "$lib"; then
         echo "FAIL: $index does not load $lib"; fail=1
     fi

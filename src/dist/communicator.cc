@@ -43,17 +43,6 @@ Status post_pieces(std::uint64_t bytes, std::uint64_t piece, std::vector<MPI_Req
   return Status::Ok();
 }
 
-}  // namespace
-
-bool launched_by_mpi() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"}) {
-    if (std::getenv(name) != nullptr) return true;
-  }
-  return false;
-}
-
-namespace {
-
 // Whether an MCA parameter file or the environment chooses the point-to-point layer: a pml or an
 // mtl named (not just excluded, as Debian's own file excludes ucx and ofi), or ob1 excluded.
 bool pml_chosen_elsewhere() {

@@ -40,11 +40,6 @@ Status guarded(const char* what, Fn fn) {
   }
 }
 
-// Whether a launcher started this process as one rank of an MPI job: Open MPI's mpirun
-// (OMPI_COMM_WORLD_SIZE), a PMIx launcher such as srun --mpi=pmix (PMIX_RANK) or a PMI one
-// (PMI_SIZE). Without one, doppel runs as one process and never initializes MPI.
-bool launched_by_mpi();
-
 class Communicator;
 
 // MPI from MPI_Init_thread to MPI_Finalize.

@@ -9,8 +9,10 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#if DOPPEL_FULL_BINARY
 #include "dist/dist_dedup.h"
 #include "distributed.h"
+#endif
 #include "doppel/dedup.h"
 #include "output/dedup_lines.h"
 #include "run_outputs.h"
@@ -123,6 +125,7 @@ Status run_dedup(Settings& s) {
   return Status::Ok();
 }
 
+#if DOPPEL_FULL_BINARY
 // The same on the ranks of an MPI job (dist/dist_dedup.h): rank 0 opens the outputs, every rank
 // writes its part of each, and rank 0 joins them and renames them into place once all succeeded.
 Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
@@ -184,6 +187,7 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
   }
   return Status::Ok();
 }
+#endif
 
 }  // namespace
 
@@ -200,11 +204,13 @@ std::function<int()> add_dedup_command(CLI::App& app, dist::Communicator* comm) 
       "Formats: docs/formats.md. Normalization: docs/normalization.md.");
   add_flags(Command::kDedup, *cmd, *settings);
   return [settings, comm] {
-    if (comm == nullptr) {
-      const Status s = run_dedup(*settings);
-      return s.ok() ? kExitOk : fail(s);
-    }
-    return finish_distributed(*comm, run_dedup_distributed(*settings, *comm));
+#if DOPPEL_FULL_BINARY
+    if (comm != nullptr) return finish_distributed(*comm, run_dedup_distributed(*settings, *comm));
+#else
+    (void)comm;  // always null: doppel hands the ranks of a job to doppel-index (commands.h)
+#endif
+    const Status s = run_dedup(*settings);
+    return s.ok() ? kExitOk : fail(s);
   };
 }
 

@@ -9,8 +9,10 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "corpus/corpus_source.h"
+#if DOPPEL_FULL_BINARY
 #include "dist/dist_reuse.h"
 #include "distributed.h"
+#endif
 #include "doppel/reuse.h"
 #include "output/reuse_stats.h"
 #include "run_outputs.h"
@@ -198,6 +200,7 @@ Status run_reuse(Settings& s) {
   return Status::Ok();
 }
 
+#if DOPPEL_FULL_BINARY
 // The same on the ranks of an MPI job (dist/dist_reuse.h): the ranks read, seed and align
 // together; rank 0 holds the run's result, writes every output and renames them into place once
 // all ranks succeeded.
@@ -261,6 +264,7 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
   if (root && !s.quiet) print_summary(r, o, summary_ranks(comm.size(), sent[0], documents));
   return Status::Ok();
 }
+#endif
 
 }  // namespace
 
@@ -279,7 +283,11 @@ std::function<int()> add_reuse_command(CLI::App& app, dist::Communicator* comm) 
       "Formats: docs/formats.md.");
   add_flags(Command::kReuse, *cmd, *settings);
   return [settings, comm] {
+#if DOPPEL_FULL_BINARY
     if (comm != nullptr) return finish_distributed(*comm, run_reuse_distributed(*settings, *comm));
+#else
+    (void)comm;  // always null: doppel hands the ranks of a job to doppel-index (commands.h)
+#endif
     const Status s = run_reuse(*settings);
     return s.ok() ? kExitOk : fail(s);
   };

@@ -26,11 +26,12 @@ inline constexpr const char* kIndexDescription =
 inline constexpr const char* kServeDescription =
     "Serve INDEX over HTTP on 127.0.0.1 (made if missing): add, query, get, remove.";
 
-// The index and serve commands run in a second binary, doppel-index, built beside doppel from
-// the same sources with every command: they need RocksDB, cpp-httplib and OpenSSL, and loading
-// those took about 11 ms of every other command's start (docs/cli.md). doppel lists them in --help
-// and, given one, executes doppel-index with its own arguments (the process, its id and its streams
-// stay the same).
+// The index and serve commands, and every rank of an MPI job, run in a second binary, doppel-index,
+// built beside doppel from the same sources with every command: they need RocksDB, cpp-httplib and
+// OpenSSL, or MPI, and loading those took about 11 ms and 3 ms of every other command's start
+// (docs/cli.md). doppel lists index and serve in --help and, given one, or started by an MPI
+// launcher, executes doppel-index with its own arguments (the process, its id, its environment and
+// its streams stay the same).
 bool runs_in_index_binary(const char* command);
 // Replaces this process with doppel-index and `argv`; returns the exit code only if it cannot.
 int exec_index_binary(char** argv);

@@ -1,4 +1,5 @@
-// doppel's index and serve commands, run by executing doppel-index (commands.h says why).
+// doppel's index and serve commands and the ranks of MPI jobs, run by executing doppel-index
+// (commands.h says why).
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,8 +35,8 @@ int exec_index_binary(char** argv) {
   }
   const int error = errno;
   std::fprintf(stderr,
-               "doppel: error: cannot run %s, which holds the index and serve commands: %s (it is "
-               "built beside doppel; see docs/cli.md)\n",
+               "doppel: error: cannot run %s, which holds the index and serve commands and runs "
+               "the ranks of MPI jobs: %s (it is built beside doppel; see docs/cli.md)\n",
                helper.c_str(), std::strerror(error));
   return kExitError;
 }

@@ -10,7 +10,10 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "dist/launch.h"
+#if DOPPEL_FULL_BINARY
 #include "dist/communicator.h"
+#endif
 #include "doppel_version.h"
 
 namespace {
@@ -28,7 +31,7 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   const auto run_dedup = doppel::cli::add_dedup_command(app, comm);
   const auto run_reuse = doppel::cli::add_reuse_command(app, comm);
   const auto run_report = doppel::cli::add_report_command(app);
-#if DOPPEL_INDEX_COMMANDS
+#if DOPPEL_FULL_BINARY
   const auto run_index = doppel::cli::add_index_command(app);
   const auto run_serve = doppel::cli::add_serve_command(app);
 #else
@@ -70,7 +73,8 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   }
   if (app.got_subcommand("dedup")) return run_dedup();
   if (app.got_subcommand("reuse")) return run_reuse();
-  if (comm != nullptr && !app.got_subcommand("dedup") && !app.got_subcommand("reuse")) {
+#if DOPPEL_FULL_BINARY
+  if (comm != nullptr) {
     // One process suffices for the rest; several would write the same files at once.
     if (comm->rank() == 0) {
       std::fputs(
@@ -80,6 +84,7 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
     }
     return doppel::cli::kExitError;
   }
+#endif
   if (app.got_subcommand("report")) return run_report();
   if (app.got_subcommand("index")) return run_index();
   if (app.got_subcommand("serve")) return run_serve();
@@ -102,13 +107,14 @@ int finish_stdout(int rc) {
 }  // namespace
 
 int main(int argc, char** argv) {
-#if !DOPPEL_INDEX_COMMANDS
-  // Before MPI starts: doppel-index starts it again, and says that these commands do not run
-  // on the ranks of a job.
-  if (argc > 1 && doppel::cli::runs_in_index_binary(argv[1])) {
+#if !DOPPEL_FULL_BINARY
+  // The index and serve commands, and every rank of an MPI job, run in doppel-index (commands.h):
+  // it starts MPI, and says that the index commands do not run on the ranks of a job.
+  if ((argc > 1 && doppel::cli::runs_in_index_binary(argv[1])) || doppel::dist::launched_by_mpi()) {
     return doppel::cli::exec_index_binary(argv);
   }
-#endif
+  doppel::dist::Communicator* const world = nullptr;
+#else
   // Started by mpirun or srun: one rank of a distributed run (docs/scale-out.md). Otherwise MPI is
   // never initialized, and doppel needs no launcher.
   std::unique_ptr<doppel::dist::Session> mpi;
@@ -120,17 +126,21 @@ int main(int argc, char** argv) {
     }
     mpi = std::move(*started);
   }
+  doppel::dist::Communicator* const world = mpi ? &mpi->world() : nullptr;
+#endif
   // The library reports errors as values; what can still throw is allocation (std::bad_alloc)
   // and the standard library. Say so instead of aborting. (A rank of a distributed run that
   // throws here ends the job: MPI_Abort, so that the others do not wait for it.)
   try {
-    return finish_stdout(run_main(argc, argv, mpi ? &mpi->world() : nullptr));
+    return finish_stdout(run_main(argc, argv, world));
   } catch (const std::exception& e) {
+#if DOPPEL_FULL_BINARY
     if (mpi) {
       std::fprintf(stderr, "doppel: error: rank %d on %s: %s\n", mpi->world().rank(),
                    mpi->world().host().c_str(), e.what());
       MPI_Abort(MPI_COMM_WORLD, doppel::cli::kExitError);
     }
+#endif
     std::fprintf(stderr, "doppel: error: %s\n", e.what());
     return doppel::cli::kExitError;
   }
