@@ -15,7 +15,7 @@ namespace {
 // Which keys occur more than once: two bits per slot (seen, seen again), the slot taken from
 // `bits` bits of the key starting at `shift`. Collisions only keep an n-gram for the exact
 // comparison of keys; they never drop one. Used twice: over the whole corpus, to leave out most
-// n-grams that occur once before any n-gram is stored (`corpus_repeats`), and within each
+// n-grams that occur once before any n-gram is stored (`repeated_ngrams`), and within each
 // partition of those kept, small enough there to stay in cache.
 class RepeatFilter {
  public:
