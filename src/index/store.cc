@@ -10,7 +10,6 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -292,49 +291,17 @@ Status DataLog::map(std::uint64_t length) {
 }
 
 Status DataLog::append(std::string_view bytes) {
-  const std::string piece(bytes);
-  return append(std::span<const std::string>(&piece, 1));
-}
-
-Status DataLog::append(std::span<const std::string> pieces) {
-  constexpr std::size_t kMaxPieces = 1024;  // IOV_MAX on Linux
-  std::vector<iovec> iov;
-  std::uint64_t at = end_;
-  std::size_t next = 0, skip = 0;  // the next piece to write, and its bytes already written
-  for (;;) {
-    while (next < pieces.size() && skip == pieces[next].size()) {
-      ++next;
-      skip = 0;
-    }
-    if (next == pieces.size()) break;
-    iov.clear();
-    for (std::size_t k = next; k < pieces.size() && iov.size() < kMaxPieces; ++k) {
-      const std::size_t from = k == next ? skip : 0;
-      if (pieces[k].size() > from) {
-        iov.push_back(iovec{const_cast<char*>(pieces[k].data() + from), pieces[k].size() - from});
-      }
-    }
+  std::size_t done = 0;
+  while (done < bytes.size()) {
     const ssize_t n =
-        pwritev(fd_, iov.data(), static_cast<int>(iov.size()), static_cast<off_t>(at));
+        pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       return Status::IoError(fmt::format("{}: write failed: {}", path_, std::strerror(errno)));
     }
-    at += static_cast<std::uint64_t>(n);
-    // A short write ends inside some piece: go on from there.
-    for (auto left = static_cast<std::size_t>(n); left > 0;) {
-      const std::size_t rest = pieces[next].size() - skip;
-      if (left < rest) {
-        skip += left;
-        left = 0;
-      } else {
-        left -= rest;
-        ++next;
-        skip = 0;
-      }
-    }
+    done += static_cast<std::size_t>(n);
   }
-  end_ = at;
+  end_ += bytes.size();
   if (end_ > mapped_) DOPPEL_RETURN_IF_ERROR(map(std::max(end_ * 2, mapped_ * 2)));
   return Status::Ok();
 }

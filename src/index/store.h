@@ -96,10 +96,6 @@ class DataLog {
   std::uint64_t end() const { return end_; }  // committed bytes, and those appended since
   // Appends `bytes` at end(); not durable until sync().
   Status append(std::string_view bytes);
-  // Appends `pieces` at end(), one after another, with one system call per 1,024 of them (a
-  // batch's documents' data, without first copying them into one buffer); not durable until
-  // sync().
-  Status append(std::span<const std::string> pieces);
   Status sync();
   // Forgets what was appended since `end` (a write that failed).
   Status truncate(std::uint64_t end);

@@ -6,8 +6,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -183,33 +181,6 @@ TEST(DataLog, CutsOffAnUnfinishedWriteAndStaysReadableAsItGrows) {
   log->reset();
   auto damaged = DataLog::open(path, 1ull << 40, false);
   EXPECT_FALSE(damaged.ok()) << "a log shorter than its commit is damaged";
-  std::filesystem::remove(path);
-}
-
-// A batch's pieces go out in several system calls (1,024 a call), empty ones among them: the
-// file and the mapping hold exactly their concatenation, after what was there.
-TEST(DataLog, AppendsManyPiecesInOrder) {
-  const std::string path = temp_path("pieces.log");
-  std::filesystem::remove(path);
-  auto log = DataLog::open(path, 0, false, 4096);
-  ASSERT_TRUE(log.ok()) << log.status().ToString();
-  ASSERT_TRUE((*log)->append("head").ok());
-  std::mt19937_64 rng(7);
-  std::vector<std::string> pieces(2500);
-  std::string expected = "head";
-  for (std::size_t i = 0; i < pieces.size(); ++i) {
-    pieces[i].assign(rng() % 4 == 0 ? 0 : rng() % 300, static_cast<char>('a' + i % 26));
-    expected += pieces[i];
-  }
-  ASSERT_TRUE((*log)->append(pieces).ok());
-  ASSERT_TRUE((*log)->append(std::span<const std::string>()).ok());
-  EXPECT_EQ((*log)->end(), expected.size());
-  EXPECT_EQ(std::string((*log)->at(0), expected.size()), expected);
-  ASSERT_TRUE((*log)->sync().ok());
-  std::ifstream in(path, std::ios::binary);
-  const std::string on_disk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(on_disk, expected);
-  log->reset();
   std::filesystem::remove(path);
 }
 
