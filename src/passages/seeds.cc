@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <bit>
 #include <cstdlib>
 
@@ -15,7 +16,7 @@ namespace {
 // Which keys occur more than once: two bits per slot (seen, seen again), the slot taken from
 // `bits` bits of the key starting at `shift`. Collisions only keep an n-gram for the exact
 // comparison of keys; they never drop one. Used twice: over the whole corpus, to leave out most
-// n-grams that occur once before any n-gram is stored (`repeated_ngrams`), and within each
+// n-grams that occur once before any n-gram is stored (`corpus_repeats`), and within each
 // partition of those kept, small enough there to stay in cache.
 class RepeatFilter {
  public:
@@ -30,6 +31,15 @@ class RepeatFilter {
     std::uint64_t* pair = &bits_[2 * (slot >> 6)];  // [seen, seen again]
     pair[1] |= pair[0] & bit;
     pair[0] |= bit;
+  }
+  // add() for a filter that several threads add to at once.
+  void add_atomic(std::uint64_t key) {
+    const std::uint64_t slot = key >> shift_ & mask_;
+    const std::uint64_t bit = std::uint64_t{1} << (slot & 63);
+    std::uint64_t* pair = &bits_[2 * (slot >> 6)];
+    if ((std::atomic_ref(pair[0]).fetch_or(bit, std::memory_order_relaxed) & bit) != 0) {
+      std::atomic_ref(pair[1]).fetch_or(bit, std::memory_order_relaxed);
+    }
   }
   void prefetch(std::uint64_t key) const {
     __builtin_prefetch(&bits_[2 * ((key >> shift_ & mask_) >> 6)]);
@@ -101,9 +111,11 @@ struct PartitionedGrams {
 };
 
 // `each(t, fn)` calls fn(Gram) for thread t's n-grams, in order; thread t's come after thread
-// t - 1's in the order a single thread would give.
-template <typename Each>
-PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each) {
+// t - 1's in the order a single thread would give. `each_again` does the same, for the second
+// pass over them (it may use what `each` learnt).
+template <typename Each, typename EachAgain>
+PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each,
+                                  EachAgain each_again) {
   const auto T = static_cast<std::size_t>(threads);
   PartitionedGrams out;
   out.partition_bits =
@@ -122,7 +134,7 @@ PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each) {
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     std::size_t* pos = at.data() + ti * partitions;
-    each(t, [&](const Gram& g) { out.grams[pos[g.key >> top]++] = g; });
+    each_again(t, [&](const Gram& g) { out.grams[pos[g.key >> top]++] = g; });
   });
   return out;
 }
@@ -186,7 +198,8 @@ class NgramSeeder {
 // gives varies, and the machine may be shared): the n-grams that occur once left out (most of
 // them: they cannot be seeds), the rest sorted, and its runs of equal keys turned into seeds.
 // Which thread finds a seed does not matter: step 3 sorts them all. Returns each thread's seeds.
-std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts,
+// `ngrams`: the corpus's n-grams, of which `parts` may hold only those that repeat.
+std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts, std::uint64_t ngrams,
                                               std::span<const std::uint32_t> rank,
                                               const SeedOptions& options, int threads,
                                               SeedStats& stats) {
@@ -203,7 +216,7 @@ std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts,
     // Room for one seed per n-gram of the thread's share (more than most corpora give): growing
     // by doubling copies the seeds and touches fresh memory at every step; room reserved and not
     // used is never touched.
-    found[ti].reserve(parts.grams.size() / T + 1024);
+    found[ti].reserve(ngrams / T + 1024);
     NgramSeeder seeder(options, rank, found[ti], part_stats[ti]);
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
       for (std::size_t p = first; p < last; ++p) {
@@ -348,7 +361,8 @@ HugeVector<Seed> seeds_of_parts(PartitionedGrams& parts, std::uint64_t ngrams,
                                 std::span<const std::uint32_t> rank, const SeedOptions& options,
                                 int threads, SeedStats& stats) {
   stats.ngrams += ngrams;
-  std::vector<HugeVector<Seed>> found = seed_partitions(parts, rank, options, threads, stats);
+  std::vector<HugeVector<Seed>> found =
+      seed_partitions(parts, ngrams, rank, options, threads, stats);
   HugeVector<Gram>().swap(parts.grams);
   return sort_seeds(found, num_docs, longest, ngrams, threads);
 }
@@ -371,52 +385,42 @@ void for_each_ngram_block(const WordTable& table, std::size_t n, std::uint32_t f
   if (k > 0) fn(std::span<const Gram>(block.data(), k));
 }
 
-// The n-grams of `table` whose keys may occur more than once, per thread (thread t's documents
-// [split[t], split[t + 1]), in order). Each thread adds its n-grams' keys to a filter of its own;
-// the filters are merged into the first (by ranges of words, on every thread); then each thread
-// keeps its n-grams that the merged filter saw again. The filter's slots are the keys' low bits;
-// the partitions of the sort take the top ones, and the filter within a partition those just
-// below. Most of a corpus's n-grams occur once (four fifths of Reuters', three fifths of 20
-// Newsgroups'): stored as they were before this step, at 16 bytes each, they were the largest
-// array of the job.
-std::vector<HugeVector<Gram>> repeated_ngrams(const WordTable& table, std::size_t n,
-                                              std::span<const std::uint32_t> split, int threads) {
+// Which n-gram keys of `table` occur more than once (and some that do not, by collisions): on up to
+// two threads, each adds its documents' n-grams (thread t's: documents [split[t], split[t + 1]))
+// to a filter of its own, and the two are merged; on more, all add to one filter with atomic
+// operations, so that the filters' memory does not grow with the threads. The slots are the keys'
+// low bits; the partitions of the sort take the top ones, and the filter within a partition those
+// just below. Most of a corpus's n-grams occur once (four fifths of Reuters', three fifths of 20
+// Newsgroups'): stored before this step, at 16 bytes each, they were the largest array of the job.
+RepeatFilter corpus_repeats(const WordTable& table, std::size_t n,
+                            std::span<const std::uint32_t> split, int threads) {
   const auto T = static_cast<std::size_t>(threads);
+  const bool shared = T > 2;
   // 4 to 8 slots per n-gram, 2 bits each: about one n-gram in six that occurs once is kept by a
   // collision (and left out by the partition's filter).
   const int bits = std::clamp(static_cast<int>(std::bit_width(table.size())) + 2, 6, 40);
-  std::vector<RepeatFilter> filters(T);
+  std::vector<RepeatFilter> filters(shared ? 1 : T);
+  for (RepeatFilter& f : filters) f.reset(bits, 0);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
-    RepeatFilter& filter = filters[ti];
-    filter.reset(bits, 0);
+    RepeatFilter& filter = filters[shared ? 0 : ti];
     for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
       for (const Gram& g : block) filter.prefetch(g.key);
-      for (const Gram& g : block) filter.add(g.key);
-    });
-  });
-  const std::size_t words = filters[0].words();
-  run_on_threads(threads, [&](int t) {
-    const auto ti = static_cast<std::size_t>(t);
-    for (std::size_t u = 1; u < T; ++u) {
-      filters[0].merge(filters[u], words * ti / T, words * (ti + 1) / T);
-    }
-  });
-  filters.resize(1);
-  const RepeatFilter& repeats = filters[0];
-  std::vector<HugeVector<Gram>> kept(T);
-  run_on_threads(threads, [&](int t) {
-    const auto ti = static_cast<std::size_t>(t);
-    // Room for all the thread's n-grams: reserved room that is not used is never touched.
-    kept[ti].reserve(table.docs[split[ti + 1]] - table.docs[split[ti]]);
-    for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
-      for (const Gram& g : block) repeats.prefetch(g.key);
-      for (const Gram& g : block) {
-        if (repeats.repeated(g.key)) kept[ti].push_back(g);
+      if (shared) {
+        for (const Gram& g : block) filter.add_atomic(g.key);
+      } else {
+        for (const Gram& g : block) filter.add(g.key);
       }
     });
   });
-  return kept;
+  if (filters.size() == 2) {
+    const std::size_t words = filters[0].words();
+    run_on_threads(threads, [&](int t) {
+      const auto ti = static_cast<std::size_t>(t);
+      filters[0].merge(filters[1], words * ti / T, words * (ti + 1) / T);
+    });
+  }
+  return std::move(filters[0]);
 }
 
 }  // namespace
@@ -426,19 +430,49 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   const int threads = std::max(1, options.threads);
   const auto n = static_cast<std::size_t>(options.ngram);
   const std::vector<std::uint32_t> split = split_documents(table, threads);
-  std::vector<HugeVector<Gram>> kept = repeated_ngrams(table, n, split, threads);
-  std::uint64_t total_kept = 0;
-  for (const HugeVector<Gram>& k : kept) total_kept += k.size();
-  PartitionedGrams parts = partition_ngrams(total_kept, threads, [&](int t, auto fn) {
-    for (const Gram& g : kept[static_cast<std::size_t>(t)]) fn(g);
-  });
-  kept.clear();
   std::uint64_t longest = 0, ngrams = 0;
   for (std::uint32_t d = 0; d < table.num_docs(); ++d) {
     const std::uint64_t words = table.docs[d + 1] - table.docs[d];
     longest = std::max(longest, words);
     ngrams += words >= n ? words - n + 1 : 0;
   }
+  const RepeatFilter repeats = corpus_repeats(table, n, split, threads);
+  // The n-grams the filter saw again, found in partition_ngrams' first pass (counting), which
+  // marks them one bit each, and hashed again in its second (writing): not kept in between, so
+  // that the partitions are the only n-grams stored, at most 16 bytes per n-gram of the corpus
+  // even where nearly all repeat.
+  std::vector<std::vector<std::uint64_t>> kept(static_cast<std::size_t>(threads));
+  const auto first_pass = [&](int t, auto fn) {
+    const auto ti = static_cast<std::size_t>(t);
+    std::vector<std::uint64_t>& marks = kept[ti];
+    marks.assign((table.docs[split[ti + 1]] - table.docs[split[ti]]) / 64 + 1, 0);
+    std::uint64_t i = 0;  // the thread's n-grams so far
+    for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
+      for (const Gram& g : block) repeats.prefetch(g.key);
+      for (const Gram& g : block) {
+        if (repeats.repeated(g.key)) {
+          marks[i / 64] |= std::uint64_t{1} << (i % 64);
+          fn(g);
+        }
+        ++i;
+      }
+    });
+  };
+  const auto second_pass = [&](int t, auto fn) {
+    const auto ti = static_cast<std::size_t>(t);
+    const std::vector<std::uint64_t>& marks = kept[ti];
+    std::uint64_t i = 0;
+    for (std::uint32_t d = split[ti]; d < split[ti + 1]; ++d) {
+      const auto words = table.doc(d);
+      for (std::size_t k = 0; k + n <= words.size(); ++k, ++i) {
+        if ((marks[i / 64] >> (i % 64) & 1) != 0) {
+          fn(Gram{ngram_key(words.data() + k, n), d, static_cast<std::uint32_t>(k)});
+        }
+      }
+    }
+  };
+  PartitionedGrams parts = partition_ngrams(ngrams, threads, first_pass, second_pass);
+  kept.clear();
   return seeds_of_parts(parts, ngrams, table.num_docs(), longest, rank, options, threads, stats);
 }
 
@@ -447,10 +481,11 @@ HugeVector<Seed> seeds_of_ngrams(std::span<const Gram> grams, std::uint32_t num_
                                  const SeedOptions& options, SeedStats& stats) {
   const int threads = std::max(1, options.threads);
   const auto T = static_cast<std::size_t>(threads);
-  PartitionedGrams parts = partition_ngrams(grams.size(), threads, [&](int t, auto fn) {
+  const auto each = [&](int t, auto fn) {
     const auto ti = static_cast<std::size_t>(t);
     for (std::size_t i = grams.size() * ti / T; i < grams.size() * (ti + 1) / T; ++i) fn(grams[i]);
-  });
+  };
+  PartitionedGrams parts = partition_ngrams(grams.size(), threads, each, each);
   return seeds_of_parts(parts, grams.size(), num_docs, longest, rank, options, threads, stats);
 }
 
