@@ -400,10 +400,11 @@ RepeatFilter corpus_repeats(const WordTable& table, std::size_t n,
   // collision (and left out by the partition's filter).
   const int bits = std::clamp(static_cast<int>(std::bit_width(table.size())) + 2, 6, 40);
   std::vector<RepeatFilter> filters(shared ? 1 : T);
-  for (RepeatFilter& f : filters) f.reset(bits, 0);
+  if (shared) filters[0].reset(bits, 0);
   run_on_threads(threads, [&](int t) {
     const auto ti = static_cast<std::size_t>(t);
     RepeatFilter& filter = filters[shared ? 0 : ti];
+    if (!shared) filter.reset(bits, 0);  // zeroed by the thread that fills it, beside the other
     for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
       for (const Gram& g : block) filter.prefetch(g.key);
       if (shared) {
