@@ -1078,6 +1078,8 @@ TEST(Serve, MemoryStaysBoundedUnderAFlood) {
   constexpr int kClients = 24;
   auto flood = [&](int per_client, int round) {
     std::atomic<int> ok{0}, failed{0};
+    std::mutex first_failure_mutex;
+    std::string first_failure;  // what the first request that failed got, for the message
     std::vector<std::thread> clients;
     for (int t = 0; t < kClients; ++t) {
       clients.emplace_back([&, t] {
@@ -1088,12 +1090,22 @@ TEST(Serve, MemoryStaysBoundedUnderAFlood) {
           const std::string body =
               "[" + doc("q", text + std::string(600000 - text.size(), 'y') + " end") + "]";
           auto res = c.Post("/v1/query", body, "application/json");
-          (res && res->status == 200 ? ok : failed)++;
+          if (res && res->status == 200) {
+            ++ok;
+            continue;
+          }
+          ++failed;
+          std::lock_guard lock(first_failure_mutex);
+          if (first_failure.empty()) {
+            first_failure =
+                res ? "status " + std::to_string(res->status) + ": " + res->body.substr(0, 200)
+                    : "no response: " + httplib::to_string(res.error());
+          }
         }
       });
     }
     for (auto& t : clients) t.join();
-    EXPECT_EQ(failed.load(), 0);
+    EXPECT_EQ(failed.load(), 0) << "the first failure: " << first_failure;
     EXPECT_EQ(ok.load(), kClients * per_client);
   };
   const auto start = std::chrono::steady_clock::now();
