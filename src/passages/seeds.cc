@@ -442,10 +442,11 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   // marks them one bit each, and hashed again in its second (writing): not kept in between, so
   // that the partitions are the only n-grams stored, at most 16 bytes per n-gram of the corpus
   // even where nearly all repeat.
-  std::vector<std::vector<std::uint64_t>> kept(static_cast<std::size_t>(threads));
+  std::vector<std::vector<std::uint64_t>> marks_of(
+      static_cast<std::size_t>(threads));  // per thread
   const auto first_pass = [&](int t, auto fn) {
     const auto ti = static_cast<std::size_t>(t);
-    std::vector<std::uint64_t>& marks = kept[ti];
+    std::vector<std::uint64_t>& marks = marks_of[ti];
     marks.assign((table.docs[split[ti + 1]] - table.docs[split[ti]]) / 64 + 1, 0);
     std::uint64_t i = 0;  // the thread's n-grams so far
     for_each_ngram_block(table, n, split[ti], split[ti + 1], [&](std::span<const Gram> block) {
@@ -461,7 +462,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
   };
   const auto second_pass = [&](int t, auto fn) {
     const auto ti = static_cast<std::size_t>(t);
-    const std::vector<std::uint64_t>& marks = kept[ti];
+    const std::vector<std::uint64_t>& marks = marks_of[ti];
     std::uint64_t i = 0;
     for (std::uint32_t d = split[ti]; d < split[ti + 1]; ++d) {
       const auto words = table.doc(d);
@@ -473,7 +474,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
     }
   };
   PartitionedGrams parts = partition_ngrams(ngrams, threads, first_pass, second_pass);
-  kept.clear();
+  marks_of.clear();
   return seeds_of_parts(parts, ngrams, table.num_docs(), longest, rank, options, threads, stats);
 }
 
