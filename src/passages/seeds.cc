@@ -468,7 +468,7 @@ HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_
       const auto words = table.doc(d);
       for (std::size_t k = 0; k + n <= words.size(); ++k, ++i) {
         if ((marks[i / 64] >> (i % 64) & 1) != 0) {
-          fn(Gram{ngram_key(words.data() + k, n), d, static_cast<std::uint32_t>(k)});
+          fn(Gram{seed_key(words.data() + k, n), d, static_cast<std::uint32_t>(k)});
         }
       }
     }

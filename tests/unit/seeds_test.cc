@@ -175,6 +175,31 @@ std::vector<std::vector<Anchor>> reference_chains(const std::vector<Seed>& seeds
   return chains;
 }
 
+// Different n-grams get different keys: every n-gram over a small alphabet (words repeated,
+// reordered, the same pair at two places), for each length 1 to 9; and the key reads only its
+// n words.
+TEST(Seeds, SeedKeysTellEveryNgramOfASmallAlphabetApart) {
+  for (std::size_t n = 1; n <= 9; ++n) {
+    const std::uint32_t alphabet = n <= 5 ? 7 : 3;
+    std::size_t count = 1;
+    for (std::size_t k = 0; k < n; ++k) count *= alphabet;
+    std::vector<std::uint64_t> keys;
+    std::vector<std::uint32_t> words(n + 1);
+    for (std::size_t code = 0; code < count; ++code) {
+      std::size_t c = code;
+      for (std::size_t k = 0; k < n; ++k, c /= alphabet) {
+        words[k] = static_cast<std::uint32_t>(c % alphabet) * 2654435761u;
+      }
+      words[n] = static_cast<std::uint32_t>(code);  // past the n-gram: must not matter
+      keys.push_back(seed_key(words.data(), n));
+      words[n] = ~words[n];
+      ASSERT_EQ(keys.back(), seed_key(words.data(), n)) << "n = " << n;
+    }
+    std::sort(keys.begin(), keys.end());
+    EXPECT_EQ(std::adjacent_find(keys.begin(), keys.end()), keys.end()) << "n = " << n;
+  }
+}
+
 TEST(Seeds, ChainsMatchTheSlowReference) {
   std::mt19937_64 rng(0xc4a15);
   ChainScratch scratch;  // reused across calls, as the reuse job does
