@@ -8,8 +8,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
@@ -135,12 +137,6 @@ struct Plan {
   std::vector<std::pair<std::uint32_t, float>> near;
 };
 
-bool earlier_by_date(std::string_view da, std::uint32_t a, std::string_view db, std::uint32_t b) {
-  if (da.empty() != db.empty()) return db.empty();  // dated documents come first
-  if (da != db) return da < db;
-  return a < b;
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -203,8 +199,11 @@ class IndexImpl final : public Index {
   std::uint32_t seq_of(std::string_view id) const {
     return ids_.find(id, [this](std::uint32_t s) { return id_of(s); });
   }
+  // earlier_by_date() of two indexed documents, mostly from their DateKeys: the date strings, each
+  // a cache miss away, are read only where both are longer than the keys hold and alike there.
   bool earlier(std::uint32_t a, std::uint32_t b) const {
-    return earlier_by_date(date_of(a), a, date_of(b), b);
+    const int by_key = earlier_by_key(date_keys_[a], a, date_keys_[b], b);
+    return by_key >= 0 ? by_key == 1 : earlier_by_date(date_of(a), a, date_of(b), b);
   }
   DocData data_of(std::uint32_t seq) const {
     const DocState& d = docs_[seq];
@@ -239,6 +238,7 @@ class IndexImpl final : public Index {
   mutable std::shared_mutex mutex_;  // the tables: shared to read, exclusive to change
   bool failed_ = false;              // a write failed half-way: refused until opened again
   std::vector<DocState> docs_;       // by seq
+  std::vector<DateKey> date_keys_;   // by seq
   std::vector<ExactHash> exact_;     // by seq
   std::string strings_;
   IdTable ids_;
@@ -254,6 +254,7 @@ void IndexImpl::remember(std::uint32_t seq, std::string_view id, std::string_vie
                          const DocRecord& r) {
   if (docs_.size() <= seq) {
     docs_.resize(seq + 1);
+    date_keys_.resize(seq + 1);
     exact_.resize(seq + 1);
     near_.resize(seq + 1);
   }
@@ -269,6 +270,7 @@ void IndexImpl::remember(std::uint32_t seq, std::string_view id, std::string_vie
   d.chars = r.chars;
   d.ascii = r.ascii;
   d.alive = true;
+  date_keys_[seq] = date_key(date);
   strings_ += id;
   strings_ += date;
   exact_[seq] = r.exact;
@@ -327,6 +329,7 @@ Status IndexImpl::load() {
       }));
   if (next > docs_.size()) {
     docs_.resize(next);
+    date_keys_.resize(next);
     exact_.resize(next);
     near_.resize(next);
   }
@@ -1376,6 +1379,38 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
   auto index = std::make_unique<IndexImpl>(path, in_force, open_options, std::move(*store));
   DOPPEL_RETURN_IF_ERROR(index->load());
   return std::unique_ptr<Index>(std::move(index));
+}
+
+bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,
+                     std::uint32_t b) {
+  if (date_a.empty() != date_b.empty()) return date_b.empty();  // dated documents come first
+  if (date_a != date_b) return date_a < date_b;
+  return a < b;
+}
+
+DateKey date_key(std::string_view date) {
+  std::array<unsigned char, DateKey::kBytes> bytes{};
+  std::memcpy(bytes.data(), date.data(), std::min<std::size_t>(date.size(), bytes.size()));
+  DateKey key;
+  for (std::size_t i = 0; i < 8; ++i) {
+    key.high = key.high << 8 | bytes[i];
+    key.low = key.low << 8 | bytes[8 + i];
+  }
+  key.size = static_cast<std::uint32_t>(std::min<std::size_t>(date.size(), DateKey::kBytes + 1));
+  return key;
+}
+
+int earlier_by_key(const DateKey& x, std::uint32_t a, const DateKey& y, std::uint32_t b) {
+  if ((x.size == 0) != (y.size == 0)) return y.size == 0 ? 1 : 0;  // dated documents first
+  if (x.high != y.high) return x.high < y.high ? 1 : 0;
+  if (x.low != y.low) return x.low < y.low ? 1 : 0;
+  if (x.size <= DateKey::kBytes || y.size <= DateKey::kBytes) {
+    // Alike up to the shorter's end, zero-padded: the shorter is the longer's first bytes (a
+    // prefix: it sorts first), or the two are equal.
+    if (x.size != y.size) return x.size < y.size ? 1 : 0;
+    return a < b ? 1 : 0;
+  }
+  return -1;
 }
 
 }  // namespace doppel

@@ -1,9 +1,11 @@
-// What the index's own files share and tests reach: the stored form of the options.
-// Pure functions.
+// What the index's own files share and tests reach: the stored form of the options, and the
+// order of "earlier" documents. Pure functions.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,5 +21,23 @@ Result<IndexOptions> parse_options(const std::string& text);
 // when none does.
 std::string option_differences(const IndexOptions& stored, const IndexOptions& asked,
                                std::span<const std::string> names);
+
+// Whether document a comes before document b as passage sources do: dated documents first, then
+// by date (compared as strings: ISO 8601 dates sort by time), then by number.
+bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,
+                     std::uint32_t b);
+
+// A date as the index keeps it beside each document, to order documents without reading their
+// dates: its first kBytes bytes, zero-padded, as two big-endian numbers (so that they compare as
+// the bytes do), and its length, counted up to kBytes + 1.
+struct DateKey {
+  static constexpr std::uint32_t kBytes = 16;
+  std::uint64_t high = 0, low = 0;
+  std::uint32_t size = 0;
+};
+DateKey date_key(std::string_view date);
+// earlier_by_date() of a and b from their dates' keys: 1 (a first) or 0 (b first) where the keys
+// decide it, -1 where both dates are longer than kBytes and alike that far (compare the dates).
+int earlier_by_key(const DateKey& x, std::uint32_t a, const DateKey& y, std::uint32_t b);
 
 }  // namespace doppel

@@ -1,9 +1,10 @@
 // The index's on-disk format (docs/index.md): a document record and a document's data pinned
 // byte for byte (a change of the format must be deliberate), both read back; the data log cutting
 // off an unfinished write and staying readable as it grows; the stored options read back and
-// compared by name.
+// compared by name; the order of "earlier" documents from the dates' keys against the dates.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -182,6 +183,36 @@ TEST(DataLog, CutsOffAnUnfinishedWriteAndStaysReadableAsItGrows) {
   auto damaged = DataLog::open(path, 1ull << 40, false);
   EXPECT_FALSE(damaged.ok()) << "a log shorter than its commit is damaged";
   std::filesystem::remove(path);
+}
+
+// earlier_by_key() (with the dates compared where it says so) orders every pair of dates as
+// earlier_by_date() does: dates of 0 to 24 bytes from a small alphabet with a NUL byte, so that
+// many are alike for the key's 16 bytes, are prefixes of one another or equal.
+TEST(DateKeys, OrderDocumentsAsTheirDates) {
+  std::mt19937_64 rng(0xda7e);
+  const std::string alphabet("0\x00-9", 4);
+  std::vector<std::string> dates = {"", "2021-10-01", "2021-10-01T12:00:00Z",
+                                    "2021-10-01T12:00:00+01:00", "2021-10-01T12:00:00.5Z"};
+  for (int i = 0; i < 300; ++i) {
+    const std::size_t size = rng() % 25;
+    std::string d = i % 2 == 0 ? dates[rng() % dates.size()].substr(0, size) : std::string();
+    while (d.size() < size) d += alphabet[rng() % alphabet.size()];
+    dates.push_back(d);
+  }
+  std::size_t by_dates = 0;
+  for (std::uint32_t a = 0; a < dates.size(); ++a) {
+    for (std::uint32_t b = 0; b < dates.size(); ++b) {
+      const int by_key = earlier_by_key(date_key(dates[a]), a, date_key(dates[b]), b);
+      by_dates += by_key < 0;
+      const bool got = by_key >= 0 ? by_key == 1 : earlier_by_date(dates[a], a, dates[b], b);
+      ASSERT_EQ(got, earlier_by_date(dates[a], a, dates[b], b))
+          << "'" << dates[a] << "' (" << a << ") against '" << dates[b] << "' (" << b << ")";
+      if (by_key < 0) {
+        EXPECT_GT(std::min(dates[a].size(), dates[b].size()), DateKey::kBytes);
+      }
+    }
+  }
+  EXPECT_GT(by_dates, 0u);  // the pairs alike for 16 bytes and longer were met
 }
 
 TEST(IndexOptions, StoredTextReadsBack) {
