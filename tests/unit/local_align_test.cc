@@ -750,6 +750,50 @@ TEST(LocalAlign, AnchorsOnFarApartDiagonals) {
   }
 }
 
+// The rows before the first anchor are left out only where they cannot count: a stretch there
+// that scores as much as the first anchor's words is an alignment of its own (the earlier on a
+// tie), and one that reaches the anchor with a positive score extends it.
+TEST(LocalAlign, RowsBeforeTheAnchorsCountWhereTheyCan) {
+  // a and b agree at the places given, and nowhere else: words of their own elsewhere.
+  auto texts = [](std::size_t n, const std::vector<std::pair<std::size_t, std::size_t>>& equal) {
+    Words a(n), b(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      a[k] = static_cast<std::uint32_t>(1000 + k);
+      b[k] = static_cast<std::uint32_t>(5000 + k);
+    }
+    for (const auto& [first, last] : equal) {
+      for (std::size_t k = first; k < last; ++k) b[k] = a[k];
+    }
+    return std::pair(a, b);
+  };
+  // 5 rows without a pair, a run of `run` equal words, 17 rows without a pair, the anchor's 5
+  // words at 30, 10 rows without a pair: the rows before the run add less than nothing, so
+  // only the run itself keeps the rows before the anchor from being left out.
+  for (const std::size_t run_words : {4u, 5u, 8u}) {
+    const auto [a, b] = texts(45, {{5, 5 + run_words}, {30, 35}});
+    const std::vector<Anchor> anchors = {{30, 30}};
+    SCOPED_TRACE(show(a, b, anchors, 5, 2, 30, {}));
+    const Alignment expected = run_words >= 5 ? Alignment{5,
+                                                          static_cast<std::uint32_t>(5 + run_words),
+                                                          5,
+                                                          static_cast<std::uint32_t>(5 + run_words),
+                                                          static_cast<std::uint32_t>(run_words),
+                                                          static_cast<int>(2 * run_words)}
+                                              : Alignment{30, 35, 30, 35, 5, 10};
+    EXPECT_EQ(masked_align(a, b, anchors, 5, 2, 30, {}), expected);
+    EXPECT_EQ(run(a, b, anchors, 5, 2, 30), expected);
+  }
+  // A prefix of the anchor with two substitutions: 8 equal words, one other, 4 equal, one
+  // other, then the anchor. The alignment starts at the prefix.
+  {
+    const auto [a, b] = texts(60, {{10, 18}, {19, 23}, {24, 29}});
+    const std::vector<Anchor> anchors = {{24, 24}};
+    const Alignment expected{10, 29, 10, 29, 17, 32};
+    EXPECT_EQ(masked_align(a, b, anchors, 5, 3, 25, {}), expected);
+    EXPECT_EQ(run(a, b, anchors, 5, 3, 25), expected);
+  }
+}
+
 TEST(LocalAlign, BandZero) {
   // a = P Q, b = P z Q: one inserted word. A band of 0 around an anchor in P stays on P's
   // diagonal, where Q is all mismatches; a band of 1 takes the insertion.
