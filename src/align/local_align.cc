@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace doppel {
 namespace {
@@ -115,11 +116,12 @@ BandPlan plan_band(std::int64_t rows, std::int64_t cols, std::span<const Anchor>
 }
 
 // What the first anchor's words score, matched from a start of their own along its diagonal,
-// where all of them are equal and within the band (as the anchors of a chain are); else 0.
+// where all of them are equal and within the band (as the anchors of a chain are); else 0. At
+// most INT_MAX (a score the fill could not hold anyway).
 int first_anchor_score(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
                        const BandPlan& plan, const Anchor& anchor, std::uint32_t length,
                        const AlignScoring& scoring, const AlignScratch& scratch) {
-  if (scoring.match <= 0 || length == 0 || length > (1u << 20)) return 0;
+  if (scoring.match <= 0 || length == 0) return 0;
   for (std::uint32_t k = 0; k < length; ++k) {
     const std::int64_t i = std::int64_t{anchor.a} + k + 1, j = std::int64_t{anchor.b} + k + 1;
     if (i < plan.first_row || i > plan.last_row || j > static_cast<std::int64_t>(b.size()) ||
@@ -131,7 +133,8 @@ int first_anchor_score(std::span<const std::uint32_t> a, std::span<const std::ui
     const auto n = static_cast<std::int64_t>(scratch.row_at[r + 1] - scratch.row_at[r]);
     if (j < lo || j >= lo + n) return 0;
   }
-  return scoring.match * static_cast<int>(length);
+  return static_cast<int>(std::min<std::int64_t>(std::int64_t{scoring.match} * length,
+                                                 std::numeric_limits<int>::max()));
 }
 
 // The best cell of the band: its score and where it is (row i, column j of the DP).
@@ -143,7 +146,7 @@ struct BestCell {
 // Fills the band's scores (two rolling rows) and steps (every cell, for the traceback).
 // first_anchor_row, last_anchor_row: the DP rows of the first anchor's first word and of the
 // last anchor's last word. `least_best`: a score some cell at or below first_anchor_row is known
-// to reach (the first anchor's words, matched).
+// to reach (the first anchor's words, matched), or 0 if none is known.
 BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b,
                    const BandPlan& plan, std::int64_t first_anchor_row,
                    std::int64_t last_anchor_row, int least_best, const AlignScoring& scoring,
@@ -208,23 +211,22 @@ BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32
     restart[x - 1] = std::max(restart[x], here);
   }
   // Before the anchors, the same steps bound what the rows can hold: where every stretch of rows
-  // that ends at row s - 1 adds at most 0, row s - 1 scores 0 everywhere, and where no stretch
-  // before row s adds least_best or more, none of their cells is the best (it is at least that
-  // high, and ties go to the cell that comes first only when it scores as much). Then the rows
-  // before s change nothing: the fill starts at the last such s before the anchors, under a row
-  // of zeros. (The rows before the first anchor were a third of those Reuters computed; most
-  // hold only a common word or two within the band.)
+  // that ends at row s - 1 adds at most 0, row s - 1 scores 0 everywhere; and where no stretch
+  // before row s adds least_best or more, none of their cells is the best (one that reached
+  // least_best could tie with it and, ending first, win: hence >=). Then the rows before s change
+  // nothing: the fill starts at the last such s before the anchors, under a row of zeros. (The
+  // rows before the first anchor were a third of those Reuters computed; most hold only a common
+  // word or two within the band.) The mirror of `rise` above, from the top down.
   std::size_t first_filled = 0;
-  {
-    const std::int64_t before_rows = std::clamp<std::int64_t>(
-        first_anchor_row - plan.first_row, 0, static_cast<std::int64_t>(plan.num_rows));
-    int sum = 0, lowest = 0, most = 0;  // sum over rows 0 .. x; its least prefix; best stretch
+  const std::int64_t before_rows = std::clamp<std::int64_t>(
+      first_anchor_row - plan.first_row, 0, static_cast<std::int64_t>(plan.num_rows));
+  if (least_best > 0) {
+    int ending = 0, most = 0;  // the best stretch of rows ending at row x; the best of them all
     for (std::int64_t x = 0; x < before_rows; ++x) {
-      sum += has_pair(static_cast<std::size_t>(x)) ? match : down;
-      most = std::max(most, sum - lowest);
+      ending = std::max(ending, 0) + (has_pair(static_cast<std::size_t>(x)) ? match : down);
+      most = std::max(most, ending);
       if (most >= least_best) break;
-      if (sum <= lowest) first_filled = static_cast<std::size_t>(x + 1);
-      lowest = std::min(lowest, sum);
+      if (ending <= 0) first_filled = static_cast<std::size_t>(x + 1);
     }
   }
   int cur = 0;
@@ -241,8 +243,8 @@ BestCell fill_band(std::span<const std::uint32_t> a, std::span<const std::uint32
     const std::uint32_t* word_b = n == 0 ? b.data() : row_words(lo, n);
     // Under a row of zeros, a row without a pair of equal words is all zeros too (every step
     // into it scores at most 0): it is not computed, and its steps are never followed (the
-    // traceback only visits cells that score more than 0). Such rows are common before the
-    // first anchor and between passages: about a fifth of the cells of Reuters.
+    // traceback only visits cells that score more than 0). Such rows are common between
+    // passages and before the first anchor (where the start above leaves most of them out).
     bool all_zero = n == 0;
     if (!all_zero && zero_above) {
       Vec same = splat(0);
@@ -364,7 +366,10 @@ Alignment align_banded(std::span<const std::uint32_t> a, std::span<const std::ui
   if (plan.col_min > plan.col_max) return best;
   const std::int64_t first_anchor_row = std::int64_t{anchors.front().a} + 1;
   const std::int64_t last_anchor_row = std::int64_t{anchors.back().a} + length;
-  const int least_best = first_anchor_score(a, b, plan, anchors.front(), length, scoring, scratch);
+  const int least_best =
+      first_anchor_row > plan.first_row
+          ? first_anchor_score(a, b, plan, anchors.front(), length, scoring, scratch)
+          : 0;
   const BestCell cell =
       fill_band(a, b, plan, first_anchor_row, last_anchor_row, least_best, scoring, scratch);
   if (cell.score > 0) trace_back(a, b, plan, cell, scratch, best);

@@ -766,9 +766,9 @@ TEST(LocalAlign, RowsBeforeTheAnchorsCountWhereTheyCan) {
     }
     return std::pair(a, b);
   };
-  // 5 rows without a pair, a run of `run` equal words, 17 rows without a pair, the anchor's 5
-  // words at 30, 10 rows without a pair: the rows before the run add less than nothing, so
-  // only the run itself keeps the rows before the anchor from being left out.
+  // 5 rows without a pair, a run of `run_words` equal words, rows without a pair up to the
+  // anchor's 5 words at 30, 10 rows without a pair: the rows before the run add less than
+  // nothing, so only the run itself keeps the rows before the anchor from being left out.
   for (const std::size_t run_words : {4u, 5u, 8u}) {
     const auto [a, b] = texts(45, {{5, 5 + run_words}, {30, 35}});
     const std::vector<Anchor> anchors = {{30, 30}};
@@ -782,6 +782,15 @@ TEST(LocalAlign, RowsBeforeTheAnchorsCountWhereTheyCan) {
                                               : Alignment{30, 35, 30, 35, 5, 10};
     EXPECT_EQ(masked_align(a, b, anchors, 5, 2, 30, {}), expected);
     EXPECT_EQ(run(a, b, anchors, 5, 2, 30), expected);
+  }
+  // A prefix of the anchor with one substitution, too short to be an alignment of its own (4
+  // equal words, one other, then the anchor): only the rows' sums keep it.
+  {
+    const auto [a, b] = texts(40, {{20, 24}, {25, 30}});
+    const std::vector<Anchor> anchors = {{25, 25}};
+    const Alignment expected{20, 30, 20, 30, 9, 17};
+    EXPECT_EQ(masked_align(a, b, anchors, 5, 2, 25, {}), expected);
+    EXPECT_EQ(run(a, b, anchors, 5, 2, 25), expected);
   }
   // A prefix of the anchor with two substitutions: 8 equal words, one other, 4 equal, one
   // other, then the anchor. The alignment starts at the prefix.
