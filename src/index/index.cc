@@ -859,9 +859,12 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
             const char* near_end = words + std::min<std::ptrdiff_t>(end - words, 8192);
             for (const char* at = words; at < near_end; at += 64) __builtin_prefetch(at);
             const auto fingerprints = std::as_bytes(cd.fingerprint_span());
-            const auto* fp_end =
-                reinterpret_cast<const char*>(fingerprints.data()) + fingerprints.size();
-            for (const char* at = near_end; at < fp_end; at += 64) __builtin_prefetch(at);
+            const auto* fp_begin = reinterpret_cast<const char*>(fingerprints.data());
+            const char* fp_end = fp_begin + fingerprints.size();
+            // (Not from near_end: past 8 KiB, the rest of a long document's words would come too.)
+            for (const char* at = std::max(near_end, fp_begin); at < fp_end; at += 64) {
+              __builtin_prefetch(at);
+            }
           };
           if (store) {
             for (const std::uint32_t c : p.passage) {
