@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <simdjson.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -633,6 +634,13 @@ Status Service::bind() {
   // Headers and body go out in separate writes: without this, Nagle holds the body back until the
   // client acknowledges the headers, which a delayed ACK makes about 40 ms.
   s.server.set_tcp_nodelay(true);
+  // cpp-httplib's default sets SO_REUSEPORT, with which a second server binds a port in use and
+  // the kernel splits the connections between the two (and their indexes). SO_REUSEADDR alone
+  // still allows a restart while the last run's connections linger in TIME_WAIT.
+  s.server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    (void)setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   const int threads = std::max(1, s.options.threads);
   const std::size_t queue = std::max<std::size_t>(1, s.options.queue);
   s.server.new_task_queue = [threads, queue] { return new BoundedPool(threads, queue); };

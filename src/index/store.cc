@@ -18,6 +18,7 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 
 namespace doppel {
 
@@ -404,6 +405,43 @@ Status take_writer_lock(const std::string& dir, int& fd) {
   return Status::Ok();
 }
 
+// An index is made only in a directory that is missing, empty, or left by a creation that was
+// interrupted (before its database was: an empty data log, a lock file naming a process, a
+// database folder). Anything else may be the user's: creating would truncate a data.log and
+// overwrite a writer.lock.
+Status check_room_for_index(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return Status::Ok();
+  if (!fs::is_directory(dir, ec)) {
+    return Status::IoError(fmt::format("{}: cannot create: Not a directory", dir));
+  }
+  std::string foreign;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    bool ours = false;
+    if (name == "db") {
+      ours = it->is_directory(ec);
+    } else if (name == "data.log") {
+      ours = it->is_regular_file(ec) && it->file_size(ec) == 0;
+    } else if (name == "writer.lock") {
+      std::ifstream in(it->path());
+      std::string head(4, '\0');
+      ours = in.read(head.data(), 4) && head == "pid ";
+    }
+    if (!ours) {
+      foreign = name;
+      break;
+    }
+  }
+  if (ec) return Status::IoError(fmt::format("{}: cannot read: {}", dir, ec.message()));
+  if (foreign.empty()) return Status::Ok();
+  return Status::IoError(
+      fmt::format("{}: not an index, and not empty (it holds {}): an index is made in a new or "
+                  "empty directory",
+                  dir, foreign));
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create, bool read_only,
@@ -415,6 +453,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create, 
     return Status::IoError(fmt::format("{}: no index there", dir));
   }
   if (!exists) {
+    DOPPEL_RETURN_IF_ERROR(check_room_for_index(dir));
     fs::create_directories(dir, ec);
     if (ec) return Status::IoError(fmt::format("{}: cannot create: {}", dir, ec.message()));
   }

@@ -24,6 +24,7 @@
 #include <set>
 #include <thread>
 
+#include "e2e/fixtures.h"
 #include "e2e/harness.h"
 #include "support/zlib_encode.h"
 
@@ -305,6 +306,51 @@ TEST(Index, AnIndexInsideItsInputDirectoryIsRefused) {
   const RunResult again = run_doppel({"index", "query", dir + "/.news.idx", dir, "-q"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("\"status\":\"duplicate_id\""), std::string::npos) << again.out;
+}
+
+// A directory that holds something else is not made into an index: the data log and the lock
+// file were opened over files of those names (the data log truncated). What an interrupted
+// creation leaves (an empty data log, a lock file naming a process) is taken over.
+TEST(Index, IsNotMadeInADirectoryThatHoldsOtherFiles) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/a.jsonl", doc("a", words(1, 40)) + "\n");
+  const std::vector<std::pair<std::string, std::string>> foreign = {
+      {"data.log", "my precious log line\n"}, {"writer.lock", "important\n"}, {"notes.txt", "x"}};
+  for (const auto& [name, bytes] : foreign) {
+    SCOPED_TRACE(name);
+    const std::string index = dir + "/" + name + ".idx";
+    std::filesystem::create_directory(index);
+    write_file(index + "/" + name, bytes);
+    for (const char* command : {"index", "serve"}) {
+      const RunResult r = command == std::string("index")
+                              ? run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"})
+                              : run_doppel({"serve", index, "--listen", "127.0.0.1:0", "-q"});
+      EXPECT_EQ(r.exit_code, 2) << r.err;
+      EXPECT_TRUE(contains(r.err, "not an index, and not empty")) << r.err;
+    }
+    EXPECT_EQ(read_file(index + "/" + name), bytes);
+    EXPECT_FALSE(std::filesystem::exists(index + "/db"));
+  }
+  const std::string left = dir + "/left.idx";
+  std::filesystem::create_directories(left + "/db");
+  write_file(left + "/data.log", "");
+  write_file(left + "/writer.lock", "pid 1 on host h since 2026-12-06T00:00:00Z\n");
+  const RunResult r = run_doppel({"index", "add", left, dir + "/a.jsonl", "-q"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(stats_documents(left), 1);
+}
+
+// cpp-httplib's default socket options let a second server bind a port in use, and the kernel
+// then split the requests between the two servers and their indexes.
+TEST(Serve, ASecondServerOnAPortInUseIsRefused) {
+  const std::string dir = temp_dir();
+  Server first(dir + "/one.idx");
+  ASSERT_GT(first.port(), 0) << first.log();
+  const RunResult r =
+      run_program({"/usr/bin/timeout", "60", DOPPEL_BINARY, "serve", dir + "/two.idx", "--listen",
+                   "127.0.0.1:" + std::to_string(first.port()), "-q"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "cannot listen")) << r.err;
 }
 
 // A query holds all its documents: the last of more than a batch's worth (4,096) is compared
