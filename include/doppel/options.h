@@ -97,6 +97,10 @@ struct ReadOptions {
   Env* env = nullptr;       // where files and standard input come from; null: default_env()
 };
 
+// The most threads a run or a service takes: more cores than doppel has been run on, and few
+// enough that starting them cannot run the system out of threads (which would abort the process).
+inline constexpr int kMaxThreads = 1024;
+
 struct DedupOptions {
   ReadOptions read;
   NormalizeOptions normalize;

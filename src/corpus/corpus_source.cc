@@ -69,6 +69,13 @@ Result<std::unique_ptr<BatchReader>> CorpusSource::read() const {
         "standard input, or a pipe named as input, can be read only once: it was not kept for a "
         "second reading (`keep_stdin`)");
   }
+  if (!first) {
+    // A copy that could not be written whole fails the run here, before a reading of it would
+    // miss documents (and the first reading took every document from standard input itself).
+    for (const auto& spool : spools_) {
+      if (spool) DOPPEL_RETURN_IF_ERROR(spool->whole());
+    }
+  }
   read_before_ = true;
   return std::make_unique<BatchReader>(
       files_, ranges_, read_, [this, first](std::size_t i) { return open_file(i, first); });

@@ -1351,7 +1351,9 @@ Result<std::optional<IndexOptions>> Index::stored_options(const std::string& pat
 Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexOptions& options,
                                            const IndexOpenOptions& open_options) {
   DOPPEL_RETURN_IF_ERROR(validate_options(options));
-  if (open_options.threads < 0) return Status::InvalidArgument("`threads` must be >= 0");
+  if (open_options.threads < 0 || open_options.threads > kMaxThreads) {
+    return Status::InvalidArgument(fmt::format("`threads` must be in [0, {}]", kMaxThreads));
+  }
   auto store =
       Store::open(path, open_options.create_if_missing, open_options.read_only, open_options.sync);
   if (!store.ok()) return store.status();

@@ -42,7 +42,7 @@ class TeeFile final : public SequentialFile {
       : in_(std::move(in)), spool_(spool) {}
   Result<std::size_t> read(std::span<char> out) override {
     auto n = in_->read(out);
-    if (n.ok() && *n > 0) DOPPEL_RETURN_IF_ERROR(spool_.append(out.first(*n)));
+    if (n.ok() && *n > 0) spool_.append(out.first(*n));
     return n;
   }
 
@@ -63,27 +63,35 @@ Result<std::shared_ptr<StdinSpool>> StdinSpool::create() {
                                        path.substr(0, path.rfind('/')), std::strerror(errno)));
   }
   ::unlink(path.c_str());  // anonymous from now on: the file goes when the descriptor closes
-  return std::shared_ptr<StdinSpool>(new StdinSpool(fd));
+  return std::shared_ptr<StdinSpool>(new StdinSpool(fd, path.substr(0, path.rfind('/'))));
 }
 
 StdinSpool::~StdinSpool() { ::close(fd_); }
 
-Status StdinSpool::append(std::span<const char> bytes) {
+void StdinSpool::append(std::span<const char> bytes) {
   std::size_t done = 0;
-  while (done < bytes.size()) {
+  while (failure_.empty() && done < bytes.size()) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::IoError(fmt::format("cannot write the temporary copy of standard input: {}",
-                                         std::strerror(errno)));
+      failure_ = std::strerror(errno);
+      break;
     }
     done += static_cast<std::size_t>(n);
   }
-  return Status::Ok();
 }
 
-std::unique_ptr<SequentialFile> StdinSpool::open() const {
-  return std::make_unique<SpoolReader>(fd_);
+Status StdinSpool::whole() const {
+  if (failure_.empty()) return Status::Ok();
+  return Status::IoError(
+      fmt::format("cannot write the temporary copy of standard input in {} ({}), which the "
+                  "outputs read again; set TMPDIR to a folder with room",
+                  dir_, failure_));
+}
+
+Result<std::unique_ptr<SequentialFile>> StdinSpool::open() const {
+  DOPPEL_RETURN_IF_ERROR(whole());
+  return std::unique_ptr<SequentialFile>(std::make_unique<SpoolReader>(fd_));
 }
 
 std::unique_ptr<SequentialFile> StdinSpool::tee(std::unique_ptr<SequentialFile> file) {

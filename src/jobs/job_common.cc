@@ -48,7 +48,9 @@ Status validate_read(const ReadOptions& read, int threads) {
   if (read.max_doc_bytes == 0 || read.max_doc_bytes >= (std::size_t{1} << 32)) {
     return Status::InvalidArgument("`max_doc_bytes` must be in [1, 4 GiB)");
   }
-  if (threads < 0) return Status::InvalidArgument("`threads` must be >= 0");
+  if (threads < 0 || threads > kMaxThreads) {
+    return Status::InvalidArgument(fmt::format("`threads` must be in [0, {}]", kMaxThreads));
+  }
   return Status::Ok();
 }
 

@@ -176,6 +176,56 @@ TEST(Output, AListingThatCannotBeWrittenExitsTwo) {
   }
 }
 
+// `--output=$OUT` with OUT unset: CLI11 would take the next argument, an input, as the output and
+// overwrite it. An empty value given apart (`--output "$OUT"`) would write nothing and exit 0.
+TEST(Output, AnEmptyValueIsRefusedBeforeAnyFileIsTouched) {
+  const std::string dir = temp_dir();
+  const std::string a = dir + "/a.jsonl", b = dir + "/b.jsonl";
+  const std::string bytes = read_file(news_jsonl());
+  write_file(a, bytes);
+  write_file(b, bytes);
+  const std::vector<std::vector<std::string>> cases = {
+      {"dedup", a, "--output=", b},    {"dedup", a, "--removed=", b},
+      {"reuse", a, "--pairs=", b},     {"report", a, "--output=", b},
+      {"dedup", a, "--output", "", b}, {"reuse", a, "--clusters", "", b},
+      {"report", a, "-o", ""},         {"index", "add", dir + "/i", "--answers=", b},
+  };
+  for (const auto& args : cases) {
+    SCOPED_TRACE(args[0] + " " + args[2] + " " + args[3]);
+    const RunResult r = run_doppel(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "empty")) << r.err;
+    EXPECT_TRUE(read_file(b) == bytes) << "the input was overwritten";
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir + "/i"));
+}
+
+// CLI11 reads "-1" into an unsigned option as 2^64 - 1 (`--max-doc-bytes -1`, `--max-body -1`
+// lifted their limits) and a number past 2^64 - 1 as another one (`--seed`); thread counts past
+// what the system can start aborted the process.
+TEST(Options, NegativeHugeAndOutOfRangeNumbersAreRefused) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"dedup", news_jsonl(), "--max-doc-bytes", "-1"},
+      {"dedup", news_jsonl(), "--seed", "-1"},
+      {"dedup", news_jsonl(), "--seed", "18446744073709551616"},
+      {"dedup", news_jsonl(), "--threads", "100000"},
+      {"reuse", news_jsonl(), "--threads", "1025"},
+      {"serve", temp_dir() + "/i", "--max-body", "-1"},
+      {"serve", temp_dir() + "/i", "--http-threads", "100000"},
+      {"index", "add", temp_dir() + "/i", news_jsonl(), "--batch", "-1"},
+  };
+  for (const auto& args : cases) {
+    SCOPED_TRACE(args[0] + " " + args[args.size() - 2] + " " + args.back());
+    const RunResult r = run_doppel(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_TRUE(contains(r.err, "negative") || contains(r.err, "too large") ||
+                contains(r.err, "must be in"))
+        << r.err;
+  }
+  EXPECT_EQ(run_doppel({"dedup", news_jsonl(), "--seed", "18446744073709551615", "-q"}).exit_code,
+            0);
+}
+
 // Opening the outputs first must not truncate an input that is also an output: that would
 // silently destroy the user's corpus and dedup an empty file.
 TEST(Output, AnOutputThatIsAlsoAnInputIsRefused) {

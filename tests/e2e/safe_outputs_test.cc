@@ -194,6 +194,53 @@ TEST(SafeOutputs, TwoOutputsNamingOneFileAreRefused) {
   EXPECT_FALSE(fs::exists(dir + "/new.jsonl"));
 }
 
+// Distinct documents enough for outputs larger than a pipe's buffer (64 KiB).
+std::string many_documents(int n) {
+  std::string s;
+  for (int d = 0; d < n; ++d) {
+    s += "{\"id\":\"d" + std::to_string(d) + "\",\"text\":\"";
+    for (int w = 0; w < 40; ++w) s += "w" + std::to_string(d * 40 + w) + " ";
+    s += "\"}\n";
+  }
+  return s;
+}
+
+// `doppel ... --output - | head`: the reader goes away. SIGPIPE killed the process, which left its
+// temporary files behind; the failed write now fails the run like any other.
+TEST(SafeOutputs, AReaderThatGoesAwayFailsTheRunAndLeavesNoTemporary) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/corpus.jsonl", many_documents(3000));
+  write_file(dir + "/removed.jsonl", "keep\n");
+  const RunResult r = run_program(
+      {"/bin/bash", "-c",
+       "cd \"$1\" && \"$0\" dedup corpus.jsonl --output - --removed removed.jsonl -q | head -c 10 "
+       "> /dev/null; exit ${PIPESTATUS[0]}",
+       std::string(DOPPEL_BINARY), dir});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "write failed")) << r.err;
+  EXPECT_EQ(read_file(dir + "/removed.jsonl"), "keep\n");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    EXPECT_FALSE(contains(e.path().filename().string(), ".tmp")) << e.path();
+  }
+}
+
+// Standard input is copied for the outputs that read the documents again. A copy that could not
+// be written whole (a full $TMPDIR: here a file size limit) made the first reading take the rest
+// of the stream for a damaged input, and the run succeeded with documents missing.
+TEST(SafeOutputs, ACopyOfStandardInputThatCannotBeWrittenFailsTheRun) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/corpus.jsonl", many_documents(3000));
+  // bash's `ulimit -f` counts 1024-byte blocks; SIGXFSZ, ignored, is inherited by doppel.
+  const RunResult r = run_program(
+      {"/bin/bash", "-c",
+       "cd \"$1\" && trap '' XFSZ && ulimit -f 64 && \"$0\" dedup - --output out.jsonl -q < "
+       "corpus.jsonl",
+       std::string(DOPPEL_BINARY), dir});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(contains(r.err, "temporary copy of standard input")) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/out.jsonl"));
+}
+
 // A named pipe given as input is read once, like standard input, and copied for the outputs that
 // read the documents again.
 TEST(SafeOutputs, ANamedPipeInputServesEveryOutput) {

@@ -68,7 +68,9 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
   ServiceOptions service;
   DOPPEL_RETURN_IF_ERROR(parse_listen(s.listen, service));
   if (!s.token_file.empty()) DOPPEL_RETURN_IF_ERROR(read_token(s.token_file, service.token));
-  if (s.http_threads < 1) return Status::InvalidArgument("`http_threads` must be at least 1");
+  if (s.http_threads < 1 || s.http_threads > kMaxThreads) {
+    return Status::InvalidArgument(fmt::format("`http_threads` must be in [1, {}]", kMaxThreads));
+  }
   if (s.queue < 1) return Status::InvalidArgument("`queue` must be at least 1");
   service.max_body_bytes = s.max_body;
   service.threads = s.http_threads;

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace doppel::cli {
@@ -67,6 +69,25 @@ struct FlagDef {
 template <typename T>
 CLI::Option* option(CLI::Option_group& g, const FlagDef& f, T& field, bool show_default = true) {
   auto* o = g.add_option(f.name, field, f.help)->type_name(f.metavar);
+  // CLI11 reads "-1" into an unsigned field as 2^64 - 1: `--max-body -1` would lift the limit.
+  if constexpr (std::is_unsigned_v<T>) {
+    o->check(CLI::Validator(
+        [](std::string& given) -> std::string {
+          const auto first = given.find_first_not_of(" \t");
+          if (first != std::string::npos && given[first] == '-') {
+            return fmt::format("'{}' is negative", given);
+          }
+          // ... and a number past 2^64 - 1 as some other number.
+          T value{};
+          const char* end = given.data() + given.size();
+          const auto [at, error] = std::from_chars(given.data(), end, value);
+          if (error == std::errc::result_out_of_range) {
+            return fmt::format("'{}' is too large", given);
+          }
+          return {};
+        },
+        "", ""));
+  }
   return show_default ? o->capture_default_str() : o;
 }
 

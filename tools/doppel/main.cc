@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -65,6 +66,26 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
                  argv[1]);
     return doppel::cli::kExitError;
   }
+  // An empty argument is never a value doppel can use, and CLI11 would take `--output=` (an unset
+  // variable in `--output=$OUT`) as an option still waiting for its value: the next argument, an
+  // input file, would become the output and be overwritten. Both are refused before parsing.
+  for (int i = 2; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg.empty()) {
+      std::fprintf(stderr,
+                   "doppel: error: argument %d (after '%s') is empty: an unset shell variable? "
+                   "Give a value or leave the option out\nRun '%s' for the options.\n",
+                   i, argv[i - 1], help_hint.c_str());
+      return doppel::cli::kExitError;
+    }
+    if (arg.size() > 3 && arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
+      std::fprintf(stderr,
+                   "doppel: error: '%s' has an empty value: an unset shell variable? Give a value "
+                   "or leave the option out\nRun '%s' for the options.\n",
+                   argv[i], help_hint.c_str());
+      return doppel::cli::kExitError;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -107,6 +128,10 @@ int finish_stdout(int rc) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A reader that goes away (`doppel ... | head`) makes a write fail with EPIPE, which the output
+  // code reports and cleans up after like any failed write, instead of the signal killing the
+  // process and leaving its temporary files behind.
+  (void)std::signal(SIGPIPE, SIG_IGN);
 #if !DOPPEL_FULL_BINARY
   // The index and serve commands, and every rank of an MPI job, run in doppel-index (commands.h):
   // it starts MPI, and says that the index commands do not run on the ranks of a job.
