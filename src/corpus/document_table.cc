@@ -109,12 +109,15 @@ Status DocumentTable::add(DocOut& d) {
     text_field_hint_ = d.text_field_hint;
   }
   // Ids made up for objects without one ("FILE:LINE") are checked too: a real id may be equal.
-  const bool check_id = d.id_from_input || d.synthesized_id;
+  // Only a readable document claims its id: a bad line (empty or missing text, broken UTF-8)
+  // followed by its corrected version must not make the correction a duplicate, which would lose
+  // both (as a too_large one, rejected before its id is known, never did).
+  const bool check_id = (d.id_from_input || d.synthesized_id) && d.status == ReadStatus::kOk;
   if (ids_read_ != nullptr) {
     ids_read_->push_back(check_id);
   } else if (check_id) {
     const std::uint32_t earlier = ids_.find_or_add(corpus_, index);
-    if (earlier != kNoDocument && d.status == ReadStatus::kOk) {
+    if (earlier != kNoDocument) {
       corpus_.docs.back().status = ReadStatus::kDuplicateId;
       const Document& first = corpus_.docs[earlier];
       d.message =

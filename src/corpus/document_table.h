@@ -80,7 +80,7 @@ class DocumentTable {
  public:
   // `ids_read`: null to check ids for duplicates here; else ids are checked later, by all the
   // processes of a distributed run together (src/dist/), and ids_read receives, per document,
-  // whether its id was read from the input (only such ids are checked).
+  // whether its id is checked: read from the input (or made up for it) and readable.
   DocumentTable(Corpus& corpus, std::span<const InputFile> files, const ReadOptions& read,
                 const ProblemCallback& on_problem, std::vector<std::uint8_t>* ids_read = nullptr)
       : corpus_(corpus), files_(files), read_(read), on_problem_(on_problem), ids_read_(ids_read) {}

@@ -234,6 +234,21 @@ TEST(BadInput, DuplicateIdRemovesTheSecond) {
   expect_accounted(o);
 }
 
+// A bad line claimed its id, so its corrected version later in the input was a duplicate_id and
+// no version of the document survived.
+TEST(BadInput, ABadLineDoesNotClaimItsId) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/ids.jsonl";
+  write_file(path, "{\"id\":\"good0\",\"text\":5}\n" + jsonl_doc("good1", "") + "\n" + good(0) +
+                       "\n" + good(1) + "\n" + jsonl_doc("good1", "") + "\n" + good(2) + "\n");
+  const Outcome o = dedup({path});
+  ASSERT_EQ(o.run.exit_code, 0) << o.run.err;
+  EXPECT_EQ(o.stats.num("documents.duplicate_id"), 0);
+  EXPECT_EQ(o.stats.num("documents.empty_text"), 2);
+  expect_kept(o, {"good0", "good1", "good2"});
+  expect_accounted(o);
+}
+
 TEST(BadInput, DuplicateIdAcrossFiles) {
   const std::string dir = temp_dir();
   write_file(dir + "/a.jsonl", good(0) + "\n" + good(1) + "\n");
