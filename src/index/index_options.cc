@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "doppel/index.h"
+#include "index/features.h"
 #include "index/index_internal.h"
 #include "jobs/job_common.h"
 
@@ -117,11 +118,20 @@ Result<IndexOptions> parse_options(const std::string& text) {
 
 std::string option_differences(const IndexOptions& stored, const IndexOptions& asked,
                                std::span<const std::string> names) {
-  std::map<std::string, std::string> have, want;
-  for (auto& [name, value] : option_values(stored)) have[name] = value;
-  for (auto& [name, value] : option_values(asked)) want[name] = value;
+  // The values in force: an index made with the LSH shape or the winnowing window left to their
+  // defaults (0) uses the ones they stand for, and asking for those is no difference.
+  auto in_force = [](IndexOptions o) {
+    const LshShape shape = lsh_shape_of(o);
+    o.lsh.bands = shape.bands;
+    o.lsh.rows = shape.rows;
+    o.winnow_window = winnow_window_of(o);
+    return o;
+  };
+  const IndexOptions have_options = in_force(stored);
+  std::map<std::string, std::string> want;
+  for (auto& [name, value] : option_values(in_force(asked))) want[name] = value;
   std::string diffs;
-  for (const auto& [name, value] : option_values(stored)) {
+  for (const auto& [name, value] : option_values(have_options)) {
     if (std::find(names.begin(), names.end(), name) == names.end()) continue;
     if (want[name] == value) continue;
     diffs +=

@@ -451,6 +451,21 @@ TEST(Index, StoredOptionsMustMatch) {
   const RunResult st = run_doppel({"index", "stats", index});
   EXPECT_NE(st.out.find("\"threshold\":0.7,"), std::string::npos) << st.out;
   EXPECT_NE(st.out.find("\"passages\":\"on\""), std::string::npos) << st.out;
+  // The LSH shape and the winnowing window were left to their defaults: giving the values they
+  // stood for is no difference (it was refused as "--bands 0 (asked: ...)"); other values are.
+  const auto at = st.out.find("\"lsh\":{\"bands\":");
+  ASSERT_NE(at, std::string::npos) << st.out;
+  const int bands = std::stoi(st.out.substr(at + 15));
+  const auto rows_at = st.out.find("\"rows\":", at);
+  ASSERT_NE(rows_at, std::string::npos) << st.out;
+  const int rows = std::stoi(st.out.substr(rows_at + 7));
+  const RunResult same =
+      run_doppel({"index", "query", index, in, "--bands", std::to_string(bands), "--rows",
+                  std::to_string(rows), "--winnow-window", "16", "-q"});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+  const RunResult other = run_doppel({"index", "query", index, in, "--winnow-window", "11", "-q"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("--winnow-window 16 (asked: 11)"), std::string::npos) << other.err;
 }
 
 TEST(Index, RefusesASecondWriterNamingTheHolder) {
