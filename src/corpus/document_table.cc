@@ -13,9 +13,8 @@ std::string locate(const InputFile& file, std::uint64_t line) {
 
 std::string duplicate_id_message(const InputFile& file, std::uint64_t line, std::string_view id,
                                  const InputFile& first_file, std::uint64_t first_line) {
-  return fmt::format(
-      "{}: duplicate id \"{}\" (first at {}); ids must be unique, this document is skipped",
-      locate(file, line), id, locate(first_file, first_line));
+  return fmt::format("{}: duplicate id \"{}\" (first at {}); ids must be unique",
+                     locate(file, line), id, locate(first_file, first_line));
 }
 
 bool DocumentPreparer::prepare(const Batch& batch, const RawDoc& raw, const InputFile& file,
@@ -177,7 +176,9 @@ Status no_documents(const ReadStats& st, std::string_view example,
   }
   const auto top = static_cast<ReadStatus>(reasons.front().second);
   std::string s = fmt::format("none of the {} documents could be read ({})", st.documents, counts);
-  if (!example.empty()) s += fmt::format("; the first: {}", example);
+  if (!example.empty()) {
+    s += fmt::format("; the first {}: {}", to_string(top), example);
+  }
   if (top == ReadStatus::kMissingText) {
     s += text_field_hint.empty()
              ? "; set `text_field` to the field that holds the text"

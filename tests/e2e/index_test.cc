@@ -910,6 +910,11 @@ TEST(Serve, ATokenThatNoHeaderCanCarryIsRefused) {
       {"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir + "/two", "-q"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the token must be one line without spaces"), std::string::npos) << r.err;
+  // A directory read as a token file was "the token is empty".
+  const RunResult d =
+      run_doppel({"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir, "-q"});
+  EXPECT_EQ(d.exit_code, 2);
+  EXPECT_NE(d.err.find("the token file is a directory"), std::string::npos) << d.err;
 }
 
 // kill -9 during a stream of adds, again and again: after each restart every acknowledged

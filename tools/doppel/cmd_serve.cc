@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -43,6 +44,10 @@ Status parse_listen(const std::string& listen, ServiceOptions& o) {
 }
 
 Status read_token(const std::string& path, std::string& token) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Status::IoError(fmt::format("{}: the token file is a directory", path));
+  }
   std::ifstream in(path);
   if (!in) return Status::IoError(fmt::format("{}: cannot read the token file", path));
   std::stringstream text;
