@@ -200,6 +200,31 @@ TEST(Output, AnEmptyValueIsRefusedBeforeAnyFileIsTouched) {
   EXPECT_FALSE(std::filesystem::exists(dir + "/i"));
 }
 
+// Ids and dates come from the input: an escape sequence among them drove the terminal, and a
+// newline made a listing line of its own.
+TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/c.jsonl";
+  const std::string text = "one two three four five six seven eight nine ten";
+  write_file(path, "{\"id\":\"a\\u001b[31mred\",\"text\":\"" + text + "\"}\n" +
+                       "{\"id\":\"b\\nfake\",\"text\":\"" + text + "\"}\n" +
+                       "{\"id\":\"a\\u001b[31mred\",\"text\":\"x\"}\n");
+  for (const char* command : {"dedup", "reuse"}) {
+    SCOPED_TRACE(command);
+    std::vector<std::string> args = {command, path};
+    if (command == std::string("reuse")) args.insert(args.end(), {"--min-words", "5"});
+    const RunResult d = run_doppel(args);
+    ASSERT_EQ(d.exit_code, 0) << d.err;
+    for (const std::string& s : {d.out, d.err}) {
+      EXPECT_FALSE(contains(s, "\x1b")) << s;
+      EXPECT_FALSE(contains(s, "b\nfake")) << s;
+    }
+    EXPECT_TRUE(contains(d.out, "a\\x1B[31mred")) << d.out;
+    EXPECT_TRUE(contains(d.out, "b\\x0Afake")) << d.out;
+    EXPECT_TRUE(contains(d.err, "duplicate id \"a\\x1B[31mred\"")) << d.err;
+  }
+}
+
 // CLI11 reads "-1" into an unsigned option as 2^64 - 1 (`--max-doc-bytes -1`, `--max-body -1`
 // lifted their limits) and a number past 2^64 - 1 as another one (`--seed`); thread counts past
 // what the system can start aborted the process.

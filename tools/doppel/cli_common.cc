@@ -146,7 +146,7 @@ ProblemCallback Warnings::callback() {
     if (shown_ < settings_.max_warnings) {
       // On a terminal, first clear the progress bar's line.
       std::fprintf(stderr, "%sdoppel: warning: %s\n", progress_ ? "\r\033[K" : "",
-                   with_flag_names(p.message).c_str());
+                   printable(with_flag_names(p.message)).c_str());
       ++shown_;
     } else {
       ++hidden_;
@@ -207,6 +207,26 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
                      documents > 0 ? human_bytes(double(peak_rss_bytes) / double(documents)) : "-");
 }
 
+namespace {
+std::string escape_controls(std::string_view text, bool keep_lines) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    const bool layout = keep_lines && (ch == '\t' || ch == '\n');
+    if ((byte < 0x20 && !layout) || byte == 0x7f) {
+      out += fmt::format("\\x{:02X}", byte);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string printable(std::string_view text) { return escape_controls(text, true); }
+std::string printable_field(std::string_view text) { return escape_controls(text, false); }
+
 int fail(const Status& s, std::string_view where) {
   std::string message;
   switch (s.code()) {
@@ -217,7 +237,7 @@ int fail(const Status& s, std::string_view where) {
       message = s.ToString();
   }
   if (!where.empty()) message = fmt::format("{}: {}", where, message);
-  std::fprintf(stderr, "doppel: error: %s\n", with_flag_names(message).c_str());
+  std::fprintf(stderr, "doppel: error: %s\n", printable(with_flag_names(message)).c_str());
   return kExitError;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,12 +59,15 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
     const auto rep = static_cast<std::uint32_t>(
         std::find(members.begin(), members.end(), cl.representative) - members.begin());
     std::string block;
+    std::deque<std::string> fields;  // the lines' ids and dates as printed (stable addresses)
     append_cluster_block(
         block, static_cast<std::uint32_t>(k), cl.all_exact, cl.size, rep, [&](std::uint32_t i) {
           const std::uint32_t d = members[i];
-          return MemberLine{c.id(d), r.docs[d].similarity, r.docs[d].exact, c.date(d)};
+          const std::string& id = fields.emplace_back(printable_field(c.id(d)));
+          const std::string& date = fields.emplace_back(printable_field(c.date(d)));
+          return MemberLine{id, r.docs[d].similarity, r.docs[d].exact, date};
         });
-    std::fputs(block.c_str(), stdout);
+    std::fputs(printable(block).c_str(), stdout);
   }
   print_listing_end(limit, r.clusters.size(), o);
 }

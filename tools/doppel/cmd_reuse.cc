@@ -60,7 +60,8 @@ void print_clusters(const ReuseResult& r, int show) {
         fmt::format("passage {} · {} documents · {} occurrences", k, cl.documents, cl.size);
     if (cl.source != kNoOccurrence) {
       const std::uint32_t d = r.occurrences[cl.source].doc;
-      block += fmt::format(" · first in {} ({})", c.id(d), c.date(d));
+      block +=
+          fmt::format(" · first in {} ({})", printable_field(c.id(d)), printable_field(c.date(d)));
     }
     block += '\n';
     // The source occurrence first, then the others in input order.
@@ -76,15 +77,15 @@ void print_clusters(const ReuseResult& r, int show) {
       const char* role = rl == OccurrenceRole::kSource  ? "first"
                          : rl == OccurrenceRole::kReuse ? "reuse"
                                                         : "     ";
-      block += fmt::format("  {}  {}", role, c.id(o.doc));
-      if (!c.date(o.doc).empty()) block += fmt::format("  ({})", c.date(o.doc));
+      block += fmt::format("  {}  {}", role, printable_field(c.id(o.doc)));
+      if (!c.date(o.doc).empty()) block += fmt::format("  ({})", printable_field(c.date(o.doc)));
       block += fmt::format("  chars {}-{}, {} words\n", o.span.begin, o.span.end, o.span.words);
     }
     if (cl.size > listed.size()) {
       const std::size_t more = cl.size - listed.size();
       block += fmt::format("  ... and {} more occurrence{}\n", more, more == 1 ? "" : "s");
     }
-    std::fputs(block.c_str(), stdout);
+    std::fputs(printable(block).c_str(), stdout);
   }
   if (limit < r.clusters.size()) {
     std::fprintf(stdout, "... and %zu more passages (all of them: --clusters FILE, or --show 0)\n",
@@ -97,8 +98,8 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
   const Corpus& c = r.corpus;
   const std::vector<std::uint64_t> reused = reused_chars(r);
   auto header = [&](std::uint32_t d) {
-    std::string line = fmt::format("{}", c.id(d));
-    if (!c.date(d).empty()) line += fmt::format("  ({})", c.date(d));
+    std::string line = printable_field(c.id(d));
+    if (!c.date(d).empty()) line += fmt::format("  ({})", printable_field(c.date(d)));
     line += fmt::format("  {} reused\n", percent(reused[d], r.doc_chars[d]));
     return line;
   };
@@ -112,7 +113,7 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
       ++total;
       if (s.show > 0 && shown >= s.show) continue;
       ++shown;
-      std::fputs(("  " + header(d)).c_str(), stdout);
+      std::fputs(printable("  " + header(d)).c_str(), stdout);
     }
   } else {
     auto print_new = [&](const CleanedDocument& doc) {
@@ -129,7 +130,7 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
         if (ch == '\n') block += "    ";
       }
       block += '\n';
-      std::fputs(block.c_str(), stdout);
+      std::fputs(printable(block).c_str(), stdout);
       return Status::Ok();
     };
     DOPPEL_RETURN_IF_ERROR(for_each_cleaned_document(r, s.reuse, print_new));
