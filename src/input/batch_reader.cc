@@ -389,6 +389,7 @@ bool BatchReader::reject_if_not_jsonl(Batch& batch, std::size_t line_start, std:
 void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::string& error) {
   const InputFile& f = file();
   const std::size_t end = batch.buffer.size();
+  const std::uint64_t complete_lines = line_;  // before a partial last line, counted below
   if (ls < end) {
     line_offset_ += end - ls;
     if (error.empty()) {
@@ -409,7 +410,7 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
     batch.file_problems.push_back(ReadProblem{
         input(), 0, kNoDocument,
         fmt::format(
-            "{}: {} after line {}{}", f.name, error, line_,
+            "{}: {} after line {}{}", f.name, error, complete_lines,
             options_.on_error == ErrorPolicy::kFail ? "" : "; the documents before it are kept")});
   }
   close_file(batch);
