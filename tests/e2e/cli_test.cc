@@ -234,6 +234,8 @@ TEST(Options, NegativeHugeAndOutOfRangeNumbersAreRefused) {
       {"dedup", news_jsonl(), "--seed", "-1"},
       {"dedup", news_jsonl(), "--seed", "18446744073709551616"},
       {"dedup", news_jsonl(), "--threads", "100000"},
+      {"dedup", news_jsonl(), "--show", "-1"},
+      {"reuse", news_jsonl(), "--max-warnings", "-1"},
       {"reuse", news_jsonl(), "--threads", "1025"},
       {"serve", temp_dir() + "/i", "--max-body", "-1"},
       {"serve", temp_dir() + "/i", "--http-threads", "100000"},

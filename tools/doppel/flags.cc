@@ -65,19 +65,29 @@ struct FlagDef {
   CLI::Option* (*add)(CLI::Option_group& group, Settings& s, const FlagDef& f);
 };
 
+// Refuses a value written with a minus sign (no description: --help's metavar stays as it is).
+CLI::Validator not_negative() {
+  return CLI::Validator(
+      [](std::string& given) -> std::string {
+        const auto first = given.find_first_not_of(" \t");
+        if (first != std::string::npos && given[first] == '-') {
+          return fmt::format("'{}' is negative", given);
+        }
+        return {};
+      },
+      "", "");
+}
+
 // Adds an option bound to `field` with the definition's name, help, metavar and default.
 template <typename T>
 CLI::Option* option(CLI::Option_group& g, const FlagDef& f, T& field, bool show_default = true) {
   auto* o = g.add_option(f.name, field, f.help)->type_name(f.metavar);
   // CLI11 reads "-1" into an unsigned field as 2^64 - 1: `--max-body -1` would lift the limit.
   if constexpr (std::is_unsigned_v<T>) {
+    o->check(not_negative());
+    // ... and a number past 2^64 - 1 as some other number.
     o->check(CLI::Validator(
         [](std::string& given) -> std::string {
-          const auto first = given.find_first_not_of(" \t");
-          if (first != std::string::npos && given[first] == '-') {
-            return fmt::format("'{}' is negative", given);
-          }
-          // ... and a number past 2^64 - 1 as some other number.
           T value{};
           const char* end = given.data() + given.size();
           const auto [at, error] = std::from_chars(given.data(), end, value);
@@ -279,7 +289,9 @@ const std::vector<FlagDef>& flag_table() {
          return option(g, f, s.removed, false);
        }},
       {"dedup.show", "--show", kOutput, "N", "Clusters to list on standard output (0: all)",
-       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.show)->check(not_negative());
+       }},
       // --- Output: reuse -------------------------------------------------------------------
       {"reuse.pairs", "--pairs", kOutput, "FILE", "Write every aligned passage pair as JSON Lines",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -313,7 +325,9 @@ const std::vector<FlagDef>& flag_table() {
       {"reuse.show", "--show", kOutput, "N",
        "Passages (largest first, at most five occurrences each) and documents to list on standard "
        "output (0: all)",
-       [](CLI::Option_group& g, Settings& s, const FlagDef& f) { return option(g, f, s.show); }},
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.show)->check(not_negative());
+       }},
       {"new", "--new", kOutput, "",
        "List what is new in each document (its text without shared passages)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -369,7 +383,7 @@ const std::vector<FlagDef>& flag_table() {
       {"max-warnings", "--max-warnings", kRunning, "N",
        "Bad-input warnings to print before counting the rest silently",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
-         return option(g, f, s.max_warnings);
+         return option(g, f, s.max_warnings)->check(not_negative());
        }},
       {"batch", "--batch", kRunning, "N",
        "Documents per commit: each batch is synced, then answered; larger batches amortize the "
