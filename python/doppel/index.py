@@ -41,8 +41,9 @@ _MATCHING = (
 class Index:
     """A persistent index of documents and their passages in directory `path`.
 
-    ``Index(path)`` opens the index there, creating it when missing (``create=False``: a missing
-    index raises FileNotFoundError). The matching options are keyword arguments with the command
+    ``Index(path)`` opens the index there, creating it when missing or an empty directory (one
+    holding other files raises OSError; ``create=False``: a missing index raises
+    FileNotFoundError). The matching options are keyword arguments with the command
     line's names and defaults (docs/cli.md says what each trades): normalize
     ("nfkc,case,punct,space"), shingle ("word"), ngram (5), threshold (0.8), hashes (128), bands
     and rows (chosen from threshold and hashes), seed, seed_words (5), min_words (15),

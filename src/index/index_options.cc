@@ -119,7 +119,12 @@ Result<IndexOptions> parse_options(const std::string& text) {
 std::string option_differences(const IndexOptions& stored, const IndexOptions& asked,
                                std::span<const std::string> names) {
   // The values in force: an index made with the LSH shape or the winnowing window left to their
-  // defaults (0) uses the ones they stand for, and asking for those is no difference.
+  // defaults (0) uses the ones they stand for, and asking for those is no difference. What was
+  // asked stands for a value in force with the index's own options where none were given (the
+  // asked ones there are the front end's defaults).
+  auto given = [&](std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
   auto in_force = [](IndexOptions o) {
     const LshShape shape = lsh_shape_of(o);
     o.lsh.bands = shape.bands;
@@ -127,9 +132,21 @@ std::string option_differences(const IndexOptions& stored, const IndexOptions& a
     o.winnow_window = winnow_window_of(o);
     return o;
   };
+  IndexOptions merged = stored;
+  if (given("threshold")) merged.lsh.threshold = asked.lsh.threshold;
+  if (given("hashes")) merged.sketch.num_hashes = asked.sketch.num_hashes;
+  if (given("bands")) merged.lsh.bands = asked.lsh.bands;
+  if (given("rows")) merged.lsh.rows = asked.lsh.rows;
+  if (given("min_words")) merged.min_words = asked.min_words;
+  if (given("seed_words")) merged.seed_words = asked.seed_words;
+  if (given("winnow_window")) merged.winnow_window = asked.winnow_window;
   const IndexOptions have_options = in_force(stored);
+  const IndexOptions want_options = in_force(merged);
   std::map<std::string, std::string> want;
-  for (auto& [name, value] : option_values(in_force(asked))) want[name] = value;
+  for (auto& [name, value] : option_values(asked)) want[name] = value;
+  for (auto& [name, value] : option_values(want_options)) {
+    if (name == "bands" || name == "rows" || name == "winnow_window") want[name] = value;
+  }
   std::string diffs;
   for (const auto& [name, value] : option_values(have_options)) {
     if (std::find(names.begin(), names.end(), name) == names.end()) continue;

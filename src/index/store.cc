@@ -425,9 +425,10 @@ Status check_room_for_index(const std::string& dir) {
     } else if (name == "data.log") {
       ours = it->is_regular_file(ec) && it->file_size(ec) == 0;
     } else if (name == "writer.lock") {
+      // Empty: made, and its holder killed before it wrote its name (or still writing it).
       std::ifstream in(it->path());
       std::string head(4, '\0');
-      ours = in.read(head.data(), 4) && head == "pid ";
+      ours = it->file_size(ec) == 0 || (in.read(head.data(), 4) && head == "pid ");
     }
     if (!ours) {
       foreign = name;
@@ -436,6 +437,12 @@ Status check_room_for_index(const std::string& dir) {
   }
   if (ec) return Status::IoError(fmt::format("{}: cannot read: {}", dir, ec.message()));
   if (foreign.empty()) return Status::Ok();
+  if (foreign == "data.log" && fs::is_directory(dir + "/db", ec)) {
+    return Status::IoError(fmt::format(
+        "{}: holds a data log but its database has no db/CURRENT: a damaged index? It is not "
+        "made again over it",
+        dir));
+  }
   return Status::IoError(
       fmt::format("{}: not an index, and not empty (it holds {}): an index is made in a new or "
                   "empty directory",
@@ -449,6 +456,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, bool create, 
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(dir + "/db/CURRENT", ec);
+  if (ec) return Status::IoError(fmt::format("{}/db/CURRENT: {}", dir, ec.message()));
   if (!exists && (!create || read_only)) {
     return Status::IoError(fmt::format("{}: no index there", dir));
   }

@@ -206,7 +206,8 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
   const std::string dir = temp_dir();
   const std::string path = dir + "/c.jsonl";
   const std::string text = "one two three four five six seven eight nine ten";
-  write_file(path, "{\"id\":\"a\\u001b[31mred\",\"text\":\"" + text + "\"}\n" +
+  write_file(path, std::string("{\"id\":\"c\\u009b31m\",\"text\":\"x y\"}\n") +
+                       "{\"id\":\"a\\u001b[31mred\",\"text\":\"" + text + "\"}\n" +
                        "{\"id\":\"b\\nfake\",\"text\":\"" + text + "\"}\n" +
                        "{\"id\":\"a\\u001b[31mred\",\"text\":\"x\"}\n");
   for (const char* command : {"dedup", "reuse"}) {
@@ -222,6 +223,7 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
     EXPECT_TRUE(contains(d.out, "a\\x1B[31mred")) << d.out;
     EXPECT_TRUE(contains(d.out, "b\\x0Afake")) << d.out;
     EXPECT_TRUE(contains(d.err, "duplicate id \"a\\x1B[31mred\"")) << d.err;
+    EXPECT_FALSE(contains(d.out + d.err, "\xc2\x9b")) << "a C1 control";
   }
 }
 
@@ -237,8 +239,13 @@ TEST(Options, NegativeHugeAndOutOfRangeNumbersAreRefused) {
       {"dedup", news_jsonl(), "--show", "-1"},
       {"reuse", news_jsonl(), "--max-warnings", "-1"},
       {"reuse", news_jsonl(), "--threads", "1025"},
-      {"serve", temp_dir() + "/i", "--max-body", "-1"},
-      {"serve", temp_dir() + "/i", "--http-threads", "100000"},
+      {"dedup", news_jsonl(), "--seed", "0x1FFFFFFFFFFFFFFFFF"},
+      {"dedup", news_jsonl(), "--max-doc-bytes", "-1b"},
+      // (Port 0: were the value taken, the server would start and the test wait for it.)
+      {"serve", temp_dir() + "/i", "--listen", "127.0.0.1:0", "--max-body", "-1"},
+      {"serve", temp_dir() + "/i", "--listen", "127.0.0.1:0", "--max-body", "-1b"},
+      {"serve", temp_dir() + "/i", "--listen", "127.0.0.1:0", "--max-body", "99999999999999999999"},
+      {"serve", temp_dir() + "/i", "--listen", "127.0.0.1:0", "--http-threads", "100000"},
       {"index", "add", temp_dir() + "/i", news_jsonl(), "--batch", "-1"},
   };
   for (const auto& args : cases) {

@@ -338,6 +338,12 @@ TEST(Index, IsNotMadeInADirectoryThatHoldsOtherFiles) {
   const RunResult r = run_doppel({"index", "add", left, dir + "/a.jsonl", "-q"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(stats_documents(left), 1);
+  // A lock file left empty: its maker was killed before it wrote its name.
+  const std::string empty_lock = dir + "/empty-lock.idx";
+  std::filesystem::create_directories(empty_lock);
+  write_file(empty_lock + "/writer.lock", "");
+  const RunResult e = run_doppel({"index", "add", empty_lock, dir + "/a.jsonl", "-q"});
+  EXPECT_EQ(e.exit_code, 0) << e.err;
 }
 
 // cpp-httplib's default socket options let a second server bind a port in use, and the kernel
@@ -463,6 +469,11 @@ TEST(Index, StoredOptionsMustMatch) {
       run_doppel({"index", "query", index, in, "--bands", std::to_string(bands), "--rows",
                   std::to_string(rows), "--winnow-window", "16", "-q"});
   EXPECT_EQ(same.exit_code, 0) << same.err;
+  // Zero, as the index was made, stands for the index's own window and shape, not for the ones
+  // the front end's default --min-words and --threshold would give.
+  const RunResult zero = run_doppel(
+      {"index", "query", index, in, "--winnow-window", "0", "--bands", "0", "--rows", "0", "-q"});
+  EXPECT_EQ(zero.exit_code, 0) << zero.err;
   const RunResult other = run_doppel({"index", "query", index, in, "--winnow-window", "11", "-q"});
   EXPECT_EQ(other.exit_code, 2);
   EXPECT_NE(other.err.find("--winnow-window 16 (asked: 11)"), std::string::npos) << other.err;

@@ -233,8 +233,8 @@ TEST(SafeOutputs, ACopyOfStandardInputThatCannotBeWrittenFailsTheRun) {
   // bash's `ulimit -f` counts 1024-byte blocks; SIGXFSZ, ignored, is inherited by doppel.
   const RunResult r = run_program(
       {"/bin/bash", "-c",
-       "cd \"$1\" && trap '' XFSZ && ulimit -f 64 && \"$0\" dedup - --output out.jsonl -q < "
-       "corpus.jsonl",
+       "cd \"$1\" && trap '' XFSZ && ulimit -f 64 && cat corpus.jsonl | \"$0\" dedup - --output "
+       "out.jsonl -q",
        std::string(DOPPEL_BINARY), dir});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "temporary copy of standard input")) << r.err;

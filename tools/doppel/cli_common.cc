@@ -211,13 +211,20 @@ namespace {
 std::string escape_controls(std::string_view text, bool keep_lines) {
   std::string out;
   out.reserve(text.size());
-  for (const char ch : text) {
-    const auto byte = static_cast<unsigned char>(ch);
-    const bool layout = keep_lines && (ch == '\t' || ch == '\n');
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const bool line_end = text[i] == '\n' || (text[i] == '\r' && i + 1 < text.size() &&
+                                              text[i + 1] == '\n');  // CRLF text stays as it is
+    const bool layout = keep_lines && (text[i] == '\t' || line_end);
     if ((byte < 0x20 && !layout) || byte == 0x7f) {
       out += fmt::format("\\x{:02X}", byte);
+    } else if (byte == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      // U+0080-U+009F, the C1 controls (U+009B starts an escape sequence on some terminals).
+      out += fmt::format("\\xC2\\x{:02X}", static_cast<unsigned char>(text[++i]));
     } else {
-      out.push_back(ch);
+      out.push_back(text[i]);
     }
   }
   return out;

@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
+#include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <type_traits>
@@ -78,26 +79,27 @@ CLI::Validator not_negative() {
       "", "");
 }
 
+// Refuses what an unsigned field would read as another number: CLI11 reads "-1" as 2^64 - 1
+// (`--max-body -1` lifted the limit) and, with strtoull, a number past 2^64 - 1 as 2^64 - 1
+// (decimal, hex or with a sign alike). A size flag runs it before its unit is applied.
+CLI::Validator unsigned_in_range() {
+  return CLI::Validator(
+      [](std::string& given) -> std::string {
+        if (std::string why = not_negative()(given); !why.empty()) return why;
+        errno = 0;
+        char* end = nullptr;
+        (void)std::strtoull(given.c_str(), &end, 0);
+        if (errno == ERANGE) return fmt::format("'{}' is too large", given);
+        return {};
+      },
+      "", "");
+}
+
 // Adds an option bound to `field` with the definition's name, help, metavar and default.
 template <typename T>
 CLI::Option* option(CLI::Option_group& g, const FlagDef& f, T& field, bool show_default = true) {
   auto* o = g.add_option(f.name, field, f.help)->type_name(f.metavar);
-  // CLI11 reads "-1" into an unsigned field as 2^64 - 1: `--max-body -1` would lift the limit.
-  if constexpr (std::is_unsigned_v<T>) {
-    o->check(not_negative());
-    // ... and a number past 2^64 - 1 as some other number.
-    o->check(CLI::Validator(
-        [](std::string& given) -> std::string {
-          T value{};
-          const char* end = given.data() + given.size();
-          const auto [at, error] = std::from_chars(given.data(), end, value);
-          if (error == std::errc::result_out_of_range) {
-            return fmt::format("'{}' is too large", given);
-          }
-          return {};
-        },
-        "", ""));
-  }
+  if constexpr (std::is_unsigned_v<T>) o->check(unsigned_in_range());
   return show_default ? o->capture_default_str() : o;
 }
 
@@ -133,6 +135,7 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.read.max_doc_bytes, false)
              ->transform(CLI::AsSizeValue(false))
+             ->transform(unsigned_in_range())
              ->default_str("64M");
        }},
       {"on-error", "--on-error", kInput, "",
@@ -410,6 +413,7 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.max_body, false)
              ->transform(CLI::AsSizeValue(false))
+             ->transform(unsigned_in_range())
              ->default_str("16M");
        }},
       {"http-threads", "--http-threads", kRunning, "N", "Requests served at once",

@@ -120,6 +120,9 @@ int finish_stdout(int rc) {
   const bool flushed = std::fflush(stdout) == 0;
   if (flushed && std::ferror(stdout) == 0) return rc;
   const int error = errno;
+  // The reader of the listing went away (`doppel dedup ... | head`): the outputs were written
+  // before the listing, and what it wanted it read.
+  if (error == EPIPE) return rc;
   std::fprintf(stderr, "doppel: error: I/O error: standard output: write failed%s%s\n",
                error != 0 ? ": " : "", error != 0 ? std::strerror(error) : "");
   return rc == doppel::cli::kExitOk ? doppel::cli::kExitError : rc;
