@@ -459,9 +459,11 @@ void BatchReader::skip_long_line(Batch& batch, std::size_t already, char last) {
   batch.docs.push_back(std::move(doc));
   if (!found) {
     // The file ended inside the line: close it here, reporting a damaged stream if any.
+    // (After the complete lines: the over-long one was cut short too.)
     if (!error.empty()) {
-      batch.file_problems.push_back(ReadProblem{
-          input(), 0, kNoDocument, fmt::format("{}: {} after line {}", file().name, error, line_)});
+      batch.file_problems.push_back(
+          ReadProblem{input(), 0, kNoDocument,
+                      fmt::format("{}: {} after line {}", file().name, error, line_ - 1)});
     }
     close_file(batch);
   }

@@ -332,6 +332,11 @@ void expect_truncated_stream(const std::string& tool, const std::string& ext,
   ASSERT_LT(truncated_line, 3000);
   expect_skipped(o, cut + ":" + std::to_string(truncated_line), "truncated",
                  cut + ":" + std::to_string(truncated_line), "cut short");
+  // The file's message counts the complete lines before the damage (it counted the partial one).
+  EXPECT_GE(count_lines_with(o.run.err, {"warning", cut,
+                                         "after line " + std::to_string(truncated_line - 1) + ";"}),
+            1)
+      << o.run.err;
   for (std::int64_t i = 0; i < truncated_line - 1; ++i) {
     ASSERT_EQ(o.kept.count("d" + std::to_string(i)), 1u) << "d" << i;
   }
