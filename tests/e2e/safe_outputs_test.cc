@@ -205,17 +205,21 @@ std::string many_documents(int n) {
   return s;
 }
 
+// `script` run by bash in `dir`, with "$0" the doppel binary.
+RunResult run_script_in(const std::string& dir, const std::string& script) {
+  return run_program(
+      {"/bin/bash", "-c", "cd \"$1\" && " + script, std::string(DOPPEL_BINARY), dir});
+}
+
 // `doppel ... --output - | head`: the reader goes away. SIGPIPE killed the process, which left its
 // temporary files behind; the failed write now fails the run like any other.
 TEST(SafeOutputs, AReaderThatGoesAwayFailsTheRunAndLeavesNoTemporary) {
   const std::string dir = temp_dir();
   write_file(dir + "/corpus.jsonl", many_documents(3000));
   write_file(dir + "/removed.jsonl", "keep\n");
-  const RunResult r = run_program(
-      {"/bin/bash", "-c",
-       "cd \"$1\" && \"$0\" dedup corpus.jsonl --output - --removed removed.jsonl -q | head -c 10 "
-       "> /dev/null; exit ${PIPESTATUS[0]}",
-       std::string(DOPPEL_BINARY), dir});
+  const RunResult r = run_script_in(dir,
+                                    "\"$0\" dedup corpus.jsonl --output - --removed removed.jsonl "
+                                    "-q | head -c 10 > /dev/null; exit ${PIPESTATUS[0]}");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "write failed")) << r.err;
   EXPECT_EQ(read_file(dir + "/removed.jsonl"), "keep\n");
@@ -231,11 +235,9 @@ TEST(SafeOutputs, ACopyOfStandardInputThatCannotBeWrittenFailsTheRun) {
   const std::string dir = temp_dir();
   write_file(dir + "/corpus.jsonl", many_documents(3000));
   // bash's `ulimit -f` counts 1024-byte blocks; SIGXFSZ, ignored, is inherited by doppel.
-  const RunResult r = run_program(
-      {"/bin/bash", "-c",
-       "cd \"$1\" && trap '' XFSZ && ulimit -f 64 && cat corpus.jsonl | \"$0\" dedup - --output "
-       "out.jsonl -q",
-       std::string(DOPPEL_BINARY), dir});
+  const RunResult r = run_script_in(
+      dir,
+      "trap '' XFSZ && ulimit -f 64 && cat corpus.jsonl | \"$0\" dedup - --output out.jsonl -q");
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "temporary copy of standard input")) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/out.jsonl"));
