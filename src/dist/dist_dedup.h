@@ -86,9 +86,12 @@ Status write_clusters_part(const RankDedup& r, OutputStream& out);
 Status write_pairs_part(const RankDedup& r, OutputStream& out);
 Status write_removed_part(const RankDedup& r, OutputStream& out);
 Status write_deduplicated_part(const RankDedup& r, OutputStream& out);
+// How an id or a date is shown to a person (the front end's escaping of control characters).
+using ShownField = std::string (*)(std::string_view);
 // The listing for a person (print_clusters of one process): the blocks of this rank's clusters
-// numbered below `limit`.
-Status write_listing_part(const RankDedup& r, std::uint64_t limit, OutputStream& out);
+// numbered below `limit`, each id and date as `shown` gives it.
+Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField shown,
+                          OutputStream& out);
 // Rank 0: the run's --stats, with the line "ranks": the number of ranks and the bytes they sent.
 Status write_stats_distributed(const RankDedup& r, const DedupOptions& options, int ranks,
                                std::uint64_t bytes_sent, OutputStream& out);

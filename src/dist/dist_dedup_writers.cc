@@ -29,12 +29,22 @@ Status write_clusters_part(const RankDedup& r, OutputStream& out) {
   return w.flush();
 }
 
-Status write_listing_part(const RankDedup& r, std::uint64_t limit, OutputStream& out) {
+Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField shown,
+                          OutputStream& out) {
   LineWriter w(out);
+  std::string id;
+  std::string date;
   for (const RankDedup::OwnedCluster& cl : r.clusters) {
     if (cl.number >= limit) break;
     append_cluster_block(w.line(), cl.number, cl.all_exact, cl.size, cl.representative,
-                         [&](std::uint32_t k) { return member_line(r, cl, k); });
+                         [&](std::uint32_t k) {
+                           MemberLine m = member_line(r, cl, k);
+                           id = shown(m.id);  // each line is written before the next is asked for
+                           date = shown(m.date);
+                           m.id = id;
+                           m.date = date;
+                           return m;
+                         });
     DOPPEL_RETURN_IF_ERROR(w.flush_if_full());
   }
   return w.flush();

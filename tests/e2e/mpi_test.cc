@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/fixtures.h"
 #include "e2e/harness.h"
 
 namespace doppel::test {
@@ -264,6 +265,29 @@ TEST(MpiDedup, StandardInputIsReadByRankZero) {
   const std::string corpus = generated_corpus(1500, 7);
   const Outputs one = run_dedup(0, {"-"}, {}, corpus);
   expect_same(one, run_dedup(2, {"-"}, {}, corpus), "standard input");
+}
+
+// The listing for a person, with ids and dates that hold control characters: escaped as one
+// process escapes them (an escape sequence from the input would drive the terminal).
+TEST(MpiDedup, TheListingEscapesControlCharactersAsOneProcessDoes) {
+  REQUIRE_MPIRUN();
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/c.jsonl";
+  const std::string text = "one two three four five six seven eight nine ten";
+  std::string corpus;
+  for (int i = 0; i < 40; ++i) {
+    corpus += "{\"id\":\"a\\u001b[31m" + std::to_string(i) + "\",\"date\":\"d\\u009b" +
+              std::to_string(i) + "\",\"text\":\"" + text + " " + std::to_string(i % 4) + "\"}\n";
+  }
+  write_file(path, corpus);
+  const RunResult one = run_doppel({"dedup", path});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(contains(one.out, "a\\x1B[31m39  (d\\xC2\\x9B39)")) << one.out;
+  const RunResult job = run_doppel_mpi(2, {"dedup", path});
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_EQ(job.out, one.out);
+  EXPECT_FALSE(contains(job.out + job.err, "\x1b"));
+  EXPECT_FALSE(contains(job.out + job.err, "\xc2\x9b"));
 }
 
 TEST(MpiDedup, ExchangesInPiecesGiveTheSameOutputs) {

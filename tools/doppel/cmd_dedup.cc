@@ -164,7 +164,7 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
   const std::uint64_t limit = listing_limit(s.show, r.clusters_total);
   dist::PartOutput listed;
   if (listing) {
-    DOPPEL_RETURN_IF_ERROR(comm.agree(dist::write_listing_part(r, limit, listed)));
+    DOPPEL_RETURN_IF_ERROR(comm.agree(dist::write_listing_part(r, limit, printable_field, listed)));
   }
   r.traffic.outputs = comm.bytes_sent() - before_outputs;
   std::vector<std::uint64_t> sent = {comm.bytes_sent()};
