@@ -147,6 +147,28 @@ TEST(BadInput, IdThatIsNeitherStringNorInteger) {
                   "must be a string or an integer");
 }
 
+// A date is a string or a number; an object or a boolean was dropped without a word, and the
+// document then counted as undated for --keep earliest.
+TEST(BadInput, DateThatIsNeitherStringNumberNorNull) {
+  expect_bad_line(R"({"id": "t", "date": {"year": 1987}, "text": "an object date is no date"})",
+                  "malformed_json", "field \"date\" must be a string, a number or null", "t");
+  expect_bad_line(R"({"id": "b", "date": true, "text": "a boolean date is no date"})",
+                  "malformed_json", "field \"date\" must be a string, a number or null", "b");
+}
+
+TEST(BadInput, NullAndNumberDatesAreRead) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/dates.jsonl";
+  write_file(path, R"({"id": "n", "date": null, "text": "one two three"})"
+                   "\n"
+                   R"({"id": "y", "date": 1987, "text": "four five six"})"
+                   "\n");
+  const Outcome o = dedup({path});
+  expect_accounted(o);
+  EXPECT_EQ(o.stats.num("documents.kept"), 2);
+  EXPECT_EQ(o.stats.num("documents.malformed_json"), 0);
+}
+
 TEST(BadInput, MissingTextField) {
   expect_bad_line(R"({"id": "m", "title": "no text here"})", "missing_text", "no \"text\" field",
                   "m");
