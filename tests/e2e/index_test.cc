@@ -357,6 +357,17 @@ TEST(Serve, ASecondServerOnAPortInUseIsRefused) {
                    "127.0.0.1:" + std::to_string(first.port()), "-q"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "cannot listen")) << r.err;
+  // The index this run would have made is not left behind; one that existed stays whole.
+  EXPECT_FALSE(std::filesystem::exists(dir + "/two.idx"));
+  write_file(dir + "/a.jsonl", doc("a", words(1, 40)) + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", dir + "/three.idx", dir + "/a.jsonl", "-q"}).exit_code, 0);
+  const RunResult held =
+      run_program({"/usr/bin/timeout", "60", DOPPEL_BINARY, "serve", dir + "/three.idx", "--listen",
+                   "127.0.0.1:" + std::to_string(first.port()), "-q"});
+  EXPECT_EQ(held.exit_code, 2) << held.err;
+  const RunResult stats = run_doppel({"index", "stats", dir + "/three.idx"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_TRUE(contains(stats.out, "\"documents\":1,")) << stats.out;
 }
 
 // A query holds all its documents: the last of more than a batch's worth (4,096) is compared

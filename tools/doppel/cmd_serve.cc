@@ -94,10 +94,20 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
   o.sync = !s.no_sync;
   o.threads = s.threads;
   o.must_match = given_matching_options(Command::kServe, cmd);
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(s.index_path, ec) || ec;
   auto index = Index::open(s.index_path, s.index, o);
   if (!index.ok()) return index.status();
   Service server(**index, service);
-  DOPPEL_RETURN_IF_ERROR(server.bind());
+  if (Status bound = server.bind(); !bound.ok()) {
+    // A port in use must not leave behind an empty index that this run made: the next try, with
+    // other options, would find it and refuse them.
+    if (!existed) {
+      index->reset();
+      std::filesystem::remove_all(s.index_path, ec);
+    }
+    return bound;
+  }
   const IndexStats stats = (*index)->stats();
   if (!s.quiet) {
     std::fprintf(stderr,
