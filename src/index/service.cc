@@ -138,13 +138,17 @@ constexpr const char* kDocumentsTypeMessage =
     "Content-Type must be application/json (a JSON array of documents) or application/x-ndjson "
     "(JSON Lines)";
 
+// Where document `n` (from 1) of a request body is: a line of JSON Lines, or an element of the
+// JSON array (a single object is document 1), which the reader saw as line n.
+std::string body_place(bool json_lines) { return json_lines ? "body line " : "body document "; }
+
 // Messages of the reader name standard input "<stdin>"; here it is the request body.
-std::string body_message(std::string message) {
+std::string body_message(std::string message, bool json_lines) {
   // "<stdin>:12: ..." names a line; "<stdin>: ..." the whole input.
   for (std::size_t at = message.find("<stdin>:"); at != std::string::npos;
        at = message.find("<stdin>:", at)) {
     const bool line = at + 8 < message.size() && message[at + 8] >= '0' && message[at + 8] <= '9';
-    message.replace(at, 8, line ? "body line " : "the body:");
+    message.replace(at, 8, line ? body_place(json_lines) : "the body:");
   }
   for (std::size_t at = message.find("<stdin>"); at != std::string::npos;
        at = message.find("<stdin>", at)) {
@@ -203,7 +207,7 @@ constexpr std::size_t kMaxIdBytes = 2048;
 // service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
 // request's would be "<stdin>:LINE", a name no later request could use. Lines that are not JSON
 // objects are left to the reader, which says what is wrong with them.
-Status check_ids(std::string_view lines, const std::string& id_field) {
+Status check_ids(std::string_view lines, const std::string& id_field, bool json_lines) {
   simdjson::dom::parser parser;
   std::size_t line = 0;
   while (!lines.empty()) {
@@ -219,17 +223,17 @@ Status check_ids(std::string_view lines, const std::string& id_field) {
     std::string_view id_text;
     const bool missing = object.at_key(id_field).get(id) != simdjson::SUCCESS || id.is_null();
     if (missing || (id.get_string().get(id_text) == simdjson::SUCCESS && id_text.empty())) {
-      return Status::InvalidArgument(fmt::format(
-          "body line {}: the document has {} id (field \"{}\"); the index keeps documents by "
-          "id, so each needs one; nothing was added",
-          line, missing ? "no" : "an empty", id_field));
+      return Status::InvalidArgument(
+          fmt::format("{}{}: the document has {} id (field \"{}\"); the index keeps documents by "
+                      "id, so each needs one; nothing was added",
+                      body_place(json_lines), line, missing ? "no" : "an empty", id_field));
     }
     if (id_text.size() > kMaxIdBytes) {
       return Status::InvalidArgument(fmt::format(
-          "body line {}: the id is {} bytes long; the service takes ids of at most {} bytes, "
+          "{}{}: the id is {} bytes long; the service takes ids of at most {} bytes, "
           "so that GET and DELETE /v1/documents/{{id}} can name each (a URL it reads is at most "
           "8 KiB once percent-encoded); nothing was added",
-          line, id_text.size(), kMaxIdBytes));
+          body_place(json_lines), line, id_text.size(), kMaxIdBytes));
     }
   }
   return Status::Ok();
@@ -370,7 +374,7 @@ struct Service::Impl {
       reply_error(res, 400, lines.status().message());
       return;
     }
-    if (const Status named = check_ids(*lines, options.read.id_field); !named.ok()) {
+    if (const Status named = check_ids(*lines, options.read.id_field, *json_lines); !named.ok()) {
       reply_error(res, 400, named.message());
       return;
     }
@@ -395,7 +399,8 @@ struct Service::Impl {
     auto done = add ? index.add(inputs, read, nullptr, on_answer)
                     : index.query(inputs, read, nullptr, on_answer);
     if (!done.ok()) {
-      reply_error(res, http_code(done.status()), body_message(done.status().message()));
+      reply_error(res, http_code(done.status()),
+                  body_message(done.status().message(), *json_lines));
       return;
     }
     body += "]}";

@@ -904,7 +904,20 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
     auto res = c.Post("/v1/documents", auth, body, "application/json");
     ASSERT_TRUE(res);
     EXPECT_EQ(res->status, 400) << body << ": " << res->body;
-    EXPECT_NE(res->body.find("body line 1: the document has"), std::string::npos) << res->body;
+    EXPECT_NE(res->body.find("body document 1: the document has"), std::string::npos) << res->body;
+  }
+  {  // JSON Lines name lines, a JSON array its documents
+    const std::string good = doc("g1", "a b c d");
+    auto lines =
+        c.Post("/v1/query", good + "\n" + "{\"id\":\"g2\",\"text\":1}\n", "application/x-ndjson");
+    ASSERT_TRUE(lines);
+    EXPECT_EQ(lines->status, 400) << lines->body;
+    EXPECT_NE(lines->body.find("body line 2 (id"), std::string::npos) << lines->body;
+    auto array =
+        c.Post("/v1/query", "[" + good + ",{\"id\":\"g2\",\"text\":1}]", "application/json");
+    ASSERT_TRUE(array);
+    EXPECT_EQ(array->status, 400) << array->body;
+    EXPECT_NE(array->body.find("body document 2 (id"), std::string::npos) << array->body;
   }
   {
     auto res = c.Get("/v1/documents/%FF%FEx");
