@@ -1,6 +1,7 @@
 #include "input/batch_reader.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <cstring>
@@ -54,10 +55,52 @@ std::string head_rejection(std::string_view head, std::uint64_t offset, const st
   if (head[first] == '{' && eol != std::string_view::npos &&
       head.substr(first + 1, eol - first - 1).find_first_not_of(" \t\r") ==
           std::string_view::npos) {
-    return "the file is one JSON object over many lines, not JSON Lines (one object per line); "
-           "the whole file is rejected as one document (convert it with: jq -c . FILE)";
+    return fmt::format(
+        "the file is one JSON object over many lines, not JSON Lines (one object per line); the "
+        "whole file is rejected as one document (convert it with: jq -c . {} > FILE.jsonl)",
+        name);
   }
   return "";
+}
+
+// Why a file read as one text document because of its name is rejected whole, or "": compressed
+// data under a name that does not say so, or JSON Lines (a first line that is an object with the
+// text field). Read as text, either would be one document of noise or of many documents.
+std::string text_file_rejection(std::string_view bytes, const InputFile& f,
+                                const ReadOptions& options, ReadStatus& status) {
+  if (compression_from_name(f.path) == Compression::kNone &&
+      (bytes.starts_with("\x28\xB5\x2F\xFD") || bytes.starts_with("\x1F\x8B"))) {
+    status = ReadStatus::kBinaryFile;
+    const bool zstd = bytes[0] == '\x28';
+    return fmt::format(
+        "{} data under a name that does not say so: the whole file is rejected as one document "
+        "(name it FILE.{} for a text document or FILE.jsonl.{} for JSON Lines, so that doppel "
+        "decompresses it, or decompress it first)",
+        zstd ? "zstd-compressed" : "gzip-compressed", zstd ? "zst" : "gz", zstd ? "zst" : "gz");
+  }
+  if (options.format != InputFormat::kAuto) return "";  // --format text: the user said so
+  if (bytes.starts_with(kByteOrderMark)) bytes.remove_prefix(kByteOrderMark.size());
+  const std::size_t first = bytes.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || bytes[first] != '{') return "";
+  std::string_view line = bytes.substr(first, bytes.find('\n', first) - first);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+    line.remove_suffix(1);
+  }
+  if (!line.ends_with('}')) return "";
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  std::string_view text;
+  if (parser.parse(simdjson::padded_string(line)).get_object().get(object) ||
+      object.at_key(options.text_field).get_string().get(text)) {
+    return "";
+  }
+  status = ReadStatus::kMalformedJson;
+  return fmt::format(
+      "the file holds JSON Lines (its first line is an object with a \"{}\" field) but its name "
+      "does not say so: the whole file is rejected rather than read as one text document (name "
+      "it *.jsonl, *.jsonl.gz or *.jsonl.zst, or give `format` jsonl; `format` text reads it as "
+      "text)",
+      options.text_field);
 }
 
 }  // namespace
@@ -230,9 +273,16 @@ void BatchReader::read_text_file(Batch& batch) {
       doc.preset = source->truncated() ? ReadStatus::kTruncated : ReadStatus::kUnreadable;
     }
     doc.detail = error;
-  } else if (head.find('\0') != std::string_view::npos) {
-    doc.preset = ReadStatus::kBinaryFile;
-    doc.detail = fmt::format("binary file (NUL byte at offset {})", head.find('\0'));
+  } else {
+    ReadStatus why = ReadStatus::kOk;
+    doc.detail =
+        text_file_rejection(batch.buffer.view().substr(doc.begin, doc.size), f, options_, why);
+    if (!doc.detail.empty()) {
+      doc.preset = why;
+    } else if (head.find('\0') != std::string_view::npos) {
+      doc.preset = ReadStatus::kBinaryFile;
+      doc.detail = fmt::format("binary file (NUL byte at offset {})", head.find('\0'));
+    }
   }
   if (doc.preset != ReadStatus::kOk) {
     batch.buffer.resize(doc.begin);  // keep no bytes of a bad document

@@ -3,12 +3,14 @@
 // --stats, lists it in --removed with that reason and message, and processes the good documents
 // around it, so that kept + removed = read. Then --on-error=fail and usage errors (exit 2).
 #include <gtest/gtest.h>
+
 #include <cctype>
 
 #include <sys/stat.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -582,6 +584,38 @@ TEST(BadInput, CompressedDataUnderAPlainName) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(contains(r.err, "zstd-compressed data")) << r.err;
   EXPECT_TRUE(contains(r.err, "zstd -dc")) << r.err;
+}
+
+// A file read as text because of its name that holds JSON Lines (data.gz of a .jsonl, or a
+// process substitution, /dev/fd/63) was one text document made of many, without a word;
+// compressed data under a plain name was "binary file" without a hint. Both are rejected whole,
+// saying what to do; text that merely starts with a brace is still text.
+TEST(BadInput, JsonLinesOrCompressedDataUnderATextName) {
+  const std::string dir = temp_dir();
+  std::filesystem::create_directories(dir + "/in");
+  write_file(dir + "/in/plain.jsonl", good(0) + "\n" + good(1) + "\n");
+  ASSERT_NO_FATAL_FAILURE(shell("gzip -c " + dir + "/in/plain.jsonl > " + dir + "/in/data.gz"));
+  ASSERT_NO_FATAL_FAILURE(shell("gzip -c " + dir + "/in/plain.jsonl > " + dir + "/in/data.bin"));
+  write_file(dir + "/in/braces.txt", "{curly} " + random_text(5, 40) + " {\"text\": 1}\n");
+  const Outcome o = dedup({dir + "/in"});
+  expect_accounted(o);
+  expect_skipped(o, "data.gz", "malformed_json", "data.gz", "holds JSON Lines");
+  expect_skipped(o, "data.bin", "binary_file", "data.bin", "name it FILE.gz");
+  EXPECT_TRUE(contains(o.run.err, "--format jsonl")) << o.run.err;
+  EXPECT_EQ(o.kept.count("braces.txt"), 1u);
+  EXPECT_EQ(o.stats.num("documents.read"), 5);
+
+  const Outcome as_jsonl = dedup({dir + "/in/data.gz"}, {"--format", "jsonl"});
+  expect_accounted(as_jsonl);
+  EXPECT_EQ(as_jsonl.stats.num("documents.kept"), 2);
+  const Outcome as_text = dedup({dir + "/in/data.gz"}, {"--format", "text"});
+  expect_accounted(as_text);
+  EXPECT_EQ(as_text.stats.num("documents.kept"), 1);
+
+  const RunResult piped = run_program(
+      {"/bin/bash", "-c", std::string(DOPPEL_BINARY) + " dedup <(cat " + dir + "/in/plain.jsonl)"});
+  EXPECT_EQ(piped.exit_code, 2) << piped.err;
+  EXPECT_TRUE(contains(piped.err, "holds JSON Lines")) << piped.err;
 }
 
 // --format text reads standard input as one text document (it was read as JSON Lines whatever

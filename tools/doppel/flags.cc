@@ -110,7 +110,8 @@ const std::vector<FlagDef>& flag_table() {
       // --- Input ---------------------------------------------------------------------------
       {"format", "--format", kInput, "",
        "Input format: by file name (auto: .jsonl, .ndjson and .json, also .gz or .zst, and - are "
-       "JSON Lines; other files are text), JSON Lines, or plain text",
+       "JSON Lines; other files are text, and refused if they hold JSON Lines), JSON Lines, or "
+       "plain text",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return add_choice<InputFormat>(g, f.name, s.read.format, f.help,
                                         {{"auto", InputFormat::kAuto},
