@@ -23,14 +23,31 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
     return Status::InvalidArgument("standard input (-) can be given only once");
   }
   std::vector<std::pair<fs::path, const OutputFlag*>> seen;  // the outputs checked so far
+  const OutputFlag* to_stdout = nullptr;
   for (const OutputFlag& output : outputs) {
     const auto& [flag, path] = output;
-    if (path->empty() || *path == "-") continue;
+    if (*path == "-") {
+      // Two outputs on standard output would be one stream of two formats, mixed.
+      if (to_stdout != nullptr) {
+        return Status::InvalidArgument(
+            fmt::format("{} - and {} - both name standard output; it can take one output (give "
+                        "the other a file)",
+                        to_stdout->first, flag));
+      }
+      to_stdout = &output;
+      continue;
+    }
+    if (path->empty()) continue;
     std::error_code ec;
     const fs::path out = resolved(*path, ec);
     if (ec) continue;  // opening it will say what is wrong
+    // A device or a pipe is written directly (docs/cli.md): /dev/null may take several outputs.
+    const fs::file_type type = fs::status(out, ec).type();
+    const bool regular_or_new = ec || type == fs::file_type::regular ||
+                                type == fs::file_type::not_found ||
+                                type == fs::file_type::directory;
     for (const auto& [other, other_flag] : seen) {
-      if (other == out) {
+      if (other == out && regular_or_new) {
         return Status::InvalidArgument(
             fmt::format("{} {} and {} {} name the same file; give each output its own",
                         other_flag->first, *other_flag->second, flag, *path));

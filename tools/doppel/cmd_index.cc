@@ -207,7 +207,7 @@ constexpr Sub kSubs[] = {
      "Examples:\n"
      "  doppel index add news.idx today.jsonl\n"
      "  doppel index add news.idx crawl.jsonl.zst --answers answers.jsonl --batch 20000\n"
-     "Answers: JSON Lines on standard output or --answers FILE (docs/formats.md). Matching\n"
+     "Answers: JSON Lines on standard output or --answers FILE (docs/index.md). Matching\n"
      "options are fixed when the index is made; giving another value later is an error.\n"
      "Exit status: 0 on success; 2 on an error; 130 when interrupted (batches committed before\n"
      "stay in the index). Docs: docs/index.md."},
