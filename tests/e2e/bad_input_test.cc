@@ -855,6 +855,23 @@ TEST(UsageError, UnknownCommand) {
       << r.err;
 }
 
+// `doppel index bogus` said "A subcommand is required", `doppel index add` "index is required",
+// and both pointed to `doppel index --help`.
+TEST(UsageError, UnknownIndexCommandAndMissingIndex) {
+  const RunResult bogus = run_doppel({"index", "bogus", "x.idx"});
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_TRUE(contains(
+      bogus.err, "unknown index command 'bogus' (commands: add, query, remove, stats, export"))
+      << bogus.err;
+  const RunResult bare = run_doppel({"index", "add"});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_TRUE(contains(bare.err, "INDEX is required")) << bare.err;
+  EXPECT_TRUE(contains(bare.err, "Run 'doppel index add --help'")) << bare.err;
+  const RunResult help = run_doppel({"index", "stats", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_FALSE(contains(help.out, "[Option Group: Input]")) << "an empty group: " << help.out;
+}
+
 // Regression: `--keep latest` failed with "Check latest value in {earliest->1,...} FAILED";
 // a value a flag does not take is named with the values it does.
 TEST(UsageError, WrongChoiceListsTheChoices) {

@@ -135,7 +135,7 @@ const std::vector<FlagDef>& flag_table() {
        "Larger documents are bad input (too_large); suffixes K, M, G (powers of 1024)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.read.max_doc_bytes, false)
-             ->transform(CLI::AsSizeValue(false))
+             ->transform(CLI::AsSizeValue(false).description(""))
              ->transform(unsigned_in_range())
              ->default_str("64M");
        }},
@@ -413,7 +413,7 @@ const std::vector<FlagDef>& flag_table() {
        "Larger request bodies get 413; suffixes K, M, G. Bounds a request's memory",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.max_body, false)
-             ->transform(CLI::AsSizeValue(false))
+             ->transform(CLI::AsSizeValue(false).description(""))
              ->transform(unsigned_in_range())
              ->default_str("16M");
        }},
@@ -565,9 +565,10 @@ bool is_index_command(Command command) {
 
 void add_flags(Command command, CLI::App& cmd, Settings& settings) {
   if (is_index_command(command)) {
-    cmd.add_option("index", settings.index_path,
+    // Named as the usage line names it, so that CLI11's "INDEX is required" says which argument.
+    cmd.add_option("INDEX", settings.index_path,
                    "The index: a directory (made by the first add or serve)")
-        ->type_name("INDEX")
+        ->type_name("")
         ->required();
   }
   if (command == Command::kIndexRemove) {
@@ -584,10 +585,15 @@ void add_flags(Command command, CLI::App& cmd, Settings& settings) {
     if (is_index_command(command)) inputs->required();
   }
   std::map<std::string, CLI::Option_group*> groups;
+  const auto keys = flags_of(command);
   for (const char* group : {kInput, kMatching, kOutput, kRunning}) {
-    groups[group] = cmd.add_option_group(group);
+    // A group without a flag of the command would be an empty heading in --help.
+    if (std::any_of(keys.begin(), keys.end(),
+                    [&](const char* key) { return std::string_view(flag(key).group) == group; })) {
+      groups[group] = cmd.add_option_group(group);
+    }
   }
-  for (const char* key : flags_of(command)) {
+  for (const char* key : keys) {
     const FlagDef& f = flag(key);
     f.add(*groups.at(f.group), settings, f);
   }

@@ -24,11 +24,6 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
   app.require_subcommand(1);
   app.footer("Run 'doppel COMMAND --help' for a command's options. Docs: docs/cli.md");
-  const std::string help_hint =
-      argc > 1 && argv[1][0] != '-' ? fmt::format("doppel {} --help", argv[1]) : "doppel --help";
-  app.failure_message([help_hint](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("doppel: error: {}\nRun '{}' for the options.\n", e.what(), help_hint);
-  });
   const auto run_dedup = doppel::cli::add_dedup_command(app, comm);
   const auto run_reuse = doppel::cli::add_reuse_command(app, comm);
   const auto run_report = doppel::cli::add_report_command(app);
@@ -66,6 +61,29 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
                  argv[1]);
     return doppel::cli::kExitError;
   }
+  // The same for a command's own commands (doppel index add, ...); errors point to the help of
+  // the command given, as deep as it was named.
+  std::string help_hint = argv[1][0] != '-' ? fmt::format("doppel {}", argv[1]) : "doppel";
+  if (argv[1][0] != '-' && argc > 2 && argv[2][0] != '-') {
+    CLI::App* cmd = app.get_subcommand(argv[1]);
+    std::string names;
+    bool known = false;
+    for (const CLI::App* sub : cmd->get_subcommands(
+             [](CLI::App* a) { return dynamic_cast<const CLI::Option_group*>(a) == nullptr; })) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      known = known || sub->get_name() == argv[2];
+    }
+    if (!names.empty() && !known) {
+      std::fprintf(stderr, "doppel: error: unknown %s command '%s' (commands: %s; see %s --help)\n",
+                   argv[1], argv[2], names.c_str(), help_hint.c_str());
+      return doppel::cli::kExitError;
+    }
+    if (known) help_hint += fmt::format(" {}", argv[2]);
+  }
+  help_hint += " --help";
+  app.failure_message([help_hint](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("doppel: error: {}\nRun '{}' for the options.\n", e.what(), help_hint);
+  });
   // An empty argument is never a value doppel can use, and CLI11 would take `--output=` (an unset
   // variable in `--output=$OUT`) as an option still waiting for its value: the next argument, an
   // input file, would become the output and be overwritten. Both are refused before parsing.
