@@ -699,6 +699,14 @@ TEST(BadInput, WarningsBeyondMaxWarningsAreCounted) {
   EXPECT_EQ(count_lines_with(o.run.err, {"doppel: warning: ", "malformed JSON"}), 5) << o.run.err;
   EXPECT_TRUE(contains(o.run.err, "25 more problems")) << o.run.err;
   EXPECT_EQ(o.removed.size(), 30u) << "--removed lists all of them";
+  // A run that fails for want of any readable document says how many it did not show too, and
+  // points to no output (none is written).
+  write_file(path, s.substr(s.find('\n') + 1));
+  const RunResult failed =
+      run_doppel({"dedup", path, "--max-warnings", "5", "--removed", dir + "/removed.jsonl"});
+  EXPECT_EQ(failed.exit_code, 2);
+  EXPECT_TRUE(contains(failed.err, "doppel: warning: 25 more problems not shown\n")) << failed.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/removed.jsonl"));
 }
 
 // --on-error=fail: stop at the first bad document, exit 2, name it.

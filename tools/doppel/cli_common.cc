@@ -23,21 +23,9 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
     return Status::InvalidArgument("standard input (-) can be given only once");
   }
   std::vector<std::pair<fs::path, const OutputFlag*>> seen;  // the outputs checked so far
-  const OutputFlag* to_stdout = nullptr;
   for (const OutputFlag& output : outputs) {
     const auto& [flag, path] = output;
-    if (*path == "-") {
-      // Two outputs on standard output would be one stream of two formats, mixed.
-      if (to_stdout != nullptr) {
-        return Status::InvalidArgument(
-            fmt::format("{} - and {} - both name standard output; it can take one output (give "
-                        "the other a file)",
-                        to_stdout->first, flag));
-      }
-      to_stdout = &output;
-      continue;
-    }
-    if (path->empty()) continue;
+    if (path->empty() || *path == "-") continue;  // several may be -: one after another
     std::error_code ec;
     const fs::path out = resolved(*path, ec);
     if (ec) continue;  // opening it will say what is wrong
@@ -171,8 +159,11 @@ ProblemCallback Warnings::callback() {
   };
 }
 
-void Warnings::print_hidden() const {
-  if (hidden_ > 0) {
+void Warnings::print_hidden(bool run_failed) const {
+  if (hidden_ == 0) return;
+  if (run_failed) {
+    std::fprintf(stderr, "doppel: warning: %d more problems not shown\n", hidden_);
+  } else {
     std::fprintf(stderr, "doppel: warning: %d more problems not shown (all of them: %s)\n", hidden_,
                  where_all_);
   }

@@ -53,7 +53,9 @@ class Warnings {
   // Problems counted but not given to the callback (the ranks of a distributed run send rank 0
   // only the first few).
   void add_hidden(std::uint64_t n) { hidden_ += static_cast<int>(n); }
-  void print_hidden() const;
+  // The count of the problems not shown; `run_failed`: the outputs that would list them all are
+  // not written, so it is not pointed to.
+  void print_hidden(bool run_failed = false) const;
 
  private:
   const Settings& settings_;

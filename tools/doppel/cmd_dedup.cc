@@ -104,8 +104,8 @@ Status run_dedup(Settings& s) {
 
   Warnings warnings(s, o.progress, "--removed FILE");
   auto result = dedup(s.inputs, o, warnings.callback());
+  warnings.print_hidden(!result.ok());
   if (!result.ok()) return result.status();
-  warnings.print_hidden();
 
   const DedupResult& r = *result;
   DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(

@@ -133,9 +133,9 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   // all a caller learns of them).
   const Status written = out.write(lines);
   const Status flushed = written.ok() ? out.flush() : written;
+  warnings.print_hidden(!result.ok() || !flushed.ok());
   if (!result.ok()) return undo_creation(result.status());
   DOPPEL_RETURN_IF_ERROR(flushed);
-  warnings.print_hidden();
   DOPPEL_RETURN_IF_ERROR(outputs.commit());
   if (!s.quiet) {
     const int threads = s.threads > 0

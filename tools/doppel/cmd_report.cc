@@ -57,8 +57,8 @@ Status run_report(Settings& s) {
 
   Warnings warnings(s, s.dedup.progress, "doppel dedup --removed FILE");
   auto run = dedup_and_reuse(s.inputs, s.dedup, s.reuse, warnings.callback());
+  warnings.print_hidden(!run.ok());
   if (!run.ok()) return run.status();
-  warnings.print_hidden();
   s.report.generator = std::string("doppel ") + DOPPEL_VERSION;
   DOPPEL_RETURN_IF_ERROR(
       write_html_report(run->dedup, run->reuse, s.report, outputs.stream(s.report_output)));

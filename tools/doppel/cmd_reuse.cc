@@ -177,8 +177,8 @@ Status run_reuse(Settings& s) {
 
   Warnings warnings(s, o.progress, "raise --max-warnings");
   auto result = reuse(s.inputs, o, warnings.callback());
+  warnings.print_hidden(!result.ok());
   if (!result.ok()) return result.status();
-  warnings.print_hidden();
 
   const ReuseResult& r = *result;
   DOPPEL_RETURN_IF_ERROR(outputs.write_if_given(
