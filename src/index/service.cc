@@ -154,6 +154,13 @@ std::string body_message(std::string message, bool json_lines) {
        at = message.find("<stdin>", at)) {
     message.replace(at, 7, "the body");
   }
+  // The reader names its limit as the library's option; a client can only ask the server's
+  // operator to raise it.
+  constexpr std::string_view kLimit = "`max_doc_bytes`";
+  for (std::size_t at = message.find(kLimit); at != std::string::npos;
+       at = message.find(kLimit, at)) {
+    message.replace(at, kLimit.size(), "the server's --max-doc-bytes");
+  }
   return message;
 }
 

@@ -348,6 +348,20 @@ TEST(Index, IsNotMadeInADirectoryThatHoldsOtherFiles) {
 
 // cpp-httplib's default socket options let a second server bind a port in use, and the kernel
 // then split the requests between the two servers and their indexes.
+// A document over the server's limit is named with the flag that sets it, not the library's
+// option name.
+TEST(Serve, ADocumentOverTheLimitNamesTheServersFlag) {
+  const std::string dir = temp_dir();
+  Server server(dir + "/l.idx", {"--max-doc-bytes", "1K"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  auto c = server.client();
+  auto res = c.Post("/v1/query", "[" + doc("big", words(3, 400)) + "]", "application/json");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 400) << res->body;
+  EXPECT_NE(res->body.find("the server's --max-doc-bytes"), std::string::npos) << res->body;
+  EXPECT_EQ(res->body.find("max_doc_bytes"), std::string::npos) << res->body;
+}
+
 TEST(Serve, ASecondServerOnAPortInUseIsRefused) {
   const std::string dir = temp_dir();
   Server first(dir + "/one.idx");
