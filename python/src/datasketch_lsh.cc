@@ -284,7 +284,8 @@ class LshIndex {
   // datasketch answers list(candidates): a set it adds each band's bucket to, key by key in the
   // bucket's order, a bucket being a set filled with its keys oldest first. The same sets built the
   // same way give the same order (which, for str keys, changes from one Python process to the
-  // next). A key inserted again is placed by its latest insertion, and the order can differ where
+  // next). A key inserted again keeps its first place in a bucket (bucket_keys), as a set does; the
+  // order can differ where
   // keys were removed from a bucket; the keys are always the same.
   py::list in_datasketch_order(std::span<const std::byte> signature,
                                std::span<const std::byte> looked_up, bool stored) {

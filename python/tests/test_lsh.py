@@ -793,6 +793,49 @@ def test_same_order_as_datasketch_where_no_key_was_removed(ds):
                 list(c.items()) for c in b.get_counts()]
 
 
+def _keys_inserted_twice(lib):
+    def small(*tokens):
+        m = lib.MinHash(num_perm=8)
+        m.update_batch([t.encode() for t in tokens])
+        return m
+
+    lsh = lib.MinHashLSH(num_perm=8, params=(4, 2))
+    for key, text in zip([0, 8, 16, 24], ["7 11 9", "11 10 3", "7 3 5", "3 8 1"]):
+        lsh.insert(key, small(*text.split()))
+    for key, text in zip([0, 8, 16, 24], ["4 3 11", "9 10 2", "0 1 2", "7 1 5"]):
+        lsh.insert(key, small(*text.split()), check_duplication=False)
+    return lsh, small("5", "11", "9")
+
+
+def test_a_key_inserted_twice_keeps_its_first_place_in_a_bucket():
+    # Keys 0 and 8 share a slot of an 8-slot set: the one added first comes first. Band 0's bucket
+    # got 0, then 8, then 0 again (a no-op for datasketch's set); doppel had placed 0 by its
+    # latest insertion and answered [8, 0]. datasketch 1.10 answers [0, 8].
+    import doppel.datasketch
+
+    lsh, q = _keys_inserted_twice(doppel.datasketch)
+    assert lsh.query(q) == [0, 8]
+
+
+def test_same_order_as_datasketch_with_keys_inserted_twice(ds):
+    lsh, q = _keys_inserted_twice(ds)
+    assert lsh.query(q) == [0, 8]
+    rng = np.random.default_rng(11)
+    docs = [[b"t%d" % x for x in rng.integers(0, 60, rng.integers(3, 12))] for _ in range(600)]
+    ours, theirs = MinHash.bulk(docs, num_perm=32), ds.MinHash.bulk(docs, num_perm=32)
+    for keys in (list(range(300)), ["k%d" % i for i in range(300)]):
+        a = MinHashLSH(threshold=0.3, num_perm=32)
+        b = ds.MinHashLSH(threshold=0.3, num_perm=32)
+        for i, key in enumerate(keys):
+            a.insert(key, ours[i])
+            b.insert(key, theirs[i])
+        for i, key in enumerate(keys):
+            a.insert(key, ours[i + 300], check_duplication=False)
+            b.insert(key, theirs[i + 300], check_duplication=False)
+        for m, n in zip(ours, theirs):
+            assert a.query(m) == b.query(n)
+
+
 def test_subset_counts_of_a_key_inserted_twice_as_datasketch(ds):
     ours = [mh([b"a%d" % i for i in range(40)]), mh([b"b%d" % i for i in range(40)])]
     theirs = ds.MinHash.bulk([[b"a%d" % i for i in range(40)], [b"b%d" % i for i in range(40)]],

@@ -210,8 +210,27 @@ void BandIndex::query(std::span<const std::byte> signature, std::vector<std::uin
 void BandIndex::bucket_keys(int band, std::span<const std::byte> content,
                             std::vector<std::uint32_t>& out, BandQueryScratch& scratch) const {
   if (bucket_count(band) == 0 || content.size() != band_bytes_) return;
+  const Bucket& bucket = slots_[find(band, bucket_key(band, content), content)];
+  if (bucket.head == kNone) return;
+  // Every entry, newest first; then each key kept once, at its oldest entry: a key inserted twice
+  // into one bucket stays where it first came in, as in a set filled with the keys in turn.
+  const std::size_t first = out.size();
+  std::uint32_t e = bucket.head;
+  for (std::uint32_t left = bucket.count; left > 0; --left) {
+    out.push_back(entry_key_[e]);
+    if (left > 1) e = next(e, band);
+  }
   next_round(scratch, key_head_.size());
-  collect(slots_[find(band, bucket_key(band, content), content)], band, out, scratch);
+  std::size_t kept = out.size();  // out[kept, end) holds the keys kept so far, oldest last
+  for (std::size_t i = out.size(); i-- > first;) {
+    const std::uint32_t key = out[i];
+    if (scratch.seen[key] != scratch.round) {
+      scratch.seen[key] = scratch.round;
+      out[--kept] = key;  // kept - 1 >= i: that entry was read already
+    }
+  }
+  out.erase(out.begin() + static_cast<std::ptrdiff_t>(first),
+            out.begin() + static_cast<std::ptrdiff_t>(kept));
 }
 
 void BandIndex::bucket_entries(int band, std::vector<std::uint32_t>& out) const {

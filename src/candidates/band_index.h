@@ -57,8 +57,9 @@ class BandIndex {
   // each once (first band first, then bucket order).
   void query(std::span<const std::byte> signature, std::vector<std::uint32_t>& out,
              BandQueryScratch& scratch) const;
-  // Appends to `out` the distinct keys of band `band`'s bucket `content` (band_bytes() bytes);
-  // nothing if there is no such bucket.
+  // Appends to `out` the distinct keys of band `band`'s bucket `content` (band_bytes() bytes),
+  // newest first, a key inserted more than once placed by its oldest entry; nothing if there is
+  // no such bucket.
   void bucket_keys(int band, std::span<const std::byte> content, std::vector<std::uint32_t>& out,
                    BandQueryScratch& scratch) const;
   // Number of buckets in band `band`.
