@@ -186,11 +186,14 @@ std::string over_limit_message(std::size_t limit, std::string_view after = "") {
 constexpr const char* kNoSuchPath = "no such path (the API: docs/index.md)";
 
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
+// cpp-httplib answers HEAD with the GET handler, the body left out.
 const char* methods_of(std::string_view path) {
-  if (path == "/health" || path == "/v1/stats") return "GET, OPTIONS";
+  if (path == "/health" || path == "/v1/stats") return "GET, HEAD, OPTIONS";
   if (path == "/v1/documents" || path == "/v1/query") return "POST, OPTIONS";
   constexpr std::string_view kDocument = "/v1/documents/";
-  if (path.size() > kDocument.size() && path.starts_with(kDocument)) return "GET, DELETE, OPTIONS";
+  if (path.size() > kDocument.size() && path.starts_with(kDocument)) {
+    return "GET, HEAD, DELETE, OPTIONS";
+  }
   return nullptr;
 }
 

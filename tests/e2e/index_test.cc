@@ -371,8 +371,15 @@ TEST(Serve, ASecondServerOnAPortInUseIsRefused) {
                    "127.0.0.1:" + std::to_string(first.port()), "-q"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(contains(r.err, "cannot listen")) << r.err;
-  // The index this run would have made is not left behind; one that existed stays whole.
+  // The index this run would have made is not left behind (nor in a directory that was empty);
+  // one that existed stays whole.
   EXPECT_FALSE(std::filesystem::exists(dir + "/two.idx"));
+  std::filesystem::create_directory(dir + "/empty.idx");
+  const RunResult in_empty =
+      run_program({"/usr/bin/timeout", "60", DOPPEL_BINARY, "serve", dir + "/empty.idx", "--listen",
+                   "127.0.0.1:" + std::to_string(first.port()), "-q"});
+  EXPECT_EQ(in_empty.exit_code, 2) << in_empty.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir + "/empty.idx"));
   write_file(dir + "/a.jsonl", doc("a", words(1, 40)) + "\n");
   ASSERT_EQ(run_doppel({"index", "add", dir + "/three.idx", dir + "/a.jsonl", "-q"}).exit_code, 0);
   const RunResult held =
@@ -869,7 +876,13 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
     const std::string reply = exchange(
         port, "OPTIONS /v1/documents/z1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "");
     EXPECT_EQ(status_of(reply), 200) << reply;
-    EXPECT_NE(reply.find("Allow: GET, DELETE, OPTIONS"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("Allow: GET, HEAD, DELETE, OPTIONS"), std::string::npos) << reply;
+  }
+  {  // HEAD, which Allow lists, is answered as GET without the body
+    const std::string reply =
+        exchange(port, "HEAD /v1/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "");
+    EXPECT_EQ(status_of(reply), 200) << reply;
+    EXPECT_EQ(reply.find("\"documents\""), std::string::npos) << reply;
   }
   {  // a length over the limit: refused at once, the body never read
     const std::string reply = exchange(port, post + "Content-Length: 100000000\r\n\r\n", "");

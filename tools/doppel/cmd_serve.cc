@@ -94,17 +94,28 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
   o.sync = !s.no_sync;
   o.threads = s.threads;
   o.must_match = given_matching_options(Command::kServe, cmd);
+  // Where this run makes the index: no path there, or an empty directory (the index is made in it).
+  namespace fs = std::filesystem;
   std::error_code ec;
-  const bool existed = std::filesystem::exists(s.index_path, ec) || ec;
+  const bool missing = !fs::exists(s.index_path, ec) && !ec;
+  const bool empty_dir = !missing && fs::is_directory(s.index_path, ec) &&
+                         fs::directory_iterator(s.index_path, ec) == fs::directory_iterator() &&
+                         !ec;
   auto index = Index::open(s.index_path, s.index, o);
   if (!index.ok()) return index.status();
   Service server(**index, service);
   if (Status bound = server.bind(); !bound.ok()) {
     // A port in use must not leave behind an empty index that this run made: the next try, with
     // other options, would find it and refuse them.
-    if (!existed) {
+    if (missing || empty_dir) {
       index->reset();
-      std::filesystem::remove_all(s.index_path, ec);
+      if (missing) {
+        fs::remove_all(s.index_path, ec);
+      } else {
+        for (const fs::directory_entry& e : fs::directory_iterator(s.index_path, ec)) {
+          fs::remove_all(e.path(), ec);
+        }
+      }
     }
     return bound;
   }
