@@ -18,18 +18,27 @@ bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
+// The compressor whose magic number `bytes` start with ("zstd", "gzip"), or "".
+std::string_view compressed_by(std::string_view bytes) {
+  if (bytes.starts_with("\x28\xB5\x2F\xFD")) return "zstd";
+  if (bytes.starts_with("\x1F\x8B")) return "gzip";
+  return "";
+}
+
+// The file name suffix that makes doppel decompress what `tool` compressed.
+std::string_view suffix_of(std::string_view tool) { return tool == "zstd" ? "zst" : "gz"; }
+
 // Why a JSON Lines file is rejected whole from its head, or "" (see rejected_whole()).
 std::string head_rejection(std::string_view head, std::uint64_t offset, const std::string& name,
                            ReadStatus& status) {
   // Compressed data under a name that does not say so (or on standard input).
-  if (offset == 0 && (head.starts_with("\x28\xB5\x2F\xFD") || head.starts_with("\x1F\x8B"))) {
+  if (const std::string_view tool = compressed_by(head); offset == 0 && !tool.empty()) {
     status = ReadStatus::kBinaryFile;
-    const bool zstd = head[0] == '\x28';
     return fmt::format(
-        "{} data, not JSON Lines: the whole file is rejected as one document (name the file "
-        "*.jsonl.{} so that doppel decompresses it, or decompress it first: {} -dc FILE | doppel "
-        "... -)",
-        zstd ? "zstd-compressed" : "gzip-compressed", zstd ? "zst" : "gz", zstd ? "zstd" : "gzip");
+        "{}-compressed data, not JSON Lines: the whole file is rejected as one document (name the "
+        "file *.jsonl.{} so that doppel decompresses it, or decompress it first: {} -dc FILE | "
+        "doppel ... -)",
+        tool, suffix_of(tool), tool);
   }
   if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
     status = ReadStatus::kBinaryFile;
@@ -68,15 +77,14 @@ std::string head_rejection(std::string_view head, std::uint64_t offset, const st
 // text field). Read as text, either would be one document of noise or of many documents.
 std::string text_file_rejection(std::string_view bytes, const InputFile& f,
                                 const ReadOptions& options, ReadStatus& status) {
-  if (compression_from_name(f.path) == Compression::kNone &&
-      (bytes.starts_with("\x28\xB5\x2F\xFD") || bytes.starts_with("\x1F\x8B"))) {
+  const std::string_view tool = compressed_by(bytes);
+  if (compression_from_name(f.path) == Compression::kNone && !tool.empty()) {
     status = ReadStatus::kBinaryFile;
-    const bool zstd = bytes[0] == '\x28';
     return fmt::format(
-        "{} data under a name that does not say so: the whole file is rejected as one document "
-        "(name it FILE.{} for a text document or FILE.jsonl.{} for JSON Lines, so that doppel "
-        "decompresses it, or decompress it first)",
-        zstd ? "zstd-compressed" : "gzip-compressed", zstd ? "zst" : "gz", zstd ? "zst" : "gz");
+        "{}-compressed data under a name that does not say so: the whole file is rejected as one "
+        "document (name it FILE.{} for a text document or FILE.jsonl.{} for JSON Lines, so that "
+        "doppel decompresses it, or decompress it first)",
+        tool, suffix_of(tool), suffix_of(tool));
   }
   if (options.format != InputFormat::kAuto) return "";  // --format text: the user said so
   if (bytes.starts_with(kByteOrderMark)) bytes.remove_prefix(kByteOrderMark.size());
