@@ -572,16 +572,17 @@ void add_flags(Command command, CLI::App& cmd, Settings& settings) {
         ->required();
   }
   if (command == Command::kIndexRemove) {
-    cmd.add_option("ids", settings.inputs, "Ids of the documents to remove")
-        ->type_name("ID...")
+    cmd.add_option("ID", settings.inputs, "Ids of the documents to remove")
+        ->type_name("")
         ->required();
   } else if (!is_index_command(command) || command == Command::kIndexAdd ||
              command == Command::kIndexQuery) {
     auto* inputs =
-        cmd.add_option("inputs", settings.inputs,
+        cmd.add_option("INPUT", settings.inputs,
                        "JSON Lines files (.jsonl, .ndjson, .json; also .gz or .zst), text files, "
-                       "directories of text files, or - for JSON Lines on standard input")
-            ->type_name("INPUT...");
+                       "directories (read file by file, each as its name says), or - for JSON "
+                       "Lines on standard input")
+            ->type_name("");
     if (is_index_command(command)) inputs->required();
   }
   std::map<std::string, CLI::Option_group*> groups;
