@@ -5,7 +5,10 @@
 #include "doppel/report.h"
 
 #include <fmt/format.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -48,6 +51,22 @@ std::string escape_html(std::string_view text) {
     }
   }
   return out;
+}
+
+// The report's script as it stands between its tags, and the Content-Security-Policy source that
+// lets it run and no other script: were the escaping below ever to fail, injected markup could
+// not run a script of its own ('unsafe-inline' would let it).
+std::string report_script() { return "\n" + std::string(kReportJs); }
+
+std::string script_hash_source(std::string_view script) {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, script.size(), reinterpret_cast<const std::uint8_t*>(script.data()));
+  std::uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
+  char base64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE)];
+  base64_encode_raw(base64, SHA256_DIGEST_SIZE, digest);
+  return fmt::format("'sha256-{}'", std::string_view(base64, sizeof base64));
 }
 
 // Every value in a JSON block goes through append_json_string, which escapes '<', '>' and '&':
@@ -191,13 +210,15 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
                          const ReportOptions& options, OutputStream& out) {
   DOPPEL_RETURN_IF_ERROR(validate_options(options));
   DOPPEL_RETURN_IF_ERROR(check_same_corpus(dedup, reuse));
+  const std::string script = report_script();
   LineWriter w(out);
   std::string& s = w.line();
   s += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        // Nothing is fetched, and only the report's own inline script runs.
-       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-       "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\">\n<title>";
+       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src ";
+  s += script_hash_source(script);
+  s += "; style-src 'unsafe-inline'; img-src data:\">\n<title>";
   s += escape_html(options.title);
   s += "</title>\n<style>\n";
   s += kReportCss;
@@ -253,8 +274,8 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
     s += "]</script>";
     DOPPEL_RETURN_IF_ERROR(w.end_line());
   }
-  s += "<script>\n";
-  s += kReportJs;
+  s += "<script>";
+  s += script;
   s += "</script>\n</body>\n</html>";
   DOPPEL_RETURN_IF_ERROR(w.end_line());
   return w.flush();
