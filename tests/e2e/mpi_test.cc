@@ -439,6 +439,19 @@ void expect_bad_input_stops(const std::string& command, const std::vector<std::s
   expect_no_outputs(out);
 }
 
+// Every rank parses the same arguments; a usage error, the help and the version were printed
+// once per rank.
+TEST(MpiFailures, AUsageErrorOrTheVersionIsPrintedOnce) {
+  REQUIRE_MPIRUN();
+  const RunResult bad =
+      run_doppel_mpi(3, {"dedup", source_dir() + "/examples/news", "--no-such-flag"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_EQ(count_lines_with(bad.err, {"doppel: error: ", "--no-such-flag"}), 1) << bad.err;
+  const RunResult version = run_doppel_mpi(3, {"--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_EQ(count_lines_with(version.out, {"doppel "}), 1) << version.out;
+}
+
 TEST(MpiFailures, BadInputOnTheLastRankStopsTheJobWithOneMessage) {
   REQUIRE_MPIRUN();
   expect_bad_input_stops("dedup", {"--clusters", "--removed", "--output"});

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <string_view>
 
@@ -47,15 +48,25 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
     }
     return false;
   };
+  // Under MPI every rank parses the same arguments: rank 0 alone says what is wrong with them (or
+  // prints the help), the others leave with the same status.
+#if DOPPEL_FULL_BINARY
+  const bool speaks = comm == nullptr || comm->rank() == 0;
+#else
+  const bool speaks = true;
+#endif
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> devnull(
+      speaks ? nullptr : std::fopen("/dev/null", "w"), [](std::FILE* f) { return std::fclose(f); });
+  std::FILE* const say = speaks || devnull == nullptr ? stderr : devnull.get();
   if (argc == 1) {
     std::fputs(
         "doppel: error: no command given (commands: dedup, reuse, report, index, serve; see doppel "
         "--help)\n",
-        stderr);
+        say);
     return doppel::cli::kExitError;
   }
   if (argv[1][0] != '-' && !is_command(argv[1])) {
-    std::fprintf(stderr,
+    std::fprintf(say,
                  "doppel: error: unknown command '%s' (commands: dedup, reuse, report, index, "
                  "serve; see doppel --help)\n",
                  argv[1]);
@@ -74,7 +85,7 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
       known = known || sub->get_name() == argv[2];
     }
     if (!names.empty() && !known) {
-      std::fprintf(stderr, "doppel: error: unknown %s command '%s' (commands: %s; see %s --help)\n",
+      std::fprintf(say, "doppel: error: unknown %s command '%s' (commands: %s; see %s --help)\n",
                    argv[1], argv[2], names.c_str(), help_hint.c_str());
       return doppel::cli::kExitError;
     }
@@ -90,14 +101,14 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg.empty()) {
-      std::fprintf(stderr,
+      std::fprintf(say,
                    "doppel: error: argument %d (after '%s') is empty: an unset shell variable? "
                    "Give a value or leave the option out\nRun '%s' for the options.\n",
                    i, argv[i - 1], help_hint.c_str());
       return doppel::cli::kExitError;
     }
     if (arg.size() > 3 && arg.starts_with("--") && arg.find('=') == arg.size() - 1) {
-      std::fprintf(stderr,
+      std::fprintf(say,
                    "doppel: error: '%s' has an empty value: an unset shell variable? Give a value "
                    "or leave the option out\nRun '%s' for the options.\n",
                    argv[i], help_hint.c_str());
@@ -107,7 +118,8 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int rc = app.exit(e);
+    std::ostream nowhere(nullptr);  // discards what is written to it
+    const int rc = speaks ? app.exit(e) : app.exit(e, nowhere, nowhere);
     return rc == 0 ? doppel::cli::kExitOk : doppel::cli::kExitError;
   }
   if (app.got_subcommand("dedup")) return run_dedup();
