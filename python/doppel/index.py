@@ -135,7 +135,8 @@ class Index:
 
         `inputs` is a path, a list of paths (files, directories), or an iterable of documents
         (dicts with the id, text and optional date fields, as :func:`doppel.dedup` takes them;
-        not bare strings, which have no id to index them by); `documents=` takes documents only.
+        not bare strings, which have no id to index them by: TypeError, and a dict without an id
+        is a ValueError); `documents=` takes documents only.
 
         Each answer is a dict as the command prints it (docs/index.md): ``id``, ``status``
         ("new", "exact_duplicate" with ``duplicate_of``, "near_duplicate"; not added:
@@ -206,9 +207,25 @@ class Index:
         options = {name: kw[name] for name in (
             "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
             "batch", "all_or_nothing", "progress") if name in kw}
-        answers, _ = _run(native_call, inputs, options, kw["on_problem"], kw["max_warnings"],
-                          strings)
+        on_problem = kw["on_problem"]
+        if on_problem is not None:
+            on_problem = self._guarded(on_problem)
+        answers, _ = _run(native_call, inputs, options, on_problem, kw["max_warnings"], strings)
         return _lines(answers)
+
+    def _guarded(self, on_problem: Callable[[str], None]) -> Callable[[str], None]:
+        """`on_problem`, marking this thread as feeding this index while it runs: it is called
+        from inside the read, as the documents' iterable is."""
+
+        def call(message: str) -> None:
+            before = getattr(_feeding, "index", None)
+            _feeding.index = self
+            try:
+                on_problem(message)
+            finally:
+                _feeding.index = before
+
+        return call
 
     def _fed(self, documents):
         """`documents`, marking this thread as feeding this index while each one is made."""
@@ -225,8 +242,8 @@ class Index:
     def _check_not_feeding(self, what: str) -> None:
         if getattr(_feeding, "index", None) is self:
             raise RuntimeError(
-                f"{what} from inside the documents this index is reading would wait for itself; "
-                "get, query, stats and len are fine there"
+                f"{what} from inside the documents this index is reading (or its on_problem) "
+                "would wait for itself; get, query, stats and len are fine there"
             )
 
     def remove(self, ids: Union[str, Iterable[str]]) -> int:

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import warnings
+from collections.abc import Mapping
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
 from doppel import _doppel
@@ -78,11 +79,31 @@ def _without_nan(value: Any) -> Any:
     return value
 
 
+def _json_default(value: Any) -> Any:
+    """A value JSON cannot hold: a missing one (a NaN of numpy's float32, NaT) is null, as a float
+    NaN is; any other (a date, a numpy number) its str()."""
+    try:
+        if value != value:  # NaN and NaT are the values unequal to themselves
+            return None
+    except Exception:  # noqa: BLE001 - a comparison that cannot be made (pandas.NA) is no NaN
+        pass
+    return str(value)
+
+
+def _has_id(value: Any) -> bool:
+    """Whether `value`, a document's id field, names it (the reader names a document without one,
+    or with null or "", by its place)."""
+    if value is None or (isinstance(value, str) and not value):
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
 def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                 strings: bool = True) -> Callable[[], bytes]:
     """A callable giving the documents as JSON Lines, about 256 KiB a call, b"" at the end. A
-    string becomes {"id": its index, "text": it} (a TypeError where `strings` is false: the caller
-    needs real ids); values JSON cannot hold (dates) become str()."""
+    string becomes {"id": its index, "text": it}; where `strings` is false (the caller keeps the
+    documents by id) a string is a TypeError and a dict without an id a ValueError. A path is a
+    TypeError; values JSON cannot hold (dates) become str(), missing ones (NaN, NaT) null."""
     index = 0
 
     def next_chunk() -> bytes:
@@ -97,19 +118,30 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                         f"id, so give dicts ({{{id_field!r}: ..., {text_field!r}: ...}})"
                     )
                 doc = {id_field: str(index), text_field: doc}
+            elif isinstance(doc, os.PathLike):
+                raise TypeError(
+                    f"document {index} is a path ({os.fspath(doc)!r}): give paths as inputs (a "
+                    "path or a list of paths), not among documents"
+                )
+            elif not strings and isinstance(doc, Mapping) and not _has_id(doc.get(id_field)):
+                raise ValueError(
+                    f"document {index} has no {id_field!r}: a document added to an index needs "
+                    "an id of its own (one made from its place in the call would be the same in "
+                    "every call)"
+                )
             # Anything else that is not a dict goes as the JSON value it is, so that the reader
             # reports it as bad input (malformed_json: not an object), as the command does a
             # line that is not an object: skipped and counted, or BadInputError with "fail".
             try:
-                line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str,
-                                  allow_nan=False)
+                line = json.dumps(doc, ensure_ascii=False, separators=(",", ":"),
+                                  default=_json_default, allow_nan=False)
             except ValueError as e:
                 if "Out of range float" not in str(e):
                     raise  # a circular reference, which no JSON holds
                 # NaN or infinity, which JSON cannot hold (pandas' missing values): null, as a
                 # missing field; elsewhere than a field, in a string.
                 line = json.dumps(_without_nan(doc), ensure_ascii=False, separators=(",", ":"),
-                                  default=str)
+                                  default=_json_default)
             parts.append(line)
             parts.append("\n")
             size += len(line) + 1
@@ -168,6 +200,13 @@ def _run(native_call, inputs, options, on_problem, max_warnings, strings=True):
     add and query) over paths or documents; returns what it returns and the problems' messages."""
     paths, documents = _paths_or_documents(inputs)
     next_chunk = None
+    if documents is not None and options.get("format", "auto") not in ("auto", "jsonl"):
+        # Documents from Python go to the reader as JSON Lines: read as text, the whole stream
+        # would be one document.
+        raise ValueError(
+            f"format={options['format']!r} is for files: documents given from Python are read as "
+            "they are (dicts and strings)"
+        )
     if documents is not None:
         next_chunk = _json_lines(documents, options.get("id_field", "id"),
                                  options.get("text_field", "text"), strings)

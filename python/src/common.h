@@ -6,9 +6,11 @@
 #include <pybind11/pybind11.h>
 
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -90,6 +92,15 @@ void take(const pybind11::dict& kw, const char* name, T& field) {
   try {
     field = kw[name].cast<T>();
   } catch (const pybind11::cast_error&) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      // An int that the field cannot hold (-1 for an unsigned one, 2**64): a wrong value.
+      if (PyLong_Check(kw[name].ptr()) && !PyBool_Check(kw[name].ptr())) {
+        throw pybind11::value_error(
+            "`" + std::string(name) + "`: " + pybind11::str(kw[name]).cast<std::string>() +
+            " is out of range (" + std::to_string(std::numeric_limits<T>::min()) + " to " +
+            std::to_string(std::numeric_limits<T>::max()) + ")");
+      }
+    }
     // pybind11 would raise RuntimeError; a value of the wrong type is the caller's TypeError.
     throw pybind11::type_error(
         "`" + std::string(name) + "`: a value of the wrong type (" +

@@ -345,6 +345,15 @@ def test_the_documents_iterable_may_read_the_index_but_not_write_it(tmp_path):
         with pytest.raises(RuntimeError, match="wait for itself"):
             idx.add(writing())
         assert "inner" not in idx
+        # Its on_problem, called from inside the read too (it waited for itself for ever).
+        for write in (lambda m: idx.remove("reusing"), lambda m: idx.close(),
+                      lambda m: idx.add([{"id": "inner", "text": "other words"}])):
+            with pytest.raises(RuntimeError, match="wait for itself"):
+                idx.add([{"id": "bad"}, {"id": "fine", "text": "some words here"}],
+                        on_problem=write)
+        assert "reusing" in idx and not idx.closed
+        idx.add([{"id": "bad"}, {"id": "fine2", "text": "some words here"}],
+                on_problem=lambda m: idx.query(documents=["reading is fine"]))
         # Another index is another matter.
         with doppel.Index(tmp_path / "other") as other:
             def into_other():
@@ -353,6 +362,20 @@ def test_the_documents_iterable_may_read_the_index_but_not_write_it(tmp_path):
                     yield d
             assert len(idx.query(into_other())) == 5
             assert len(other) == 5
+
+
+def test_add_needs_an_id_for_each_document(tmp_path):
+    # Without one, each call named its documents "<documents>:1", ... again: the next call's were
+    # answered duplicate_id and not added, without a word.
+    with doppel.Index(tmp_path / "idx") as idx:
+        for bad in ({"text": "first document here"}, {"id": None, "text": "x y"},
+                    {"id": "", "text": "x y"}, {"id": float("nan"), "text": "x y"}):
+            with pytest.raises(ValueError, match="has no 'id'"):
+                idx.add([bad])
+            with pytest.raises(ValueError, match="has no 'id'"):
+                idx.add(documents=iter([bad]))
+        assert len(idx) == 0
+        assert idx.query(documents=[{"text": "a query needs no id"}])[0]["status"] == "new"
 
 
 def test_close_waits_for_the_calls_in_flight(tmp_path):

@@ -207,9 +207,43 @@ def test_nan_and_infinity_in_fields_are_null():
     assert [row["reason"] for row in r.removed] == ["exact_duplicate"]
 
 
+def test_missing_values_of_numpy_are_null_too():
+    # np.float32's NaN and NaT went through str(): the dates "nan" and "NaT".
+    import numpy as np
+
+    text = "the same words in both documents here and some more"
+    docs = [{"id": "a", "text": text, "date": np.float32("nan")},
+            {"id": "b", "text": text, "date": np.datetime64("NaT")},
+            {"id": "c", "text": text, "date": np.float32(1987)}]
+    r = doppel.dedup(docs)
+    dates = [m.get("date") for m in r.clusters[0]["members"]]
+    assert dates == [None, None, "1987.0"]
+
+
 def test_a_list_mixing_paths_and_documents_is_refused():
     with pytest.raises(TypeError, match="mixes paths and documents"):
         doppel.dedup([NEWS, {"id": "a", "text": "x y z"}])
+    # documents= and generators too: a path was sent as its str() and read as bad input.
+    with pytest.raises(TypeError, match="document 1 is a path"):
+        doppel.dedup(documents=[{"id": "a", "text": "x y z"}, Path(NEWS)])
+    with pytest.raises(TypeError, match="document 1 is a path"):
+        doppel.dedup(iter([{"id": "a", "text": "x y z"}, Path(NEWS)]))
+
+
+def test_format_is_for_files():
+    # format="text" made the whole stream of documents one text.
+    with pytest.raises(ValueError, match="is for files"):
+        doppel.dedup(documents=["one two three four", "five six seven eight"], format="text")
+    assert doppel.dedup(documents=["one two three four"], format="jsonl").stats["documents"][
+        "read"] == 1
+
+
+def test_integers_out_of_range_are_value_errors():
+    for kw in ({"seed": -1}, {"seed": 2**64}, {"hashes": 2**40}, {"max_doc_bytes": -1}):
+        with pytest.raises(ValueError, match="out of range"):
+            doppel.dedup(documents=["one two three four"], **kw)
+    with pytest.raises(TypeError, match="wrong type"):
+        doppel.dedup(documents=["one two three four"], seed="7")
 
 
 def test_values_json_cannot_hold_become_text():
