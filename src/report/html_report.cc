@@ -53,15 +53,17 @@ std::string escape_html(std::string_view text) {
   return out;
 }
 
-// The report's script as it stands between its tags, and the Content-Security-Policy source that
-// lets it run and no other script: were the escaping below ever to fail, injected markup could
-// not run a script of its own ('unsafe-inline' would let it).
+// The report's script and styles as they stand between their tags, and the
+// Content-Security-Policy sources that let them apply and nothing else: were the escaping below
+// ever to fail, injected markup could not run a script or style of its own ('unsafe-inline'
+// would let it). The script sets styles through the CSSOM, which the policy does not govern.
 std::string report_script() { return "\n" + std::string(kReportJs); }
+std::string report_styles() { return "\n" + std::string(kReportCss); }
 
-std::string script_hash_source(std::string_view script) {
+std::string hash_source(std::string_view text) {
   sha256_ctx ctx;
   sha256_init(&ctx);
-  sha256_update(&ctx, script.size(), reinterpret_cast<const std::uint8_t*>(script.data()));
+  sha256_update(&ctx, text.size(), reinterpret_cast<const std::uint8_t*>(text.data()));
   std::uint8_t digest[SHA256_DIGEST_SIZE];
   sha256_digest(&ctx, SHA256_DIGEST_SIZE, digest);
   char base64[BASE64_ENCODE_RAW_LENGTH(SHA256_DIGEST_SIZE)];
@@ -211,17 +213,20 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
   DOPPEL_RETURN_IF_ERROR(validate_options(options));
   DOPPEL_RETURN_IF_ERROR(check_same_corpus(dedup, reuse));
   const std::string script = report_script();
+  const std::string styles = report_styles();
   LineWriter w(out);
   std::string& s = w.line();
   s += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
        // Nothing is fetched, and only the report's own inline script runs.
        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src ";
-  s += script_hash_source(script);
-  s += "; style-src 'unsafe-inline'; img-src data:\">\n<title>";
+  s += hash_source(script);
+  s += "; style-src ";
+  s += hash_source(styles);
+  s += "; img-src data:\">\n<title>";
   s += escape_html(options.title);
-  s += "</title>\n<style>\n";
-  s += kReportCss;
+  s += "</title>\n<style>";
+  s += styles;
   s += "</style>\n</head>\n<body>\n<div id=\"app\"><noscript>This report needs "
        "JavaScript.</noscript>"
        "<p class=\"loading\">Loading the report&hellip;</p></div>\n"

@@ -76,11 +76,12 @@ TEST(Report, TextFromTheCorpusNeverBecomesMarkup) {
   EXPECT_EQ(count(html, "<img"), 0u);
   EXPECT_EQ(count(html, "<!--"), 0u);
   EXPECT_NE(html.find("<title>&lt;/title&gt;&lt;script&gt;</title>"), std::string::npos);
-  // Only the report's own script may run: the policy names its hash, not 'unsafe-inline' (which
-  // would let any inline script run). The browser test runs the report under this policy.
-  const std::size_t policy = html.find("script-src 'sha256-");
-  ASSERT_NE(policy, std::string::npos);
-  EXPECT_LT(html.find(';', policy), html.find("'unsafe-inline'", policy));
+  // Only the report's own script and styles may apply: the policy names their hashes, not
+  // 'unsafe-inline' (which would let any inline script or style in). The browser test runs the
+  // report under this policy, and fails on the console error a refused script or style makes.
+  EXPECT_NE(html.find("script-src 'sha256-"), std::string::npos);
+  EXPECT_NE(html.find("style-src 'sha256-"), std::string::npos);
+  EXPECT_EQ(html.find("'unsafe-inline'"), std::string::npos);
   EXPECT_EQ(texts(html), text);  // escaped in the file, exact once parsed
 
   simdjson::dom::parser parser;

@@ -89,6 +89,8 @@
         if (v === null || v === undefined || v === false) continue;
         if (typeof v === 'function') node.addEventListener(key.replace(/^on/, ''), v);
         else if (key === 'class') node.className = v;
+        // Through the CSSOM: the page's policy lets no style attribute apply.
+        else if (key === 'style') node.style.cssText = String(v);
         else node.setAttribute(key, v === true ? '' : String(v));
       }
     }
