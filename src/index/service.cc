@@ -154,12 +154,22 @@ std::string body_message(std::string message, bool json_lines) {
        at = message.find("<stdin>", at)) {
     message.replace(at, 7, "the body");
   }
-  // The reader names its limit as the library's option; a client can only ask the server's
-  // operator to raise it.
-  constexpr std::string_view kLimit = "`max_doc_bytes`";
-  for (std::size_t at = message.find(kLimit); at != std::string::npos;
-       at = message.find(kLimit, at)) {
-    message.replace(at, kLimit.size(), "the server's --max-doc-bytes");
+  // The reader names options as the library does (`max_doc_bytes`, `text_field`); a client can
+  // only ask the server's operator to set them, as flags of doppel serve.
+  for (std::size_t open = message.find('`'); open != std::string::npos;
+       open = message.find('`', open)) {
+    const std::size_t close = message.find('`', open + 1);
+    if (close == std::string::npos) break;
+    std::string name = message.substr(open + 1, close - open - 1);
+    if (name.empty() ||
+        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos) {
+      open = close + 1;  // quoted text, not an option's name
+      continue;
+    }
+    std::replace(name.begin(), name.end(), '_', '-');
+    const std::string flag = "the server's --" + name;
+    message.replace(open, close + 1 - open, flag);
+    open += flag.size();
   }
   return message;
 }

@@ -181,9 +181,9 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
     out.message = fmt::format("field \"{}\" must be a string or an integer", options_.id_field);
     return;
   }
-  // A date is text or a number (a year, a Unix time), kept as written; null is no date. Anything
-  // else would be dropped without a word, and "earliest" decided without it: bad input, as an id
-  // of the wrong type is.
+  // A date is text or a number (a year, a Unix time; written out as its value); null is no date.
+  // Anything else would be dropped without a word, and "earliest" decided without it: bad input, as
+  // an id of the wrong type is.
   simdjson::dom::element date;
   if (!object.at_key(options_.date_field).get(date) && !date.is_null()) {
     if (date.is_string()) {
