@@ -55,11 +55,12 @@ void FeatureBatch::append(const FeatureBatch& from, std::size_t d, std::span<con
   docs.push_back(doc);
 }
 
-IndexFeatures::IndexFeatures(const IndexOptions& options, LshShape shape, Merge merge)
+IndexFeatures::IndexFeatures(const IndexOptions& options, LshShape shape, BorrowedBins borrowed,
+                             Merge merge)
     : options_(options),
       shape_(shape),
       window_(winnow_window_of(options)),
-      sketches_(options.shingle, options.sketch, false),
+      sketches_(options.shingle, options.sketch, false, borrowed),
       merge_(std::move(merge)) {}
 
 void IndexFeatures::Worker::begin(const doppel::Batch& batch, Batch& out) {

@@ -94,7 +94,8 @@ class IndexFeatures {
   // index's lsh_shape_of(options), passed in: choosing it costs about 0.7 ms (some 50,000 pow()
   // calls), which a query of one document paid on every call.
   using Merge = std::function<Status(Batch&, std::size_t, bool)>;
-  IndexFeatures(const IndexOptions& options, LshShape shape, Merge merge);
+  // `borrowed`: the index's signatures' kind (format version 1: kCopied).
+  IndexFeatures(const IndexOptions& options, LshShape shape, BorrowedBins borrowed, Merge merge);
 
   class Worker {
    public:

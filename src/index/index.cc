@@ -143,11 +143,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 class IndexImpl final : public Index {
  public:
-  IndexImpl(std::string path, IndexOptions options, IndexOpenOptions open,
+  IndexImpl(std::string path, IndexOptions options, IndexOpenOptions open, int format_version,
             std::unique_ptr<Store> store)
       : path_(std::move(path)),
         options_(options),
         open_(std::move(open)),
+        format_version_(format_version),
         shape_(lsh_shape_of(options_)),
         threads_(worker_threads(open_.threads)),
         store_(std::move(store)),
@@ -228,6 +229,9 @@ class IndexImpl final : public Index {
   const std::string path_;
   const IndexOptions options_;
   const IndexOpenOptions open_;
+  // The index's format version: 1 (signatures' borrowed bins copied, BorrowedBins::kCopied) or
+  // kIndexFormatVersion.
+  const int format_version_;
   const LshShape shape_;
   const int threads_;
   std::unique_ptr<Store> store_;
@@ -476,26 +480,29 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     return Status::Ok();
   };
 
-  IndexFeatures part(options_, shape_, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
-    const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
-    if (readable) {
-      pending.slots.push_back(
-          Pending::Slot{d, static_cast<std::uint32_t>(pending.features.docs.size())});
-      pending.features.append(b.features, i,
-                              std::span<const SigValue>(b.sketch.sigs)
-                                  .subspan(i * pending.features.bins, pending.features.bins),
-                              b.sketch.hashes[i]);
-    } else {
-      pending.slots.push_back(Pending::Slot{d, Pending::kNotReadable});
-    }
-    // A query keeps every document to the end: stored nowhere, an earlier batch's documents
-    // would be forgotten, and a later one would not see them as add() does.
-    if (store && !read.all_or_nothing &&
-        pending.features.docs.size() >= std::max<std::size_t>(1, read.batch_docs)) {
-      return flush();
-    }
-    return Status::Ok();
-  });
+  const BorrowedBins borrowed =
+      format_version_ == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin;
+  IndexFeatures part(
+      options_, shape_, borrowed, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
+        const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
+        if (readable) {
+          pending.slots.push_back(
+              Pending::Slot{d, static_cast<std::uint32_t>(pending.features.docs.size())});
+          pending.features.append(b.features, i,
+                                  std::span<const SigValue>(b.sketch.sigs)
+                                      .subspan(i * pending.features.bins, pending.features.bins),
+                                  b.sketch.hashes[i]);
+        } else {
+          pending.slots.push_back(Pending::Slot{d, Pending::kNotReadable});
+        }
+        // A query keeps every document to the end: stored nowhere, an earlier batch's documents
+        // would be forgotten, and a later one would not see them as add() does.
+        if (store && !read.all_or_nothing &&
+            pending.features.docs.size() >= std::max<std::size_t>(1, read.batch_docs)) {
+          return flush();
+        }
+        return Status::Ok();
+      });
   ReadStageOptions stage;
   stage.normalize = &options_.normalize;
   stage.threads = threads;
@@ -1238,7 +1245,7 @@ IndexStats IndexImpl::stats() const {
   for (const auto& v : near_) st.memory_bytes += v.capacity() * sizeof(v.front());
   st.created = created_;
   st.last_change = last_change_;
-  st.format_version = kIndexFormatVersion;
+  st.format_version = format_version_;
   st.options = options_;
   st.bands = shape_.bands;
   st.rows = shape_.rows;
@@ -1360,6 +1367,7 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
   auto format = (*store)->get_meta("format");
   if (!format.ok()) return format.status();
   IndexOptions in_force = options;
+  int format_version = kIndexFormatVersion;
   if (!format->has_value()) {
     if (open_options.read_only) return Status::IoError(fmt::format("{}: no index there", path));
     const std::string created = now_utc();
@@ -1372,10 +1380,13 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     batch.put_meta("data_end", "0");
     DOPPEL_RETURN_IF_ERROR((*store)->commit(batch));
   } else {
-    if (**format != std::to_string(kIndexFormatVersion)) {
+    // Version 1 differs only in its signatures (BorrowedBins::kCopied), which it keeps making.
+    if (**format == "1") {
+      format_version = 1;
+    } else if (**format != std::to_string(kIndexFormatVersion)) {
       return Status::InvalidArgument(
-          fmt::format("{}: index format version {}; this doppel reads version {}", path, **format,
-                      kIndexFormatVersion));
+          fmt::format("{}: index format version {}; this doppel reads versions 1 to {}", path,
+                      **format, kIndexFormatVersion));
     }
     auto text = (*store)->get_meta("options");
     if (!text.ok()) return text.status();
@@ -1390,7 +1401,8 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     }
     in_force = *stored;
   }
-  auto index = std::make_unique<IndexImpl>(path, in_force, open_options, std::move(*store));
+  auto index =
+      std::make_unique<IndexImpl>(path, in_force, open_options, format_version, std::move(*store));
   DOPPEL_RETURN_IF_ERROR(index->load());
   return std::unique_ptr<Index>(std::move(index));
 }

@@ -32,7 +32,9 @@
 
 namespace doppel {
 
-inline constexpr int kIndexFormatVersion = 1;
+// Version 2 (2026-12-06): signatures' borrowed bins hashed with the bin (sketch/minhash.h);
+// version 1 indexes are still read and written, with the signatures they were made with.
+inline constexpr int kIndexFormatVersion = 2;
 
 // UTC now, ISO 8601 to the second.
 std::string now_utc();

@@ -20,11 +20,12 @@ namespace doppel {
 
 class DocumentSketches {
  public:
-  DocumentSketches(const ShingleOptions& shingle, const SketchOptions& sketch, bool keep_sets)
+  DocumentSketches(const ShingleOptions& shingle, const SketchOptions& sketch, bool keep_sets,
+                   BorrowedBins borrowed = BorrowedBins::kHashedWithBin)
       : shingle_(shingle),
         seed_(sketch.seed),
         keep_sets_(keep_sets),
-        sketcher_(sketch.num_hashes, sketch.seed),
+        sketcher_(sketch.num_hashes, sketch.seed, borrowed),
         sigs_(sketch.num_hashes) {}
 
   const SignatureStore& signatures() const { return sigs_; }

@@ -24,9 +24,14 @@
 #include <set>
 #include <thread>
 
+#include "doppel/index.h"
 #include "e2e/fixtures.h"
 #include "e2e/harness.h"
+#include "index/store.h"
+#include "sketch/minhash.h"
 #include "support/zlib_encode.h"
+#include "text/normalize.h"
+#include "text/shingle.h"
 
 namespace doppel::test {
 namespace {
@@ -421,6 +426,79 @@ TEST(Index, AQueryComparesEachDocumentWithEveryEarlierOneOfTheCall) {
 // of threads. 2,000 documents made of passages from a pool of 60, with exact copies, near copies
 // and repeated ids, added in two calls of 1,000 (16 blocks of 64 each; enough documents for
 // three threads to look up, at 256 a thread at least).
+// "similarity":X of the first near duplicate in an answer line.
+std::string first_similarity(const std::string& answers) {
+  const auto at = answers.find("\"similarity\":");
+  if (at == std::string::npos) return "";
+  return answers.substr(at + 13, answers.find_first_of(",}", at) - at - 13);
+}
+
+// An index of format version 1 (made before signatures' borrowed bins were hashed with the bin)
+// is still opened and added to, and keeps making the signatures it holds; a version this doppel
+// does not know is refused.
+TEST(Index, OpensFormatVersion1AndKeepsItsSignatures) {
+  const std::string dir = temp_dir();
+  // 20 words: 16 shingles in 128 bins, so most bins borrow, and the two kinds of signature differ.
+  const std::string text = words(1, 20);
+  write_file(dir + "/a.jsonl", doc("a", text) + "\n");
+  write_file(dir + "/b.jsonl", doc("b", text + "extra") + "\n");
+  write_file(dir + "/c.jsonl", doc("c", text + "more") + "\n");
+  auto set_format = [](const std::string& index, const char* version) {
+    auto store = Store::open(index, false, false, true);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    StoreBatch batch;
+    batch.put_meta("format", version);
+    ASSERT_TRUE((*store)->commit(batch).ok());
+  };
+  std::string similarity[2], stored[2];
+  for (const int version : {1, 2}) {
+    const std::string index = dir + "/v" + std::to_string(version) + ".idx";
+    {
+      auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
+      ASSERT_TRUE(made.ok()) << made.status().message();
+    }
+    if (version == 1) set_format(index, "1");  // as an earlier doppel made it
+    ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
+    // a's signature, first in the data log, is of the index's kind.
+    const IndexOptions options;
+    NormalizedText norm;
+    normalize(text, options.normalize, norm);
+    std::vector<std::uint64_t> shingles;
+    shingle_hashes(norm, options.shingle, options.sketch.seed, shingles);
+    std::vector<SigValue> expected(static_cast<std::size_t>(options.sketch.num_hashes));
+    std::vector<std::uint32_t> scratch;
+    OphSketcher(options.sketch.num_hashes, options.sketch.seed,
+                version == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin)
+        .sketch(shingles, expected, scratch);
+    stored[version - 1] = read_file(index + "/data.log").substr(0, expected.size() * 2);
+    EXPECT_EQ(stored[version - 1],
+              std::string(reinterpret_cast<const char*>(expected.data()), expected.size() * 2));
+    const RunResult b = run_doppel({"index", "add", index, dir + "/b.jsonl", "-q"});
+    ASSERT_EQ(b.exit_code, 0) << b.err;
+    EXPECT_NE(b.out.find("\"status\":\"near_duplicate\""), std::string::npos) << b.out;
+    similarity[version - 1] = first_similarity(b.out);
+    EXPECT_NE(run_doppel({"index", "stats", index})
+                  .out.find("\"format_version\":" + std::to_string(version) + ","),
+              std::string::npos);
+    // Queries too.
+    const RunResult q = run_doppel({"index", "query", index, dir + "/c.jsonl", "-q"});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    EXPECT_NE(q.out.find("\"status\":\"near_duplicate\""), std::string::npos) << q.out;
+  }
+  ASSERT_FALSE(similarity[0].empty());
+  ASSERT_FALSE(similarity[1].empty());
+  // The kinds differ in the bins that borrowed, but agree where the same bins agree: the same
+  // pair is estimated alike.
+  EXPECT_NE(stored[0], stored[1]);
+  EXPECT_EQ(similarity[0], similarity[1]);
+  set_format(dir + "/v2.idx", "3");
+  const RunResult r = run_doppel({"index", "add", dir + "/v2.idx", dir + "/a.jsonl", "-q"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("index format version 3; this doppel reads versions 1 to 2"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Index, AnswersDoNotDependOnTheThreads) {
   const std::string dir = temp_dir();
   std::mt19937_64 rng(0x746872);
