@@ -52,6 +52,13 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) 
       }
       return std::unique_ptr<OutputFile>(new OutputFile(path, "", fd));
     }
+    // The file is replaced by a rename, which asks only for the directory's permission: a file
+    // its owner made read-only (or one of another user's) would be replaced where writing to it
+    // is refused. Refused here as writing to it would be (root may write anywhere, as with `>`).
+    if (::access(path.c_str(), W_OK) != 0) {
+      return Status::IoError(fmt::format("{}: cannot write: {} (the file is kept as it is)", path,
+                                         std::strerror(errno)));
+    }
   }
   // A link to a file: the file it points to is replaced, and the link stays. A link to nothing
   // yet (dangling) gets the file it names.

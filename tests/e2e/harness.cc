@@ -58,7 +58,8 @@ namespace {
 // Runs argv_strings[0] (a path) with the rest as arguments and `env` added to the environment.
 // `ready(pid)` is polled every 10 ms until it returns true; then `signal`, unless 0, is sent.
 RunResult run(std::vector<std::string> argv_strings, const std::string& input, int signal,
-              const std::function<bool(int)>& ready_pid, const std::vector<std::string>& env) {
+              const std::function<bool(int)>& ready_pid, const std::vector<std::string>& env,
+              bool end_input_on_signal = false) {
   // A write to a child that has already exited must fail with EPIPE, not kill the test.
   std::signal(SIGPIPE, SIG_IGN);
   int in[2], out[2], err[2];
@@ -114,6 +115,10 @@ RunResult run(std::vector<std::string> argv_strings, const std::string& input, i
     if (interrupt && !signalled && ready()) {
       if (signal != 0) kill(pid, signal);
       signalled = true;
+      if (end_input_on_signal && held_stdin >= 0) {
+        close(held_stdin);
+        held_stdin = -1;
+      }
     }
     pollfd fds[3];
     int n = 0;
@@ -187,6 +192,12 @@ RunResult run_doppel_interrupted(const std::vector<std::string>& args, const std
 RunResult run_program(const std::vector<std::string>& argv, const std::string& input,
                       const std::vector<std::string>& env) {
   return run(argv, input, 0, {}, env);
+}
+
+RunResult run_program_signalled(const std::vector<std::string>& argv, const std::string& input,
+                                int signal, const std::function<bool()>& ready) {
+  return run(
+      argv, input, signal, [&](int) { return ready(); }, {}, true);
 }
 
 std::string mpirun_path() { return DOPPEL_MPIEXEC; }

@@ -32,6 +32,10 @@ RunResult run_doppel_mpi(int ranks, const std::vector<std::string>& args,
 // Runs any program (argv[0] a path) like run_doppel.
 RunResult run_program(const std::vector<std::string>& argv, const std::string& input = "",
                       const std::vector<std::string>& env = {});
+// Runs any program like run_doppel_interrupted, but ends its standard input right after the
+// signal: a program that takes no action on the signal then reads to the end and finishes.
+RunResult run_program_signalled(const std::vector<std::string>& argv, const std::string& input,
+                                int signal, const std::function<bool()>& ready);
 // The sanitizer reports of the last run_doppel_mpi that matter: every AddressSanitizer or
 // UndefinedBehaviorSanitizer error, and every leak whose stack passes through doppel's own code.
 // Open MPI's leaks at MPI_Finalize (often in components it has unloaded) are not doppel's; "" when

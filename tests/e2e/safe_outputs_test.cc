@@ -3,6 +3,7 @@
 // (SIGINT, SIGTERM, SIGHUP) leaves an earlier file of an output's name as it was, and no temporary.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -56,6 +57,30 @@ TEST(SafeOutputs, ABadOptionOrInputLeavesEarlierFilesAsTheyWere) {
   }
 }
 
+// Regression: an output was replaced by a rename, which needs only the directory's permission, so
+// a file its owner had made read-only was replaced where `echo > file` is refused. Run as an
+// unprivileged user (root may write anywhere): refused, and the file kept.
+TEST(SafeOutputs, AWriteProtectedOutputIsRefusedAndKept) {
+  const std::string dir = temp_dir();
+  fs::permissions(dir, fs::perms::all);  // anyone may make files here, as in /tmp
+  const std::string in = dir + "/in.jsonl", out = dir + "/mine.jsonl";
+  write_file(in, jsonl_corpus("d", 5));
+  write_file(out, "mine\n");
+  fs::permissions(in, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(out, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  std::vector<std::string> argv;
+  if (::geteuid() == 0) {
+    if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) as root";
+    argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  }
+  argv.insert(argv.end(), {DOPPEL_BINARY, "dedup", in, "--output", out});
+  const RunResult r = run_program(argv);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find(out + ": cannot write: Permission denied"), std::string::npos) << r.err;
+  EXPECT_EQ(read_file(out), "mine\n");
+  EXPECT_TRUE(temporaries(dir).empty());
+}
+
 // A run that fails after its outputs were opened (no document could be read) writes none.
 TEST(SafeOutputs, AFailedRunWritesNothing) {
   const std::string dir = temp_dir();
@@ -98,6 +123,27 @@ TEST(SafeOutputs, AnInterruptedRunSaysSoAndLeavesEarlierFilesAsTheyWere) {
       EXPECT_FALSE(fs::exists(clusters));
       EXPECT_TRUE(temporaries(dir).empty());
     }
+  }
+}
+
+// Regression: doppel caught SIGHUP under `nohup` (and SIGINT where a shell had started it in the
+// background, ignoring it): a run meant to outlive the terminal ended with 130 and no output. A
+// signal inherited as ignored stays ignored; the run finishes and writes its outputs.
+TEST(SafeOutputs, ASignalInheritedAsIgnoredStaysIgnored) {
+  for (const int sig : {SIGHUP, SIGINT}) {
+    SCOPED_TRACE(sig == SIGHUP ? "SIGHUP" : "SIGINT");
+    const std::string dir = temp_dir();
+    const std::string out = dir + "/out.jsonl";
+    write_file(out, "earlier output\n");
+    const std::vector<std::string> argv = {
+        "/bin/sh",  "-c", "trap '' HUP INT; exec \"$0\" \"$@\"", DOPPEL_BINARY, "dedup", "-",
+        "--output", out};
+    const RunResult r = run_program_signalled(argv, jsonl_corpus("d", 50), sig,
+                                              [&] { return temporaries(dir).size() == 1u; });
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("(SIG"), std::string::npos) << r.err;
+    EXPECT_NE(read_file(out), "earlier output\n");
+    EXPECT_TRUE(temporaries(dir).empty());
   }
 }
 

@@ -89,7 +89,13 @@ InterruptGuard::InterruptGuard(bool progress, bool quiet) {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
-  for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &sa, &g_old[i]);
+  for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+    sigaction(kSignals[i], nullptr, &g_old[i]);
+    // A signal the caller set to be ignored stays ignored: `nohup` ignores SIGHUP so that a run
+    // outlives the terminal, and a shell starts background jobs with SIGINT ignored.
+    const bool ignored = (g_old[i].sa_flags & SA_SIGINFO) == 0 && g_old[i].sa_handler == SIG_IGN;
+    if (!ignored) sigaction(kSignals[i], &sa, nullptr);
+  }
 }
 
 InterruptGuard::~InterruptGuard() {

@@ -20,7 +20,8 @@
 namespace doppel::cli {
 
 // While one exists, SIGINT, SIGTERM and SIGHUP remove the registered temporaries and exit with
-// 130.
+// 130; a signal that the process inherited as ignored (`nohup`, a shell's background job) stays
+// ignored.
 // Construct it before RunOutputs::open(), so that no temporary exists without it.
 // `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
 // nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
