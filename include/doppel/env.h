@@ -39,7 +39,8 @@ enum class PathKind {
 
 struct PathInfo {
   PathKind kind = PathKind::kMissing;
-  std::uint64_t size = 0;  // bytes of a file; 0 otherwise
+  std::uint64_t size = 0;        // bytes of a file; 0 otherwise
+  std::int64_t modified_ns = 0;  // last modification, ns since the epoch; 0 if not known
 };
 
 struct DirEntry {

@@ -22,6 +22,7 @@ Result<std::shared_ptr<CorpusSource>> CorpusSource::open_ranges(std::vector<Inpu
   std::shared_ptr<CorpusSource> source(
       new CorpusSource(std::move(files), std::move(ranges), read, env));
   source->spools_.resize(source->files_.size());
+  source->first_seen_.resize(source->files_.size());
   if (read.keep_stdin) {
     for (const FileRange& r : source->ranges_) {
       if (!source->files_[r.file].read_once || source->spools_[r.file]) continue;
@@ -48,7 +49,10 @@ std::vector<InputFileInfo> CorpusSource::file_infos() const {
 Result<std::unique_ptr<SequentialFile>> CorpusSource::open_file(std::size_t index,
                                                                 bool first) const {
   const InputFile& f = files_[index];
-  if (!f.read_once) return env_.open(f.path);
+  if (!f.read_once) {
+    if (first) first_seen_[index] = env_.stat(f.path);
+    return env_.open(f.path);
+  }
   const std::shared_ptr<StdinSpool>& spool = spools_[index];
   if (first) {
     auto in = f.is_stdin() ? env_.open_stdin() : env_.open(f.path);
@@ -60,6 +64,21 @@ Result<std::unique_ptr<SequentialFile>> CorpusSource::open_file(std::size_t inde
         fmt::format("{} was not kept for a second reading (`keep_stdin`)", f.name));
   }
   return spool->open();
+}
+
+Status CorpusSource::unchanged() const {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    const PathInfo& was = first_seen_[i];
+    if (was.kind != PathKind::kFile) continue;
+    const PathInfo now = env_.stat(files_[i].path);
+    if (now.kind != was.kind || now.size != was.size || now.modified_ns != was.modified_ns) {
+      return Status::IoError(fmt::format(
+          "{}: the file changed while doppel ran (it is read twice: to compare, then to copy "
+          "documents to the outputs); run on a copy that does not change",
+          files_[i].name));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<BatchReader>> CorpusSource::read() const {

@@ -42,6 +42,9 @@ class CorpusSource {
   // (standard input, named pipes) themselves, and copies them when they are kept; later ones read
   // the copies, and fail for such inputs not kept.
   Result<std::unique_ptr<BatchReader>> read() const;
+  // Fails, naming the file, if a file read before has changed since it was first opened (its
+  // size or modification time): a second reading would copy other text than was compared.
+  Status unchanged() const;
 
  private:
   CorpusSource(std::vector<InputFile> files, std::vector<FileRange> ranges, const ReadOptions& read,
@@ -56,6 +59,8 @@ class CorpusSource {
   Env& env_;
   // Per file: the copy of an input read once (InputFile::read_once), when kept; else null.
   std::vector<std::shared_ptr<StdinSpool>> spools_;
+  // Per file: what it was when the first reading opened it (kMissing: not opened, or read once).
+  mutable std::vector<PathInfo> first_seen_;
   mutable bool read_before_ = false;  // the first reading has taken the inputs read once
 };
 

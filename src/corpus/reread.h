@@ -17,6 +17,7 @@ namespace doppel {
 template <typename Wanted, typename Fn>
 Status reread_documents(const Corpus& corpus, Wanted wanted, Fn fn) {
   if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
+  DOPPEL_RETURN_IF_ERROR(corpus.source->unchanged());
   auto reader = corpus.source->read();
   if (!reader.ok()) return reader.status();
   Batch batch;
@@ -24,21 +25,25 @@ Status reread_documents(const Corpus& corpus, Wanted wanted, Fn fn) {
   while ((*reader)->next(batch)) {
     for (const RawDoc& raw : batch.docs) {
       if (doc >= corpus.docs.size()) {
-        return Status::Internal("the input changed between the two readings (more documents)");
+        DOPPEL_RETURN_IF_ERROR(corpus.source->unchanged());
+        return Status::IoError("the input changed between the two readings (more documents)");
       }
       const Document& info = corpus.docs[doc];
       const std::uint32_t this_doc = doc++;
       if (!wanted(this_doc)) continue;
       if (info.line != raw.line || info.input != raw.input) {
-        return Status::Internal("the input changed between the two readings");
+        DOPPEL_RETURN_IF_ERROR(corpus.source->unchanged());
+        return Status::IoError("the input changed between the two readings");
       }
       DOPPEL_RETURN_IF_ERROR(fn(this_doc, batch, raw, (*reader)->files()[raw.input]));
     }
   }
   if (doc != corpus.docs.size()) {
-    return Status::Internal("the input changed between the two readings (fewer documents)");
+    DOPPEL_RETURN_IF_ERROR(corpus.source->unchanged());
+    return Status::IoError("the input changed between the two readings (fewer documents)");
   }
-  return Status::Ok();
+  // Also a change while this reading ran.
+  return corpus.source->unchanged();
 }
 
 }  // namespace doppel

@@ -122,8 +122,17 @@ class GzipSource final : public ByteSource {
       const int ret = inflate(&zs_, Z_NO_FLUSH);
       if (ret == Z_STREAM_END) {
         member_open_ = false;
+        members_ended_ = true;
         inflateReset(&zs_);  // concatenated members, as gzip itself reads them
       } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
+        // The very first bytes are no gzip (or zlib) header: most likely a file that was never
+        // compressed, under a name that says it was. Say so, rather than "corrupt".
+        if (!members_ended_ && zs_.total_out == 0 && zs_.msg != nullptr &&
+            std::strcmp(zs_.msg, "incorrect header check") == 0) {
+          return Status::CorruptInput(
+              "not gzip data: the name ends in .gz but the file does not start with a gzip "
+              "header (if it is not compressed, give it a name without .gz)");
+        }
         return Status::CorruptInput(
             fmt::format("corrupt gzip stream: {}", zs_.msg != nullptr ? zs_.msg : "inflate error"));
       }
@@ -138,6 +147,7 @@ class GzipSource final : public ByteSource {
   std::vector<char> in_buf_;
   bool ok_ = false;
   bool eof_ = false;
+  bool members_ended_ = false;  // a member was read to its end
   bool member_open_ = false;
 };
 

@@ -161,6 +161,22 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
     name_by_location();
     return;
   }
+  // A field that doppel reads, given twice in the object: JSON leaves open which value counts
+  // (simdjson finds the first, Python's json, jq and JavaScript keep the last), so the document
+  // is bad input rather than read in a way its author's tools do not read it.
+  for (const std::string* field :
+       {&options_.id_field, &options_.text_field, &options_.date_field}) {
+    int seen = 0;
+    for (const auto member : object) seen += member.key == *field ? 1 : 0;
+    if (seen > 1) {
+      out.status = ReadStatus::kMalformedJson;
+      out.message = fmt::format(
+          "field \"{}\" appears {} times in the object (JSON tools differ on which one counts)",
+          *field, seen);
+      name_by_location();
+      return;
+    }
+  }
   // The id first, so that every later message can name the document.
   simdjson::dom::element id;
   if (object.at_key(options_.id_field).get(id) || id.is_null()) {
@@ -187,7 +203,13 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
   simdjson::dom::element date;
   if (!object.at_key(options_.date_field).get(date) && !date.is_null()) {
     if (date.is_string()) {
-      out.date = std::string(date.get_string().value_unsafe());
+      // Without the spaces around it: dates are compared as text, and " 2021" would sort before
+      // every other date (a date of spaces only, first of all). Only ASCII whitespace is taken.
+      std::string_view text = date.get_string().value_unsafe();
+      const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+      while (!text.empty() && space(text.front())) text.remove_prefix(1);
+      while (!text.empty() && space(text.back())) text.remove_suffix(1);
+      out.date = std::string(text);
     } else if (date.is_number()) {
       out.date = simdjson::minify(date);
     } else {

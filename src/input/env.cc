@@ -52,9 +52,13 @@ class FdFile final : public SequentialFile {
 };
 
 PathInfo info_of(const struct stat& st) {
-  if (S_ISREG(st.st_mode)) return PathInfo{PathKind::kFile, static_cast<std::uint64_t>(st.st_size)};
-  if (S_ISDIR(st.st_mode)) return PathInfo{PathKind::kDirectory, 0};
-  return PathInfo{PathKind::kOther, 0};
+  const std::int64_t modified =
+      std::int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + std::int64_t{st.st_mtim.tv_nsec};
+  if (S_ISREG(st.st_mode)) {
+    return PathInfo{PathKind::kFile, static_cast<std::uint64_t>(st.st_size), modified};
+  }
+  if (S_ISDIR(st.st_mode)) return PathInfo{PathKind::kDirectory, 0, modified};
+  return PathInfo{PathKind::kOther, 0, modified};
 }
 
 class PosixEnv final : public Env {
@@ -76,13 +80,18 @@ class PosixEnv final : public Env {
       DirEntry e;
       e.name = it->path().filename().string();
       // Links to directories are not followed (no cycles, no tree read twice); links to files are.
+      // A link whose target cannot be looked at (dangling, in a directory the user may not enter,
+      // a loop) is listed as a file: opening it fails, and the reader reports it as unreadable
+      // with the reason, rather than skip what may well be a document.
       struct stat st {};
       const std::string path = it->path().string();
       if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
         struct stat target {};
-        e.info = ::stat(path.c_str(), &target) == 0 && S_ISREG(target.st_mode)
-                     ? info_of(target)
-                     : PathInfo{PathKind::kOther, 0};
+        if (::stat(path.c_str(), &target) != 0) {
+          e.info = PathInfo{PathKind::kFile, 0};
+        } else {
+          e.info = S_ISREG(target.st_mode) ? info_of(target) : PathInfo{PathKind::kOther, 0};
+        }
       } else if (::lstat(path.c_str(), &st) == 0) {
         e.info = info_of(st);
       }

@@ -11,11 +11,18 @@ namespace doppel {
 namespace fs = std::filesystem;
 namespace {
 
-// Files below `dir` (relative paths, '/'-separated), depth first; hidden entries skipped.
+// Files below `dir` (relative paths, '/'-separated), depth first; hidden entries skipped. A
+// subdirectory that cannot be listed (one the user may not read, such as a root-owned
+// lost+found) is listed as a file: opening it fails, and the reader reports it as unreadable with
+// the reason, while the rest of the tree is read. (It had ended the whole run.)
 Status list_files(Env& env, const fs::path& dir, const std::string& rel,
                   std::vector<std::pair<std::string, std::uint64_t>>& out) {
   auto entries = env.list(dir.string());
-  if (!entries.ok()) return entries.status();
+  if (!entries.ok()) {
+    if (rel.empty()) return entries.status();  // the directory the user named
+    out.emplace_back(rel, 0);
+    return Status::Ok();
+  }
   for (const DirEntry& e : *entries) {
     if (e.name.empty() || e.name[0] == '.') continue;
     const std::string child = rel.empty() ? e.name : rel + "/" + e.name;

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -140,6 +141,15 @@ TEST(BadInput, MalformedJsonNotJson) {
   expect_bad_line("not json", "malformed_json", "malformed JSON");
 }
 
+// Regression: the first of two "text" (or "id") keys was read without a word, where Python's json,
+// jq and JavaScript read the last: the document compared as a text its author never meant.
+TEST(BadInput, AFieldGivenTwiceIsMalformed) {
+  expect_bad_line(R"({"id": "b", "text": "one two three", "text": "four five six"})",
+                  "malformed_json", "field \"text\" appears 2 times");
+  expect_bad_line(R"({"id": "k1", "id": "k2", "text": "one two three"})", "malformed_json",
+                  "field \"id\" appears 2 times");
+}
+
 TEST(BadInput, JsonThatIsNotAnObject) {
   expect_bad_line("[1, 2, 3]", "malformed_json", "not an object");
 }
@@ -169,6 +179,22 @@ TEST(BadInput, NullAndNumberDatesAreRead) {
   expect_accounted(o);
   EXPECT_EQ(o.stats.num("documents.kept"), 2);
   EXPECT_EQ(o.stats.num("documents.malformed_json"), 0);
+}
+
+// Regression: a date of spaces (" ") sorted before every real date and made its document the
+// earliest; spaces around a date moved it too. They are trimmed; spaces only is no date.
+TEST(BadInput, SpacesAroundADateAreNotPartOfIt) {
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/dates.jsonl";
+  const std::string text = "the same words in every document of this little corpus here";
+  write_file(path, R"({"id": "blank", "date": "   ", "text": ")" + text + "\"}\n" +
+                       R"({"id": "may", "date": "2021-05-01", "text": ")" + text + "\"}\n" +
+                       R"({"id": "april", "date": " 2021-04-01\t", "text": ")" + text + "\"}\n");
+  const Outcome o = dedup({path}, {"--keep", "earliest"});
+  expect_accounted(o);
+  EXPECT_EQ(o.kept, std::set<std::string>{"april"});
+  EXPECT_NE(o.output.find(R"("date": " 2021-04-01\t")"), std::string::npos)
+      << "the input line is copied as it was";
 }
 
 TEST(BadInput, MissingTextField) {
@@ -298,6 +324,49 @@ TEST(BadInput, BinaryFileInDirectory) {
   EXPECT_EQ(o.stats.num("documents.read"), 3);
 }
 
+// Regression: a link in a directory whose target could not be looked at was skipped without a
+// word, as links to directories are: a document lost in silence. Now it is read, and reported
+// unreadable with the reason.
+TEST(BadInput, DanglingLinkInDirectoryIsUnreadable) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/a.txt", random_text(1, 50));
+  std::filesystem::create_symlink(dir + "/gone.txt", dir + "/b.txt");
+  std::filesystem::create_symlink("c.txt", dir + "/c.txt");  // a loop
+  const Outcome o = dedup({dir});
+  expect_skipped(o, "b.txt", "unreadable", dir + "/b.txt", "No such file or directory", 2);
+  expect_skipped(o, "c.txt", "unreadable", dir + "/c.txt", "Too many levels of symbolic links", 2);
+  expect_kept(o, {"a.txt"});
+  expect_accounted(o);
+  EXPECT_EQ(o.stats.num("documents.read"), 3);
+}
+
+// Regression: one subdirectory that could not be listed (a root-owned lost+found) ended the
+// whole run. Now it is reported unreadable, and the rest is read. Run as an unprivileged user
+// (root may list anything).
+TEST(BadInput, UnlistableSubdirectoryIsUnreadable) {
+  namespace fs = std::filesystem;
+  const std::string dir = temp_dir();
+  fs::permissions(dir, fs::perms::all);
+  fs::create_directories(dir + "/in/private");
+  write_file(dir + "/in/a.txt", random_text(1, 50));
+  write_file(dir + "/in/private/b.txt", random_text(2, 50));
+  fs::permissions(dir + "/in", fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec);
+  fs::permissions(dir + "/in/a.txt", fs::perms::owner_read | fs::perms::others_read);
+  fs::permissions(dir + "/in/private", fs::perms::owner_all);
+  std::vector<std::string> argv;
+  if (::geteuid() == 0) {
+    if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "needs setpriv (util-linux) as root";
+    argv = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+  }
+  argv.insert(argv.end(), {DOPPEL_BINARY, "dedup", dir + "/in", "--removed", "-", "-q"});
+  const RunResult r = run_program(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"id\":\"private\",\"reason\":\"unreadable\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Permission denied"), std::string::npos) << r.out;
+}
+
 TEST(BadInput, BinaryJsonLinesFileIsOneDocument) {
   const std::string dir = temp_dir();
   const std::string bin = dir + "/utf16.jsonl";
@@ -392,6 +461,22 @@ TEST(BadInput, CorruptZstdIsADamagedFile) {
   EXPECT_GE(count_lines_with(o.run.err, {"warning", bad, "corrupt zstd"}), 1) << o.run.err;
   EXPECT_EQ(o.stats.num("documents.read"), 2) << "no document comes out of garbage";
   expect_kept(o, {"good0", "good1"});
+  expect_accounted(o);
+}
+
+// Regression: a file named .gz that was never compressed was "corrupt gzip stream: incorrect
+// header check", which does not tell the user what is wrong with it.
+TEST(BadInput, PlainTextUnderAGzipNameSaysItIsNotGzip) {
+  const std::string dir = temp_dir();
+  const std::string plain = dir + "/plain.jsonl.gz";
+  write_file(plain, good(0) + "\n");
+  write_file(dir + "/good.jsonl", good(1) + "\n");
+  const Outcome o = dedup({plain, dir + "/good.jsonl"});
+  ASSERT_EQ(o.run.exit_code, 0) << o.run.err;
+  EXPECT_EQ(o.stats.num("file_problems"), 1);
+  EXPECT_GE(count_lines_with(o.run.err, {"warning", plain, "not gzip data", "without .gz"}), 1)
+      << o.run.err;
+  expect_kept(o, {"good1"});
   expect_accounted(o);
 }
 

@@ -70,6 +70,32 @@ ReadRun read(test::MemoryEnv& env, const std::vector<std::string>& inputs, int t
   return run;
 }
 
+// Regression: a file edited between the two readings (the first to compare, the second to copy
+// documents to the outputs) with as many documents as before went unnoticed, and the outputs held
+// text that was never compared, or the run failed with a C++ exception's message.
+TEST(CorpusSource, KnowsWhenAFileChangedSinceItWasFirstRead) {
+  test::MemoryEnv env;
+  env.files["in/a.jsonl"] = R"({"id":"a","text":"one two three"})"
+                            "\n";
+  env.files["in/b.txt"] = "four five six";
+  ReadOptions read;
+  read.env = &env;
+  auto source = CorpusSource::open(std::vector<std::string>{"in"}, read);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  EXPECT_TRUE((*source)->unchanged().ok()) << "nothing read yet";
+  auto reader = (*source)->read();
+  ASSERT_TRUE(reader.ok());
+  Batch batch;
+  while ((*reader)->next(batch)) {
+  }
+  EXPECT_TRUE((*source)->unchanged().ok());
+  env.files["in/b.txt"] = "four five six seven";
+  const Status changed = (*source)->unchanged();
+  EXPECT_FALSE(changed.ok());
+  EXPECT_NE(changed.message().find("b.txt: the file changed while doppel ran"), std::string::npos)
+      << changed.ToString();
+}
+
 TEST(ReadStage, PartsHoldWhatTheTextGivesOnAnyThreads) {
   std::mt19937_64 rng(31);
   test::MemoryEnv env;
