@@ -44,6 +44,9 @@ Result<std::unique_ptr<SequentialFile>> BodyEnv::open_stdin() {
 
 Result<std::string> body_as_json_lines(std::string_view body, bool json_lines) {
   if (json_lines) return std::string(body);
+  // A UTF-8 byte-order mark before the JSON is skipped, as before a JSON Lines body (and before
+  // the first line of a file).
+  if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   const simdjson::padded_string padded(body);

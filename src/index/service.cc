@@ -154,6 +154,13 @@ std::string body_message(std::string message, bool json_lines) {
        at = message.find("<stdin>", at)) {
     message.replace(at, 7, "the body");
   }
+  // The reader's hint for a file (a jq command) means nothing to a client: say what to send.
+  if (const std::size_t at = message.find("(convert it with: jq"); at != std::string::npos) {
+    const std::size_t close = message.find(')', at);
+    message.replace(at, close == std::string::npos ? std::string::npos : close + 1 - at,
+                    "(send one object per line, or a JSON array of documents with Content-Type: "
+                    "application/json)");
+  }
   // The reader names options as the library does (`max_doc_bytes`, `text_field`); a client can
   // only ask the server's operator to set them, as flags of doppel serve.
   for (std::size_t open = message.find('`'); open != std::string::npos;

@@ -1050,6 +1050,12 @@ TEST(Serve, ATokenThatNoHeaderCanCarryIsRefused) {
       {"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir + "/two", "-q"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("the token must be one line without spaces"), std::string::npos) << r.err;
+  // A NUL (or another control character) cannot be sent in a header either.
+  write_file(dir + "/nul", std::string("t\0k\n", 4));
+  const RunResult n = run_doppel(
+      {"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir + "/nul", "-q"});
+  EXPECT_EQ(n.exit_code, 2);
+  EXPECT_NE(n.err.find("without spaces or control characters"), std::string::npos) << n.err;
   // A directory read as a token file was "the token is empty".
   const RunResult d =
       run_doppel({"serve", dir + "/t.idx", "--listen", "127.0.0.1:0", "--token-file", dir, "-q"});

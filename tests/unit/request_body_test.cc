@@ -102,6 +102,14 @@ TEST(BodyDecoder, GzipMembersOneAfterAnotherAreOneBody) {
   EXPECT_EQ(d.out, a + b);
 }
 
+// Regression: a byte-order mark before a JSON array body was a 400, where the same mark before a
+// JSON Lines body (and a file's first line) is skipped.
+TEST(RequestBody, AByteOrderMarkBeforeAJsonBodyIsSkipped) {
+  const auto lines = body_as_json_lines("\xEF\xBB\xBF[{\"id\": \"a\", \"text\": \"x\"}]", false);
+  ASSERT_TRUE(lines.ok()) << lines.status().ToString();
+  EXPECT_EQ(*lines, "{\"id\":\"a\",\"text\":\"x\"}\n");
+}
+
 TEST(BodyDecoder, GarbageIsRefused) {
   for (const auto kind :
        {BodyDecoder::Kind::kGzip, BodyDecoder::Kind::kDeflate, BodyDecoder::Kind::kBrotli}) {

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,11 +59,16 @@ Status read_token(const std::string& path, std::string& token) {
   }
   if (token.empty()) return Status::InvalidArgument(fmt::format("{}: the token is empty", path));
   // A header value cannot carry a line break, so a token with one (a file of two lines, a key
-  // file given by mistake) could never be sent; spaces and tabs would be trimmed by clients.
-  if (token.find_first_of(" \t\r\n") != std::string::npos) {
+  // file given by mistake) could never be sent; spaces and tabs would be trimmed by clients, and
+  // other control characters (NUL, DEL, ...) are not allowed in a header at all.
+  const bool control = std::any_of(token.begin(), token.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+  if (control) {
     return Status::InvalidArgument(fmt::format(
-        "{}: the token must be one line without spaces (a header carries it: Authorization: "
-        "Bearer TOKEN)",
+        "{}: the token must be one line without spaces or control characters (a header carries "
+        "it: Authorization: Bearer TOKEN)",
         path));
   }
   return Status::Ok();
@@ -83,10 +89,16 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
   service.read = s.index_read.read;
 
   // SIGTERM and SIGINT go to the waiting thread only: blocked here, before any thread starts.
+  // SIGTERM always (it is how a service is stopped); SIGINT unless the process inherited it as
+  // ignored (a shell starts background jobs so), since sigwait() would take a blocked one even so.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
+  struct sigaction old_int {};
+  sigaction(SIGINT, nullptr, &old_int);
+  if ((old_int.sa_flags & SA_SIGINFO) != 0 || old_int.sa_handler != SIG_IGN) {
+    sigaddset(&signals, SIGINT);
+  }
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   IndexOpenOptions o;
@@ -120,15 +132,18 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
     return bound;
   }
   const IndexStats stats = (*index)->stats();
+  // An IPv6 address goes in brackets in a URL (RFC 3986): http://[::1]:8080/.
+  const std::string url_host =
+      service.host.find(':') != std::string::npos ? "[" + service.host + "]" : service.host;
   if (!s.quiet) {
     std::fprintf(stderr,
                  "doppel serve: %s (%s documents, opened in %.2f s) on http://%s:%d/ ; SIGTERM "
                  "or Ctrl-C stops\n",
                  s.index_path.c_str(), thousands(stats.documents).c_str(), stats.open_seconds,
-                 service.host.c_str(), server.port());
+                 url_host.c_str(), server.port());
   } else {
     // Tests and scripts learn the port from this line even when quiet.
-    std::fprintf(stderr, "doppel serve: http://%s:%d/\n", service.host.c_str(), server.port());
+    std::fprintf(stderr, "doppel serve: http://%s:%d/\n", url_host.c_str(), server.port());
   }
   std::fflush(stderr);
   std::thread waiter([&] {
