@@ -303,8 +303,9 @@ void BatchReader::read_text_file(Batch& batch) {
 void BatchReader::emit_line(Batch& batch, std::size_t begin, std::size_t end) {
   ++line_;
   if (end > begin && batch.buffer[end - 1] == '\r') --end;
-  // A byte-order mark before the first line (editors on Windows write one) is not JSON.
-  if (line_ == 1 && batch.buffer.view().substr(begin, end - begin).starts_with(kByteOrderMark)) {
+  // A byte-order mark before a line is not JSON: editors on Windows write one before the first
+  // line, and `cat a.jsonl b.jsonl` puts b's before a line in the middle.
+  if (batch.buffer.view().substr(begin, end - begin).starts_with(kByteOrderMark)) {
     begin += kByteOrderMark.size();
   }
   const std::string_view text = batch.buffer.view().substr(begin, end - begin);

@@ -85,7 +85,13 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
     if (arg != "-") {
       info = env.stat(arg);
       if (info.kind == PathKind::kMissing) {
-        return Status::IoError(fmt::format("{}: no such file or directory", arg));
+        // Missing, or in a directory the user may not enter: say which.
+        std::error_code ec;
+        (void)fs::status(arg, ec);
+        const bool denied = ec == std::errc::permission_denied;
+        return Status::IoError(fmt::format(
+            "{}: {}", arg,
+            denied ? "cannot look at it: Permission denied" : "no such file or directory"));
       }
       const fs::path b = base_of(arg, info.kind);
       base = have_base ? common_prefix(base, b) : b;

@@ -365,6 +365,13 @@ TEST(BadInput, UnlistableSubdirectoryIsUnreadable) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("\"id\":\"private\",\"reason\":\"unreadable\""), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Permission denied"), std::string::npos) << r.out;
+  // A file named inside it: not "no such file", which it is not.
+  argv.resize(argv.size() - 5);
+  argv.insert(argv.end(), {"dedup", dir + "/in/private/b.txt"});
+  const RunResult named = run_program(argv);
+  EXPECT_EQ(named.exit_code, 2);
+  EXPECT_NE(named.err.find("b.txt: cannot look at it: Permission denied"), std::string::npos)
+      << named.err;
 }
 
 TEST(BadInput, BinaryJsonLinesFileIsOneDocument) {
@@ -723,7 +730,8 @@ TEST(BadInput, StandardInputAsOneTextDocument) {
 TEST(BadInput, ByteOrderMarkBeforeTheFirstJsonLine) {
   const std::string dir = temp_dir();
   const std::string path = dir + "/bom.jsonl";
-  write_file(path, "\xEF\xBB\xBF" + good(0) + "\n" + good(1) + "\n");
+  // The second as `cat` of two such files leaves it (was malformed JSON: "improper structure").
+  write_file(path, "\xEF\xBB\xBF" + good(0) + "\n\xEF\xBB\xBF" + good(1) + "\n");
   const Outcome o = dedup({path});
   expect_accounted(o);
   EXPECT_TRUE(o.removed.empty()) << o.run.err;
