@@ -142,6 +142,11 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                 # missing field; elsewhere than a field, in a string.
                 line = json.dumps(_without_nan(doc), ensure_ascii=False, separators=(",", ":"),
                                   default=_json_default)
+            except RecursionError:
+                # Nested deeper than Python's json can write: bad input, as the command counts
+                # a line nested too deep (malformed_json, named by its line: the document's
+                # place in the iterable, from 1), not the end of the whole call.
+                line = "!nested too deep to write as JSON"
             parts.append(line)
             parts.append("\n")
             size += len(line) + 1
@@ -211,8 +216,12 @@ def _run(native_call, inputs, options, on_problem, max_warnings, strings=True):
         next_chunk = _json_lines(documents, options.get("id_field", "id"),
                                  options.get("text_field", "text"), strings)
     problems = _Problems(on_problem, max_warnings)
+    # Paths go down as the bytes the file system holds (os.fsencode): a name that is not UTF-8
+    # (os.listdir gives it with surrogate escapes) could not be encoded as a str, and is read as
+    # the command line reads it, its id escaped.
+    native_paths = None if paths is None else [os.fsencode(p) for p in paths]
     try:
-        run = native_call(paths, next_chunk, options, problems)
+        run = native_call(native_paths, next_chunk, options, problems)
     except OSError as e:
         if paths is not None and any(("\n" in p or " " in p) and not os.path.exists(p)
                                      for p in paths):

@@ -254,3 +254,37 @@ def test_values_json_cannot_hold_become_text():
     r = doppel.dedup(docs, keep="earliest")
     assert r.clusters[0]["representative"] == "y"
     assert r.clusters[0]["members"][0]["date"] == "2021-10-01"
+
+
+def test_a_file_name_that_is_not_utf8_is_read_as_on_the_command_line(tmp_path):
+    # os.listdir gives such a name with surrogate escapes, which pybind11 could not encode: the
+    # call failed with "Unable to cast Python instance to C++ type".
+    folder = os.fsencode(tmp_path)
+    text = b"the harbour bridge reopened on monday after three weeks of repairs to its deck"
+    for name in (b"caf\xe9.txt", b"copy.txt"):
+        with open(os.path.join(folder, name), "wb") as f:
+            f.write(text)
+    names = sorted(os.listdir(tmp_path))
+    assert "caf\udce9.txt" in names
+    for inputs in ([str(tmp_path / n) for n in names], [tmp_path / n for n in names]):
+        r = doppel.dedup(inputs)
+        assert r.stats["documents"]["read"] == 2
+        assert r.removed_ids == {"copy.txt"} or r.removed_ids == {"caf\\xE9.txt"}
+        ids = {d["id"] for d in r.deduplicated()} | r.removed_ids
+        assert ids == {"caf\\xE9.txt", "copy.txt"}
+
+
+def test_a_document_nested_too_deep_for_json_is_bad_input_not_the_end_of_the_call():
+    # json.dumps raised RecursionError out of the call, under on_error="skip" too.
+    text = "one text with enough words to be read as a document"
+    deep = {"id": "deep", "text": text}
+    inner = deep
+    for _ in range(5000):
+        inner["extra"] = {}
+        inner = inner["extra"]
+    with pytest.warns(doppel.BadInputWarning):
+        r = doppel.dedup([{"id": "a", "text": text}, deep, {"id": "b", "text": "other words"}],
+                         max_warnings=0)
+    assert r.stats["documents"]["read"] == 3
+    assert [row["reason"] for row in r.removed] == ["malformed_json"]
+    assert {d["id"] for d in r.deduplicated()} == {"a", "b"}
