@@ -2,6 +2,7 @@
 // shows what a dedup and a reuse run over the same corpus found. docs/report.md describes it.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -18,6 +19,10 @@ struct ReportOptions {
   std::string generator;      // shown in the footer, e.g. "doppel 0.1.0"
   int text_block_docs = 256;  // document texts are stored in blocks of this many documents,
                               // each parsed by the browser only when one of them is shown
+  // ... and of at most this many bytes of text (a larger document is a block alone): a browser
+  // cannot make a string of more than about 2^29 characters, and JSON escapes a byte into up to
+  // six. At least 1.
+  std::uint64_t text_block_bytes = std::uint64_t{32} << 20;
 };
 
 // Whether the options can be used.

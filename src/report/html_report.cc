@@ -97,7 +97,31 @@ int report_status(const DedupResult& dd, std::uint32_t d) {
   return 2 + static_cast<int>(dd.corpus.docs[d].status);
 }
 
-std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options) {
+// The first document of each text block: a block ends after `block_docs` documents, or before the
+// document that would take its text past `block_bytes` (ReportOptions::text_block_bytes). JSON
+// escapes a byte into up to six characters, and a browser cannot make a string of more than
+// 2^29 - 24 characters (V8): a block of two 57 MiB documents of '<' was 690M characters, and the
+// report never opened. The default, 32 MiB, stays far below that even escaped.
+std::vector<std::uint32_t> text_block_starts(const Corpus& c, std::uint32_t block_docs,
+                                             std::uint64_t block_bytes) {
+  std::vector<std::uint32_t> starts;
+  std::uint32_t count = 0;
+  std::uint64_t bytes = 0;
+  for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
+    const std::uint64_t text = c.ok(d) ? c.docs[d].text_bytes : 0;
+    if (d == 0 || count == block_docs || bytes + text > block_bytes) {
+      starts.push_back(d);
+      count = 0;
+      bytes = 0;
+    }
+    ++count;
+    bytes += text;
+  }
+  return starts;
+}
+
+std::string data_block(const DedupResult& dd, const ReuseResult& r, const ReportOptions& options,
+                       const std::vector<std::uint32_t>& block_starts) {
   const Corpus& c = r.corpus;
   const auto n = static_cast<std::uint32_t>(c.docs.size());
   std::string s = "{\"format\":1,\"title\":";
@@ -105,6 +129,8 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
   s += ",\"generator\":";
   append_json_string(s, options.generator);
   s += fmt::format(",\"text_block_docs\":{}", options.text_block_docs);
+  append_array(s, "text_blocks", block_starts.size(),
+               [&](std::string& o, std::size_t k) { o += std::to_string(block_starts[k]); });
 
   const DedupStats& st = dd.stats;
   const ReadStats& rs = dd.corpus.stats;
@@ -205,6 +231,9 @@ Status validate_options(const ReportOptions& options) {
   if (options.text_block_docs < 1 || options.text_block_docs > (1 << 20)) {
     return Status::InvalidArgument("`block_docs` must be in [1, 1048576]");
   }
+  if (options.text_block_bytes < 1) {
+    return Status::InvalidArgument("`text_block_bytes` must be at least 1");
+  }
   return Status::Ok();
 }
 
@@ -231,21 +260,23 @@ Status write_html_report(const DedupResult& dedup, const ReuseResult& reuse,
        "JavaScript.</noscript>"
        "<p class=\"loading\">Loading the report&hellip;</p></div>\n"
        "<script type=\"application/json\" id=\"doppel-data\">";
-  s += data_block(dedup, reuse, options);
+  const std::vector<std::uint32_t> block_starts = text_block_starts(
+      reuse.corpus, static_cast<std::uint32_t>(options.text_block_docs), options.text_block_bytes);
+  s += data_block(dedup, reuse, options, block_starts);
   s += "</script>";
   DOPPEL_RETURN_IF_ERROR(w.end_line());
 
   // Texts, in blocks; documents that were not read (bad input) are null.
-  const auto block_docs = static_cast<std::uint32_t>(options.text_block_docs);
   std::uint32_t next_doc = 0;
+  std::size_t next_block = 0;
   auto begin_item = [&]() -> Status {  // what precedes document next_doc's text
-    if (next_doc % block_docs == 0) {
+    if (next_block < block_starts.size() && block_starts[next_block] == next_doc) {
       if (next_doc > 0) {
         s += "]</script>";
         DOPPEL_RETURN_IF_ERROR(w.end_line());
       }
-      s += fmt::format("<script type=\"application/json\" id=\"doppel-text-{}\">[",
-                       next_doc / block_docs);
+      s += fmt::format("<script type=\"application/json\" id=\"doppel-text-{}\">[", next_block);
+      ++next_block;
     } else {
       s.push_back(',');
     }

@@ -76,7 +76,8 @@ test('seeds: one background passage over all five articles, 2021-10-01 its sourc
     return;
   }
   const html = path.join(out, 'seeds.html');
-  run('report', seeds, '-o', html, '--title', 'Seeds', '-q');
+  // Blocks of two documents: the texts come from three blocks (0-1, 2-3, 4), as text_blocks says.
+  run('report', seeds, '-o', html, '--title', 'Seeds', '--block-docs', '2', '-q');
   const docsJson = path.join(out, 'seeds-documents.jsonl');
   const clustersJson = path.join(out, 'seeds-clusters.jsonl');
   run('reuse', seeds, '--documents', docsJson, '--clusters', clustersJson, '-q');
@@ -91,6 +92,9 @@ test('seeds: one background passage over all five articles, 2021-10-01 its sourc
     assert.equal(cards['documents read'], '5');
     assert.equal(cards['shared passages'], '1');
 
+    // Ids from the corpus are isolated for bidirectional text: a right-to-left override in one
+    // reorders nothing around it.
+    assert.equal(await page.$eval('a[href^="#/doc/"]', (a) => getComputedStyle(a).unicodeBidi), 'isolate');
     // Follow the cluster from the overview's table.
     await page.click('table a[href="#/passage/0"]');
     await page.waitForSelector('.occ-card');

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "doppel/report.h"
 #include "e2e/harness.h"
 #include "e2e/outputs.h"
 
@@ -134,6 +135,43 @@ TEST(Report, BadInputKeepsItsPlaceWithoutText) {
   const std::vector<std::string> t = texts(read_file(dir + "/r.html"), &is_null);
   EXPECT_EQ(t, (std::vector<std::string>{"one two three", "", "four five six"}));
   EXPECT_EQ(is_null, (std::vector<bool>{false, true, false}));
+}
+
+// Regression: blocks were cut by number of documents only, so two documents of 57 MiB made one
+// block of 690M escaped characters, more than a browser can hold in a string: the report never
+// opened. A block also ends where its text would pass text_block_bytes.
+TEST(Report, TextBlocksEndAtTheirSizeInBytesToo) {
+  const std::string dir = temp_dir();
+  std::string lines;
+  const std::vector<std::string> texts_in = {"aaa bbb ccc ddd", "eee fff", "ggg hhh iii jjj kkk",
+                                             "lll", "mmm nnn ooo"};
+  for (std::size_t i = 0; i < texts_in.size(); ++i) {
+    lines += "{\"id\":\"d" + std::to_string(i) + "\",\"text\":\"" + texts_in[i] + "\"}\n";
+  }
+  write_file(dir + "/in.jsonl", lines);
+  const std::vector<std::string> inputs = {dir + "/in.jsonl"};
+  DedupOptions dedup;
+  dedup.read.keep_stdin = true;
+  ReuseOptions reuse;
+  reuse.read = dedup.read;
+  auto both = dedup_and_reuse(inputs, dedup, reuse);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  ReportOptions options;
+  options.text_block_docs = 3;
+  options.text_block_bytes = 22;  // d0 + d1 (15 + 7 bytes); d2 + d3 (19 + 3); d4 (11)
+  StringOutput out;
+  ASSERT_TRUE(write_html_report(both->dedup, both->reuse, options, out).ok());
+  const std::string html = out.data();
+  EXPECT_NE(html.find("\"text_blocks\":[0,2,4]"), std::string::npos)
+      << json_block(html, "doppel-data");
+  EXPECT_EQ(texts(html), texts_in);
+  EXPECT_EQ(json_block(html, "doppel-text-1"), "[\"ggg hhh iii jjj kkk\",\"lll\"]");
+  options.text_block_docs = 1;  // the count still ends blocks
+  StringOutput one;
+  ASSERT_TRUE(write_html_report(both->dedup, both->reuse, options, one).ok());
+  EXPECT_NE(one.data().find("\"text_blocks\":[0,1,2,3,4]"), std::string::npos);
+  options.text_block_bytes = 0;
+  EXPECT_FALSE(validate_options(options).ok());
 }
 
 TEST(Report, RefusesBlocksOfNoDocuments) {

@@ -1,7 +1,7 @@
 // The doppel report's script (inlined into every report; ASCII only). It renders every view from
-// the JSON block #doppel-data and parses the document texts (#doppel-text-K, blocks of
-// text_block_docs documents) only when a view needs them. Text from the corpus only ever becomes
-// DOM text nodes (never markup): see el().
+// the JSON block #doppel-data and parses the document texts (#doppel-text-K: from document
+// text_blocks[K] on, text_block_docs documents or 32 MiB of text) only when a view needs them.
+// Text from the corpus only ever becomes DOM text nodes (never markup): see el().
 'use strict';
 (function () {
   const D = JSON.parse(document.getElementById('doppel-data').textContent);
@@ -47,11 +47,23 @@
     }
     return b;
   }
+  // Block k holds the documents from starts[k] on: text_block_docs of them, or fewer where their
+  // text would pass the block's size in bytes.
+  const starts = D.text_blocks;
+  function blockOf(d) {
+    let lo = 0, hi = starts.length - 1;  // the last block starting at or before d
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= d) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
   function textOf(d) {
-    const t = block(Math.floor(d / D.text_block_docs))[d % D.text_block_docs];
+    const k = blockOf(d);
+    const t = block(k)[d - starts[k]];
     return typeof t === 'string' ? t : null;
   }
-  const blockCount = Math.ceil(N / D.text_block_docs);
+  const blockCount = starts.length;
   // Parses every block, yielding to the browser between blocks so that progress can be shown.
   function loadAllTexts(progress) {
     return new Promise(function (resolve) {
@@ -113,6 +125,9 @@
     return el('span', { class: 'bar' }, el('span', { style: 'width:' + Math.round(100 * fraction) + '%' }));
   }
   function color(cluster) { return 'c' + (cluster % 8); }
+  // Ids, dates and file names come from the corpus: each in an element of its own that the
+  // style sheet isolates (unicode-bidi), so that a right-to-left override in one (an id
+  // "invoice-\u202eexe.txt") cannot reorder the text around it.
   function docLink(d) { return el('a', { href: '#/doc/' + d }, docs.id[d]); }
   function statusBadge(d) {
     const s = docs.status[d];
@@ -381,7 +396,7 @@
           el('td', null, el('a', { href: '#/duplicate/' + c.k }, '#' + c.k)),
           el('td', { class: 'num' }, fmtInt(c.members.length)),
           el('td', null, el('span', { class: 'badge ' + (c.exact ? 'exact' : 'near') }, c.exact ? 'exact' : 'near')),
-          el('td', { class: 'id' }, docLink(c.rep), docs.date[c.rep] ? el('span', { class: 'faint nowrap', title: docs.date[c.rep] }, '  ' + shortDate(docs.date[c.rep])) : null));
+          el('td', { class: 'id' }, docLink(c.rep), docs.date[c.rep] ? [' ', el('bdi', { class: 'faint nowrap', title: docs.date[c.rep] }, ' ' + shortDate(docs.date[c.rep]))] : null));
       }))));
   }
   function pager(total, page, go) {
@@ -519,7 +534,7 @@
   // ---- One document --------------------------------------------------------------------------
   function documentView(d) {
     const out = [el('h1', null, docs.id[d])];
-    const meta = [docs.date[d] ? docs.date[d] + ' \u00b7 ' : '', where(d), ' \u00b7 ', fmtInt(docs.chars[d]), ' characters '];
+    const meta = [docs.date[d] ? [el('bdi', null, docs.date[d]), ' \u00b7 '] : '', el('bdi', null, where(d)), ' \u00b7 ', fmtInt(docs.chars[d]), ' characters '];
     out.push(el('p', { class: 'sub' }, meta, statusBadge(d)));
     const text = textOf(d);
     if (text === null) {
@@ -629,7 +644,7 @@
     const out = [el('h1', null, el('span', { class: 'swatch ' + color(k) }), 'Passage #' + k)];
     const src = p.source >= 0 ? occ[p.source].doc : -1;
     out.push(el('p', { class: 'sub' }, fmtInt(p.documents) + ' documents \u00b7 ' + fmtInt(p.size) + ' occurrences \u00b7 ',
-      src >= 0 ? ['first in ', docLink(src), ' (' + docs.date[src] + ')'] : 'no dates, so no source is named'));
+      src >= 0 ? ['first in ', docLink(src), ' (', el('bdi', null, docs.date[src]), ')'] : 'no dates, so no source is named'));
     const ref = passageText(p);
     const refKeys = ref.split(/\s+/).filter(Boolean).map(wordKey);
     // The source first, then the others in input order.
@@ -643,7 +658,7 @@
       const o = occ[i];
       const t = textOf(o.doc);
       const head = el('div', { class: 'occ-head' }, docLink(o.doc),
-        docs.date[o.doc] ? el('span', { class: 'muted' }, docs.date[o.doc]) : null,
+        docs.date[o.doc] ? el('bdi', { class: 'muted' }, docs.date[o.doc]) : null,
         o.role === ROLE_SOURCE ? el('span', { class: 'badge source' }, 'source: earliest') : o.role === ROLE_REUSE ? el('span', { class: 'badge' }, 'reuse') : null,
         el('span', { class: 'faint' }, 'characters ' + fmtInt(o.begin) + '\u2013' + fmtInt(o.end) + ' \u00b7 ' + o.words + ' words'));
       if (t === null) return el('div', { class: 'occ-card' }, head);
