@@ -907,3 +907,25 @@ def test_pickling_keeps_the_query_buffer():
     assert back.collect_query_buffer() == ["a"]
     assert back.collect_query_buffer() == []
     assert lsh.collect_query_buffer() == ["a"]  # the original keeps its own
+
+
+class _AnnotatedIndex(MinHashLSH):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meta = {"doc1": "Hello"}
+
+
+def test_a_subclass_s_and_a_user_s_attributes_survive_pickle_and_copy():
+    # __getstate__ kept only the index's own fields: datasketch pickles the whole __dict__.
+    import copy
+
+    lsh = _AnnotatedIndex(threshold=0.5, num_perm=16)
+    lsh.note = "built 2024-01-01"
+    m = MinHash(num_perm=16)
+    m.update(b"word")
+    lsh.insert("doc1", m)
+    for other in (pickle.loads(pickle.dumps(lsh)), copy.copy(lsh), copy.deepcopy(lsh)):
+        assert type(other) is _AnnotatedIndex
+        assert other.meta == {"doc1": "Hello"}
+        assert other.note == "built 2024-01-01"
+        assert other.query(m) == ["doc1"]

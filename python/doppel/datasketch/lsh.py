@@ -360,25 +360,31 @@ class MinHashLSH:
                 counts[band][h] = counts[band].get(h, 0) + 1
         return counts
 
+    # What _setup() makes again on unpickling; everything else in __dict__ is pickled.
+    _REMADE = frozenset(("_index", "hashtables", "keys", "hashranges", "insert", "query",
+                         "_query_buffer"))
+    _SETTINGS = ("h", "b", "r", "prepickle", "hashfunc", "_buffer_size")
+
     def __getstate__(self) -> dict:
-        return {
-            "h": self.h,
-            "b": self.b,
-            "r": self.r,
-            "prepickle": self.prepickle,
-            "hashfunc": self.hashfunc,
-            "_buffer_size": self._buffer_size,
-            "index": self._index.state(),
-            "query_buffer": self._query_buffer,  # as datasketch pickles its storages' buffers
+        state = {name: getattr(self, name) for name in self._SETTINGS}
+        state["index"] = self._index.state()
+        state["query_buffer"] = self._query_buffer  # as datasketch pickles its storages' buffers
+        # A subclass's or a user's own attributes, as datasketch pickles its whole __dict__.
+        state["attributes"] = {
+            name: value for name, value in self.__dict__.items()
+            if name not in self._REMADE and name not in self._SETTINGS
         }
+        return state
 
     def __setstate__(self, state: dict) -> None:
         index = state.pop("index")
         query_buffer = state.pop("query_buffer", [])  # pickles made before it was kept
+        attributes = state.pop("attributes", {})  # pickles made before they were kept
         self.__dict__.update(state)
         self._setup()
         self._index.set_state(index)
         self._query_buffer = query_buffer
+        self.__dict__.update(attributes)
 
 
 _CLASS_INSERT, _CLASS_QUERY = MinHashLSH.insert, MinHashLSH.query
