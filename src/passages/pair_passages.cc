@@ -12,6 +12,7 @@ std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const
   chain_seeds(pair_seeds, static_cast<int>(options.max_gap), static_cast<int>(options.band),
               scratch.chain, scratch.anchors, scratch.chains);
   scratch.pieces.clear();
+  scratch.matched.clear();
   std::uint64_t aligned = 0;
   const AlignScoring scoring;
   for (const Chain& c : scratch.chains) {
@@ -22,8 +23,12 @@ std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const
                      options.band, options.max_gap, scoring, scratch.align);
     if (al.score <= 0) continue;
     split_at_unmatched(scratch.align.matched, options.max_unmatched, scratch.pieces);
+    // Kept for join_pieces: alignments of nearby chains can overlap, and their pieces' shared
+    // words are counted once from these pairs.
+    scratch.matched.insert(scratch.matched.end(), scratch.align.matched.begin(),
+                           scratch.align.matched.end());
   }
-  join_pieces(scratch.pieces, a, b, options.max_unmatched, scratch.groups);
+  join_pieces(scratch.pieces, scratch.matched, a, b, options.max_unmatched, scratch.groups);
   for (const PieceGroup& g : scratch.groups) {
     const Piece& p = g.extent;
     if (!passage_qualifies(p, options.min_words, options.min_similarity)) continue;

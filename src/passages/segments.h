@@ -28,12 +28,15 @@ void split_at_unmatched(std::span<const Anchor> matched, std::uint32_t max_unmat
 
 // A passage of one document pair: pieces[first, first + count), and the extent they span.
 struct PieceGroup {
-  Piece extent;  // the smallest ranges holding every piece; matches and trigrams summed, but at
-                 // most the words the pieces cover on either side (pieces can share words)
+  Piece extent;  // the smallest ranges holding every piece; matches and trigrams count each word
+                 // of either document once (see join_pieces)
   std::uint32_t first = 0, count = 0;
 };
 
 // Joins the pieces of one document pair (whose words are `a_words` and `b_words`) into passages.
+// `matched` holds the pieces' aligned pairs of equal words, piece after piece in input order
+// (piece k's are the next pieces[k].matches: the `matched` of each alignment cut by
+// split_at_unmatched, one after the other).
 // All the pieces start as one set; a set is split at a gap of more than `max_gap` words between
 // its pieces in either document (the longest first; the pieces before it and those after it)
 // unless the gap is part of the passage:
@@ -52,9 +55,16 @@ struct PieceGroup {
 // paragraphs of a post with its own text between them gives two passages. Reorders `pieces` so that
 // each group's pieces are contiguous (in input order) and replaces `groups` with the groups,
 // ordered by the extent's (a_begin, b_begin).
-void join_pieces(std::vector<Piece>& pieces, std::span<const std::uint32_t> a_words,
-                 std::span<const std::uint32_t> b_words, std::uint32_t max_gap,
-                 std::vector<PieceGroup>& groups);
+// A group's matches and trigrams are its pieces' where no two of them share a word. Pieces that
+// share words in either document (two chains whose alignments ran into each other's text: each
+// aligns some of the other's words a second time, not always to the same words) count, together,
+// the most of their pairs of which no two share a word (a maximum matching), and the 3-grams
+// among those: every word is in one pair at most, so 2 * matches / (words_a + words_b) is at most
+// 1 and never above what the words the two spans share allow. Not the longest chain increasing in
+// both documents: the pieces of a reordered passage can overlap too, and their pairs cross.
+void join_pieces(std::vector<Piece>& pieces, std::span<const Anchor> matched,
+                 std::span<const std::uint32_t> a_words, std::span<const std::uint32_t> b_words,
+                 std::uint32_t max_gap, std::vector<PieceGroup>& groups);
 
 // Whether a passage is reported: at least `min_words` words on both sides, and a share of
 // matching words 2 * matches / (words_a + words_b) of at least `min_similarity`.
