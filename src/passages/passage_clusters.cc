@@ -98,6 +98,11 @@ class Claims {
     for (auto it = first_after(v, b); it != v.end() && it->begin < e; ++it) fn(*it);
   }
 
+  // Gives up cluster k's claims in doc.
+  void release(std::uint32_t doc, std::uint32_t k) {
+    std::erase_if(by_doc_[doc], [&](const Claim& c) { return c.cluster == k; });
+  }
+
   void drop_if(const std::vector<bool>& dropped) {
     for (auto& v : by_doc_) {
       std::erase_if(v, [&](const Claim& c) { return dropped[c.cluster]; });
@@ -320,6 +325,40 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
   std::vector<std::uint32_t> fresh;  // parts whose center words belong to no cluster
   std::vector<std::uint32_t> doc_count(rank.size(), 0);
   std::vector<Region> regions;
+  // Cluster k, just made from region r of center d, got no text of another document: the
+  // texts aligned to r were taken by a cluster made from an earlier region of the center (the
+  // center holds that passage twice), or are not alike r. k would be dropped and the copy left
+  // in no cluster; instead r's parts aligned to text of such a cluster join it as in step 1
+  // (where they would have, had the other document come first). Nothing else held k, so nothing
+  // else changes.
+  auto twice = [&](std::uint32_t d, const Region& r, std::uint32_t made_here, std::uint32_t k) {
+    bool elsewhere = false;
+    for (const std::uint32_t i : fresh) {
+      const Part& p = parts[i];
+      const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
+      if (b >= e) continue;
+      const Link& link = links[p.link];
+      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
+      if (ob >= oe) continue;
+      claims.for_each_overlap(link.other, ob, oe,
+                              [&](const Claim& c) { elsewhere |= c.cluster == k; });
+    }
+    if (elsewhere) return;
+    for (const std::uint32_t i : fresh) {
+      const Part& p = parts[i];
+      const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
+      if (b >= e) continue;
+      const Link& link = links[p.link];
+      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
+      const std::uint32_t owner = ob < oe ? claims.owner(link.other, ob, oe) : kNoGroup;
+      if (owner != kNoGroup && owner >= made_here && owner < k && alike(owner, d, b, e)) {
+        requests.push_back(Request{owner, d, b, e});
+      }
+    }
+    if (requests.empty()) return;
+    claims.release(d, k);
+    make_claims(requests, claims, min_words);
+  };
   for (std::size_t first = 0; first < links.size();) {
     const std::uint32_t d = links[first].center;
     std::size_t last = first;
@@ -369,6 +408,7 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
     make_claims(requests, claims, min_words);
     // 3. The rest of the center's parts are new clusters: one per passage of the center.
     center_passages(parts, fresh, links, doc_count, regions);
+    const std::uint32_t made_here = clusters;  // the clusters made from this center's regions
     for (const Region& r : regions) {
       const std::uint32_t k = clusters;
       claims.claim(d, r.begin, r.end, k, min_words);
@@ -392,6 +432,7 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
         }
       }
       make_claims(requests, claims, min_words);
+      if (k > made_here) twice(d, r, made_here, k);
     }
     first = last;
   }

@@ -12,7 +12,10 @@
 //     passage): the other document's part joins k;
 //   * only the other document's part belongs to cluster k: the center's part joins k;
 //   * neither: the center's parts that overlap or touch form one new cluster, whose members are
-//     the other documents' parts.
+//     the other documents' parts. Where such a cluster gets no text of another document because
+//     a cluster made just before from the same center took it (the center holds that passage
+//     twice), the new one is given up and its parts aligned to that text join that cluster, as
+//     by the rule above.
 // A part joins a cluster only if at least GroupOptions::min_trigrams of its word 3-grams are in
 // the cluster's center occurrence: a member is mostly the same text as the center, word 3-grams
 // and not only words. A rewrite, or a template whose words are mostly different fillers

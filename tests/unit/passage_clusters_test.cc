@@ -200,6 +200,7 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
         regions.push_back({x, x + 1});
       }
     }
+    const std::uint32_t made_here = clusters;
     for (const auto& [rb, re] : regions) {
       const std::uint32_t k = clusters;
       claim(d, rb, re, k);
@@ -213,6 +214,29 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
         const std::uint32_t ob = scale(b, link.b, link.e, link.ob, link.oe);
         const std::uint32_t oe = scale(e, link.b, link.e, link.ob, link.oe);
         if (ob < oe && alike(k, link.other, ob, oe)) reqs.push_back({k, link.other, ob, oe});
+      }
+      flush();
+      // k holds no other document's words: the region's parts aligned to text of a cluster made
+      // from an earlier region of d join it instead.
+      bool elsewhere = false;
+      for (std::uint32_t doc = 0; doc < n; ++doc) {
+        if (doc == d) continue;
+        elsewhere |= std::find(owner[doc].begin(), owner[doc].end(), k) != owner[doc].end();
+      }
+      if (k == made_here || elsewhere) continue;
+      for (const P& p : fresh) {
+        const std::uint32_t b = std::max(p.b, rb), e = std::min(p.e, re);
+        if (b >= e) continue;
+        const L& link = links[p.link];
+        const std::uint32_t ob = scale(b, link.b, link.e, link.ob, link.oe);
+        const std::uint32_t oe = scale(e, link.b, link.e, link.ob, link.oe);
+        const std::uint32_t j = ob < oe ? owner_of(link.other, ob, oe) : kFree;
+        if (j != kFree && j >= made_here && j < k && alike(j, d, b, e))
+          reqs.push_back({j, d, b, e});
+      }
+      if (reqs.empty()) continue;
+      for (auto& w : owner[d]) {
+        if (w == k) w = kFree;
       }
       flush();
     }
@@ -476,6 +500,32 @@ TEST(GroupPassages, ABlockInFiveDocumentsIsOneCluster) {
   EXPECT_EQ(clusters_as_docs(g)[0], (std::vector<std::uint32_t>{0, 1, 2, 3, 3, 4}));
   EXPECT_EQ(g.occurrences[g.center[0]].doc, 0u);
   for (const std::uint32_t k : g.pair_cluster) EXPECT_EQ(k, 0u);
+}
+
+TEST(GroupPassages, APassageTwiceInItsFirstDocumentIsOneClusterOfThreeOccurrences) {
+  // Document 0 holds passage P twice, with other text around and between; document 1 holds it
+  // once. The second copy made a cluster of its own, found 1's text taken by the first copy's
+  // and was dropped: the copy belonged to no cluster. With the documents in the other order, all
+  // three occurrences were one cluster already.
+  const auto p = text(1000, 35);
+  const auto twice = cat({text(2000, 17), p, text(3000, 17), p, text(4000, 17)});
+  const auto once = cat({text(5000, 17), p});
+  for (const bool twice_first : {true, false}) {
+    Case c;
+    c.corpus.docs = twice_first ? std::vector{twice, once} : std::vector{once, twice};
+    c.align(0, 17, 1, 17, 35);  // the first copy
+    if (twice_first) {
+      c.align(0, 69, 1, 17, 35);
+    } else {
+      c.align(0, 17, 1, 69, 35);
+    }
+    const PassageGroups g = c.group();
+    const std::vector<std::uint32_t> members =
+        twice_first ? std::vector<std::uint32_t>{0, 0, 1} : std::vector<std::uint32_t>{0, 1, 1};
+    EXPECT_EQ(clusters_as_docs(g), (std::vector<std::vector<std::uint32_t>>{members}))
+        << "twice first: " << twice_first;
+    EXPECT_EQ(g.pair_cluster, (std::vector<std::uint32_t>{0, 0}));
+  }
 }
 
 }  // namespace
