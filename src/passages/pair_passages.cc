@@ -15,20 +15,32 @@ std::uint64_t passages_of_pair(std::span<const Seed> pair_seeds, std::span<const
   scratch.matched.clear();
   std::uint64_t aligned = 0;
   const AlignScoring scoring;
+  // join_pieces counts the words that overlapping pieces share once, from their pairs: each
+  // alignment's pairs are kept when another alignment follows (the next one overwrites them).
+  // A pair of documents aligned once, the usual case, copies nothing.
+  bool pending = false;  // scratch.align.matched holds the last alignment's pairs, not yet kept
   for (const Chain& c : scratch.chains) {
     if (c.count < options.min_chain_seeds) continue;
     ++aligned;
+    if (pending) {
+      scratch.matched.insert(scratch.matched.end(), scratch.align.matched.begin(),
+                             scratch.align.matched.end());
+      pending = false;
+    }
     const Alignment al =
         align_banded(a, b, std::span(scratch.anchors).subspan(c.first, c.count), options.seed_words,
                      options.band, options.max_gap, scoring, scratch.align);
     if (al.score <= 0) continue;
     split_at_unmatched(scratch.align.matched, options.max_unmatched, scratch.pieces);
-    // Kept for join_pieces: alignments of nearby chains can overlap, and their pieces' shared
-    // words are counted once from these pairs.
+    pending = true;
+  }
+  if (pending && !scratch.matched.empty()) {
     scratch.matched.insert(scratch.matched.end(), scratch.align.matched.begin(),
                            scratch.align.matched.end());
   }
-  join_pieces(scratch.pieces, scratch.matched, a, b, options.max_unmatched, scratch.groups);
+  const std::span<const Anchor> matched =
+      scratch.matched.empty() ? std::span<const Anchor>(scratch.align.matched) : scratch.matched;
+  join_pieces(scratch.pieces, matched, a, b, options.max_unmatched, scratch.groups);
   for (const PieceGroup& g : scratch.groups) {
     const Piece& p = g.extent;
     if (!passage_qualifies(p, options.min_words, options.min_similarity)) continue;

@@ -42,7 +42,7 @@ struct PairScratch {
   std::vector<Chain> chains;
   ChainScratch chain;
   std::vector<Piece> pieces;
-  std::vector<Anchor> matched;  // the pieces' aligned pairs, as join_pieces takes them
+  std::vector<Anchor> matched;  // the pieces' aligned pairs when two alignments or more gave some
   std::vector<PieceGroup> groups;
 };
 

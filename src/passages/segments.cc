@@ -111,15 +111,14 @@ double bigrams_found(std::span<const std::uint32_t> gap, std::span<const std::ui
 class Matching {
  public:
   void run(std::span<const Anchor> pairs, std::vector<Anchor>& chosen) {
-    b_words_.clear();
-    for (const Anchor& p : pairs) b_words_.push_back(p.b);
-    std::sort(b_words_.begin(), b_words_.end());
-    b_words_.erase(std::unique(b_words_.begin(), b_words_.end()), b_words_.end());
-    right_.resize(pairs.size());
-    for (std::size_t i = 0; i < pairs.size(); ++i) {
-      right_[i] = static_cast<std::uint32_t>(
-          std::lower_bound(b_words_.begin(), b_words_.end(), pairs[i].b) - b_words_.begin());
+    // b's words by their offset from the first: the pairs lie within a few pieces' extent.
+    b_first_ = ~0u;
+    std::uint32_t b_last = 0;
+    for (const Anchor& p : pairs) {
+      b_first_ = std::min(b_first_, p.b);
+      b_last = std::max(b_last, p.b);
     }
+    pairs_ = pairs;
     first_.clear();  // the pairs of a's word x are pairs[first_[x], first_[x + 1])
     for (std::uint32_t i = 0; i < pairs.size(); ++i) {
       if (i == 0 || pairs[i].a != pairs[i - 1].a) first_.push_back(i);
@@ -127,17 +126,17 @@ class Matching {
     first_.push_back(static_cast<std::uint32_t>(pairs.size()));
     const std::size_t left = first_.size() - 1;
     left_match_.assign(left, kNone);
-    right_match_.assign(b_words_.size(), kNone);
+    right_match_.assign(b_last - b_first_ + 1, kNone);
     for (std::uint32_t x = 0; x < left; ++x) {
       for (std::uint32_t i = first_[x]; i < first_[x + 1]; ++i) {
-        if (right_match_[right_[i]] == kNone) {
-          right_match_[right_[i]] = x;
+        if (right_match_[pairs[i].b - b_first_] == kNone) {
+          right_match_[pairs[i].b - b_first_] = x;
           left_match_[x] = i;
           break;
         }
       }
     }
-    seen_.assign(b_words_.size(), 0);
+    seen_.assign(right_match_.size(), 0);
     std::uint32_t stamp = 0;
     for (std::uint32_t x = 0; x < left; ++x) {
       if (left_match_[x] == kNone) {
@@ -156,7 +155,7 @@ class Matching {
   // Kuhn's search from a's word x; the depth is at most the words of a matched so far.
   bool augment(std::uint32_t x, std::uint32_t stamp) {
     for (std::uint32_t i = first_[x]; i < first_[x + 1]; ++i) {
-      const std::uint32_t r = right_[i];
+      const std::uint32_t r = pairs_[i].b - b_first_;
       if (seen_[r] == stamp) continue;
       seen_[r] = stamp;
       if (right_match_[r] == kNone || augment(right_match_[r], stamp)) {
@@ -167,7 +166,9 @@ class Matching {
     }
     return false;
   }
-  std::vector<std::uint32_t> b_words_, right_, first_, left_match_, right_match_, seen_;
+  std::span<const Anchor> pairs_;
+  std::uint32_t b_first_ = 0;
+  std::vector<std::uint32_t> first_, left_match_, right_match_, seen_;
 };
 
 // Sets extent.matches and extent.trigrams of a group of pieces (indices into `in`; piece k's
@@ -224,15 +225,18 @@ void count_matches(const std::vector<Piece>& in, std::span<const Anchor> matched
       i = j;
       continue;
     }
+    // Each piece's pairs increase in a and in b: merged one piece at a time, not sorted.
     pairs.clear();
+    auto by_a = [](const Anchor& x, const Anchor& y) {
+      return std::pair(x.a, x.b) < std::pair(y.a, y.b);
+    };
     for (std::size_t x = i; x < j; ++x) {
       const std::uint32_t k = group[order[x]];
+      const auto middle = static_cast<std::ptrdiff_t>(pairs.size());
       pairs.insert(pairs.end(), matched.begin() + static_cast<std::ptrdiff_t>(start[k]),
                    matched.begin() + static_cast<std::ptrdiff_t>(start[k] + in[k].matches));
+      std::inplace_merge(pairs.begin(), pairs.begin() + middle, pairs.end(), by_a);
     }
-    std::sort(pairs.begin(), pairs.end(), [](const Anchor& x, const Anchor& y) {
-      return std::pair(x.a, x.b) < std::pair(y.a, y.b);
-    });
     pairs.erase(
         std::unique(pairs.begin(), pairs.end(),
                     [](const Anchor& x, const Anchor& y) { return x.a == y.a && x.b == y.b; }),
