@@ -194,6 +194,15 @@ class CenterGrams {
     }
     return static_cast<double>(found) / static_cast<double>(distinct);
   }
+  // share() against `center` as if it were the next cluster's center, keeping nothing.
+  double share_in(std::span<const std::uint32_t> center, std::span<const std::uint32_t> words) {
+    const auto k = static_cast<std::uint32_t>(begin_.size() - 1);
+    add(center);
+    const double s = share(k, words);
+    table_.resize(begin_[k]);
+    begin_.pop_back();
+    return s;
+  }
 
  private:
   // Never 0, the mark of an empty slot.
@@ -226,43 +235,73 @@ struct Region {
 // the pieces joined where they touch and the documents aligned to them are alike (Jaccard
 // similarity of the two sets at least 1/2): a document's text quoted in overlapping stretches
 // by several others is one passage, its signature beside it, aligned to other documents,
-// another. `doc_count` (zero per document) is scratch, left zero.
+// another. Only the documents of parts marked in `alike_other` (whose other text is alike the
+// center's words they align) count in those sets: the others join no cluster, and a template
+// line with other fillers, aligned inside a passage two documents share, cut it into three
+// clusters. Where none of the documents aligned to a stretch counts, the stretch goes with the
+// passage before it, and what follows is compared with the documents before it. `doc_count`
+// (zero per document) is scratch, left zero.
 void center_passages(const std::vector<Part>& parts, std::span<const std::uint32_t> fresh,
-                     const std::vector<Link>& links, std::vector<std::uint32_t>& doc_count,
-                     std::vector<Region>& regions) {
+                     const std::vector<std::uint8_t>& alike_other, const std::vector<Link>& links,
+                     std::vector<std::uint32_t>& doc_count, std::vector<Region>& regions) {
   struct Event {
     std::uint32_t at = 0;
     bool begins = false;
+    bool counts = false;  // its document counts in the sets
     std::uint32_t doc = 0;
   };
   std::vector<Event> events;
   for (const std::uint32_t i : fresh) {
-    events.push_back(Event{parts[i].begin, true, links[parts[i].link].other});
-    events.push_back(Event{parts[i].end, false, links[parts[i].link].other});
+    const bool counts = alike_other[i] != 0;
+    events.push_back(Event{parts[i].begin, true, counts, links[parts[i].link].other});
+    events.push_back(Event{parts[i].end, false, counts, links[parts[i].link].other});
   }
   // At one place, beginnings first: a document whose part ends where another of its parts
   // begins stays.
   std::sort(events.begin(), events.end(), [](const Event& x, const Event& y) {
-    return std::tie(x.at, y.begins, x.doc) < std::tie(y.at, x.begins, y.doc);
+    return std::tie(x.at, y.begins, x.doc, x.counts) < std::tie(y.at, x.begins, y.doc, y.counts);
   });
   regions.clear();
-  std::uint32_t docs = 0;  // distinct documents aligned to the current piece
+  std::uint32_t cover = 0;  // parts over the current piece
+  std::uint32_t docs = 0;   // distinct documents that count, aligned to the current piece
+  std::vector<std::uint32_t> gone, came;  // documents that left or joined the set here
+  std::vector<std::uint32_t> before;      // the set before a stretch where none counts, sorted
   for (std::size_t i = 0; i < events.size();) {
     const std::uint32_t at = events[i].at;
-    std::uint32_t added = 0, removed = 0;
+    const std::uint32_t was_covered = cover;
+    gone.clear();
+    came.clear();
     for (; i < events.size() && events[i].at == at; ++i) {
       const Event& e = events[i];
+      cover += e.begins ? 1 : -1;
+      if (!e.counts) continue;
       if (e.begins) {
-        added += doc_count[e.doc]++ == 0;
-      } else {
-        removed += --doc_count[e.doc] == 0;
+        if (doc_count[e.doc]++ == 0) came.push_back(e.doc);
+      } else if (--doc_count[e.doc] == 0) {
+        gone.push_back(e.doc);
       }
     }
+    const auto added = static_cast<std::uint32_t>(came.size());
+    const auto removed = static_cast<std::uint32_t>(gone.size());
     const std::uint32_t now = docs - removed + added;
-    if (docs > 0 && (now == 0 || 2 * (docs - removed) < docs + added)) regions.back().end = at;
-    if (now > 0 && (docs == 0 || 2 * (docs - removed) < docs + added)) {
-      regions.push_back(Region{at, at});
+    bool cut = false;
+    if (docs > 0 && now > 0) {
+      cut = 2 * (docs - removed) < docs + added;
+    } else if (docs > 0 && cover > 0) {  // none counts from here: remember the set
+      before = gone;
+      std::sort(before.begin(), before.end());
+    } else if (docs == 0 && now > 0 && was_covered > 0 && !before.empty()) {
+      std::sort(came.begin(), came.end());
+      std::size_t common = 0;
+      for (const std::uint32_t doc : came) {
+        common += std::binary_search(before.begin(), before.end(), doc);
+      }
+      cut = 2 * common < before.size() + came.size() - common;
+      before.clear();
     }
+    if (was_covered > 0 && (cover == 0 || cut)) regions.back().end = at;
+    if (cover > 0 && (was_covered == 0 || cut)) regions.push_back(Region{at, at});
+    if (cover == 0) before.clear();
     docs = now;
   }
 }
@@ -322,7 +361,8 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
   std::vector<Part> parts;
   std::vector<std::uint32_t> cuts;
   std::vector<Request> requests;
-  std::vector<std::uint32_t> fresh;  // parts whose center words belong to no cluster
+  std::vector<std::uint32_t> fresh;       // parts whose center words belong to no cluster
+  std::vector<std::uint8_t> alike_other;  // per part: its other text is alike its center words
   std::vector<std::uint32_t> doc_count(rank.size(), 0);
   std::vector<Region> regions;
   // Cluster k, just made from region r of center d, got no text of another document: the
@@ -407,7 +447,23 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
     }
     make_claims(requests, claims, min_words);
     // 3. The rest of the center's parts are new clusters: one per passage of the center.
-    center_passages(parts, fresh, links, doc_count, regions);
+    // Which parts count in the documents that cut the center's passages (center_passages): with
+    // one other document aligned, none cuts, whichever count (the 3-grams are not hashed).
+    const bool several = std::any_of(fresh.begin(), fresh.end(), [&](std::uint32_t i) {
+      return links[parts[i].link].other != links[parts[fresh.front()].link].other;
+    });
+    alike_other.assign(parts.size(), several ? 0 : 1);
+    for (const std::uint32_t i : fresh) {
+      const Part& p = parts[i];
+      if (!several || p.other_begin >= p.other_end) continue;
+      const auto center_words = words.doc(d).subspan(p.begin, p.end - p.begin);
+      const auto other_words =
+          words.doc(links[p.link].other).subspan(p.other_begin, p.other_end - p.other_begin);
+      alike_other[i] = std::equal(center_words.begin(), center_words.end(), other_words.begin(),
+                                  other_words.end()) ||
+                       centers.share_in(center_words, other_words) >= options.min_trigrams;
+    }
+    center_passages(parts, fresh, alike_other, links, doc_count, regions);
     const std::uint32_t made_here = clusters;  // the clusters made from this center's regions
     for (const Region& r : regions) {
       const std::uint32_t k = clusters;

@@ -11,11 +11,13 @@
 //   * the center's part already belongs to cluster k (the document is itself a later copy of k's
 //     passage): the other document's part joins k;
 //   * only the other document's part belongs to cluster k: the center's part joins k;
-//   * neither: the center's parts that overlap or touch form one new cluster, whose members are
-//     the other documents' parts. Where such a cluster gets no text of another document because
-//     a cluster made just before from the same center took it (the center holds that passage
-//     twice), the new one is given up and its parts aligned to that text join that cluster, as
-//     by the rule above.
+//   * neither: the center's parts that overlap or touch form one new cluster, whose members are the
+//     other documents' parts. The center's text is cut where the documents aligned to it change,
+//     counting only documents whose text is alike the center's words it aligns: one that joins no
+//     cluster (a template with other fillers) does not cut a passage others share. Where such a
+//     cluster gets no text of another document because a cluster made just before from the same
+//     center took it (the center holds that passage twice), the new one is given up and its parts
+//     aligned to that text join that cluster, as by the rule above.
 // A part joins a cluster only if at least GroupOptions::min_trigrams of its word 3-grams are in
 // the cluster's center occurrence: a member is mostly the same text as the center, word 3-grams
 // and not only words. A rewrite, or a template whose words are mostly different fillers

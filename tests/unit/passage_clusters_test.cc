@@ -174,30 +174,53 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
     }
     flush();
     // Passages of the center: words covered by fresh parts, split where the sets of documents
-    // aligned to neighbouring words are less than half alike.
+    // aligned to neighbouring words are less than half alike. Only the documents of parts whose
+    // other text is alike the center words they align count.
+    std::vector<P> counted;
+    for (const P& p : fresh) {
+      if (p.ob >= p.oe) continue;
+      const std::uint32_t other = links[p.link].other;
+      if (p.oe - p.ob < 3) {
+        counted.push_back(p);
+        continue;
+      }
+      const std::set<Gram> mine = grams(d, p.b, p.e), theirs = grams(other, p.ob, p.oe);
+      std::size_t found = 0;
+      for (const Gram& x : theirs) found += mine.count(x);
+      if (double(found) / double(theirs.size()) >= o.min_trigrams) counted.push_back(p);
+    }
+    auto covered = [&](std::uint32_t x) {
+      return std::any_of(fresh.begin(), fresh.end(),
+                         [&](const P& p) { return p.b <= x && x < p.e; });
+    };
     auto docs_at = [&](std::uint32_t x) {
       std::set<std::uint32_t> s;
-      for (const P& p : fresh) {
+      for (const P& p : counted) {
         if (p.b <= x && x < p.e) s.insert(links[p.link].other);
       }
       return s;
     };
+    // A stretch where no document counts goes with the passage before it; what follows is
+    // compared with the last documents that counted.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> regions;
+    std::set<std::uint32_t> counted_before;
     const std::uint32_t len = static_cast<std::uint32_t>(corpus.docs[d].size());
     for (std::uint32_t x = 0; x < len; ++x) {
+      if (!covered(x)) continue;
       const std::set<std::uint32_t> here = docs_at(x);
-      if (here.empty()) continue;
       bool joined = false;
       if (x > 0 && !regions.empty() && regions.back().second == x) {
-        const std::set<std::uint32_t> before = docs_at(x - 1);
         std::size_t common = 0;
-        for (const auto doc : here) common += before.count(doc);
-        joined = 2 * common >= before.size() + here.size() - common;
+        for (const auto doc : here) common += counted_before.count(doc);
+        joined = here.empty() || counted_before.empty() ||
+                 2 * common >= counted_before.size() + here.size() - common;
       }
       if (joined) {
         regions.back().second = x + 1;
+        if (!here.empty()) counted_before = here;
       } else {
         regions.push_back({x, x + 1});
+        counted_before = here;
       }
     }
     const std::uint32_t made_here = clusters;
@@ -526,6 +549,35 @@ TEST(GroupPassages, APassageTwiceInItsFirstDocumentIsOneClusterOfThreeOccurrence
         << "twice first: " << twice_first;
     EXPECT_EQ(g.pair_cluster, (std::vector<std::uint32_t>{0, 0}));
   }
+}
+
+TEST(GroupPassages, ATemplateLineInsideASharedPassageDoesNotCutIt) {
+  // Documents 0 and 1 are the same 135 words, with an earnings-table line at words 48-66;
+  // documents 2 and 3 hold another table line, whose frame words align with 0's and 1's but whose
+  // numbers differ: those pairs join no cluster. They still cut the passage of 0 and 1 where the
+  // documents aligned to it changed: three clusters instead of one.
+  std::vector<std::uint32_t> line, other_line;
+  for (std::uint32_t i = 0; i < 18; ++i) {
+    line.push_back(i % 2 == 0 ? 7 + i % 4 : 100 + i);
+    other_line.push_back(i % 2 == 0 ? 7 + i % 4 : 200 + i);
+  }
+  const auto passage = cat({text(1000, 48), line, text(2000, 69)});
+  const auto table = cat({text(3000, 20), other_line, text(4000, 25)});
+  Case c;
+  c.corpus.docs = {passage, passage, table, table};
+  c.align(0, 0, 1, 0, 135);
+  c.align(0, 48, 2, 20, 18);
+  c.align(0, 48, 3, 20, 18);
+  c.align(1, 48, 2, 20, 18);
+  c.align(1, 48, 3, 20, 18);
+  c.align(2, 0, 3, 0, 63);
+  const PassageGroups g = c.group();
+  EXPECT_EQ(clusters_as_docs(g), (std::vector<std::vector<std::uint32_t>>{{0, 1}, {2, 3}}));
+  ASSERT_EQ(g.occurrences.size(), 4u);
+  EXPECT_EQ(g.occurrences[0].begin, 0u);
+  EXPECT_EQ(g.occurrences[0].end, 135u);
+  EXPECT_EQ(g.pair_cluster,
+            (std::vector<std::uint32_t>{0, kNoGroup, kNoGroup, kNoGroup, kNoGroup, 1}));
 }
 
 }  // namespace
