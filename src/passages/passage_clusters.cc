@@ -371,30 +371,33 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
   // in no cluster; instead r's parts aligned to text of such a cluster join it as in step 1
   // (where they would have, had the other document come first). Nothing else held k, so nothing
   // else changes.
+  // fn(link, b, e, ob, oe) for each fresh part's words [b, e) inside r, aligned to [ob, oe) of
+  // the other document (not empty).
+  auto for_each_part_in = [&](const Region& r, auto&& fn) {
+    for (const std::uint32_t i : fresh) {
+      const Part& p = parts[i];
+      const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
+      if (b >= e) continue;
+      const Link& link = links[p.link];
+      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
+      if (ob < oe) fn(link, b, e, ob, oe);
+    }
+  };
   auto twice = [&](std::uint32_t d, const Region& r, std::uint32_t made_here, std::uint32_t k) {
     bool elsewhere = false;
-    for (const std::uint32_t i : fresh) {
-      const Part& p = parts[i];
-      const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
-      if (b >= e) continue;
-      const Link& link = links[p.link];
-      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
-      if (ob >= oe) continue;
-      claims.for_each_overlap(link.other, ob, oe,
-                              [&](const Claim& c) { elsewhere |= c.cluster == k; });
-    }
+    for_each_part_in(
+        r, [&](const Link& link, std::uint32_t, std::uint32_t, std::uint32_t ob, std::uint32_t oe) {
+          claims.for_each_overlap(link.other, ob, oe,
+                                  [&](const Claim& c) { elsewhere |= c.cluster == k; });
+        });
     if (elsewhere) return;
-    for (const std::uint32_t i : fresh) {
-      const Part& p = parts[i];
-      const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
-      if (b >= e) continue;
-      const Link& link = links[p.link];
-      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
-      const std::uint32_t owner = ob < oe ? claims.owner(link.other, ob, oe) : kNoGroup;
+    for_each_part_in(r, [&](const Link& link, std::uint32_t b, std::uint32_t e, std::uint32_t ob,
+                            std::uint32_t oe) {
+      const std::uint32_t owner = claims.owner(link.other, ob, oe);
       if (owner != kNoGroup && owner >= made_here && owner < k && alike(owner, d, b, e)) {
         requests.push_back(Request{owner, d, b, e});
       }
-    }
+    });
     if (requests.empty()) return;
     claims.release(d, k);
     make_claims(requests, claims, min_words);
