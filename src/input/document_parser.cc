@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "text/utf8.h"
 
@@ -164,18 +165,20 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
   // A field that doppel reads, given twice in the object: JSON leaves open which value counts
   // (simdjson finds the first, Python's json, jq and JavaScript keep the last), so the document
   // is bad input rather than read in a way its author's tools do not read it.
-  for (const std::string* field :
-       {&options_.id_field, &options_.text_field, &options_.date_field}) {
-    int seen = 0;
-    for (const auto member : object) seen += member.key == *field ? 1 : 0;
-    if (seen > 1) {
-      out.status = ReadStatus::kMalformedJson;
-      out.message = fmt::format(
-          "field \"{}\" appears {} times in the object (JSON tools differ on which one counts)",
-          *field, seen);
-      name_by_location();
-      return;
-    }
+  // One pass over the keys (every line takes it).
+  const std::string* fields[] = {&options_.id_field, &options_.text_field, &options_.date_field};
+  int seen[std::size(fields)] = {};
+  for (const auto member : object) {
+    for (std::size_t f = 0; f < std::size(fields); ++f) seen[f] += member.key == *fields[f] ? 1 : 0;
+  }
+  for (std::size_t f = 0; f < std::size(fields); ++f) {
+    if (seen[f] < 2) continue;
+    out.status = ReadStatus::kMalformedJson;
+    out.message = fmt::format(
+        "field \"{}\" appears {} times in the object (JSON tools differ on which one counts)",
+        *fields[f], seen[f]);
+    name_by_location();
+    return;
   }
   // The id first, so that every later message can name the document.
   simdjson::dom::element id;

@@ -474,22 +474,17 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
       if (claims.owner(d, r.begin, r.end) != k) continue;  // too short to be a center
       ++clusters;
       centers.add(words.doc(d).subspan(r.begin, r.end - r.begin));
-      for (const std::uint32_t i : fresh) {
-        const Part& p = parts[i];
-        const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
-        if (b >= e) continue;
-        const Link& link = links[p.link];
-        const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
+      for_each_part_in(r, [&](const Link& link, std::uint32_t b, std::uint32_t e, std::uint32_t ob,
+                              std::uint32_t oe) {
         // A copy of a stretch of the center holds only its 3-grams (the usual case, checked
         // without hashing them).
         const auto center_words = words.doc(d).subspan(b, e - b);
         const auto other_words = words.doc(link.other).subspan(ob, oe - ob);
         const bool copy = std::equal(center_words.begin(), center_words.end(), other_words.begin(),
                                      other_words.end());
-        if (ob < oe && (copy || alike(k, link.other, ob, oe))) {
+        if (copy || alike(k, link.other, ob, oe))
           requests.push_back(Request{k, link.other, ob, oe});
-        }
-      }
+      });
       make_claims(requests, claims, min_words);
       if (k > made_here) twice(d, r, made_here, k);
     }

@@ -467,14 +467,18 @@ TEST(GroupPassages, AReplyChainIsNotOneCluster) {
   EXPECT_EQ(g.pair_cluster, (std::vector<std::uint32_t>{0, 1}));
 }
 
+// A line of an earnings table: frame words (7 to 10) alternating with fillers, the i-th
+// `fillers + i`; two lines with other fillers share their frame only.
+std::vector<std::uint32_t> table_line(std::uint32_t n, std::uint32_t fillers) {
+  std::vector<std::uint32_t> line;
+  for (std::uint32_t i = 0; i < n; ++i) line.push_back(i % 2 == 0 ? 7 + i % 4 : fillers + i);
+  return line;
+}
+
 TEST(GroupPassages, ATemplateWithOtherFillersJoinsNoCluster) {
   // "Shr N cts vs N cts Net N vs N ...": the frame's words match, the numbers do not, so the
   // alignment has similarity 0.5 and no 3-gram in common.
-  std::vector<std::uint32_t> a, b;
-  for (std::uint32_t i = 0; i < 30; ++i) {
-    a.push_back(i % 2 == 0 ? 7 + i % 4 : 100 + i);
-    b.push_back(i % 2 == 0 ? 7 + i % 4 : 200 + i);
-  }
+  const auto a = table_line(30, 100), b = table_line(30, 200);
   Case c;
   c.corpus.docs = {a, b};
   c.align(0, 0, 1, 0, 30);
@@ -556,11 +560,7 @@ TEST(GroupPassages, ATemplateLineInsideASharedPassageDoesNotCutIt) {
   // documents 2 and 3 hold another table line, whose frame words align with 0's and 1's but whose
   // numbers differ: those pairs join no cluster. They still cut the passage of 0 and 1 where the
   // documents aligned to it changed: three clusters instead of one.
-  std::vector<std::uint32_t> line, other_line;
-  for (std::uint32_t i = 0; i < 18; ++i) {
-    line.push_back(i % 2 == 0 ? 7 + i % 4 : 100 + i);
-    other_line.push_back(i % 2 == 0 ? 7 + i % 4 : 200 + i);
-  }
+  const auto line = table_line(18, 100), other_line = table_line(18, 200);
   const auto passage = cat({text(1000, 48), line, text(2000, 69)});
   const auto table = cat({text(3000, 20), other_line, text(4000, 25)});
   Case c;
