@@ -174,6 +174,24 @@ class NgramSeeder {
       if (rank_[postings_[x].doc] < rank_[postings_[hub].doc]) hub = x;
     }
     for (std::size_t x = 0; x < postings_.size(); ++x) link(postings_[hub], postings_[x]);
+    // The hub's document may hold the n-gram more than once: its other occurrences are linked to
+    // the lowest-ranked occurrence in another document, else a passage the earliest document
+    // holds twice would keep only the copy that the hub is in.
+    const std::uint32_t hub_doc = postings_[hub].doc;
+    std::size_t other = postings_.size();
+    bool hub_doc_again = false;
+    for (std::size_t x = 0; x < postings_.size(); ++x) {
+      if (postings_[x].doc == hub_doc) {
+        hub_doc_again |= x != hub;
+      } else if (other == postings_.size() ||
+                 rank_[postings_[x].doc] < rank_[postings_[other].doc]) {
+        other = x;
+      }
+    }
+    if (!hub_doc_again) return;
+    for (std::size_t x = 0; x < postings_.size(); ++x) {
+      if (x != hub && postings_[x].doc == hub_doc) link(postings_[other], postings_[x]);
+    }
   }
 
  private:

@@ -295,6 +295,35 @@ TEST(Reuse, BoilerplateInManyDocumentsIsOneClusterWithLinearPairs) {
   EXPECT_LE(pairs, static_cast<std::size_t>(4 * n)) << "pairs grow linearly";
 }
 
+TEST(Reuse, APassageTwiceInTheEarliestOfManyDocumentsKeepsBothCopies) {
+  // The earliest document holds the passage twice; ten later ones hold it once: more documents
+  // than --all-pairs-docs, so each occurrence is linked to the earliest document's. Its second
+  // copy was linked to nothing and left out.
+  const std::string passage = random_text(4343, 40);
+  std::string corpus = jsonl_doc("first",
+                                 random_text(1, 30) + " " + passage + " " + random_text(2, 30) +
+                                     " " + passage + " " + random_text(3, 20),
+                                 "2020-01-01") +
+                       "\n";
+  for (int i = 0; i < 10; ++i) {
+    corpus += jsonl_doc("later" + std::to_string(i),
+                        random_text(600 + i, 25) + " " + passage + " " + random_text(700 + i, 25),
+                        "2020-02-0" + std::to_string(i % 9 + 1)) +
+              "\n";
+  }
+  const std::string path = temp_dir() + "/twice.jsonl";
+  write_file(path, corpus);
+  const ReuseRun r = run_reuse({path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 1u) << r.clusters;
+  EXPECT_EQ(passages[0].documents, 11);
+  EXPECT_EQ(passages[0].source, "first");
+  int in_first = 0;
+  for (const Occ& o : passages[0].members) in_first += o.id == "first" ? 1 : 0;
+  EXPECT_EQ(in_first, 2) << r.clusters;
+}
+
 TEST(Reuse, ThreadsGiveIdenticalOutputs) {
   const Planted p = plant(temp_dir());
   const std::string dir = temp_dir();

@@ -40,7 +40,8 @@ WordTable table_of(const std::vector<std::vector<std::uint32_t>>& corpus) {
 // The header of find_seeds, literally: for each distinct n-gram, its occurrences (at most
 // max_postings_per_doc per document, the first ones); shared by 2 to all_pairs_docs documents:
 // every pair of occurrences in different documents; by more: each occurrence linked to the one
-// in the document of lowest rank (its first occurrence there).
+// in the document of lowest rank (its first occurrence there), and that document's other
+// occurrences to the first occurrence in the document of next lowest rank.
 std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>>& corpus,
                                     const std::vector<std::uint32_t>& rank, const SeedOptions& o) {
   const auto n = static_cast<std::size_t>(o.ngram);
@@ -78,6 +79,18 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
         if (rank[postings[x].first] < rank[postings[hub].first]) hub = x;
       }
       for (const auto& p : postings) link(postings[hub], p);
+      // The hub document's other occurrences, with the lowest-ranked occurrence elsewhere.
+      std::size_t other = postings.size();
+      for (std::size_t x = 0; x < postings.size(); ++x) {
+        if (postings[x].first == postings[hub].first) continue;
+        if (other == postings.size() || rank[postings[x].first] < rank[postings[other].first]) {
+          other = x;
+        }
+      }
+      for (std::size_t x = 0; x < postings.size(); ++x) {
+        if (x != hub && postings[x].first == postings[hub].first)
+          link(postings[other], postings[x]);
+      }
     }
   }
   std::sort(seeds.begin(), seeds.end());
