@@ -615,8 +615,15 @@ struct Service::Impl {
       server.Delete(path, not_allowed);
     }
     // httplib adds Keep-Alive to every answer; one that closes the connection should not say so.
+    // It also adds "Connection: close" to the answer of a request that asked to close, beside the
+    // one an answer that closes the connection itself already has: one is kept.
     server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-      if (res.get_header_value("Connection") == "close") res.headers.erase("Keep-Alive");
+      if (res.get_header_value("Connection") != "close") return;
+      res.headers.erase("Keep-Alive");
+      if (res.get_header_value_count("Connection") > 1) {
+        res.headers.erase("Connection");
+        res.set_header("Connection", "close");
+      }
     });
     // OPTIONS: the methods a path has (no body; no CORS headers, the service is not for pages).
     server.Options(".*", [](const httplib::Request& req, httplib::Response& res) {

@@ -883,6 +883,14 @@ TEST(Serve, BodiesAreBoundedWhateverTheirFraming) {
     EXPECT_EQ(status_of(reply), 413) << reply;
     EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
   }
+  {  // the request asks to close too: the answer says so once
+    const std::string reply = exchange(
+        port, post + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n", chunked(big, 8192));
+    EXPECT_EQ(status_of(reply), 413) << reply;
+    const std::size_t first = reply.find("Connection: close");
+    ASSERT_NE(first, std::string::npos) << reply;
+    EXPECT_EQ(reply.find("Connection: close", first + 1), std::string::npos) << reply;
+  }
   {
     std::string text;
     for (int i = 0; i < (1 << 21); ++i) text += "a ";
