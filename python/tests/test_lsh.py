@@ -340,6 +340,10 @@ def test_bad_arguments():
         MinHashLSH(storage_config={"type": "nosuch"})
     with pytest.raises(KeyError):
         MinHashLSH(storage_config={"basename": b"x"})
+    MinHashLSH(storage_config={"type": "dict", "basename": b"mylsh"})
+    for basename in ("mylsh", 5, None):  # datasketch joins it with bytes: TypeError there too
+        with pytest.raises(TypeError, match="basename must be bytes"):
+            MinHashLSH(storage_config={"type": "dict", "basename": basename})
     for kind in ("redis", "cassandra"):
         with pytest.raises(ValueError, match="in memory"):
             MinHashLSH(storage_config={"type": kind, "redis": {"host": "localhost"}})

@@ -166,6 +166,8 @@ def test_same_as_datasketch(ds):
         m = MinHash(num_perm=int(rng.integers(1, 300)), seed=int(rng.integers(0, 100)))
         m.update_batch([b"%d" % x for x in rng.integers(0, 1000, 50)])
         theirs = ds.MinHash(seed=m.seed, hashvalues=m.hashvalues)
+        for order in "@=<>!x":  # "x" is no byte order, but both size it the same
+            assert LeanMinHash(m).bytesize(order) == ds.LeanMinHash(theirs).bytesize(order)
         for order in "@<>":
             buf, ref = bytearray(LeanMinHash(m).bytesize(order)), bytearray(ds.LeanMinHash(theirs).bytesize(order))
             LeanMinHash(m).serialize(buf, order)

@@ -95,7 +95,12 @@ class LeanMinHash(MinHash):
 
     def bytesize(self, byteorder: str = "@") -> int:
         """Size in bytes of :meth:`serialize`'s output: seed (8), count (4), 4 per value."""
-        return struct.calcsize(byteorder + "qi") + len(self) * struct.calcsize(byteorder + "I")
+        # Each field sized on its own, as datasketch does: the same size for any `byteorder`.
+        return (
+            struct.calcsize(byteorder + "q")
+            + struct.calcsize(byteorder + "i")
+            + len(self) * struct.calcsize(byteorder + "I")
+        )
 
     def serialize(self, buf, byteorder: str = "@") -> None:
         """Write this LeanMinHash into ``buf`` (any writable buffer, e.g. a ``bytearray``):

@@ -233,6 +233,14 @@ class MinHashLSH:
             )
         if kind != "dict":
             raise ValueError(f"Unknown storage type: {kind}")
+        # Unused in memory, but datasketch joins it with bytes to name its tables: anything else
+        # raises TypeError there, and so here, so that a config that works here works there.
+        basename = storage_config.get("basename", b"")
+        if not isinstance(basename, (bytes, bytearray, memoryview)):
+            raise TypeError(
+                f"storage_config's basename must be bytes (datasketch prefixes its keys with it), "
+                f"not {type(basename).__name__}"
+            )
         self.prepickle = False if prepickle is None else prepickle
         self.hashfunc = hashfunc
         self._setup()
