@@ -230,14 +230,21 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
       if (owner_of(d, rb, re) != k) continue;
       ++clusters;
       center_grams.push_back(grams(d, rb, re));
-      for (const P& p : fresh) {
-        const std::uint32_t b = std::max(p.b, rb), e = std::min(p.e, re);
-        if (b >= e) continue;
-        const L& link = links[p.link];
-        const std::uint32_t ob = scale(b, link.b, link.e, link.ob, link.oe);
-        const std::uint32_t oe = scale(e, link.b, link.e, link.ob, link.oe);
-        if (ob < oe && alike(k, link.other, ob, oe)) reqs.push_back({k, link.other, ob, oe});
-      }
+      // Each fresh part's words within the region [b, e), with the other document's words
+      // [ob, oe) they align to.
+      auto for_each_part = [&](auto fn) {
+        for (const P& p : fresh) {
+          const std::uint32_t b = std::max(p.b, rb), e = std::min(p.e, re);
+          if (b >= e) continue;
+          const L& link = links[p.link];
+          fn(link.other, b, e, scale(b, link.b, link.e, link.ob, link.oe),
+             scale(e, link.b, link.e, link.ob, link.oe));
+        }
+      };
+      for_each_part([&](std::uint32_t other, std::uint32_t, std::uint32_t, std::uint32_t ob,
+                        std::uint32_t oe) {
+        if (ob < oe && alike(k, other, ob, oe)) reqs.push_back({k, other, ob, oe});
+      });
       flush();
       // k holds no other document's words: the region's parts aligned to text of a cluster made
       // from an earlier region of d join it instead.
@@ -247,16 +254,12 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
         elsewhere |= std::find(owner[doc].begin(), owner[doc].end(), k) != owner[doc].end();
       }
       if (k == made_here || elsewhere) continue;
-      for (const P& p : fresh) {
-        const std::uint32_t b = std::max(p.b, rb), e = std::min(p.e, re);
-        if (b >= e) continue;
-        const L& link = links[p.link];
-        const std::uint32_t ob = scale(b, link.b, link.e, link.ob, link.oe);
-        const std::uint32_t oe = scale(e, link.b, link.e, link.ob, link.oe);
-        const std::uint32_t j = ob < oe ? owner_of(link.other, ob, oe) : kFree;
+      for_each_part([&](std::uint32_t other, std::uint32_t b, std::uint32_t e, std::uint32_t ob,
+                        std::uint32_t oe) {
+        const std::uint32_t j = ob < oe ? owner_of(other, ob, oe) : kFree;
         if (j != kFree && j >= made_here && j < k && alike(j, d, b, e))
           reqs.push_back({j, d, b, e});
-      }
+      });
       if (reqs.empty()) continue;
       for (auto& w : owner[d]) {
         if (w == k) w = kFree;
