@@ -77,6 +77,10 @@ PairPassageOptions pair_options_of(const ReuseOptions& options, int threads) {
   o.min_words = static_cast<std::uint32_t>(options.min_words);
   o.min_similarity = options.min_similarity;
   o.threads = threads;
+  // A passage of exactly --seed-words words is one seed: where that is the shortest reported, a
+  // chain of one seed is aligned too (else such a passage, allowed by the options, was never
+  // found).
+  if (options.min_words <= options.seed_words) o.min_chain_seeds = 1;
   return o;
 }
 

@@ -324,6 +324,21 @@ TEST(Reuse, APassageTwiceInTheEarliestOfManyDocumentsKeepsBothCopies) {
   EXPECT_EQ(in_first, 2) << r.clusters;
 }
 
+TEST(Reuse, APassageOfExactlySeedWordsIsFoundWhenMinWordsAllowsIt) {
+  // --min-words equal to --seed-words: a passage of that many words is one seed, whose chain
+  // was dropped as too short. One word fewer is no passage.
+  const std::string path = temp_dir() + "/short.jsonl";
+  write_file(path, jsonl_doc("a", "Zed alpha beta gamma delta epsilon end") + "\n" +
+                       jsonl_doc("b", "Yak alpha beta gamma delta epsilon fin") + "\n" +
+                       jsonl_doc("c", "Qua alpha beta gamma delta omega fin") + "\n");
+  const ReuseRun r = run_reuse({path}, {"--min-words", "5", "--seed-words", "5"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto pairs = split_lines(r.pairs);
+  ASSERT_EQ(pairs.size(), 1u) << r.pairs;
+  EXPECT_NE(pairs[0].find(R"("a":"a","b":"b")"), std::string::npos) << pairs[0];
+  EXPECT_NE(pairs[0].find(R"("a_words":5)"), std::string::npos) << pairs[0];
+}
+
 TEST(Reuse, ThreadsGiveIdenticalOutputs) {
   const Planted p = plant(temp_dir());
   const std::string dir = temp_dir();
