@@ -283,26 +283,105 @@ void join_pieces(std::vector<Piece>& pieces, std::span<const Anchor> matched,
   std::vector<std::vector<std::uint32_t>> done;
   std::vector<std::uint32_t> before, after;
   std::vector<std::uint64_t> scratch;
-  // Whether a piece of x and a piece of y share most words of the shorter of the two in
-  // document a (on_a) or b: then one aligns that text a second time.
+  // Whether pieces i and j share at least half the words of the shorter of the two in document
+  // a (on_a) or b: then one aligns that text a second time.
+  auto mostly_shared = [&](std::uint32_t i, std::uint32_t j, bool on_a) {
+    const Piece &p = in[i], &q = in[j];
+    const std::uint32_t pb = on_a ? p.a_begin : p.b_begin, pe = on_a ? p.a_end : p.b_end;
+    const std::uint32_t qb = on_a ? q.a_begin : q.b_begin, qe = on_a ? q.a_end : q.b_end;
+    const std::uint32_t common =
+        std::min(pe, qe) > std::max(pb, qb) ? std::min(pe, qe) - std::max(pb, qb) : 0;
+    return 2 * common >= std::min(pe - pb, qe - qb);
+  };
   auto share_words = [&](const std::vector<std::uint32_t>& x, const std::vector<std::uint32_t>& y,
                          bool on_a) {
     for (const std::uint32_t i : x) {
       for (const std::uint32_t j : y) {
-        const Piece &p = in[i], &q = in[j];
-        const std::uint32_t pb = on_a ? p.a_begin : p.b_begin, pe = on_a ? p.a_end : p.b_end;
-        const std::uint32_t qb = on_a ? q.a_begin : q.b_begin, qe = on_a ? q.a_end : q.b_end;
-        const std::uint32_t common =
-            std::min(pe, qe) > std::max(pb, qb) ? std::min(pe, qe) - std::max(pb, qb) : 0;
-        if (2 * common >= std::min(pe - pb, qe - qb)) return true;
+        if (mostly_shared(i, j, on_a)) return true;
       }
     }
     return false;
+  };
+  std::vector<std::size_t> start(in.size() + 1, 0);  // where each piece's pairs begin in matched
+  for (std::size_t k = 0; k < in.size(); ++k) start[k + 1] = start[k] + in[k].matches;
+  // Words of document a (on_a) or b that pieces i and j both match (a piece's pairs increase in
+  // both documents).
+  auto matched_by_both = [&](std::uint32_t i, std::uint32_t j, bool on_a) {
+    const Anchor* x = matched.data() + start[i];
+    const Anchor* y = matched.data() + start[j];
+    const Anchor* x_end = x + in[i].matches;
+    const Anchor* y_end = y + in[j].matches;
+    std::uint32_t both = 0;
+    while (x != x_end && y != y_end) {
+      const std::uint32_t u = on_a ? x->a : x->b, v = on_a ? y->a : y->b;
+      both += u == v;
+      x += u <= v;
+      y += v <= u;
+    }
+    return both;
+  };
+  // Whether pieces i and j align one stretch of document a (on_a) or b to two places of the
+  // other (a passage the other holds twice): at least half the matched words of the one with
+  // fewer are matched by both there, and less than half in the other document. (Their ranges
+  // overlapping was not enough: a reordered passage's sentence lies inside another piece's range,
+  // unmatched there.)
+  auto repeats = [&](std::uint32_t i, std::uint32_t j, bool on_a) {
+    const std::uint32_t fewer = std::min(in[i].matches, in[j].matches);
+    return fewer > 0 && 2 * matched_by_both(i, j, on_a) >= fewer &&
+           2 * matched_by_both(i, j, !on_a) < fewer;
   };
   auto matches_of = [&](const std::vector<std::uint32_t>& x) {
     std::uint32_t m = 0;
     for (const std::uint32_t k : x) m += in[k].matches;
     return m;
+  };
+  // Splits a set in which two strong pieces (each matching at least half as many words as the
+  // piece matching the most, and at least three quarters as many as the other: copies of one
+  // passage match alike; a sentence of a heavily edited passage that also matches another
+  // sentence does not) repeat one stretch (of a, else of b) into its copies: its pieces in
+  // the other document's order, cut before each strong piece that repeats a strong one since the
+  // last cut. Each copy of a passage that a document holds more than once is its own passage:
+  // joined, the copies and the text between them made one passage whose similarity fell with
+  // every copy (three: under --min-similarity, and the reuse was lost). Weak pieces (a few words
+  // of one copy aligned with other text, or the pieces of a reordered passage running on into
+  // each other's text) cut nothing.
+  std::vector<std::uint32_t> part;
+  auto split_repeats = [&](std::vector<std::uint32_t>& group) {
+    if (group.size() > kMaxReordered) return false;  // each pair of pieces compared: bounded
+    std::uint32_t most = 0;
+    for (const std::uint32_t k : group) most = std::max(most, in[k].matches);
+    auto strong = [&](std::uint32_t k) { return 2 * in[k].matches >= most; };
+    auto strong_repeats = [&](std::uint32_t x, std::uint32_t y, bool on_a) {
+      const std::uint32_t mx = in[x].matches, my = in[y].matches;
+      return strong(x) && strong(y) && 4 * std::min(mx, my) >= 3 * std::max(mx, my) &&
+             repeats(x, y, on_a);
+    };
+    for (const bool on_a : {true, false}) {
+      bool found = false;
+      for (std::size_t x = 0; x < group.size() && !found; ++x) {
+        for (std::size_t y = x + 1; y < group.size() && !found; ++y) {
+          found = strong_repeats(group[x], group[y], on_a);
+        }
+      }
+      if (!found) continue;
+      std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
+        const Piece &p = in[x], &q = in[y];
+        return on_a ? std::tie(p.b_begin, p.a_begin, x) < std::tie(q.b_begin, q.a_begin, y)
+                    : std::tie(p.a_begin, p.b_begin, x) < std::tie(q.a_begin, q.b_begin, y);
+      });
+      part.clear();
+      for (const std::uint32_t k : group) {
+        if (std::any_of(part.begin(), part.end(),
+                        [&](std::uint32_t j) { return strong_repeats(k, j, on_a); })) {
+          todo.push_back(part);
+          part.clear();
+        }
+        part.push_back(k);
+      }
+      todo.push_back(part);
+      return true;
+    }
+    return false;
   };
   while (!todo.empty()) {
     std::vector<std::uint32_t> group = std::move(todo.back());
@@ -371,13 +450,11 @@ void join_pieces(std::vector<Piece>& pieces, std::span<const Anchor> matched,
       split = true;
       break;
     }
-    if (!split) {
+    if (!split && !split_repeats(group)) {
       std::sort(group.begin(), group.end());
       done.push_back(std::move(group));
     }
   }
-  std::vector<std::size_t> start(in.size() + 1, 0);  // where each piece's pairs begin in matched
-  for (std::size_t k = 0; k < in.size(); ++k) start[k + 1] = start[k] + in[k].matches;
   for (const auto& group : done) {
     PieceGroup g;
     g.extent = in[group.front()];

@@ -212,6 +212,7 @@ std::vector<std::pair<std::uint32_t, std::uint32_t>> reference_gaps(
 
 // The header of join_pieces, with coverage arrays and sets of 2-grams.
 std::vector<std::vector<int>> reference_join(const std::vector<Piece>& pieces,
+                                             const std::vector<std::vector<Anchor>>& piece_pairs,
                                              const std::vector<std::uint32_t>& a_words,
                                              const std::vector<std::uint32_t>& b_words,
                                              std::uint32_t gap) {
@@ -290,6 +291,55 @@ std::vector<std::vector<int>> reference_join(const std::vector<Piece>& pieces,
       cut = true;
       break;
     }
+    if (cut) continue;
+    // Two pieces repeating one stretch of a (then of b): the set cut, in the other document's
+    // order, before each piece that repeats one since the last cut.
+    auto both = [&](int x, int y, bool on_a) {
+      std::set<std::uint32_t> words_x;
+      for (const Anchor& m : piece_pairs[static_cast<std::size_t>(x)]) {
+        words_x.insert(on_a ? m.a : m.b);
+      }
+      std::uint32_t n = 0;
+      for (const Anchor& m : piece_pairs[static_cast<std::size_t>(y)]) {
+        n += static_cast<std::uint32_t>(words_x.count(on_a ? m.a : m.b));
+      }
+      return n;
+    };
+    std::uint32_t most = 0;
+    for (const int k : set) most = std::max(most, pieces[static_cast<std::size_t>(k)].matches);
+    auto strong_repeats = [&](int x, int y, bool on_a) {
+      const std::uint32_t mx = pieces[static_cast<std::size_t>(x)].matches;
+      const std::uint32_t my = pieces[static_cast<std::size_t>(y)].matches;
+      const std::uint32_t fewer = std::min(mx, my);
+      return 2 * mx >= most && 2 * my >= most && 4 * fewer >= 3 * std::max(mx, my) && fewer > 0 &&
+             2 * both(x, y, on_a) >= fewer && 2 * both(x, y, !on_a) < fewer;
+    };
+    for (const bool on_a : {true, false}) {
+      if (set.size() > 64) break;
+      bool found = false;
+      for (const int x : set) {
+        for (const int y : set) found |= x != y && strong_repeats(x, y, on_a);
+      }
+      if (!found) continue;
+      std::vector<int> ordered = set;
+      std::sort(ordered.begin(), ordered.end(), [&](int x, int y) {
+        return std::tuple(begin(x, !on_a), begin(x, on_a), x) <
+               std::tuple(begin(y, !on_a), begin(y, on_a), y);
+      });
+      std::vector<int> part;
+      for (const int k : ordered) {
+        bool again = false;
+        for (const int j : part) again |= strong_repeats(k, j, on_a);
+        if (again) {
+          todo.push_back(part);
+          part.clear();
+        }
+        part.push_back(k);
+      }
+      todo.push_back(part);
+      cut = true;
+      break;
+    }
     if (!cut) sets.push_back(set);
   }
   return sets;
@@ -319,6 +369,16 @@ TEST(Segments, JoinPiecesMatchesTheReference) {
           m.push_back({m.back().a + 1 + static_cast<std::uint32_t>(rng() % 2),
                        m.back().b + 1 + static_cast<std::uint32_t>(rng() % 2)});
         }
+      } else if (k > 0 && rng() % 4 == 0) {
+        // The previous piece's text of one document aligned to another place of the other (a
+        // passage held twice there), whole or in part.
+        const bool shift_b = rng() % 2 == 0;
+        const std::uint32_t shift = 10 + static_cast<std::uint32_t>(rng() % 60);
+        for (const Anchor& x : pairs.back()) {
+          const Anchor y{shift_b ? x.a : x.a + shift, shift_b ? x.b + shift : x.b};
+          if (std::max(y.a, y.b) < 250 && rng() % 8 != 0) m.push_back(y);
+        }
+        if (m.empty()) m = random_pairs(rng, rng() % 200, rng() % 200, 1, 1);
       } else {
         const std::uint32_t a = rng() % 200, b = rng() % 200;
         m = random_pairs(rng, a, b, 1 + rng() % 30, 1 + rng() % 30);
@@ -328,7 +388,7 @@ TEST(Segments, JoinPiecesMatchesTheReference) {
       matched.insert(matched.end(), m.begin(), m.end());
     }
     const std::uint32_t gap = rng() % 15;
-    const std::vector<std::vector<int>> sets = reference_join(pieces, a_words, b_words, gap);
+    const std::vector<std::vector<int>> sets = reference_join(pieces, pairs, a_words, b_words, gap);
     std::vector<Piece> got_pieces = pieces;
     std::vector<PieceGroup> groups;
     join_pieces(got_pieces, matched, a_words, b_words, gap, groups);
@@ -492,6 +552,44 @@ TEST(Segments, PiecesOfTwoAlignmentsOfOneStretchCountEachWordOnce) {
   // Runs of equal words 3-4, 7-12, 16-18, 20-21, 24-27, 29-32, 34-39, 41-49: 4 + 1 + 2 + 2 + 4
   // + 7 word 3-grams (summed, the pieces gave 16 + 23).
   EXPECT_EQ(groups[0].extent.trigrams, 20u);
+}
+
+TEST(Segments, APassageHeldThreeTimesIsThreePassages) {
+  // a holds a passage of 59 words once; b holds it three times, five other words between the
+  // copies (under the gap that splits). Joined, the three alignments made one passage of 187
+  // words of b against 59 of a, similarity 0.48: under --min-similarity, and nothing was reported.
+  const std::vector<std::uint32_t> p = words(0, 59), filler = words(1000, 5);
+  std::vector<std::uint32_t> a = words(2000, 4), b = words(3000, 3);
+  a.insert(a.end(), p.begin(), p.end());
+  for (int copy = 0; copy < 3; ++copy) {
+    b.insert(b.end(), p.begin(), p.end());
+    if (copy < 2) b.insert(b.end(), filler.begin(), filler.end());
+  }
+  std::vector<Piece> pieces;
+  std::vector<Anchor> matched;
+  for (std::uint32_t copy = 0; copy < 3; ++copy) {
+    std::vector<Anchor> m;
+    for (std::uint32_t x = 0; x < 59; ++x) m.push_back({4 + x, 3 + copy * 64 + x});
+    pieces.push_back(piece_of(m));
+    matched.insert(matched.end(), m.begin(), m.end());
+  }
+  for (const bool swapped : {false, true}) {  // the copies in a instead
+    std::vector<Piece> in = pieces;
+    std::vector<Anchor> pairs = matched;
+    if (swapped) {
+      for (Piece& x : in) x = Piece{x.b_begin, x.b_end, x.a_begin, x.a_end, x.matches, x.trigrams};
+      for (Anchor& x : pairs) x = Anchor{x.b, x.a};
+    }
+    std::vector<PieceGroup> groups;
+    join_pieces(in, pairs, swapped ? b : a, swapped ? a : b, 12, groups);
+    ASSERT_EQ(groups.size(), 3u) << "swapped " << swapped;
+    for (std::uint32_t copy = 0; copy < 3; ++copy) {
+      const Piece& e = groups[copy].extent;
+      EXPECT_EQ(e.matches, 59u);
+      EXPECT_EQ(swapped ? e.a_begin : e.b_begin, 3 + copy * 64);
+      EXPECT_TRUE(passage_qualifies(e, 15, 0.8));
+    }
+  }
 }
 
 TEST(Segments, OverlappingPiecesOfAReorderedPassageCountInFull) {
