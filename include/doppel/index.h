@@ -86,6 +86,11 @@ struct IndexOpenOptions {
   std::vector<std::string> must_match;
 };
 
+// The longest id an index adds: its percent-encoded form (3 bytes a byte at most) fits the 8 KiB
+// URL the service reads, for GET and DELETE /v1/documents/{id}. An add gives each document that
+// has no id of its own, an empty one or a longer one the answer bad_input (malformed_json).
+inline constexpr std::size_t kMaxIndexIdBytes = 2048;
+
 // How a call reads its documents.
 struct IndexReadOptions {
   ReadOptions read;  // inputs and their bad-input policy, as for dedup

@@ -95,6 +95,12 @@ struct ReadOptions {
                             // corpus, the report). Off: nothing is stored, and those writers
                             // refuse such inputs.
   Env* env = nullptr;       // where files and standard input come from; null: default_env()
+  // Each document needs an id of its own, of at most max_id_bytes bytes (0: any length): one
+  // without (named "FILE:LINE", a name the next run gives another document), with an empty one
+  // or with a longer one is bad input ("malformed_json"). `doppel index add` sets it: the index
+  // keeps documents by id, and its service names them by id in URLs.
+  bool require_ids = false;
+  std::size_t max_id_bytes = 0;
 };
 
 // The most threads a run or a service takes: more cores than doppel has been run on, and few

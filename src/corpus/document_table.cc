@@ -107,11 +107,30 @@ Status DocumentTable::add(DocOut& d) {
   if (d.status == ReadStatus::kMissingText && text_field_hint_.empty()) {
     text_field_hint_ = d.text_field_hint;
   }
+  if (read_.require_ids && d.status == ReadStatus::kOk) {
+    std::string why;
+    if (d.synthesized_id || d.id.empty()) {
+      why = fmt::format(
+          "the document has {} id (field \"{}\"); the index keeps documents by id, so each "
+          "needs one of its own",
+          d.synthesized_id ? "no" : "an empty", read_.id_field);
+    } else if (read_.max_id_bytes > 0 && d.id.size() > read_.max_id_bytes) {
+      why = fmt::format(
+          "the id is {} bytes long; the index takes ids of at most {} bytes, so that its "
+          "service's URLs can name each",
+          d.id.size(), read_.max_id_bytes);
+    }
+    if (!why.empty()) {
+      corpus_.docs.back().status = ReadStatus::kMalformedJson;
+      d.message = fmt::format("{}: {}", locate(files_[d.input], d.line), why);
+    }
+  }
   // Ids made up for objects without one ("FILE:LINE") are checked too: a real id may be equal.
   // Only a readable document claims its id: a bad line (empty or missing text, broken UTF-8)
   // followed by its corrected version must not make the correction a duplicate, which would lose
   // both (as a too_large one, rejected before its id is known, never did).
-  const bool check_id = (d.id_from_input || d.synthesized_id) && d.status == ReadStatus::kOk;
+  const bool check_id =
+      (d.id_from_input || d.synthesized_id) && corpus_.docs.back().status == ReadStatus::kOk;
   if (ids_read_ != nullptr) {
     ids_read_->push_back(check_id);
   } else if (check_id) {

@@ -435,7 +435,13 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
                                       const AnswerCallback& on_answer, bool store) {
   const auto start = std::chrono::steady_clock::now();
   DOPPEL_RETURN_IF_ERROR(validate_options(read));
-  auto source = CorpusSource::open(inputs, read.read);
+  // An add keeps documents by id: each needs one of its own (doppel/options.h, require_ids).
+  ReadOptions read_options = read.read;
+  if (store) {
+    read_options.require_ids = true;
+    read_options.max_id_bytes = kMaxIndexIdBytes;
+  }
+  auto source = CorpusSource::open(inputs, read_options);
   if (!source.ok()) return source.status();
   IndexCallStats stats;
   Corpus& corpus = stats.corpus;

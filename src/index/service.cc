@@ -226,9 +226,8 @@ void reply_not_allowed(const httplib::Request& req, httplib::Response& res, cons
   }
 }
 
-// The longest id the service adds: its percent-encoded form (3 bytes a byte at most) must fit
-// the 8 KiB URL cpp-httplib reads, for GET and DELETE /v1/documents/{id}.
-constexpr std::size_t kMaxIdBytes = 2048;
+// The longest id the service adds (doppel/index.h).
+constexpr std::size_t kMaxIdBytes = kMaxIndexIdBytes;
 
 // Every document of a request needs an id of its own: the index keeps documents by id, and the
 // service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
@@ -278,7 +277,8 @@ struct Service::Impl {
 
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options.token.empty()) return true;
-    // "Bearer TOKEN": the scheme in any case (RFC 7235), the token exactly.
+    // "Bearer TOKEN": the scheme in any case, then one space or more (RFC 7235), the token
+    // exactly.
     const std::string header = req.get_header_value("Authorization");
     std::string_view got = header;
     constexpr std::string_view kScheme = "bearer ";
@@ -287,6 +287,7 @@ struct Service::Impl {
       scheme = std::tolower(static_cast<unsigned char>(got[i])) == kScheme[i];
     }
     got.remove_prefix(scheme ? kScheme.size() : got.size());
+    while (!got.empty() && got.front() == ' ') got.remove_prefix(1);
     const std::string& want = options.token;
     // Compared in time that does not depend on where they differ.
     unsigned diff = scheme && got.size() == want.size() ? 0u : 1u;

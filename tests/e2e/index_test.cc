@@ -200,8 +200,14 @@ TEST(Index, AnswersNewExactNearAndPassages) {
   for (const auto& line : split_lines(again.out)) {
     EXPECT_NE(line.find("\"status\":\"duplicate_id\""), std::string::npos) << line;
   }
-  const RunResult removed = run_doppel({"index", "remove", index, "10-cruise-season.txt", "-q"});
+  const RunResult removed = run_doppel(
+      {"index", "remove", index, "10-cruise-season.txt", "10-cruise-season.txt", "nope"});
   ASSERT_EQ(removed.exit_code, 0) << removed.err;
+  // An id named twice is one id, found: only "nope" is not in the index.
+  EXPECT_NE(removed.err.find("removed 1 of 2 ids (1 not found in the index); 1 named more than "
+                             "once, counted once"),
+            std::string::npos)
+      << removed.err;
   // A query sees the stored passage and adds nothing.
   const RunResult q = run_doppel(
       {"index", "query", index, source_dir() + "/examples/news/10-cruise-season.txt", "-q"});
@@ -256,6 +262,35 @@ TEST(Index, BadInputIsAnsweredAndNotAdded) {
   EXPECT_NE(fail.err.find("--on-error=fail"), std::string::npos) << fail.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/f.idx"))
       << "a first add that failed before committing leaves no index to fix the options";
+}
+
+TEST(Index, AnAddRefusesDocumentsWithoutAnIdOfTheirOwn) {
+  // Without an id a document was named "FILE:LINE" and added; the next add's document at that
+  // line was then answered duplicate_id and left out, with nothing said. An empty id could not be
+  // removed from the command line nor named over HTTP, nor an id too long for a URL.
+  const std::string dir = temp_dir();
+  const std::string in = dir + "/in.jsonl";
+  write_file(in, "{\"text\":\"" + words(1, 30) + "\"}\n" + doc("", words(2, 30)) + "\n" +
+                     doc(std::string(kMaxIndexIdBytes + 1, 'y'), words(3, 30)) + "\n" +
+                     doc(std::string(kMaxIndexIdBytes, 'z'), words(4, 30)) + "\n");
+  const RunResult r = run_doppel({"index", "add", dir + "/i.idx", in, "-q"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  for (int k = 0; k < 3; ++k) {
+    EXPECT_NE(lines[k].find("\"status\":\"bad_input\",\"reason\":\"malformed_json\""),
+              std::string::npos)
+        << lines[k];
+  }
+  EXPECT_NE(lines[0].find("has no id"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("has an empty id"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("bytes long"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("\"status\":\"new\""), std::string::npos) << lines[3];
+  EXPECT_EQ(stats_documents(dir + "/i.idx"), 1);
+  // A query keeps nothing: a document without an id is answered under its made-up name.
+  const RunResult q = run_doppel({"index", "query", dir + "/i.idx", in, "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(split_lines(q.out)[0].find("\"status\":\"new\""), std::string::npos) << q.out;
 }
 
 TEST(Index, AFailedFirstAddLeavesNoIndex) {
@@ -658,6 +693,13 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   expect_error(c.Post("/v1/documents", auth, doc("a", "x y z"), "text/plain"), 415, "content type");
   expect_error(c.Post("/v1/documents", doc("a", "x y z"), "application/json"), 401, "no token");
   expect_error(c.Delete("/v1/documents/a"), 401, "delete without token");
+  expect_error(c.Delete("/v1/documents/a", {{"Authorization", "Bearer s3cre"}}), 401,
+               "a wrong token");
+  expect_error(c.Delete("/v1/documents/a", {{"Authorization", "Bearers3cret"}}), 401,
+               "no space after the scheme");
+  // One space or more after the scheme (RFC 7235): the token is checked, and the id is unknown.
+  expect_error(c.Delete("/v1/documents/a", {{"Authorization", "Bearer   s3cret"}}), 404,
+               "spaces after the scheme");
   expect_error(c.Get("/v1/documents/nope"), 404, "unknown id");
   expect_error(c.Delete("/v1/documents/nope", auth), 404, "delete unknown id");
   expect_error(c.Put("/v1/stats", "", "application/json"), 405, "wrong method");

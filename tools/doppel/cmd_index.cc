@@ -153,11 +153,19 @@ Status run_remove(Settings& s, const CLI::App& cmd) {
   auto removed = (*index)->remove(s.inputs);
   if (!removed.ok()) return removed.status();
   if (!s.quiet) {
-    const std::size_t absent = s.inputs.size() - *removed;
+    // An id named twice is counted once: its second naming finds nothing, but it was there.
+    std::vector<std::string> distinct(s.inputs);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    const std::size_t absent = distinct.size() - *removed;
+    const std::size_t repeated = s.inputs.size() - distinct.size();
     std::fprintf(
-        stderr, "doppel index remove: removed %s of %s ids%s\n", thousands(*removed).c_str(),
-        thousands(s.inputs.size()).c_str(),
-        absent == 0 ? "" : fmt::format(" ({} not found in the index)", thousands(absent)).c_str());
+        stderr, "doppel index remove: removed %s of %s ids%s%s\n", thousands(*removed).c_str(),
+        thousands(distinct.size()).c_str(),
+        absent == 0 ? "" : fmt::format(" ({} not found in the index)", thousands(absent)).c_str(),
+        repeated == 0
+            ? ""
+            : fmt::format("; {} named more than once, counted once", thousands(repeated)).c_str());
   }
   return Status::Ok();
 }
