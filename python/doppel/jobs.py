@@ -39,12 +39,13 @@ _CHUNK_BYTES = 1 << 18
 
 
 def _paths_or_documents(inputs: Any):
-    """(paths, documents): a path or a list or tuple of paths are paths, as on the command line;
-    any other iterable (a generator, a list of dicts) holds documents."""
-    if isinstance(inputs, (str, os.PathLike)):
+    """(paths, documents): a path or a list or tuple of paths are paths, as on the command line
+    (str, bytes as os.fsencode gives them, or os.PathLike); any other iterable (a generator, a
+    list of dicts) holds documents."""
+    if isinstance(inputs, (str, bytes, os.PathLike)):
         return [os.fspath(inputs)], None
     if isinstance(inputs, (list, tuple)) and inputs and all(
-        isinstance(p, (str, os.PathLike)) for p in inputs
+        isinstance(p, (str, bytes, os.PathLike)) for p in inputs
     ):
         return [os.fspath(p) for p in inputs], None
     if isinstance(inputs, (list, tuple)) and any(isinstance(p, os.PathLike) for p in inputs):
@@ -54,7 +55,7 @@ def _paths_or_documents(inputs: Any):
             "inputs mixes paths and documents: give a list of paths, or of documents (dicts "
             "or strings)"
         )
-    if isinstance(inputs, (bytes, bytearray, dict)):
+    if isinstance(inputs, (bytearray, dict)):
         raise TypeError(
             "inputs must be a path, a list of paths, or an iterable of documents (dicts or "
             f"strings), not {type(inputs).__name__}"
@@ -81,7 +82,12 @@ def _without_nan(value: Any) -> Any:
 
 def _json_default(value: Any) -> Any:
     """A value JSON cannot hold: a missing one (a NaN of numpy's float32, NaT) is null, as a float
-    NaN is; any other (a date, a numpy number) its str()."""
+    NaN is; any other (a date, a numpy number) its str(). Bytes are a TypeError: their str() is
+    their repr ("b'...'"), which would be read as the text."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"a document holds {type(value).__name__}: decode it to str first (JSON holds text)"
+        )
     try:
         if value != value:  # NaN and NaT are the values unequal to themselves
             return None

@@ -90,6 +90,10 @@ template <typename T>
 void take(const pybind11::dict& kw, const char* name, T& field) {
   if (!kw.contains(name)) return;
   try {
+    // True is an int to pybind11 (1): a number option given a bool is a mistake, not 1.
+    if constexpr (!std::is_same_v<T, bool>) {
+      if (PyBool_Check(kw[name].ptr())) throw pybind11::cast_error();
+    }
     field = kw[name].cast<T>();
   } catch (const pybind11::cast_error&) {
     if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {

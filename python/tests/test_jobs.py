@@ -244,6 +244,8 @@ def test_integers_out_of_range_are_value_errors():
             doppel.dedup(documents=["one two three four"], **kw)
     with pytest.raises(TypeError, match="wrong type"):
         doppel.dedup(documents=["one two three four"], seed="7")
+    with pytest.raises(TypeError, match="wrong type"):  # was taken as 1 hash
+        doppel.dedup(documents=["one two three four"], hashes=True)
 
 
 def test_values_json_cannot_hold_become_text():
@@ -266,12 +268,28 @@ def test_a_file_name_that_is_not_utf8_is_read_as_on_the_command_line(tmp_path):
             f.write(text)
     names = sorted(os.listdir(tmp_path))
     assert "caf\udce9.txt" in names
-    for inputs in ([str(tmp_path / n) for n in names], [tmp_path / n for n in names]):
+    bytes_paths = [os.path.join(folder, n) for n in os.listdir(folder)]  # as os.listdir(bytes)
+    for inputs in ([str(tmp_path / n) for n in names], [tmp_path / n for n in names], bytes_paths):
         r = doppel.dedup(inputs)
         assert r.stats["documents"]["read"] == 2
         assert r.removed_ids == {"copy.txt"} or r.removed_ids == {"caf\\xE9.txt"}
         ids = {d["id"] for d in r.deduplicated()} | r.removed_ids
         assert ids == {"caf\\xE9.txt", "copy.txt"}
+
+
+def test_bytes_paths_are_paths_and_bytes_in_documents_are_refused(tmp_path):
+    # A list of bytes paths was read as documents (each one malformed_json), and a bytes text
+    # as its repr, "b'...'".
+    r = doppel.dedup(os.fsencode(NEWS))
+    assert r.stats["documents"]["read"] == doppel.dedup(str(NEWS)).stats["documents"]["read"]
+    with pytest.raises(TypeError, match="decode it to str first"):
+        doppel.dedup([{"id": "b", "text": b"alpha beta gamma delta"}])
+    index = doppel.Index(str(tmp_path / "i.idx"))
+    try:
+        with pytest.raises(TypeError, match="decode it to str first"):
+            index.add(documents=[{"id": "b", "text": b"alpha beta gamma delta"}])
+    finally:
+        index.close()
 
 
 def test_a_document_nested_too_deep_for_json_is_bad_input_not_the_end_of_the_call():
