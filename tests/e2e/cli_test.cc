@@ -209,7 +209,8 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
   write_file(path, std::string("{\"id\":\"c\\u009b31m\",\"text\":\"x y\"}\n") +
                        "{\"id\":\"a\\u001b[31mred\",\"text\":\"" + text + "\"}\n" +
                        "{\"id\":\"b\\nfake\",\"text\":\"" + text + "\"}\n" +
-                       "{\"id\":\"a\\u001b[31mred\",\"text\":\"x\"}\n");
+                       "{\"id\":\"a\\u001b[31mred\",\"text\":\"x\"}\n" +
+                       "{\"id\":\"d\\u202etxt.exe\",\"text\":\"" + text + "\"}\n");
   for (const char* command : {"dedup", "reuse"}) {
     SCOPED_TRACE(command);
     std::vector<std::string> args = {command, path};
@@ -224,6 +225,8 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
     EXPECT_TRUE(contains(d.out, "b\\x0Afake")) << d.out;
     EXPECT_TRUE(contains(d.err, "duplicate id \"a\\x1B[31mred\"")) << d.err;
     EXPECT_FALSE(contains(d.out + d.err, "\xc2\x9b")) << "a C1 control";
+    EXPECT_TRUE(contains(d.out, "d\\u202Etxt.exe")) << d.out;
+    EXPECT_FALSE(contains(d.out + d.err, "\xe2\x80\xae")) << "a right-to-left override";
   }
 }
 
