@@ -199,7 +199,7 @@ const std::vector<FlagDef>& flag_table() {
        }},
       {"keep", "--keep", kMatching, "",
        "Which document a cluster keeps: first in input order, earliest or latest date (undated "
-       "documents count as latest, or earliest), longest text; ties go to the first",
+       "documents count as latest, or earliest), longest text (in bytes); ties go to the first",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return add_choice<KeepPolicy>(g, f.name, s.dedup.keep, f.help,
                                        {{"first", KeepPolicy::kFirst},
