@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "text/utf8.h"
 
@@ -100,14 +101,24 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
     infos.push_back(info);
   }
   std::vector<InputFile> files;
+  // Per file: its path, canonical, to find a file named twice (one input names each file once).
+  const bool check_twice = args.size() > 1;
+  std::vector<std::string> keys;
+  auto canonical = [](const std::string& path) {
+    std::error_code ec;
+    const fs::path c = fs::weakly_canonical(path, ec);
+    return ec ? fs::absolute(path).lexically_normal() : c;
+  };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg == "-") {
       // JSON Lines unless --format says otherwise (text: standard input is one document).
       files.push_back(InputFile{"-", env.stdin_name(), env.stdin_name(), resolve(arg), 0, true});
+      if (check_twice) keys.emplace_back("-");
       continue;
     }
     const fs::path abs = fs::absolute(arg).lexically_normal();
+    const fs::path key = check_twice ? canonical(arg) : fs::path();
     if (infos[i].kind == PathKind::kDirectory) {
       std::vector<std::pair<std::string, std::uint64_t>> found;
       DOPPEL_RETURN_IF_ERROR(list_files(env, arg, "", found));
@@ -120,6 +131,7 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
             prefix.empty() || prefix == "." ? rel : fmt::format("{}/{}", prefix, rel);
         files.push_back(InputFile{path, escape_invalid_utf8(path), escape_invalid_utf8(id),
                                   resolve(path), size});
+        if (check_twice) keys.push_back((key / rel).string());
       }
       if (found.empty()) {
         return Status::InvalidArgument(fmt::format(
@@ -130,6 +142,20 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
       // A named pipe (`<(zcat x.gz)`) or device is read once, as standard input is.
       files.push_back(InputFile{arg, escape_invalid_utf8(arg), escape_invalid_utf8(id),
                                 resolve(arg), infos[i].size, infos[i].kind == PathKind::kOther});
+      if (check_twice) keys.push_back(key.string());
+    }
+  }
+  // A file named twice (or named and in a directory named too, or through a link) would be read
+  // twice, and every document of the second reading be a duplicate id: refused before reading.
+  // Files are compared by their input's canonical path (one look-up an input, not a file).
+  std::map<std::string, std::size_t> seen;  // the file's path, canonical -> its first place
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto [at, inserted] = seen.emplace(keys[i], i);
+    if (!inserted) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: the same file as {}, earlier among the inputs; each file is read once, so name it "
+          "once (its documents would all be duplicate ids)",
+          files[i].name, files[at->second].name));
     }
   }
   return files;

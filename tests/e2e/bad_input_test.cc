@@ -133,6 +133,30 @@ void expect_bad_line(const std::string& bad, const std::string& reason, const st
   }
 }
 
+// A file named twice (or also inside a directory named, or through a link) was read twice, and
+// every document of its second reading answered as a duplicate of itself.
+TEST(BadInput, AFileNamedTwiceIsRefusedBeforeReading) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/a.jsonl", good(0) + "\n" + good(1) + "\n");
+  write_file(dir + "/other.jsonl", good(2) + "\n");
+  std::filesystem::create_symlink("a.jsonl", dir + "/link.jsonl");
+  const std::vector<std::vector<std::string>> twice = {
+      {dir + "/a.jsonl", dir + "/a.jsonl"},
+      {dir, dir + "/a.jsonl"},
+      {dir + "/a.jsonl", dir + "/link.jsonl"},
+      {dir + "/a.jsonl",
+       dir + "/../" + std::filesystem::path(dir).filename().string() + "/a.jsonl"}};
+  for (const auto& inputs : twice) {
+    std::vector<std::string> args = {"dedup"};
+    args.insert(args.end(), inputs.begin(), inputs.end());
+    const RunResult r = run_doppel(args);
+    EXPECT_EQ(r.exit_code, 2) << inputs[1];
+    EXPECT_NE(r.err.find("the same file as"), std::string::npos) << r.err;
+  }
+  const RunResult ok = run_doppel({"dedup", dir + "/a.jsonl", dir + "/other.jsonl", "-q"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
 TEST(BadInput, MalformedJsonMissingBrace) {
   expect_bad_line(R"({"id": "x", "text": "abc")", "malformed_json", "malformed JSON");
 }
