@@ -109,7 +109,14 @@ Status DocumentTable::add(DocOut& d) {
   }
   if (read_.require_ids && d.status == ReadStatus::kOk) {
     std::string why;
-    if (d.synthesized_id || d.id.empty()) {
+    const InputFile& file = files_[d.input];
+    if (file.read_once && file.format == InputFormat::kText) {
+      why = fmt::format(
+          "a text document read from standard input or a pipe is named \"{}\" in every run; the "
+          "index keeps documents by id, so give each one of its own (JSON Lines with an id, or "
+          "a file)",
+          d.id);
+    } else if (d.synthesized_id || d.id.empty()) {
       why = fmt::format(
           "the document has {} id (field \"{}\"); the index keeps documents by id, so each "
           "needs one of its own",

@@ -141,8 +141,9 @@ PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each,
 
 // The seeds of one n-gram shared by two or more documents, from its occurrences sorted by (doc,
 // pos): every pair of documents when it is in at most all_pairs_docs of them, else each
-// occurrence with the one in the lowest-ranked document (the hub). Kept between n-grams, so that
-// it allocates nothing once warm. Seeds of a document with itself are left out.
+// occurrence with the one in the lowest-ranked document (the hub), and the hub document's other
+// occurrences with the lowest-ranked one elsewhere. Kept between n-grams, so that it allocates
+// nothing once warm. Seeds of a document with itself are left out.
 class NgramSeeder {
  public:
   NgramSeeder(const SeedOptions& options, std::span<const std::uint32_t> rank,

@@ -95,7 +95,8 @@ void for_each_ngram(const WordTable& table, std::size_t n, std::uint32_t first, 
 
 struct SeedOptions {
   int ngram = 5;
-  int all_pairs_docs = 8;        // more documents: each linked to the earliest only
+  int all_pairs_docs = 8;        // more documents: each linked to the earliest only (and the
+                                 // earliest's other occurrences to the next earliest's)
   int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this: ignored
   int threads = 1;               // the result is the same for any number
 };
@@ -105,7 +106,8 @@ struct SeedStats {
 };
 
 // Every seed, sorted by (pair, a_pos, b_pos), without repeats. `rank[d]` orders documents for
-// frequent n-grams (the lowest rank is the hub every other occurrence links to).
+// frequent n-grams (the lowest rank is the hub every other occurrence links to; the hub
+// document's other occurrences link to the lowest-ranked occurrence in another document).
 HugeVector<Seed> find_seeds(const WordTable& table, std::span<const std::uint32_t> rank,
                             const SeedOptions& options, SeedStats& stats);
 

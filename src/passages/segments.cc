@@ -356,14 +356,19 @@ void join_pieces(std::vector<Piece>& pieces, std::span<const Anchor> matched,
       return strong(x) && strong(y) && 4 * std::min(mx, my) >= 3 * std::max(mx, my) &&
              repeats(x, y, on_a);
     };
+    bool found[2] = {false, false};  // strong repeats of a stretch of b, of a
     for (const bool on_a : {true, false}) {
-      bool found = false;
-      for (std::size_t x = 0; x < group.size() && !found; ++x) {
-        for (std::size_t y = x + 1; y < group.size() && !found; ++y) {
-          found = strong_repeats(group[x], group[y], on_a);
+      for (std::size_t x = 0; x < group.size() && !found[on_a]; ++x) {
+        for (std::size_t y = x + 1; y < group.size() && !found[on_a]; ++y) {
+          found[on_a] = strong_repeats(group[x], group[y], on_a);
         }
       }
-      if (!found) continue;
+    }
+    // Repeats in both documents are a stretch both hold twice (a line at the start and the end
+    // of each): the alignments pair each copy with each, and the set is not cut.
+    if (found[0] && found[1]) return false;
+    for (const bool on_a : {true, false}) {
+      if (!found[on_a]) continue;
       std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
         const Piece &p = in[x], &q = in[y];
         return on_a ? std::tie(p.b_begin, p.a_begin, x) < std::tie(q.b_begin, q.a_begin, y)

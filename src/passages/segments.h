@@ -50,25 +50,26 @@ struct PieceGroup {
 //   * the gap is text of the passage edited beyond alignment: at least half its distinct word
 //     2-grams are in the other document's stretch of the passage, or within the gap's length of
 //     it (a sentence shuffled away from its place and heavily edited).
-// A set of more than 64 pieces (two long documents aligned in many stretches) is split at its
-// gaps without these exceptions. A set of up to 64 pieces left without a gap to split at, in
-// which two strong pieces (each with at least half the matches of the piece with the most, and
-// at least three quarters of the other's) repeat one stretch of a document (both match at least
-// half the words that the one with fewer matches matches there, and less than half in the other
-// document: a passage the other holds twice), is split into its copies: its pieces in the order of
-// the other document (by begin there, then by begin in the repeated one, then input order), cut
-// before each strong piece that repeats a strong one since the last cut; stretches of a first, then
-// of b. Each part is taken as a set again. Other text between two passages is new text: a reply
-// quoting two paragraphs of a post with its own text between them gives two passages. Reorders
-// `pieces` so that each group's pieces are contiguous (in input order) and replaces `groups` with
-// the groups, ordered by the extent's (a_begin, b_begin). A group's matches and trigrams are its
-// pieces' where no two of them share a word. Pieces that share words in either document (two chains
-// whose alignments ran into each other's text: each aligns some of the other's words a second time,
-// not always to the same words) count, together, the most of their pairs of which no two share a
-// word (a maximum matching), and the 3-grams among those: every word is in one pair at most, so 2 *
-// matches / (words_a + words_b) is at most 1 and never above what the words the two spans share
-// allow. Not the longest chain increasing in both documents: the pieces of a reordered passage can
-// overlap too, and their pairs cross.
+// A set of more than 64 pieces (two long documents aligned in many stretches) is split at its gaps
+// without these exceptions. A set of up to 64 pieces left without a gap to split at, in which two
+// strong pieces (each with at least half the matches of the piece with the most, and at least three
+// quarters of the other's) repeat one stretch of a document (both match at least half the words
+// that the one with fewer matches matches there, and less than half in the other document: a
+// passage the other holds twice), is split into its copies: its pieces in the order of the other
+// document (by begin there, then by begin in the repeated one, then input order), cut before each
+// strong piece that repeats a strong one since the last cut; stretches of a first, then of b. Each
+// part is taken as a set again. A set with strong repeats of a stretch of a and also of a stretch
+// of b (both documents hold some text twice) is not split so. Other text between two passages is
+// new text: a reply quoting two paragraphs of a post with its own text between them gives two
+// passages. Reorders `pieces` so that each group's pieces are contiguous (in input order) and
+// replaces `groups` with the groups, ordered by the extent's (a_begin, b_begin). A group's matches
+// and trigrams are its pieces' where no two of them share a word. Pieces that share words in either
+// document (two chains whose alignments ran into each other's text: each aligns some of the other's
+// words a second time, not always to the same words) count, together, the most of their pairs of
+// which no two share a word (a maximum matching), and the 3-grams among those: every word is in one
+// pair at most, so 2 * matches / (words_a + words_b) is at most 1 and never above what the words
+// the two spans share allow. Not the longest chain increasing in both documents: the pieces of a
+// reordered passage can overlap too, and their pairs cross.
 void join_pieces(std::vector<Piece>& pieces, std::span<const Anchor> matched,
                  std::span<const std::uint32_t> a_words, std::span<const std::uint32_t> b_words,
                  std::uint32_t max_gap, std::vector<PieceGroup>& groups);

@@ -151,7 +151,7 @@ TEST(BadInput, AFileNamedTwiceIsRefusedBeforeReading) {
     args.insert(args.end(), inputs.begin(), inputs.end());
     const RunResult r = run_doppel(args);
     EXPECT_EQ(r.exit_code, 2) << inputs[1];
-    EXPECT_NE(r.err.find("the same file as"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the same file is named twice"), std::string::npos) << r.err;
   }
   const RunResult ok = run_doppel({"dedup", dir + "/a.jsonl", dir + "/other.jsonl", "-q"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;

@@ -287,6 +287,12 @@ TEST(Index, AnAddRefusesDocumentsWithoutAnIdOfTheirOwn) {
   EXPECT_NE(lines[2].find("bytes long"), std::string::npos) << lines[2];
   EXPECT_NE(lines[3].find("\"status\":\"new\""), std::string::npos) << lines[3];
   EXPECT_EQ(stats_documents(dir + "/i.idx"), 1);
+  // Text on standard input is named "<stdin>" in every add.
+  const RunResult text = run_doppel({"index", "add", dir + "/i.idx", "--format", "text", "-", "-q"},
+                                    words(5, 30) + "\n");
+  EXPECT_EQ(text.exit_code, 2) << text.err;
+  EXPECT_NE(text.err.find("read from standard input or a pipe"), std::string::npos) << text.err;
+  EXPECT_EQ(stats_documents(dir + "/i.idx"), 1);
   // A query keeps nothing: a document without an id is answered under its made-up name.
   const RunResult q = run_doppel({"index", "query", dir + "/i.idx", in, "-q"});
   ASSERT_EQ(q.exit_code, 0) << q.err;

@@ -314,13 +314,15 @@ std::vector<std::vector<int>> reference_join(const std::vector<Piece>& pieces,
       return 2 * mx >= most && 2 * my >= most && 4 * fewer >= 3 * std::max(mx, my) && fewer > 0 &&
              2 * both(x, y, on_a) >= fewer && 2 * both(x, y, !on_a) < fewer;
     };
+    bool found_on[2] = {false, false};  // b, a
     for (const bool on_a : {true, false}) {
-      if (set.size() > 64) break;
-      bool found = false;
       for (const int x : set) {
-        for (const int y : set) found |= x != y && strong_repeats(x, y, on_a);
+        for (const int y : set) found_on[on_a] |= x != y && strong_repeats(x, y, on_a);
       }
-      if (!found) continue;
+    }
+    for (const bool on_a : {true, false}) {
+      if (set.size() > 64 || (found_on[0] && found_on[1])) break;
+      if (!found_on[on_a]) continue;
       std::vector<int> ordered = set;
       std::sort(ordered.begin(), ordered.end(), [&](int x, int y) {
         return std::tuple(begin(x, !on_a), begin(x, on_a), x) <
@@ -590,6 +592,31 @@ TEST(Segments, APassageHeldThreeTimesIsThreePassages) {
       EXPECT_TRUE(passage_qualifies(e, 15, 0.8));
     }
   }
+}
+
+TEST(Segments, ALineBothDocumentsHoldTwiceDoesNotCutAReorderedPassage) {
+  // a = D S0 S1 S2 S3 D, b = D S2 S3 S0 S1 D: a 20-word line D at the start and the end of both,
+  // the halves between swapped. The alignments pair each D with each: D of a repeats in b and D
+  // of b repeats in a. Cut as copies, the passage fell apart into four pairs.
+  auto diagonal = [](std::uint32_t a, std::uint32_t b, std::uint32_t n) {
+    std::vector<Anchor> m;
+    for (std::uint32_t x = 0; x < n; ++x) m.push_back({a + x, b + x});
+    return m;
+  };
+  const std::vector<std::vector<Anchor>> alignments = {diagonal(0, 0, 20),   diagonal(20, 50, 30),
+                                                       diagonal(50, 20, 30), diagonal(80, 80, 20),
+                                                       diagonal(0, 80, 20),  diagonal(80, 0, 20)};
+  std::vector<Piece> pieces;
+  std::vector<Anchor> matched;
+  for (const auto& m : alignments) {
+    pieces.push_back(piece_of(m));
+    matched.insert(matched.end(), m.begin(), m.end());
+  }
+  std::vector<PieceGroup> groups;
+  join_pieces(pieces, matched, words(0, 100), words(1000, 100), 12, groups);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].extent.a_end - groups[0].extent.a_begin, 100u);
+  EXPECT_EQ(groups[0].extent.b_end - groups[0].extent.b_begin, 100u);
 }
 
 TEST(Segments, OverlappingPiecesOfAReorderedPassageCountInFull) {
