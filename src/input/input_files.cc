@@ -101,10 +101,14 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
     infos.push_back(info);
   }
   std::vector<InputFile> files;
-  // Per file: its path, canonical, to find a file named twice (one input names each file once).
+  // Per file: its path, canonical, and the input that names it, to find a file named twice (one
+  // input names each file once).
   const bool check_twice = args.size() > 1;
-  std::vector<std::string> keys;
-  std::vector<std::size_t> from;  // per file: the input that names it
+  struct Named {
+    std::string key;
+    std::size_t input;
+  };
+  std::vector<Named> named;
   auto canonical = [](const std::string& path) {
     std::error_code ec;
     const fs::path c = fs::weakly_canonical(path, ec);
@@ -115,10 +119,7 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
     if (arg == "-") {
       // JSON Lines unless --format says otherwise (text: standard input is one document).
       files.push_back(InputFile{"-", env.stdin_name(), env.stdin_name(), resolve(arg), 0, true});
-      if (check_twice) {
-        keys.emplace_back("-");
-        from.push_back(i);
-      }
+      if (check_twice) named.push_back({"-", i});
       continue;
     }
     const fs::path abs = fs::absolute(arg).lexically_normal();
@@ -135,10 +136,7 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
             prefix.empty() || prefix == "." ? rel : fmt::format("{}/{}", prefix, rel);
         files.push_back(InputFile{path, escape_invalid_utf8(path), escape_invalid_utf8(id),
                                   resolve(path), size});
-        if (check_twice) {
-          keys.push_back((key / rel).string());
-          from.push_back(i);
-        }
+        if (check_twice) named.push_back({(key / rel).string(), i});
       }
       if (found.empty()) {
         return Status::InvalidArgument(fmt::format(
@@ -149,25 +147,22 @@ Result<std::vector<InputFile>> expand_inputs(std::span<const std::string> args, 
       // A named pipe (`<(zcat x.gz)`) or device is read once, as standard input is.
       files.push_back(InputFile{arg, escape_invalid_utf8(arg), escape_invalid_utf8(id),
                                 resolve(arg), infos[i].size, infos[i].kind == PathKind::kOther});
-      if (check_twice) {
-        keys.push_back(key.string());
-        from.push_back(i);
-      }
+      if (check_twice) named.push_back({key.string(), i});
     }
   }
   // A file named twice (or named and in a directory named too, or through a link) would be read
   // twice, and every document of the second reading be a duplicate id: refused before reading.
   // Files are compared by their input's canonical path (one look-up an input, not a file).
   std::map<std::string, std::size_t> seen;  // the file's path, canonical -> its first place
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto [at, inserted] = seen.emplace(keys[i], i);
+  for (std::size_t i = 0; i < named.size(); ++i) {
+    const auto [at, inserted] = seen.emplace(named[i].key, i);
     if (!inserted) {
       const std::size_t first = at->second;
-      const std::string how =
-          files[first].name == files[i].name
-              ? fmt::format("inputs {} and {} both hold it", escape_invalid_utf8(args[from[first]]),
-                            escape_invalid_utf8(args[from[i]]))
-              : fmt::format("it is also {}", files[first].name);
+      const std::string how = files[first].name == files[i].name
+                                  ? fmt::format("inputs {} and {} both hold it",
+                                                escape_invalid_utf8(args[named[first].input]),
+                                                escape_invalid_utf8(args[named[i].input]))
+                                  : fmt::format("it is also {}", files[first].name);
       return Status::InvalidArgument(fmt::format(
           "{}: the same file is named twice ({}); each file is read once, so name it once (its "
           "documents would all be duplicate ids)",
