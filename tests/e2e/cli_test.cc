@@ -210,7 +210,8 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
                        "{\"id\":\"a\\u001b[31mred\",\"text\":\"" + text + "\"}\n" +
                        "{\"id\":\"b\\nfake\",\"text\":\"" + text + "\"}\n" +
                        "{\"id\":\"a\\u001b[31mred\",\"text\":\"x\"}\n" +
-                       "{\"id\":\"d\\u202etxt.exe\",\"text\":\"" + text + "\"}\n");
+                       "{\"id\":\"d\\u202etxt.exe\",\"text\":\"" + text + "\"}\n" +
+                       "{\"id\":\"e\\u200fmark\\u061c\",\"text\":\"" + text + "\"}\n");
   for (const char* command : {"dedup", "reuse"}) {
     SCOPED_TRACE(command);
     std::vector<std::string> args = {command, path};
@@ -227,6 +228,8 @@ TEST(Output, ControlCharactersFromTheInputAreEscapedOnTheTerminal) {
     EXPECT_FALSE(contains(d.out + d.err, "\xc2\x9b")) << "a C1 control";
     EXPECT_TRUE(contains(d.out, "d\\u202Etxt.exe")) << d.out;
     EXPECT_FALSE(contains(d.out + d.err, "\xe2\x80\xae")) << "a right-to-left override";
+    EXPECT_TRUE(contains(d.out, "e\\u200Fmark\\u061C")) << d.out;
+    EXPECT_FALSE(contains(d.out + d.err, "\xe2\x80\x8f")) << "a right-to-left mark";
   }
 }
 

@@ -216,10 +216,12 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
 }
 
 namespace {
-// Whether E2 x y is U+202A-U+202E or U+2066-U+2069.
+// Whether E2 x y is a bidirectional control: U+200E-U+200F (the marks), U+202A-U+202E or
+// U+2066-U+2069.
 bool bidi_control(char x, char y) {
   const auto b1 = static_cast<unsigned char>(x), b2 = static_cast<unsigned char>(y);
-  return (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) || (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
+  return (b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F || (b2 >= 0xAA && b2 <= 0xAE))) ||
+         (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);
 }
 
 std::string escape_controls(std::string_view text, bool keep_lines) {
@@ -237,9 +239,13 @@ std::string escape_controls(std::string_view text, bool keep_lines) {
                static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
       // U+0080-U+009F, the C1 controls (U+009B starts an escape sequence on some terminals).
       out += fmt::format("\\xC2\\x{:02X}", static_cast<unsigned char>(text[++i]));
+    } else if (byte == 0xD8 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) == 0x9C) {
+      out += "\\u061C";  // the Arabic letter mark, a bidirectional control like those below
+      ++i;
     } else if (byte == 0xE2 && i + 2 < text.size() && bidi_control(text[i + 1], text[i + 2])) {
-      // U+202A-U+202E and U+2066-U+2069, the bidirectional embeddings, overrides and isolates:
-      // raw, they reorder how the rest of the line shows (an id could look like another).
+      // The bidirectional marks, embeddings, overrides and isolates: raw, they reorder how the
+      // rest of the line shows (an id could look like another).
       const unsigned code_point = 0x2000U |
                                   (static_cast<unsigned char>(text[i + 1]) & 0x3FU) << 6U |
                                   (static_cast<unsigned char>(text[i + 2]) & 0x3FU);
