@@ -69,7 +69,7 @@ class Index:
 
     def __init__(
         self,
-        path: Union[str, "os.PathLike[str]"],
+        path: Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"],
         *,
         create: bool = True,
         read_only: bool = False,
@@ -101,15 +101,18 @@ class Index:
                      max_candidates=max_candidates, winnow_window=winnow_window,
                      passages=passages)
         matching = {name: given[name] for name in _MATCHING if given[name] is not None}
-        if not isinstance(path, (str, os.PathLike)):
-            raise TypeError(f"path must be a str or os.PathLike, not {type(path).__name__}")
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            raise TypeError(
+                f"path must be a str, bytes or os.PathLike, not {type(path).__name__}")
         if passages is not None and not isinstance(passages, bool):
             raise TypeError(f"passages must be True or False, not {passages!r}")
-        self.path: str = os.fspath(path)
-        """The index's directory."""
+        self.path: str = os.fsdecode(path)
+        """The index's directory (bytes decoded as os.fsdecode does)."""
         self.read_only: bool = bool(read_only)
         """Opened without the writer lock: add and remove raise io.UnsupportedOperation."""
-        self._native = _doppel.index.Index(self.path, matching, bool(create), self.read_only,
+        # The directory goes down as the bytes the file system holds (a name that is not UTF-8
+        # too).
+        self._native = _doppel.index.Index(os.fsencode(path), matching, bool(create), self.read_only,
                                            bool(sync), int(threads))
 
     # --- writing and answering ---------------------------------------------------------------

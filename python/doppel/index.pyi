@@ -12,7 +12,7 @@ class Index:
     read_only: bool
     def __init__(
         self,
-        path: Union[str, os.PathLike[str]],
+        path: Union[str, bytes, os.PathLike[str], os.PathLike[bytes]],
         *,
         create: bool = ...,
         read_only: bool = ...,

@@ -230,7 +230,7 @@ def _run(native_call, inputs, options, on_problem, max_warnings, strings=True):
         run = native_call(native_paths, next_chunk, options, problems)
     except OSError as e:
         if paths is not None and any(("\n" in p or " " in p) and not os.path.exists(p)
-                                     for p in paths):
+                                     for p in map(os.fsdecode, paths)):
             raise FileNotFoundError(
                 f"{e} (a list of strings is a list of paths; to compare texts, pass "
                 "documents=[...] or a generator of strings or dicts)"

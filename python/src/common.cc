@@ -16,22 +16,28 @@ Exceptions& exceptions() {
   return e;
 }
 
+[[noreturn]] void raise_message(PyObject* type, const std::string& message) {
+  // A message can quote a path or an id that is not UTF-8 (the bytes the file system holds):
+  // such bytes read as \xHH rather than the message being lost to a UnicodeDecodeError.
+  py::object text = py::reinterpret_steal<py::object>(PyUnicode_DecodeUTF8(
+      message.data(), static_cast<Py_ssize_t>(message.size()), "backslashreplace"));
+  if (!text) throw py::error_already_set();
+  PyErr_SetObject(type, text.ptr());
+  throw py::error_already_set();
+}
+
 [[noreturn]] void raise(const Status& s) {
   switch (s.code()) {
     case StatusCode::kInvalidArgument:
-      throw py::value_error(s.message());
+      raise_message(PyExc_ValueError, s.message());
     case StatusCode::kIoError:
-      PyErr_SetString(PyExc_OSError, s.message().c_str());
-      throw py::error_already_set();
+      raise_message(PyExc_OSError, s.message());
     case StatusCode::kCorruptInput:
-      PyErr_SetString(exceptions().bad_input, s.message().c_str());
-      throw py::error_already_set();
+      raise_message(exceptions().bad_input, s.message());
     case StatusCode::kNoDocuments:
-      PyErr_SetString(exceptions().no_documents, s.message().c_str());
-      throw py::error_already_set();
+      raise_message(exceptions().no_documents, s.message());
     case StatusCode::kOutOfMemory:
-      PyErr_SetString(PyExc_MemoryError, s.message().c_str());
-      throw py::error_already_set();
+      raise_message(PyExc_MemoryError, s.message());
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;

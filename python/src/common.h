@@ -37,6 +37,8 @@ Exceptions& exceptions();
 // BadInputError (on_error="fail") and NoDocumentsError, OSError for files, MemoryError,
 // RuntimeError for bugs.
 [[noreturn]] void raise(const Status& s);
+// Raises `type` with a message from the library, its bytes that are not UTF-8 as \xHH.
+[[noreturn]] void raise_message(PyObject* type, const std::string& message);
 
 // --- documents from Python ---------------------------------------------------------------------
 

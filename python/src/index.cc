@@ -55,10 +55,17 @@ IndexOpenOptions matching_options(const py::dict& kw, IndexOptions& o) {
 [[noreturn]] void raise_open_failure(const Status& s) {
   if (s.code() == StatusCode::kIoError &&
       s.message().find("is open for writing by") != std::string::npos) {
-    PyErr_SetString(exceptions().index_locked, s.message().c_str());
-    throw py::error_already_set();
+    raise_message(exceptions().index_locked, s.message());
   }
   raise(s);
+}
+
+// A path as Python names files: its bytes that are not UTF-8 as surrogate escapes (os.fsdecode).
+py::object file_name(const std::string& path) {
+  py::object name = py::reinterpret_steal<py::object>(
+      PyUnicode_DecodeFSDefaultAndSize(path.data(), static_cast<Py_ssize_t>(path.size())));
+  if (!name) throw py::error_already_set();
+  return name;
 }
 
 class IndexHandle {
@@ -84,7 +91,7 @@ class IndexHandle {
       const py::object error = py::reinterpret_borrow<py::object>(PyExc_FileNotFoundError)(
           ENOENT,
           read_only ? "no doppel index there" : "no doppel index there (create=True makes one)",
-          path);
+          file_name(path));
       PyErr_SetObject(PyExc_FileNotFoundError, error.ptr());
       throw py::error_already_set();
     }

@@ -8,6 +8,7 @@ bad arguments raise the exceptions they should.
 """
 
 import io
+import os
 import json
 import random
 import subprocess
@@ -204,6 +205,24 @@ def test_what_is_added_survives_closing_and_reopening(tmp_path):
         again.remove("exact")
     with doppel.Index(path, read_only=True) as reader:
         assert len(reader) == 1 and "exact" not in reader
+
+
+def test_a_bytes_path_that_is_not_utf8_names_the_index_and_its_errors(tmp_path):
+    # Index(b"...") raised TypeError, and an error naming such a path UnicodeDecodeError.
+    path = os.path.join(os.fsencode(tmp_path), b"caf\xe9.idx")
+    with doppel.Index(path) as idx:
+        assert idx.path == os.fsdecode(path)
+        idx.add(docs()[:1])
+    assert os.listdir(os.fsencode(tmp_path)) == [b"caf\xe9.idx"]
+    with doppel.Index(os.fsdecode(path), create=False) as again:  # the same name as a str
+        assert len(again) == 1
+    missing = os.path.join(os.fsencode(tmp_path), b"no\xfe", b"idx")
+    with pytest.raises(FileNotFoundError) as e:
+        doppel.Index(missing, create=False)
+    assert e.value.filename == os.fsdecode(missing)
+    (tmp_path / "file\udcfd").write_text("not a directory")
+    with pytest.raises(OSError, match=r"file\\xfd"):
+        doppel.Index(tmp_path / "file\udcfd")
 
 
 def test_reopening_with_other_options_raises_value_error(tmp_path):

@@ -282,6 +282,8 @@ def test_bytes_paths_are_paths_and_bytes_in_documents_are_refused(tmp_path):
     # as its repr, "b'...'".
     r = doppel.dedup(os.fsencode(NEWS))
     assert r.stats["documents"]["read"] == doppel.dedup(str(NEWS)).stats["documents"]["read"]
+    with pytest.raises(FileNotFoundError, match="list of paths"):  # was a TypeError of the hint
+        doppel.dedup([os.fsencode(tmp_path / "no such") + b"\xfe"])
     with pytest.raises(TypeError, match="decode it to str first"):
         doppel.dedup([{"id": "b", "text": b"alpha beta gamma delta"}])
     index = doppel.Index(str(tmp_path / "i.idx"))
