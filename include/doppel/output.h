@@ -1,8 +1,9 @@
 // Where writers put their bytes. An OutputFile never damages what the user had: it writes a
 // temporary file beside its target and renames it into place only when commit() is called, so a
 // failed or interrupted run leaves an earlier file of that name as it was. A target that is not a
-// regular file (/dev/null, a pipe) is written to directly and left what it is; a link to a file
-// replaces the file it points to.
+// regular file (/dev/null, a pipe) is written to directly and left what it is, and so is one of
+// the process's descriptors (/dev/stdout, /dev/fd/3); a link to a file replaces the file it
+// points to.
 //
 // Thread-safety: one thread at a time per stream.
 #pragma once
@@ -44,6 +45,11 @@ class StdoutOutput final : public OutputStream {
   Status write(std::string_view bytes) override;
   Status flush() override;
 };
+
+// The descriptor of this process that `path` names, through its links (/dev/stdout is 1,
+// /dev/stderr 2, /dev/fd/N and /proc/self/fd/N are N), or -1. OutputFile writes such a path
+// through the descriptor, in place.
+int named_descriptor(const std::string& path);
 
 class OutputFile final : public OutputStream {
  public:

@@ -26,7 +26,42 @@ Status write_all(int fd, std::string_view bytes, const std::string& name) {
   return Status::Ok();
 }
 
+// The number N of a path /dev/fd/N, /proc/self/fd/N or /proc/PID/fd/N (this process's PID), or -1.
+int descriptor_in(const std::filesystem::path& path) {
+  const std::string s = path.lexically_normal().string();
+  std::string_view rest;
+  for (const std::string& prefix :
+       {std::string("/dev/fd/"), std::string("/proc/self/fd/"),
+        fmt::format("/proc/{}/fd/", ::getpid()), std::string("/proc/thread-self/fd/")}) {
+    if (s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0) {
+      rest = std::string_view(s).substr(prefix.size());
+      break;
+    }
+  }
+  if (rest.empty() || rest.size() > 9 || rest.find_first_not_of("0123456789") != rest.npos) {
+    return -1;
+  }
+  return std::stoi(std::string(rest));
+}
+
 }  // namespace
+
+int named_descriptor(const std::string& path) {
+  namespace fs = std::filesystem;
+  // /dev/stdout is a link to /proc/self/fd/1, which is a link to the file the descriptor has
+  // open: the links are followed one at a time until a descriptor's name shows (at most a few:
+  // a loop of links must end too).
+  fs::path at = fs::absolute(path);
+  for (int hop = 0; hop < 8; ++hop) {
+    if (const int fd = descriptor_in(at); fd >= 0) return fd;
+    std::error_code ec;
+    if (!fs::is_symlink(at, ec)) return -1;
+    const fs::path target = fs::read_symlink(at, ec);
+    if (ec) return -1;
+    at = target.is_absolute() ? target : at.parent_path() / target;
+  }
+  return -1;
+}
 
 Status StdoutOutput::write(std::string_view bytes) {
   return write_all(STDOUT_FILENO, bytes, "standard output");
@@ -37,6 +72,15 @@ Status StdoutOutput::flush() { return Status::Ok(); }
 Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) {
   namespace fs = std::filesystem;
   if (path.empty()) return Status::IoError("cannot write to an empty file name");
+  if (const int named = named_descriptor(path); named >= 0) {
+    // /dev/stdout, /dev/stderr, /dev/fd/N: written through the descriptor itself, where the shell
+    // left it (`>>`, `{ ...; } > file`). Opened again by name, a file there would be replaced.
+    const int fd = ::fcntl(named, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) {
+      return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+    }
+    return std::unique_ptr<OutputFile>(new OutputFile(path, "", fd));
+  }
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;
   if (exists) {

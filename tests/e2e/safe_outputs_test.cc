@@ -344,6 +344,34 @@ TEST(SafeOutputs, DevicesAreWrittenInPlaceAndLinksKeepPointing) {
   EXPECT_EQ(split_lines(read_file(dir + "/made.jsonl")).size(), 2u);
 }
 
+// /dev/stdout, /dev/stderr and /dev/fd/N name the process's own descriptors. Opened by name and
+// replaced like a file, the file the shell had redirected to lost what was written before
+// (`{ echo; doppel ...; } > f`, `2>> log`) and whatever came after went to the deleted file.
+TEST(SafeOutputs, AnOutputNamingADescriptorIsWrittenThroughItWhereTheShellLeftIt) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/corpus.jsonl", many_documents(20));
+  const RunResult r = run_script_in(
+      dir,
+      "{ echo before; \"$0\" dedup corpus.jsonl --removed /dev/stdout --output /dev/fd/1; "
+      "echo after; } > grouped.txt && echo old > log.txt && "
+      "\"$0\" dedup corpus.jsonl --stats /dev/stderr 2>> log.txt > /dev/null && "
+      "\"$0\" dedup corpus.jsonl --output /dev/fd/7 -q 7> seven.txt");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto grouped = split_lines(read_file(dir + "/grouped.txt"));
+  ASSERT_EQ(grouped.size(), 22u) << read_file(dir + "/grouped.txt");
+  EXPECT_EQ(grouped.front(), "before");
+  EXPECT_EQ(grouped.back(), "after");
+  EXPECT_FALSE(contains(read_file(dir + "/grouped.txt"), "cluster")) << "no listing among them";
+  const std::string log = read_file(dir + "/log.txt");
+  EXPECT_EQ(log.rfind("old\n", 0), 0u) << log;
+  EXPECT_TRUE(contains(log, "\"version\"")) << log;
+  EXPECT_TRUE(contains(log, "doppel dedup: 20 documents")) << "the summary after the stats";
+  EXPECT_EQ(split_lines(read_file(dir + "/seven.txt")).size(), 20u);
+  const RunResult closed = run_doppel({"dedup", dir + "/corpus.jsonl", "--output", "/dev/fd/9"});
+  EXPECT_EQ(closed.exit_code, 2);
+  EXPECT_TRUE(contains(closed.err, "/dev/fd/9: cannot write: Bad file descriptor")) << closed.err;
+}
+
 // Regression: a replaced output took the default permissions; a private file became readable.
 TEST(SafeOutputs, AReplacedFileKeepsItsPermissions) {
   const std::string dir = temp_dir();

@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include "doppel/output.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,7 +27,9 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
   std::vector<std::pair<fs::path, const OutputFlag*>> seen;  // the outputs checked so far
   for (const OutputFlag& output : outputs) {
     const auto& [flag, path] = output;
-    if (path->empty() || *path == "-") continue;  // several may be -: one after another
+    // Several may be - (or /dev/stdout): one after another, through the descriptor.
+    if (path->empty() || *path == "-") continue;
+    const bool descriptor = named_descriptor(*path) >= 0;
     std::error_code ec;
     const fs::path out = resolved(*path, ec);
     if (ec) continue;  // opening it will say what is wrong
@@ -34,14 +38,15 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
     const bool regular_or_new = ec || type == fs::file_type::regular ||
                                 type == fs::file_type::not_found ||
                                 type == fs::file_type::directory;
-    for (const auto& [other, other_flag] : seen) {
+    // Outputs through a descriptor (/dev/stdout) follow one another in it, as those given as -.
+    for (const auto& [other, other_flag] : descriptor ? decltype(seen)() : seen) {
       if (other == out && regular_or_new) {
         return Status::InvalidArgument(
             fmt::format("{} {} and {} {} name the same file; give each output its own",
                         other_flag->first, *other_flag->second, flag, *path));
       }
     }
-    seen.emplace_back(out, &output);
+    if (!descriptor) seen.emplace_back(out, &output);
     for (const auto& in : inputs) {
       if (in == "-") continue;
       const fs::path input = resolved(in, ec);
@@ -66,6 +71,13 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
 }
 
 }  // namespace
+
+bool any_on_standard_output(const std::vector<OutputFlag>& outputs) {
+  return std::any_of(outputs.begin(), outputs.end(), [](const OutputFlag& output) {
+    const std::string& path = *output.second;
+    return path == "-" || (!path.empty() && named_descriptor(path) == STDOUT_FILENO);
+  });
+}
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};

@@ -27,6 +27,10 @@ inline constexpr int kExitInterrupted =
 // An output flag and its path ("" when not given, "-" for standard output).
 using OutputFlag = std::pair<const char*, const std::string*>;
 
+// Whether any output given goes to standard output: `-`, or a name of it (/dev/stdout,
+// /dev/fd/1). The listing is then left out, so that standard output holds the output alone.
+bool any_on_standard_output(const std::vector<OutputFlag>& outputs);
+
 std::string human_bytes(double bytes);
 std::string thousands(std::uint64_t n);
 std::string percent(std::uint64_t part, std::uint64_t whole);

@@ -120,7 +120,7 @@ Status run_dedup(Settings& s) {
       outputs.write_if_given(s.stats, [&](OutputStream& out) { return write_stats(r, o, out); }));
   DOPPEL_RETURN_IF_ERROR(outputs.commit());
   if (!s.quiet) {
-    if (s.clusters != "-") print_clusters(r, o, s.show);
+    if (!any_on_standard_output(outputs_of(s))) print_clusters(r, o, s.show);
     std::fflush(stdout);  // the listing before the summary on a shared terminal
     std::string sum = summary(r.corpus.stats, r.corpus.inputs.size(), r.stats, o);
     sum += summary_memory(r.stats.peak_rss_bytes, r.corpus.stats.documents);
@@ -160,7 +160,7 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
       part(s.removed, [&](OutputStream& out) { return dist::write_removed_part(r, out); }));
   DOPPEL_RETURN_IF_ERROR(
       part(s.output, [&](OutputStream& out) { return dist::write_deduplicated_part(r, out); }));
-  const bool listing = !s.quiet && s.clusters != "-";
+  const bool listing = !s.quiet && !any_on_standard_output(outputs_of(s));
   const std::uint64_t limit = listing_limit(s.show, r.clusters_total);
   dist::PartOutput listed;
   if (listing) {

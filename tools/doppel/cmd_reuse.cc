@@ -166,8 +166,7 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o, const std::strin
 
 Status run_reuse(Settings& s) {
   // The cleaned corpus and --new read the input again: standard input is kept for them.
-  const bool listing =
-      !s.quiet && s.clusters != "-" && s.pairs != "-" && s.documents != "-" && s.output != "-";
+  const bool listing = !s.quiet && !any_on_standard_output(outputs_of(s));
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReuse, outputs_of(s),
                                          !s.output.empty() || (listing && s.show_new), s));
   const ReuseOptions& o = s.reuse;
@@ -207,8 +206,7 @@ Status run_reuse(Settings& s) {
 // all ranks succeeded.
 Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
   const bool root = comm.rank() == 0;
-  const bool listing =
-      !s.quiet && s.clusters != "-" && s.pairs != "-" && s.documents != "-" && s.output != "-";
+  const bool listing = !s.quiet && !any_on_standard_output(outputs_of(s));
   const bool rereads = !s.output.empty() || (listing && s.show_new);
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReuse, outputs_of(s), rereads, s));
   if (rereads && std::find(s.inputs.begin(), s.inputs.end(), "-") != s.inputs.end()) {
