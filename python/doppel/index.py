@@ -16,17 +16,32 @@ import io
 import json
 import os
 import threading
+import weakref
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from doppel import _doppel
-from doppel.jobs import _lines, _paths_or_documents, _run
+from doppel.jobs import _documents_given, _lines, _paths_or_documents, _run
 
 IndexLockedError = _doppel.IndexLockedError
 
-# The index whose documents this thread is pulling from an iterable, if any. The library pulls
+# The indexes whose documents this thread is pulling from an iterable (a tuple, innermost last). The library pulls
 # them while the call holds the index, so an add, remove or close of the same index from inside
 # the iterable would wait for itself forever: it raises instead.
 _feeding = threading.local()
+
+# Every open Index of this process. A child made by fork() lets go of them without closing them
+# (closing would sync and unlock what the parent holds, and a second writer would damage it);
+# their calls there raise ValueError.
+_open_indexes: "weakref.WeakSet[Index]" = weakref.WeakSet()
+
+
+def _forget_after_fork() -> None:
+    for index in list(_open_indexes):
+        index._native.forget_after_fork()
+    _open_indexes.clear()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 # The matching options: fixed when an index is created and stored in it. Their names are the
 # command line's (--min-words is min_words); None leaves one out: the command's default when the
@@ -36,6 +51,16 @@ _MATCHING = (
     "seed_words", "min_words", "min_similarity", "band", "max_unmatched", "max_gap",
     "all_pairs_docs", "max_candidates", "winnow_window", "passages",
 )
+
+
+def _id_string(id: object) -> str:
+    """An id as the index holds it: a document's integer id (JSON's number) is its decimal
+    string, as add() reads it."""
+    if isinstance(id, str):
+        return id
+    if isinstance(id, int) and not isinstance(id, bool):
+        return str(id)
+    raise TypeError(f"an id is a string (or an integer), not {type(id).__name__}")
 
 
 class Index:
@@ -114,6 +139,7 @@ class Index:
         # too).
         self._native = _doppel.index.Index(os.fsencode(path), matching, bool(create), self.read_only,
                                            bool(sync), int(threads))
+        _open_indexes.add(self)
 
     # --- writing and answering ---------------------------------------------------------------
 
@@ -189,8 +215,7 @@ class Index:
 
     def _answer(self, native_call, strings, inputs, documents, kw) -> List[Dict[str, Any]]:
         if documents is not None:
-            if inputs is not None:
-                raise TypeError("give inputs or documents=, not both")
+            _documents_given(documents, inputs, "add()" if not strings else "query()")
             if isinstance(documents, (list, tuple)):
                 if not strings:
                     for i, doc in enumerate(documents):
@@ -221,56 +246,54 @@ class Index:
         from inside the read, as the documents' iterable is."""
 
         def call(message: str) -> None:
-            before = getattr(_feeding, "index", None)
-            _feeding.index = self
+            before = getattr(_feeding, "indexes", ())
+            _feeding.indexes = before + (self,)
             try:
                 on_problem(message)
             finally:
-                _feeding.index = before
+                _feeding.indexes = before
 
         return call
 
     def _fed(self, documents):
         """`documents`, marking this thread as feeding this index while each one is made."""
         while True:
-            _feeding.index = self
+            before = getattr(_feeding, "indexes", ())
+            _feeding.indexes = before + (self,)
             try:
                 doc = next(documents)
             except StopIteration:
                 return
             finally:
-                _feeding.index = None
+                # Restored, not cleared: a query from inside the iterable feeds an index too, and
+                # its end must not unmark the add that is still reading.
+                _feeding.indexes = before
             yield doc
 
     def _check_not_feeding(self, what: str) -> None:
-        if getattr(_feeding, "index", None) is self:
+        if any(index is self for index in getattr(_feeding, "indexes", ())):
             raise RuntimeError(
                 f"{what} from inside the documents this index is reading (or its on_problem) "
                 "would wait for itself; get, query, stats and len are fine there"
             )
 
-    def remove(self, ids: Union[str, Iterable[str]]) -> int:
+    def remove(self, ids: Union[str, int, Iterable[Union[str, int]]]) -> int:
         """Removes documents by id (one id, or an iterable of them); returns how many were in the
         index. Their pairs, passages and places in clusters go with them."""
         if self.read_only:
             raise io.UnsupportedOperation(
                 f"{self.path} is open read-only: remove() needs a writer")
         self._check_not_feeding("remove()")
-        ids = [ids] if isinstance(ids, str) else list(ids)
-        for i in ids:
-            if not isinstance(i, str):
-                raise TypeError(f"ids are strings, not {type(i).__name__}")
-        return self._native.remove(ids)
+        ids = [ids] if isinstance(ids, (str, int)) else list(ids)
+        return self._native.remove([_id_string(i) for i in ids])
 
     # --- reading -----------------------------------------------------------------------------
 
-    def get(self, id: str) -> Optional[Dict[str, Any]]:
+    def get(self, id: Union[str, int]) -> Optional[Dict[str, Any]]:
         """The record of document `id`, or None: ``id``, ``date``, ``seq`` (its place among all
         documents ever added), ``code_points``, ``words``, ``duplicate_of``, ``near_duplicates``
         and ``cluster`` (every member of its near-duplicate cluster now)."""
-        if not isinstance(id, str):
-            raise TypeError(f"an id is a string, not {type(id).__name__}")
-        record = self._native.get(id)
+        record = self._native.get(_id_string(id))
         return None if record is None else json.loads(record)
 
     def stats(self) -> Dict[str, Any]:
@@ -294,6 +317,8 @@ class Index:
         return self._native.documents()
 
     def __contains__(self, id: object) -> bool:
+        if isinstance(id, int) and not isinstance(id, bool):
+            id = str(id)
         return isinstance(id, str) and self._native.get(id) is not None
 
     # --- closing -----------------------------------------------------------------------------

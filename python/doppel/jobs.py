@@ -69,6 +69,19 @@ def _paths_or_documents(inputs: Any):
         ) from None
 
 
+def _documents_given(documents: Any, inputs: Any, call: str) -> Any:
+    """What `documents=` holds, as inputs: an iterator over it. documents= takes documents only:
+    a path (or a lone string, which would be read as one) is a TypeError, as is giving both."""
+    if inputs is not None:
+        raise TypeError("give inputs or documents=, not both")
+    if isinstance(documents, (str, bytes, os.PathLike, dict, Mapping)):
+        raise TypeError(
+            f"{call}: documents= takes an iterable of documents (dicts or strings), not a "
+            f"{type(documents).__name__}; give paths as inputs, and one text as [text]"
+        )
+    return iter(documents) if isinstance(documents, (list, tuple)) else documents
+
+
 def _without_nan(value: Any) -> Any:
     """`value` with each float NaN or infinity in it made None (JSON null)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -135,6 +148,8 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                     "an id of its own (one made from its place in the call would be the same in "
                     "every call)"
                 )
+            if isinstance(doc, Mapping) and not isinstance(doc, dict):
+                doc = dict(doc)  # a UserDict or mappingproxy is a document too, not its str()
             # Anything else that is not a dict goes as the JSON value it is, so that the reader
             # reports it as bad input (malformed_json: not an object), as the command does a
             # line that is not an object: skipped and counted, or BadInputError with "fail".
@@ -366,9 +381,7 @@ def dedup(
     NoDocumentsError; unusable options raise ValueError; a missing path raises OSError.
     """
     if documents is not None:
-        if inputs is not None:
-            raise TypeError("give inputs or documents=, not both")
-        inputs = documents if not isinstance(documents, (list, tuple)) else iter(documents)
+        inputs = _documents_given(documents, inputs, "dedup()")
     if inputs is None:
         raise TypeError("dedup() needs inputs (paths) or documents=")
     options = _options(format=format, id_field=id_field, text_field=text_field,
@@ -411,9 +424,7 @@ def reuse(
     :func:`dedup`. Spans are in code points and bytes of each document's text (a text file's
     header line included)."""
     if documents is not None:
-        if inputs is not None:
-            raise TypeError("give inputs or documents=, not both")
-        inputs = documents if not isinstance(documents, (list, tuple)) else iter(documents)
+        inputs = _documents_given(documents, inputs, "reuse()")
     if inputs is None:
         raise TypeError("reuse() needs inputs (paths) or documents=")
     options = _options(format=format, id_field=id_field, text_field=text_field,

@@ -145,7 +145,7 @@ NormalizeOptions normalize_from(const std::string& spec) {
 
 void near_duplicate_options(const py::dict& kw, NormalizeOptions& normalize,
                             ShingleOptions& shingle, SketchOptions& sketch, LshOptions& lsh) {
-  if (kw.contains("normalize")) normalize = normalize_from(kw["normalize"].cast<std::string>());
+  if (kw.contains("normalize")) normalize = normalize_from(string_option(kw, "normalize"));
   take_choice<ShingleKind>(kw, "shingle", shingle.kind,
                            {{"word", ShingleKind::kWords}, {"char", ShingleKind::kChars}});
   take(kw, "ngram", shingle.n);

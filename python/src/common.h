@@ -114,11 +114,23 @@ void take(const pybind11::dict& kw, const char* name, T& field) {
   }
 }
 
+// kw[name], a string option: another type is the caller's TypeError (pybind11 would raise
+// RuntimeError).
+inline std::string string_option(const pybind11::dict& kw, const char* name) {
+  const pybind11::object value = kw[name];
+  if (!pybind11::isinstance<pybind11::str>(value)) {
+    throw pybind11::type_error(
+        "`" + std::string(name) + "` must be a str, not " +
+        pybind11::str(value.get_type().attr("__name__")).cast<std::string>());
+  }
+  return value.cast<std::string>();
+}
+
 template <typename E>
 void take_choice(const pybind11::dict& kw, const char* name, E& field,
                  std::initializer_list<std::pair<const char*, E>> names) {
   if (!kw.contains(name)) return;
-  const std::string given = kw[name].cast<std::string>();
+  const std::string given = string_option(kw, name);
   std::string list;
   for (const auto& [n, v] : names) {
     if (given == n) {

@@ -11,6 +11,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <memory>
@@ -158,11 +159,22 @@ class IndexHandle {
 
   // Waits for the calls in flight, then closes the index (its writer lock released).
   void close() {
+    if (forked_) return;
     const py::gil_scoped_release nogil;
     const std::unique_lock lock(mutex_);
     index_.reset();
   }
+  // In a child process after fork(): the index is the parent's (its writer lock, its files being
+  // written), and two writers would damage it. The handle lets go of it without closing it
+  // (closing syncs and unlocks what the parent holds; the memory stays with the child) and every
+  // later call raises. No lock is taken: the child has one thread, and a lock another thread of
+  // the parent held is held for ever here.
+  void forget_after_fork() {
+    forked_ = true;
+    (void)index_.release();  // NOLINT(bugprone-unused-return-value): left to the parent on purpose
+  }
   bool closed() {
+    if (forked_) return true;
     const py::gil_scoped_release nogil;
     const std::shared_lock lock(mutex_);
     return index_ == nullptr;
@@ -172,6 +184,10 @@ class IndexHandle {
   // Runs `f(index)` under the shared lock; the GIL must not be held (the caller released it).
   template <typename F>
   auto with_index(F f) -> decltype(f(std::declval<Index&>())) {
+    if (forked_) {
+      return Status::InvalidArgument(
+          "the index was opened before fork(), by the parent process: open it again in this one");
+    }
     const std::shared_lock lock(mutex_);
     if (!index_) return Status::InvalidArgument("the index is closed");
     return f(*index_);
@@ -221,6 +237,7 @@ class IndexHandle {
 
   std::shared_mutex mutex_;  // shared: a call in flight; exclusive: close()
   std::unique_ptr<Index> index_;
+  std::atomic<bool> forked_{false};
 };
 
 }  // namespace
@@ -237,6 +254,7 @@ void bind_index(py::module_& m, py::object index_locked_error) {
            py::arg("options"), py::arg("on_problem"))
       .def("remove", &IndexHandle::remove, py::arg("ids"))
       .def("get", &IndexHandle::get, py::arg("id"))
+      .def("forget_after_fork", &IndexHandle::forget_after_fork)
       .def("stats", &IndexHandle::stats)
       .def("documents", &IndexHandle::documents)
       .def("pairs", &IndexHandle::pairs)

@@ -50,7 +50,7 @@ DedupOptions dedup_options(const py::dict& kw) {
 ReuseOptions reuse_options(const py::dict& kw) {
   ReuseOptions o;
   read_options(kw, o.read);
-  if (kw.contains("normalize")) o.normalize = normalize_from(kw["normalize"].cast<std::string>());
+  if (kw.contains("normalize")) o.normalize = normalize_from(string_option(kw, "normalize"));
   take(kw, "seed_words", o.seed_words);
   take(kw, "min_words", o.min_words);
   take(kw, "min_similarity", o.min_similarity);

@@ -8,8 +8,8 @@ bad arguments raise the exceptions they should.
 """
 
 import io
-import os
 import json
+import os
 import random
 import subprocess
 import sys
@@ -307,9 +307,13 @@ def test_bad_arguments_raise(tmp_path):
     with pytest.raises(ValueError, match="on_error"):
         idx.add(docs(), on_error="ignore")
     with pytest.raises(TypeError):
-        idx.remove([1, 2])
+        idx.remove([1.5])
     with pytest.raises(TypeError):
-        idx.get(1)
+        idx.get(None)
+    with pytest.raises(TypeError, match="documents= takes"):  # a lone text was read as a path
+        idx.query(documents="some text")
+    with pytest.raises(TypeError, match="`normalize` must be a str"):  # was pybind11's RuntimeError
+        doppel.Index(tmp_path / "g", normalize=1)
     assert len(idx) == 0  # nothing was added by the failed calls
 
     # Bad input: skipped and answered (with a warning), or raised with on_error="fail".
@@ -444,3 +448,70 @@ def test_calls_from_threads_share_one_index(tmp_path):
         assert errors == []
         assert results == ["near_duplicate"] * 4
         assert len(idx) == 5
+
+
+def test_integer_ids_are_found_by_the_integer(tmp_path):
+    # add() reads {"id": 42} as "42" (JSON's number); `42 in idx` was False and get(42) and
+    # remove([42]) raised TypeError.
+    with doppel.Index(tmp_path / "idx") as idx:
+        idx.add([{"id": 42, "text": BASE}])
+        assert 42 in idx and "42" in idx and True not in idx
+        assert idx.get(42)["id"] == "42"
+        assert idx.remove([42]) == 1 and 42 not in idx
+
+
+def test_a_query_from_inside_the_documents_does_not_unmark_the_add_reading_them(tmp_path):
+    # The query's end cleared the mark of the add still reading the iterable: the add() after it
+    # waited for itself for ever instead of raising.
+    idx = doppel.Index(tmp_path / "idx")
+    other = doppel.Index(tmp_path / "other")
+    calls = []
+
+    def documents():
+        yield {"id": "a", "text": BASE}
+        idx.query(documents=[{"id": "q", "text": BASE}])
+        other.query(documents=iter([{"id": "q", "text": BASE}]))
+        try:
+            idx.add([{"id": "b", "text": BASE}])
+        except RuntimeError as e:
+            calls.append(str(e))
+        yield {"id": "c", "text": BASE + " more"}
+
+    idx.add(documents())
+    assert len(calls) == 1 and "wait for itself" in calls[0]
+    assert len(idx) == 2
+    other.close()
+    idx.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_a_child_made_by_fork_cannot_write_the_parents_index(tmp_path):
+    # The child inherited the open index: its adds were acknowledged and lost, and the parent's
+    # next add found the data log damaged.
+    idx = doppel.Index(tmp_path / "idx", min_words=8)
+    idx.add(docs()[:1])
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            idx.add(docs()[1:2])
+            code = 3  # the add went through
+        except ValueError as e:
+            code = 0 if "fork" in str(e) else 4
+        except BaseException:  # noqa: BLE001 - the child reports through its exit status
+            code = 5
+        try:
+            idx.close()  # lets go without closing the parent's index
+            assert idx.closed
+            with pytest.raises(doppel.IndexLockedError):
+                doppel.Index(tmp_path / "idx")  # the parent holds the writer lock
+        except BaseException:  # noqa: BLE001
+            code = code or 6
+        os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    idx.add(docs()[2:3])
+    assert len(idx) == 2
+    idx.close()
+    with doppel.Index(tmp_path / "idx") as again:
+        assert len(again) == 2

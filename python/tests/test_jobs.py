@@ -282,6 +282,13 @@ def test_bytes_paths_are_paths_and_bytes_in_documents_are_refused(tmp_path):
     # as its repr, "b'...'".
     r = doppel.dedup(os.fsencode(NEWS))
     assert r.stats["documents"]["read"] == doppel.dedup(str(NEWS)).stats["documents"]["read"]
+    with pytest.raises(TypeError, match="documents= takes"):  # was read as a path
+        doppel.dedup(documents=str(NEWS))
+    with pytest.raises(TypeError, match="`keep` must be a str"):  # was pybind11's RuntimeError
+        doppel.dedup(documents=[{"id": "a", "text": "x"}], keep=1)
+    from types import MappingProxyType
+    mapped = doppel.dedup([MappingProxyType({"id": "m", "text": "alpha beta gamma"})])
+    assert mapped.stats["documents"]["read"] == 1 and not mapped.problems
     with pytest.raises(FileNotFoundError, match="list of paths"):  # was a TypeError of the hint
         doppel.dedup([os.fsencode(tmp_path / "no such") + b"\xfe"])
     with pytest.raises(TypeError, match="decode it to str first"):
