@@ -202,6 +202,27 @@ std::string over_limit_message(std::size_t limit, std::string_view after = "") {
 
 constexpr const char* kNoSuchPath = "no such path (the API: docs/index.md)";
 
+// A request's path without the scheme and authority of a request line in absolute form
+// ("GET http://host:8080/health HTTP/1.1", which HTTP/1.1 servers must accept; cpp-httplib keeps
+// them in the path).
+std::string_view api_path(const httplib::Request& req) {
+  std::string_view path = req.path;
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (path.size() >= scheme.size() &&
+        std::equal(scheme.begin(), scheme.end(), path.begin(), [](char x, char y) {
+          return x == std::tolower(static_cast<unsigned char>(y));
+        })) {
+      const std::size_t slash = path.find('/', scheme.size());
+      return slash == std::string_view::npos ? std::string_view("/") : path.substr(slash);
+    }
+  }
+  return path;
+}
+// A route's pattern: `path`, after the scheme and authority of the absolute form if any.
+std::string route(std::string_view path) {
+  return "(?:[hH][tT][tT][pP][sS]?://[^/]*)?" + std::string(path);
+}
+
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
 // cpp-httplib answers HEAD with the GET handler, the body left out.
 const char* methods_of(std::string_view path) {
@@ -502,7 +523,8 @@ struct Service::Impl {
   // long a chunked body is and whatever a compressed one expands to), and its connection closed.
   httplib::Server::HandlerResponse refuse_other_bodies(const httplib::Request& req,
                                                        httplib::Response& res) const {
-    if (req.method == "POST" && (req.path == "/v1/documents" || req.path == "/v1/query")) {
+    if (req.method == "POST" &&
+        (api_path(req) == "/v1/documents" || api_path(req) == "/v1/query")) {
       return framing_ok(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                   : httplib::Server::HandlerResponse::Handled;
     }
@@ -514,7 +536,7 @@ struct Service::Impl {
         reads_body || req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding") ||
         (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
     if (!body) return httplib::Server::HandlerResponse::Unhandled;
-    const char* allow = methods_of(req.path);
+    const char* allow = methods_of(api_path(req));
     bool allowed = false;
     for (std::string_view rest = allow == nullptr ? "" : allow; !rest.empty();) {
       const std::size_t comma = std::min(rest.find(", "), rest.size());
@@ -537,53 +559,53 @@ struct Service::Impl {
     // "Expect: 100-continue": a body that would be refused (bad framing, no token, a content type
     // not taken, a length over the limit, a body where none belongs) is refused before the client
     // sends it. httplib asks this handler before pre-routing, so it checks what that would.
-    server.set_expect_100_continue_handler(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const bool documents_path = req.path == "/v1/documents" || req.path == "/v1/query";
-          if (req.method == "POST" && documents_path) {
-            if (const auto refusal = framing_refusal(req)) {
-              reply_error_and_close(res, refusal->code, refusal->message);
-              return refusal->code;
-            }
-            if (req.path == "/v1/documents" && !authorized(req, res)) return res.status;
-            if (!documents_type(req)) {
-              reply_error_and_close(res, 415, kDocumentsTypeMessage);
-              return 415;
-            }
-          } else if (refuse_other_bodies(req, res) == httplib::Server::HandlerResponse::Handled) {
-            return res.status;
-          }
-          if (declared_length(req) <= options.max_body_bytes) return 100;
-          reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
-          return 413;
-        });
+    server.set_expect_100_continue_handler([this](const httplib::Request& req,
+                                                  httplib::Response& res) {
+      const bool documents_path = api_path(req) == "/v1/documents" || api_path(req) == "/v1/query";
+      if (req.method == "POST" && documents_path) {
+        if (const auto refusal = framing_refusal(req)) {
+          reply_error_and_close(res, refusal->code, refusal->message);
+          return refusal->code;
+        }
+        if (api_path(req) == "/v1/documents" && !authorized(req, res)) return res.status;
+        if (!documents_type(req)) {
+          reply_error_and_close(res, 415, kDocumentsTypeMessage);
+          return 415;
+        }
+      } else if (refuse_other_bodies(req, res) == httplib::Server::HandlerResponse::Handled) {
+        return res.status;
+      }
+      if (declared_length(req) <= options.max_body_bytes) return 100;
+      reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
+      return 413;
+    });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       return refuse_other_bodies(req, res);
     });
     // A method a known path does not have (GET or DELETE: the others, which read a body, are
     // answered by refuse_other_bodies): 405 with the methods it has.
     auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-      reply_not_allowed(req, res, methods_of(req.path), false);
+      reply_not_allowed(req, res, methods_of(api_path(req)), false);
     };
-    server.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    server.Get(route("/health"), [](const httplib::Request&, httplib::Response& res) {
       res.set_content("{\"status\":\"ok\"}", kJson);
     });
-    server.Get("/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
+    server.Get(route("/v1/stats"), [this](const httplib::Request&, httplib::Response& res) {
       std::string body;
       append_stats_json(body, index.stats());
       res.set_content(body, kJson);
     });
-    server.Post("/v1/documents", [this](const httplib::Request& req, httplib::Response& res,
-                                        const httplib::ContentReader& reader) {
+    server.Post(route("/v1/documents"), [this](const httplib::Request& req, httplib::Response& res,
+                                               const httplib::ContentReader& reader) {
       documents(req, res, reader, true);
     });
-    server.Post("/v1/query", [this](const httplib::Request& req, httplib::Response& res,
-                                    const httplib::ContentReader& reader) {
+    server.Post(route("/v1/query"), [this](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
       documents(req, res, reader, false);
     });
     // The path's id is already decoded (%2F is a slash in it).
     // [\s\S]: an id may hold a line feed (%0A), which `.` would not match.
-    server.Get("/v1/documents/([\\s\\S]+)",
+    server.Get(route("/v1/documents/([\\s\\S]+)"),
                [this](const httplib::Request& req, httplib::Response& res) {
                  const std::string id = req.matches[1];
                  auto record = index.get(id);
@@ -597,7 +619,7 @@ struct Service::Impl {
                    res.set_content(body, kJson);
                  }
                });
-    server.Delete("/v1/documents/([\\s\\S]+)",
+    server.Delete(route("/v1/documents/([\\s\\S]+)"),
                   [this](const httplib::Request& req, httplib::Response& res) {
                     if (!authorized(req, res)) return;
                     const std::string ids[] = {req.matches[1]};
@@ -610,8 +632,10 @@ struct Service::Impl {
                       res.set_content("{\"removed\":1}", kJson);
                     }
                   });
-    for (const char* path : {"/health", "/v1/stats"}) server.Delete(path, not_allowed);
-    for (const char* path : {"/v1/documents", "/v1/query"}) {
+    for (const std::string& path : {route("/health"), route("/v1/stats")}) {
+      server.Delete(path, not_allowed);
+    }
+    for (const std::string& path : {route("/v1/documents"), route("/v1/query")}) {
       server.Get(path, not_allowed);
       server.Delete(path, not_allowed);
     }
@@ -628,7 +652,7 @@ struct Service::Impl {
     });
     // OPTIONS: the methods a path has (no body; no CORS headers, the service is not for pages).
     server.Options(".*", [](const httplib::Request& req, httplib::Response& res) {
-      const char* allow = methods_of(req.path);
+      const char* allow = methods_of(api_path(req));
       if (allow == nullptr) {
         reply_error(res, 404, kNoSuchPath);
         return;

@@ -905,6 +905,34 @@ TEST(Serve, FramingAndCompressionLeaveNoDoubt) {
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
 }
 
+// A request line may name the resource in absolute form ("GET http://host/health HTTP/1.1"),
+// which HTTP/1.1 servers must accept: it answered 404.
+TEST(Serve, ARequestLineInAbsoluteFormIsServed) {
+  const std::string dir = temp_dir();
+  Server server(dir + "/a.idx", {});
+  ASSERT_GT(server.port(), 0) << server.log();
+  const std::string at = fmt::format("http://127.0.0.1:{}", server.port());
+  auto ask = [&](const std::string& line, const std::string& body) {
+    return exchange(server.port(),
+                    line + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+                        (body.empty() ? std::string()
+                                      : fmt::format("Content-Type: application/x-ndjson\r\n"
+                                                    "Content-Length: {}\r\n",
+                                                    body.size())) +
+                        "\r\n",
+                    body);
+  };
+  EXPECT_TRUE(ask("GET " + at + "/health", "").starts_with("HTTP/1.1 200")) << server.log();
+  const std::string added = ask("POST " + at + "/v1/documents", doc("x1", words(1, 30)) + "\n");
+  EXPECT_TRUE(added.starts_with("HTTP/1.1 200")) << added;
+  EXPECT_TRUE(ask("GET HTTP://other/v1/documents/x1", "").starts_with("HTTP/1.1 200"));
+  const std::string wrong = ask("GET " + at + "/v1/query", "");
+  EXPECT_TRUE(wrong.starts_with("HTTP/1.1 405")) << wrong;
+  EXPECT_TRUE(contains(wrong, "Allow: POST, OPTIONS")) << wrong;
+  EXPECT_TRUE(ask("DELETE " + at + "/v1/documents/x1", "").starts_with("HTTP/1.1 200"));
+  EXPECT_TRUE(ask("GET " + at + "/v2/x", "").starts_with("HTTP/1.1 404"));
+}
+
 // --max-body holds whatever the framing: a chunked body, one that decompresses past the limit; a
 // body where none belongs is not read; the connection is closed after an answer that leaves part
 // of a body unread.
