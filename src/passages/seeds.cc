@@ -142,7 +142,9 @@ PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each,
 // The seeds of one n-gram shared by two or more documents, from its occurrences sorted by (doc,
 // pos): every pair of documents when it is in at most all_pairs_docs of them, else each
 // occurrence with the one in the lowest-ranked document (the hub), and the hub document's other
-// occurrences with the lowest-ranked one elsewhere. Kept between n-grams, so that it allocates
+// occurrences with the lowest-ranked one elsewhere. A document's occurrences past
+// max_postings_per_doc are linked by their order only: the i-th with the i-th of each document
+// (all pairs) or of the hub's. Kept between n-grams, so that it allocates
 // nothing once warm. Seeds of a document with itself are left out.
 class NgramSeeder {
  public:
@@ -152,20 +154,31 @@ class NgramSeeder {
 
   void seed(std::span<const Gram> occurrences) {
     postings_.clear();
-    std::size_t distinct = 0, in_doc = 0;
+    tails_.clear();
+    tail_.clear();
+    std::size_t in_doc = 0;
     for (const Gram& g : occurrences) {
-      const bool new_doc = postings_.empty() || postings_.back().doc != g.doc;
+      const bool new_doc = tails_.empty() || tails_.back().doc != g.doc;
       in_doc = new_doc ? 1 : in_doc + 1;
-      distinct += new_doc;
+      if (new_doc) tails_.push_back(Tail{g.doc, tail_.size()});
       if (in_doc <= static_cast<std::size_t>(options_.max_postings_per_doc)) {
         postings_.push_back(Posting{g.doc, g.pos});
+      } else {
+        tail_.push_back(Posting{g.doc, g.pos});
       }
     }
+    const std::size_t distinct = tails_.size();
     if (distinct < 2) return;
+    tails_.push_back(Tail{0, tail_.size()});  // the end of the last document's tail
     ++stats_.shared_ngrams;
     if (distinct <= static_cast<std::size_t>(options_.all_pairs_docs)) {
       for (std::size_t x = 0; x < postings_.size(); ++x) {
         for (std::size_t y = x + 1; y < postings_.size(); ++y) link(postings_[x], postings_[y]);
+      }
+      if (!tail_.empty()) {
+        for (std::size_t x = 0; x < distinct; ++x) {
+          for (std::size_t y = x + 1; y < distinct; ++y) link_tails(x, y);
+        }
       }
       return;
     }
@@ -175,6 +188,13 @@ class NgramSeeder {
       if (rank_[postings_[x].doc] < rank_[postings_[hub].doc]) hub = x;
     }
     for (std::size_t x = 0; x < postings_.size(); ++x) link(postings_[hub], postings_[x]);
+    if (!tail_.empty()) {
+      std::size_t hub_tail = 0;
+      while (tails_[hub_tail].doc != postings_[hub].doc) ++hub_tail;
+      for (std::size_t x = 0; x < distinct; ++x) {
+        if (x != hub_tail) link_tails(hub_tail, x);
+      }
+    }
     // The hub's document may hold the n-gram more than once: its other occurrences are linked to
     // the lowest-ranked occurrence in another document, else a passage the earliest document
     // holds twice would keep only the copy that the hub is in.
@@ -199,6 +219,21 @@ class NgramSeeder {
   struct Posting {
     std::uint32_t doc, pos;
   };
+  struct Tail {
+    std::uint32_t doc;
+    std::size_t first;  // the document's occurrences past max_postings_per_doc: tail_[first, ...)
+  };
+  // Past max_postings_per_doc, a text that two documents both repeat (a notice pasted 50 times,
+  // "la la la ...") would be seeded in its first copies only: the i-th occurrence of the n-gram
+  // in one is linked to the i-th in the other, one seed each, along the diagonal of their
+  // repeats (linear, where every pair would be quadratic).
+  void link_tails(std::size_t x, std::size_t y) {
+    const std::size_t nx = tails_[x + 1].first - tails_[x].first;
+    const std::size_t ny = tails_[y + 1].first - tails_[y].first;
+    for (std::size_t i = 0; i < std::min(nx, ny); ++i) {
+      link(tail_[tails_[x].first + i], tail_[tails_[y].first + i]);
+    }
+  }
   void link(const Posting& x, const Posting& y) {
     if (x.doc == y.doc) return;
     const Posting& lo = x.doc < y.doc ? x : y;
@@ -210,7 +245,9 @@ class NgramSeeder {
   std::span<const std::uint32_t> rank_;
   HugeVector<Seed>& seeds_;
   SeedStats& stats_;
-  std::vector<Posting> postings_;
+  std::vector<Posting> postings_;  // each document's first max_postings_per_doc occurrences
+  std::vector<Posting> tail_;      // the others, by document
+  std::vector<Tail> tails_;        // per document, and one past the last
 };
 
 // Step 2: each partition, taken by the threads in turns of a few (how many seeds a partition

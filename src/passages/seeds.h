@@ -97,7 +97,8 @@ struct SeedOptions {
   int ngram = 5;
   int all_pairs_docs = 8;        // more documents: each linked to the earliest only (and the
                                  // earliest's other occurrences to the next earliest's)
-  int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this: ignored
+  int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this are
+                                 // linked by their order only (the i-th with the i-th elsewhere)
   int threads = 1;               // the result is the same for any number
 };
 

@@ -324,6 +324,26 @@ TEST(Reuse, APassageTwiceInTheEarliestOfManyDocumentsKeepsBothCopies) {
   EXPECT_EQ(in_first, 2) << r.clusters;
 }
 
+// Text that both documents repeat many times (a notice pasted 50 times): each n-gram's places in a
+// document past the first eight made no seeds, and only the first nine copies were found (18% of
+// the documents reused).
+TEST(Reuse, TextBothDocumentsRepeatManyTimesIsFoundWhole) {
+  const std::string notice = random_text(77, 25);
+  std::string repeated;
+  for (int i = 0; i < 50; ++i) repeated += " " + notice;
+  const std::string path = temp_dir() + "/repeated.jsonl";
+  write_file(path, jsonl_doc("r1", "Alpha start one two." + repeated) + "\n" +
+                       jsonl_doc("r2", "Beta start three four." + repeated + " Done.") + "\n");
+  const ReuseRun r = run_reuse({path});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  for (const std::string& line : split_lines(r.documents)) {
+    const auto at = line.find("\"reused\":");
+    ASSERT_NE(at, std::string::npos) << line;
+    EXPECT_GT(std::stod(line.substr(at + 9)), 0.95) << line;
+  }
+  EXPECT_EQ(split_lines(r.documents).size(), 2u) << r.documents;
+}
+
 TEST(Reuse, APassageOfExactlySeedWordsIsFoundWhenMinWordsAllowsIt) {
   // --min-words equal to --seed-words: a passage of that many words is one seed, whose chain
   // was dropped as too short. One word fewer is no passage.

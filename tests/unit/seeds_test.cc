@@ -41,11 +41,15 @@ WordTable table_of(const std::vector<std::vector<std::uint32_t>>& corpus) {
 // max_postings_per_doc per document, the first ones); shared by 2 to all_pairs_docs documents:
 // every pair of occurrences in different documents; by more: each occurrence linked to the one
 // in the document of lowest rank (its first occurrence there), and that document's other
-// occurrences to the first occurrence in the document of next lowest rank.
+// occurrences to the first occurrence in the document of next lowest rank. Occurrences past
+// max_postings_per_doc: the i-th of one document with the i-th of another (every pair of
+// documents, or the lowest-ranked with each other).
 std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>>& corpus,
                                     const std::vector<std::uint32_t>& rank, const SeedOptions& o) {
   const auto n = static_cast<std::size_t>(o.ngram);
   std::map<std::vector<std::uint32_t>, std::vector<std::pair<std::uint32_t, std::uint32_t>>> at;
+  // Occurrences past max_postings_per_doc: n-gram -> document -> positions, in order.
+  std::map<std::vector<std::uint32_t>, std::map<std::uint32_t, std::vector<std::uint32_t>>> past;
   for (std::uint32_t d = 0; d < corpus.size(); ++d) {
     for (std::size_t i = 0; i + n <= corpus[d].size(); ++i) {
       std::vector<std::uint32_t> gram(corpus[d].begin() + static_cast<long>(i),
@@ -53,7 +57,11 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
       auto& postings = at[gram];
       const auto in_doc = std::count_if(postings.begin(), postings.end(),
                                         [&](const auto& p) { return p.first == d; });
-      if (in_doc < o.max_postings_per_doc) postings.emplace_back(d, static_cast<std::uint32_t>(i));
+      if (in_doc < o.max_postings_per_doc) {
+        postings.emplace_back(d, static_cast<std::uint32_t>(i));
+      } else {
+        past[gram][d].push_back(static_cast<std::uint32_t>(i));
+      }
     }
   }
   std::vector<Seed> seeds;
@@ -69,9 +77,23 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
     std::sort(docs.begin(), docs.end());
     const auto distinct = std::unique(docs.begin(), docs.end()) - docs.begin();
     if (distinct < 2) continue;
+    // The i-th occurrence past the cap in one document with the i-th in another.
+    auto link_past = [&](std::uint32_t x, std::uint32_t y) {
+      const auto& px = past[gram][x];
+      const auto& py = past[gram][y];
+      for (std::size_t i = 0; i < px.size() && i < py.size(); ++i) {
+        link({x, px[i]}, {y, py[i]});
+      }
+    };
+    const std::vector<std::uint32_t> doc_list(docs.begin(), docs.begin() + distinct);
     if (distinct <= o.all_pairs_docs) {
       for (std::size_t x = 0; x < postings.size(); ++x) {
         for (std::size_t y = x + 1; y < postings.size(); ++y) link(postings[x], postings[y]);
+      }
+      for (const std::uint32_t x : doc_list) {
+        for (const std::uint32_t y : doc_list) {
+          if (x < y) link_past(x, y);
+        }
       }
     } else {
       std::size_t hub = 0;
@@ -90,6 +112,9 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
       for (std::size_t x = 0; x < postings.size(); ++x) {
         if (x != hub && postings[x].first == postings[hub].first)
           link(postings[other], postings[x]);
+      }
+      for (const std::uint32_t y : doc_list) {
+        if (y != postings[hub].first) link_past(postings[hub].first, y);
       }
     }
   }
