@@ -25,6 +25,11 @@ void anchor_seeds(std::span<const Winnowed> a, std::span<const Winnowed> b, std:
     for (std::size_t x = i; x < a_end; ++x) {
       for (std::size_t y = j; y < b_end; ++y) out.push_back(Seed{pair, a[x].pos, b[y].pos});
     }
+    // Past the first `most` places, the k-th in a with the k-th in b (as find_seeds does): text
+    // both documents repeat many times is seeded along its whole length, linearly.
+    for (std::size_t k = most; i + k < i2 && j + k < j2; ++k) {
+      out.push_back(Seed{pair, a[i + k].pos, b[j + k].pos});
+    }
     i = i2;
     j = j2;
   }

@@ -55,7 +55,7 @@ std::string_view to_string(AnswerStatus s) {
 namespace {
 
 // SeedOptions::max_postings_per_doc of the reuse job: places of one n-gram in a document beyond
-// this many make no seeds.
+// this many are linked by their order only (the k-th with the k-th in the other document).
 constexpr int kMaxPlacesPerDoc = 8;
 
 // Look-ups and inserts in the tables prefetch the slot of the one kSlotAhead steps on and, once

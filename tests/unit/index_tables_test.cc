@@ -236,7 +236,8 @@ TEST(IdTable, FindsWhatAMapFinds) {
 }
 
 // The seeds of a pair from winnowed n-grams: every pair of places of a fingerprint both hold (the
-// first `max_per_doc` in each), by (a_pos, b_pos); against a loop over all pairs of entries.
+// first `max_per_doc` in each; past them, the k-th with the k-th), by (a_pos, b_pos); against a
+// loop over all pairs of entries.
 TEST(AnchorSeeds, EveryPlaceOfEverySharedFingerprint) {
   std::mt19937_64 rng(0x616e63);
   std::vector<Seed> seeds;
@@ -261,19 +262,21 @@ TEST(AnchorSeeds, EveryPlaceOfEverySharedFingerprint) {
     const int most = 1 + static_cast<int>(rng() % 4);
     anchor_seeds(a, b, 3, 9, most, seeds);
     std::vector<Seed> expected;
+    // The place of entry x among its fingerprint's places in `list`, from 0.
+    auto place = [](const std::vector<Winnowed>& list, std::size_t x) {
+      std::size_t k = 0;
+      for (std::size_t e = 0; e < x; ++e) k += list[e].fp == list[x].fp ? 1 : 0;
+      return k;
+    };
+    const auto first = static_cast<std::size_t>(most);
     for (std::size_t x = 0; x < a.size(); ++x) {
-      // Among the first `most` places of its fingerprint in a?
-      if (x >= static_cast<std::size_t>(most) &&
-          a[x - static_cast<std::size_t>(most)].fp == a[x].fp) {
-        continue;
-      }
       for (std::size_t y = 0; y < b.size(); ++y) {
         if (b[y].fp != a[x].fp) continue;
-        if (y >= static_cast<std::size_t>(most) &&
-            b[y - static_cast<std::size_t>(most)].fp == b[y].fp) {
-          continue;
+        const std::size_t ka = place(a, x), kb = place(b, y);
+        // Both among the first `most` places of the fingerprint, or past them at the same place.
+        if ((ka < first && kb < first) || (ka >= first && ka == kb)) {
+          expected.push_back(Seed{std::uint64_t{3} << 32 | 9, a[x].pos, b[y].pos});
         }
-        expected.push_back(Seed{std::uint64_t{3} << 32 | 9, a[x].pos, b[y].pos});
       }
     }
     std::sort(expected.begin(), expected.end());
