@@ -47,6 +47,19 @@ def test_golden_sha1_hashes():
     assert sha1_hash64(b"abc") == 7674422142938552745
 
 
+def test_a_hashfunc_that_returns_no_number_raises_type_error():
+    # numpy read "5", b"5" and [5] as the hash 5; datasketch's arithmetic on them raises.
+    for value in ("5", b"5", [5], None):
+        m = MinHash(num_perm=4, hashfunc=lambda _, v=value: v)
+        with pytest.raises(TypeError, match="hashfunc returned"):
+            m.update(b"a")
+        with pytest.raises(TypeError, match="hashfunc returned"):
+            m.update_batch([b"a", b"b"])
+    m = MinHash(num_perm=4, hashfunc=lambda _: np.uint32(5))  # numpy's integers are numbers
+    m.update(b"a")
+    assert m.hashvalues.dtype == np.uint64
+
+
 def test_golden_custom_hashfunc_64_bits():
     m = MinHash(num_perm=8, seed=3, hashfunc=sha1_hash64)
     m.update_batch(TOKENS[:10])

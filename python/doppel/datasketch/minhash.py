@@ -11,6 +11,7 @@ permutations run in C++.
 from __future__ import annotations
 
 import itertools
+import numbers
 import warnings
 from functools import lru_cache
 
@@ -47,6 +48,18 @@ def _cached_permutations(seed: int, num_perm: int) -> np.ndarray:
     out = _draw_permutations(seed, num_perm)
     out.flags.writeable = False
     return out
+
+
+def _hash_values(values: list) -> np.ndarray:
+    """What a custom ``hashfunc`` returned, as numpy's uint64. A value that is no number (a str,
+    bytes, a list) is a TypeError, as datasketch's arithmetic on it raises; numpy would read "5"
+    as 5."""
+    for value in values:
+        if not isinstance(value, (numbers.Number, np.number)) or isinstance(value, complex):
+            raise TypeError(
+                f"hashfunc returned a {type(value).__name__}: a hash value is an integer"
+            )
+    return np.array(values, dtype=np.uint64)
 
 
 class MinHash:
@@ -139,7 +152,7 @@ class MinHash:
         if self._uses_native_hash():
             self.hashvalues = _native.update_one(self.hashvalues, a, c, b)
         else:
-            hv = np.array([self.hashfunc(b)], dtype=np.uint64)
+            hv = _hash_values([self.hashfunc(b)])
             self.hashvalues = _native.update_hashes(self.hashvalues, a, c, hv)
 
     def update_batch(self, b) -> None:
@@ -162,7 +175,7 @@ class MinHash:
                     "GPU mode 'always' requested, but doppel.datasketch computes on the CPU only"
                 )
             self.hashvalues = _native.update_hashes(
-                self.hashvalues, a, c, np.array(hv_list, dtype=np.uint64)
+                self.hashvalues, a, c, _hash_values(hv_list)
             )
             return
         updated = _native.update(self.hashvalues, a, c, b)
