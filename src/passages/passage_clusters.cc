@@ -125,23 +125,55 @@ class Claims {
   mutable std::vector<std::pair<std::uint32_t, std::uint32_t>> tally_;  // owner()'s scratch
 };
 
+// Where boundary x of `from` (before its word x), inside [b, e) aligned to [tb, te) of `to`,
+// falls in `to`. First by linear interpolation; then, inside the piece, moved by up to
+// kSnapWords words to the place whose kSnapSide words on either side equal from's around x the
+// most, word by word (ties: nearer the estimate, then earlier). Interpolation alone is off where
+// words were inserted or deleted near the boundary: an occurrence ending before "more", aligned
+// to a text with "even more", took in "even", a word no other document has.
+constexpr std::uint32_t kSnapWords = 6, kSnapSide = 4;
+std::uint32_t map_boundary(std::span<const std::uint32_t> from, std::span<const std::uint32_t> to,
+                           std::uint32_t x, std::uint32_t b, std::uint32_t e, std::uint32_t tb,
+                           std::uint32_t te) {
+  const std::uint64_t num = std::uint64_t{x - b} * (te - tb);
+  const std::uint64_t den = e - b;
+  const std::uint32_t estimate = tb + static_cast<std::uint32_t>((2 * num + den) / (2 * den));
+  if (x <= b || x >= e) return estimate;  // the piece's own ends map to the other's
+  auto agreement = [&](std::uint32_t y) {
+    std::uint32_t same = 0;
+    for (std::uint32_t k = 1; k <= kSnapSide && k <= x && k <= y; ++k) {
+      same += from[x - k] == to[y - k] ? 1 : 0;
+    }
+    for (std::uint32_t k = 0; k < kSnapSide && x + k < from.size() && y + k < to.size(); ++k) {
+      same += from[x + k] == to[y + k] ? 1 : 0;
+    }
+    return same;
+  };
+  std::uint32_t best = estimate, most = agreement(estimate);
+  for (std::uint32_t d = 1; d <= kSnapWords; ++d) {
+    for (const std::int64_t y : {std::int64_t{estimate} - d, std::int64_t{estimate} + d}) {
+      if (y <= std::int64_t{tb} || y >= std::int64_t{te}) continue;
+      const std::uint32_t same = agreement(static_cast<std::uint32_t>(y));
+      if (same > most) {
+        most = same;
+        best = static_cast<std::uint32_t>(y);
+      }
+    }
+  }
+  return best;
+}
+
 // A piece seen from its center, the document of lower rank: its words [begin, end) there and
 // [other_begin, other_end) in the other document.
 struct Link {
   std::uint32_t center = 0, other = 0;
   std::uint32_t begin = 0, end = 0, other_begin = 0, other_end = 0;
-  // Where word x of the center (begin <= x <= end) falls in the other document, and back.
-  std::uint32_t to_other(std::uint32_t x) const {
-    return scale(x, begin, end, other_begin, other_end);
+  // Where boundary x of the center (begin <= x <= end) falls in the other document, and back.
+  std::uint32_t to_other(const WordTable& words, std::uint32_t x) const {
+    return map_boundary(words.doc(center), words.doc(other), x, begin, end, other_begin, other_end);
   }
-  std::uint32_t to_center(std::uint32_t y) const {
-    return scale(y, other_begin, other_end, begin, end);
-  }
-  static std::uint32_t scale(std::uint32_t x, std::uint32_t b, std::uint32_t e, std::uint32_t tb,
-                             std::uint32_t te) {
-    const std::uint64_t num = std::uint64_t{x - b} * (te - tb);
-    const std::uint64_t den = e - b;
-    return tb + static_cast<std::uint32_t>((2 * num + den) / (2 * den));  // rounded
+  std::uint32_t to_center(const WordTable& words, std::uint32_t y) const {
+    return map_boundary(words.doc(other), words.doc(center), y, other_begin, other_end, begin, end);
   }
 };
 
@@ -359,7 +391,7 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
   };
   std::uint32_t clusters = 0;
   std::vector<Part> parts;
-  std::vector<std::uint32_t> cuts;
+  std::vector<std::uint32_t> cuts, other_cuts;
   std::vector<Request> requests;
   std::vector<std::uint32_t> fresh;       // parts whose center words belong to no cluster
   std::vector<std::uint8_t> alike_other;  // per part: its other text is alike its center words
@@ -379,7 +411,7 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
       const std::uint32_t b = std::max(p.begin, r.begin), e = std::min(p.end, r.end);
       if (b >= e) continue;
       const Link& link = links[p.link];
-      const std::uint32_t ob = link.to_other(b), oe = link.to_other(e);
+      const std::uint32_t ob = link.to_other(words, b), oe = link.to_other(words, e);
       if (ob < oe) fn(link, b, e, ob, oe);
     }
   };
@@ -414,12 +446,19 @@ PassageGroups group_passages(std::span<const AlignedPair> pairs, std::span<const
       claims.boundaries(d, link.begin, link.end, cuts);
       const std::size_t own = cuts.size();
       claims.boundaries(link.other, link.other_begin, link.other_end, cuts);
-      for (std::size_t c = own; c < cuts.size(); ++c) cuts[c] = link.to_center(cuts[c]);
+      for (std::size_t c = own; c < cuts.size(); ++c) cuts[c] = link.to_center(words, cuts[c]);
       std::sort(cuts.begin(), cuts.end());
       cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+      // The cuts in the other document, kept in order (two close cuts moved to their best
+      // places could cross): a part never runs backwards.
+      other_cuts.clear();
+      for (const std::uint32_t c : cuts) {
+        const std::uint32_t y = link.to_other(words, c);
+        other_cuts.push_back(other_cuts.empty() ? y : std::max(y, other_cuts.back()));
+      }
       for (std::size_t c = 0; c + 1 < cuts.size(); ++c) {
-        parts.push_back(Part{static_cast<std::uint32_t>(l), cuts[c], cuts[c + 1],
-                             link.to_other(cuts[c]), link.to_other(cuts[c + 1])});
+        parts.push_back(Part{static_cast<std::uint32_t>(l), cuts[c], cuts[c + 1], other_cuts[c],
+                             other_cuts[c + 1]});
       }
     }
     auto other_owner = [&](const Part& p) {

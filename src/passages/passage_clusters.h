@@ -6,8 +6,9 @@
 // post and is quoted by another joins both, and through them the whole thread.
 //
 // Documents are taken in rank order; each one's aligned pieces (passages/segments.h) are cut
-// where its own text, or the other document's, already belongs to a cluster (a piece is mapped
-// between the two documents by linear interpolation), and each part goes where its text belongs:
+// where its own text, or the other document's, already belongs to a cluster (a cut is mapped
+// between the two documents by linear interpolation, moved to where the words around it match
+// best), and each part goes where its text belongs:
 //   * the center's part already belongs to cluster k (the document is itself a later copy of k's
 //     passage): the other document's part joins k;
 //   * only the other document's part belongs to cluster k: the center's part joins k;

@@ -42,11 +42,35 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
   struct L {
     std::uint32_t center, other, b, e, ob, oe;
   };
-  auto scale = [](std::uint32_t x, std::uint32_t b, std::uint32_t e, std::uint32_t tb,
-                  std::uint32_t te) {
-    // round(tb + (x - b) * (te - tb) / (e - b)), halves up
+  // Boundary x of document `from` in [b, e), aligned to [tb, te) of document `to`: the linear
+  // estimate round(tb + (x - b) * (te - tb) / (e - b)), halves up; strictly inside, the place
+  // within 6 of it, strictly inside [tb, te), whose 4 words on each side equal from's around x
+  // the most, position by position (ties: the nearest, then the earlier).
+  auto scale = [&](std::uint32_t from, std::uint32_t to, std::uint32_t x, std::uint32_t b,
+                   std::uint32_t e, std::uint32_t tb, std::uint32_t te) {
     const double v = tb + double(x - b) * double(te - tb) / double(e - b);
-    return static_cast<std::uint32_t>(v + 0.5);
+    const auto estimate = static_cast<std::uint32_t>(v + 0.5);
+    if (x <= b || x >= e) return estimate;
+    const auto& f = corpus.docs[from];
+    const auto& t = corpus.docs[to];
+    auto same = [&](std::int64_t i, std::int64_t j) {
+      return i >= 0 && j >= 0 && i < std::int64_t(f.size()) && j < std::int64_t(t.size()) &&
+             f[std::size_t(i)] == t[std::size_t(j)];
+    };
+    auto agreement = [&](std::int64_t y) {
+      int n = 0;
+      for (int k = -4; k < 4; ++k) n += same(std::int64_t{x} + k, y + k) ? 1 : 0;
+      return n;
+    };
+    std::int64_t best = estimate;
+    for (std::int64_t d = 1; d <= 6; ++d) {
+      for (const std::int64_t y : {std::int64_t{estimate} - d, std::int64_t{estimate} + d}) {
+        if (y > std::int64_t{tb} && y < std::int64_t{te} && agreement(y) > agreement(best)) {
+          best = y;
+        }
+      }
+    }
+    return static_cast<std::uint32_t>(best);
   };
   std::vector<L> links;
   for (const AlignedPair& p : pairs) {
@@ -147,12 +171,18 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
         if (owner[d][x - 1] != owner[d][x]) cuts.insert(x);
       }
       for (std::uint32_t y = k.ob + 1; y < k.oe; ++y) {
-        if (owner[k.other][y - 1] != owner[k.other][y]) cuts.insert(scale(y, k.ob, k.oe, k.b, k.e));
+        if (owner[k.other][y - 1] != owner[k.other][y]) {
+          cuts.insert(scale(k.other, d, y, k.ob, k.oe, k.b, k.e));
+        }
       }
       const std::vector<std::uint32_t> c(cuts.begin(), cuts.end());
+      std::vector<std::uint32_t> oc;  // in the other document, never decreasing
+      for (const std::uint32_t x : c) {
+        const std::uint32_t y = scale(d, k.other, x, k.b, k.e, k.ob, k.oe);
+        oc.push_back(oc.empty() ? y : std::max(y, oc.back()));
+      }
       for (std::size_t i = 0; i + 1 < c.size(); ++i) {
-        parts.push_back(P{l, c[i], c[i + 1], scale(c[i], k.b, k.e, k.ob, k.oe),
-                          scale(c[i + 1], k.b, k.e, k.ob, k.oe)});
+        parts.push_back(P{l, c[i], c[i + 1], oc[i], oc[i + 1]});
       }
     }
     for (const P& p : parts) {
@@ -237,8 +267,8 @@ PassageGroups reference_groups(const std::vector<AlignedPair>& pairs,
           const std::uint32_t b = std::max(p.b, rb), e = std::min(p.e, re);
           if (b >= e) continue;
           const L& link = links[p.link];
-          fn(link.other, b, e, scale(b, link.b, link.e, link.ob, link.oe),
-             scale(e, link.b, link.e, link.ob, link.oe));
+          fn(link.other, b, e, scale(d, link.other, b, link.b, link.e, link.ob, link.oe),
+             scale(d, link.other, e, link.b, link.e, link.ob, link.oe));
         }
       };
       for_each_part([&](std::uint32_t other, std::uint32_t, std::uint32_t, std::uint32_t ob,
