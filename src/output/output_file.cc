@@ -128,6 +128,13 @@ Result<std::unique_ptr<OutputFile>> OutputFile::create(const std::string& path) 
           .string();
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
+    // The file exists, but no file can be made beside it (/proc/version): said so, rather than
+    // "No such file or directory" about a file the user sees.
+    if (exists) {
+      return Status::IoError(fmt::format(
+          "{}: cannot write: the temporary file that replaces it cannot be made in {}: {}", path,
+          target.parent_path().string(), std::strerror(errno)));
+    }
     return Status::IoError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
   }
   // The file replaced keeps its permissions (a private 0600 output stays private).
