@@ -370,6 +370,20 @@ TEST(SafeOutputs, AnOutputNamingADescriptorIsWrittenThroughItWhereTheShellLeftIt
   const RunResult closed = run_doppel({"dedup", dir + "/corpus.jsonl", "--output", "/dev/fd/9"});
   EXPECT_EQ(closed.exit_code, 2);
   EXPECT_TRUE(contains(closed.err, "/dev/fd/9: cannot write: Bad file descriptor")) << closed.err;
+  // A descriptor the shell did not open is not one doppel opened for another output: the first
+  // temporary took descriptor 3, and /dev/fd/3 wrote into it.
+  write_file(dir + "/pairs.jsonl", "kept\n");
+  const RunResult three = run_script_in(
+      dir, "\"$0\" dedup corpus.jsonl --clusters pairs.jsonl --output /dev/fd/3 -q 3>&-");
+  EXPECT_EQ(three.exit_code, 2) << three.err;
+  EXPECT_TRUE(contains(three.err, "/dev/fd/3: cannot write: Bad file descriptor")) << three.err;
+  EXPECT_EQ(read_file(dir + "/pairs.jsonl"), "kept\n");
+  // Standard output redirected to the file another output replaces: refused, as two outputs
+  // naming one file are (the renamed file would have lost what went through the descriptor).
+  const RunResult same = run_script_in(
+      dir, "\"$0\" dedup corpus.jsonl --removed out.txt --output /dev/stdout -q > out.txt");
+  EXPECT_EQ(same.exit_code, 2) << same.err;
+  EXPECT_TRUE(contains(same.err, "name the same file")) << same.err;
 }
 
 // Regression: a replaced output took the default permissions; a private file became readable.

@@ -38,15 +38,17 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
     const bool regular_or_new = ec || type == fs::file_type::regular ||
                                 type == fs::file_type::not_found ||
                                 type == fs::file_type::directory;
-    // Outputs through a descriptor (/dev/stdout) follow one another in it, as those given as -.
-    for (const auto& [other, other_flag] : descriptor ? decltype(seen)() : seen) {
-      if (other == out && regular_or_new) {
+    // Outputs through a descriptor (/dev/stdout) follow one another in it, as those given as -;
+    // one that is the file another output replaces would be lost.
+    for (const auto& [other, other_flag] : seen) {
+      const bool both_descriptors = descriptor && named_descriptor(*other_flag->second) >= 0;
+      if (other == out && regular_or_new && !both_descriptors) {
         return Status::InvalidArgument(
             fmt::format("{} {} and {} {} name the same file; give each output its own",
                         other_flag->first, *other_flag->second, flag, *path));
       }
     }
-    if (!descriptor) seen.emplace_back(out, &output);
+    seen.emplace_back(out, &output);
     for (const auto& in : inputs) {
       if (in == "-") continue;
       const fs::path input = resolved(in, ec);

@@ -82,7 +82,8 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
 
 // `text` for a terminal: each control character but tab and line ends (ESC, a lone carriage
 // return, the C1 controls U+0080-U+009F, ...) written as \xHH (\xC2\xHH for a C1 control), and
-// the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) as \uHHHH.
+// the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E-U+200F,
+// U+202A-U+202E, U+2066-U+2069) as \uHHHH.
 // Ids, dates and texts come from the input: an escape sequence among them would drive the user's
 // terminal, and an override would show the rest of the line reordered.
 std::string printable(std::string_view text);
