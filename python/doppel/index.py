@@ -24,9 +24,9 @@ from doppel.jobs import _documents_given, _lines, _paths_or_documents, _run
 
 IndexLockedError = _doppel.IndexLockedError
 
-# The indexes whose documents this thread is pulling from an iterable (a tuple, innermost last). The library pulls
-# them while the call holds the index, so an add, remove or close of the same index from inside
-# the iterable would wait for itself forever: it raises instead.
+# The indexes whose documents this thread is pulling from an iterable (a tuple, innermost last).
+# The library pulls them while the call holds the index, so an add, remove or close of the same
+# index from inside the iterable would wait for itself forever: it raises instead.
 _feeding = threading.local()
 
 # Every open Index of this process. A child made by fork() lets go of them without closing them
@@ -137,8 +137,8 @@ class Index:
         """Opened without the writer lock: add and remove raise io.UnsupportedOperation."""
         # The directory goes down as the bytes the file system holds (a name that is not UTF-8
         # too).
-        self._native = _doppel.index.Index(os.fsencode(path), matching, bool(create), self.read_only,
-                                           bool(sync), int(threads))
+        self._native = _doppel.index.Index(os.fsencode(path), matching, bool(create),
+                                           self.read_only, bool(sync), int(threads))
         _open_indexes.add(self)
 
     # --- writing and answering ---------------------------------------------------------------
