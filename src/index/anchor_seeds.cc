@@ -25,10 +25,14 @@ void anchor_seeds(std::span<const Winnowed> a, std::span<const Winnowed> b, std:
     for (std::size_t x = i; x < a_end; ++x) {
       for (std::size_t y = j; y < b_end; ++y) out.push_back(Seed{pair, a[x].pos, b[y].pos});
     }
-    // Past the first `most` places, the k-th in a with the k-th in b (as find_seeds does): text
-    // both documents repeat many times is seeded along its whole length, linearly.
-    for (std::size_t k = most; i + k < i2 && j + k < j2; ++k) {
-      out.push_back(Seed{pair, a[i + k].pos, b[j + k].pos});
+    // Past the first `most` places, the k-th in a with the k-th in b where they continue the
+    // diagonal of the (k - 1)-th pair (as find_seeds does): text both documents repeat many times
+    // is seeded along its whole length, linearly, and repeats in another order are not.
+    for (std::size_t k = most; k > 0 && i + k < i2 && j + k < j2; ++k) {
+      if (std::int64_t{b[j + k].pos} - a[i + k].pos ==
+          std::int64_t{b[j + k - 1].pos} - a[i + k - 1].pos) {
+        out.push_back(Seed{pair, a[i + k].pos, b[j + k].pos});
+      }
     }
     i = i2;
     j = j2;

@@ -16,7 +16,8 @@ namespace doppel {
 
 // Replaces `out` with the seeds of (a_doc, b_doc), a_doc < b_doc: for each fingerprint in both
 // lists (each sorted by (fp, pos)), every pair of its first `max_per_doc` places in a and in b,
-// and past those the k-th place in a with the k-th in b; sorted by (a_pos, b_pos).
+// and past those the k-th place in a with the k-th in b where they continue the diagonal of the
+// (k - 1)-th pair; sorted by (a_pos, b_pos).
 void anchor_seeds(std::span<const Winnowed> a, std::span<const Winnowed> b, std::uint32_t a_doc,
                   std::uint32_t b_doc, int max_per_doc, std::vector<Seed>& out);
 

@@ -144,8 +144,8 @@ PartitionedGrams partition_ngrams(std::uint64_t total, int threads, Each each,
 // occurrence with the one in the lowest-ranked document (the hub), and the hub document's other
 // occurrences with the lowest-ranked one elsewhere. A document's occurrences past
 // max_postings_per_doc are linked by their order only: the i-th with the i-th of each document
-// (all pairs) or of the hub's. Kept between n-grams, so that it allocates
-// nothing once warm. Seeds of a document with itself are left out.
+// (all pairs) or of the hub's, where it continues the diagonal of the (i - 1)-th pair. Kept between
+// n-grams, so that it allocates nothing once warm. Seeds of a document with itself are left out.
 class NgramSeeder {
  public:
   NgramSeeder(const SeedOptions& options, std::span<const std::uint32_t> rank,
@@ -160,16 +160,17 @@ class NgramSeeder {
     for (const Gram& g : occurrences) {
       const bool new_doc = tails_.empty() || tails_.back().doc != g.doc;
       in_doc = new_doc ? 1 : in_doc + 1;
-      if (new_doc) tails_.push_back(Tail{g.doc, tail_.size()});
+      if (new_doc) tails_.push_back(Tail{g.doc, tail_.size(), 0});
       if (in_doc <= static_cast<std::size_t>(options_.max_postings_per_doc)) {
         postings_.push_back(Posting{g.doc, g.pos});
+        tails_.back().before = g.pos;
       } else {
         tail_.push_back(Posting{g.doc, g.pos});
       }
     }
     const std::size_t distinct = tails_.size();
     if (distinct < 2) return;
-    tails_.push_back(Tail{0, tail_.size()});  // the end of the last document's tail
+    tails_.push_back(Tail{0, tail_.size(), 0});  // the end of the last document's tail
     ++stats_.shared_ngrams;
     if (distinct <= static_cast<std::size_t>(options_.all_pairs_docs)) {
       for (std::size_t x = 0; x < postings_.size(); ++x) {
@@ -222,16 +223,28 @@ class NgramSeeder {
   struct Tail {
     std::uint32_t doc;
     std::size_t first;  // the document's occurrences past max_postings_per_doc: tail_[first, ...)
+    std::uint32_t before;  // where the occurrence before them is
   };
   // Past max_postings_per_doc, a text that two documents both repeat (a notice pasted 50 times,
   // "la la la ...") would be seeded in its first copies only: the i-th occurrence of the n-gram
-  // in one is linked to the i-th in the other, one seed each, along the diagonal of their
-  // repeats (linear, where every pair would be quadratic).
+  // in one is linked to the i-th in the other, one seed each, where the two lie on the diagonal
+  // of the (i - 1)-th pair: the repeats run alike in both (linear, where every pair would be
+  // quadratic). Repeats that do not run alike (blocks of a notice in another order in each copy)
+  // are left out: seeds scattered over many diagonals made alignments of every copy with every
+  // other, and minutes of work on a few megabytes.
   void link_tails(std::size_t x, std::size_t y) {
     const std::size_t nx = tails_[x + 1].first - tails_[x].first;
     const std::size_t ny = tails_[y + 1].first - tails_[y].first;
+    auto diagonal = [](std::uint32_t px, std::uint32_t py) {
+      return std::int64_t{py} - std::int64_t{px};
+    };
+    std::int64_t previous = diagonal(tails_[x].before, tails_[y].before);
     for (std::size_t i = 0; i < std::min(nx, ny); ++i) {
-      link(tail_[tails_[x].first + i], tail_[tails_[y].first + i]);
+      const Posting& px = tail_[tails_[x].first + i];
+      const Posting& py = tail_[tails_[y].first + i];
+      const std::int64_t d = diagonal(px.pos, py.pos);
+      if (d == previous) link(px, py);
+      previous = d;
     }
   }
   void link(const Posting& x, const Posting& y) {

@@ -98,7 +98,8 @@ struct SeedOptions {
   int all_pairs_docs = 8;        // more documents: each linked to the earliest only (and the
                                  // earliest's other occurrences to the next earliest's)
   int max_postings_per_doc = 8;  // repeats of one n-gram within one document beyond this are
-                                 // linked by their order only (the i-th with the i-th elsewhere)
+                                 // linked by their order only (the i-th with the i-th elsewhere,
+                                 // on the diagonal of the (i - 1)-th pair)
   int threads = 1;               // the result is the same for any number
 };
 

@@ -104,10 +104,16 @@ double bigrams_found(std::span<const std::uint32_t> gap, std::span<const std::ui
   return static_cast<double>(hits) / static_cast<double>(distinct);
 }
 
+// Past this many pairs, Matching keeps its greedy pass (at least half the most): the augmenting
+// search is quadratic at worst and recurses once per word matched. Real overlaps are a few
+// pieces of hundreds of pairs; text repeated in another order in each copy made 10^5.
+constexpr std::size_t kMaxExactPairs = std::size_t{1} << 13;
+
 // The most pairs of `pairs` (distinct, sorted by a, then b) of which no two share a word: a
 // maximum matching between the two documents' words, by augmenting paths after a greedy pass
 // (the pairs are the union of a few pieces, each one-to-one, so the greedy pass leaves few
-// words to augment from). Leaves `chosen` holding them, sorted by a.
+// words to augment from); of more than kMaxExactPairs pairs, the greedy pass's. Leaves `chosen`
+// holding them, sorted by a.
 class Matching {
  public:
   void run(std::span<const Anchor> pairs, std::vector<Anchor>& chosen) {
@@ -138,7 +144,7 @@ class Matching {
     }
     seen_.assign(right_match_.size(), 0);
     std::uint32_t stamp = 0;
-    for (std::uint32_t x = 0; x < left; ++x) {
+    for (std::uint32_t x = 0; x < left && pairs.size() <= kMaxExactPairs; ++x) {
       if (left_match_[x] == kNone) {
         ++stamp;
         augment(x, stamp);
@@ -225,18 +231,23 @@ void count_matches(const std::vector<Piece>& in, std::span<const Anchor> matched
       i = j;
       continue;
     }
-    // Each piece's pairs increase in a and in b: merged one piece at a time, not sorted.
+    // Each piece's pairs increase in a and in b: merged one piece at a time, not sorted (a few
+    // pieces); many pieces, whose merges would be quadratic, are sorted once.
     pairs.clear();
     auto by_a = [](const Anchor& x, const Anchor& y) {
       return std::pair(x.a, x.b) < std::pair(y.a, y.b);
     };
+    constexpr std::size_t kMergedPieces = 64;
     for (std::size_t x = i; x < j; ++x) {
       const std::uint32_t k = group[order[x]];
       const auto middle = static_cast<std::ptrdiff_t>(pairs.size());
       pairs.insert(pairs.end(), matched.begin() + static_cast<std::ptrdiff_t>(start[k]),
                    matched.begin() + static_cast<std::ptrdiff_t>(start[k] + in[k].matches));
-      std::inplace_merge(pairs.begin(), pairs.begin() + middle, pairs.end(), by_a);
+      if (j - i <= kMergedPieces) {
+        std::inplace_merge(pairs.begin(), pairs.begin() + middle, pairs.end(), by_a);
+      }
     }
+    if (j - i > kMergedPieces) std::sort(pairs.begin(), pairs.end(), by_a);
     pairs.erase(
         std::unique(pairs.begin(), pairs.end(),
                     [](const Anchor& x, const Anchor& y) { return x.a == y.a && x.b == y.b; }),

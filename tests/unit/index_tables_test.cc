@@ -273,8 +273,12 @@ TEST(AnchorSeeds, EveryPlaceOfEverySharedFingerprint) {
       for (std::size_t y = 0; y < b.size(); ++y) {
         if (b[y].fp != a[x].fp) continue;
         const std::size_t ka = place(a, x), kb = place(b, y);
-        // Both among the first `most` places of the fingerprint, or past them at the same place.
-        if ((ka < first && kb < first) || (ka >= first && ka == kb)) {
+        // Both among the first `most` places of the fingerprint, or past them at the same place
+        // and on the diagonal of the place before (a sorted list holds it just before).
+        const bool diagonal =
+            ka >= 1 && x >= 1 && y >= 1 &&
+            std::int64_t{b[y].pos} - a[x].pos == std::int64_t{b[y - 1].pos} - a[x - 1].pos;
+        if ((ka < first && kb < first) || (ka >= first && ka == kb && diagonal)) {
           expected.push_back(Seed{std::uint64_t{3} << 32 | 9, a[x].pos, b[y].pos});
         }
       }

@@ -43,13 +43,14 @@ WordTable table_of(const std::vector<std::vector<std::uint32_t>>& corpus) {
 // in the document of lowest rank (its first occurrence there), and that document's other
 // occurrences to the first occurrence in the document of next lowest rank. Occurrences past
 // max_postings_per_doc: the i-th of one document with the i-th of another (every pair of
-// documents, or the lowest-ranked with each other).
+// documents, or the lowest-ranked with each other), where they continue the diagonal of the
+// (i - 1)-th ones.
 std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>>& corpus,
                                     const std::vector<std::uint32_t>& rank, const SeedOptions& o) {
   const auto n = static_cast<std::size_t>(o.ngram);
   std::map<std::vector<std::uint32_t>, std::vector<std::pair<std::uint32_t, std::uint32_t>>> at;
-  // Occurrences past max_postings_per_doc: n-gram -> document -> positions, in order.
-  std::map<std::vector<std::uint32_t>, std::map<std::uint32_t, std::vector<std::uint32_t>>> past;
+  // Every occurrence: n-gram -> document -> positions, in order.
+  std::map<std::vector<std::uint32_t>, std::map<std::uint32_t, std::vector<std::uint32_t>>> every;
   for (std::uint32_t d = 0; d < corpus.size(); ++d) {
     for (std::size_t i = 0; i + n <= corpus[d].size(); ++i) {
       std::vector<std::uint32_t> gram(corpus[d].begin() + static_cast<long>(i),
@@ -59,9 +60,8 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
                                         [&](const auto& p) { return p.first == d; });
       if (in_doc < o.max_postings_per_doc) {
         postings.emplace_back(d, static_cast<std::uint32_t>(i));
-      } else {
-        past[gram][d].push_back(static_cast<std::uint32_t>(i));
       }
+      every[gram][d].push_back(static_cast<std::uint32_t>(i));
     }
   }
   std::vector<Seed> seeds;
@@ -77,12 +77,16 @@ std::vector<Seed> brute_force_seeds(const std::vector<std::vector<std::uint32_t>
     std::sort(docs.begin(), docs.end());
     const auto distinct = std::unique(docs.begin(), docs.end()) - docs.begin();
     if (distinct < 2) continue;
-    // The i-th occurrence past the cap in one document with the i-th in another.
+    // The i-th occurrence past the cap in one document with the i-th in another, where the two
+    // lie on the diagonal of the (i - 1)-th ones.
     auto link_past = [&](std::uint32_t x, std::uint32_t y) {
-      const auto& px = past[gram][x];
-      const auto& py = past[gram][y];
-      for (std::size_t i = 0; i < px.size() && i < py.size(); ++i) {
-        link({x, px[i]}, {y, py[i]});
+      const auto& px = every[gram][x];
+      const auto& py = every[gram][y];
+      for (std::size_t i = static_cast<std::size_t>(o.max_postings_per_doc);
+           i < px.size() && i < py.size(); ++i) {
+        if (std::int64_t{py[i]} - px[i] == std::int64_t{py[i - 1]} - px[i - 1]) {
+          link({x, px[i]}, {y, py[i]});
+        }
       }
     };
     const std::vector<std::uint32_t> doc_list(docs.begin(), docs.begin() + distinct);
