@@ -317,9 +317,11 @@ class Index:
         return self._native.documents()
 
     def __contains__(self, id: object) -> bool:
-        if isinstance(id, int) and not isinstance(id, bool):
-            id = str(id)
-        return isinstance(id, str) and self._native.get(id) is not None
+        try:
+            key = _id_string(id)
+        except TypeError:
+            return False  # as a dict answers for a key of another type
+        return self._native.get(key) is not None
 
     # --- closing -----------------------------------------------------------------------------
 

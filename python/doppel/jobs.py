@@ -74,7 +74,7 @@ def _documents_given(documents: Any, inputs: Any, call: str) -> Any:
     a path (or a lone string, which would be read as one) is a TypeError, as is giving both."""
     if inputs is not None:
         raise TypeError("give inputs or documents=, not both")
-    if isinstance(documents, (str, bytes, os.PathLike, dict, Mapping)):
+    if isinstance(documents, (str, bytes, os.PathLike, Mapping)):
         raise TypeError(
             f"{call}: documents= takes an iterable of documents (dicts or strings), not a "
             f"{type(documents).__name__}; give paths as inputs, and one text as [text]"

@@ -51,10 +51,11 @@ int named_descriptor(const std::string& path) {
   // /dev/stdout is a link to /proc/self/fd/1, which is a link to the file the descriptor has
   // open: the links are followed one at a time until a descriptor's name shows (at most a few:
   // a loop of links must end too).
-  fs::path at = fs::absolute(path);
+  std::error_code ec;
+  fs::path at = path.empty() ? fs::path() : fs::absolute(path, ec);
+  if (at.empty() || ec) return -1;
   for (int hop = 0; hop < 8; ++hop) {
     if (const int fd = descriptor_in(at); fd >= 0) return fd;
-    std::error_code ec;
     if (!fs::is_symlink(at, ec)) return -1;
     const fs::path target = fs::read_symlink(at, ec);
     if (ec) return -1;

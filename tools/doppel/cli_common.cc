@@ -24,7 +24,12 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
   if (std::count(inputs.begin(), inputs.end(), "-") > 1) {
     return Status::InvalidArgument("standard input (-) can be given only once");
   }
-  std::vector<std::pair<fs::path, const OutputFlag*>> seen;  // the outputs checked so far
+  struct Seen {
+    fs::path path;
+    const OutputFlag* flag;
+    bool descriptor;  // named through one of doppel's descriptors (/dev/stdout)
+  };
+  std::vector<Seen> seen;  // the outputs checked so far
   for (const OutputFlag& output : outputs) {
     const auto& [flag, path] = output;
     // Several may be - (or /dev/stdout): one after another, through the descriptor.
@@ -40,15 +45,14 @@ Status check_outputs_are_not_inputs(const std::vector<std::string>& inputs,
                                 type == fs::file_type::directory;
     // Outputs through a descriptor (/dev/stdout) follow one another in it, as those given as -;
     // one that is the file another output replaces would be lost.
-    for (const auto& [other, other_flag] : seen) {
-      const bool both_descriptors = descriptor && named_descriptor(*other_flag->second) >= 0;
-      if (other == out && regular_or_new && !both_descriptors) {
+    for (const auto& [other, other_flag, other_descriptor] : seen) {
+      if (other == out && regular_or_new && !(descriptor && other_descriptor)) {
         return Status::InvalidArgument(
             fmt::format("{} {} and {} {} name the same file; give each output its own",
                         other_flag->first, *other_flag->second, flag, *path));
       }
     }
-    seen.emplace_back(out, &output);
+    seen.push_back(Seen{out, &output, descriptor});
     for (const auto& in : inputs) {
       if (in == "-") continue;
       const fs::path input = resolved(in, ec);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -121,17 +122,11 @@ Status RunOutputs::open(const std::vector<OutputFlag>& outputs) {
 Status RunOutputs::create_temporaries(const std::vector<OutputFlag>& outputs) {
   // Outputs that name a descriptor (/dev/fd/3) first: a temporary made before would take the
   // lowest free descriptor, and /dev/fd/3 given with no descriptor 3 open would name it.
-  std::vector<OutputFlag> ordered;
-  for (const bool descriptors : {true, false}) {
-    for (const OutputFlag& output : outputs) {
-      const std::string& path = *output.second;
-      if (!path.empty() && path != "-" && (named_descriptor(path) >= 0) == descriptors) {
-        ordered.push_back(output);
-      }
-    }
-  }
+  std::vector<OutputFlag> ordered = outputs;
+  std::stable_partition(ordered.begin(), ordered.end(),
+                        [](const OutputFlag& o) { return named_descriptor(*o.second) >= 0; });
   for (const auto& [flag, path] : ordered) {
-    if (files_.count(*path) > 0) continue;
+    if (path->empty() || *path == "-" || files_.count(*path) > 0) continue;
     if (files_.size() >= kMaxTemporaries) {
       return Status::InvalidArgument("too many outputs");
     }
