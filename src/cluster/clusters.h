@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cluster/union_find.h"
+#include "corpus/dates.h"
 #include "doppel/corpus.h"
 #include "doppel/options.h"
 
@@ -26,9 +27,9 @@ struct Components {
 // Every set of two or more documents among those with in_play[doc], ordered by first member.
 Components collect_clusters(UnionFind& sets, std::span<const std::uint8_t> in_play);
 
-// The member kept by `keep`: first in input order, earliest or latest date (ISO dates compare as
-// text; undated documents count as latest for kEarliest and as earliest for kLatest) or longest
-// text; ties go to the first.
+// The member kept by `keep`: first in input order, earliest or latest date (compare_dates();
+// undated documents count as latest for kEarliest and as earliest for kLatest) or longest text;
+// ties go to the first.
 std::uint32_t choose_representative(const Corpus& corpus, std::span<const std::uint32_t> members,
                                     KeepPolicy keep);
 // The same rule over `count` members in input order, given member k's date (date_of(k), a
@@ -43,12 +44,12 @@ std::uint32_t choose_member(std::uint32_t count, KeepPolicy keep, DateOf date_of
         break;
       case KeepPolicy::kEarliest: {
         const std::string_view a = date_of(k), b = date_of(best);
-        if (!a.empty() && (b.empty() || a < b)) best = k;
+        if (!a.empty() && (b.empty() || compare_dates(a, b) < 0)) best = k;
         break;
       }
       case KeepPolicy::kLatest: {
         const std::string_view a = date_of(k), b = date_of(best);
-        if (!a.empty() && a > b) best = k;
+        if (!a.empty() && (b.empty() || compare_dates(a, b) > 0)) best = k;
         break;
       }
       case KeepPolicy::kLongest:

@@ -22,6 +22,7 @@
 #include "cluster/clusters.h"
 #include "cluster/union_find.h"
 #include "corpus/corpus_source.h"
+#include "corpus/dates.h"
 #include "corpus/read_stage.h"
 #include "doppel/dedup.h"
 #include "index/anchor_seeds.h"
@@ -367,9 +368,18 @@ void IndexImpl::rebuild_tables(std::span<const std::uint32_t> seqs) {
     std::vector<std::string_view> dates;
     dates.reserve(date_rank.size());
     for (const auto& [date, rank] : date_rank) dates.push_back(date);
-    std::sort(dates.begin(), dates.end());
-    for (std::size_t i = 0; i < dates.size(); ++i) {
-      date_rank[dates[i]] = static_cast<std::uint32_t>(i);
+    // Dates written differently for one moment (zones) share a rank.
+    std::vector<std::pair<std::string, std::string_view>> sortable;
+    sortable.reserve(dates.size());
+    DateBuffer buffer;
+    for (const std::string_view date : dates) {
+      sortable.emplace_back(sortable_date(date, buffer), date);
+    }
+    std::sort(sortable.begin(), sortable.end());
+    std::uint32_t rank = 0;
+    for (std::size_t i = 0; i < sortable.size(); ++i) {
+      rank += i > 0 && sortable[i].first != sortable[i - 1].first;
+      date_rank[sortable[i].second] = rank;
     }
     for (const std::uint32_t seq : seqs) {
       const std::string_view date = date_of(seq);
@@ -953,9 +963,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
             // The earliest dated holder (in the order added among equals), or this document.
             const PassageHolder* src = nullptr;
             for (const PassageHolder& ph : pa.holders) {
-              if (!ph.date.empty() && (src == nullptr || ph.date < src->date)) src = &ph;
+              if (!ph.date.empty() && (src == nullptr || compare_dates(ph.date, src->date) < 0)) {
+                src = &ph;
+              }
             }
-            if (src != nullptr && (my_date.empty() || src->date <= my_date)) {
+            if (src != nullptr && (my_date.empty() || compare_dates(src->date, my_date) <= 0)) {
               pa.source_id = src->id;
               pa.source_date = src->date;
             } else if (!my_date.empty()) {
@@ -1416,11 +1428,14 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
 bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,
                      std::uint32_t b) {
   if (date_a.empty() != date_b.empty()) return date_b.empty();  // dated documents come first
-  if (date_a != date_b) return date_a < date_b;
+  const int by_date = compare_dates(date_a, date_b);
+  if (by_date != 0) return by_date < 0;
   return a < b;
 }
 
-DateKey date_key(std::string_view date) {
+DateKey date_key(std::string_view written) {
+  DateBuffer buffer;
+  const std::string_view date = sortable_date(written, buffer);
   std::array<unsigned char, DateKey::kBytes> bytes{};
   if (!date.empty()) {  // (an empty view's data() may be null)
     std::memcpy(bytes.data(), date.data(), std::min<std::size_t>(date.size(), bytes.size()));

@@ -23,13 +23,13 @@ std::string option_differences(const IndexOptions& stored, const IndexOptions& a
                                std::span<const std::string> names);
 
 // Whether document a comes before document b as passage sources do: dated documents first, then
-// by date (compared as strings: ISO 8601 dates sort by time), then by number.
+// by date (compare_dates(), corpus/dates.h), then by number.
 bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,
                      std::uint32_t b);
 
 // A date as the index keeps it beside each document, to order documents without reading their
-// dates: its first kBytes bytes, zero-padded, as two big-endian numbers (so that they compare as
-// the bytes do), and its length, counted up to kBytes + 1.
+// dates: the first kBytes bytes of its sortable_date() text, zero-padded, as two big-endian numbers
+// (so that they compare as the bytes do), and its length, counted up to kBytes + 1.
 struct DateKey {
   static constexpr std::uint32_t kBytes = 16;
   std::uint64_t high = 0, low = 0;

@@ -12,8 +12,8 @@
 
 namespace doppel {
 
-// rank[d] for every document: by date (ISO dates compare as text), undated documents last, ties
-// in input order. Frequent seeds link every occurrence to the lowest-ranked one; a cluster's
+// rank[d] for every document: by date (compare_dates(), corpus/dates.h), undated documents last,
+// ties in input order. Frequent seeds link every occurrence to the lowest-ranked one; a cluster's
 // source is its lowest-ranked dated member.
 std::vector<std::uint32_t> rank_by_date(const Corpus& corpus);
 // The same from every document's date (a distributed run's, gathered).

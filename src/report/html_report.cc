@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "corpus/dates.h"
 #include "corpus/reread.h"
 #include "input/document_parser.h"
 #include "output/line_writer.h"
@@ -156,6 +157,12 @@ std::string data_block(const DedupResult& dd, const ReuseResult& r, const Report
                [&](std::string& o, std::uint32_t d) { append_json_string(o, c.id(d)); });
   append_array(s, "date", n,
                [&](std::string& o, std::uint32_t d) { append_json_string(o, c.date(d)); });
+  // The text each date sorts by (in UTC where it names a time in a zone): the script orders and
+  // groups by it as doppel does.
+  append_array(s, "date_order", n, [&](std::string& o, std::uint32_t d) {
+    DateBuffer buffer;
+    append_json_string(o, sortable_date(c.date(d), buffer));
+  });
   append_array(s, "input", n,
                [&](std::string& o, std::uint32_t d) { append_int(o, c.docs[d].input); });
   append_array(s, "line", n, [&](std::string& o, std::uint32_t d) {

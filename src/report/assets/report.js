@@ -22,7 +22,7 @@
     const shown = src >= 0 ? src : first;  // the occurrence that stands for the passage
     // The source is the occurrence in the earliest dated document (none without dates).
     return { k: k, first: first, size: size, documents: p[2], source: src, shown: shown,
-             words: occ[shown].words, earliest: src >= 0 ? docs.date[occ[src].doc] : '' };
+             words: occ[shown].words, earliest: src >= 0 ? docs.date_order[occ[src].doc] : '' };
   });
   const occByDoc = new Array(N);
   for (let i = 0; i < occ.length; i++) {
@@ -304,7 +304,7 @@
     list.forEach(function (p) {
       const count = new Map(), seen = new Set();
       for (let i = p.first; i < p.first + p.size; i++) {
-        const d = occ[i].doc, m = /^\d{4}-\d{2}/.exec(docs.date[d] || '');
+        const d = occ[i].doc, m = /^\d{4}-\d{2}/.exec(docs.date_order[d] || '');
         if (!m || seen.has(d)) continue;
         seen.add(d);
         count.set(m[0], (count.get(m[0]) || 0) + 1);
@@ -467,7 +467,7 @@
   }
   function includesText(haystack, needle) { return haystack !== null && haystack.toLowerCase().indexOf(needle) >= 0; }
   function byDate(a, b) {
-    const x = docs.date[a], y = docs.date[b];
+    const x = docs.date_order[a], y = docs.date_order[b];
     if (x === y) return a - b;
     if (!x) return 1;
     if (!y) return -1;
