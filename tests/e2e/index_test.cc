@@ -218,6 +218,26 @@ TEST(Index, AnswersNewExactNearAndPassages) {
   EXPECT_EQ(stats_documents(index), 11);
 }
 
+// The earliest source is the earliest moment, whatever the zone a date is written in: as text,
+// "2021-10-01T09:30:00Z" sorts before "2021-10-01T10:00:00+02:00", which is 08:00 UTC.
+TEST(Index, TheSourceIsTheEarliestMomentWhateverTheZone) {
+  const std::string dir = temp_dir();
+  const std::string passage = words(41, 40);
+  auto dated = [](const std::string& id, const std::string& text, const std::string& date) {
+    return "{\"id\":\"" + id + "\",\"date\":\"" + date + "\",\"text\":\"" + text + "\"}";
+  };
+  write_file(dir + "/z.jsonl",
+             dated("utc", words(42, 30) + " " + passage, "2021-10-01T09:30:00Z") + "\n" +
+                 dated("paris", passage + " " + words(43, 30), "2021-10-01T10:00:00+02:00") + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", dir + "/z.idx", dir + "/z.jsonl", "-q"}).exit_code, 0);
+  write_file(
+      dir + "/q.jsonl",
+      dated("feed", words(44, 20) + " " + passage, "Fri, 01 Oct 2021 08:15:00 +0000") + "\n");
+  const RunResult q = run_doppel({"index", "query", dir + "/z.idx", dir + "/q.jsonl", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.out.find("\"source\":{\"id\":\"paris\""), std::string::npos) << q.out;
+}
+
 // Text that two documents repeat many times: a fingerprint's places past the eighth made no
 // seeds, and a notice pasted 50 times was found in its first copies only (81% of the later
 // document answered new).

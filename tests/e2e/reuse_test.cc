@@ -164,6 +164,27 @@ TEST(Reuse, PlantedPassageIsOneClusterWithItsSourceAndExactOffsets) {
   EXPECT_EQ(split_lines(r.pairs).size(), 3u) << r.pairs;
 }
 
+// Dates in different zones and forms: the source is the earliest moment, not the smallest text.
+// As text, "2021-10-01T09:30:00Z" (09:30 UTC) sorts first; "2021-10-01T10:00:00+02:00" is 08:00
+// UTC and the RFC 2822 date 08:15 UTC.
+TEST(Reuse, TheSourceIsTheEarliestMomentWhateverTheZone) {
+  const std::string dir = temp_dir();
+  const std::string passage = random_text(31, 50);
+  const std::string corpus =
+      jsonl_doc("utc", random_text(32, 30) + " " + passage, "2021-10-01T09:30:00Z") + "\n" +
+      jsonl_doc("paris", passage + " " + random_text(33, 30), "2021-10-01T10:00:00+02:00") + "\n" +
+      jsonl_doc("feed", random_text(34, 20) + " " + passage, "Fri, 01 Oct 2021 08:15:00 +0000") +
+      "\n";
+  write_file(dir + "/zones.jsonl", corpus);
+  const ReuseRun r = run_reuse({dir + "/zones.jsonl"});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto passages = parse_passages(r.clusters);
+  ASSERT_EQ(passages.size(), 1u) << r.clusters;
+  EXPECT_EQ(passages[0].source, "paris");
+  EXPECT_NE(r.clusters.find("\"date\":\"2021-10-01T10:00:00+02:00\""), std::string::npos)
+      << "dates are written out as given: " << r.clusters;
+}
+
 // Issue #15: a post X, a reply that quotes X and adds Y, and a reply to the reply that quotes the
 // end of X and Y. Linking every overlapping stretch made one cluster of the three (the second
 // reply's quote overlaps both passages of the first); they are two passages, X with the post as
