@@ -238,6 +238,35 @@ TEST(Index, TheSourceIsTheEarliestMomentWhateverTheZone) {
   EXPECT_NE(q.out.find("\"source\":{\"id\":\"paris\""), std::string::npos) << q.out;
 }
 
+// An output inside the index (its data log, a file beside it, through a link to the directory,
+// or a hard link to one of its files) is refused before anything runs: writing it replaced the
+// data log, and the index no longer opened, even after a query.
+TEST(Index, AnOutputInsideTheIndexIsRefusedAndTheIndexStaysWhole) {
+  const std::string dir = temp_dir();
+  const std::string index = dir + "/o.idx";
+  write_file(dir + "/a.jsonl", doc("a", words(51, 30)) + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
+  std::filesystem::create_hard_link(index + "/data.log", dir + "/hard");
+  std::filesystem::create_directory_symlink(index, dir + "/link");
+  const std::vector<std::vector<std::string>> runs = {
+      {"index", "query", index, dir + "/a.jsonl", "--answers", index + "/data.log"},
+      {"index", "add", index, dir + "/a.jsonl", "--answers", index + "/answers.jsonl"},
+      {"index", "query", index, dir + "/a.jsonl", "--answers", dir + "/hard"},
+      {"index", "export", index, "--pairs", dir + "/link/pairs.jsonl"}};
+  for (const auto& args : runs) {
+    const RunResult r = run_doppel(args);
+    EXPECT_EQ(r.exit_code, 2) << args.back();
+    EXPECT_NE(r.err.find("writing it would damage the index"), std::string::npos) << r.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(index + "/answers.jsonl"));
+  EXPECT_EQ(stats_documents(index), 1);
+  // The same text under another id: an exact duplicate of the stored document.
+  write_file(dir + "/b.jsonl", doc("b", words(51, 30)) + "\n");
+  const RunResult q = run_doppel({"index", "query", index, dir + "/b.jsonl", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.out.find("\"status\":\"exact_duplicate\""), std::string::npos) << q.out;
+}
+
 // Text that two documents repeat many times: a fingerprint's places past the eighth made no
 // seeds, and a notice pasted 50 times was found in its first copies only (81% of the later
 // document answered new).

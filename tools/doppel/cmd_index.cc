@@ -13,6 +13,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "doppel/index.h"
+#include "doppel/output.h"
 #include "run_outputs.h"
 
 namespace doppel::cli {
@@ -83,12 +84,46 @@ Status check_index_outside_inputs(const Settings& s) {
   return Status::Ok();
 }
 
+// An output written into the index's directory would replace one of its files (the data log, a
+// table), and the index would no longer open: refused before anything runs, as an output that is
+// also an input is. Compared by path, links resolved, and for an existing file also as a file
+// (a hard link to one of the index's files). Descriptors (-, /dev/stdout) are written in place.
+Status check_outputs_outside_index(const Settings& s, const std::vector<OutputFlag>& outputs) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path index = fs::weakly_canonical(fs::absolute(s.index_path), error);
+  if (error) return Status::Ok();  // the index cannot be opened either: that error says why
+  for (const auto& [flag, path] : outputs) {
+    if (path->empty() || *path == "-" || named_descriptor(*path) >= 0) continue;
+    const fs::path out = fs::weakly_canonical(fs::absolute(*path), error);
+    if (error) continue;
+    const fs::path rel = out.lexically_relative(index);
+    if (!rel.empty() && *rel.begin() != "..") {
+      return Status::InvalidArgument(fmt::format(
+          "{} {} is inside the index {}: writing it would damage the index; write it elsewhere",
+          flag, *path, s.index_path));
+    }
+    if (!fs::is_regular_file(out, error) || !fs::is_directory(index, error)) continue;
+    for (auto it = fs::recursive_directory_iterator(index, error);
+         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+      if (it->is_regular_file(error) && fs::equivalent(it->path(), out, error)) {
+        return Status::InvalidArgument(fmt::format(
+            "{} {} is the index's file {} (a link to it): writing it would damage the index; "
+            "write it elsewhere",
+            flag, *path, it->path().string()));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   const bool add = command == Command::kIndexAdd;
   if (s.answers.empty()) s.answers = "-";
   const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
   DOPPEL_RETURN_IF_ERROR(prepare_options(command, outputs_given, false, s));
   DOPPEL_RETURN_IF_ERROR(check_index_outside_inputs(s));
+  DOPPEL_RETURN_IF_ERROR(check_outputs_outside_index(s, outputs_given));
   RunOutputs outputs;
   const InterruptGuard guard(s.index_read.progress);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
@@ -189,6 +224,7 @@ Status run_export(Settings& s, const CLI::App& cmd) {
   if (s.pairs.empty() && s.clusters.empty()) {
     return Status::InvalidArgument("nothing to export: give --pairs FILE, --clusters FILE or both");
   }
+  DOPPEL_RETURN_IF_ERROR(check_outputs_outside_index(s, outputs_given));
   RunOutputs outputs;
   const InterruptGuard guard(false);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
