@@ -146,11 +146,12 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
         error == simdjson::UTF8_ERROR ? ReadStatus::kInvalidUtf8 : ReadStatus::kMalformedJson;
     out.message =
         error == simdjson::UTF8_ERROR ? std::string("invalid UTF-8 in the line")
-        // Also valid JSON the parser cannot hold: an integer beyond 64 bits. Say what to do.
+        // Also valid JSON the parser cannot hold: an integer beyond 64 bits, or a number beyond
+        // a double's range (1e400), in any field. Say what to do.
         : error == simdjson::NUMBER_ERROR
             ? std::string(
-                  "malformed JSON (a number that is not valid JSON, or an integer beyond 64 bits: "
-                  "write large ids as strings)")
+                  "malformed JSON (a number that is not valid JSON, or an integer beyond 64 bits "
+                  "or a number beyond 1.8e308, in any field: write such numbers as strings)")
             : fmt::format("malformed JSON ({})", simdjson::error_message(error));
     name_by_location();
     return;

@@ -600,9 +600,15 @@ TEST(DocumentParser, JsonIdsDatesAndText) {
   EXPECT_EQ(d.status, ReadStatus::kMalformedJson);
   d = parse_one(R"({"id":18446744073709551616,"text":"x"})", InputFormat::kJsonl);
   EXPECT_EQ(d.status, ReadStatus::kMalformedJson);
-  EXPECT_NE(d.message.find("an integer beyond 64 bits: write large ids as strings"),
-            std::string::npos)
+  EXPECT_NE(
+      d.message.find(
+          "an integer beyond 64 bits or a number beyond 1.8e308, in any field: write such numbers "
+          "as strings"),
+      std::string::npos)
       << d.message;
+  d = parse_one(R"({"id":"a","text":"x","date":1e400})", InputFormat::kJsonl);
+  EXPECT_EQ(d.status, ReadStatus::kMalformedJson);
+  EXPECT_NE(d.message.find("in any field"), std::string::npos) << d.message;
   d = parse_one(R"({"id":1,"text":3})", InputFormat::kJsonl);
   EXPECT_EQ(d.status, ReadStatus::kMissingText);
   d = parse_one("{\"id\":1,\"text\":\"\xff\"}", InputFormat::kJsonl);
