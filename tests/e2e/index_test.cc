@@ -330,6 +330,16 @@ TEST(Index, BadInputIsAnsweredAndNotAdded) {
   EXPECT_NE(fail.err.find("--on-error=fail"), std::string::npos) << fail.err;
   EXPECT_FALSE(std::filesystem::exists(dir + "/f.idx"))
       << "a first add that failed before committing leaves no index to fix the options";
+  // Stopped after a committed batch: the documents stay, and the message says so, since the
+  // answers file (written only by a run that succeeds) does not list them.
+  const RunResult later = run_doppel({"index", "add", dir + "/g.idx", in, "-q", "--on-error",
+                                      "fail", "--batch", "1", "--answers", dir + "/g.answers"});
+  EXPECT_EQ(later.exit_code, 2);
+  EXPECT_NE(later.err.find("1 document was committed before the stop and stays in the index"),
+            std::string::npos)
+      << later.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/g.answers"));
+  EXPECT_EQ(stats_documents(dir + "/g.idx"), 1);
 }
 
 TEST(Index, AnAddRefusesDocumentsWithoutAnIdOfTheirOwn) {

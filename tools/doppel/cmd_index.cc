@@ -162,6 +162,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     lines.clear();
     return written;
   };
+  const std::uint64_t added_before = (*index)->stats().added;
   auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
                     : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
   // The answers of batches committed before a failure go out too (on standard output they are
@@ -169,7 +170,20 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   const Status written = out.write(lines);
   const Status flushed = written.ok() ? out.flush() : written;
   warnings.print_hidden(!result.ok() || !flushed.ok());
-  if (!result.ok()) return undo_creation(result.status());
+  if (!result.ok()) {
+    // Batches committed before the failure stay; an answers file is written only by a run that
+    // succeeds, so say what went in (a rerun would answer them duplicate_id).
+    const std::uint64_t committed = (*index)->stats().added - added_before;
+    if (committed > 0 && named_descriptor(s.answers) < 0 && s.answers != "-") {
+      std::fprintf(stderr,
+                   "doppel index add: %s %s committed before the stop and stay%s in the index; "
+                   "%s answers are not in %s, which only a run that succeeds writes (doppel "
+                   "index remove takes documents out)\n",
+                   thousands(committed).c_str(), committed == 1 ? "document was" : "documents were",
+                   committed == 1 ? "s" : "", committed == 1 ? "its" : "their", s.answers.c_str());
+    }
+    return undo_creation(result.status());
+  }
   DOPPEL_RETURN_IF_ERROR(flushed);
   DOPPEL_RETURN_IF_ERROR(outputs.commit());
   if (!s.quiet) {
