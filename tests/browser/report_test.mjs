@@ -179,6 +179,41 @@ test('no script injection: text, ids, dates and the title are shown as text', as
   await page.close();
 });
 
+test('overview: each of the largest passages has a colour of its own, the same in the table and the chart', async () => {
+  // Nine passages, shared by 2 to 10 documents dated over a year: the chart's five and the
+  // table's ten are the largest. (Colours by passage number alone repeated one among five
+  // passages most of the time, and the chart used colours of its own, unlike the table's.)
+  const word = (seed) => { let x = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0; x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0; return 'w' + ((x ^ (x >>> 16)) >>> 0).toString(36); };
+  const words = (seed, n) => Array.from({ length: n }, (_, i) => word(seed * 1000 + i)).join(' ');
+  const lines = [];
+  let id = 0;
+  for (let p = 0; p < 9; p++) {
+    const passage = words(100000 + p, 40);
+    for (let k = 0; k < 2 + p; k++, id++) {
+      const month = String(1 + (id % 12)).padStart(2, '0');
+      lines.push(JSON.stringify({ id: 'd' + id, date: `2021-${month}-15`, text: `${words(id + 1, 30)}. ${passage}. ${words(id + 5000, 30)}` }));
+    }
+  }
+  const corpus = path.join(out, 'colours.jsonl');
+  fs.writeFileSync(corpus, lines.join('\n') + '\n');
+  const html = path.join(out, 'colours.html');
+  run('report', corpus, '-o', html, '-q');
+  const { page, errors } = await openPage(html);
+  const table = await page.$$eval('table tbody tr', (rows) => rows.map((r) => [r.querySelector('a[href^="#/passage/"]').getAttribute('href'), getComputedStyle(r.querySelector('.swatch')).backgroundColor]));
+  assert.equal(table.length, 9);
+  const legend = await page.$$eval('.chart .legend > span', (items) => items.map((i) => [i.querySelector('a').getAttribute('href'), getComputedStyle(i.querySelector('.swatch')).backgroundColor]));
+  const bars = await page.$$eval('.chart svg rect', (rects) => rects.map((r) => [r.querySelector('title').textContent.split(':')[0], getComputedStyle(r).fill]));
+  assert.equal(legend.length, 5);
+  const inTable = new Map(table);
+  for (const [href, colour] of legend) assert.equal(colour, inTable.get(href), `${href}: the chart's colour is the table's`);
+  assert.equal(new Set(legend.map((l) => l[1])).size, 5, 'five colours for the chart\'s five passages');
+  assert.equal(new Set(table.slice(0, 8).map((t) => t[1])).size, 8, 'eight colours for the eight largest');
+  assert.ok(bars.length >= 5);
+  for (const [title, fill] of bars) assert.equal(fill, inTable.get('#/passage/' + title.replace('passage #', '')), `${title}: bar colour`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
   const html = path.join(out, 'news.html');
   run('report', path.join(source, 'examples', 'news'), '-o', html, '-q');

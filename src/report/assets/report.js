@@ -24,6 +24,12 @@
     return { k: k, first: first, size: size, documents: p[2], source: src, shown: shown,
              words: occ[shown].words, earliest: src >= 0 ? docs.date_order[occ[src].doc] : '' };
   });
+  // Passage colours: the eight passages in the most documents get the eight colours, in that order,
+  // so that the overview's table and chart (the largest passages) show each in a colour of its own
+  // and in the same colour as its text is marked with; the others cycle by number.
+  const passageColor = passages.map(function (p) { return p.k % 8; });
+  passages.slice().sort(function (a, b) { return b.documents - a.documents || a.k - b.k; }).slice(0, 8)
+    .forEach(function (p, i) { passageColor[p.k] = i; });
   const occByDoc = new Array(N);
   for (let i = 0; i < occ.length; i++) {
     const d = occ[i].doc;
@@ -124,7 +130,7 @@
   function bar(fraction) {
     return el('span', { class: 'bar' }, el('span', { style: 'width:' + Math.round(100 * fraction) + '%' }));
   }
-  function color(cluster) { return 'c' + (cluster % 8); }
+  function color(cluster) { return 'c' + passageColor[cluster]; }
   // Ids, dates and file names come from the corpus: each in an element of its own that the
   // style sheet isolates (unicode-bidi), so that a right-to-left override in one (an id
   // "invoice-\u202eexe.txt") cannot reorder the text around it.
@@ -295,8 +301,6 @@
     return out;
   }
 
-  // Series colours of the chart: distinct from each other, unlike passage colours (by number).
-  const CHART_COLORS = ['#3b6fd4', '#e07b24', '#2e9e5b', '#c2417a', '#7b52c9'];
   // Documents per month in which each passage occurs: one bar per passage and month.
   function timeChart(list) {
     const series = [];
@@ -356,16 +360,15 @@
     });
     const legend = el('div', { class: 'legend' });
     series.forEach(function (s, si) {
-      const fill = CHART_COLORS[si % CHART_COLORS.length];
       all.forEach(function (mo, i) {
         const c = s.count.get(mo);
         if (!c) return;
         const x = L + i * gw + gw * 0.1 + si * bw;
-        const rect = svg('rect', { x: x, y: ys(c), width: Math.max(1, bw - 1), height: H - B - ys(c), fill: fill, rx: 1 });
+        const rect = svg('rect', { x: x, y: ys(c), width: Math.max(1, bw - 1), height: H - B - ys(c), class: color(s.p.k), rx: 1 });
         rect.appendChild(svg('title', {}, 'passage #' + s.p.k + ': ' + c + ' documents in ' + mo));
         root.appendChild(rect);
       });
-      legend.appendChild(el('span', null, el('span', { class: 'swatch', style: 'background:' + fill }),
+      legend.appendChild(el('span', null, el('span', { class: 'swatch ' + color(s.p.k) }),
         el('a', { href: '#/passage/' + s.p.k }, 'passage #' + s.p.k), ' (' + fmtInt(s.p.documents) + ' documents)'));
     });
     return el('div', { class: 'panel chart' }, root, legend,
