@@ -85,9 +85,9 @@ struct PassageCluster {
 
 // An occurrence's place in its cluster's history.
 enum class OccurrenceRole {
-  kUnknown,  // the cluster has no source (no member has a date)
+  kUnknown,  // the cluster has no source (no member has a date), or the document has no date
   kSource,   // in the cluster's source document
-  kReuse,    // in a later document
+  kReuse,    // in a later dated document (or one of the source's date, later in the input)
 };
 
 struct ReuseSeconds {

@@ -38,7 +38,9 @@ Status validate_options(const ReuseOptions& o) {
 OccurrenceRole role_of(const ReuseResult& r, const Occurrence& o) {
   const PassageCluster& c = r.clusters[o.cluster];
   if (c.source == kNoOccurrence) return OccurrenceRole::kUnknown;
-  return r.occurrences[c.source].doc == o.doc ? OccurrenceRole::kSource : OccurrenceRole::kReuse;
+  if (r.occurrences[c.source].doc == o.doc) return OccurrenceRole::kSource;
+  // A document without a date may be older than the source: it is not known to reuse it.
+  return r.corpus.date(o.doc).empty() ? OccurrenceRole::kUnknown : OccurrenceRole::kReuse;
 }
 
 std::vector<std::uint64_t> reused_chars(const ReuseResult& r) {

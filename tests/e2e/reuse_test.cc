@@ -174,13 +174,17 @@ TEST(Reuse, TheSourceIsTheEarliestMomentWhateverTheZone) {
       jsonl_doc("utc", random_text(32, 30) + " " + passage, "2021-10-01T09:30:00Z") + "\n" +
       jsonl_doc("paris", passage + " " + random_text(33, 30), "2021-10-01T10:00:00+02:00") + "\n" +
       jsonl_doc("feed", random_text(34, 20) + " " + passage, "Fri, 01 Oct 2021 08:15:00 +0000") +
-      "\n";
+      "\n" + jsonl_doc("undated", passage + " " + random_text(35, 20)) + "\n";
   write_file(dir + "/zones.jsonl", corpus);
   const ReuseRun r = run_reuse({dir + "/zones.jsonl"});
   ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
   const auto passages = parse_passages(r.clusters);
   ASSERT_EQ(passages.size(), 1u) << r.clusters;
   EXPECT_EQ(passages[0].source, "paris");
+  // A document without a date may be older than the source: it has no role, not "reuse".
+  for (const Occ& o : passages[0].members) {
+    EXPECT_EQ(o.role, o.id == "paris" ? "source" : o.id == "undated" ? "" : "reuse") << o.id;
+  }
   EXPECT_NE(r.clusters.find("\"date\":\"2021-10-01T10:00:00+02:00\""), std::string::npos)
       << "dates are written out as given: " << r.clusters;
 }
