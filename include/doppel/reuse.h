@@ -99,6 +99,9 @@ struct ReuseStats {
   std::uint64_t chains_aligned = 0;   // chains of two or more seeds, aligned
   std::uint64_t frequent_ngrams = 0;  // seed n-grams in more than all_pairs_docs documents
   std::uint64_t reused_bytes = 0, text_bytes = 0;
+  // Documents of 40 code points or more with 12 or more a word on average: text written without
+  // spaces (Chinese, Japanese, Thai) or encoded data, where passages are whole runs of long words.
+  std::uint64_t long_word_docs = 0;
   int threads = 0;
   ReuseSeconds seconds;
   std::uint64_t peak_rss_bytes = 0;
