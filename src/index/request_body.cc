@@ -64,7 +64,18 @@ Result<std::string> body_as_json_lines(std::string_view body, bool json_lines) {
   if (root.get_array().get(array) != simdjson::SUCCESS) {
     return Status::InvalidArgument("the body must be a JSON array of documents (or one object)");
   }
+  std::size_t k = 0;
   for (const simdjson::dom::element e : array) {
+    ++k;
+    // Minified onto a line, an array would be read as a file holding one JSON array (and
+    // answered as such, with advice to send what was sent); other elements that are not objects
+    // are the reader's to name.
+    if (e.is_array()) {
+      return Status::InvalidArgument(
+          fmt::format("element {} of the body's array is itself an array: send one JSON array "
+                      "of documents (objects), not an array of arrays",
+                      k));
+    }
     lines += simdjson::minify(e);
     lines.push_back('\n');
   }

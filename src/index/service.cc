@@ -254,7 +254,8 @@ constexpr std::size_t kMaxIdBytes = kMaxIndexIdBytes;
 // service's URLs name them by it. A batch run names a document without one "FILE:LINE"; a
 // request's would be "<stdin>:LINE", a name no later request could use. Lines that are not JSON
 // objects are left to the reader, which says what is wrong with them.
-Status check_ids(std::string_view lines, const std::string& id_field, bool json_lines) {
+Status check_ids(std::string_view lines, const std::string& id_field, bool json_lines,
+                 bool adding) {
   simdjson::dom::parser parser;
   std::size_t line = 0;
   while (!lines.empty()) {
@@ -272,15 +273,17 @@ Status check_ids(std::string_view lines, const std::string& id_field, bool json_
     if (missing || (id.get_string().get(id_text) == simdjson::SUCCESS && id_text.empty())) {
       return Status::InvalidArgument(
           fmt::format("{}{}: the document has {} id (field \"{}\"); the index keeps documents by "
-                      "id, so each needs one; nothing was added",
-                      body_place(json_lines), line, missing ? "no" : "an empty", id_field));
+                      "id, so each needs one; nothing was {}",
+                      body_place(json_lines), line, missing ? "no" : "an empty", id_field,
+                      adding ? "added" : "answered"));
     }
     if (id_text.size() > kMaxIdBytes) {
       return Status::InvalidArgument(fmt::format(
           "{}{}: the id is {} bytes long; the service takes ids of at most {} bytes, "
           "so that GET and DELETE /v1/documents/{{id}} can name each (a URL it reads is at most "
-          "8 KiB once percent-encoded); nothing was added",
-          body_place(json_lines), line, id_text.size(), kMaxIdBytes));
+          "8 KiB once percent-encoded); nothing was {}",
+          body_place(json_lines), line, id_text.size(), kMaxIdBytes,
+          adding ? "added" : "answered"));
     }
   }
   return Status::Ok();
@@ -423,7 +426,8 @@ struct Service::Impl {
       reply_error(res, 400, lines.status().message());
       return;
     }
-    if (const Status named = check_ids(*lines, options.read.id_field, *json_lines); !named.ok()) {
+    if (const Status named = check_ids(*lines, options.read.id_field, *json_lines, add);
+        !named.ok()) {
       reply_error(res, 400, named.message());
       return;
     }

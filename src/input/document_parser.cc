@@ -64,8 +64,9 @@ namespace {
 
 // " (the line has \"id\", \"content\", \"title\")": what a line without the text field holds
 // instead, so that a wrong `text_field` is easy to mend; `longest` gets the field with the
-// longest string, the likely text.
-std::string describe_fields(simdjson::dom::object object, std::string& longest) {
+// longest string, the likely text (not the id or date field, which are read as such).
+std::string describe_fields(simdjson::dom::object object, std::string_view id_field,
+                            std::string_view date_field, std::string& longest) {
   constexpr std::size_t kMaxNames = 8;
   std::string names;
   std::size_t count = 0, longest_size = 0;
@@ -76,7 +77,8 @@ std::string describe_fields(simdjson::dom::object object, std::string& longest) 
     }
     ++count;
     std::string_view value;
-    if (!field.value.get_string().get(value) && value.size() > longest_size) {
+    if (field.key != id_field && field.key != date_field && !field.value.get_string().get(value) &&
+        value.size() > longest_size) {
       longest_size = value.size();
       longest = field.key;
     }
@@ -226,8 +228,9 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
   simdjson::dom::element text;
   if (object.at_key(options_.text_field).get(text)) {
     out.status = ReadStatus::kMissingText;
-    out.message = fmt::format("no \"{}\" field{}", options_.text_field,
-                              describe_fields(object, out.text_field_hint));
+    out.message = fmt::format(
+        "no \"{}\" field{}", options_.text_field,
+        describe_fields(object, options_.id_field, options_.date_field, out.text_field_hint));
     return;
   }
   std::string_view value;

@@ -119,5 +119,18 @@ TEST(BodyDecoder, GarbageIsRefused) {
   }
 }
 
+// An array of arrays: refused as such (read on, each inner array became a line that the reader
+// took for a file holding one JSON array, and the error advised sending a JSON array).
+TEST(RequestBody, AnArrayOfArraysIsRefusedAsSuch) {
+  const auto nested = body_as_json_lines(R"([[{"id":"q","text":"a b c"}]])", false);
+  ASSERT_FALSE(nested.ok());
+  EXPECT_NE(nested.status().message().find("element 1 of the body's array is itself an array"),
+            std::string::npos)
+      << nested.status().message();
+  const auto flat = body_as_json_lines(R"([{"id":"q","text":"a b c"}, 7])", false);
+  ASSERT_TRUE(flat.ok());
+  EXPECT_EQ(*flat, "{\"id\":\"q\",\"text\":\"a b c\"}\n7\n");
+}
+
 }  // namespace
 }  // namespace doppel
