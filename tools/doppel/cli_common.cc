@@ -227,6 +227,17 @@ std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t doc
                      documents > 0 ? human_bytes(double(bytes_sent) / double(documents)) : "-");
 }
 
+std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read) {
+  if (corpus.stats.ok() == 0) return "";
+  for (std::uint32_t d = 0; d < corpus.docs.size(); ++d) {
+    if (!corpus.date(d).empty()) return "";
+  }
+  return fmt::format(
+      "  dates                     none  (no document has one: no field \"{}\" (--date-field) in "
+      "JSON Lines, no first line \"date YYYY-MM-DD\" in text files; passages have no source)\n",
+      read.date_field);
+}
+
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents) {
   return fmt::format("  peak memory       {:>12}  ({} per document)\n",
                      human_bytes(double(peak_rss_bytes)),

@@ -79,6 +79,9 @@ std::string summary_head(std::string_view job, const ReadStats& st, std::size_t 
 // A distributed run's line: its ranks and the bytes they sent each other.
 std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t documents);
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents);
+// "  dates  none ..." when no document read has a date (passages then have no source, and a
+// misnamed --date-field would go unnoticed); "" otherwise.
+std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read);
 
 // `text` for a terminal: each control character but tab and line ends (ESC, a lone carriage
 // return, the C1 controls U+0080-U+009F, ...) written as \xHH (\xC2\xHH for a C1 control), and

@@ -42,6 +42,7 @@ void print_summary(const Settings& s, const DedupAndReuse& run, double seconds) 
         "or encoded data: passages there are whole runs of such words; docs/reuse.md, limits)\n",
         thousands(r.stats.long_word_docs));
   }
+  out += summary_no_dates(dd.corpus, s.dedup.read);
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(s.report_output, ec);
   out += fmt::format("  report            {}  ({})\n", s.report_output,

@@ -127,7 +127,8 @@ const std::vector<FlagDef>& flag_table() {
          return option(g, f, s.read.text_field);
        }},
       {"date-field", "--date-field", kInput, "NAME",
-       "JSON field with the document date (ISO 8601, RFC 2822: ordered in UTC), carried along; optional",
+       "JSON field with the document date (ISO 8601, RFC 2822: ordered in UTC), carried along; "
+       "optional",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.read.date_field);
        }},
