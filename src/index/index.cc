@@ -639,8 +639,14 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     auto date = [&](std::uint32_t seq) {
       return seq >= base ? corpus.date(pending.slots[plans[seq - base].slot].doc) : date_of(seq);
     };
+    // The batch's documents' DateKeys beside their plans (the dates are read as moments once).
+    std::vector<DateKey> batch_keys;
+    auto key = [&](std::uint32_t seq) -> const DateKey& {
+      return seq >= base ? batch_keys[seq - base] : date_keys_[seq];
+    };
     const EarlierFn earlier = [&](std::uint32_t a, std::uint32_t b) {
-      return earlier_by_date(date(a), a, date(b), b);
+      const int by_key = earlier_by_key(key(a), a, key(b), b);
+      return by_key >= 0 ? by_key == 1 : earlier_by_date(date(a), a, date(b), b);
     };
     std::vector<std::uint32_t> members;
     std::vector<Posting> distinct;  // the document's distinct fingerprints, to insert
@@ -661,6 +667,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       Plan p;
       p.slot = k;
       p.seq = base + static_cast<std::uint32_t>(plans.size());
+      batch_keys.push_back(date_key(corpus.date(pending.slots[k].doc)));
       plans.push_back(std::move(p));
       Plan& plan = plans.back();
       // Exact duplicates: the first document with the same text.
@@ -1443,7 +1450,8 @@ DateKey date_key(std::string_view written) {
   DateKey key;
   for (std::size_t i = 0; i < 8; ++i) {
     key.high = key.high << 8 | bytes[i];
-    key.low = key.low << 8 | bytes[8 + i];
+    key.mid = key.mid << 8 | bytes[8 + i];
+    key.low = key.low << 8 | bytes[16 + i];
   }
   key.size = static_cast<std::uint32_t>(std::min<std::size_t>(date.size(), DateKey::kBytes + 1));
   return key;
@@ -1452,6 +1460,7 @@ DateKey date_key(std::string_view written) {
 int earlier_by_key(const DateKey& x, std::uint32_t a, const DateKey& y, std::uint32_t b) {
   if ((x.size == 0) != (y.size == 0)) return y.size == 0 ? 1 : 0;  // dated documents first
   if (x.high != y.high) return x.high < y.high ? 1 : 0;
+  if (x.mid != y.mid) return x.mid < y.mid ? 1 : 0;
   if (x.low != y.low) return x.low < y.low ? 1 : 0;
   if (x.size <= DateKey::kBytes || y.size <= DateKey::kBytes) {
     // Alike up to the shorter's end, zero-padded: the shorter is the longer's first bytes (a

@@ -28,11 +28,11 @@ bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view 
                      std::uint32_t b);
 
 // A date as the index keeps it beside each document, to order documents without reading their
-// dates: the first kBytes bytes of its sortable_date() text, zero-padded, as two big-endian numbers
-// (so that they compare as the bytes do), and its length, counted up to kBytes + 1.
+// dates: the first kBytes bytes of its sortable_date() text, zero-padded, as three big-endian
+// numbers (so that they compare as the bytes do), and its length, counted up to kBytes + 1.
 struct DateKey {
-  static constexpr std::uint32_t kBytes = 16;
-  std::uint64_t high = 0, low = 0;
+  static constexpr std::uint32_t kBytes = 24;  // "YYYY-MM-DDTHH:MM:SS" and a fraction's digits
+  std::uint64_t high = 0, mid = 0, low = 0;
   std::uint32_t size = 0;
 };
 DateKey date_key(std::string_view date);
