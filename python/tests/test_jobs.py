@@ -88,6 +88,19 @@ def test_reuse_equals_the_command(tmp_path):
     assert r.clusters, "the example corpus shares background paragraphs"
 
 
+def test_datetimes_in_other_zones_order_sources_by_their_moment():
+    import datetime as dt
+    passage = " ".join(f"w{i * 7919 % 10007}" for i in range(40))
+    zone = dt.timezone(dt.timedelta(hours=2))
+    docs = [  # as text the first sorts first; as moments the second (07:30 UTC)
+        {"id": "utc", "text": "alpha beta. " + passage, "date": dt.datetime(2021, 10, 1, 8, 0, tzinfo=dt.timezone.utc)},
+        {"id": "paris", "text": passage + " gamma delta.", "date": dt.datetime(2021, 10, 1, 9, 30, tzinfo=zone)},
+    ]
+    r = doppel.reuse(docs, min_words=12)
+    assert len(r.clusters) == 1
+    assert r.clusters[0]["source"] == "paris"
+
+
 def test_documents_from_python_give_what_the_same_json_lines_give(tmp_path):
     docs = news_documents()
     path = tmp_path / "news.jsonl"
