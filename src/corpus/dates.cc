@@ -247,7 +247,7 @@ bool write_utc(const Written& w, DateBuffer& buffer, std::size_t& size) {
 }  // namespace
 
 std::string_view sortable_date(std::string_view date, DateBuffer& buffer) {
-  if (date.size() < 8 || date.size() > 64) return date;  // "YYYYMMDD" is the shortest read
+  if (date.size() < 8 || date.size() > 128) return date;  // "YYYYMMDD" is the shortest read
   Written w;
   const bool read = read_iso(date, w) || (w = Written{}, read_basic_day(date, w)) ||
                     (w = Written{}, read_day_month_year(date, w)) ||

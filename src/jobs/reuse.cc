@@ -148,7 +148,7 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
   result.doc_chars = words.take_chars();
   for (std::uint32_t d = 0; d < result.doc_chars.size(); ++d) {
     const std::uint64_t chars = result.doc_chars[d], n = words.table().doc(d).size();
-    result.stats.long_word_docs += chars >= 40 && chars >= 12 * n;
+    result.stats.long_word_docs += n > 0 && chars >= 40 && chars >= 12 * n;
   }
 
   // --- seeds: shared word n-grams -------------------------------------------------------------

@@ -239,8 +239,10 @@ TEST(Index, TheSourceIsTheEarliestMomentWhateverTheZone) {
 }
 
 // An output inside the index (its data log, a file beside it, through a link to the directory,
-// or a hard link to one of its files) is refused before anything runs: writing it replaced the
-// data log, and the index no longer opened, even after a query.
+// or through a dangling link to a file there) is refused before anything runs: writing it
+// replaced the data log, and the index no longer opened, even after a query. A hard link to one
+// of its files is written as any output is, to a temporary renamed over the link's name: the
+// index's file is not touched.
 TEST(Index, AnOutputInsideTheIndexIsRefusedAndTheIndexStaysWhole) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/o.idx";
@@ -248,10 +250,11 @@ TEST(Index, AnOutputInsideTheIndexIsRefusedAndTheIndexStaysWhole) {
   ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
   std::filesystem::create_hard_link(index + "/data.log", dir + "/hard");
   std::filesystem::create_directory_symlink(index, dir + "/link");
+  std::filesystem::create_symlink(index + "/db/new.sst", dir + "/dangling");
   const std::vector<std::vector<std::string>> runs = {
       {"index", "query", index, dir + "/a.jsonl", "--answers", index + "/data.log"},
       {"index", "add", index, dir + "/a.jsonl", "--answers", index + "/answers.jsonl"},
-      {"index", "query", index, dir + "/a.jsonl", "--answers", dir + "/hard"},
+      {"index", "query", index, dir + "/a.jsonl", "--answers", dir + "/dangling"},
       {"index", "export", index, "--pairs", dir + "/link/pairs.jsonl"}};
   for (const auto& args : runs) {
     const RunResult r = run_doppel(args);
@@ -259,6 +262,13 @@ TEST(Index, AnOutputInsideTheIndexIsRefusedAndTheIndexStaysWhole) {
     EXPECT_NE(r.err.find("writing it would damage the index"), std::string::npos) << r.err;
   }
   EXPECT_FALSE(std::filesystem::exists(index + "/answers.jsonl"));
+  EXPECT_FALSE(std::filesystem::exists(index + "/db/new.sst"));
+  const auto log_size = std::filesystem::file_size(index + "/data.log");
+  const RunResult hard =
+      run_doppel({"index", "query", index, dir + "/a.jsonl", "--answers", dir + "/hard", "-q"});
+  EXPECT_EQ(hard.exit_code, 0) << hard.err;
+  EXPECT_EQ(std::filesystem::file_size(index + "/data.log"), log_size);
+  EXPECT_EQ(std::filesystem::hard_link_count(index + "/data.log"), 1u);
   EXPECT_EQ(stats_documents(index), 1);
   // The same text under another id: an exact duplicate of the stored document.
   write_file(dir + "/b.jsonl", doc("b", words(51, 30)) + "\n");

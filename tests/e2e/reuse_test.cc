@@ -189,6 +189,26 @@ TEST(Reuse, TheSourceIsTheEarliestMomentWhateverTheZone) {
       << "dates are written out as given: " << r.clusters;
 }
 
+// The summary counts documents of long "words" (text written without spaces): a Chinese one, not
+// an English one, nor a duplicate id's document (bad input: it has no words at all), and says
+// when no document has a date.
+TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
+  const std::string dir = temp_dir();
+  const std::string english = "the quick brown fox jumps over the lazy dog again and again today";
+  const std::string chinese =
+      "\xe5\x8c\x97\xe4\xba\xac\xe5\xb8\x82\xe6\x94\xbf\xe5\xba\x9c\xe4\xbb\x8a"
+      "\xe5\xa4\xa9\xe5\xae\xa3\xe5\xb8\x83\xe6\x96\xb0\xe7\x9a\x84\xe4\xba\xa4"
+      "\xe9\x80\x9a\xe8\xa7\x84\xe5\x88\x92\xe5\xb0\x86\xe5\x9c\xa8\xe6\x98\x8e"
+      "\xe5\xb9\xb4\xe5\xbc\x80\xe5\xa7\x8b\xe5\xae\x9e\xe6\x96\xbd\xe5\xb9\xb6"
+      "\xe4\xb8\x94\xe8\xa6\x86\xe7\x9b\x96\xe5\x85\xa8\xe5\xb8\x82";
+  write_file(dir + "/mix.jsonl", jsonl_doc("en", english) + "\n" + jsonl_doc("en", english) + "\n" +
+                                     jsonl_doc("zh", chinese + "\xef\xbc\x8c" + chinese) + "\n");
+  const RunResult r = run_doppel({"reuse", dir + "/mix.jsonl", "--clusters", "/dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("long words                   1  documents"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dates                     none"), std::string::npos) << r.err;
+}
+
 // Issue #15: a post X, a reply that quotes X and adds Y, and a reply to the reply that quotes the
 // end of X and Y. Linking every overlapping stretch made one cluster of the three (the second
 // reply's quote overlaps both passages of the first); they are two passages, X with the post as

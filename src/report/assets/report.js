@@ -204,10 +204,10 @@
     while (x > 0 && y > 0) { x--; y--; keepA[pre + x] = keepB[pre + y] = 1; }
     return { a: keepA, b: keepB };
   }
-  // A word as doppel compares it (docs/normalization.md): NFKC, case folded (upper then lower
-  // case folds "ß" with "SS"), letters and digits only; so "José" typed with a combining accent
-  // (NFD, as macOS pastes it) is not marked as an edit of "José".
-  function wordKey(w) { return w.normalize('NFKC').toUpperCase().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ''); }
+  // A word as doppel compares it (docs/normalization.md): NFKC, case folded (lower case, with the
+  // full foldings of ß and ẞ to "ss" and of a final sigma), letters and digits only; so "José"
+  // typed with a combining accent (NFD, as macOS pastes it) is not marked as an edit of "José".
+  function wordKey(w) { return w.normalize('NFKC').toLowerCase().replace(/[ßẞ]/g, 'ss').replace(/ς/g, 'σ').replace(/[^\p{L}\p{N}]+/gu, ''); }
 
   // ---- Shell: top bar, views, routing --------------------------------------------------------
   const app = document.getElementById('app');
