@@ -101,6 +101,9 @@ struct IndexReadOptions {
   bool all_or_nothing = false;  // any bad input: nothing is added, and the call fails naming it
                                 // (the service's rule for a request)
   bool progress = false;        // a progress bar on standard error
+  // No readable document is an error (StatusCode::kNoDocuments), as for dedup; false: the call
+  // answers every document (bad_input ones too), and an empty input with no answer.
+  bool require_documents = true;
   int threads = 0;  // threads for this call's reading and aligning; 0: the index's (the service
                     // reads each request on its own thread)
 };

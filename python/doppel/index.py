@@ -180,8 +180,10 @@ class Index:
         raising BadInputError; an exception from the iterable) keeps the batches committed
         before it. all_or_nothing=True (the service's rule): any bad input adds nothing and raises
         ValueError naming it. Bad input with on_error="skip" is answered "bad_input" and warned
-        about (BadInputWarning) as by dedup, or passed to `on_problem(message)`; a call with no
-        readable document at all raises NoDocumentsError, as the command fails."""
+        about (BadInputWarning) as by dedup, or passed to `on_problem(message)`. Documents given
+        from Python are each answered, so a call whose documents are all bad input answers them
+        all "bad_input", and an empty one returns []; paths with no readable document at all
+        raise NoDocumentsError, as the command fails."""
         if self.read_only:
             raise io.UnsupportedOperation(f"{self.path} is open read-only: add() needs a writer")
         self._check_not_feeding("add()")
@@ -230,15 +232,19 @@ class Index:
         if inputs is None:
             raise TypeError("give inputs (paths) or documents=")
         _, documents = _paths_or_documents(inputs)
-        if documents is not None:
-            inputs = self._fed(documents)
         options = {name: kw[name] for name in (
             "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
             "batch", "all_or_nothing", "progress") if name in kw}
+        if documents is not None:
+            inputs = self._fed(documents)
+            # Documents from Python are answered whatever they are, each one (bad_input too), and
+            # none with no answer: a caller adding one at a time, or a batch that may be empty,
+            # has one contract. Files fail as the command does when none can be read.
+            options["require_documents"] = False
         on_problem = kw["on_problem"]
         if on_problem is not None:
             on_problem = self._guarded(on_problem)
-        answers, _ = _run(native_call, inputs, options, on_problem, kw["max_warnings"], strings)
+        answers, _, _ = _run(native_call, inputs, options, on_problem, kw["max_warnings"], strings)
         return _lines(answers)
 
     def _guarded(self, on_problem: Callable[[str], None]) -> Callable[[str], None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
 import warnings
 from collections.abc import Mapping
@@ -109,6 +110,14 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def _int_or_str(id_text: str) -> Any:
+    """An id read back as the integer it was written from, or as it is."""
+    try:
+        return int(id_text)
+    except ValueError:
+        return id_text
+
+
 def _has_id(value: Any) -> bool:
     """Whether `value`, a document's id field, names it (the reader names a document without one,
     or with null or "", by its place)."""
@@ -122,21 +131,25 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
     """A callable giving the documents as JSON Lines, about 256 KiB a call, b"" at the end. A
     string becomes {"id": its index, "text": it}; where `strings` is false (the caller keeps the
     documents by id) a string is a TypeError and a dict without an id a ValueError. A path is a
-    TypeError; values JSON cannot hold (dates) become str(), missing ones (NaN, NaT) null."""
+    TypeError; values JSON cannot hold (dates) become str(), missing ones (NaN, NaT) null. Its
+    attribute `int_ids()` says whether every document so far had an integer id (a string's is its
+    index), so that ids read back can be given as the integers they were."""
     index = 0
+    int_ids = True
 
     def next_chunk() -> bytes:
-        nonlocal index
+        nonlocal index, int_ids
         parts: List[str] = []
         size = 0
         for doc in documents:
-            if isinstance(doc, str):
+            given_as_string = isinstance(doc, str)
+            if given_as_string:
                 if not strings:
                     raise TypeError(
                         f"document {index} is a string: a document added to an index needs an "
                         f"id, so give dicts ({{{id_field!r}: ..., {text_field!r}: ...}})"
                     )
-                doc = {id_field: str(index), text_field: doc}
+                doc = {id_field: str(index), text_field: doc}  # its index: int_ids stands
             elif isinstance(doc, os.PathLike):
                 raise TypeError(
                     f"document {index} is a path ({os.fspath(doc)!r}): give paths as inputs (a "
@@ -150,6 +163,16 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                 )
             if isinstance(doc, Mapping) and not isinstance(doc, dict):
                 doc = dict(doc)  # a UserDict or mappingproxy is a document too, not its str()
+            if isinstance(doc, dict):
+                if not given_as_string:  # (numpy's integers are Integral too)
+                    given = doc.get(id_field)
+                    int_ids = (int_ids and isinstance(given, numbers.Integral)
+                               and not isinstance(given, bool))
+            elif isinstance(doc, (list, tuple)):
+                # As a JSON array, the first line would make the reader take the whole stream for
+                # one JSON array (a file to convert with jq) and refuse every document: a string
+                # is a line that is not an object either, reported as such (malformed_json).
+                doc = f"document {index} is a {type(doc).__name__}, not a dict or a string"
             # Anything else that is not a dict goes as the JSON value it is, so that the reader
             # reports it as bad input (malformed_json: not an object), as the command does a
             # line that is not an object: skipped and counted, or BadInputError with "fail".
@@ -176,6 +199,7 @@ def _json_lines(documents: Iterator[Any], id_field: str, text_field: str,
                 break
         return "".join(parts).encode("utf-8", "surrogatepass")
 
+    next_chunk.int_ids = lambda: int_ids  # type: ignore[attr-defined]
     return next_chunk
 
 
@@ -252,7 +276,11 @@ def _run(native_call, inputs, options, on_problem, max_warnings, strings=True):
             ) from None
         raise
     problems.warn()
-    return run, problems.messages
+    if next_chunk is not None:
+        run_ids_are_ints = next_chunk.int_ids()  # type: ignore[attr-defined]
+    else:
+        run_ids_are_ints = False
+    return run, problems.messages, run_ids_are_ints
 
 
 def _options(**kw: Any) -> Dict[str, Any]:
@@ -262,8 +290,9 @@ def _options(**kw: Any) -> Dict[str, Any]:
 class _Result:
     """A finished run's outputs, each parsed from the native run on first use and kept."""
 
-    def __init__(self, run, problems: List[str]):
+    def __init__(self, run, problems: List[str], int_ids: bool = False):
         self._run = run
+        self._int_ids = int_ids  # every document from Python had an integer id
         self.problems: List[str] = problems
         """Every bad-input message, in input order (what the command line warns about)."""
         self._cache: Dict[str, Any] = {}
@@ -301,8 +330,13 @@ class DedupResult(_Result):
 
     @property
     def removed_ids(self) -> set:
-        """The ids of the documents not kept."""
-        return {row["id"] for row in self.removed}
+        """The ids of the documents not kept: integers where every document given from Python had
+        an integer id (a string's id is its index), so that `d["id"] not in removed_ids` filters
+        them; else strings, as the outputs write them. (A document that could not be read and had
+        no id of its own is named "<documents>:N", its place from 1.)"""
+        if not self._int_ids:
+            return {row["id"] for row in self.removed}
+        return {_int_or_str(row["id"]) for row in self.removed}
 
     def deduplicated(self) -> Iterator[Dict[str, Any]]:
         """The kept documents, in input order, as `--output` writes them: each JSON Lines document
@@ -389,8 +423,9 @@ def dedup(
                        normalize=normalize, shingle=shingle, ngram=ngram, threshold=threshold,
                        hashes=hashes, bands=bands, rows=rows, seed=seed, verify=verify, keep=keep,
                        threads=threads, progress=progress)
-    run, problems = _run(_doppel.jobs.DedupRun, inputs, options, on_problem, max_warnings)
-    return DedupResult(run, problems)
+    run, problems, int_ids = _run(_doppel.jobs.DedupRun, inputs, options, on_problem,
+                                  max_warnings)
+    return DedupResult(run, problems, int_ids)
 
 
 def reuse(
@@ -433,5 +468,5 @@ def reuse(
                        cluster_trigrams=cluster_trigrams, seed_words=seed_words, band=band, max_unmatched=max_unmatched,
                        max_gap=max_gap, all_pairs_docs=all_pairs_docs, min_docs=min_docs,
                        keep_source=keep_source, threads=threads, progress=progress)
-    run, problems = _run(_doppel.jobs.ReuseRun, inputs, options, on_problem, max_warnings)
+    run, problems, _ = _run(_doppel.jobs.ReuseRun, inputs, options, on_problem, max_warnings)
     return ReuseResult(run, problems)

@@ -300,8 +300,14 @@ def test_bad_arguments_raise(tmp_path):
         idx.add([{"id": "x", "text": "t"}], documents=[{"id": "y", "text": "t"}])
     with pytest.raises(TypeError):
         idx.add()
-    with pytest.raises(doppel.NoDocumentsError, match="not an object"):  # bad input, as in a file
-        idx.query([42])
+    # Documents from Python are each answered, bad input too; none at all, nothing.
+    with pytest.warns(doppel.BadInputWarning, match="not an object"):
+        assert [a["status"] for a in idx.query([42])] == ["bad_input"]
+    assert idx.add([]) == [] and idx.query(documents=[]) == []
+    empty_file = tmp_path / "empty.jsonl"
+    empty_file.write_text("")
+    with pytest.raises(doppel.NoDocumentsError):  # as the command: a file with nothing readable
+        idx.add(str(empty_file))
     with pytest.raises(ValueError, match="batch"):
         idx.add(docs(), batch=0)
     with pytest.raises(ValueError, match="on_error"):
@@ -326,8 +332,8 @@ def test_bad_arguments_raise(tmp_path):
         warnings.simplefilter("error")
         idx.query([{"id": "e", "text": ""}, docs()[1]], on_problem=seen.append)
     assert len(seen) == 1 and "no words" in seen[0]
-    with pytest.raises(doppel.NoDocumentsError):  # as the command: nothing readable to answer
-        idx.query([{"id": "e", "text": ""}], on_problem=seen.append)
+    only_bad = idx.query([{"id": "e", "text": ""}], on_problem=seen.append)
+    assert [a["status"] for a in only_bad] == ["bad_input"] and len(seen) == 2
     with pytest.raises(doppel.BadInputError):
         idx.add([{"id": "e", "text": ""}], on_error="fail")
     with pytest.raises(ValueError, match="nothing was added"):

@@ -328,3 +328,21 @@ def test_a_document_nested_too_deep_for_json_is_bad_input_not_the_end_of_the_cal
     assert r.stats["documents"]["read"] == 3
     assert [row["reason"] for row in r.removed] == ["malformed_json"]
     assert {d["id"] for d in r.deduplicated()} == {"a", "b"}
+
+
+def test_removed_ids_are_the_integers_given_and_a_list_item_is_one_bad_document():
+    text = "the harbour bridge reopens on monday after repairs to the old stone pier at last"
+    docs = [{"id": 1, "text": text}, {"id": 2, "text": text}, {"id": 3, "text": "other words here"}]
+    r = doppel.dedup(docs)
+    assert r.removed_ids == {2}
+    assert [d["id"] for d in docs if d["id"] not in r.removed_ids] == [1, 3]
+    assert doppel.dedup(documents=[text, text]).removed_ids == {1}  # a string's id: its index
+    mixed = [{"id": "a", "text": text}, {"id": 2, "text": text}]
+    assert doppel.dedup(mixed).removed_ids == {"2"}  # not all integers: as written
+    # A list or tuple, even first, is one bad document (as a JSON array on the first line it made
+    # the reader take the whole stream for one JSON array and refuse every document).
+    with pytest.warns(doppel.BadInputWarning, match="not an object"):
+        r = doppel.dedup([["a"], {"id": "b", "text": text}, ("c",), {"id": "d", "text": text}])
+    assert r.stats["documents"]["read"] == 4 and r.stats["documents"]["malformed_json"] == 2
+    assert {row["reason"] for row in r.removed} == {"malformed_json", "exact_duplicate"}
+    assert [d["id"] for d in r.deduplicated()] == ["b"]

@@ -522,6 +522,7 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   ReadStageOptions stage;
   stage.normalize = &options_.normalize;
   stage.threads = threads;
+  stage.require_documents = read.require_documents;
   stage.progress = read.progress;
   stage.label = store ? "index add" : "index query";
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, corpus, part));
