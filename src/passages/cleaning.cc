@@ -15,6 +15,17 @@ std::size_t closing_mark(std::string_view text, std::size_t i) {
   return 0;
 }
 
+// Bytes of an opening mark that ends at text[i] (" ' ( [ “ ‘ „ « ¿ ¡), or 0.
+std::size_t opening_mark_before(std::string_view text, std::size_t i) {
+  if (i == 0) return 0;
+  const char c = text[i - 1];
+  if (c == '"' || c == '\'' || c == '(' || c == '[') return 1;
+  for (const std::string_view mark : {"\u201c", "\u2018", "\u201e", "\u00ab", "\u00bf", "\u00a1"}) {
+    if (i >= mark.size() && text.substr(i - mark.size(), mark.size()) == mark) return mark.size();
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::vector<Cut> plan_cuts(std::string_view body, std::size_t body_offset,
@@ -22,8 +33,20 @@ std::vector<Cut> plan_cuts(std::string_view body, std::size_t body_offset,
   std::vector<Cut> cuts;
   std::size_t covered = 0;  // the end of the last cut
   for (std::size_t k = 0; k < spans.size(); ++k) {
-    const std::size_t begin = spans[k].begin - body_offset;
+    std::size_t begin = spans[k].begin - body_offset;
     std::size_t end = spans[k].end - body_offset;
+    // The marks that open its first word ("“The" or "(see"), where they open a word of their own
+    // (after a space, or at the start): left behind, they would open nothing.
+    std::size_t open = begin;
+    while (open > covered) {
+      const std::size_t n = opening_mark_before(body, open);
+      if (n == 0 || open - n < covered) break;
+      open -= n;
+    }
+    if (open < begin &&
+        (open == 0 || std::isspace(static_cast<unsigned char>(body[open - 1])) != 0)) {
+      begin = open;
+    }
     while (end < body.size()) {
       const std::size_t n = closing_mark(body, end);
       if (n == 0) break;

@@ -34,7 +34,8 @@ struct ByteSpan {
 };
 
 // The cuts for the occurrences `spans` (source bytes, increasing), in a body that starts at
-// `body_offset` of the source: each extended over the punctuation that closes its last word
+// `body_offset` of the source: each extended over the marks that open its first word ("“The",
+// where a space or the start comes before them), over the punctuation that closes its last word
 // ("units." or "units,”") and, when whitespace comes before it, over the whitespace after it, so
 // that neither stray punctuation nor a double blank is left. An occurrence that starts inside an
 // earlier cut is left out.

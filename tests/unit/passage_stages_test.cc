@@ -116,10 +116,13 @@ TEST(Cleaning, CutsTakeClosingPunctuationAndTheSpaceAfter) {
   const std::string body = "New text. Reused passage, “quoted.” More new.";
   // The passage "Reused passage" and its comma and the space after it.
   EXPECT_EQ(clean(body, 0, {{10, 24}}), "New text. “quoted.” More new.");
-  // "quoted" with its closing .” (a multi-byte mark); after “, not a space, so the space after
-  // it stays.
+  // "quoted" with its opening “ and closing .” (multi-byte marks), and the space after.
   const std::size_t q = body.find("quoted");
-  EXPECT_EQ(clean(body, 0, {{q, q + 6}}), "New text. Reused passage, “ More new.");
+  EXPECT_EQ(clean(body, 0, {{q, q + 6}}), "New text. Reused passage, More new.");
+  // An opening mark right after a word is not its own: kept, and the space after the cut too.
+  EXPECT_EQ(clean("said\"yes. Next", 0, {{5, 8}}), "said\" Next");
+  // Marks one after another, at the start of the text.
+  EXPECT_EQ(clean("(\"Quoted\") after", 0, {{2, 8}}), "after");
   // In source coordinates: the body starts 5 bytes into the source.
   EXPECT_EQ(clean(body, 5, {{15, 29}}), "New text. “quoted.” More new.");
   // Mid-word (no space before): the space after is kept.
