@@ -244,16 +244,27 @@ bool write_utc(const Written& w, DateBuffer& buffer, std::size_t& size) {
   return true;
 }
 
-}  // namespace
-
-std::string_view sortable_date(std::string_view date, DateBuffer& buffer) {
-  if (date.size() < 8 || date.size() > 128) return date;  // "YYYYMMDD" is the shortest read
+// The date read in one of the forms, into `buffer`: false where it is in none.
+bool read_date(std::string_view date, DateBuffer& buffer, std::size_t& size) {
+  if (date.size() < 8 || date.size() > 128) return false;  // "YYYYMMDD" is the shortest read
   Written w;
   const bool read = read_iso(date, w) || (w = Written{}, read_basic_day(date, w)) ||
                     (w = Written{}, read_day_month_year(date, w)) ||
                     (w = Written{}, read_month_day_year(date, w));
+  return read && write_utc(w, buffer, size);
+}
+
+}  // namespace
+
+bool reads_as_date(std::string_view date) {
+  DateBuffer buffer;
   std::size_t size = 0;
-  if (!read || !write_utc(w, buffer, size)) return date;
+  return read_date(date, buffer, size);
+}
+
+std::string_view sortable_date(std::string_view date, DateBuffer& buffer) {
+  std::size_t size = 0;
+  if (!read_date(date, buffer, size)) return date;
   const std::string_view sortable(buffer.data(), size);
   return sortable == date ? date : sortable;
 }

@@ -31,6 +31,10 @@ using DateBuffer = std::array<char, 48>;
 // itself or of `buffer`.
 std::string_view sortable_date(std::string_view date, DateBuffer& buffer);
 
+// Whether `date` is in one of the forms above (a day or a moment that exists), not text that sorts
+// as written.
+bool reads_as_date(std::string_view date);
+
 // Negative, zero or positive as date a sorts before, with or after date b (their sortable_date()
 // texts compared). Callers put undated documents (an empty date) where their rule says.
 int compare_dates(std::string_view a, std::string_view b);

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <iterator>
 
+#include "corpus/dates.h"
 #include "text/utf8.h"
 
 namespace doppel {
@@ -31,20 +32,23 @@ TextHeader parse_text_header(std::string_view file) {
     return s;
   };
   line = trim(line);
-  if (line.size() < 15 || line.substr(0, 5) != "date ") return h;
-  std::string_view rest = trim(line.substr(5));
-  const std::string_view date = rest.substr(0, 10);
-  const bool iso = date.size() == 10 && date[4] == '-' && date[7] == '-' &&
-                   std::all_of(date.begin(), date.end(),
-                               [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
-  if (!iso) return h;
-  rest = rest.substr(10);
-  if (!rest.empty() && !std::isspace(static_cast<unsigned char>(rest.front()))) return h;
-  rest = trim(rest);
-  if (!rest.empty()) {
-    if (rest.substr(0, 3) != "By ") return h;  // some other first line that starts with "date"
-    h.byline = trim(rest.substr(3));
+  // "date" or "Date:" (any case), a date in a form doppel reads (corpus/dates.h: "2021-10-19",
+  // "2021-10-19T08:00Z", "Tue, 19 Oct 2021 08:00:00 +0000", ...), then optionally "By" and a
+  // byline. Any other first line, one that starts with "date" too, is text.
+  if (line.size() < 5) return h;
+  for (std::size_t k = 0; k < 4; ++k) {
+    if (std::tolower(static_cast<unsigned char>(line[k])) != "date"[k]) return h;
   }
+  std::string_view rest = line.substr(4);
+  if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
+  if (rest.empty() || !std::isspace(static_cast<unsigned char>(rest.front()))) return h;
+  rest = trim(rest);
+  std::string_view date = rest;
+  if (const std::size_t by = rest.find(" By "); by != std::string_view::npos) {
+    date = trim(rest.substr(0, by));
+    h.byline = trim(rest.substr(by + 4));
+  }
+  if (!reads_as_date(date)) return h;
   h.found = true;
   h.date = date;
   std::size_t body = eol;

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "corpus/corpus_source.h"
@@ -548,9 +549,23 @@ TEST(TextHeader, DateAndBylineOrNothing) {
   EXPECT_EQ(std::string(" date 2021-10-19 By Vugar Khalilov\n\n\nBody text.").substr(h.body_offset),
             "Body text.");
   EXPECT_TRUE(parse_text_header("date 2020-01-02\r\nBody").found);
+  // Other forms of the date, and "Date:" as e-mail and news archives write it.
+  for (const auto& [line, date, byline] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"Date: 2023-02-07\nBody", "2023-02-07", ""},
+           {"date 2023-02-08T10:00 By Bob\nBody", "2023-02-08T10:00", "Bob"},
+           {"DATE: Fri, 01 Oct 2021 08:00:00 +0000\n\nBody", "Fri, 01 Oct 2021 08:00:00 +0000", ""},
+           {"Date:  7 Feb 2023  By  A. Writer \nBody", "7 Feb 2023", "A. Writer"}}) {
+    const TextHeader got = parse_text_header(line);
+    EXPECT_TRUE(got.found) << line;
+    EXPECT_EQ(got.date, date) << line;
+    EXPECT_EQ(got.byline, byline) << line;
+    EXPECT_EQ(line.substr(got.body_offset), "Body") << line;
+  }
   for (const char* not_a_header :
        {"", "date", "date 2021-10-19X", "dated 2021-10-19 by someone", "date 2021-1-19 By X",
-        "date 2021-10-19 by lowercase", "Body text without a header"}) {
+        "date 2021-10-19 by lowercase", "Body text without a header", "Date: unknown",
+        "Date: 2021-02-30", "date:2021-10-19", "Date of the meeting: 2021-10-19"}) {
     EXPECT_FALSE(parse_text_header(not_a_header).found) << not_a_header;
   }
 }
