@@ -238,6 +238,14 @@ std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read) {
       read.date_field);
 }
 
+std::string summary_long_words(std::uint64_t documents) {
+  if (documents == 0) return "";
+  return fmt::format(
+      "  long words        {:>12}  documents of 12+ characters a word (Chinese, Japanese, Thai "
+      "or encoded data: passages there are whole runs of such words; docs/reuse.md, limits)\n",
+      thousands(documents));
+}
+
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents) {
   return fmt::format("  peak memory       {:>12}  ({} per document)\n",
                      human_bytes(double(peak_rss_bytes)),

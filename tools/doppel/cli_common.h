@@ -82,6 +82,8 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
 // "  dates  none ..." when no document read has a date (passages then have no source, and a
 // misnamed --date-field would go unnoticed); "" otherwise.
 std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read);
+// "  long words  N documents ..." (ReuseStats::long_word_docs) when N > 0; "" otherwise.
+std::string summary_long_words(std::uint64_t documents);
 
 // `text` for a terminal: each control character but tab and line ends (ESC, a lone carriage
 // return, the C1 controls U+0080-U+009F, ...) written as \xHH (\xC2\xHH for a C1 control), and

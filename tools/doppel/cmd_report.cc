@@ -36,12 +36,7 @@ void print_summary(const Settings& s, const DedupAndReuse& run, double seconds) 
                      thousands(dd.stats.exact_clusters), thousands(dd.stats.near_clusters));
   out += fmt::format("  passages          {:>12}  ({} occurrences)\n", thousands(r.clusters.size()),
                      thousands(r.occurrences.size()));
-  if (r.stats.long_word_docs > 0) {
-    out += fmt::format(
-        "  long words        {:>12}  documents of 12+ characters a word (Chinese, Japanese, Thai "
-        "or encoded data: passages there are whole runs of such words; docs/reuse.md, limits)\n",
-        thousands(r.stats.long_word_docs));
-  }
+  out += summary_long_words(r.stats.long_word_docs);
   out += summary_no_dates(dd.corpus, s.dedup.read);
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(s.report_output, ec);

@@ -154,12 +154,7 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o, const std::strin
                    thousands(r.pairs.size()));
   s += fmt::format("  reused text       {:>12}  ({} of the text compared)\n",
                    human_bytes(double(rs.reused_bytes)), percent(rs.reused_bytes, rs.text_bytes));
-  if (rs.long_word_docs > 0) {
-    s += fmt::format(
-        "  long words        {:>12}  documents of 12+ characters a word (Chinese, Japanese, Thai "
-        "or encoded data: passages there are whole runs of such words; docs/reuse.md, limits)\n",
-        thousands(rs.long_word_docs));
-  }
+  s += summary_long_words(rs.long_word_docs);
   s +=
       fmt::format("  seeds             {:>12}  ({} chains aligned; {} frequent n-grams)\n",
                   thousands(rs.seeds), thousands(rs.chains_aligned), thousands(rs.frequent_ngrams));
