@@ -94,6 +94,31 @@ std::string describe_fields(simdjson::dom::object object, std::string_view id_fi
 
 }  // namespace
 
+// A line with invalid UTF-8 (in its text, most often: a Latin-1 export, a lone surrogate from
+// Python) cannot be parsed as it is; read again with each invalid byte as U+FFFD, it is named by
+// its own id where the id itself is valid and readable, as a line whose only fault is its date is.
+void DocumentParser::name_by_own_id(std::string_view line, ParsedDoc& out) {
+  const simdjson::padded_string repaired(replace_invalid_utf8(line));
+  simdjson::dom::object object;
+  simdjson::dom::element id;
+  if (impl_->parser.parse(repaired).get_object().get(object) != simdjson::SUCCESS ||
+      object.at_key(options_.id_field).get(id) != simdjson::SUCCESS) {
+    return;
+  }
+  std::string_view text;
+  if (id.get_string().get(text) == simdjson::SUCCESS) {
+    if (text.empty() || text.find("\uFFFD") != std::string_view::npos) return;  // not its own
+    out.id = std::string(text);
+  } else if (id.is_int64()) {
+    out.id = std::to_string(id.get_int64().value_unsafe());
+  } else if (id.is_uint64()) {
+    out.id = std::to_string(id.get_uint64().value_unsafe());
+  } else {
+    return;
+  }
+  out.id_from_input = true;
+}
+
 void DocumentParser::parse(const Batch& batch, const RawDoc& raw, const InputFile& file,
                            ParsedDoc& out) {
   out.status = ReadStatus::kOk;
@@ -160,6 +185,7 @@ void DocumentParser::parse_json(std::string_view line, const RawDoc& raw, const 
                   "or a number beyond 1.8e308, in any field: write such numbers as strings)")
             : fmt::format("malformed JSON ({})", simdjson::error_message(error));
     name_by_location();
+    if (error == simdjson::UTF8_ERROR) name_by_own_id(line, out);
     return;
   }
   simdjson::dom::object object;

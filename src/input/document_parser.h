@@ -48,6 +48,7 @@ class DocumentParser {
   void parse(const Batch& batch, const RawDoc& raw, const InputFile& file, ParsedDoc& out);
 
  private:
+  void name_by_own_id(std::string_view line, ParsedDoc& out);
   void parse_json(std::string_view line, const RawDoc& raw, const InputFile& file, ParsedDoc& out);
   void parse_text(std::string_view bytes, ParsedDoc& out);
 

@@ -21,6 +21,19 @@ std::string escape_invalid_utf8(std::string_view text) {
   return out;
 }
 
+std::string replace_invalid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t bad = find_invalid_utf8(text);
+    out.append(text.substr(0, bad));
+    if (bad == text.size()) break;
+    out += "\uFFFD";
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 std::size_t find_invalid_utf8(std::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();

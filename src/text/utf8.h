@@ -17,6 +17,10 @@ std::size_t find_invalid_utf8(std::string_view text);
 // output stays UTF-8. Valid text comes back as it was.
 std::string escape_invalid_utf8(std::string_view text);
 
+// `text` with each byte that is not part of valid UTF-8 replaced by U+FFFD (so that JSON with
+// invalid bytes in a string can be read for its other fields).
+std::string replace_invalid_utf8(std::string_view text);
+
 // Decodes the code point starting at text[i] in valid UTF-8; returns its length in bytes.
 int decode_utf8(std::string_view text, std::size_t i, char32_t& cp);
 

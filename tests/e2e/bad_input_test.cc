@@ -230,9 +230,11 @@ TEST(BadInput, NonStringText) {
   expect_bad_line(R"({"id": "n", "text": 42})", "missing_text", "\"text\" is not a string", "n");
 }
 
+// Named by its own id: the bytes are in the text (the line is read again with them replaced, for
+// the id); docs/input.md.
 TEST(BadInput, InvalidUtf8InJsonLine) {
   expect_bad_line("{\"id\": \"u\", \"text\": \"caf\xe9 au lait \xff\"}", "invalid_utf8",
-                  "invalid UTF-8");
+                  "invalid UTF-8", "u");
 }
 
 // docs/input.md: an escape of a lone surrogate is invalid JSON (the parser cannot decode the line,

@@ -628,6 +628,22 @@ TEST(DocumentParser, JsonIdsDatesAndText) {
   EXPECT_EQ(d.status, ReadStatus::kMissingText);
   d = parse_one("{\"id\":1,\"text\":\"\xff\"}", InputFormat::kJsonl);
   EXPECT_EQ(d.status, ReadStatus::kInvalidUtf8);
+  EXPECT_EQ(d.id, "1") << "invalid UTF-8 in the text only: named by its own id";
+  EXPECT_TRUE(d.id_from_input);
+  // A lone surrogate as Python writes it (surrogatepass), and a Latin-1 byte in another field.
+  d = parse_one("{\"id\":\"py\",\"text\":\"a \xed\xb3\x80 b\"}", InputFormat::kJsonl);
+  EXPECT_EQ(d.status, ReadStatus::kInvalidUtf8);
+  EXPECT_EQ(d.id, "py");
+  d = parse_one("{\"id\":\"l1\",\"note\":\"caf\xe9\",\"text\":\"ok\"}", InputFormat::kJsonl);
+  EXPECT_EQ(d.status, ReadStatus::kInvalidUtf8);
+  EXPECT_EQ(d.id, "l1");
+  // Invalid bytes in the id, or a line that is not JSON once repaired: named by the place.
+  for (const std::string& line : {std::string("{\"id\":\"caf\xe9\",\"text\":\"x\"}"),
+                                  std::string("{\"id\":\"a\",\"text\":\"\xff\"")}) {
+    d = parse_one(line, InputFormat::kJsonl);
+    EXPECT_EQ(d.status, ReadStatus::kInvalidUtf8) << line;
+    EXPECT_EQ(d.id, "/d/x.jsonl:1") << line;
+  }
   ReadOptions custom;
   custom.id_field = "doc";
   custom.text_field = "body";
