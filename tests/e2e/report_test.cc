@@ -182,6 +182,18 @@ TEST(Report, RefusesBlocksOfNoDocuments) {
   EXPECT_NE(r.err.find("--block-docs"), std::string::npos) << r.err;
 }
 
+// The report is HTML: a JSON name is refused (HTML was written into out.jsonl), before any work.
+TEST(Report, RefusesAJsonNameForItsHtml) {
+  const std::string dir = temp_dir();
+  for (const char* name : {"/out.jsonl", "/OUT.JSON", "/x.ndjson"}) {
+    const RunResult r =
+        run_doppel({"report", source_dir() + "/examples/news", "-o", dir + name, "-q"});
+    EXPECT_EQ(r.exit_code, 2) << name;
+    EXPECT_NE(r.err.find("the report is an HTML page"), std::string::npos) << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir + name)) << name;
+  }
+}
+
 // Both runs' options are checked before either runs: a bad reuse option fails at once, with no
 // report left behind (and no dedup warnings first).
 TEST(Report, RefusesBadReuseOptionsBeforeWritingAnything) {

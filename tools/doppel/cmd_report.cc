@@ -3,6 +3,7 @@
 // flags.cc.
 #include <fmt/format.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -53,6 +54,16 @@ Status run_report(Settings& s) {
   // for the run nor leave an empty report behind. The texts are read again for the report, so
   // standard input is kept.
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kReport, outputs_of(s), true, s));
+  // The report is HTML; a JSON Lines name is a mistake for reuse's --output (the new text), and
+  // would leave HTML where a pipeline expects JSON.
+  std::string extension = std::filesystem::path(s.report_output).extension().string();
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (extension == ".json" || extension == ".jsonl" || extension == ".ndjson") {
+    return Status::InvalidArgument(fmt::format(
+        "--output {}: the report is an HTML page; give it a .html name (the JSON Lines outputs "
+        "are doppel reuse's and dedup's, --output among them)",
+        s.report_output));
+  }
   RunOutputs outputs;
   const InterruptGuard guard(s.dedup.progress);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_of(s)));

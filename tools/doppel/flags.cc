@@ -361,7 +361,8 @@ const std::vector<FlagDef>& flag_table() {
          return option(g, f, s.clusters, false);
        }},
       // --- Output: report ------------------------------------------------------------------
-      {"report.output", "-o,--output", kOutput, "FILE", "The HTML file to write",
+      {"report.output", "-o,--output", kOutput, "FILE",
+       "The HTML file to write (a .json, .jsonl or .ndjson name is refused)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.report_output);
        }},
