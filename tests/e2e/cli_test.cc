@@ -839,5 +839,18 @@ TEST(Quiet, NoStandardErrorEvenWithBadInput) {
   EXPECT_EQ(r.err, "");
 }
 
+// An option of another command says which commands take it ("report --seed-words" said only
+// that the argument was not expected).
+TEST(Cli, AnOptionOfAnotherCommandSaysWhichCommandsTakeIt) {
+  const RunResult r = run_doppel({"report", source_dir() + "/examples/news", "--seed-words", "4",
+                                  "-o", temp_dir() + "/r.html"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--seed-words is an option of doppel reuse"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not of doppel report"), std::string::npos) << r.err;
+  const RunResult unknown = run_doppel({"reuse", source_dir() + "/examples/news", "--bogus"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_EQ(unknown.err.find("is an option of"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace doppel::test

@@ -20,6 +20,33 @@
 
 namespace {
 
+bool is_option_group(const CLI::App* a) { return dynamic_cast<const CLI::Option_group*>(a); }
+
+// Whether `app` or one of its option groups takes the option `name` ("--seed-words").
+bool takes_option(const CLI::App* app, const std::string& name) {
+  for (const CLI::Option* o : app->get_options()) {
+    if (o->check_name(name)) return true;
+  }
+  for (const CLI::App* group : app->get_subcommands(is_option_group)) {
+    if (takes_option(group, name)) return true;
+  }
+  return false;
+}
+
+// The commands under `app` (named `path`) that take the option `name`, but `current`: "doppel
+// reuse, doppel index add".
+void commands_taking(const CLI::App* app, const std::string& path, const std::string& name,
+                     const std::string& current, std::string& out) {
+  for (const CLI::App* sub :
+       app->get_subcommands([](const CLI::App* a) { return !is_option_group(a); })) {
+    const std::string sub_path = path + " " + sub->get_name();
+    if (sub_path != current && takes_option(sub, name)) {
+      out += (out.empty() ? "" : ", ") + sub_path;
+    }
+    commands_taking(sub, sub_path, name, current, out);
+  }
+}
+
 int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   CLI::App app{"doppel finds near-duplicate documents and reused passages in text collections."};
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
@@ -91,9 +118,25 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
     }
     if (known) help_hint += fmt::format(" {}", argv[2]);
   }
+  const std::string command = help_hint;
   help_hint += " --help";
-  app.failure_message([help_hint](const CLI::App*, const CLI::Error& e) {
-    return fmt::format("doppel: error: {}\nRun '{}' for the options.\n", e.what(), help_hint);
+  app.failure_message([&app, argc, argv, help_hint, command](const CLI::App*, const CLI::Error& e) {
+    // An option of another command ("report --seed-words"): say which commands take it.
+    std::string where;
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      for (int i = 2; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (!arg.starts_with("--")) continue;
+        const std::string name(arg.substr(0, arg.find('=')));
+        std::string others;
+        commands_taking(&app, "doppel", name, command, others);
+        if (!others.empty()) {
+          where += fmt::format("\n{} is an option of {}, not of {}", name, others, command);
+        }
+      }
+    }
+    return fmt::format("doppel: error: {}{}\nRun '{}' for the options.\n", e.what(), where,
+                       help_hint);
   });
   // An empty argument is never a value doppel can use, and CLI11 would take `--output=` (an unset
   // variable in `--output=$OUT`) as an option still waiting for its value: the next argument, an
