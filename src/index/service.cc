@@ -492,10 +492,15 @@ struct Service::Impl {
       const bool digits =
           !value.empty() && value.size() <= 19 &&
           std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
-      if (!digits || value != req.get_header_value("Content-Length", 0)) {
+      if (!digits) {
         return Refusal{400, fmt::format("a malformed Content-Length (\"{}\"): one decimal number "
                                         "of bytes",
                                         escape_invalid_utf8(value))};
+      }
+      if (const std::string first = req.get_header_value("Content-Length", 0); value != first) {
+        return Refusal{400, fmt::format("Content-Length headers that differ (\"{}\" and \"{}\"): "
+                                        "where the body ends is ambiguous; send one",
+                                        escape_invalid_utf8(first), escape_invalid_utf8(value))};
       }
     }
     if (req.get_header_value_count("Content-Encoding") > 1) {

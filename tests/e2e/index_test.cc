@@ -926,8 +926,12 @@ TEST(Serve, FramingAndCompressionLeaveNoDoubt) {
                          chunked(one, 10))),
       400);
   EXPECT_EQ(status_of(exchange(port, post + "Content-Length: -1\r\n\r\n", one)), 400);
-  EXPECT_EQ(status_of(exchange(port, post + "Content-Length: 0\r\nContent-Length: 5\r\n\r\n", one)),
-            400);
+  {  // two that differ: said so, not that the second is malformed
+    const std::string reply =
+        exchange(port, post + "Content-Length: 0\r\nContent-Length: 5\r\n\r\n", one);
+    EXPECT_EQ(status_of(reply), 400);
+    EXPECT_NE(reply.find("Content-Length headers that differ"), std::string::npos) << reply;
+  }
   {  // "abc" is not read as 0, with what follows taken for the next request
     const std::string reply =
         exchange(port,
