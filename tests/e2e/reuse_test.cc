@@ -209,6 +209,21 @@ TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
   EXPECT_NE(r.err.find("dates                     none"), std::string::npos) << r.err;
 }
 
+// --new: a document that first published its shared text is not called "reused", and one with
+// nothing left says so instead of an empty block.
+TEST(Reuse, TheNewTextListingSaysWhoPublishedFirstAndWhenNothingIsNew) {
+  const RunResult r = run_doppel({"reuse", source_dir() + "/examples/news", "--new"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string first, copy;
+  for (const std::string& line : split_lines(r.out)) {
+    if (line.starts_with("01-harbour-bridge.txt  (2024-03-04)")) first = line;
+    if (line.starts_with("02-bridge-reopens-repost.txt  (2024-03-06)")) copy = line;
+  }
+  EXPECT_NE(first.find("shared, first published here"), std::string::npos) << r.out;
+  EXPECT_NE(copy.find("reused"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("    (nothing new: all of its text is shared)"), std::string::npos) << r.out;
+}
+
 // Issue #15: a post X, a reply that quotes X and adds Y, and a reply to the reply that quotes the
 // end of X and Y. Linking every overlapping stretch made one cluster of the three (the second
 // reply's quote overlaps both passages of the first); they are two passages, X with the post as

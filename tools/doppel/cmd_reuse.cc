@@ -97,10 +97,24 @@ void print_clusters(const ReuseResult& r, int show) {
 Status print_documents(const ReuseResult& r, const Settings& s) {
   const Corpus& c = r.corpus;
   const std::vector<std::uint64_t> reused = reused_chars(r);
+  // What of it is the source occurrence of its passage: the first publication of that text is not
+  // "reused" from anyone.
+  std::vector<std::uint64_t> first(c.docs.size(), 0);
+  for (const Occurrence& o : r.occurrences) {
+    if (role_of(r, o) == OccurrenceRole::kSource) first[o.doc] += o.span.end - o.span.begin;
+  }
   auto header = [&](std::uint32_t d) {
     std::string line = printable_field(c.id(d));
     if (!c.date(d).empty()) line += fmt::format("  ({})", printable_field(c.date(d)));
-    line += fmt::format("  {} reused\n", percent(reused[d], r.doc_chars[d]));
+    if (first[d] == 0) {
+      line += fmt::format("  {} reused\n", percent(reused[d], r.doc_chars[d]));
+    } else if (first[d] >= reused[d]) {
+      line +=
+          fmt::format("  {} shared, first published here\n", percent(reused[d], r.doc_chars[d]));
+    } else {
+      line += fmt::format("  {} shared, {} first published here\n",
+                          percent(reused[d], r.doc_chars[d]), percent(first[d], r.doc_chars[d]));
+    }
     return line;
   };
   std::fputs(
@@ -123,6 +137,7 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
       std::string block = "\n" + header(doc.doc);
       std::string body = doc.text;
       while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
+      if (body.empty()) body = "(nothing new: all of its text is shared)";
       // Indented, so that the documents stand apart.
       block += "    ";
       for (const char ch : body) {
