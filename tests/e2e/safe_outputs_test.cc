@@ -35,24 +35,27 @@ std::vector<std::string> temporaries(const std::string& dir) {
 // bytes.
 TEST(SafeOutputs, ABadOptionOrInputLeavesEarlierFilesAsTheyWere) {
   const std::string dir = temp_dir();
-  const std::string prev = dir + "/prev.jsonl";
+  const std::string prev = dir + "/prev.jsonl", prev_html = dir + "/prev.html";
   const std::vector<std::vector<std::string>> runs = {
       {"dedup", news_dir(), "--output", prev, "--threshold", "1.5"},
       {"dedup", news_dir(), "--clusters", prev, "--threads", "-1"},
       {"reuse", news_dir(), "--output", prev, "--min-similarity", "7"},
       {"reuse", news_dir(), "--pairs", prev, "--normalize", "nfkc,bogus"},
       {"dedup", dir + "/missing.jsonl", "--output", prev},
-      {"report", "/nonexistent", "-o", prev},
-      {"report", news_dir(), "-o", prev, "--block-docs", "0"},
+      {"report", "/nonexistent", "-o", prev_html},
+      {"report", news_dir(), "-o", prev_html, "--block-docs", "0"},
       {"dedup", news_dir(), "--output", prev, "--pairs", dir + "/no/such/dir/pairs.jsonl"},
   };
   for (const auto& args : runs) {
     write_file(prev, "keep\n");
+    write_file(prev_html, "keep\n");
     const RunResult r = run_doppel(args);
     SCOPED_TRACE(args[0] + " " + args[args.size() - 2] + " " + args.back());
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_TRUE(r.err.starts_with("doppel: error: ")) << r.err;
+    EXPECT_EQ(r.err.find("the report is an HTML page"), std::string::npos) << r.err;
     EXPECT_EQ(read_file(prev), "keep\n");
+    EXPECT_EQ(read_file(prev_html), "keep\n");
     EXPECT_TRUE(temporaries(dir).empty());
   }
 }
@@ -105,7 +108,9 @@ TEST(SafeOutputs, AnInterruptedRunSaysSoAndLeavesEarlierFilesAsTheyWere) {
     for (const char* command : {"dedup", "reuse", "report"}) {
       SCOPED_TRACE(std::string(command) + " " + said);
       const std::string dir = temp_dir();
-      const std::string out = dir + "/out.jsonl", clusters = dir + "/clusters.jsonl";
+      // (The report is HTML, and refuses a JSON Lines name.)
+      const std::string out = dir + (std::string(command) == "report" ? "/out.html" : "/out.jsonl");
+      const std::string clusters = dir + "/clusters.jsonl";
       write_file(out, "earlier output\n");
       std::vector<std::string> args = {command, "-"};
       if (std::string(command) == "report") {
