@@ -4,34 +4,37 @@
 
 namespace doppel {
 
-std::string escape_invalid_utf8(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
+namespace {
+
+// `text` with each byte that is not part of valid UTF-8 given to write_bad(byte, out) instead.
+template <typename WriteBad>
+std::string rewrite_invalid_utf8(std::string_view text, WriteBad write_bad) {
   std::string out;
   out.reserve(text.size());
   while (!text.empty()) {
     const std::size_t bad = find_invalid_utf8(text);
     out.append(text.substr(0, bad));
     if (bad == text.size()) break;
-    const auto byte = static_cast<unsigned char>(text[bad]);
-    out += "\\x";
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 15]);
+    write_bad(static_cast<unsigned char>(text[bad]), out);
     text.remove_prefix(bad + 1);
   }
   return out;
 }
 
+}  // namespace
+
+std::string escape_invalid_utf8(std::string_view text) {
+  return rewrite_invalid_utf8(text, [](unsigned char byte, std::string& out) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    out += "\\x";
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 15]);
+  });
+}
+
 std::string replace_invalid_utf8(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    const std::size_t bad = find_invalid_utf8(text);
-    out.append(text.substr(0, bad));
-    if (bad == text.size()) break;
-    out += "\uFFFD";
-    text.remove_prefix(bad + 1);
-  }
-  return out;
+  return rewrite_invalid_utf8(text,
+                              [](unsigned char /*byte*/, std::string& out) { out += "\uFFFD"; });
 }
 
 std::size_t find_invalid_utf8(std::string_view text) {
