@@ -850,6 +850,15 @@ TEST(Cli, AnOptionOfAnotherCommandSaysWhichCommandsTakeIt) {
   const RunResult unknown = run_doppel({"reuse", source_dir() + "/examples/news", "--bogus"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_EQ(unknown.err.find("is an option of"), std::string::npos) << unknown.err;
+  // An option this command takes too is not named beside the one it does not ("--progress is an
+  // option of doppel dedup, doppel report, not of doppel reuse" was said of reuse's own option).
+  const RunResult own = run_doppel(
+      {"reuse", source_dir() + "/examples/news", "--progress", "never", "--keep", "earliest"});
+  EXPECT_EQ(own.exit_code, 2);
+  EXPECT_NE(own.err.find("--keep is an option of doppel dedup, not of doppel reuse"),
+            std::string::npos)
+      << own.err;
+  EXPECT_EQ(own.err.find("--progress is an option"), std::string::npos) << own.err;
 }
 
 }  // namespace

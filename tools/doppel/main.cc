@@ -47,6 +47,24 @@ void commands_taking(const CLI::App* app, const std::string& path, const std::st
   }
 }
 
+// The command named by `path` ("doppel index add"), or nullptr.
+const CLI::App* command_app(const CLI::App* app, std::string_view path) {
+  std::size_t at = path.find(' ');
+  while (app != nullptr && at != std::string_view::npos) {
+    const std::size_t end = path.find(' ', at + 1);
+    const std::string_view name =
+        path.substr(at + 1, end == std::string_view::npos ? end : end - at - 1);
+    const CLI::App* found = nullptr;
+    for (const CLI::App* sub :
+         app->get_subcommands([](const CLI::App* a) { return !is_option_group(a); })) {
+      if (sub->get_name() == name) found = sub;
+    }
+    app = found;
+    at = end;
+  }
+  return app;
+}
+
 int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   CLI::App app{"doppel finds near-duplicate documents and reused passages in text collections."};
   app.set_version_flag("--version", std::string("doppel ") + DOPPEL_VERSION);
@@ -121,13 +139,16 @@ int run_main(int argc, char** argv, doppel::dist::Communicator* comm) {
   const std::string command = help_hint;
   help_hint += " --help";
   app.failure_message([&app, argc, argv, help_hint, command](const CLI::App*, const CLI::Error& e) {
-    // An option of another command ("report --seed-words"): say which commands take it.
+    // An option of another command ("report --seed-words"): say which commands take it. Options
+    // this command takes are not named, whatever others take them too.
     std::string where;
     if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      const CLI::App* current = command_app(&app, command);
       for (int i = 2; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (!arg.starts_with("--")) continue;
         const std::string name(arg.substr(0, arg.find('=')));
+        if (current != nullptr && takes_option(current, name)) continue;
         std::string others;
         commands_taking(&app, "doppel", name, command, others);
         if (!others.empty()) {
