@@ -209,6 +209,32 @@ TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
   EXPECT_NE(r.err.find("dates                     none"), std::string::npos) << r.err;
 }
 
+// Dates in a form doppel does not read are ordered as text, which can make one the source of
+// everything: the summary counts them and shows one (it said nothing).
+TEST(Reuse, TheSummaryCountsDatesItCannotRead) {
+  const std::string dir = temp_dir();
+  const std::string text = random_text(7, 60);
+  write_file(dir + "/d.jsonl", jsonl_doc("us", text, "03/01/2021") + "\n" +
+                                   jsonl_doc("iso", text, "2020-12-01") + "\n" +
+                                   jsonl_doc("epoch", text, "1640995200") + "\n" +
+                                   jsonl_doc("none", text) + "\n");
+  const RunResult r = run_doppel({"reuse", dir + "/d.jsonl", "--clusters", "/dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("dates unread                 2  (not a form doppel reads, ordered as "
+                       "text: \"03/01/2021\" of us;"),
+            std::string::npos)
+      << r.err;
+  const RunResult keep = run_doppel({"dedup", dir + "/d.jsonl", "--keep", "earliest"});
+  ASSERT_EQ(keep.exit_code, 0) << keep.err;
+  EXPECT_NE(keep.err.find("dates unread                 2"), std::string::npos) << keep.err;
+  // Readable dates only: no line.
+  write_file(dir + "/ok.jsonl", jsonl_doc("a", text, "2020-12-01") + "\n" +
+                                    jsonl_doc("b", text, "Fri, 01 Oct 2021 08:00:00 +0000") + "\n");
+  const RunResult ok = run_doppel({"reuse", dir + "/ok.jsonl", "--clusters", "/dev/null"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.err.find("dates"), std::string::npos) << ok.err;
+}
+
 // --new: a document that first published its shared text is not called "reused", and one with
 // nothing left says so instead of an empty block.
 TEST(Reuse, TheNewTextListingSaysWhoPublishedFirstAndWhenNothingIsNew) {

@@ -1,5 +1,6 @@
 #include "cli_common.h"
 
+#include "corpus/dates.h"
 #include "doppel/output.h"
 
 #include <unistd.h>
@@ -227,15 +228,32 @@ std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t doc
                      documents > 0 ? human_bytes(double(bytes_sent) / double(documents)) : "-");
 }
 
-std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read) {
+std::string summary_dates(const Corpus& corpus, const ReadOptions& read) {
   if (corpus.stats.ok() == 0) return "";
+  bool any = false;
+  std::uint64_t unread = 0;
+  std::uint32_t example = 0;
   for (std::uint32_t d = 0; d < corpus.docs.size(); ++d) {
-    if (!corpus.date(d).empty()) return "";
+    const std::string_view date = corpus.date(d);
+    if (date.empty()) continue;
+    any = true;
+    if (!reads_as_date(date) && unread++ == 0) example = d;
   }
+  if (!any) {
+    return fmt::format(
+        "  dates                     none  (no document has one: no field \"{}\" (--date-field) "
+        "in JSON Lines, no first line \"date YYYY-MM-DD\" in text files; passages have no "
+        "source)\n",
+        read.date_field);
+  }
+  if (unread == 0) return "";
+  // A date in a form doppel does not read ("03/01/2021", a Unix time) is ordered as text, which
+  // can make it the earliest of all: said here, with one of them.
   return fmt::format(
-      "  dates                     none  (no document has one: no field \"{}\" (--date-field) in "
-      "JSON Lines, no first line \"date YYYY-MM-DD\" in text files; passages have no source)\n",
-      read.date_field);
+      "  dates unread      {:>12}  (not a form doppel reads, ordered as text: \"{}\" of {}; "
+      "docs/input.md, dates)\n",
+      thousands(unread), printable_field(corpus.date(example)),
+      printable_field(corpus.id(example)));
 }
 
 std::string summary_long_words(std::uint64_t documents) {

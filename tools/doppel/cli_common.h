@@ -80,8 +80,9 @@ std::string summary_head(std::string_view job, const ReadStats& st, std::size_t 
 std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t documents);
 std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents);
 // "  dates  none ..." when no document read has a date (passages then have no source, and a
-// misnamed --date-field would go unnoticed); "" otherwise.
-std::string summary_no_dates(const Corpus& corpus, const ReadOptions& read);
+// misnamed --date-field would go unnoticed); "  dates unread N ..." when some dates are not in a
+// form doppel reads as a moment (they are ordered as text); "" otherwise.
+std::string summary_dates(const Corpus& corpus, const ReadOptions& read);
 // "  long words  N documents ..." (ReuseStats::long_word_docs) when N > 0; "" otherwise.
 std::string summary_long_words(std::uint64_t documents);
 

@@ -123,6 +123,10 @@ Status run_dedup(Settings& s) {
     if (!any_on_standard_output(outputs_of(s))) print_clusters(r, o, s.show);
     std::fflush(stdout);  // the listing before the summary on a shared terminal
     std::string sum = summary(r.corpus.stats, r.corpus.inputs.size(), r.stats, o);
+    // Dates decide which document is kept only with --keep earliest or latest.
+    if (o.keep == KeepPolicy::kEarliest || o.keep == KeepPolicy::kLatest) {
+      sum += summary_dates(r.corpus, o.read);
+    }
     sum += summary_memory(r.stats.peak_rss_bytes, r.corpus.stats.documents);
     std::fputs(sum.c_str(), stderr);
   }
