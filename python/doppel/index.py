@@ -47,7 +47,7 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 # command line's (--min-words is min_words); None leaves one out: the command's default when the
 # index is created, the stored value when it exists.
 _MATCHING = (
-    "normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "seed",
+    "normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "bucket_window", "seed",
     "seed_words", "min_words", "min_similarity", "band", "max_unmatched", "max_gap",
     "all_pairs_docs", "max_candidates", "winnow_window", "passages",
 )
@@ -107,6 +107,7 @@ class Index:
         hashes: Optional[int] = None,
         bands: Optional[int] = None,
         rows: Optional[int] = None,
+        bucket_window: Optional[int] = None,
         seed: Optional[int] = None,
         seed_words: Optional[int] = None,
         min_words: Optional[int] = None,
@@ -120,7 +121,8 @@ class Index:
         passages: Optional[bool] = None,
     ):
         given = dict(normalize=normalize, shingle=shingle, ngram=ngram, threshold=threshold,
-                     hashes=hashes, bands=bands, rows=rows, seed=seed, seed_words=seed_words,
+                     hashes=hashes, bands=bands, rows=rows, bucket_window=bucket_window, seed=seed,
+                     seed_words=seed_words,
                      min_words=min_words, min_similarity=min_similarity, band=band,
                      max_unmatched=max_unmatched, max_gap=max_gap, all_pairs_docs=all_pairs_docs,
                      max_candidates=max_candidates, winnow_window=winnow_window,

@@ -25,6 +25,7 @@ class Index:
         hashes: Optional[int] = ...,
         bands: Optional[int] = ...,
         rows: Optional[int] = ...,
+        bucket_window: Optional[int] = ...,
         seed: Optional[int] = ...,
         seed_words: Optional[int] = ...,
         min_words: Optional[int] = ...,

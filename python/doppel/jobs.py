@@ -393,6 +393,7 @@ def dedup(
     hashes: int = 128,
     bands: Optional[int] = None,
     rows: Optional[int] = None,
+    bucket_window: int = 1,
     seed: Optional[int] = None,
     verify: str = "signature",
     keep: str = "first",
@@ -421,8 +422,8 @@ def dedup(
     options = _options(format=format, id_field=id_field, text_field=text_field,
                        date_field=date_field, max_doc_bytes=max_doc_bytes, on_error=on_error,
                        normalize=normalize, shingle=shingle, ngram=ngram, threshold=threshold,
-                       hashes=hashes, bands=bands, rows=rows, seed=seed, verify=verify, keep=keep,
-                       threads=threads, progress=progress)
+                       hashes=hashes, bands=bands, rows=rows, bucket_window=bucket_window,
+                       seed=seed, verify=verify, keep=keep, threads=threads, progress=progress)
     run, problems, int_ids = _run(_doppel.jobs.DedupRun, inputs, options, on_problem,
                                   max_warnings)
     return DedupResult(run, problems, int_ids)

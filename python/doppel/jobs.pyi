@@ -52,6 +52,7 @@ def dedup(
     hashes: int = ...,
     bands: Optional[int] = ...,
     rows: Optional[int] = ...,
+    bucket_window: int = ...,
     seed: Optional[int] = ...,
     verify: str = ...,
     keep: str = ...,

@@ -153,6 +153,7 @@ void near_duplicate_options(const py::dict& kw, NormalizeOptions& normalize,
   take(kw, "hashes", sketch.num_hashes);
   take(kw, "bands", lsh.bands);
   take(kw, "rows", lsh.rows);
+  take(kw, "bucket_window", lsh.bucket_window);
   take(kw, "seed", sketch.seed);
 }
 

@@ -177,6 +177,9 @@ def test_options_are_checked():
         doppel.dedup(str(NEWS), keep="newest")
     with pytest.raises(ValueError, match="`min_words` must be at least `seed_words`"):
         doppel.reuse(str(NEWS), min_words=3)
+    with pytest.raises(ValueError, match=r"`bucket_window` must be in \[1, 63\]"):
+        doppel.dedup(str(NEWS), bucket_window=64)
+    assert doppel.dedup(str(NEWS), bucket_window=63).stats["documents"]["read"] == 12
     with pytest.raises(TypeError):
         doppel.dedup(str(NEWS), no_such_option=1)
     with pytest.raises(OSError, match="no such file or directory"):

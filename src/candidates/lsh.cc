@@ -44,7 +44,12 @@ std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows) {
   return XXH3_64bits_withSeed(row.data(), row.size_bytes(), static_cast<std::uint64_t>(band));
 }
 
-void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
+BucketRule bucket_rule_of(const LshOptions& lsh) {
+  const std::size_t max_members = std::max<std::size_t>(lsh.max_bucket_members, 2);
+  return BucketRule{max_members, std::clamp<std::size_t>(lsh.bucket_window, 1, max_members - 1)};
+}
+
+void bucket_pairs(std::span<const KeyValue> keys, const BucketRule& rule,
                   std::vector<std::uint64_t>& pairs) {
   auto pack = [](std::uint32_t a, std::uint32_t b) {
     return (std::uint64_t{std::min(a, b)} << 32) | std::max(a, b);
@@ -52,15 +57,17 @@ void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members
   for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j].first == keys[i].first) ++j;
-    // Member k (in document order) pairs with every earlier member while k < max_bucket_members,
-    // then with the first and the previous one only: a member's pairs depend only on the members
+    // Member k (in document order) pairs with every earlier member while k < max_members, then
+    // with the first and the `window` before it: a member's pairs depend only on the members
     // before it, so an index that adds documents a few at a time finds the same pairs.
     for (std::size_t k = i + 1; k < j; ++k) {
-      if (k - i < max_bucket_members) {
+      if (k - i < rule.max_members) {
         for (std::size_t a = i; a < k; ++a) pairs.push_back(pack(keys[a].second, keys[k].second));
       } else {
         pairs.push_back(pack(keys[i].second, keys[k].second));
-        pairs.push_back(pack(keys[k - 1].second, keys[k].second));
+        for (std::size_t a = k - rule.window; a < k; ++a) {
+          pairs.push_back(pack(keys[a].second, keys[k].second));
+        }
       }
     }
     i = j;
@@ -68,24 +75,24 @@ void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members
 }
 
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
+                     int rows, const BucketRule& rule, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs) {
   auto& keys = scratch.keys;
   keys.clear();
   keys.reserve(docs.size());
   for (const std::uint32_t d : docs) keys.emplace_back(band_key(sigs[d], band, rows), d);
   sort_key_values(keys, scratch.tmp);
-  bucket_pairs(keys, max_bucket_members, pairs);
+  bucket_pairs(keys, rule, pairs);
 }
 
 std::vector<std::uint64_t> lsh_candidates(const SignatureStore& sigs,
                                           std::span<const std::uint32_t> docs, int bands, int rows,
-                                          std::size_t max_bucket_members, int threads) {
+                                          const BucketRule& rule, int threads) {
   std::vector<std::vector<std::uint64_t>> per_thread(static_cast<std::size_t>(threads));
   run_on_threads(threads, [&](int t) {
     BandScratch scratch;
     for (int band = t; band < bands; band += threads) {
-      band_candidates(sigs, docs, band, rows, max_bucket_members, scratch,
+      band_candidates(sigs, docs, band, rows, rule, scratch,
                       per_thread[static_cast<std::size_t>(t)]);
     }
   });

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "doppel/options.h"
 #include "sketch/signature_store.h"
 #include "util/radix_sort.h"
 
@@ -28,14 +29,24 @@ LshShape choose_lsh_shape(double threshold, int num_hashes);
 // keys are equal share the band's bucket.
 std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows);
 
+// Which members of a bucket a member pairs with: every earlier one while fewer than
+// `max_members` came before it; after that the first member and the `window` members just before
+// it (1 <= window < max_members), so that a boilerplate bucket costs linear, not quadratic, work.
+// A window of 1 (the default) left out 15-29 of a family of 500 near duplicates around the
+// threshold, whose members are each above it with only a few of the others; 63 left out none to
+// one (simulated on that family), for 32 times the pairs of a big bucket.
+struct BucketRule {
+  std::size_t max_members = 64;
+  std::size_t window = 1;
+};
+BucketRule bucket_rule_of(const LshOptions& lsh);
+
 // Appends the candidate pairs of the buckets of one band: `keys` are (band key, document) sorted
 // (sort_key_values), runs of equal keys a bucket each, each packed as (a << 32 | b) with a < b.
-// Members of a bucket are taken in document order: member k pairs with every earlier member while
-// k < max_bucket_members, and after that with the first member and the previous one only, so that
-// a boilerplate bucket costs linear, not quadratic, work. The rule is prefix-stable: a member's
-// pairs depend only on the members before it, which lets an incremental index (src/index/) find
-// exactly the pairs of a batch run.
-void bucket_pairs(std::span<const KeyValue> keys, std::size_t max_bucket_members,
+// Members of a bucket are taken in document order, paired by `rule`. The rule is prefix-stable: a
+// member's pairs depend only on the members before it, which lets an incremental index
+// (src/index/) find exactly the pairs of a batch run.
+void bucket_pairs(std::span<const KeyValue> keys, const BucketRule& rule,
                   std::vector<std::uint64_t>& pairs);
 
 // Reusable buffers of band_candidates (one per thread).
@@ -46,13 +57,13 @@ struct BandScratch {
 // Appends the candidate pairs of one band among `docs` (document indices, ascending) to `pairs`
 // by the rule of bucket_pairs.
 void band_candidates(const SignatureStore& sigs, std::span<const std::uint32_t> docs, int band,
-                     int rows, std::size_t max_bucket_members, BandScratch& scratch,
+                     int rows, const BucketRule& rule, BandScratch& scratch,
                      std::vector<std::uint64_t>& pairs);
 
 // The candidate pairs of every band, packed as above, sorted and without repeats; the bands are
 // spread over `threads` threads (the result does not depend on their number).
 std::vector<std::uint64_t> lsh_candidates(const SignatureStore& sigs,
                                           std::span<const std::uint32_t> docs, int bands, int rows,
-                                          std::size_t max_bucket_members, int threads);
+                                          const BucketRule& rule, int threads);
 
 }  // namespace doppel

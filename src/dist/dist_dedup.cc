@@ -164,7 +164,7 @@ Result<std::vector<std::uint64_t>> candidates(Job& job, int bands, int rows) {
     DOPPEL_RETURN_IF_ERROR(job.comm.agree(guarded("finding candidate pairs", [&] {
       on_threads(n, [&](std::size_t i) {
         sort_key_values(got[i], tmp[i]);
-        bucket_pairs(got[i], job.options.lsh.max_bucket_members, pairs[i]);
+        bucket_pairs(got[i], bucket_rule_of(job.options.lsh), pairs[i]);
       });
       return Status::Ok();
     })));

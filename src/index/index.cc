@@ -151,6 +151,7 @@ class IndexImpl final : public Index {
         open_(std::move(open)),
         format_version_(format_version),
         shape_(lsh_shape_of(options_)),
+        bucket_rule_(bucket_rule_of(options_.lsh)),
         threads_(worker_threads(open_.threads)),
         store_(std::move(store)),
         buckets_(shape_.bands),
@@ -234,6 +235,7 @@ class IndexImpl final : public Index {
   // kIndexFormatVersion.
   const int format_version_;
   const LshShape shape_;
+  const BucketRule bucket_rule_;
   const int threads_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<DataLog> log_;
@@ -579,9 +581,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   const auto base = static_cast<std::uint32_t>(docs_.size());
   const auto bands = static_cast<std::size_t>(shape_.bands);
   struct IndexHits {
-    std::uint32_t known = kNoSeq;                     // the id's document, alive
-    std::uint32_t exact_of = kNoSeq;                  // the first alive document with the same text
-    std::vector<std::uint32_t> members, members_end;  // bucket members, band by band
+    std::uint32_t known = kNoSeq;     // the id's document, alive
+    std::uint32_t exact_of = kNoSeq;  // the first alive document with the same text
+    // Bucket members, band by band (of a big bucket only its first and last ones, as
+    // bucket_partners() needs them), and how many each bucket holds.
+    std::vector<std::uint32_t> members, members_end, members_count;
     // Per distinct fingerprint, its holders in the index: count, hub and [begin, end) of
     // holder_docs (flat: one allocation a document, not one a fingerprint).
     struct Found {
@@ -611,7 +615,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       const auto keys = feats.keys(f);
       for (std::size_t b = 0; b < bands; ++b) buckets_.prefetch(static_cast<int>(b), keys[b]);
       for (std::size_t b = 0; b < bands; ++b) {
-        buckets_.members(static_cast<int>(b), keys[b], h.members);
+        h.members_count.push_back(static_cast<std::uint32_t>(buckets_.members(
+            static_cast<int>(b), keys[b], bucket_rule_.max_members - 1, h.members)));
         h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
       }
     }
@@ -688,8 +693,10 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         for (std::size_t b = 0; b < bands; ++b) {
           const std::uint32_t from = b == 0 ? 0 : h.members_end[b - 1];
           members.assign(h.members.begin() + from, h.members.begin() + h.members_end[b]);
-          overlay_buckets.members(static_cast<int>(b), keys[b], members);
-          bucket_partners(members, options_.lsh.max_bucket_members, plan.lsh);
+          const std::size_t count =
+              h.members_count[b] + overlay_buckets.members(static_cast<int>(b), keys[b],
+                                                           bucket_rule_.max_members - 1, members);
+          bucket_partners(members, count, bucket_rule_, plan.lsh);
           overlay_buckets.insert(static_cast<int>(b), keys[b], plan.seq);
         }
         std::sort(plan.lsh.begin(), plan.lsh.end());

@@ -39,6 +39,7 @@ std::vector<std::pair<std::string, std::string>> option_values(const IndexOption
       {"bands", fmt::format("{}", o.lsh.bands)},
       {"rows", fmt::format("{}", o.lsh.rows)},
       {"max_bucket_members", fmt::format("{}", o.lsh.max_bucket_members)},
+      {"bucket_window", fmt::format("{}", bucket_rule_of(o.lsh).window)},
       {"seed_words", fmt::format("{}", o.seed_words)},
       {"min_words", fmt::format("{}", o.min_words)},
       {"min_similarity", fmt::format("{}", o.min_similarity)},
@@ -59,7 +60,7 @@ std::string to_string(const IndexOptions& options) {
 }
 
 Result<IndexOptions> parse_options(const std::string& text) {
-  IndexOptions o;
+  IndexOptions o;  // an index made before `bucket_window` was stored has the default, 1
   std::istringstream in(text);
   std::string name, value;
   while (in >> name >> value) {
@@ -85,6 +86,8 @@ Result<IndexOptions> parse_options(const std::string& text) {
       good = parse_number(value, o.lsh.rows);
     } else if (name == "max_bucket_members") {
       good = parse_number(value, o.lsh.max_bucket_members);
+    } else if (name == "bucket_window") {
+      good = parse_number(value, o.lsh.bucket_window) && o.lsh.bucket_window >= 1;
     } else if (name == "seed_words") {
       good = parse_number(value, o.seed_words);
     } else if (name == "min_words") {
@@ -137,6 +140,7 @@ std::string option_differences(const IndexOptions& stored, const IndexOptions& a
   if (given("hashes")) merged.sketch.num_hashes = asked.sketch.num_hashes;
   if (given("bands")) merged.lsh.bands = asked.lsh.bands;
   if (given("rows")) merged.lsh.rows = asked.lsh.rows;
+  if (given("bucket_window")) merged.lsh.bucket_window = asked.lsh.bucket_window;
   if (given("min_words")) merged.min_words = asked.min_words;
   if (given("seed_words")) merged.seed_words = asked.seed_words;
   if (given("winnow_window")) merged.winnow_window = asked.winnow_window;

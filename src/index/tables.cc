@@ -61,13 +61,32 @@ std::uint64_t BucketTable::memory_bytes() const {
   return n;
 }
 
-void bucket_partners(std::span<const std::uint32_t> members, std::size_t max_members,
-                     std::vector<std::uint32_t>& out) {
-  if (members.size() < max_members) {
+std::size_t BucketTable::members(int band, std::uint64_t key, std::size_t tail,
+                                 std::vector<std::uint32_t>& out) const {
+  const std::uint32_t* v = bands_[static_cast<std::size_t>(band)].find(key);
+  if (v == nullptr || *v == FlatMap<std::uint64_t>::kDead) return 0;
+  if ((*v & kList) == 0) {
+    out.push_back(*v - 1);
+    return 1;
+  }
+  const auto& list = lists_[static_cast<std::size_t>(band)][*v & ~kList];
+  if (list.size() <= tail + 1) {
+    out.insert(out.end(), list.begin(), list.end());
+  } else {
+    out.push_back(list.front());
+    out.insert(out.end(), list.end() - static_cast<std::ptrdiff_t>(tail), list.end());
+  }
+  return list.size();
+}
+
+void bucket_partners(std::span<const std::uint32_t> members, std::size_t count,
+                     const BucketRule& rule, std::vector<std::uint32_t>& out) {
+  if (count < rule.max_members) {
     out.insert(out.end(), members.begin(), members.end());
   } else if (!members.empty()) {
     out.push_back(members.front());
-    out.push_back(members.back());
+    const std::size_t window = std::min(rule.window, members.size() - 1);
+    out.insert(out.end(), members.end() - static_cast<std::ptrdiff_t>(window), members.end());
   }
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "candidates/lsh.h"
+
 namespace doppel {
 
 inline constexpr std::uint32_t kNoSeq = 0xffffffffu;
@@ -91,6 +93,10 @@ class BucketTable {
       : bands_(static_cast<std::size_t>(bands)), lists_(static_cast<std::size_t>(bands)) {}
   // Appends the members of bucket `key` of `band` to `out`, in seq order.
   void members(int band, std::uint64_t key, std::vector<std::uint32_t>& out) const;
+  // The same for bucket_partners(): of a bucket of more than `tail` + 1 members, only the first
+  // and the last `tail` (a template's bucket may hold a million). Returns how many it holds.
+  std::size_t members(int band, std::uint64_t key, std::size_t tail,
+                      std::vector<std::uint32_t>& out) const;
   // Adds `seq`, which must be above every member's.
   void insert(int band, std::uint64_t key, std::uint32_t seq);
   void prefetch(int band, std::uint64_t key) const {
@@ -107,10 +113,12 @@ class BucketTable {
 };
 
 // The members of a bucket that a new member pairs with, by the prefix-stable rule of
-// candidates/lsh.h: all of them while there are fewer than `max_members`, else the first and the
-// last. `members` is the bucket in seq order, without the new member.
-void bucket_partners(std::span<const std::uint32_t> members, std::size_t max_members,
-                     std::vector<std::uint32_t>& out);
+// candidates/lsh.h: all of them while there are fewer than rule.max_members, else the first and
+// the last rule.window. The bucket (in seq order, without the new member) holds `count`;
+// `members` is all of them, or (from members() with a tail of at least rule.window) its first
+// and last ones.
+void bucket_partners(std::span<const std::uint32_t> members, std::size_t count,
+                     const BucketRule& rule, std::vector<std::uint32_t>& out);
 
 // Ranks documents for fingerprint hubs: true when `a` comes before `b` (earlier date, then
 // earlier seq).

@@ -66,7 +66,7 @@ void find_duplicates(const DedupOptions& options, const DocumentSketches& sketch
   result.stats.rows = shape.rows;
   std::vector<std::uint64_t> candidates =
       lsh_candidates(sketches.signatures(), distinct, shape.bands, shape.rows,
-                     options.lsh.max_bucket_members, threads);
+                     bucket_rule_of(options.lsh), threads);
   result.stats.candidate_pairs = candidates.size();
   result.stats.seconds.candidates = clock.lap();
 

@@ -26,6 +26,11 @@ Status validate_matching(const ShingleOptions& shingle, const SketchOptions& ske
     return Status::InvalidArgument(
         fmt::format("`bands` x `rows` must be at most `hashes` ({})", sketch.num_hashes));
   }
+  if (lsh.max_bucket_members >= 2 &&
+      (lsh.bucket_window < 1 || lsh.bucket_window >= lsh.max_bucket_members)) {
+    return Status::InvalidArgument(
+        fmt::format("`bucket_window` must be in [1, {}]", lsh.max_bucket_members - 1));
+  }
   return Status::Ok();
 }
 

@@ -174,6 +174,59 @@ TEST(Index, ChunkedAddsGiveTheDedupPairsAndClusters) {
       << "a query of a missing index fails";
 }
 
+// A family of near duplicates whose buckets hold far more than 64 members (a template with a
+// few words changed in each copy): chunked adds give dedup's pairs with the default window and
+// with a wide one, which finds more of them; an index keeps the window it was made with.
+TEST(Index, BigBucketsGiveTheDedupPairsWithEitherWindow) {
+  const std::string dir = temp_dir();
+  const std::string base = random_text(91, 120);
+  std::vector<std::string> words;
+  for (std::size_t at = 0, next = 0; at < base.size(); at = next + 1) {
+    next = std::min(base.find(' ', at), base.size());
+    words.push_back(base.substr(at, next - at));
+  }
+  std::mt19937_64 rng(0x77696e);
+  std::vector<std::string> lines;
+  for (int d = 0; d < 240; ++d) {
+    std::vector<std::string> copy = words;
+    for (int e = 1 + static_cast<int>(rng() % 3); e > 0; --e) {
+      copy[rng() % copy.size()] = "w" + std::to_string(rng() % 100000);
+    }
+    std::string text;
+    for (const std::string& w : copy) text += (text.empty() ? "" : " ") + w;
+    lines.push_back(jsonl_doc("t" + std::to_string(d), text));
+  }
+  write_file(dir + "/all.jsonl", lines_of(lines, 0, lines.size()));
+  std::size_t narrow_pairs = 0;
+  for (const std::string window : {"1", "40"}) {
+    ASSERT_EQ(run_doppel({"dedup", dir + "/all.jsonl", "--bucket-window", window, "--pairs",
+                          dir + "/d.pairs", "-q"})
+                  .exit_code,
+              0);
+    const std::string pairs = read_file(dir + "/d.pairs");
+    if (window == "1") {
+      narrow_pairs = split_lines(pairs).size();
+    } else {
+      EXPECT_GT(split_lines(pairs).size(), narrow_pairs) << "a wider window finds more pairs";
+    }
+    const std::string index = dir + "/w" + window + ".idx";
+    for (std::size_t c = 0; c < 3; ++c) {
+      const std::string part = dir + "/part" + std::to_string(c) + ".jsonl";
+      write_file(part, lines_of(lines, lines.size() * c / 3, lines.size() * (c + 1) / 3));
+      std::vector<std::string> args = {"index", "add", index, part, "--answers", "/dev/null", "-q"};
+      if (c == 0 && window != "1") args.insert(args.end(), {"--bucket-window", window});
+      const RunResult r = run_doppel(args);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    ASSERT_EQ(run_doppel({"index", "export", index, "--pairs", dir + "/i.pairs"}).exit_code, 0);
+    EXPECT_EQ(read_file(dir + "/i.pairs"), pairs) << "window " << window;
+  }
+  const RunResult other = run_doppel(
+      {"index", "add", dir + "/w40.idx", dir + "/part0.jsonl", "--bucket-window", "2", "-q"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("--bucket-window 40 (asked: 2)"), std::string::npos) << other.err;
+}
+
 TEST(Index, AnswersNewExactNearAndPassages) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/news.idx";

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "candidates/lsh.h"
 #include "corpus/dates.h"
 #include "index/features.h"
 #include "index/index_internal.h"
@@ -241,6 +242,21 @@ TEST(IndexOptions, StoredTextReadsBack) {
   EXPECT_EQ(to_string(*back), text);
   EXPECT_FALSE(parse_options("threshold x\n").ok());
   EXPECT_FALSE(parse_options("colour blue\n").ok());
+  // The bucket window is stored; an index stored before it was an option has the default (1),
+  // the rule it was made with.
+  IndexOptions wide = o;
+  wide.lsh.bucket_window = 20;
+  const std::string wide_text = to_string(wide);
+  EXPECT_NE(wide_text.find("bucket_window 20\n"), std::string::npos) << wide_text;
+  auto wide_back = parse_options(wide_text);
+  ASSERT_TRUE(wide_back.ok());
+  EXPECT_EQ(bucket_rule_of(wide_back->lsh).window, 20u);
+  std::string before = wide_text;
+  before.erase(before.find("bucket_window 20\n"), std::string("bucket_window 20\n").size());
+  auto old = parse_options(before);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(bucket_rule_of(old->lsh).window, 1u);
+  EXPECT_FALSE(parse_options("bucket_window 0\n").ok());
 }
 
 TEST(IndexOptions, DifferencesNameOnlyTheOptionsAsked) {

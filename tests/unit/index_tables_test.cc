@@ -85,7 +85,6 @@ TEST(Winnow, ASharedRunOfMinWordsSharesAFingerprint) {
 TEST(BucketTable, PartnersOneAtATimeAreTheBatchPairs) {
   std::mt19937_64 rng(0x627563);
   constexpr std::uint32_t kDocs = 400;
-  constexpr std::size_t kMax = 8;
   SignatureStore sigs(2);
   for (std::uint32_t d = 0; d < kDocs; ++d) {
     const auto kind = rng() % 5;  // two big buckets, a small one, and singletons
@@ -95,28 +94,36 @@ TEST(BucketTable, PartnersOneAtATimeAreTheBatchPairs) {
   }
   std::vector<std::uint32_t> docs(kDocs);
   for (std::uint32_t d = 0; d < kDocs; ++d) docs[d] = d;
-  BandScratch scratch;
-  std::vector<std::uint64_t> batch;
-  band_candidates(sigs, docs, 0, 2, kMax, scratch, batch);
-  std::sort(batch.begin(), batch.end());
-  batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
+  // Windows of one, some and all but one of the members that pair with all before them; the
+  // documents after the first `split` are in a second table (the index and a batch's overlay).
+  for (const BucketRule rule : {BucketRule{8, 1}, BucketRule{8, 3}, BucketRule{8, 7}}) {
+    for (const std::uint32_t split : {0u, 5u, 100u, kDocs}) {
+      BandScratch scratch;
+      std::vector<std::uint64_t> batch;
+      band_candidates(sigs, docs, 0, 2, rule, scratch, batch);
+      std::sort(batch.begin(), batch.end());
+      batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
 
-  BucketTable table(1);
-  std::vector<std::uint64_t> incremental;
-  std::vector<std::uint32_t> members, partners;
-  for (std::uint32_t d = 0; d < kDocs; ++d) {
-    const std::uint64_t key = band_key(sigs[d], 0, 2);
-    members.clear();
-    table.members(0, key, members);
-    ASSERT_TRUE(std::is_sorted(members.begin(), members.end()));
-    partners.clear();
-    bucket_partners(members, kMax, partners);
-    for (const std::uint32_t p : partners) incremental.push_back(std::uint64_t{p} << 32 | d);
-    table.insert(0, key, d);
+      BucketTable index(1), overlay(1);
+      std::vector<std::uint64_t> incremental;
+      std::vector<std::uint32_t> members, partners;
+      for (std::uint32_t d = 0; d < kDocs; ++d) {
+        const std::uint64_t key = band_key(sigs[d], 0, 2);
+        members.clear();
+        std::size_t count = index.members(0, key, rule.max_members - 1, members);
+        count += overlay.members(0, key, rule.max_members - 1, members);
+        ASSERT_TRUE(std::is_sorted(members.begin(), members.end()));
+        ASSERT_LE(members.size(), 2 * rule.max_members) << "a big bucket is not copied whole";
+        partners.clear();
+        bucket_partners(members, count, rule, partners);
+        for (const std::uint32_t p : partners) incremental.push_back(std::uint64_t{p} << 32 | d);
+        (d < split ? index : overlay).insert(0, key, d);
+      }
+      std::sort(incremental.begin(), incremental.end());
+      incremental.erase(std::unique(incremental.begin(), incremental.end()), incremental.end());
+      EXPECT_EQ(incremental, batch) << "window " << rule.window << ", split " << split;
+    }
   }
-  std::sort(incremental.begin(), incremental.end());
-  incremental.erase(std::unique(incremental.begin(), incremental.end()), incremental.end());
-  EXPECT_EQ(incremental, batch);
 }
 
 TEST(BucketTable, EraseAndReplacementKeepSeqOrder) {

@@ -114,7 +114,7 @@ TEST(BandCandidates, EqualsBruteForceOnSmallBuckets) {
     BandScratch scratch;
     for (int band = 0; band < kBands; ++band) {
       std::vector<std::uint64_t> pairs = {12345};  // appended to, never cleared
-      band_candidates(sigs, docs, band, kRows, 1000, scratch, pairs);
+      band_candidates(sigs, docs, band, kRows, BucketRule{1000, 999}, scratch, pairs);
       ASSERT_EQ(pairs.front(), 12345u);
       pairs.erase(pairs.begin());
       for (const auto p : pairs) ASSERT_LT(p >> 32, p & 0xffffffffu) << "packed a < b";
@@ -145,7 +145,7 @@ TEST(BandCandidates, BucketAtTheLimitGivesAllPairs) {
   for (std::uint32_t d = 0; d < 74; ++d) docs[d] = d;
   BandScratch scratch;
   std::vector<std::uint64_t> pairs;
-  band_candidates(sigs, docs, 0, 2, 64, scratch, pairs);
+  band_candidates(sigs, docs, 0, 2, BucketRule{64, 1}, scratch, pairs);
   std::sort(pairs.begin(), pairs.end());
   EXPECT_EQ(pairs, brute_force_pairs(sigs, docs, 0, 2));
   EXPECT_EQ(pairs.size(), 64u * 63u / 2u);
@@ -159,8 +159,19 @@ TEST(BandCandidates, BigBucketGivesLinearPairsConnectingAllMembers) {
   for (std::uint32_t d = 0; d < docs.size(); ++d) docs[d] = d;
   BandScratch scratch;
   std::vector<std::uint64_t> pairs;
-  band_candidates(sigs, docs, 0, 2, 64, scratch, pairs);
-  // The first 64 members in all pairs, each later one with the first and the previous.
+  // The first 64 members in all pairs, each later one with the first and the 63 before it
+  // (the widest window), or with the first and the previous one (window 1, the default).
+  band_candidates(sigs, docs, 0, 2, BucketRule{64, 63}, scratch, pairs);
+  EXPECT_EQ(pairs.size(), 64u * 63u / 2u + 64u * (kMembers - 64u));
+  std::set<std::uint64_t> expected;
+  for (std::uint32_t b = 1; b < kMembers; ++b) {
+    for (std::uint32_t a = 0; a < b; ++a) {
+      if (b < 64 || a == 0 || b - a <= 63) expected.insert(std::uint64_t{a} << 32 | b);
+    }
+  }
+  EXPECT_EQ(std::set<std::uint64_t>(pairs.begin(), pairs.end()), expected);
+  pairs.clear();
+  band_candidates(sigs, docs, 0, 2, bucket_rule_of(LshOptions{}), scratch, pairs);
   EXPECT_EQ(pairs.size(), 64u * 63u / 2u + 2u * (kMembers - 64u));
   UnionFind sets(kMembers + kOthers);
   for (const auto p : pairs) {
@@ -189,7 +200,7 @@ TEST(BandCandidates, BigBucketOfScatteredDocuments) {
   for (std::uint32_t d = 0; d < 400; ++d) docs[d] = d;
   BandScratch scratch;
   std::vector<std::uint64_t> pairs;
-  band_candidates(sigs, docs, 0, 4, 64, scratch, pairs);
+  band_candidates(sigs, docs, 0, 4, BucketRule{64, 1}, scratch, pairs);
   const std::set<std::uint32_t> in_bucket(members.begin(), members.end());
   UnionFind sets(400);
   std::size_t bucket_pairs = 0;
@@ -212,7 +223,7 @@ TEST(BandCandidates, PairsArePrefixStable) {
   std::mt19937_64 rng(0x707266);
   SignatureStore sigs(2);
   for (std::uint32_t d = 0; d < 300; ++d) {
-    // Two big buckets (over the limit of 8 used below), a small one, and singletons.
+    // Two big buckets (over the limit of 8 used below, window 3), a small one, and singletons.
     const auto kind = rng() % 4;
     std::vector<SigValue> sig = {static_cast<SigValue>(kind), 1};
     if (kind == 3) sig[1] = static_cast<SigValue>(2 + rng() % 60000);
@@ -222,11 +233,11 @@ TEST(BandCandidates, PairsArePrefixStable) {
   for (std::uint32_t d = 0; d < 300; ++d) docs[d] = d;
   BandScratch scratch;
   std::vector<std::uint64_t> all;
-  band_candidates(sigs, docs, 0, 2, 8, scratch, all);
+  band_candidates(sigs, docs, 0, 2, BucketRule{8, 3}, scratch, all);
   std::sort(all.begin(), all.end());
   for (const std::uint32_t k : {1u, 2u, 9u, 10u, 57u, 150u, 299u}) {
     std::vector<std::uint64_t> prefix;
-    band_candidates(sigs, std::span(docs).first(k), 0, 2, 8, scratch, prefix);
+    band_candidates(sigs, std::span(docs).first(k), 0, 2, BucketRule{8, 3}, scratch, prefix);
     std::sort(prefix.begin(), prefix.end());
     std::vector<std::uint64_t> expected;
     for (const auto p : all) {

@@ -186,6 +186,13 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.dedup.lsh.rows, false);
        }},
+      {"bucket-window", "--bucket-window", kMatching, "N",
+       "LSH buckets of 64+ documents: each later one is compared with the first and the N before "
+       "it; raise (up to 63) for families of near duplicates around the threshold, at N times the "
+       "pairs",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.dedup.lsh.bucket_window);
+       }},
       {"seed", "--seed", kMatching, "S", "Hash seed: results are reproducible for a given seed",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.dedup.sketch.seed);
@@ -448,9 +455,10 @@ const std::vector<const char*>& running_flags() {
 
 const std::vector<const char*>& index_matching_flags() {
   static const std::vector<const char*> keys = {
-      "normalize",     "shingle", "ngram",          "threshold",      "hashes",        "bands",
-      "rows",          "seed",    "min-words",      "min-similarity", "seed-words",    "band",
-      "max-unmatched", "max-gap", "all-pairs-docs", "max-candidates", "winnow-window", "passages"};
+      "normalize",      "shingle",        "ngram",         "threshold",     "hashes",
+      "bands",          "rows",           "bucket-window", "seed",          "min-words",
+      "min-similarity", "seed-words",     "band",          "max-unmatched", "max-gap",
+      "all-pairs-docs", "max-candidates", "winnow-window", "passages"};
   return keys;
 }
 
@@ -489,9 +497,9 @@ std::vector<const char*> flags_of(Command command) {
   add_all(input_flags());
   switch (command) {
     case Command::kDedup:
-      add({"normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "seed",
-           "verify", "keep", "dedup.clusters", "dedup.pairs", "dedup.output", "removed", "stats",
-           "dedup.show"});
+      add({"normalize", "shingle", "ngram", "threshold", "hashes", "bands", "rows", "bucket-window",
+           "seed", "verify", "keep", "dedup.clusters", "dedup.pairs", "dedup.output", "removed",
+           "stats", "dedup.show"});
       break;
     case Command::kReuse:
       add({"normalize", "min-words", "min-similarity", "cluster-trigrams", "seed-words", "band",
