@@ -419,8 +419,10 @@ Status reuse_distributed(Communicator& comm, std::span<const std::string> inputs
   DocumentWords words;
   const ReadStageOptions stage{&options.normalize, stats.threads, options.progress, "reuse", true};
   DOPPEL_RETURN_IF_ERROR(read_distributed(comm, inputs, options.read, stage, out.rc, words));
-  std::uint64_t total_words[1] = {words.table().size()};
+  std::uint64_t total_words[2] = {words.table().size(),
+                                  doppel::internal::count_long_word_docs(words)};
   DOPPEL_RETURN_IF_ERROR(comm.sum(total_words));
+  stats.long_word_docs = total_words[1];
   if (total_words[0] >= (std::uint64_t{1} << 32)) {
     return Status::InvalidArgument(
         "reuse handles at most 2^32 words per run; split the corpus (a limit of this version)");

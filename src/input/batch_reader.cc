@@ -210,8 +210,10 @@ bool BatchReader::next(Batch& batch) {
     }
   }
   batch.buffer.append(kBatchPadding, ' ');
+  // A batch with only the bytes of a range's last lines (counted when the range closes, after
+  // the previous batch took its documents) still goes out: the input's size holds them.
   return !batch.docs.empty() || !batch.file_problems.empty() || range_ < ranges_.size() ||
-         batch.blank_lines > 0;
+         batch.blank_lines > 0 || batch.bytes > 0;
 }
 
 void BatchReader::close_file(Batch& batch) {

@@ -138,6 +138,16 @@ void describe_passages(std::span<const AlignedPair> aligned, const PassageGroups
   }
 }
 
+std::uint64_t count_long_word_docs(const DocumentWords& words) {
+  const auto chars = words.chars();
+  std::uint64_t n = 0;
+  for (std::uint32_t d = 0; d < chars.size(); ++d) {
+    const std::uint64_t count = words.table().doc(d).size();
+    n += count > 0 && chars[d] >= 40 && chars[d] >= 12 * count;
+  }
+  return n;
+}
+
 Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClock& clock,
                      ReuseResult& result) {
   if (words.table().size() >= (std::uint64_t{1} << 32)) {
@@ -145,11 +155,8 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
         "reuse handles at most 2^32 words per run; split the corpus (a limit of this version)");
   }
   const int threads = result.stats.threads;
+  result.stats.long_word_docs = count_long_word_docs(words);
   result.doc_chars = words.take_chars();
-  for (std::uint32_t d = 0; d < result.doc_chars.size(); ++d) {
-    const std::uint64_t chars = result.doc_chars[d], n = words.table().doc(d).size();
-    result.stats.long_word_docs += n > 0 && chars >= 40 && chars >= 12 * n;
-  }
 
   // --- seeds: shared word n-grams -------------------------------------------------------------
   const std::vector<std::uint32_t> rank = rank_by_date(result.corpus);

@@ -341,6 +341,32 @@ TEST(MpiReuse, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
   }
 }
 
+// The summary's counts of the whole job: documents of long "words" (text without spaces) on
+// every rank are counted, as one process counts them (the line was missing).
+TEST(MpiReuse, TheSummaryCountsLongWordDocumentsOfEveryRank) {
+  REQUIRE_MPIRUN();
+  const std::string dir = temp_dir();
+  const std::string cjk =
+      "\xe5\x8c\x97\xe4\xba\xac\xe5\xb8\x82\xe6\x94\xbf\xe5\xba\x9c\xe4\xbb\x8a"
+      "\xe5\xa4\xa9\xe5\xae\xa3\xe5\xb8\x83\xe6\x96\xb0\xe7\x9a\x84\xe4\xba\xa4";
+  std::string corpus;
+  for (int d = 0; d < 400; ++d) {
+    const std::string text =
+        d % 100 == 7 ? cjk + cjk + cjk + cjk + " " + cjk : random_text(d + 1, 40);
+    corpus += jsonl_doc("d" + std::to_string(d), text) + "\n";
+  }
+  write_file(dir + "/c.jsonl", corpus);
+  const std::vector<std::string> args = {"reuse", dir + "/c.jsonl", "--clusters", "/dev/null"};
+  const RunResult one = run_doppel(args);
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.err.find("long words                   4  documents"), std::string::npos)
+      << one.err;
+  const RunResult job = run_doppel_mpi(3, args);
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_NE(job.err.find("long words                   4  documents"), std::string::npos)
+      << job.err;
+}
+
 // N-grams in more documents than --all-pairs-docs link each occurrence to the earliest document
 // only: the rank that owns the n-gram needs every document's date rank.
 TEST(MpiReuse, FrequentNgramsAndOtherOptionsAsInOneProcess) {

@@ -531,6 +531,20 @@ TEST(BatchReader, RangesOfLargeFilesReadWhatTheWholeFileGives) {
   }
 }
 
+// A range whose last line fills a batch: its bytes, counted when the range closes, come in a
+// batch of no documents, which must still be given out (a 4-rank run of Reuters had reported a
+// quarter of its size).
+TEST(BatchReader, ARangeEndingWithAFullBatchCountsItsBytes) {
+  const std::string first = "{\"id\":1,\"text\":\"a b c\"}\n";
+  const std::string text = first + "{\"id\":2,\"text\":\"" + std::string(3u << 20, 'x') + "\"}\n";
+  MemoryEnv env;
+  env.files["/c.jsonl"] = text;
+  const ReadAll whole = read_all(env, {"/c.jsonl"});
+  EXPECT_EQ(whole.bytes, text.size());
+  MemoryEnv ranged_env;
+  expect_same_reading(whole, read_in_ranges(ranged_env, text, {first.size()}), "one cut");
+}
+
 TEST(BatchReader, FilesRejectedWholeAreKnownByTheirHead) {
   EXPECT_TRUE(rejected_whole(std::string("{\"id\":1}\n\0", 11)));
   EXPECT_TRUE(rejected_whole("  [\n{\"id\":1}\n]"));
