@@ -70,8 +70,14 @@ constexpr std::array<char, 128> make_byte_folds(bool case_fold) {
 constexpr std::array<std::array<char, 128>, 2> kByteFolds = {make_byte_folds(false),
                                                              make_byte_folds(true)};
 
+// U+200B ZERO WIDTH SPACE: a format character, but a break between words (Thai and Khmer text,
+// and scraped web pages, put it where a space would be); NFKC's removal of ignorables would glue
+// the words on either side into one.
+constexpr char32_t kZeroWidthSpace = 0x200B;
+
 CharClass classify(char32_t cp) {
   if (cp < 128) return kAsciiClass[cp];
+  if (cp == kZeroWidthSpace) return CharClass::kSpace;
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
     case UTF8PROC_CATEGORY_ZS:
     case UTF8PROC_CATEGORY_ZL:
@@ -100,6 +106,7 @@ CharClass classify(char32_t cp) {
 // Code points that attach to the one before them, so that NFKC may compose them with it:
 // combining marks and the vowel and final jamo of conjoining Hangul.
 bool attaches_to_previous(char32_t cp) {
+  if (cp == kZeroWidthSpace) return false;  // a space of its own (classify)
   if (cp >= 0x1160 && cp <= 0x11FF) return true;
   if ((cp >= 0x3131 && cp <= 0x318E) || (cp >= 0xFFA0 && cp <= 0xFFDC) || cp == 0xFF9E ||
       cp == 0xFF9F) {
@@ -394,6 +401,11 @@ class Normalizer {
     std::size_t start = i;
     char32_t cp;
     std::size_t end = i + decode_utf8(in, i, cp);
+    if (cp == kZeroWidthSpace) {  // a space, which NFKC would remove (classify)
+      emit_code_point(cp, in.substr(start, end - start), static_cast<std::uint32_t>(start),
+                      static_cast<std::uint32_t>(end));
+      return end;
+    }
     // An ASCII letter just emitted may compose with the marks that follow ("e" + U+0301 -> "é"):
     // take it back and map it with them. The token stays open even if this empties it;
     // end_token() drops empty tokens.

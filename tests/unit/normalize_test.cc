@@ -120,7 +120,7 @@ Class reference_class(char32_t cp) {
     case 'S':
       return Class::kPunct;
     default:
-      if (cat == "Cc") return Class::kSpace;
+      if (cat == "Cc" || cp == 0x200B) return Class::kSpace;  // U+200B ZERO WIDTH SPACE too
       if (cat == "Cf") return Class::kDrop;
       return Class::kWord;  // Co (private use), Cn (unassigned)
   }
@@ -128,23 +128,36 @@ Class reference_class(char32_t cp) {
 
 // The whole text mapped first, then classified and cut into words code point by
 // code point.
+// The text mapped by utf8proc (NFKC with ignorables removed, case folding).
+std::string reference_map(std::string_view input, const NormalizeOptions& o) {
+  if (!o.nfkc && !o.case_fold) return std::string(input);
+  int flags = UTF8PROC_STABLE;
+  if (o.nfkc) flags |= UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_IGNORE;
+  if (o.case_fold) flags |= UTF8PROC_CASEFOLD;
+  utf8proc_uint8_t* mapped = nullptr;
+  const utf8proc_ssize_t len = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(input.data()),
+                                            static_cast<utf8proc_ssize_t>(input.size()), &mapped,
+                                            static_cast<utf8proc_option_t>(flags));
+  if (len < 0) {
+    ADD_FAILURE() << "utf8proc_map: " << utf8proc_errmsg(len);
+    return {};
+  }
+  std::string out(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(len));
+  std::free(mapped);
+  return out;
+}
+
 Normalized reference_normalize(std::string_view input, const NormalizeOptions& o = {}) {
-  std::string mapped_text(input);
-  if (o.nfkc || o.case_fold) {
-    int flags = UTF8PROC_STABLE;
-    if (o.nfkc) flags |= UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_IGNORE;
-    if (o.case_fold) flags |= UTF8PROC_CASEFOLD;
-    utf8proc_uint8_t* mapped = nullptr;
-    const utf8proc_ssize_t len =
-        utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(input.data()),
-                     static_cast<utf8proc_ssize_t>(input.size()), &mapped,
-                     static_cast<utf8proc_option_t>(flags));
-    if (len < 0) {
-      ADD_FAILURE() << "utf8proc_map: " << utf8proc_errmsg(len);
-      return {};
-    }
-    mapped_text.assign(reinterpret_cast<const char*>(mapped), static_cast<std::size_t>(len));
-    std::free(mapped);
+  // U+200B ZERO WIDTH SPACE separates words, which NFKC's removal of ignorables would glue: the
+  // text between them is mapped piece by piece, and they stay.
+  const std::string_view zwsp = "\u200b";
+  std::string mapped_text;
+  for (std::size_t at = 0;;) {
+    const std::size_t next = input.find(zwsp, at);
+    mapped_text += reference_map(input.substr(at, next - at), o);
+    if (next == std::string_view::npos) break;
+    mapped_text += zwsp;
+    at = next + zwsp.size();
   }
   Normalized out;
   bool in_word = false, pending_space = false;
@@ -385,8 +398,16 @@ TEST(Normalize, CurlyQuotesFoldLikeStraightOnes) {
 
 TEST(Normalize, SoftHyphenInsideWordIsRemoved) {
   expect_normalizes_to("co\u00ADop", "coop");
-  expect_normalizes_to("co\u200Bop",
-                       "coop");  // zero-width space: a format character too
+  expect_normalizes_to("co\u200Dop", "coop");  // zero-width joiner: a format character too
+}
+
+// U+200B ZERO WIDTH SPACE is a format character too, but one that breaks words: scraped pages
+// put it where a space was, and removed it glued "word\u200bword" into one word.
+TEST(Normalize, ZeroWidthSpaceSeparatesWords) {
+  expect_normalizes_to("co\u200Bop", "co op");
+  expect_normalizes_to("the\u200Bquick\u200B\u200Bbrown", "the quick brown");
+  expect_normalizes_to("caf\u00E9\u200B\u0301x", "café \u0301x");  // a mark after it: alone
+  expect_normalizes_to("\u200BA\u200B", "a");
 }
 
 TEST(Normalize, NoBreakSpaceSeparatesWords) { expect_normalizes_to("a\u00A0b", "a b"); }
