@@ -162,7 +162,11 @@ Status DocumentTable::finish(bool require_documents) {
   st.documents = corpus_.docs.size();
   for (const Document& d : corpus_.docs) ++st.by_status[static_cast<int>(d.status)];
   if (!require_documents || st.ok() > 0) return Status::Ok();
-  return no_documents(st, problem_example(corpus_, top_reason(st)), text_field_hint_);
+  // No document at all: the first damaged file says why (with -q, nothing else would).
+  std::string_view example;
+  if (st.documents == 0 && !corpus_.problems.empty()) example = corpus_.problems.front().message;
+  if (st.documents > 0) example = problem_example(corpus_, top_reason(st));
+  return no_documents(st, example, text_field_hint_);
 }
 
 ReadStatus top_reason(const ReadStats& st) {
@@ -186,6 +190,7 @@ Status no_documents(const ReadStats& st, std::string_view example,
     std::string why = st.file_problems > 0 ? "; every file was damaged or unreadable"
                       : st.blank_lines > 0 ? "; the JSON Lines input has only blank lines"
                                            : "; the input is empty";
+    if (st.file_problems > 0 && !example.empty()) why += fmt::format("; the first: {}", example);
     return Status::NoDocuments(fmt::format("the inputs hold no document{}", why));
   }
   // The reasons, most frequent first, and the first problem of the most frequent one.

@@ -468,11 +468,15 @@ void BatchReader::finish_jsonl_file(Batch& batch, std::size_t ls, const std::str
     }
   }
   if (!error.empty()) {
-    batch.file_problems.push_back(ReadProblem{
-        input(), 0, kNoDocument,
-        fmt::format(
-            "{}: {} after line {}{}", f.name, error, complete_lines,
-            options_.on_error == ErrorPolicy::kFail ? "" : "; the documents before it are kept")});
+    // Where no line came before the damage, there is nothing before it to keep.
+    const std::string where = complete_lines == 0
+                                  ? std::string(", before any whole line was read from it")
+                                  : fmt::format(" after line {}{}", complete_lines,
+                                                options_.on_error == ErrorPolicy::kFail
+                                                    ? ""
+                                                    : "; the documents before it are kept");
+    batch.file_problems.push_back(
+        ReadProblem{input(), 0, kNoDocument, fmt::format("{}: {}{}", f.name, error, where)});
   }
   close_file(batch);
 }

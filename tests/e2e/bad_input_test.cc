@@ -509,8 +509,19 @@ TEST(BadInput, PlainTextUnderAGzipNameSaysItIsNotGzip) {
   EXPECT_EQ(o.stats.num("file_problems"), 1);
   EXPECT_GE(count_lines_with(o.run.err, {"warning", plain, "not gzip data", "without .gz"}), 1)
       << o.run.err;
+  // No line was read from it: nothing "after line 0" to keep.
+  EXPECT_GE(count_lines_with(o.run.err, {plain, "before any whole line was read from it"}), 1)
+      << o.run.err;
+  EXPECT_EQ(o.run.err.find("after line 0"), std::string::npos) << o.run.err;
   expect_kept(o, {"good1"});
   expect_accounted(o);
+  // Alone, quiet: the error says which file and why, not only that every file was damaged.
+  const RunResult alone = run_doppel({"dedup", plain, "-q"});
+  EXPECT_EQ(alone.exit_code, 2);
+  EXPECT_NE(alone.err.find("every file was damaged or unreadable; the first: " + plain +
+                           ": not gzip data"),
+            std::string::npos)
+      << alone.err;
 }
 
 // Regression: --removed lost the message of every bad document listed after a damaged file

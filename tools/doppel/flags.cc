@@ -206,8 +206,8 @@ const std::vector<FlagDef>& flag_table() {
              {{"signature", VerifyMode::kSignature}, {"exact", VerifyMode::kExact}});
        }},
       {"keep", "--keep", kMatching, "",
-       "Which document a cluster keeps: first in input order, earliest or latest date (undated "
-       "documents count as latest, or earliest), longest text (in bytes); ties go to the first",
+       "Which document a cluster keeps: first in input order, earliest or latest date (an undated "
+       "one only if no member has a date), longest text (in bytes); ties go to the first",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return add_choice<KeepPolicy>(g, f.name, s.dedup.keep, f.help,
                                        {{"first", KeepPolicy::kFirst},
