@@ -26,6 +26,7 @@
 #include "corpus/read_stage.h"
 #include "doppel/dedup.h"
 #include "index/anchor_seeds.h"
+#include "index/passage_pieces.h"
 #include "index/features.h"
 #include "index/index_internal.h"
 #include "index/store.h"
@@ -860,7 +861,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
       std::vector<AlignedPair> pieces;
       std::vector<PassageHolder> holders;
       std::vector<std::pair<std::uint32_t, std::uint32_t>> here;  // holder's words in this doc
-      std::vector<std::uint32_t> holder_seq, group, order;
+      std::vector<std::uint32_t> holder_seq, group;
       for (std::size_t first = 0, last = 0; turns.next(first, last);) {
         for (std::size_t k = first; k < last; ++k) {
           Plan& p = plans[k];
@@ -948,33 +949,31 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
               holder_seq.push_back(c);
             }
           }
-          // Passages: the holders' stretches of this document, overlapping ones merged.
-          order.resize(holders.size());
-          for (std::uint32_t h = 0; h < order.size(); ++h) order[h] = h;
-          std::stable_sort(order.begin(), order.end(),
-                           [&](std::uint32_t x, std::uint32_t y) { return here[x] < here[y]; });
+          // Passages: the holders' stretches of this document, overlapping ones merged, cut
+          // where a holder's stretch begins or ends (index/passage_pieces.h).
           Answer& answer = answers[p.slot];
           const std::string_view my_date = corpus.date(pending.slots[p.slot].doc);
-          std::uint64_t covered = 0;
-          for (std::size_t h = 0; h < order.size();) {
-            std::uint32_t begin = here[order[h]].first, end = here[order[h]].second;
-            std::size_t g = h + 1;
-            while (g < order.size() && here[order[g]].first < end) {
-              end = std::max(end, here[order[g]].second);
-              ++g;
-            }
+          // The text in passages: a run of pieces with the spaces between them.
+          std::uint64_t covered = 0, run_begin = 0, run_end = 0;
+          std::uint32_t run_end_word = 0;
+          for (const PassagePiece& piece : passage_pieces(here, pair_options.min_words)) {
+            const std::uint32_t begin = piece.begin, end = piece.end;
             PassageAnswer pa;
             pa.span = TextSpan{cp[begin].begin, cp[end - 1].end, b[begin].begin, b[end - 1].end,
                                end - begin};
-            covered += pa.span.end - pa.span.begin;
+            if (run_end == 0 || begin != run_end_word) {
+              covered += run_end - run_begin;
+              run_begin = pa.span.begin;
+            }
+            run_end = pa.span.end;
+            run_end_word = end;
             // Its holders in the order they were added, each one's stretches in text order.
-            group.assign(order.begin() + static_cast<std::ptrdiff_t>(h),
-                         order.begin() + static_cast<std::ptrdiff_t>(g));
+            group.assign(piece.holders.begin(), piece.holders.end());
             std::sort(group.begin(), group.end(), [&](std::uint32_t x, std::uint32_t y) {
               return holder_seq[x] != holder_seq[y] ? holder_seq[x] < holder_seq[y]
                                                     : here[x] < here[y];
             });
-            for (const std::uint32_t x : group) pa.holders.push_back(std::move(holders[x]));
+            for (const std::uint32_t x : group) pa.holders.push_back(holders[x]);  // may be in two
             // The earliest dated holder (in the order added among equals), or this document.
             const PassageHolder* src = nullptr;
             for (const PassageHolder& ph : pa.holders) {
@@ -990,8 +989,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
               pa.source_date = std::string(my_date);
             }
             answer.passages.push_back(std::move(pa));
-            h = g;
           }
+          covered += run_end - run_begin;
           answer.new_code_points = answer.code_points - std::min(covered, answer.code_points);
         }
       }

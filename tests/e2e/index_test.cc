@@ -227,6 +227,34 @@ TEST(Index, BigBucketsGiveTheDedupPairsWithEitherWindow) {
   EXPECT_NE(other.err.find("--bucket-window 40 (asked: 2)"), std::string::npos) << other.err;
 }
 
+// A paragraph first published in A, then with two more paragraphs in B: a copy of B has two
+// passages, the paragraph from A and the rest from B (one passage credited wholly to A said A
+// first published text it never held).
+TEST(Index, EachPassageNamesItsOwnFirstPublisher) {
+  const std::string dir = temp_dir();
+  const std::string p1 = random_text(31, 30), p2 = random_text(32, 35), p3 = random_text(33, 35);
+  write_file(dir + "/arch.jsonl", jsonl_doc("A", p1, "2005-01-01") + "\n" +
+                                      jsonl_doc("B", p1 + " " + p2 + " " + p3, "2005-02-01") +
+                                      "\n");
+  write_file(dir + "/q.jsonl", jsonl_doc("C", p1 + " " + p2 + " " + p3, "2005-03-01") + "\n");
+  ASSERT_EQ(
+      run_doppel({"index", "add", dir + "/i.idx", dir + "/arch.jsonl", "--answers", "/dev/null"})
+          .exit_code,
+      0);
+  const RunResult q = run_doppel({"index", "query", dir + "/i.idx", dir + "/q.jsonl", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  // The first passage: p1's 30 words, held by A and B, source A; the second: the other 70,
+  // held by B, its source.
+  const std::size_t first = q.out.find("\"words\":30,\"earlier\":[{\"id\":\"A\"");
+  const std::size_t first_source = q.out.find("\"source\":{\"id\":\"A\"");
+  const std::size_t second = q.out.find("\"words\":70,\"earlier\":[{\"id\":\"B\"");
+  const std::size_t second_source = q.out.find("\"source\":{\"id\":\"B\"");
+  ASSERT_NE(second_source, std::string::npos) << q.out;
+  EXPECT_LT(first, first_source) << q.out;
+  EXPECT_LT(first_source, second) << q.out;
+  EXPECT_LT(second, second_source) << q.out;
+}
+
 TEST(Index, AnswersNewExactNearAndPassages) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/news.idx";
