@@ -9,9 +9,8 @@ std::vector<PassagePiece> passage_pieces(
   std::vector<PassagePiece> out;
   std::vector<std::uint32_t> order(stretches.size());
   for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-    return stretches[x] < stretches[y];
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t x, std::uint32_t y) { return stretches[x] < stretches[y]; });
   std::vector<std::uint32_t> cuts, group;
   for (std::size_t h = 0; h < order.size();) {
     // A run of overlapping stretches, and where they begin and end.

@@ -13,7 +13,7 @@
 namespace doppel {
 
 struct PassagePiece {
-  std::uint32_t begin = 0, end = 0;   // words of the document
+  std::uint32_t begin = 0, end = 0;    // words of the document
   std::vector<std::uint32_t> holders;  // indices into `stretches`, ascending
 };
 

@@ -96,9 +96,10 @@ TEST(PassagePieces, PromisesHoldOnRandomStretches) {
         const std::uint32_t covered = hi > lo ? hi - lo : 0;
         // (or holds no other piece: then it overlaps this one most of all).
         ASSERT_TRUE(2 * covered >= piece.end - piece.begin || covered == most ||
-                    std::count_if(pieces.begin(), pieces.end(), [&](const PassagePiece& q) {
-                      return std::count(q.holders.begin(), q.holders.end(), x) > 0;
-                    }) == 1)
+                    std::count_if(pieces.begin(), pieces.end(),
+                                  [&](const PassagePiece& q) {
+                                    return std::count(q.holders.begin(), q.holders.end(), x) > 0;
+                                  }) == 1)
             << "trial " << trial;
         ASSERT_GT(covered, 0u) << "trial " << trial;
       }
