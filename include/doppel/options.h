@@ -24,6 +24,9 @@ struct NormalizeOptions {
                                  // "don't"="don’t"="don t". Off: they stay part of the words.
   bool fold_whitespace = true;   // any run of whitespace is one space; leading/trailing dropped.
                                  // Off: line wrapping and indentation count for exact duplicates.
+  // U+200B ZERO WIDTH SPACE separates words. Off: it is removed like the other format
+  // characters, as before 2026-12-07 (indexes of format versions 1 and 2 keep that rule).
+  bool zero_width_space_breaks = true;
 };
 
 // The steps as the command line names them: "nfkc", "case", "punct" and "space", joined by commas

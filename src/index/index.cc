@@ -232,8 +232,8 @@ class IndexImpl final : public Index {
   const std::string path_;
   const IndexOptions options_;
   const IndexOpenOptions open_;
-  // The index's format version: 1 (signatures' borrowed bins copied, BorrowedBins::kCopied) or
-  // kIndexFormatVersion.
+  // The index's format version: 1 (signatures' borrowed bins copied, BorrowedBins::kCopied), 2
+  // (U+200B removed, not a space) or kIndexFormatVersion.
   const int format_version_;
   const LshShape shape_;
   const BucketRule bucket_rule_;
@@ -1412,9 +1412,10 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     batch.put_meta("data_end", "0");
     DOPPEL_RETURN_IF_ERROR((*store)->commit(batch));
   } else {
-    // Version 1 differs only in its signatures (BorrowedBins::kCopied), which it keeps making.
-    if (**format == "1") {
-      format_version = 1;
+    // Version 1 differs from 2 only in its signatures (BorrowedBins::kCopied), which it keeps
+    // making; 1 and 2 from 3 in U+200B, which they keep removing (store.h).
+    if (**format == "1" || **format == "2") {
+      format_version = **format == "1" ? 1 : 2;
     } else if (**format != std::to_string(kIndexFormatVersion)) {
       return Status::InvalidArgument(
           fmt::format("{}: index format version {}; this doppel reads versions 1 to {}", path,
@@ -1432,6 +1433,7 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
           path, diffs));
     }
     in_force = *stored;
+    in_force.normalize.zero_width_space_breaks = format_version >= 3;
   }
   auto index =
       std::make_unique<IndexImpl>(path, in_force, open_options, format_version, std::move(*store));

@@ -77,7 +77,6 @@ constexpr char32_t kZeroWidthSpace = 0x200B;
 
 CharClass classify(char32_t cp) {
   if (cp < 128) return kAsciiClass[cp];
-  if (cp == kZeroWidthSpace) return CharClass::kSpace;
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
     case UTF8PROC_CATEGORY_ZS:
     case UTF8PROC_CATEGORY_ZL:
@@ -106,7 +105,6 @@ CharClass classify(char32_t cp) {
 // Code points that attach to the one before them, so that NFKC may compose them with it:
 // combining marks and the vowel and final jamo of conjoining Hangul.
 bool attaches_to_previous(char32_t cp) {
-  if (cp == kZeroWidthSpace) return false;  // a space of its own (classify)
   if (cp >= 0x1160 && cp <= 0x11FF) return true;
   if ((cp >= 0x3131 && cp <= 0x318E) || (cp >= 0xFFA0 && cp <= 0xFFDC) || cp == 0xFF9E ||
       cp == 0xFF9F) {
@@ -396,12 +394,19 @@ class Normalizer {
     pos_ += len;
   }
 
+  // U+200B under zero_width_space_breaks: a space, not an ignorable that attaches to the code
+  // point before it.
+  bool breaks_words(char32_t cp) const {
+    return cp == kZeroWidthSpace && opt_.zero_width_space_breaks;
+  }
+  bool attaches(char32_t cp) const { return !breaks_words(cp) && attaches_to_previous(cp); }
+
   // A non-ASCII code point and the marks attached to it, mapped as one unit.
   std::size_t cluster(std::string_view in, std::size_t i) {
     std::size_t start = i;
     char32_t cp;
     std::size_t end = i + decode_utf8(in, i, cp);
-    if (cp == kZeroWidthSpace) {  // a space, which NFKC would remove (classify)
+    if (breaks_words(cp)) {  // a space, which NFKC would remove
       emit_code_point(cp, in.substr(start, end - start), static_cast<std::uint32_t>(start),
                       static_cast<std::uint32_t>(end));
       return end;
@@ -411,13 +416,13 @@ class Normalizer {
     // end_token() drops empty tokens.
     std::size_t unit_begin = start;
     bool skip_first = false;
-    if (in_token_ && last_ascii_word_end_ == start && attaches_to_previous(cp)) {
+    if (in_token_ && last_ascii_word_end_ == start && attaches(cp)) {
       start -= 1;
       pos_ -= 1;
       unit_begin = start;
     } else if (opt_.nfkc && start > 0 && static_cast<unsigned char>(in[start - 1]) < 0x80 &&
                kind_[static_cast<unsigned char>(in[start - 1])] == kSeparatorByte &&
-               attaches_to_previous(cp)) {
+               attaches(cp)) {
       // "=" + U+0338 is "≠": map the separator with the marks, then drop what it became (a
       // separator again, already emitted).
       unit_begin = start - 1;
@@ -426,7 +431,7 @@ class Normalizer {
     while (end < in.size() && static_cast<unsigned char>(in[end]) >= 0x80) {
       char32_t next;
       const int len = decode_utf8(in, end, next);
-      if (!attaches_to_previous(next)) break;
+      if (!attaches(next)) break;
       end += len;
     }
     const std::string_view unit = in.substr(unit_begin, end - unit_begin);
@@ -470,7 +475,7 @@ class Normalizer {
 
   void emit_code_point(char32_t cp, std::string_view bytes, std::uint32_t src_begin,
                        std::uint32_t src_end) {
-    const CharClass cls = classify(cp);
+    const CharClass cls = breaks_words(cp) ? CharClass::kSpace : classify(cp);
     if (cls == CharClass::kIgnore) return;
     if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {
       open_token(src_begin);

@@ -234,6 +234,25 @@ test('passage page: a copy typed with combining accents (NFD) or in capitals is 
   await page.close();
 });
 
+test('passage page: a copy whose words are separated by zero-width spaces is not marked as edited', async () => {
+  const passage = 'the harbour authority said the new ferry timetable would start on Monday with two extra crossings each evening and a later last boat on Fridays';
+  const lines = [
+    { id: 'spaced', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
+    { id: 'zwsp', date: '2021-01-02', text: 'Evening report. ' + passage.split(' ').join('\u200B') + '. Weather follows.' },
+  ].map((d) => JSON.stringify(d));
+  const corpus = path.join(out, 'zwsp.jsonl');
+  fs.writeFileSync(corpus, lines.join('\n') + '\n');
+  const html = path.join(out, 'zwsp.html');
+  run('report', corpus, '-o', html, '-q');
+  const { page, errors } = await openPage(html);
+  await go(page, '#/passage/0');
+  await page.waitForSelector('.occ-card');
+  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
+  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), [], 'no word marked as edited');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
   const html = path.join(out, 'news.html');
   run('report', path.join(source, 'examples', 'news'), '-o', html, '-q');

@@ -667,7 +667,7 @@ TEST(Index, OpensFormatVersion1AndKeepsItsSignatures) {
       auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
       ASSERT_TRUE(made.ok()) << made.status().message();
     }
-    if (version == 1) set_format(index, "1");  // as an earlier doppel made it
+    set_format(index, version == 1 ? "1" : "2");  // as an earlier doppel made it
     ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
     // a's signature, first in the data log, is of the index's kind.
     const IndexOptions options;
@@ -701,12 +701,51 @@ TEST(Index, OpensFormatVersion1AndKeepsItsSignatures) {
   // pair is estimated alike.
   EXPECT_NE(stored[0], stored[1]);
   EXPECT_EQ(similarity[0], similarity[1]);
-  set_format(dir + "/v2.idx", "3");
+  set_format(dir + "/v2.idx", "4");
   const RunResult r = run_doppel({"index", "add", dir + "/v2.idx", dir + "/a.jsonl", "-q"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("index format version 3; this doppel reads versions 1 to 2"),
+  EXPECT_NE(r.err.find("index format version 4; this doppel reads versions 1 to 3"),
             std::string::npos)
       << r.err;
+}
+
+// Version 3 reads U+200B ZERO WIDTH SPACE as a space between words; an index of version 2 keeps
+// removing it, so that a text added later compares with its texts as before: the same words
+// joined by U+200B are an exact duplicate there, and of the spaced text in a new index.
+TEST(Index, AVersion2IndexKeepsRemovingZeroWidthSpaces) {
+  const std::string dir = temp_dir();
+  const std::string spaced = words(7, 40);
+  std::string joined;
+  for (const char c : spaced) joined += c == ' ' ? std::string("\u200b") : std::string(1, c);
+  write_file(dir + "/orig.jsonl", doc("orig", joined) + "\n");
+  write_file(dir + "/q.jsonl", doc("zw", joined) + "\n" + doc("sp", spaced) + "\n");
+  for (const char* version : {"2", "3"}) {
+    const std::string index = dir + "/v" + version + ".idx";
+    {
+      auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
+      ASSERT_TRUE(made.ok()) << made.status().message();
+    }
+    if (std::string(version) == "2") {
+      auto store = Store::open(index, false, false, true);
+      ASSERT_TRUE(store.ok()) << store.status().message();
+      StoreBatch batch;
+      batch.put_meta("format", "2");
+      ASSERT_TRUE((*store)->commit(batch).ok());
+    }
+    ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
+    const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    const auto lines = split_lines(q.out);
+    ASSERT_EQ(lines.size(), 2u) << q.out;
+    EXPECT_NE(lines[0].find("\"status\":\"exact_duplicate\""), std::string::npos) << lines[0];
+    // The spaced text: one word of 40 glued together in version 2, the same words in version 3.
+    EXPECT_EQ(lines[1].find("\"status\":\"exact_duplicate\"") != std::string::npos,
+              std::string(version) == "3")
+        << version << ": " << lines[1];
+    EXPECT_NE(run_doppel({"index", "stats", index})
+                  .out.find(std::string("\"format_version\":") + version + ","),
+              std::string::npos);
+  }
 }
 
 TEST(Index, AnswersDoNotDependOnTheThreads) {

@@ -101,7 +101,7 @@ struct Normalized {
 
 enum class Class { kWord, kSpace, kDrop, kPunct };
 
-Class reference_class(char32_t cp) {
+Class reference_class(char32_t cp, const NormalizeOptions& o) {
   if (cp < 0x80) {
     if ((cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z')) {
       return Class::kWord;
@@ -120,7 +120,8 @@ Class reference_class(char32_t cp) {
     case 'S':
       return Class::kPunct;
     default:
-      if (cat == "Cc" || cp == 0x200B) return Class::kSpace;  // U+200B ZERO WIDTH SPACE too
+      // U+200B ZERO WIDTH SPACE too, under zero_width_space_breaks.
+      if (cat == "Cc" || (cp == 0x200B && o.zero_width_space_breaks)) return Class::kSpace;
       if (cat == "Cf") return Class::kDrop;
       return Class::kWord;  // Co (private use), Cn (unassigned)
   }
@@ -153,7 +154,8 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
   const std::string_view zwsp = "\u200b";
   std::string mapped_text;
   for (std::size_t at = 0;;) {
-    const std::size_t next = input.find(zwsp, at);
+    const std::size_t next =
+        o.zero_width_space_breaks ? input.find(zwsp, at) : std::string_view::npos;
     mapped_text += reference_map(input.substr(at, next - at), o);
     if (next == std::string_view::npos) break;
     mapped_text += zwsp;
@@ -162,7 +164,7 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
   Normalized out;
   bool in_word = false, pending_space = false;
   for (const char32_t cp : code_points(mapped_text)) {
-    const Class cls = reference_class(cp);
+    const Class cls = reference_class(cp, o);
     if (cls == Class::kDrop) continue;
     if (cls == Class::kWord || (cls == Class::kPunct && !o.fold_punctuation)) {
       if (!in_word) {
@@ -558,11 +560,22 @@ TEST(Normalize, MatchesWholeTextReferenceOnRandomTexts) {
 }
 
 TEST(Normalize, MatchesReferenceOnRandomTextsWithEveryOptionCombination) {
-  for (int bits = 0; bits < 16; ++bits) {
+  for (int bits = 0; bits < 32; ++bits) {
     const NormalizeOptions options{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0,
-                                   (bits & 8) != 0};
+                                   (bits & 8) != 0, (bits & 16) != 0};
     expect_matches_reference_on_random_texts(options, 0x636f6d62 + bits, 300);
   }
+}
+
+// An index made before U+200B separated words keeps removing it (zero_width_space_breaks off).
+TEST(Normalize, ZeroWidthSpaceIsRemovedWhereTheOldRuleIsAsked) {
+  NormalizeOptions old;
+  old.zero_width_space_breaks = false;
+  NormalizedText out;
+  normalize("co\u200Bop the\u200Bquick", old, out);
+  EXPECT_EQ(out.text, "coop thequick");
+  normalize("co\u200Bop the\u200Bquick", NormalizeOptions{}, out);
+  EXPECT_EQ(out.text, "co op the quick");
 }
 
 // Mostly-ASCII text, as most corpora are: the 64-byte word blocks take it, and hand over to the
@@ -575,8 +588,8 @@ TEST(Normalize, MatchesReferenceOnMostlyAsciiTexts) {
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   // With the bytes at the edges of the letter and digit ranges, DEL and control characters.
   static constexpr std::string_view kSeparators = " \t\n.,;:'\"-()!?/@[`{\x7f\x01\x1f";
-  const std::string non_ascii[] = {"\u00e9",     "\u0301", "\u00AD", "\u00A0",
-                                   "\U0001F600", "\u4E2D", "\u2014", "\uFB01"};
+  const std::string non_ascii[] = {"\u00e9", "\u0301", "\u00AD", "\u00A0",    "\U0001F600",
+                                   "\u4E2D", "\u2014", "\uFB01", "\u200B"};
   NormalizedText out;
   for (const int bits : {0, 1, 2, 3}) {
     NormalizeOptions options;

@@ -204,6 +204,7 @@
     while (x > 0 && y > 0) { x--; y--; keepA[pre + x] = keepB[pre + y] = 1; }
     return { a: keepA, b: keepB };
   }
+  // Words are split at whitespace and U+200B ZERO WIDTH SPACE, as doppel splits them.
   // A word as doppel compares it (docs/normalization.md): NFKC, case folded (lower case, with the
   // full foldings of ß and ẞ to "ss" and of a final sigma), letters and digits only; so "José"
   // typed with a combining accent (NFD, as macOS pastes it) is not marked as an edit of "José".
@@ -652,7 +653,7 @@
     out.push(el('p', { class: 'sub' }, fmtInt(p.documents) + ' documents \u00b7 ' + fmtInt(p.size) + ' occurrences \u00b7 ',
       src >= 0 ? ['first in ', docLink(src), ' (', el('bdi', null, docs.date[src]), ')'] : 'no dates, so no source is named'));
     const ref = passageText(p);
-    const refKeys = ref.split(/\s+/).filter(Boolean).map(wordKey);
+    const refKeys = ref.split(/[\s\u200B]+/).filter(Boolean).map(wordKey);
     // The source first, then the others in input order.
     const order = [];
     if (p.source >= 0) order.push(p.source);
@@ -674,7 +675,7 @@
       const span = t.slice(b, e);
       const mark = el('mark', { class: color(k), 'data-passage': k, 'data-begin': o.begin, 'data-end': o.end });
       // Words that differ from the passage's first occurrence are underlined.
-      const tokens = span.split(/(\s+)/);
+      const tokens = span.split(/([\s\u200B]+)/);
       const words = [];
       tokens.forEach(function (tok, j) { if (j % 2 === 0 && tok) words.push(wordKey(tok)); });
       const common = i === p.shown ? null : commonParts(refKeys, words, 400);
@@ -759,7 +760,7 @@
   function sideBySide(a, b) {
     const ta = textOf(a), tb = textOf(b);
     if (ta === null || tb === null) return el('p', { class: 'muted' }, 'Text not available.');
-    const sa = ta.split(/(\s+)/), sb = tb.split(/(\s+)/);
+    const sa = ta.split(/([\s\u200B]+)/), sb = tb.split(/([\s\u200B]+)/);
     const wa = sa.filter(function (t, j) { return j % 2 === 0; }), wb = sb.filter(function (t, j) { return j % 2 === 0; });
     const common = commonParts(wa, wb, 3000);
     // Runs of changed words become one element; the spaces between two changed words belong to
