@@ -57,10 +57,9 @@ struct LshOptions {
   std::size_t max_bucket_members = 64;  // the first this many members of a bucket are verified
                                         // in all pairs; each later one with the first member and
                                         // the `bucket_window` before it: linear, not quadratic.
-  std::size_t bucket_window = 1;  // in [1, max_bucket_members - 1]. A family of near duplicates
-                                  // around the threshold (each member above it with only a few
-                                  // others) loses some 4% of its members at 1, none to one at 63,
-                                  // which costs 32 times the candidate pairs of a big bucket.
+  std::size_t bucket_window = 1;  // in [1, max_bucket_members - 1]. Wider finds more of a family
+                                  // of near duplicates around the threshold, at that many times
+                                  // the pairs of a big bucket (docs/architecture.md, step 4).
 };
 
 enum class VerifyMode {

@@ -235,6 +235,15 @@ def test_reopening_with_other_options_raises_value_error(tmp_path):
     with doppel.Index(path, threshold=0.7) as idx:  # the same value, or none, opens it
         assert idx.stats()["options"]["passages"] == "off"
         assert idx.add(docs()[3:4])[0]["passages"] == []
+    # The bucket window is stored too.
+    wide = tmp_path / "wide"
+    doppel.Index(wide, bucket_window=20).close()
+    with doppel.Index(wide) as idx:
+        assert idx.stats()["options"]["bucket_window"] == 20
+    with pytest.raises(ValueError, match=r"`bucket_window` 20 \(asked: 5\)"):
+        doppel.Index(wide, bucket_window=5)
+    with pytest.raises(ValueError, match=r"`bucket_window` must be in \[1, 63\]"):
+        doppel.Index(tmp_path / "bad", bucket_window=64)
 
 
 def test_a_second_writer_is_refused_and_readers_are_not(tmp_path):

@@ -179,7 +179,21 @@ def test_options_are_checked():
         doppel.reuse(str(NEWS), min_words=3)
     with pytest.raises(ValueError, match=r"`bucket_window` must be in \[1, 63\]"):
         doppel.dedup(str(NEWS), bucket_window=64)
-    assert doppel.dedup(str(NEWS), bucket_window=63).stats["documents"]["read"] == 12
+
+    # A family of 150 near copies: its buckets hold more than 64 members, whose later ones a wider
+    # window compares with more of the others.
+    import random
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(120)]
+    docs = []
+    for i in range(150):
+        copy = list(words)
+        for _ in range(rng.randint(1, 3)):
+            copy[rng.randrange(len(copy))] = f"x{rng.randrange(10**6)}"
+        docs.append({"id": str(i), "text": " ".join(copy)})
+    narrow = doppel.dedup(docs, bucket_window=1).stats["candidate_pairs"]
+    wide = doppel.dedup(docs, bucket_window=40).stats["candidate_pairs"]
+    assert wide > narrow
     with pytest.raises(TypeError):
         doppel.dedup(str(NEWS), no_such_option=1)
     with pytest.raises(OSError, match="no such file or directory"):

@@ -32,9 +32,8 @@ std::uint64_t band_key(std::span<const SigValue> sig, int band, int rows);
 // Which members of a bucket a member pairs with: every earlier one while fewer than
 // `max_members` came before it; after that the first member and the `window` members just before
 // it (1 <= window < max_members), so that a boilerplate bucket costs linear, not quadratic, work.
-// A window of 1 (the default) left out 15-29 of a family of 500 near duplicates around the
-// threshold, whose members are each above it with only a few of the others; 63 left out none to
-// one (simulated on that family), for 32 times the pairs of a big bucket.
+// A wider window finds more of a family of near duplicates around the threshold, whose members
+// are each above it with only a few of the others (measured in docs/architecture.md, step 4).
 struct BucketRule {
   std::size_t max_members = 64;
   std::size_t window = 1;

@@ -162,11 +162,7 @@ Status DocumentTable::finish(bool require_documents) {
   st.documents = corpus_.docs.size();
   for (const Document& d : corpus_.docs) ++st.by_status[static_cast<int>(d.status)];
   if (!require_documents || st.ok() > 0) return Status::Ok();
-  // No document at all: the first damaged file says why (with -q, nothing else would).
-  std::string_view example;
-  if (st.documents == 0 && !corpus_.problems.empty()) example = corpus_.problems.front().message;
-  if (st.documents > 0) example = problem_example(corpus_, top_reason(st));
-  return no_documents(st, example, text_field_hint_);
+  return no_documents(st, no_documents_example(corpus_, st), text_field_hint_);
 }
 
 ReadStatus top_reason(const ReadStats& st) {
@@ -182,6 +178,15 @@ std::string_view problem_example(const Corpus& corpus, ReadStatus reason) {
     if (p.doc != kNoDocument && corpus.docs[p.doc].status == reason) return p.message;
   }
   return {};
+}
+
+std::string_view no_documents_example(const Corpus& corpus, const ReadStats& totals) {
+  // No document at all: the first damaged file says why (with -q, nothing else would).
+  if (totals.documents == 0) {
+    return corpus.problems.empty() ? std::string_view()
+                                   : std::string_view(corpus.problems.front().message);
+  }
+  return problem_example(corpus, top_reason(totals));
 }
 
 Status no_documents(const ReadStats& st, std::string_view example,

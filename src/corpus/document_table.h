@@ -45,6 +45,10 @@ Status no_documents(const ReadStats& stats, std::string_view example,
 ReadStatus top_reason(const ReadStats& stats);
 // The message of the first problem of `corpus` about a document with status `reason`, or "".
 std::string_view problem_example(const Corpus& corpus, ReadStatus reason);
+// The example no_documents() gives for a run of `totals` without a readable document, from
+// `corpus` (a rank's share): where no document was read at all, the first damaged file's
+// problem; else problem_example() of the most frequent reason.
+std::string_view no_documents_example(const Corpus& corpus, const ReadStats& totals);
 
 // Per thread: parses a raw document and normalizes its text. Returns true when the document can
 // be compared (status kOk); then `norm` holds its words and `parsed()` its text.

@@ -228,8 +228,7 @@ Status finish_read(Communicator& comm, const Status& read, const ReadStageOption
   out.input_bytes_on_disk = share.total_bytes;
   if (!stage.require_documents || out.totals.ok() > 0) return Status::Ok();
   // The first example and hint in input order: the lowest rank's that has one.
-  const ReadStatus top = top_reason(out.totals);
-  std::string mine(problem_example(c, top));
+  std::string mine(no_documents_example(c, out.totals));
   mine.push_back('\0');
   mine += share.text_field_hint;
   auto all = comm.all_gather(mine);

@@ -116,6 +116,11 @@ Result<IndexOptions> parse_options(const std::string& text) {
       return Status::IoError(fmt::format("stored option {} has a bad value \"{}\"", name, value));
     }
   }
+  if (o.lsh.max_bucket_members >= 2 && o.lsh.bucket_window >= o.lsh.max_bucket_members) {
+    return Status::IoError(
+        fmt::format("stored option bucket_window {} is not below max_bucket_members {}",
+                    o.lsh.bucket_window, o.lsh.max_bucket_members));
+  }
   return o;
 }
 

@@ -115,8 +115,9 @@ class BucketTable {
 // The members of a bucket that a new member pairs with, by the prefix-stable rule of
 // candidates/lsh.h: all of them while there are fewer than rule.max_members, else the first and
 // the last rule.window. The bucket (in seq order, without the new member) holds `count`;
-// `members` is all of them, or (from members() with a tail of at least rule.window) its first
-// and last ones.
+// `members` is all of them, or, of a bucket of more, its first and its last rule.max_members - 1
+// at least (members() with that tail): fewer would lose middle members while count is below
+// rule.max_members.
 void bucket_partners(std::span<const std::uint32_t> members, std::size_t count,
                      const BucketRule& rule, std::vector<std::uint32_t>& out);
 

@@ -421,8 +421,7 @@ class Normalizer {
       pos_ -= 1;
       unit_begin = start;
     } else if (opt_.nfkc && start > 0 && static_cast<unsigned char>(in[start - 1]) < 0x80 &&
-               kind_[static_cast<unsigned char>(in[start - 1])] == kSeparatorByte &&
-               attaches(cp)) {
+               kind_[static_cast<unsigned char>(in[start - 1])] == kSeparatorByte && attaches(cp)) {
       // "=" + U+0338 is "≠": map the separator with the marks, then drop what it became (a
       // separator again, already emitted).
       unit_begin = start - 1;

@@ -127,8 +127,6 @@ Class reference_class(char32_t cp, const NormalizeOptions& o) {
   }
 }
 
-// The whole text mapped first, then classified and cut into words code point by
-// code point.
 // The text mapped by utf8proc (NFKC with ignorables removed, case folding).
 std::string reference_map(std::string_view input, const NormalizeOptions& o) {
   if (!o.nfkc && !o.case_fold) return std::string(input);
@@ -148,6 +146,8 @@ std::string reference_map(std::string_view input, const NormalizeOptions& o) {
   return out;
 }
 
+// The whole text mapped first (piece by piece between U+200B under zero_width_space_breaks), then
+// classified and cut into words code point by code point.
 Normalized reference_normalize(std::string_view input, const NormalizeOptions& o = {}) {
   // U+200B ZERO WIDTH SPACE separates words, which NFKC's removal of ignorables would glue: the
   // text between them is mapped piece by piece, and they stay.
@@ -588,7 +588,7 @@ TEST(Normalize, MatchesReferenceOnMostlyAsciiTexts) {
       "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   // With the bytes at the edges of the letter and digit ranges, DEL and control characters.
   static constexpr std::string_view kSeparators = " \t\n.,;:'\"-()!?/@[`{\x7f\x01\x1f";
-  const std::string non_ascii[] = {"\u00e9", "\u0301", "\u00AD", "\u00A0",    "\U0001F600",
+  const std::string non_ascii[] = {"\u00e9", "\u0301", "\u00AD", "\u00A0", "\U0001F600",
                                    "\u4E2D", "\u2014", "\uFB01", "\u200B"};
   NormalizedText out;
   for (const int bits : {0, 1, 2, 3}) {

@@ -228,32 +228,45 @@ std::string summary_ranks(int ranks, std::uint64_t bytes_sent, std::uint64_t doc
                      documents > 0 ? human_bytes(double(bytes_sent) / double(documents)) : "-");
 }
 
-std::string summary_dates(const Corpus& corpus, const ReadOptions& read) {
-  if (corpus.stats.ok() == 0) return "";
-  bool any = false;
-  std::uint64_t unread = 0;
-  std::uint32_t example = 0;
+DateCounts count_dates(const Corpus& corpus) {
+  DateCounts c;
   for (std::uint32_t d = 0; d < corpus.docs.size(); ++d) {
     const std::string_view date = corpus.date(d);
     if (date.empty()) continue;
-    any = true;
-    if (!reads_as_date(date) && unread++ == 0) example = d;
+    ++c.dated;
+    if (!reads_as_date(date) && c.unread++ == 0) {
+      c.example_date = printable_field(date);
+      c.example_id = printable_field(corpus.id(d));
+    }
   }
-  if (!any) {
+  return c;
+}
+
+std::string summary_dates(const DateCounts& counts, std::uint64_t readable, const ReadOptions& read,
+                          std::string_view without_dates) {
+  if (readable == 0) return "";
+  if (counts.dated == 0) {
     return fmt::format(
         "  dates                     none  (no document has one: no field \"{}\" (--date-field) "
-        "in JSON Lines, no first line \"date YYYY-MM-DD\" in text files; passages have no "
-        "source)\n",
-        read.date_field);
+        "in JSON Lines, no first line \"date YYYY-MM-DD\" in text files; {})\n",
+        read.date_field, without_dates);
   }
-  if (unread == 0) return "";
+  if (counts.unread == 0) return "";
   // A date in a form doppel does not read ("03/01/2021", a Unix time) is ordered as text, which
-  // can make it the earliest of all: said here, with one of them.
+  // can make it the earliest of all: said here, with one of them where one is known.
+  const std::string example =
+      counts.example_id.empty()
+          ? std::string()
+          : fmt::format(": \"{}\" of {}", counts.example_date, counts.example_id);
   return fmt::format(
-      "  dates unread      {:>12}  (not a form doppel reads, ordered as text: \"{}\" of {}; "
-      "docs/input.md, dates)\n",
-      thousands(unread), printable_field(corpus.date(example)),
-      printable_field(corpus.id(example)));
+      "  dates unread      {:>12}  (not a form doppel reads, ordered as text{}; docs/input.md, "
+      "dates)\n",
+      thousands(counts.unread), example);
+}
+
+std::string summary_dates(const Corpus& corpus, const ReadOptions& read,
+                          std::string_view without_dates) {
+  return summary_dates(count_dates(corpus), corpus.stats.ok(), read, without_dates);
 }
 
 std::string summary_long_words(std::uint64_t documents) {

@@ -82,7 +82,18 @@ std::string summary_memory(std::uint64_t peak_rss_bytes, std::uint64_t documents
 // "  dates  none ..." when no document read has a date (passages then have no source, and a
 // misnamed --date-field would go unnoticed); "  dates unread N ..." when some dates are not in a
 // form doppel reads as a moment (they are ordered as text); "" otherwise.
-std::string summary_dates(const Corpus& corpus, const ReadOptions& read);
+// `without_dates`: what having none means ("passages have no source").
+std::string summary_dates(const Corpus& corpus, const ReadOptions& read,
+                          std::string_view without_dates);
+// The same from counts, which a distributed run sums over its ranks (the example is rank 0's,
+// or none); `readable`: the documents read.
+struct DateCounts {
+  std::uint64_t dated = 0, unread = 0;
+  std::string example_date, example_id;  // printable; the first unread one
+};
+DateCounts count_dates(const Corpus& corpus);
+std::string summary_dates(const DateCounts& counts, std::uint64_t readable, const ReadOptions& read,
+                          std::string_view without_dates);
 // "  long words  N documents ..." (ReuseStats::long_word_docs) when N > 0; "" otherwise.
 std::string summary_long_words(std::uint64_t documents);
 

@@ -125,7 +125,7 @@ Status run_dedup(Settings& s) {
     std::string sum = summary(r.corpus.stats, r.corpus.inputs.size(), r.stats, o);
     // Dates decide which document is kept only with --keep earliest or latest.
     if (o.keep == KeepPolicy::kEarliest || o.keep == KeepPolicy::kLatest) {
-      sum += summary_dates(r.corpus, o.read);
+      sum += summary_dates(r.corpus, o.read, "each cluster keeps its first member");
     }
     sum += summary_memory(r.stats.peak_rss_bytes, r.corpus.stats.documents);
     std::fputs(sum.c_str(), stderr);
@@ -186,9 +186,23 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
     DOPPEL_RETURN_IF_ERROR(dist::join_parts(comm, listed, root ? &out : nullptr));
     if (root && r.clusters_total > 0) print_listing_end(limit, r.clusters_total, o);
   }
+  // Dates decide which document is kept only with --keep earliest or latest: counted on every
+  // rank (each holds its share of the corpus), summed.
+  const bool by_date = o.keep == KeepPolicy::kEarliest || o.keep == KeepPolicy::kLatest;
+  DateCounts dates;
+  if (by_date) {
+    dates = count_dates(r.rc.corpus);
+    std::vector<std::uint64_t> counts = {dates.dated, dates.unread};
+    DOPPEL_RETURN_IF_ERROR(comm.sum(counts));
+    dates.dated = counts[0];
+    dates.unread = counts[1];
+  }
   if (root && !s.quiet) {
     std::fflush(stdout);
     std::string sum = summary(r.rc.totals, r.rc.corpus.inputs.size(), r.stats, o);
+    if (by_date) {
+      sum += summary_dates(dates, r.rc.totals.ok(), o.read, "each cluster keeps its first member");
+    }
     sum += summary_ranks(comm.size(), sent[0], r.rc.totals.documents);
     sum += summary_memory(r.stats.peak_rss_bytes, r.rc.totals.documents / comm.size());
     std::fputs(sum.c_str(), stderr);

@@ -38,7 +38,7 @@ void print_summary(const Settings& s, const DedupAndReuse& run, double seconds) 
   out += fmt::format("  passages          {:>12}  ({} occurrences)\n", thousands(r.clusters.size()),
                      thousands(r.occurrences.size()));
   out += summary_long_words(r.stats.long_word_docs);
-  out += summary_dates(dd.corpus, s.dedup.read);
+  out += summary_dates(dd.corpus, s.dedup.read, "passages have no source");
   std::error_code ec;
   const auto bytes = std::filesystem::file_size(s.report_output, ec);
   out += fmt::format("  report            {}  ({})\n", s.report_output,

@@ -175,7 +175,7 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o, const std::strin
                   thousands(rs.seeds), thousands(rs.chains_aligned), thousands(rs.frequent_ngrams));
   s += fmt::format("  seconds           read {:.3f}, seeds {:.3f}, align {:.3f}, cluster {:.3f}\n",
                    rs.seconds.read, rs.seconds.seeds, rs.seconds.align, rs.seconds.cluster);
-  s += summary_dates(r.corpus, o.read);
+  s += summary_dates(r.corpus, o.read, "passages have no source");
   s += ranks_line;
   s += summary_memory(rs.peak_rss_bytes, st.documents);
   std::fputs(s.c_str(), stderr);
