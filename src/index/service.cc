@@ -320,9 +320,14 @@ struct Service::Impl {
     }
     if (diff == 0) return true;
     res.set_header("WWW-Authenticate", "Bearer");
-    // A POST's body is left unread: the connection closes after the answer.
+    // A POST's body is left unread: the connection closes after the answer. A token that was
+    // sent but is not the server's is told apart from none (a stale token file, not a missing
+    // header).
     reply_error_and_close(req, res, 401,
-                          "writes to this index need a bearer token (Authorization header)");
+                          header.empty()
+                              ? "writes to this index need a bearer token (Authorization header)"
+                          : scheme ? "the bearer token does not match the server's (--token-file)"
+                                   : "the Authorization header is not \"Bearer TOKEN\"");
     return false;
   }
 

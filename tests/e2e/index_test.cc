@@ -255,6 +255,21 @@ TEST(Index, EachPassageNamesItsOwnFirstPublisher) {
   EXPECT_LT(second, second_source) << q.out;
 }
 
+// A date in no form doppel reads is ordered as text, before every readable one: index add says
+// how many it took, as reuse does.
+TEST(Index, TheSummaryCountsDatesItCannotRead) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/d.jsonl", jsonl_doc("us", random_text(41, 30), "03/01/2021") + "\n" +
+                                   jsonl_doc("iso", random_text(42, 30), "2021-03-01") + "\n");
+  const RunResult r =
+      run_doppel({"index", "add", dir + "/i.idx", dir + "/d.jsonl", "--answers", "/dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("dates unread                 1  (not a form doppel reads, ordered as "
+                       "text: \"03/01/2021\" of us;"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Index, AnswersNewExactNearAndPassages) {
   const std::string dir = temp_dir();
   const std::string index = dir + "/news.idx";
@@ -909,6 +924,15 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   expect_error(c.Delete("/v1/documents/a"), 401, "delete without token");
   expect_error(c.Delete("/v1/documents/a", {{"Authorization", "Bearer s3cre"}}), 401,
                "a wrong token");
+  {
+    // A wrong token is told apart from none.
+    auto wrong = c.Delete("/v1/documents/a", {{"Authorization", "Bearer s3cre"}});
+    ASSERT_TRUE(wrong);
+    EXPECT_NE(wrong->body.find("does not match"), std::string::npos) << wrong->body;
+    auto none = c.Delete("/v1/documents/a");
+    ASSERT_TRUE(none);
+    EXPECT_NE(none->body.find("need a bearer token"), std::string::npos) << none->body;
+  }
   expect_error(c.Delete("/v1/documents/a", {{"Authorization", "Bearers3cret"}}), 401,
                "no space after the scheme");
   // One space or more after the scheme (RFC 7235): the token is checked, and the id is unknown.

@@ -46,6 +46,7 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
                    thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
   s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
+  s += summary_dates(c, read, "passages have no source");
   s += fmt::format(
       "  seconds           read+sketch {:.3f}, look-up {:.3f}, compare {:.3f}, commit {:.3f}, "
       "publish {:.3f}; {} batch{}\n",
