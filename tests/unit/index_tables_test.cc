@@ -126,6 +126,43 @@ TEST(BucketTable, PartnersOneAtATimeAreTheBatchPairs) {
   }
 }
 
+// Removals between adds: each new document's partners, read through the capped members, are
+// those of the rule applied to the bucket's members at that moment (every window; removals of
+// members anywhere, also of the first and of the last ones the cap keeps).
+TEST(BucketTable, PartnersAfterRemovalsFollowTheRule) {
+  std::mt19937_64 rng(0x657261);
+  for (const BucketRule rule : {BucketRule{8, 1}, BucketRule{8, 3}, BucketRule{8, 7}}) {
+    BucketTable table(1);
+    std::map<std::uint64_t, std::vector<std::uint32_t>> reference;  // key -> members, in order
+    std::vector<std::uint32_t> members, partners, expected;
+    for (std::uint32_t d = 0; d < 600; ++d) {
+      const std::uint64_t key = rng() % 3;  // three big buckets
+      auto& present = reference[key];
+      if (!present.empty() && rng() % 3 == 0) {  // a removal first, anywhere in the bucket
+        const std::size_t at = rng() % present.size();
+        table.erase(0, key, present[at], kNoSeq);
+        present.erase(present.begin() + static_cast<std::ptrdiff_t>(at));
+      }
+      members.clear();
+      const std::size_t count = table.members(0, key, rule.max_members - 1, members);
+      ASSERT_EQ(count, present.size());
+      partners.clear();
+      bucket_partners(members, count, rule, partners);
+      expected.clear();
+      if (present.size() < rule.max_members) {
+        expected = present;
+      } else {
+        expected.push_back(present.front());
+        expected.insert(expected.end(), present.end() - static_cast<std::ptrdiff_t>(rule.window),
+                        present.end());
+      }
+      ASSERT_EQ(partners, expected) << "window " << rule.window << ", document " << d;
+      table.insert(0, key, d);
+      present.push_back(d);
+    }
+  }
+}
+
 TEST(BucketTable, EraseAndReplacementKeepSeqOrder) {
   BucketTable table(2);
   for (std::uint32_t d : {3u, 5u, 9u, 12u}) table.insert(1, 42, d);
