@@ -214,43 +214,37 @@ test('overview: each of the largest passages has a colour of its own, the same i
   await page.close();
 });
 
-test('passage page: a copy typed with combining accents (NFD) or in capitals is not marked as edited', async () => {
-  const passage = 'José Martínez said the São Paulo office in Zürich would reopen its Straße branch on Monday after the flood waters receded across the valley and the roads were cleared by crews';
-  const lines = [
-    { id: 'nfc', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
-    { id: 'nfd', date: '2021-01-02', text: 'Evening report. ' + passage.normalize('NFD') + '. Weather follows.' },
-    { id: 'caps', date: '2021-01-03', text: 'Night desk. ' + passage.toUpperCase() + '. Sport follows.' },
-  ].map((d) => JSON.stringify(d));
-  const corpus = path.join(out, 'accents.jsonl');
-  fs.writeFileSync(corpus, lines.join('\n') + '\n');
-  const html = path.join(out, 'accents.html');
+// Writes `docs` as a corpus named `name`, reports it and checks passage 0's page: `cards`
+// occurrences, no word of them marked as edited.
+async function expectNoEditsMarked(name, docs, cards) {
+  const corpus = path.join(out, name + '.jsonl');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const html = path.join(out, name + '.html');
   run('report', corpus, '-o', html, '-q');
   const { page, errors } = await openPage(html);
   await go(page, '#/passage/0');
   await page.waitForSelector('.occ-card');
-  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 3);
+  assert.equal(await page.$$eval('.occ-card', (c) => c.length), cards);
   assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), [], 'no word marked as edited');
   assert.deepEqual(errors, []);
   await page.close();
+}
+
+test('passage page: a copy typed with combining accents (NFD) or in capitals is not marked as edited', async () => {
+  const passage = 'José Martínez said the São Paulo office in Zürich would reopen its Straße branch on Monday after the flood waters receded across the valley and the roads were cleared by crews';
+  await expectNoEditsMarked('accents', [
+    { id: 'nfc', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
+    { id: 'nfd', date: '2021-01-02', text: 'Evening report. ' + passage.normalize('NFD') + '. Weather follows.' },
+    { id: 'caps', date: '2021-01-03', text: 'Night desk. ' + passage.toUpperCase() + '. Sport follows.' },
+  ], 3);
 });
 
 test('passage page: a copy whose words are separated by zero-width spaces is not marked as edited', async () => {
   const passage = 'the harbour authority said the new ferry timetable would start on Monday with two extra crossings each evening and a later last boat on Fridays';
-  const lines = [
+  await expectNoEditsMarked('zwsp', [
     { id: 'spaced', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
     { id: 'zwsp', date: '2021-01-02', text: 'Evening report. ' + passage.split(' ').join('\u200B') + '. Weather follows.' },
-  ].map((d) => JSON.stringify(d));
-  const corpus = path.join(out, 'zwsp.jsonl');
-  fs.writeFileSync(corpus, lines.join('\n') + '\n');
-  const html = path.join(out, 'zwsp.html');
-  run('report', corpus, '-o', html, '-q');
-  const { page, errors } = await openPage(html);
-  await go(page, '#/passage/0');
-  await page.waitForSelector('.occ-card');
-  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
-  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), [], 'no word marked as edited');
-  assert.deepEqual(errors, []);
-  await page.close();
+  ], 2);
 });
 
 test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
