@@ -233,7 +233,7 @@ class IndexImpl final : public Index {
   const IndexOptions options_;
   const IndexOpenOptions open_;
   // The index's format version: 1 (signatures' borrowed bins copied, BorrowedBins::kCopied), 2
-  // (U+200B removed, not a space) or kIndexFormatVersion.
+  // (U+200B removed, not a space), 3 (a run of CJK letters one word) or kIndexFormatVersion.
   const int format_version_;
   const LshShape shape_;
   const BucketRule bucket_rule_;
@@ -1413,9 +1413,10 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     DOPPEL_RETURN_IF_ERROR((*store)->commit(batch));
   } else {
     // Version 1 differs from 2 only in its signatures (BorrowedBins::kCopied), which it keeps
-    // making; 1 and 2 from 3 in U+200B, which they keep removing (store.h).
-    if (**format == "1" || **format == "2") {
-      format_version = **format == "1" ? 1 : 2;
+    // making; 1 and 2 from 3 in U+200B, which they keep removing; 1 to 3 from 4 in CJK letters,
+    // a run of which they keep as one word (store.h).
+    if (**format == "1" || **format == "2" || **format == "3") {
+      format_version = **format == "1" ? 1 : **format == "2" ? 2 : 3;
     } else if (**format != std::to_string(kIndexFormatVersion)) {
       return Status::InvalidArgument(
           fmt::format("{}: index format version {}; this doppel reads versions 1 to {}", path,
@@ -1434,6 +1435,7 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     }
     in_force = *stored;
     in_force.normalize.zero_width_space_breaks = format_version >= 3;
+    in_force.normalize.cjk_characters_are_words = format_version >= 4;
   }
   auto index =
       std::make_unique<IndexImpl>(path, in_force, open_options, format_version, std::move(*store));

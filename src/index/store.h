@@ -34,9 +34,10 @@ namespace doppel {
 
 // Version 2 (2026-12-06): signatures' borrowed bins hashed with the bin (sketch/minhash.h).
 // Version 3 (2026-12-07): U+200B separates words (NormalizeOptions::zero_width_space_breaks).
-// Indexes of versions 1 and 2 are still read and written, with the signatures and the
+// Version 4 (2026-12-07): each CJK letter is a word (NormalizeOptions::cjk_characters_are_words).
+// Indexes of versions 1 to 3 are still read and written, with the signatures and the
 // normalization they were made with.
-inline constexpr int kIndexFormatVersion = 3;
+inline constexpr int kIndexFormatVersion = 4;
 
 // UTC now, ISO 8601 to the second.
 std::string now_utc();

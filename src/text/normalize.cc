@@ -75,6 +75,38 @@ constexpr std::array<std::array<char, 128>, 2> kByteFolds = {make_byte_folds(fal
 // the words on either side into one.
 constexpr char32_t kZeroWidthSpace = 0x200B;
 
+// Letters of scripts written without spaces between words, each a word of its own under
+// NormalizeOptions::cjk_characters_are_words: Han ideographs (with the iteration and numeral
+// marks 々 〆 〇 〡-〩), hiragana, katakana and bopomofo. Asked only of code points that are
+// words (classify() is kWord), after NFKC: half-width katakana are full-width by then.
+constexpr bool is_cjk_letter(char32_t cp) {
+  if (cp < 0x3005) return false;
+  if (cp <= 0x303C) {
+    return cp <= 0x3007 || (cp >= 0x3021 && cp <= 0x3029) || (cp >= 0x3031 && cp <= 0x3035) ||
+           cp >= 0x3038;
+  }
+  return (cp >= 0x3040 && cp <= 0x312F) ||    // hiragana, katakana, bopomofo
+         (cp >= 0x31A0 && cp <= 0x31BF) ||    // bopomofo extended
+         (cp >= 0x31F0 && cp <= 0x31FF) ||    // katakana phonetic extensions
+         (cp >= 0x3400 && cp <= 0x4DBF) ||    // CJK extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||    // CJK unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||    // CJK compatibility ideographs
+         (cp >= 0xFF66 && cp <= 0xFF9D) ||    // half-width katakana (without NFKC)
+         (cp >= 0x1B000 && cp <= 0x1B16F) ||  // kana supplement and extended
+         (cp >= 0x20000 && cp <= 0x323AF);    // CJK extensions B to H, compatibility supplement
+}
+
+bool is_mark(char32_t cp) {
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+      return true;
+    default:
+      return false;
+  }
+}
+
 CharClass classify(char32_t cp) {
   if (cp < 128) return kAsciiClass[cp];
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
@@ -212,6 +244,7 @@ class Normalizer {
       const std::uint8_t kind = kind_[s[i]];
       if (kind == kWordByte) {
         // A run of ASCII word characters, case-folded by table.
+        if (in_cjk_token_) end_token();  // a word of its own after a CJK letter
         open_token(static_cast<std::uint32_t>(i));
         reserve(n - i + 16);
         char* dst = out_.text.data() + pos_;
@@ -477,6 +510,20 @@ class Normalizer {
     const CharClass cls = breaks_words(cp) ? CharClass::kSpace : classify(cp);
     if (cls == CharClass::kIgnore) return;
     if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {
+      if (opt_.cjk_characters_are_words && cp >= 0x300) {
+        // A CJK letter is a word of its own, with what the marks attached to it became, and
+        // with no space put before or after it: the canonical form (and so exact duplicates
+        // and character shingles) is the same as without the rule.
+        const bool cjk = cls == CharClass::kWord && is_cjk_letter(cp) && !is_mark(cp);
+        // Of the same cluster: a mark, a half-width sound mark (without NFKC), or the "ι" that
+        // case folding makes of U+0345.
+        const bool attached = in_cjk_token_ && !cjk && src_begin == token_src_begin_ &&
+                              (is_mark(cp) || cp == 0xFF9E || cp == 0xFF9F || cp == 0x03B9);
+        if (cjk || (in_cjk_token_ && !attached)) end_token();
+        in_cjk_token_ = cjk || attached;
+      } else if (in_cjk_token_) {
+        end_token();  // an ASCII letter or digit after a CJK letter
+      }
       open_token(src_begin);
       put(bytes.data(), bytes.size());
       token_src_end_ = src_end;
@@ -511,6 +558,7 @@ class Normalizer {
   }
 
   void end_token() {
+    in_cjk_token_ = false;
     if (!in_token_) return;
     in_token_ = false;
     const auto end = static_cast<std::uint32_t>(pos_);
@@ -537,6 +585,7 @@ class Normalizer {
   std::size_t pos_ = 0;                    // bytes of out_.text written
   std::vector<utf8proc_int32_t>& mapped_;  // out_.scratch
   bool in_token_ = false;
+  bool in_cjk_token_ = false;  // the open token is a CJK letter (and marks after it)
   bool pending_space_ = false;
   std::uint32_t token_begin_ = 0, token_src_begin_ = 0, token_src_end_ = 0;
   std::size_t last_ascii_word_end_ = 0;  // source end of the ASCII letters emitted last, or 0

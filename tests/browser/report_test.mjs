@@ -247,6 +247,28 @@ test('passage page: a copy whose words are separated by zero-width spaces is not
   ], 2);
 });
 
+test('passage page: in Chinese text, the one character a copy changed is marked, not its clause', async () => {
+  // Each Han letter is a word to doppel; split at spaces only, the whole clause around the
+  // changed character was one "word" and was marked.
+  const passage = '北京时间周三上午，国家统计局发布了最新的经济数据，显示今年第三季度国内生产总值同比增长百分之四点九，' +
+    '略低于市场此前的普遍预期。分析人士认为，房地产市场持续低迷以及外部需求疲软，是拖累经济增长的主要因素。';
+  const docs = [
+    { id: 'first', date: '2023-10-18', text: '本报记者从上海报道。股市周三小幅收高。' + passage + '上海证券交易所的成交量有所减少。' },
+    { id: 'copy', date: '2023-10-19', text: '新华社广州电：广东省出口总额创下新高。' + passage.replace('四点九', '五点九') + '业内人士预计出口仍将面临压力。' },
+  ];
+  const corpus = path.join(out, 'chinese.jsonl');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const html = path.join(out, 'chinese.html');
+  run('report', corpus, '-o', html, '-q');
+  const { page, errors } = await openPage(html);
+  await go(page, '#/passage/0');
+  await page.waitForSelector('.occ-card');
+  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
+  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), ['五']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
   const html = path.join(out, 'news.html');
   run('report', path.join(source, 'examples', 'news'), '-o', html, '-q');

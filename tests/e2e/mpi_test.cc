@@ -346,13 +346,11 @@ TEST(MpiReuse, OutputsAreThoseOfOneProcessForOneTwoAndThreeRanks) {
 TEST(MpiReuse, TheSummaryCountsLongWordDocumentsOfEveryRank) {
   REQUIRE_MPIRUN();
   const std::string dir = temp_dir();
-  const std::string cjk =
-      "\xe5\x8c\x97\xe4\xba\xac\xe5\xb8\x82\xe6\x94\xbf\xe5\xba\x9c\xe4\xbb\x8a"
-      "\xe5\xa4\xa9\xe5\xae\xa3\xe5\xb8\x83\xe6\x96\xb0\xe7\x9a\x84\xe4\xba\xa4";
+  const std::string thai = "ประเทศไทยมีการเลือกตั้ง";  // 23 code points, no space
   std::string corpus;
   for (int d = 0; d < 400; ++d) {
     const std::string text =
-        d % 100 == 7 ? cjk + cjk + cjk + cjk + " " + cjk : random_text(d + 1, 40);
+        d % 100 == 7 ? thai + thai + thai + " " + thai : random_text(d + 1, 40);
     corpus += jsonl_doc("d" + std::to_string(d), text) + "\n";
   }
   write_file(dir + "/c.jsonl", corpus);

@@ -189,12 +189,13 @@ TEST(Reuse, TheSourceIsTheEarliestMomentWhateverTheZone) {
       << "dates are written out as given: " << r.clusters;
 }
 
-// The summary counts documents of long "words" (text written without spaces): a Chinese one, not
-// an English one, nor a duplicate id's document (bad input: it has no words at all), and says
-// when no document has a date.
+// The summary counts documents of long "words" (text written without spaces): a Thai one, not
+// an English one, nor a duplicate id's document (bad input: it has no words at all), nor a Chinese
+// one (each Han letter is a word), and says when no document has a date.
 TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
   const std::string dir = temp_dir();
   const std::string english = "the quick brown fox jumps over the lazy dog again and again today";
+  const std::string thai = "ประเทศไทยมีการเลือกตั้งทั่วไปในวันอาทิตย์ที่ผ่านมา";
   const std::string chinese =
       "\xe5\x8c\x97\xe4\xba\xac\xe5\xb8\x82\xe6\x94\xbf\xe5\xba\x9c\xe4\xbb\x8a"
       "\xe5\xa4\xa9\xe5\xae\xa3\xe5\xb8\x83\xe6\x96\xb0\xe7\x9a\x84\xe4\xba\xa4"
@@ -202,6 +203,7 @@ TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
       "\xe5\xb9\xb4\xe5\xbc\x80\xe5\xa7\x8b\xe5\xae\x9e\xe6\x96\xbd\xe5\xb9\xb6"
       "\xe4\xb8\x94\xe8\xa6\x86\xe7\x9b\x96\xe5\x85\xa8\xe5\xb8\x82";
   write_file(dir + "/mix.jsonl", jsonl_doc("en", english) + "\n" + jsonl_doc("en", english) + "\n" +
+                                     jsonl_doc("th", thai + " " + thai) + "\n" +
                                      jsonl_doc("zh", chinese + "\xef\xbc\x8c" + chinese) + "\n");
   const RunResult r = run_doppel({"reuse", dir + "/mix.jsonl", "--clusters", "/dev/null"});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -91,7 +91,9 @@ std::string escape(std::string_view s) {
 std::string options_string(const NormalizeOptions& o) {
   return std::string("{nfkc=") + (o.nfkc ? "1" : "0") + " case_fold=" + (o.case_fold ? "1" : "0") +
          " fold_punctuation=" + (o.fold_punctuation ? "1" : "0") +
-         " fold_whitespace=" + (o.fold_whitespace ? "1" : "0") + "}";
+         " fold_whitespace=" + (o.fold_whitespace ? "1" : "0") +
+         " zero_width_space_breaks=" + (o.zero_width_space_breaks ? "1" : "0") +
+         " cjk_characters_are_words=" + (o.cjk_characters_are_words ? "1" : "0") + "}";
 }
 
 struct Normalized {
@@ -125,6 +127,22 @@ Class reference_class(char32_t cp, const NormalizeOptions& o) {
       if (cat == "Cf") return Class::kDrop;
       return Class::kWord;  // Co (private use), Cn (unassigned)
   }
+}
+
+// Han, kana and bopomofo letters, each a word under cjk_characters_are_words: the ranges of
+// the Unicode blocks, written out apart from the implementation's.
+bool reference_cjk_letter(char32_t cp) {
+  static constexpr std::pair<char32_t, char32_t> kRanges[] = {
+      {0x3005, 0x3007},   {0x3021, 0x3029},   {0x3031, 0x3035},   {0x3038, 0x303C},
+      {0x3040, 0x309F},   {0x30A0, 0x30FF},   {0x3100, 0x312F},   {0x31A0, 0x31BF},
+      {0x31F0, 0x31FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xF900, 0xFAFF},
+      {0xFF66, 0xFF9D},   {0x1B000, 0x1B0FF}, {0x1B100, 0x1B12F}, {0x1B130, 0x1B16F},
+      {0x20000, 0x2A6DF}, {0x2A700, 0x2EBEF}, {0x2EBF0, 0x2EE5F}, {0x2F800, 0x2FA1F},
+      {0x30000, 0x3134F}, {0x31350, 0x323AF}};
+  for (const auto& [lo, hi] : kRanges) {
+    if (cp >= lo && cp <= hi) return true;
+  }
+  return false;
 }
 
 // The text mapped by utf8proc (NFKC with ignorables removed, case folding).
@@ -163,10 +181,19 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
   }
   Normalized out;
   bool in_word = false, pending_space = false;
+  bool in_cjk_word = false;  // the word is a CJK letter and the marks after it
   for (const char32_t cp : code_points(mapped_text)) {
     const Class cls = reference_class(cp, o);
     if (cls == Class::kDrop) continue;
     if (cls == Class::kWord || (cls == Class::kPunct && !o.fold_punctuation)) {
+      // Under cjk_characters_are_words a CJK letter starts a word (with no space before it),
+      // and so does anything but a mark after one.
+      const bool mark = utf8proc_category_string(static_cast<utf8proc_int32_t>(cp))[0] == 'M' ||
+                        cp == 0xFF9E || cp == 0xFF9F;  // half-width sound marks (without NFKC)
+      const bool cjk =
+          o.cjk_characters_are_words && cls == Class::kWord && reference_cjk_letter(cp) && !mark;
+      if (cjk || (in_cjk_word && !mark)) in_word = false;
+      in_cjk_word = cjk || (in_cjk_word && in_word);
       if (!in_word) {
         if (pending_space && !out.text.empty()) out.text += ' ';
         pending_space = false;
@@ -177,6 +204,7 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
       out.words.back() += utf8(cp);
     } else {
       in_word = false;
+      in_cjk_word = false;
       if (o.fold_whitespace) {
         pending_space = true;  // a run of separators is one space, none at the ends
       } else if (cls == Class::kPunct) {
@@ -276,7 +304,7 @@ std::string shrink(std::string input, const NormalizeOptions& options) {
 // non-ASCII letters, ignorables, compatibility characters. Up to max_bytes
 // bytes (the last piece may overshoot by a few). `multi_word_code_points` adds
 // "⑴", which maps to "(1)" and so, with a mark after it, to two words from one
-// cluster.
+// cluster, and the squared CJK words ("㍻" is "平成", two words).
 std::string random_text(std::mt19937_64& rng, std::size_t max_bytes,
                         bool multi_word_code_points = true) {
   const auto pick = [&](char32_t lo, char32_t hi) {
@@ -306,7 +334,13 @@ std::string random_text(std::mt19937_64& rng, std::size_t max_bytes,
     } else if (r < 45) {
       s += kAsciiOther[rng() % kAsciiOther.size()];
     } else if (r < 55) {
-      s += utf8(pick(0x0300, 0x036F));  // combining marks
+      // Combining marks, but U+0345, which case folding makes a letter ("ι"): after a CJK letter
+      // it stays in that letter's word (it was attached to it), which the whole-text reference
+      // cannot tell (test Normalize.EachCjkCharacterIsAWord).
+      char32_t cp;
+      do cp = pick(0x0300, 0x036F);
+      while (cp == 0x0345);
+      s += utf8(cp);
     } else if (r < 62) {
       char32_t cp;
       do cp = pick(0x00C0, 0x00FF);
@@ -316,8 +350,18 @@ std::string random_text(std::mt19937_64& rng, std::size_t max_bytes,
       s += utf8(pick(0x0370, 0x03FF));  // Greek
     } else if (r < 70) {
       s += utf8(pick(0x0400, 0x04FF));  // Cyrillic
-    } else if (r < 74) {
+    } else if (r < 72) {
       s += utf8(pick(0x4E00, 0x9FFF));  // CJK
+    } else if (r < 74) {
+      // Kana (with the voiced marks, which compose), half-width katakana and their sound marks,
+      // bopomofo, iteration marks, compatibility ideographs and squared words, extension B.
+      static constexpr std::pair<char32_t, char32_t> kCjk[] = {
+          {0x3040, 0x30FF}, {0xFF65, 0xFF9F},   {0x3100, 0x312F},   {0x3003, 0x303F},
+          {0xF900, 0xF90F}, {0x20000, 0x2000F}, {0x2F800, 0x2F80F}, {0x3370, 0x337F}};
+      // The squared words ("㍻" is "平成") are several words from one code point.
+      const std::size_t choices = std::size(kCjk) - (multi_word_code_points ? 0 : 1);
+      const auto& [lo, hi] = kCjk[rng() % choices];
+      s += utf8(pick(lo, hi));
     } else if (r < 78) {
       s += utf8(pick(0xFF01, 0xFF5E));  // full-width ASCII
     } else if (r < 81) {
@@ -436,9 +480,47 @@ TEST(Normalize, Arabic) {
   expect_normalizes_to("\uFEFB", "\u0644\u0627");  // presentation form lam-alef
 }
 
-TEST(Normalize, CjkTextWithoutSpacesIsOneWord) {
+// Chinese and Japanese are written without spaces between words: each Han, kana or bopomofo
+// letter is a word, and the canonical form keeps them together (exact duplicates and character
+// shingles are as they were).
+TEST(Normalize, EachCjkCharacterIsAWord) {
   expect_normalizes_to("日本語のテキスト。次の文", "日本語のテキスト 次の文");
   expect_normalizes_to("日本，中国", "日本 中国");  // full-width comma
+  const auto words = [](std::string_view text, NormalizeOptions options = {}) {
+    return run_normalize(text, options).words;
+  };
+  using W = std::vector<std::string>;
+  EXPECT_EQ(words("日本語のテキスト。次の文"),
+            (W{"日", "本", "語", "の", "テ", "キ", "ス", "ト", "次", "の", "文"}));
+  // Latin words and digits next to them stay whole; half-width katakana are full-width words.
+  EXPECT_EQ(words("GDP增长2021年 ｶﾞｽ"), (W{"gdp", "增", "长", "2021", "年", "ガ", "ス"}));
+  EXPECT_EQ(words("ㄅㄆ々〇"), (W{"ㄅ", "ㄆ", "々", "〇"}));
+  // "㍻" is two ideographs after NFKC: two words, both pointing at it.
+  NormalizedText out;
+  normalize("x ㍻", NormalizeOptions{}, out);
+  ASSERT_EQ(out.tokens.size(), 3U);
+  EXPECT_EQ(out.word(out.tokens[1]), "平");
+  EXPECT_EQ(out.word(out.tokens[2]), "成");
+  EXPECT_EQ(out.tokens[1].src_begin, 2U);
+  EXPECT_EQ(out.tokens[2].src_begin, 2U);
+  EXPECT_EQ(out.tokens[2].src_end, 5U);
+  // What the marks attached to one became stays in its word, even a letter (U+0345 case folds
+  // to "ι"); what follows is a word again.
+  EXPECT_EQ(words("\u8030\u0345EZ \u8030\u0301x"), (W{"\u8030\u03B9", "ez", "\u8030\u0301", "x"}));
+  // Hangul is written with spaces, and Thai letters are an alphabet's: their words stay whole.
+  EXPECT_EQ(words("한국어 문장"), (W{"한국어", "문장"}));
+  EXPECT_EQ(words("ภาษาไทย"), (W{"ภาษาไทย"}));
+}
+
+// An index made before 2026-12-07 keeps a run of CJK letters as one word.
+TEST(Normalize, CjkRunIsOneWordWhereTheOldRuleIsAsked) {
+  NormalizeOptions old;
+  old.cjk_characters_are_words = false;
+  NormalizedText out;
+  EXPECT_EQ(check_against_reference("日本語のテキスト。次の文 GDP增长", old, out), "");
+  ASSERT_EQ(out.tokens.size(), 3U);
+  EXPECT_EQ(out.word(out.tokens[0]), "日本語のテキスト");
+  EXPECT_EQ(out.word(out.tokens[2]), "gdp增长");
 }
 
 TEST(Normalize, EmojiSeparateWords) {
@@ -560,10 +642,10 @@ TEST(Normalize, MatchesWholeTextReferenceOnRandomTexts) {
 }
 
 TEST(Normalize, MatchesReferenceOnRandomTextsWithEveryOptionCombination) {
-  for (int bits = 0; bits < 32; ++bits) {
-    const NormalizeOptions options{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0,
-                                   (bits & 8) != 0, (bits & 16) != 0};
-    expect_matches_reference_on_random_texts(options, 0x636f6d62 + bits, 300);
+  for (int bits = 0; bits < 64; ++bits) {
+    const NormalizeOptions options{(bits & 1) != 0, (bits & 2) != 0,  (bits & 4) != 0,
+                                   (bits & 8) != 0, (bits & 16) != 0, (bits & 32) == 0};
+    expect_matches_reference_on_random_texts(options, 0x636f6d62 + bits, 200);
   }
 }
 
@@ -670,16 +752,29 @@ TEST(Normalize, EveryTokenSpanNormalizesToExactlyThatWord) {
       const std::string s = random_text(rng, 200, /*multi_word_code_points=*/false);
       normalize_exact(s, options, out);
       std::uint32_t previous_end = 0;
-      for (const Token& tok : out.tokens) {
+      for (std::size_t k = 0; k < out.tokens.size();) {
+        const Token& tok = out.tokens[k];
         ASSERT_LT(tok.src_begin, tok.src_end) << escape(s);
         ASSERT_LE(tok.src_end, s.size()) << escape(s);
         ASSERT_GE(tok.src_begin, previous_end) << "spans overlap in " << escape(s);
         previous_end = tok.src_end;
+        // Words that share a span came from one cluster (a CJK letter and a mark that case
+        // folding makes a letter: U+0345 is "ι"): the span alone gives them all.
+        std::size_t shared = 1;
+        while (k + shared < out.tokens.size() &&
+               out.tokens[k + shared].src_begin == tok.src_begin &&
+               out.tokens[k + shared].src_end == tok.src_end) {
+          ++shared;
+        }
         const std::string_view src =
             std::string_view(s).substr(tok.src_begin, tok.src_end - tok.src_begin);
         normalize_exact(src, options, part);
-        ASSERT_EQ(part.tokens.size(), 1u) << "span " << escape(src) << " of " << escape(s);
-        ASSERT_EQ(part.text, out.word(tok)) << "span " << escape(src) << " of " << escape(s);
+        ASSERT_EQ(part.tokens.size(), shared) << "span " << escape(src) << " of " << escape(s);
+        for (std::size_t j = 0; j < shared; ++j) {
+          ASSERT_EQ(part.word(part.tokens[j]), out.word(out.tokens[k + j]))
+              << "span " << escape(src) << " of " << escape(s);
+        }
+        k += shared;
       }
     }
   }

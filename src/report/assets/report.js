@@ -204,7 +204,15 @@
     while (x > 0 && y > 0) { x--; y--; keepA[pre + x] = keepB[pre + y] = 1; }
     return { a: keepA, b: keepB };
   }
-  // Words are split at whitespace and U+200B ZERO WIDTH SPACE, as doppel splits them.
+  // Words are split at whitespace and U+200B ZERO WIDTH SPACE, and each Han, kana or bopomofo
+  // letter (with the marks after it) is a word, as doppel splits them (docs/normalization.md).
+  // splitWords(t) gives words and separators in turn, as t.split(/(\s+)/) does; the separator
+  // between two CJK letters is ''.
+  const CJK = '\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303C\\u3040-\\u312F\\u31A0-\\u31BF' +
+    '\\u31F0-\\u31FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF66-\\uFF9D\\u{1B000}-\\u{1B16F}\\u{20000}-\\u{323AF}';
+  const WORD_BREAK = new RegExp('([\\s\\u200B]+|(?<=[' + CJK + '])(?=[^\\s\\u200B\\p{M}\\uFF9E\\uFF9F])|' +
+    '(?<=[^\\s\\u200B])(?=[' + CJK + ']))', 'u');
+  function splitWords(t) { return t.split(WORD_BREAK); }
   // A word as doppel compares it (docs/normalization.md): NFKC, case folded (lower case, with the
   // full foldings of ß and ẞ to "ss" and of a final sigma), letters and digits only; so "José"
   // typed with a combining accent (NFD, as macOS pastes it) is not marked as an edit of "José".
@@ -653,7 +661,7 @@
     out.push(el('p', { class: 'sub' }, fmtInt(p.documents) + ' documents \u00b7 ' + fmtInt(p.size) + ' occurrences \u00b7 ',
       src >= 0 ? ['first in ', docLink(src), ' (', el('bdi', null, docs.date[src]), ')'] : 'no dates, so no source is named'));
     const ref = passageText(p);
-    const refKeys = ref.split(/[\s\u200B]+/).filter(Boolean).map(wordKey);
+    const refKeys = splitWords(ref).filter(function (t, j) { return j % 2 === 0 && t; }).map(wordKey);
     // The source first, then the others in input order.
     const order = [];
     if (p.source >= 0) order.push(p.source);
@@ -675,7 +683,7 @@
       const span = t.slice(b, e);
       const mark = el('mark', { class: color(k), 'data-passage': k, 'data-begin': o.begin, 'data-end': o.end });
       // Words that differ from the passage's first occurrence are underlined.
-      const tokens = span.split(/([\s\u200B]+)/);
+      const tokens = splitWords(span);
       const words = [];
       tokens.forEach(function (tok, j) { if (j % 2 === 0 && tok) words.push(wordKey(tok)); });
       const common = i === p.shown ? null : commonParts(refKeys, words, 400);
@@ -760,7 +768,7 @@
   function sideBySide(a, b) {
     const ta = textOf(a), tb = textOf(b);
     if (ta === null || tb === null) return el('p', { class: 'muted' }, 'Text not available.');
-    const sa = ta.split(/([\s\u200B]+)/), sb = tb.split(/([\s\u200B]+)/);
+    const sa = splitWords(ta), sb = splitWords(tb);
     const wa = sa.filter(function (t, j) { return j % 2 === 0; }), wb = sb.filter(function (t, j) { return j % 2 === 0; });
     const common = commonParts(wa, wb, 3000);
     // Runs of changed words become one element; the spaces between two changed words belong to
