@@ -7,16 +7,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <deque>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include "index/answer_json.h"
 #include "index/request_body.h"
 #include "text/utf8.h"
+#include "util/json_writer.h"
 
 namespace doppel {
 namespace {
@@ -296,8 +300,43 @@ struct Service::Impl {
   ServiceOptions options;
   httplib::Server server;
   std::atomic<bool> stopping{false};
+  // For on_request: when each request in flight was routed. A request lives on its thread's
+  // stack from its headers to its answer, so its address names it while it is in flight.
+  std::mutex started_mutex;
+  std::unordered_map<const httplib::Request*, std::chrono::steady_clock::time_point> started;
 
   Impl(Index& i, ServiceOptions o) : index(i), options(std::move(o)) {}
+
+  void note_start(const httplib::Request& req) {
+    if (!options.on_request) return;
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(started_mutex);
+    started.insert_or_assign(&req, now);
+  }
+
+  void record(const httplib::Request& req, const httplib::Response& res) {
+    if (!options.on_request) return;
+    RequestRecord r{.method = req.method,
+                    .target = req.target,
+                    .remote_addr = req.remote_addr,
+                    .status = res.status,
+                    // A refusal that closes the connection streams its body (content_length_).
+                    .response_bytes = std::max(res.body.size(), res.content_length_),
+                    .answered = std::chrono::system_clock::now()};
+    if (req.has_header("Content-Length")) {
+      r.content_length = static_cast<std::int64_t>(
+          std::min<std::uint64_t>(declared_length(req), std::numeric_limits<std::int64_t>::max()));
+    }
+    {
+      std::lock_guard lock(started_mutex);
+      if (const auto it = started.find(&req); it != started.end()) {
+        r.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - it->second).count();
+        started.erase(it);
+      }
+    }
+    options.on_request(r);
+  }
 
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options.token.empty()) return true;
@@ -594,8 +633,11 @@ struct Service::Impl {
       return 413;
     });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      note_start(req);
       return refuse_other_bodies(req, res);
     });
+    server.set_logger(
+        [this](const httplib::Request& req, const httplib::Response& res) { record(req, res); });
     // A method a known path does not have (GET or DELETE: the others, which read a body, are
     // answered by refuse_other_bodies): 405 with the methods it has.
     auto not_allowed = [](const httplib::Request& req, httplib::Response& res) {
@@ -697,6 +739,44 @@ struct Service::Impl {
         });
   }
 };
+
+std::string request_log_line(const RequestRecord& r) {
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(r.answered.time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(millis / 1000);
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  std::string line = fmt::format(
+      R"({{"time":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z","client":)", utc.tm_year + 1900,
+      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis % 1000);
+  if (r.remote_addr.empty()) {
+    line += "null";  // a request line too malformed to be read as one
+  } else {
+    append_json_string(line, replace_invalid_utf8(r.remote_addr));
+  }
+  line += ",\"method\":";
+  append_json_string(line, replace_invalid_utf8(r.method));
+  line += ",\"target\":";
+  append_json_string(line, replace_invalid_utf8(r.target));
+  line += ",\"status\":";
+  append_int(line, r.status);
+  line += ",\"content_length\":";
+  if (r.content_length >= 0) {
+    append_int(line, r.content_length);
+  } else {
+    line += "null";
+  }
+  line += ",\"response_bytes\":";
+  append_uint(line, r.response_bytes);
+  line += ",\"seconds\":";
+  if (r.seconds >= 0) {
+    line += fmt::format("{:.6f}", r.seconds);
+  } else {
+    line += "null";
+  }
+  line += "}\n";
+  return line;
+}
 
 Service::Service(Index& index, ServiceOptions options)
     : impl_(std::make_unique<Impl>(index, std::move(options))) {}

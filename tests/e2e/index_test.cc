@@ -1699,6 +1699,94 @@ TEST(Serve, MemoryStaysBoundedUnderAFlood) {
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
+// --access-log appends a JSON line per answered request: routed ones with their time taken,
+// refused ones too, and a server started again adds to the file rather than truncating it.
+TEST(Serve, TheAccessLogHasALinePerAnsweredRequest) {
+  const std::string dir = temp_dir();
+  const std::string log = dir + "/access.jsonl";
+  write_file(log, "{\"earlier\":\"line\"}\n");
+  const std::string body = "[" + doc("a1", words(1, 40)) + "]";
+  {
+    Server server(dir + "/l.idx", {"--access-log", log});
+    ASSERT_GT(server.port(), 0) << server.log();
+    auto c = server.client();
+    auto health = c.Get("/health");
+    ASSERT_TRUE(health);
+    auto added = c.Post("/v1/documents", body, "application/json");
+    ASSERT_TRUE(added);
+    EXPECT_EQ(added->status, 200) << added->body;
+    const std::string broken = "[{\"id\":";
+    auto bad = c.Post("/v1/query", broken, "application/json");
+    ASSERT_TRUE(bad);
+    EXPECT_EQ(bad->status, 400);
+    auto missing = c.Get("/v1/documents/no%20such?x=1");
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->status, 404);
+    const int status = server.stop(SIGTERM);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << server.log();
+    const auto lines = split_lines(read_file(log));
+    ASSERT_EQ(lines.size(), 5U) << read_file(log);
+    EXPECT_EQ(lines[0], "{\"earlier\":\"line\"}");
+    // Each line: its fields in this order, values as text.
+    const char* names[] = {"time",   "client",         "method",         "target",
+                           "status", "content_length", "response_bytes", "seconds"};
+    auto fields = [&](const std::string& line) {
+      std::vector<std::string> values;
+      std::size_t at = 0;
+      for (const char* name : names) {
+        const std::string key = std::string(values.empty() ? "{" : ",") + "\"" + name + "\":";
+        if (line.compare(at, key.size(), key) != 0) return std::vector<std::string>{};
+        at += key.size();
+        std::size_t end = at;
+        if (line[at] == '"') {
+          end = line.find('"', at + 1) + 1;
+        } else {
+          end = line.find_first_of(",}", at);
+        }
+        values.push_back(line.substr(at, end - at));
+        at = end;
+      }
+      return line.substr(at) == "}" ? values : std::vector<std::string>{};
+    };
+    const std::string expected[][4] = {
+        {"GET", "/health", "200", "null"},
+        {"POST", "/v1/documents", "200", std::to_string(body.size())},
+        {"POST", "/v1/query", "400", std::to_string(broken.size())},
+        {"GET", "/v1/documents/no%20such?x=1", "404", "null"}};
+    const std::size_t response_sizes[] = {health->body.size(), added->body.size(), bad->body.size(),
+                                          missing->body.size()};
+    for (std::size_t i = 0; i < 4; ++i) {
+      const std::string& line = lines[i + 1];
+      const std::vector<std::string> v = fields(line);
+      ASSERT_EQ(v.size(), 8U) << line;
+      // "2026-12-07T11:15:22.748Z"
+      ASSERT_EQ(v[0].size(), 26U) << line;
+      EXPECT_EQ(v[0].substr(5, 1) + v[0].substr(11, 1) + v[0].substr(20, 1) + v[0].substr(24),
+                "-T.Z\"")
+          << line;
+      EXPECT_EQ(v[1], "\"127.0.0.1\"") << line;
+      EXPECT_EQ(v[2], "\"" + expected[i][0] + "\"") << line;
+      EXPECT_EQ(v[3], "\"" + expected[i][1] + "\"") << line;
+      EXPECT_EQ(v[4], expected[i][2]) << line;
+      EXPECT_EQ(v[5], expected[i][3]) << line;
+      EXPECT_EQ(v[6], std::to_string(response_sizes[i])) << line;
+      EXPECT_NE(v[7], "null") << "a routed request has its time: " << line;
+      EXPECT_GE(std::stod(v[7]), 0.0) << line;
+    }
+  }
+  // Started again, it appends.
+  Server again(dir + "/l.idx", {"--access-log", log});
+  ASSERT_GT(again.port(), 0) << again.log();
+  ASSERT_TRUE(again.client().Get("/v1/stats"));
+  again.stop(SIGTERM);
+  EXPECT_EQ(split_lines(read_file(log)).size(), 6U);
+  // A directory is refused, naming it.
+  const RunResult r = run_program({"/usr/bin/timeout", "60", DOPPEL_BINARY, "serve", dir + "/l.idx",
+                                   "--listen", "127.0.0.1:0", "--access-log", dir});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir + ": the access log is a directory"), std::string::npos) << r.err;
+}
+
 TEST(Serve, SigtermFinishesTheRequestInFlight) {
   const std::string dir = temp_dir();
   Server server(dir + "/t.idx");

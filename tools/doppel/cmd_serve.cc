@@ -6,12 +6,15 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 
 #include "cli_common.h"
@@ -74,6 +77,45 @@ Status read_token(const std::string& path, std::string& token) {
   return Status::Ok();
 }
 
+// --access-log: a JSON line per answered request, appended (the file is never truncated), each
+// line written whole under a lock and flushed, so that a server killed at any moment leaves whole
+// lines of every request answered before.
+class AccessLog {
+ public:
+  static Result<std::unique_ptr<AccessLog>> open(const std::string& path) {
+    if (path == "-") return std::unique_ptr<AccessLog>(new AccessLog(stderr, false));
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return Status::InvalidArgument(fmt::format("{}: the access log is a directory", path));
+    }
+    std::FILE* file = std::fopen(path.c_str(), "ae");  // O_APPEND, O_CLOEXEC
+    if (file == nullptr) {
+      return Status::IoError(
+          fmt::format("{}: cannot open the access log ({})", path,
+                      std::error_code(errno, std::generic_category()).message()));
+    }
+    return std::unique_ptr<AccessLog>(new AccessLog(file, true));
+  }
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+  ~AccessLog() {
+    if (owned_) std::fclose(file_);
+  }
+
+  void write(const RequestRecord& record) {
+    const std::string line = request_log_line(record);
+    std::lock_guard lock(mutex_);
+    std::fwrite(line.data(), 1, line.size(), file_);
+    std::fflush(file_);
+  }
+
+ private:
+  AccessLog(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
+  std::mutex mutex_;
+  std::FILE* file_;
+  bool owned_;
+};
+
 Status run_serve(Settings& s, const CLI::App& cmd) {
   DOPPEL_RETURN_IF_ERROR(prepare_options(Command::kServe, {}, false, s));
   ServiceOptions service;
@@ -87,6 +129,13 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
   service.threads = s.http_threads;
   service.queue = s.queue;
   service.read = s.index_read.read;
+  std::unique_ptr<AccessLog> access_log;
+  if (!s.access_log.empty()) {
+    auto opened = AccessLog::open(s.access_log);
+    if (!opened.ok()) return opened.status();
+    access_log = std::move(*opened);
+    service.on_request = [log = access_log.get()](const RequestRecord& r) { log->write(r); };
+  }
 
   // SIGTERM and SIGINT go to the waiting thread only: blocked here, before any thread starts.
   // SIGTERM always (it is how a service is stopped); SIGINT unless the process inherited it as
@@ -170,6 +219,7 @@ std::function<int()> add_serve_command(CLI::App& app) {
       "Examples:\n"
       "  doppel serve news.idx\n"
       "  doppel serve news.idx --listen 127.0.0.1:9000 --token-file token.txt\n"
+      "  doppel serve news.idx --access-log access.jsonl\n"
       "API with curl examples: docs/index.md. SIGTERM finishes the requests in flight, closes\n"
       "the index and exits 0.");
   add_flags(Command::kServe, *cmd, *settings);

@@ -418,6 +418,12 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.token_file, false);
        }},
+      {"access-log", "--access-log", kRunning, "FILE",
+       "Append a JSON line per answered request to FILE (- : standard error): time, client, "
+       "method, target, status, sizes, seconds",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return option(g, f, s.access_log, false);
+       }},
       {"max-body", "--max-body", kRunning, "SIZE",
        "Larger request bodies get 413; suffixes K, M, G. Bounds a request's memory",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -488,8 +494,8 @@ std::vector<const char*> flags_of(Command command) {
     case Command::kServe:
       add({"id-field", "text-field", "date-field", "max-doc-bytes"});
       add_all(index_matching_flags());
-      add({"listen", "token-file", "max-body", "http-threads", "queue", "no-sync", "threads",
-           "quiet"});
+      add({"listen", "token-file", "access-log", "max-body", "http-threads", "queue", "no-sync",
+           "threads", "quiet"});
       return keys;
     default:
       break;

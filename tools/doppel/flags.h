@@ -44,6 +44,7 @@ struct Settings {
   bool no_sync = false;
   std::string listen = "127.0.0.1:8080";
   std::string token_file;
+  std::string access_log;  // "" none, "-" standard error
   std::size_t max_body = std::size_t{16} << 20;
   int http_threads = 8;
   std::size_t queue = 64;
