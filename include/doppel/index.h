@@ -152,6 +152,9 @@ struct Answer {
   std::uint64_t code_points = 0;        // of the source text
   std::uint64_t new_code_points = 0;    // of the source text, in no passage
   bool added = false;                   // stored in the index (add of an accepted document)
+  // The document's date is in no form reads_as_date() reads ("03/01/2021", a Unix time): it is
+  // ordered as text, so which document came first may be wrong.
+  bool date_unread = false;
 };
 
 // Called with each answer, in input order, once its batch is committed (add) or answered

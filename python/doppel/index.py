@@ -171,7 +171,8 @@ class Index:
 
         Each answer is a dict as the command prints it (docs/index.md): ``id``, ``status``
         ("new", "exact_duplicate" with ``duplicate_of``, "near_duplicate"; not added:
-        "duplicate_id", "bad_input" with ``reason`` and ``message``), ``added``,
+        "duplicate_id", "bad_input" with ``reason`` and ``message``), ``added``, ``date_unread``
+        (True, and only there, when the document's date is in no form doppel reads),
         ``near_duplicates`` (``id``, ``similarity``, highest first), ``passages`` (each with
         ``begin``/``end`` in code points and ``byte_begin``/``byte_end`` in bytes of the
         document's text, ``words``, the ``earlier`` documents holding it with their spans and

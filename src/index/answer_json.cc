@@ -78,6 +78,7 @@ void append_answer_json(std::string& s, const Answer& a) {
     return;
   }
   s += a.added ? ",\"added\":true"sv : ",\"added\":false"sv;
+  if (a.date_unread) s += ",\"date_unread\":true"sv;
   if (a.status == AnswerStatus::kExactDuplicate) {
     s += ",\"duplicate_of\":"sv;
     append_json_string(s, a.duplicate_of);

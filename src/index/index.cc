@@ -568,6 +568,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     a.id = std::string(corpus.id(pending.slots[k].doc));
     if (pending.slots[k].features == Pending::kNotReadable) continue;
     a.code_points = a.new_code_points = feats.docs[pending.slots[k].features].chars;
+    const std::string_view date = corpus.date(pending.slots[k].doc);
+    a.date_unread = !date.empty() && !reads_as_date(date);
     readable.push_back(k);
   }
   auto workers_for = [&](std::size_t items, std::size_t per_thread) {

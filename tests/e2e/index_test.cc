@@ -268,6 +268,27 @@ TEST(Index, TheSummaryCountsDatesItCannotRead) {
                        "text: \"03/01/2021\" of us;"),
             std::string::npos)
       << r.err;
+  // Each answer says it too, and so the service's (which has no summary).
+  write_file(dir + "/q.jsonl", jsonl_doc("q-us", random_text(43, 30), "12/31/2020") + "\n" +
+                                   jsonl_doc("q-iso", random_text(44, 30), "2020-12-31") + "\n" +
+                                   jsonl_doc("q-none", random_text(45, 30)) + "\n");
+  const RunResult q = run_doppel({"index", "query", dir + "/i.idx", dir + "/q.jsonl", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  const auto lines = split_lines(q.out);
+  ASSERT_EQ(lines.size(), 3U) << q.out;
+  EXPECT_NE(lines[0].find("\"added\":false,\"date_unread\":true,"), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[1].find("date_unread"), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[2].find("date_unread"), std::string::npos) << lines[2];
+  Server server(dir + "/i.idx");
+  ASSERT_GT(server.port(), 0) << server.log();
+  auto res = server.client().Post("/v1/query", read_file(dir + "/q.jsonl"), "application/x-ndjson");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  EXPECT_NE(
+      res->body.find("{\"id\":\"q-us\",\"status\":\"new\",\"added\":false,\"date_unread\":true,"),
+      std::string::npos)
+      << res->body;
+  EXPECT_EQ(res->body.find("date_unread"), res->body.rfind("date_unread")) << res->body;
 }
 
 TEST(Index, AnswersNewExactNearAndPassages) {
