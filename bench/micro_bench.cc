@@ -45,6 +45,36 @@ void BM_Normalize(benchmark::State& state) {
 }
 BENCHMARK(BM_Normalize)->Arg(0)->Arg(1)->ArgName("unicode");
 
+// Chinese news text (Han letters, full-width punctuation, some digits and Latin), with each Han
+// letter a word (cjk_words:1, the default) or a run of them one word (0, indexes before version 4).
+void BM_NormalizeChinese(benchmark::State& state) {
+  static const char* kClauses[] = {"国家统计局周三发布的数据显示",
+                                   "第三季度国内生产总值同比增长",
+                                   "百分之四点九",
+                                   "略低于市场预期",
+                                   "分析人士认为",
+                                   "房地产市场持续低迷",
+                                   "GDP增长",
+                                   "2023年",
+                                   "外部需求疲软"};
+  static const char* kMarks[] = {"，", "。", "、", " "};
+  std::mt19937_64 rng(42);
+  std::string text;
+  while (text.size() < (1U << 20)) {
+    text += kClauses[rng() % std::size(kClauses)];
+    text += kMarks[rng() % std::size(kMarks)];
+  }
+  NormalizeOptions options;
+  options.cjk_characters_are_words = state.range(0) != 0;
+  NormalizedText out;
+  for (auto _ : state) {
+    normalize(text, options, out);
+    benchmark::DoNotOptimize(out.text.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_NormalizeChinese)->Arg(0)->Arg(1)->ArgName("cjk_words");
+
 void BM_WordShingles(benchmark::State& state) {
   const std::string text = make_text(1 << 20, false);
   NormalizedText norm;
