@@ -28,9 +28,10 @@ struct NormalizeOptions {
   // characters, as before 2026-12-07 (indexes of format versions 1 and 2 keep that rule).
   bool zero_width_space_breaks = true;
   // Each Han ideograph, kana and bopomofo letter is a word of its own, as Chinese and Japanese
-  // are written without spaces between words. Off: a run of them is one word up to the next
-  // space or punctuation, as before 2026-12-07 (indexes of format versions 1 to 3 keep that
-  // rule). The canonical form is the same either way: no space is put between such words.
+  // are written without spaces between words; no space is put between two of them, and
+  // whitespace alone between them (a wrapped line) leaves none. Off: a run of them is one word up
+  // to the next space or punctuation, and whitespace a space, as before 2026-12-07 (indexes of
+  // format versions 1 to 3 keep that rule).
   bool cjk_characters_are_words = true;
 };
 

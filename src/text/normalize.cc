@@ -105,17 +105,6 @@ constexpr bool maps_to_itself(char32_t cp) {
          (cp >= 0xAC00 && cp <= 0xD7A3);
 }
 
-bool is_mark(char32_t cp) {
-  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-      return true;
-    default:
-      return false;
-  }
-}
-
 CharClass classify(char32_t cp) {
   if (cp < 128) return kAsciiClass[cp];
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
@@ -234,6 +223,13 @@ class Normalizer {
       if (i < n && s[i] >= 0x80) {
         pos_ = before_space;
         pending_space_ = before_space > 0;
+        if (pos_ == cjk_end_) {
+          // Right after a CJK word: whether the separators skipped since hold punctuation.
+          pending_punctuation_ = false;
+          for (std::size_t k = start; k > 0 && kind_[s[k - 1]] == kSeparatorByte; --k) {
+            pending_punctuation_ |= kAsciiClass[s[k - 1]] == CharClass::kPunct;
+          }
+        }
         i = run_general(in, start, true);
         continue;
       }
@@ -269,7 +265,9 @@ class Normalizer {
         ++i;
         if (one_word && ends_word) return i;
         if (opt_.fold_whitespace) {  // one separator is as good as many
-          while (i < n && kind_[s[i]] == kSeparatorByte) ++i;
+          for (; i < n && kind_[s[i]] == kSeparatorByte; ++i) {
+            pending_punctuation_ |= kAsciiClass[s[i]] == CharClass::kPunct;
+          }
         }
       } else {
         i = cluster(in, i);
@@ -523,16 +521,20 @@ class Normalizer {
     if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {
       if (opt_.cjk_characters_are_words && cp >= 0x300) {
         // A CJK letter is a word of its own, with what the marks attached to it became, and
-        // with no space put before or after it: the canonical form (and so exact duplicates
-        // and character shingles) is the same as without the rule.
-        // (The ranges' only marks are the combining kana voiced marks.)
+        // with no space put before or after it. (The ranges' only marks are the combining kana
+        // voiced marks.)
         const bool cjk =
             cls == CharClass::kWord && is_cjk_letter(cp) && cp != 0x3099 && cp != 0x309A;
-        // Of the same cluster: a mark, a half-width sound mark (without NFKC), or the "ι" that
-        // case folding makes of U+0345.
-        const bool attached = in_cjk_token_ && !cjk && src_begin == token_src_begin_ &&
-                              (is_mark(cp) || cp == 0xFF9E || cp == 0xFF9F || cp == 0x03B9);
+        // What the code points attached to the letter became (marks, a half-width sound mark
+        // without NFKC, jamo, the "ι" that case folding makes of U+0345) stays in its word, so
+        // that words' spans do not overlap.
+        const bool attached = in_cjk_token_ && !cjk && src_begin == token_src_begin_;
         if (cjk || (in_cjk_token_ && !attached)) end_token();
+        // Whitespace alone between two CJK letters is a line wrapped or a letter spaced out, not
+        // a break between words (there is none to mark): it leaves no space.
+        if (cjk && pending_space_ && !pending_punctuation_ && pos_ == cjk_end_) {
+          pending_space_ = false;
+        }
         in_cjk_token_ = cjk || attached;
       } else if (in_cjk_token_) {
         end_token();  // an ASCII letter or digit after a CJK letter
@@ -553,6 +555,7 @@ class Normalizer {
       out_.text[pos_++] = ' ';
     }
     pending_space_ = false;
+    pending_punctuation_ = false;
     in_token_ = true;
     token_begin_ = static_cast<std::uint32_t>(pos_);
     token_src_begin_ = src_begin;
@@ -563,6 +566,7 @@ class Normalizer {
     last_ascii_word_end_ = 0;
     if (opt_.fold_whitespace) {
       pending_space_ = true;
+      pending_punctuation_ |= cls == CharClass::kPunct;
     } else if (cls == CharClass::kPunct) {
       put(" ", 1);
     } else {
@@ -571,11 +575,13 @@ class Normalizer {
   }
 
   void end_token() {
+    const bool cjk = in_cjk_token_;
     in_cjk_token_ = false;
     if (!in_token_) return;
     in_token_ = false;
     const auto end = static_cast<std::uint32_t>(pos_);
     if (end > token_begin_) push_token(token_begin_, end, token_src_begin_, token_src_end_);
+    if (cjk) cjk_end_ = pos_;
   }
 
   void push_token(std::uint32_t begin, std::uint32_t end, std::uint32_t src_begin,
@@ -600,6 +606,8 @@ class Normalizer {
   bool in_token_ = false;
   bool in_cjk_token_ = false;  // the open token is a CJK letter (and marks after it)
   bool pending_space_ = false;
+  bool pending_punctuation_ = false;  // of the separators since the last word, one is punctuation
+  std::size_t cjk_end_ = std::string::npos;  // pos_ where the last CJK word ended
   std::uint32_t token_begin_ = 0, token_src_begin_ = 0, token_src_end_ = 0;
   std::size_t last_ascii_word_end_ = 0;  // source end of the ASCII letters emitted last, or 0
 };

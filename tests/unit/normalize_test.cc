@@ -181,7 +181,9 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
   }
   Normalized out;
   bool in_word = false, pending_space = false;
-  bool in_cjk_word = false;  // the word is a CJK letter and the marks after it
+  bool in_cjk_word = false;    // the word is a CJK letter and the marks after it
+  bool last_word_cjk = false;  // the last word begun was a CJK letter
+  bool pending_punct = false;  // of the separators since the last word, one is punctuation
   for (const char32_t cp : code_points(mapped_text)) {
     const Class cls = reference_class(cp, o);
     if (cls == Class::kDrop) continue;
@@ -195,9 +197,13 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
       if (cjk || (in_cjk_word && !mark)) in_word = false;
       in_cjk_word = cjk || (in_cjk_word && in_word);
       if (!in_word) {
-        if (pending_space && !out.text.empty()) out.text += ' ';
+        // Whitespace alone between two CJK letters leaves no space.
+        const bool joined = cjk && last_word_cjk && !pending_punct;
+        if (pending_space && !out.text.empty() && !joined) out.text += ' ';
         pending_space = false;
+        pending_punct = false;
         in_word = true;
+        last_word_cjk = cjk;
         out.words.emplace_back();
       }
       out.text += utf8(cp);
@@ -207,6 +213,7 @@ Normalized reference_normalize(std::string_view input, const NormalizeOptions& o
       in_cjk_word = false;
       if (o.fold_whitespace) {
         pending_space = true;  // a run of separators is one space, none at the ends
+        pending_punct |= cls == Class::kPunct;
       } else if (cls == Class::kPunct) {
         out.text += ' ';  // each folded punctuation character becomes a space
       } else {
@@ -481,11 +488,13 @@ TEST(Normalize, Arabic) {
 }
 
 // Chinese and Japanese are written without spaces between words: each Han, kana or bopomofo
-// letter is a word, and the canonical form keeps them together (exact duplicates and character
-// shingles are as they were).
+// letter is a word, and the canonical form keeps them together; whitespace alone between two of
+// them (a wrapped line, letters spaced out) leaves no space, punctuation does.
 TEST(Normalize, EachCjkCharacterIsAWord) {
   expect_normalizes_to("日本語のテキスト。次の文", "日本語のテキスト 次の文");
   expect_normalizes_to("日本，中国", "日本 中国");  // full-width comma
+  expect_normalizes_to("国内生产\n总值　同比 增长", "国内生产总值同比增长");
+  expect_normalizes_to("中 . 国，\n 人 GDP 年", "中 国 人 gdp 年");
   const auto words = [](std::string_view text, NormalizeOptions options = {}) {
     return run_normalize(text, options).words;
   };
@@ -507,6 +516,13 @@ TEST(Normalize, EachCjkCharacterIsAWord) {
   // What the marks attached to one became stays in its word, even a letter (U+0345 case folds
   // to "ι"); what follows is a word again.
   EXPECT_EQ(words("\u8030\u0345EZ \u8030\u0301x"), (W{"\u8030\u03B9", "ez", "\u8030\u0301", "x"}));
+  // Jamo attached to a CJK letter stay in its word too, and spans do not overlap.
+  for (const std::string text : {"中ㅋㅋa", "か\u1161b"}) {
+    normalize(text, NormalizeOptions{}, out);
+    ASSERT_EQ(out.tokens.size(), 2U) << text;
+    EXPECT_EQ(out.tokens[0].src_end, out.tokens[1].src_begin) << text;
+    EXPECT_EQ(out.word(out.tokens[1]), text.substr(text.size() - 1)) << text;
+  }
   // Hangul is written with spaces, and Thai letters are an alphabet's: their words stay whole.
   EXPECT_EQ(words("한국어 문장"), (W{"한국어", "문장"}));
   EXPECT_EQ(words("ภาษาไทย"), (W{"ภาษาไทย"}));
@@ -521,6 +537,8 @@ TEST(Normalize, CjkRunIsOneWordWhereTheOldRuleIsAsked) {
   ASSERT_EQ(out.tokens.size(), 3U);
   EXPECT_EQ(out.word(out.tokens[0]), "日本語のテキスト");
   EXPECT_EQ(out.word(out.tokens[2]), "gdp增长");
+  normalize("国内\n生产", old, out);
+  EXPECT_EQ(out.text, "国内 生产");
 }
 
 TEST(Normalize, EmojiSeparateWords) {
