@@ -5,25 +5,40 @@
 namespace doppel {
 namespace {
 
-// Bytes of a closing mark at text[i] (ASCII punctuation, ’ ” »), or 0.
+// Bytes of a closing mark at text[i] (ASCII punctuation, ’ ” », and the full-width and
+// ideographic marks of Chinese and Japanese: 。、，．！？；：…」』）】》〉), or 0.
 std::size_t closing_mark(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
   if (c < 0x80) return std::ispunct(c) != 0 ? 1 : 0;
-  for (const std::string_view mark : {"\u2019", "\u201d", "\u00bb"}) {
+  for (const std::string_view mark :
+       {"\u2019", "\u201d", "\u00bb", "\u3002", "\u3001", "\uff0c", "\uff0e", "\uff01", "\uff1f",
+        "\uff1b", "\uff1a", "\u2026", "\u300d", "\u300f", "\uff09", "\u3011", "\u300b", "\u3009"}) {
     if (text.substr(i, mark.size()) == mark) return mark.size();
   }
   return 0;
 }
 
-// Bytes of an opening mark that ends at text[i] (" ' ( [ “ ‘ „ « ¿ ¡), or 0.
-std::size_t opening_mark_before(std::string_view text, std::size_t i) {
-  if (i == 0) return 0;
+struct OpeningMark {
+  std::size_t bytes = 0;  // 0: none
+  bool full_width = false;
+};
+
+// The opening mark that ends at text[i] (" ' ( [ “ ‘ „ « ¿ ¡, and the full-width 「『（【《〈).
+OpeningMark opening_mark_before(std::string_view text, std::size_t i) {
+  if (i == 0) return {};
   const char c = text[i - 1];
-  if (c == '"' || c == '\'' || c == '(' || c == '[') return 1;
+  if (c == '"' || c == '\'' || c == '(' || c == '[') return {1, false};
   for (const std::string_view mark : {"\u201c", "\u2018", "\u201e", "\u00ab", "\u00bf", "\u00a1"}) {
-    if (i >= mark.size() && text.substr(i - mark.size(), mark.size()) == mark) return mark.size();
+    if (i >= mark.size() && text.substr(i - mark.size(), mark.size()) == mark) {
+      return {mark.size(), false};
+    }
   }
-  return 0;
+  for (const std::string_view mark : {"\u300c", "\u300e", "\uff08", "\u3010", "\u300a", "\u3008"}) {
+    if (i >= mark.size() && text.substr(i - mark.size(), mark.size()) == mark) {
+      return {mark.size(), true};
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -37,14 +52,18 @@ std::vector<Cut> plan_cuts(std::string_view body, std::size_t body_offset,
     std::size_t end = spans[k].end - body_offset;
     // The marks that open its first word ("“The" or "(see"), where they open a word of their own
     // (after a space, or at the start): left behind, they would open nothing.
+    // A full-width mark opens the word after it wherever it stands: Chinese and Japanese put no
+    // space before it.
     std::size_t open = begin;
+    bool full_width = false;
     while (open > covered) {
-      const std::size_t n = opening_mark_before(body, open);
-      if (n == 0 || open - n < covered) break;
-      open -= n;
+      const OpeningMark mark = opening_mark_before(body, open);
+      if (mark.bytes == 0 || open - mark.bytes < covered) break;
+      open -= mark.bytes;
+      full_width |= mark.full_width;
     }
-    if (open < begin &&
-        (open == 0 || std::isspace(static_cast<unsigned char>(body[open - 1])) != 0)) {
+    if (open < begin && (open == 0 || full_width ||
+                         std::isspace(static_cast<unsigned char>(body[open - 1])) != 0)) {
       begin = open;
     }
     while (end < body.size()) {

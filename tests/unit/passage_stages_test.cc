@@ -127,6 +127,16 @@ TEST(Cleaning, CutsTakeClosingPunctuationAndTheSpaceAfter) {
   EXPECT_EQ(clean(body, 5, {{15, 29}}), "New text. “quoted.” More new.");
   // Mid-word (no space before): the space after is kept.
   EXPECT_EQ(clean("abc def", 0, {{1, 3}}), "a def");
+  // Chinese and Japanese: full-width closing marks go with the passage, and a full-width opening
+  // mark too, though no space comes before it.
+  const std::string zh = "导语。共享段落文字。戊己。";
+  const std::size_t p = zh.find("共享");
+  const std::size_t e = zh.find("。戊");
+  EXPECT_EQ(clean(zh, 0, {{p, e}}), "导语。戊己。");
+  const std::string ja = "導入。「共有の段落」！次の話。";
+  EXPECT_EQ(clean(ja, 0, {{ja.find("共有"), ja.find("」")}}), "導入。次の話。");
+  const std::string quoted = "前文，（引用部分）。后文";
+  EXPECT_EQ(clean(quoted, 0, {{quoted.find("引用"), quoted.find("）")}}), "前文，后文");
   // An occurrence that starts inside an earlier cut is left out.
   const auto cuts = plan_cuts(body, 0, std::vector<ByteSpan>{{10, 24}, {20, 30}});
   ASSERT_EQ(cuts.size(), 1u);
