@@ -16,6 +16,23 @@ bool is_space(char c) {
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
+// Whether the UTF-8 code point starting with lead byte s[i] is U+2E80 or above: the letters and
+// punctuation of Chinese, Japanese and Korean (and full-width forms, and the planes above), which
+// text written without spaces puts right against an address ("详见www.stats.gov.cn。").
+bool wide_at(std::string_view s, std::size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c >= 0xE3) return true;  // U+3000 and above
+  return c == 0xE2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xBA;
+}
+
+// Where an address chunk around s[at] may start and end: not past a space or a wide code point.
+bool chunk_byte(std::string_view s, std::size_t i) {
+  if (is_space(s[i])) return false;
+  std::size_t lead = i;
+  while (lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0) == 0x80) --lead;
+  return !wide_at(s, lead);
+}
+
 }  // namespace
 
 bool is_address_chunk(std::string_view chunk) {
@@ -45,8 +62,8 @@ bool find_address_chunks(std::string_view source, AddressChunks& chunks) {
         continue;
       }
       std::size_t b = at, e = at + 1;
-      while (b > 0 && !is_space(source[b - 1])) --b;
-      while (e < source.size() && !is_space(source[e])) ++e;
+      while (b > 0 && chunk_byte(source, b - 1)) --b;
+      while (e < source.size() && chunk_byte(source, e)) ++e;
       if (is_address_chunk(source.substr(b, e - b))) chunks.emplace_back(b, e);
       at = e;  // the next chunk
     }

@@ -21,8 +21,10 @@ bool is_address_chunk(std::string_view chunk);
 // Byte ranges [first, second) of `source`, sorted and distinct.
 using AddressChunks = std::vector<std::pair<std::size_t, std::size_t>>;
 
-// Replaces `chunks` with the whitespace-delimited chunks of `source` that are addresses; returns
-// whether there is any (most documents have none).
+// Replaces `chunks` with the chunks of `source` that are addresses; returns whether there is any
+// (most documents have none). A chunk is delimited by whitespace and by code points from U+2E80
+// on (Chinese, Japanese and Korean letters and punctuation, full-width forms), which text written
+// without spaces puts right against an address ("详见www.stats.gov.cn。").
 bool find_address_chunks(std::string_view source, AddressChunks& chunks);
 
 // The words of `norm` (normalized from `source`; Token::src_* are byte offsets into it) with

@@ -1,5 +1,6 @@
 // join_address_words against a slow reference written from its header: the source split at
-// whitespace into chunks, each chunk that is an address taking all its words as one.
+// whitespace and wide code points into chunks, each chunk that is an address taking all its words
+// as one.
 #include "passages/passage_words.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "text/utf8.h"
 
 namespace doppel {
 namespace {
@@ -28,17 +31,22 @@ std::vector<Word> words_of(const NormalizedText& n) {
 }
 
 std::vector<Word> reference(const std::string& source, const NormalizedText& n) {
-  // The chunks of the source: [begin, end) between whitespace.
+  // The chunks of the source: [begin, end) between whitespace and code points from U+2E80 on
+  // (Chinese, Japanese and Korean letters and punctuation, full-width forms), which text without
+  // spaces puts against an address.
+  auto separates = [&](std::size_t i, std::size_t& len) {
+    char32_t cp;
+    len = static_cast<std::size_t>(decode_utf8(source, i, cp));
+    return std::string(" \t\n\r\f\v").find(source[i]) != std::string::npos || cp >= 0x2E80;
+  };
   std::vector<std::pair<std::size_t, std::size_t>> chunks;
-  for (std::size_t i = 0; i < source.size();) {
-    if (std::string(" \t\n\r\f\v").find(source[i]) != std::string::npos) {
-      ++i;
+  for (std::size_t i = 0, len = 0; i < source.size();) {
+    if (separates(i, len)) {
+      i += len;
       continue;
     }
     std::size_t j = i;
-    while (j < source.size() && std::string(" \t\n\r\f\v").find(source[j]) == std::string::npos) {
-      ++j;
-    }
+    while (j < source.size() && !separates(j, len)) j += len;
     chunks.emplace_back(i, j);
     i = j;
   }
@@ -46,10 +54,13 @@ std::vector<Word> reference(const std::string& source, const NormalizedText& n) 
   for (std::size_t i = 0; i < n.tokens.size();) {
     const Token& t = n.tokens[i];
     std::size_t c = 0;
-    while (!(chunks[c].first <= t.src_begin && t.src_begin < chunks[c].second)) ++c;
+    while (c < chunks.size() &&
+           !(chunks[c].first <= t.src_begin && t.src_begin < chunks[c].second)) {
+      ++c;
+    }
     std::size_t j = i + 1;
-    if (is_address_chunk(
-            std::string_view(source).substr(chunks[c].first, chunks[c].second - chunks[c].first))) {
+    if (c < chunks.size() && is_address_chunk(std::string_view(source).substr(
+                                 chunks[c].first, chunks[c].second - chunks[c].first))) {
       while (j < n.tokens.size() && n.tokens[j].src_begin < chunks[c].second) ++j;
     }
     const Token& last = n.tokens[j - 1];
@@ -96,6 +107,19 @@ TEST(PassageWords, AnAttributionLineIsFiveWords) {
   EXPECT_EQ(w[4].canonical, "writes");
 }
 
+// Chinese puts no space around an address: the address is still one word, and the letters
+// around it stay words of their own.
+TEST(PassageWords, AnAddressInChineseTextIsOneWordAndOnlyThat) {
+  const std::string text = "国家统计局称详见www.stats.gov.cn。数据显示";
+  NormalizedText n = normalized(text);
+  Chunks chunks;
+  join_address_words(text, n, chunks);
+  std::vector<std::string> got;
+  for (const Token& t : n.tokens) got.emplace_back(n.word(t));
+  EXPECT_EQ(got, (std::vector<std::string>{"国", "家", "统", "计", "局", "称", "详", "见",
+                                           "www stats gov cn", "数", "据", "显", "示"}));
+}
+
 TEST(PassageWords, OtherWordsStayAsTheyAre) {
   const std::string text = "The U.S. economy grew 2.5 pct, said Mr. Smith (not an address).";
   NormalizedText n = normalized(text);
@@ -107,9 +131,10 @@ TEST(PassageWords, OtherWordsStayAsTheyAre) {
 
 TEST(PassageWords, MatchesTheReferenceOnRandomText) {
   const std::vector<std::string> pieces = {
-      "word",  "Über",  "naïve", "e-mail", "a@b.c",      "<x.y@z.org>", "http://h.org/p?q=1",
-      "www.x", "2.5",   "U.S.",  "(",      ")",          "@",           "foo@",
-      "://",   "café—", "x",     "--",     "Ünï@cödé.de"};
+      "word",  "Über",   "naïve", "e-mail", "a@b.c",       "<x.y@z.org>", "http://h.org/p?q=1",
+      "www.x", "2.5",    "U.S.",  "(",      ")",           "@",           "foo@",
+      "://",   "café—",  "x",     "--",     "Ünï@cödé.de", "详见",        "。",
+      "，",    "ｗｗｗ", "\u2e80"};
   const std::vector<std::string> spaces = {" ", "  ", "\n", "\t", "", "", "", "\r\n"};
   std::mt19937_64 rng(7);
   for (int trial = 0; trial < 2000; ++trial) {
