@@ -269,6 +269,17 @@ test('passage page: in Chinese text, the one character a copy changed is marked,
   await page.close();
 });
 
+test('passage page: a Japanese copy typed with separate voicing marks (NFD) is not marked as edited', async () => {
+  // が typed as か + U+3099 is one word to doppel; split before the mark, the words around it
+  // were marked as edits.
+  const passage = '東京証券取引所では水曜日、データベースが壊れたため、午前の取引が一時停止されたと関係者が明らかにした。' +
+    '復旧作業は午後まで続き、投資家からは説明を求める声が上がった。';
+  await expectNoEditsMarked('japanese-nfd', [
+    { id: 'nfc', date: '2021-01-01', text: '共同通信によると、' + passage + '詳細は後ほど。' },
+    { id: 'nfd', date: '2021-01-02', text: '時事通信：' + passage.normalize('NFD') + '以上。' },
+  ], 2);
+});
+
 test('example corpus: every view renders; search, filters, sorting and pages work', async () => {
   const html = path.join(out, 'news.html');
   run('report', path.join(source, 'examples', 'news'), '-o', html, '-q');

@@ -205,14 +205,46 @@
     return { a: keepA, b: keepB };
   }
   // Words are split at whitespace and U+200B ZERO WIDTH SPACE, and each Han, kana or bopomofo
-  // letter (with the marks after it) is a word, as doppel splits them (docs/normalization.md).
-  // splitWords(t) gives words and separators in turn, as t.split(/(\s+)/) does; the separator
-  // between two CJK letters is ''.
-  const CJK = '\\u3005-\\u3007\\u3021-\\u3029\\u3031-\\u3035\\u3038-\\u303C\\u3040-\\u312F\\u31A0-\\u31BF' +
-    '\\u31F0-\\u31FF\\u3400-\\u4DBF\\u4E00-\\u9FFF\\uF900-\\uFAFF\\uFF66-\\uFF9D\\u{1B000}-\\u{1B16F}\\u{20000}-\\u{323AF}';
-  const WORD_BREAK = new RegExp('([\\s\\u200B]+|(?<=[' + CJK + '])(?=[^\\s\\u200B\\p{M}\\uFF9E\\uFF9F])|' +
-    '(?<=[^\\s\\u200B])(?=[' + CJK + ']))', 'u');
-  function splitWords(t) { return t.split(WORD_BREAK); }
+  // letter (with what is attached to it) is a word, as doppel splits them (docs/normalization.md,
+  // the ranges of is_cjk_letter in src/text/normalize.cc, read after NFKC). splitWords(t) gives
+  // words and separators in turn, as t.split(/(\s+)/) does; the separator between two words that
+  // touch is ''. (A loop: a regular expression with a look-behind stops Safari before 16.4.)
+  function isCjkLetter(n) {
+    if (n < 0x3005) return false;
+    if (n <= 0x303C) return n <= 0x3007 || (n >= 0x3021 && n <= 0x3029) || (n >= 0x3031 && n <= 0x3035) || n >= 0x3038;
+    return (n >= 0x3040 && n <= 0x312F) || (n >= 0x31A0 && n <= 0x31BF) || (n >= 0x31F0 && n <= 0x31FF) ||
+      (n >= 0x3400 && n <= 0x4DBF) || (n >= 0x4E00 && n <= 0x9FFF) || (n >= 0xF900 && n <= 0xFAFF) ||
+      (n >= 0xFF66 && n <= 0xFF9D) || (n >= 0x1B000 && n <= 0x1B16F) || (n >= 0x20000 && n <= 0x323AF);
+  }
+  const LETTER = /[\p{L}\p{N}]/u, MARK = /\p{M}/u, SPACE = /[\s\u200B]/u;
+  function splitWords(t) {
+    const out = [];
+    let word = '', space = '', cjk = false;  // cjk: the word is a CJK letter and what follows it
+    for (const c of t) {
+      const n = c.codePointAt(0);
+      if (n < 0x80 ? (n === 32 || (n >= 9 && n <= 13)) : SPACE.test(c)) {
+        if (space === '') { out.push(word); word = ''; }
+        space += c;
+        cjk = false;
+        continue;
+      }
+      if (space !== '') { out.push(space); space = ''; }
+      let letter = false, mark = false;
+      if (n >= 0x80) {
+        // Read as NFKC reads it: half-width katakana, compatibility ideographs, Kangxi radicals.
+        const k = n >= 0x2E80 ? c.normalize('NFKC') : c;
+        const first = k === '' ? c : String.fromCodePoint(k.codePointAt(0));
+        mark = MARK.test(first) || n === 0xFF9E || n === 0xFF9F;
+        letter = !mark && isCjkLetter(first.codePointAt(0)) && LETTER.test(first);
+      }
+      if ((letter || (cjk && !mark)) && word !== '') { out.push(word, ''); word = ''; }
+      word += c;
+      cjk = letter || (cjk && mark);
+    }
+    if (space !== '') out.push(space);
+    out.push(word);
+    return out;
+  }
   // A word as doppel compares it (docs/normalization.md): NFKC, case folded (lower case, with the
   // full foldings of ß and ẞ to "ss" and of a final sigma), letters and digits only; so "José"
   // typed with a combining accent (NFD, as macOS pastes it) is not marked as an edit of "José".
