@@ -1,9 +1,11 @@
 // `doppel serve`: the index over HTTP (docs/index.md). SIGTERM and SIGINT stop accepting, let
 // the requests in flight finish, close the index and exit 0; a signal-waiting thread takes them
 // (they are blocked in every other thread). Its flags are defined in flags.cc.
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -78,42 +80,59 @@ Status read_token(const std::string& path, std::string& token) {
 }
 
 // --access-log: a JSON line per answered request, appended (the file is never truncated), each
-// line written whole under a lock and flushed, so that a server killed at any moment leaves whole
-// lines of every request answered before.
+// line in one write() to a descriptor opened with O_APPEND, so that lines of requests served at
+// once do not interleave and a server killed at any moment leaves whole lines. The first failed
+// write (a full disk) is reported once on standard error; the service goes on.
 class AccessLog {
  public:
   static Result<std::unique_ptr<AccessLog>> open(const std::string& path) {
-    if (path == "-") return std::unique_ptr<AccessLog>(new AccessLog(stderr, false));
+    if (path == "-") return std::unique_ptr<AccessLog>(new AccessLog("standard error", 2, false));
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
       return Status::InvalidArgument(fmt::format("{}: the access log is a directory", path));
     }
-    std::FILE* file = std::fopen(path.c_str(), "ae");  // O_APPEND, O_CLOEXEC
-    if (file == nullptr) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
       return Status::IoError(
           fmt::format("{}: cannot open the access log ({})", path,
                       std::error_code(errno, std::generic_category()).message()));
     }
-    return std::unique_ptr<AccessLog>(new AccessLog(file, true));
+    return std::unique_ptr<AccessLog>(new AccessLog(path, fd, true));
   }
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
   ~AccessLog() {
-    if (owned_) std::fclose(file_);
+    if (owned_) ::close(fd_);
   }
 
   void write(const RequestRecord& record) {
     const std::string line = request_log_line(record);
     std::lock_guard lock(mutex_);
-    std::fwrite(line.data(), 1, line.size(), file_);
-    std::fflush(file_);
+    std::size_t done = 0;
+    while (done < line.size()) {
+      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        if (!failed_) {
+          failed_ = true;
+          std::fprintf(stderr, "doppel serve: warning: %s: writing the access log failed (%s)\n",
+                       path_.c_str(),
+                       std::error_code(errno, std::generic_category()).message().c_str());
+        }
+        return;
+      }
+      done += static_cast<std::size_t>(n);
+    }
   }
 
  private:
-  AccessLog(std::FILE* file, bool owned) : file_(file), owned_(owned) {}
+  AccessLog(std::string path, int fd, bool owned)
+      : path_(std::move(path)), fd_(fd), owned_(owned) {}
   std::mutex mutex_;
-  std::FILE* file_;
+  std::string path_;
+  int fd_;
   bool owned_;
+  bool failed_ = false;  // reported once
 };
 
 Status run_serve(Settings& s, const CLI::App& cmd) {
