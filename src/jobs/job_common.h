@@ -64,7 +64,7 @@ void find_duplicates(const DedupOptions& options, const DocumentSketches& sketch
 Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClock& clock,
                      ReuseResult& result);
 
-// Documents of 12+ characters a word (40 at least): Chinese, Japanese, Thai or encoded data,
+// Documents of 12+ characters a word (40 at least): Thai, Khmer, Lao, Myanmar or encoded data,
 // whose passages are whole runs of such words (ReuseStats::long_word_docs).
 std::uint64_t count_long_word_docs(const DocumentWords& words);
 
