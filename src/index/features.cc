@@ -91,8 +91,9 @@ void IndexFeatures::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   }
   // Words and their places (reuse's part).
   const std::size_t code_points = f.code_points.size();
-  d.chars =
-      append_document_words(doc, passage_words_of(doc, joined_), f.words, f.bytes, f.code_points);
+  d.chars = append_document_words(
+      doc, passage_words_of(doc, owner_.options_.normalize.cjk_characters_are_words, joined_),
+      f.words, f.bytes, f.code_points);
   d.words = static_cast<std::uint32_t>(f.words.size() - d.words_begin);
   if (f.code_points.size() != code_points) {
     d.code_points_begin = static_cast<std::uint32_t>(code_points);

@@ -21,7 +21,10 @@ void DocumentWords::Worker::begin(const doppel::Batch& batch, Batch& out) const 
 }
 
 void DocumentWords::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& out) {
-  const PassageWordList list = passage_words_of(doc, joined_);
+  // Reuse normalizes with the options of this version (NormalizeOptions' defaults for the rules
+  // that only old indexes turn off).
+  const PassageWordList list =
+      passage_words_of(doc, NormalizeOptions{}.cjk_characters_are_words, joined_);
   const std::size_t n = list.tokens.size();
   if (chunk_ == nullptr || chunk_->words.capacity() - chunk_->words.size() < n) {
     chunk_ = store_.new_chunk(n);

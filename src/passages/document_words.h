@@ -33,8 +33,11 @@ struct JoinedWords {
   std::vector<Token> tokens;
   std::vector<std::uint64_t> hashes;
 };
-inline PassageWordList passage_words_of(const PreparedDoc& doc, JoinedWords& joined) {
-  if (!find_address_chunks(doc.parsed.body(), joined.chunks)) {
+// `wide_breaks`: NormalizeOptions::cjk_characters_are_words of the text's normalization (see
+// find_address_chunks).
+inline PassageWordList passage_words_of(const PreparedDoc& doc, bool wide_breaks,
+                                        JoinedWords& joined) {
+  if (!find_address_chunks(doc.parsed.body(), wide_breaks, joined.chunks)) {
     return {doc.norm.tokens, doc.norm.hashes};
   }
   join_chunk_words(doc.norm, joined.chunks, joined.tokens, joined.hashes);

@@ -25,9 +25,11 @@ bool wide_at(std::string_view s, std::size_t i) {
   return c == 0xE2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0xBA;
 }
 
-// Where an address chunk around s[at] may start and end: not past a space or a wide code point.
-bool chunk_byte(std::string_view s, std::size_t i) {
+// Where an address chunk around s[at] may start and end: not past a space or, with
+// `wide_breaks`, a wide code point.
+bool chunk_byte(std::string_view s, std::size_t i, bool wide_breaks) {
   if (is_space(s[i])) return false;
+  if (!wide_breaks) return true;
   std::size_t lead = i;
   while (lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0) == 0x80) --lead;
   return !wide_at(s, lead);
@@ -48,7 +50,7 @@ bool is_address_chunk(std::string_view chunk) {
   return false;
 }
 
-bool find_address_chunks(std::string_view source, AddressChunks& chunks) {
+bool find_address_chunks(std::string_view source, bool wide_breaks, AddressChunks& chunks) {
   // The address chunks, found from their marks ('@', ':' of "://", '.' of "www."): a search for
   // three bytes is much faster than a look at every word.
   chunks.clear();
@@ -62,8 +64,8 @@ bool find_address_chunks(std::string_view source, AddressChunks& chunks) {
         continue;
       }
       std::size_t b = at, e = at + 1;
-      while (b > 0 && chunk_byte(source, b - 1)) --b;
-      while (e < source.size() && chunk_byte(source, e)) ++e;
+      while (b > 0 && chunk_byte(source, b - 1, wide_breaks)) --b;
+      while (e < source.size() && chunk_byte(source, e, wide_breaks)) ++e;
       if (is_address_chunk(source.substr(b, e - b))) chunks.emplace_back(b, e);
       at = e;  // the next chunk
     }
@@ -105,8 +107,9 @@ void join_chunk_words(const NormalizedText& norm, const AddressChunks& chunks,
   copy_until(in.size());
 }
 
-void join_address_words(std::string_view source, NormalizedText& norm, AddressChunks& chunks) {
-  if (!find_address_chunks(source, chunks)) return;
+void join_address_words(std::string_view source, bool wide_breaks, NormalizedText& norm,
+                        AddressChunks& chunks) {
+  if (!find_address_chunks(source, wide_breaks, chunks)) return;
   std::vector<Token> tokens;
   std::vector<std::uint64_t> hashes;
   join_chunk_words(norm, chunks, tokens, hashes);

@@ -14,7 +14,7 @@
 
 namespace doppel {
 
-// Whether a whitespace-delimited chunk of text is an address: it holds '@' or "://", or "www."
+// Whether a chunk of text (see find_address_chunks) is an address: it holds '@' or "://", or "www."
 // (any case).
 bool is_address_chunk(std::string_view chunk);
 
@@ -22,10 +22,12 @@ bool is_address_chunk(std::string_view chunk);
 using AddressChunks = std::vector<std::pair<std::size_t, std::size_t>>;
 
 // Replaces `chunks` with the chunks of `source` that are addresses; returns whether there is any
-// (most documents have none). A chunk is delimited by whitespace and by code points from U+2E80
-// on (Chinese, Japanese and Korean letters and punctuation, full-width forms), which text written
-// without spaces puts right against an address ("详见www.stats.gov.cn。").
-bool find_address_chunks(std::string_view source, AddressChunks& chunks);
+// (most documents have none). A chunk is delimited by whitespace and, with `wide_breaks`, by code
+// points from U+2E80 on (Chinese, Japanese and Korean letters and punctuation, full-width forms),
+// which text written without spaces puts right against an address ("详见www.stats.gov.cn。").
+// `wide_breaks` goes with NormalizeOptions::cjk_characters_are_words: an index made before both
+// (format version 3 or older) keeps whitespace-delimited chunks, so that its words stay as stored.
+bool find_address_chunks(std::string_view source, bool wide_breaks, AddressChunks& chunks);
 
 // The words of `norm` (normalized from `source`; Token::src_* are byte offsets into it) with
 // those that lie in one of `chunks` joined into one word: its spans run from the first word's to
@@ -37,6 +39,7 @@ void join_chunk_words(const NormalizedText& norm, const AddressChunks& chunks,
 
 // Both in place: the words of `norm` that lie in one address chunk of `source` become one word.
 // `chunks` is scratch, kept between calls so that they allocate less.
-void join_address_words(std::string_view source, NormalizedText& norm, AddressChunks& chunks);
+void join_address_words(std::string_view source, bool wide_breaks, NormalizedText& norm,
+                        AddressChunks& chunks);
 
 }  // namespace doppel

@@ -30,14 +30,15 @@ std::vector<Word> words_of(const NormalizedText& n) {
   return out;
 }
 
-std::vector<Word> reference(const std::string& source, const NormalizedText& n) {
+std::vector<Word> reference(const std::string& source, const NormalizedText& n, bool wide_breaks) {
   // The chunks of the source: [begin, end) between whitespace and code points from U+2E80 on
   // (Chinese, Japanese and Korean letters and punctuation, full-width forms), which text without
   // spaces puts against an address.
   auto separates = [&](std::size_t i, std::size_t& len) {
     char32_t cp;
     len = static_cast<std::size_t>(decode_utf8(source, i, cp));
-    return std::string(" \t\n\r\f\v").find(source[i]) != std::string::npos || cp >= 0x2E80;
+    return std::string(" \t\n\r\f\v").find(source[i]) != std::string::npos ||
+           (wide_breaks && cp >= 0x2E80);
   };
   std::vector<std::pair<std::size_t, std::size_t>> chunks;
   for (std::size_t i = 0, len = 0; i < source.size();) {
@@ -97,7 +98,7 @@ TEST(PassageWords, AnAttributionLineIsFiveWords) {
   NormalizedText n = normalized(line);
   EXPECT_EQ(n.tokens.size(), 15u);  // as many as --min-words asks of a passage
   Chunks chunks;
-  join_address_words(line, n, chunks);
+  join_address_words(line, true, n, chunks);
   const std::vector<Word> w = words_of(n);
   ASSERT_EQ(w.size(), 5u);
   EXPECT_EQ(line.substr(w[2].src_begin, w[2].src_end - w[2].src_begin),
@@ -113,11 +114,17 @@ TEST(PassageWords, AnAddressInChineseTextIsOneWordAndOnlyThat) {
   const std::string text = "国家统计局称详见www.stats.gov.cn。数据显示";
   NormalizedText n = normalized(text);
   Chunks chunks;
-  join_address_words(text, n, chunks);
+  join_address_words(text, true, n, chunks);
   std::vector<std::string> got;
   for (const Token& t : n.tokens) got.emplace_back(n.word(t));
   EXPECT_EQ(got, (std::vector<std::string>{"国", "家", "统", "计", "局", "称", "详", "见",
                                            "www stats gov cn", "数", "据", "显", "示"}));
+  // An index made before the rule (format version 3) keeps the chunk between spaces.
+  NormalizeOptions old;
+  old.cjk_characters_are_words = false;
+  normalize(text, old, n);
+  join_address_words(text, false, n, chunks);
+  ASSERT_EQ(n.tokens.size(), 1U);
 }
 
 TEST(PassageWords, OtherWordsStayAsTheyAre) {
@@ -125,7 +132,7 @@ TEST(PassageWords, OtherWordsStayAsTheyAre) {
   NormalizedText n = normalized(text);
   const std::vector<Word> before = words_of(n);
   Chunks chunks;
-  join_address_words(text, n, chunks);
+  join_address_words(text, true, n, chunks);
   EXPECT_EQ(words_of(n), before);
 }
 
@@ -144,11 +151,13 @@ TEST(PassageWords, MatchesTheReferenceOnRandomText) {
       text += pieces[rng() % pieces.size()];
       text += spaces[rng() % spaces.size()];
     }
-    NormalizedText norm = normalized(text);
-    const std::vector<Word> expected = reference(text, norm);
-    Chunks chunks;
-    join_address_words(text, norm, chunks);
-    ASSERT_EQ(words_of(norm), expected) << text;
+    for (const bool wide_breaks : {true, false}) {
+      NormalizedText norm = normalized(text);
+      const std::vector<Word> expected = reference(text, norm, wide_breaks);
+      Chunks chunks;
+      join_address_words(text, wide_breaks, norm, chunks);
+      ASSERT_EQ(words_of(norm), expected) << text << (wide_breaks ? "" : " (no wide breaks)");
+    }
   }
 }
 

@@ -135,7 +135,7 @@ TEST(ReadStage, PartsHoldWhatTheTextGivesOnAnyThreads) {
     std::vector<SigValue> sig(sketcher.bins());
     sketcher.sketch(shingles, sig, scratch);
     EXPECT_EQ(one.sigs[d], sig);
-    join_address_words(body, norm, chunks);
+    join_address_words(body, true, norm, chunks);
     ASSERT_EQ(one.words[d].size(), norm.tokens.size());
     const std::size_t base = source.size() - body.size();
     for (std::size_t i = 0; i < norm.tokens.size(); ++i) {
