@@ -6,13 +6,14 @@ namespace doppel {
 namespace {
 
 // Bytes of a closing mark at text[i] (ASCII punctuation, ’ ” », and the full-width and
-// ideographic marks of Chinese and Japanese: 。、，．！？；：…」』）】》〉), or 0.
+// ideographic marks of Chinese and Japanese: 。、，．！？；：…」』）】》〉〕］｝〗〙＂＇), or 0.
 std::size_t closing_mark(std::string_view text, std::size_t i) {
   const auto c = static_cast<unsigned char>(text[i]);
   if (c < 0x80) return std::ispunct(c) != 0 ? 1 : 0;
   for (const std::string_view mark :
        {"\u2019", "\u201d", "\u00bb", "\u3002", "\u3001", "\uff0c", "\uff0e", "\uff01", "\uff1f",
-        "\uff1b", "\uff1a", "\u2026", "\u300d", "\u300f", "\uff09", "\u3011", "\u300b", "\u3009"}) {
+        "\uff1b", "\uff1a", "\u2026", "\u300d", "\u300f", "\uff09", "\u3011", "\u300b", "\u3009",
+        "\u3015", "\uff3d", "\uff5d", "\u3017", "\u3019", "\uff02", "\uff07"}) {
     if (text.substr(i, mark.size()) == mark) return mark.size();
   }
   return 0;
@@ -23,7 +24,8 @@ struct OpeningMark {
   bool full_width = false;
 };
 
-// The opening mark that ends at text[i] (" ' ( [ “ ‘ „ « ¿ ¡, and the full-width 「『（【《〈).
+// The opening mark that ends at text[i] (" ' ( [ “ ‘ „ « ¿ ¡, and the full-width
+// 「『（【《〈〔［｛〖〘).
 OpeningMark opening_mark_before(std::string_view text, std::size_t i) {
   if (i == 0) return {};
   const char c = text[i - 1];
@@ -33,7 +35,8 @@ OpeningMark opening_mark_before(std::string_view text, std::size_t i) {
       return {mark.size(), false};
     }
   }
-  for (const std::string_view mark : {"\u300c", "\u300e", "\uff08", "\u3010", "\u300a", "\u3008"}) {
+  for (const std::string_view mark : {"\u300c", "\u300e", "\uff08", "\u3010", "\u300a", "\u3008",
+                                      "\u3014", "\uff3b", "\uff5b", "\u3016", "\u3018"}) {
     if (i >= mark.size() && text.substr(i - mark.size(), mark.size()) == mark) {
       return {mark.size(), true};
     }
@@ -55,16 +58,20 @@ std::vector<Cut> plan_cuts(std::string_view body, std::size_t body_offset,
     // A full-width mark opens the word after it wherever it stands: Chinese and Japanese put no
     // space before it.
     std::size_t open = begin;
-    bool full_width = false;
+    std::size_t full_width_open = begin;  // the full-width marks right before the word alone
+    bool all_full_width = true;           // an ASCII or Latin mark needs a space before it
     while (open > covered) {
       const OpeningMark mark = opening_mark_before(body, open);
       if (mark.bytes == 0 || open - mark.bytes < covered) break;
       open -= mark.bytes;
-      full_width |= mark.full_width;
+      all_full_width &= mark.full_width;
+      if (all_full_width) full_width_open = open;
     }
-    if (open < begin && (open == 0 || full_width ||
+    if (open < begin && (open == 0 || all_full_width ||
                          std::isspace(static_cast<unsigned char>(body[open - 1])) != 0)) {
       begin = open;
+    } else {
+      begin = full_width_open;
     }
     while (end < body.size()) {
       const std::size_t n = closing_mark(body, end);

@@ -137,6 +137,9 @@ TEST(Cleaning, CutsTakeClosingPunctuationAndTheSpaceAfter) {
   EXPECT_EQ(clean(ja, 0, {{ja.find("共有"), ja.find("」")}}), "導入。次の話。");
   const std::string quoted = "前文，（引用部分）。后文";
   EXPECT_EQ(clean(quoted, 0, {{quoted.find("引用"), quoted.find("）")}}), "前文，后文");
+  // An ASCII mark against the word before stays (as above); the full-width one after it goes.
+  const std::string mixed = "said\"「引用部分」 next";
+  EXPECT_EQ(clean(mixed, 0, {{mixed.find("引用"), mixed.find("」")}}), "said\" next");
   // An occurrence that starts inside an earlier cut is left out.
   const auto cuts = plan_cuts(body, 0, std::vector<ByteSpan>{{10, 24}, {20, 30}});
   ASSERT_EQ(cuts.size(), 1u);
