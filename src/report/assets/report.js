@@ -216,7 +216,8 @@
       (n >= 0x3400 && n <= 0x4DBF) || (n >= 0x4E00 && n <= 0x9FFF) || (n >= 0xF900 && n <= 0xFAFF) ||
       (n >= 0xFF66 && n <= 0xFF9D) || (n >= 0x1B000 && n <= 0x1B16F) || (n >= 0x20000 && n <= 0x323AF);
   }
-  const LETTER = /[\p{L}\p{N}]/u, MARK = /\p{M}/u, SPACE = /[\s\u200B]/u;
+  // Format characters (soft hyphen, joiners) vanish in doppel's words: they stay with the letter.
+  const LETTER = /[\p{L}\p{N}]/u, MARK = /[\p{M}\p{Cf}]/u, SPACE = /[\s\u200B]/u;
   function splitWords(t) {
     const out = [];
     let word = '', space = '', cjk = false;  // cjk: the word is a CJK letter and what follows it
