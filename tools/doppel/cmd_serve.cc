@@ -106,23 +106,28 @@ class AccessLog {
   }
 
   void write(const RequestRecord& record) {
-    const std::string line = request_log_line(record);
+    std::string line = request_log_line(record);
     std::lock_guard lock(mutex_);
+    // After a line cut short by a failed write, a newline first: the next line stays whole.
+    if (broken_line_) line.insert(line.begin(), '\n');
     std::size_t done = 0;
     while (done < line.size()) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
+        broken_line_ = done > 0 || broken_line_;
         if (!failed_) {
           failed_ = true;
+          const std::string why =
+              n < 0 ? std::error_code(errno, std::generic_category()).message() : "nothing written";
           std::fprintf(stderr, "doppel serve: warning: %s: writing the access log failed (%s)\n",
-                       path_.c_str(),
-                       std::error_code(errno, std::generic_category()).message().c_str());
+                       path_.c_str(), why.c_str());
         }
         return;
       }
       done += static_cast<std::size_t>(n);
     }
+    broken_line_ = false;
   }
 
  private:
@@ -132,7 +137,8 @@ class AccessLog {
   std::string path_;
   int fd_;
   bool owned_;
-  bool failed_ = false;  // reported once
+  bool failed_ = false;       // reported once
+  bool broken_line_ = false;  // the last line was cut short
 };
 
 Status run_serve(Settings& s, const CLI::App& cmd) {
