@@ -9,7 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 #include <deque>
 #include <limits>
 #include <mutex>
@@ -21,6 +20,7 @@
 #include "index/request_body.h"
 #include "text/utf8.h"
 #include "util/json_writer.h"
+#include "util/utc_text.h"
 
 namespace doppel {
 namespace {
@@ -741,14 +741,7 @@ struct Service::Impl {
 };
 
 std::string request_log_line(const RequestRecord& r) {
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(r.answered.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(millis / 1000);
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  std::string line = fmt::format(
-      R"({{"time":"{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z","client":)", utc.tm_year + 1900,
-      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis % 1000);
+  std::string line = "{\"time\":\"" + utc_text(r.answered, true) + "\",\"client\":";
   if (r.remote_addr.empty()) {
     line += "null";  // a request line too malformed to be read as one
   } else {

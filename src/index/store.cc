@@ -1,4 +1,5 @@
 #include "index/store.h"
+#include "util/utc_text.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -111,14 +112,7 @@ std::size_t sig_bytes(std::size_t bins) { return (bins * sizeof(SigValue) + 3) &
 
 }  // namespace
 
-std::string now_utc() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string now_utc() { return utc_text(std::chrono::system_clock::now(), false); }
 
 // ---- records -------------------------------------------------------------------------------
 
