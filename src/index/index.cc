@@ -1417,9 +1417,10 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     // Version 1 differs from 2 only in its signatures (BorrowedBins::kCopied), which it keeps
     // making; 1 and 2 from 3 in U+200B, which they keep removing; 1 to 3 from 4 in CJK letters,
     // a run of which they keep as one word (store.h).
-    if (**format == "1" || **format == "2" || **format == "3") {
-      format_version = **format == "1" ? 1 : **format == "2" ? 2 : 3;
-    } else if (**format != std::to_string(kIndexFormatVersion)) {
+    for (int v = 1; v < kIndexFormatVersion; ++v) {
+      if (**format == std::to_string(v)) format_version = v;
+    }
+    if (format_version == kIndexFormatVersion && **format != std::to_string(kIndexFormatVersion)) {
       return Status::InvalidArgument(
           fmt::format("{}: index format version {}; this doppel reads versions 1 to {}", path,
                       **format, kIndexFormatVersion));
