@@ -77,7 +77,8 @@ constexpr char32_t kZeroWidthSpace = 0x200B;
 
 // Letters of scripts written without spaces between words, each a word of its own under
 // NormalizeOptions::cjk_characters_are_words: Han ideographs (with the iteration and numeral
-// marks 々 〆 〇 〡-〩), hiragana, katakana and bopomofo. Asked only of code points that are
+// marks 々 〆 〇 〡-〩), hiragana, katakana and bopomofo, not the combining kana voiced marks
+// (U+3099, U+309A), which stay with the letter before them. Asked only of code points that are
 // words (classify() is kWord), after NFKC: half-width katakana are full-width by then.
 constexpr bool is_cjk_letter(char32_t cp) {
   if (cp < 0x3005) return false;
@@ -85,6 +86,7 @@ constexpr bool is_cjk_letter(char32_t cp) {
     return cp <= 0x3007 || (cp >= 0x3021 && cp <= 0x3029) || (cp >= 0x3031 && cp <= 0x3035) ||
            cp >= 0x3038;
   }
+  if (cp == 0x3099 || cp == 0x309A) return false;
   return (cp >= 0x3040 && cp <= 0x312F) ||    // hiragana, katakana, bopomofo
          (cp >= 0x31A0 && cp <= 0x31BF) ||    // bopomofo extended
          (cp >= 0x31F0 && cp <= 0x31FF) ||    // katakana phonetic extensions
@@ -521,10 +523,8 @@ class Normalizer {
     if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {
       if (opt_.cjk_characters_are_words && cp >= 0x300) {
         // A CJK letter is a word of its own, with what the marks attached to it became, and
-        // with no space put before or after it. (The ranges' only marks are the combining kana
-        // voiced marks.)
-        const bool cjk =
-            cls == CharClass::kWord && is_cjk_letter(cp) && cp != 0x3099 && cp != 0x309A;
+        // with no space put before or after it.
+        const bool cjk = cls == CharClass::kWord && is_cjk_letter(cp);
         // What the code points attached to the letter became (marks, a half-width sound mark
         // without NFKC, jamo, the "ι" that case folding makes of U+0345) stays in its word, so
         // that words' spans do not overlap.
