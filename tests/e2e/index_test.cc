@@ -679,6 +679,24 @@ std::string first_similarity(const std::string& answers) {
   return answers.substr(at + 13, answers.find_first_of(",}", at) - at - 13);
 }
 
+// Writes `version` as an index's format, as the doppel of that version would have.
+void set_format(const std::string& index, const std::string& version) {
+  auto store = Store::open(index, false, false, true);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  StoreBatch batch;
+  batch.put_meta("format", version);
+  ASSERT_TRUE((*store)->commit(batch).ok());
+}
+
+// An empty index of format `version`, as the doppel of that version made it.
+void make_index_of_version(const std::string& index, const std::string& version) {
+  {
+    auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
+    ASSERT_TRUE(made.ok()) << made.status().message();
+  }
+  set_format(index, version);
+}
+
 // An index of format version 1 (made before signatures' borrowed bins were hashed with the bin)
 // is still opened and added to, and keeps making the signatures it holds; a version this doppel
 // does not know is refused.
@@ -689,21 +707,10 @@ TEST(Index, OpensFormatVersion1AndKeepsItsSignatures) {
   write_file(dir + "/a.jsonl", doc("a", text) + "\n");
   write_file(dir + "/b.jsonl", doc("b", text + "extra") + "\n");
   write_file(dir + "/c.jsonl", doc("c", text + "more") + "\n");
-  auto set_format = [](const std::string& index, const char* version) {
-    auto store = Store::open(index, false, false, true);
-    ASSERT_TRUE(store.ok()) << store.status().message();
-    StoreBatch batch;
-    batch.put_meta("format", version);
-    ASSERT_TRUE((*store)->commit(batch).ok());
-  };
   std::string similarity[2], stored[2];
   for (const int version : {1, 2}) {
     const std::string index = dir + "/v" + std::to_string(version) + ".idx";
-    {
-      auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
-      ASSERT_TRUE(made.ok()) << made.status().message();
-    }
-    set_format(index, version == 1 ? "1" : "2");  // as an earlier doppel made it
+    make_index_of_version(index, std::to_string(version));
     ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
     // a's signature, first in the data log, is of the index's kind.
     const IndexOptions options;
@@ -757,17 +764,7 @@ TEST(Index, AVersion2IndexKeepsRemovingZeroWidthSpaces) {
   write_file(dir + "/q.jsonl", doc("zw", joined) + "\n" + doc("sp", spaced) + "\n");
   for (const char* version : {"2", "3"}) {
     const std::string index = dir + "/v" + version + ".idx";
-    {
-      auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
-      ASSERT_TRUE(made.ok()) << made.status().message();
-    }
-    {  // as an earlier doppel made it
-      auto store = Store::open(index, false, false, true);
-      ASSERT_TRUE(store.ok()) << store.status().message();
-      StoreBatch batch;
-      batch.put_meta("format", version);
-      ASSERT_TRUE((*store)->commit(batch).ok());
-    }
+    make_index_of_version(index, version);
     ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
     const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
     ASSERT_EQ(q.exit_code, 0) << q.err;
@@ -801,17 +798,7 @@ TEST(Index, AVersion3IndexKeepsARunOfCjkLettersOneWord) {
   write_file(dir + "/q.jsonl", doc("edited", edited) + "\n");
   for (const char* version : {"3", "4"}) {
     const std::string index = dir + "/v" + version + ".idx";
-    {
-      auto made = Index::open(index, IndexOptions{}, IndexOpenOptions{});
-      ASSERT_TRUE(made.ok()) << made.status().message();
-    }
-    if (std::string(version) == "3") {
-      auto store = Store::open(index, false, false, true);
-      ASSERT_TRUE(store.ok()) << store.status().message();
-      StoreBatch batch;
-      batch.put_meta("format", "3");
-      ASSERT_TRUE((*store)->commit(batch).ok());
-    }
+    make_index_of_version(index, version);
     ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
     const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
     ASSERT_EQ(q.exit_code, 0) << q.err;
