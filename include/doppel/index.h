@@ -106,6 +106,17 @@ struct IndexReadOptions {
   bool require_documents = true;
   int threads = 0;  // threads for this call's reading and aligning; 0: the index's (the service
                     // reads each request on its own thread)
+  // Look for each document's reused passages. false (`--skip-passages`): the answers give the
+  // status and near duplicates only (Answer::passages_looked_for false), with no alignment, which
+  // is most of an add's work; an add stores the same as with true, so that later documents find
+  // their passages in these as usual (a bulk load of an archive that needs no answers).
+  bool find_passages = true;
+  // An add syncs and commits each batch on a thread of its own while it reads, looks up and
+  // compares the next one; a batch's answers still come only once its commit has returned. The
+  // cost: a reader in this process (a query, the service) may see a batch before its commit has
+  // returned, and if that commit fails the index keeps it in memory until opened again (writes
+  // are refused meanwhile). `doppel index add` sets it: nothing else reads its index.
+  bool commit_behind = false;
 };
 
 // Checks `max_doc_bytes`, `threads` and `batch` (batch_docs).
@@ -155,6 +166,9 @@ struct Answer {
   // The document's date is in no form reads_as_date() reads ("03/01/2021", a Unix time): it is
   // ordered as text, so which document came first may be wrong.
   bool date_unread = false;
+  // false: the call did not look for passages (IndexReadOptions::find_passages): `passages` is
+  // empty and `new_code_points` equals `code_points` without saying anything about reuse.
+  bool passages_looked_for = true;
 };
 
 // Called with each answer, in input order, once its batch is committed (add) or answered

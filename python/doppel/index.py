@@ -158,6 +158,7 @@ class Index:
         on_error: str = "skip",
         batch: int = 4096,
         all_or_nothing: bool = False,
+        skip_passages: bool = False,
         progress: bool = False,
         max_warnings: int = 20,
         on_problem: Optional[Callable[[str], None]] = None,
@@ -177,7 +178,9 @@ class Index:
         ``begin``/``end`` in code points and ``byte_begin``/``byte_end`` in bytes of the
         document's text, ``words``, the ``earlier`` documents holding it with their spans and
         the part ``here`` they align with, and the ``source``), ``code_points``,
-        ``new_code_points`` and ``new_share``.
+        ``new_code_points`` and ``new_share``. skip_passages=True (``--skip-passages``: a bulk
+        load) does not look for passages: ``passages``, ``new_code_points`` and ``new_share``
+        are None, and the index stores the same as without it.
 
         Documents are committed `batch` at a time; an exception (bad input with on_error="fail",
         raising BadInputError; an exception from the iterable) keeps the batches committed
@@ -204,6 +207,7 @@ class Index:
         max_doc_bytes: int = 64 << 20,
         on_error: str = "skip",
         all_or_nothing: bool = False,
+        skip_passages: bool = False,
         progress: bool = False,
         max_warnings: int = 20,
         on_problem: Optional[Callable[[str], None]] = None,
@@ -237,7 +241,7 @@ class Index:
         _, documents = _paths_or_documents(inputs)
         options = {name: kw[name] for name in (
             "format", "id_field", "text_field", "date_field", "max_doc_bytes", "on_error",
-            "batch", "all_or_nothing", "progress") if name in kw}
+            "batch", "all_or_nothing", "skip_passages", "progress") if name in kw}
         if documents is not None:
             inputs = self._fed(documents)
             # Documents from Python are answered whatever they are, each one (bad_input too), and

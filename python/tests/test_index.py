@@ -106,6 +106,20 @@ def test_exact_near_and_passage_with_spans(tmp_path):
     assert answers["other"]["passages"] == [] and answers["other"]["new_share"] == 1
 
 
+def test_skip_passages_answers_the_rest_and_later_documents_find_them(tmp_path):
+    with doppel.Index(tmp_path / "idx") as idx:
+        bulk = by_id(idx.add(docs()[:3], skip_passages=True))
+        assert [bulk[i]["status"] for i in ["base", "exact", "near"]] == [
+            "new", "exact_duplicate", "near_duplicate"]
+        assert all(a["passages"] is None and a["new_share"] is None for a in bulk.values())
+        assert all(a["new_code_points"] is None for a in bulk.values())
+        assert bulk["base"]["code_points"] == len(BASE)
+        # What was added without its passages is there for the next documents' passages.
+        reusing = idx.add(docs()[3:4])[0]
+        assert REUSING[reusing["passages"][0]["begin"]:reusing["passages"][0]["end"]] == PASSAGE
+        assert idx.query(documents=[REUSING], skip_passages=True)[0]["passages"] is None
+
+
 def test_query_answers_without_adding(tmp_path):
     with doppel.Index(tmp_path / "idx") as idx:
         idx.add(docs()[:1])

@@ -85,6 +85,14 @@ void append_answer_json(std::string& s, const Answer& a) {
   }
   s += ",\"near_duplicates\":"sv;
   append_near(s, a.near);
+  if (!a.passages_looked_for) {
+    // Not looked for (--skip-passages): null, which no answer that looked has, rather than an
+    // empty list or a share of new text that would claim the document holds no reuse.
+    s += ",\"passages\":null,\"code_points\":"sv;
+    append_uint(s, a.code_points);
+    s += ",\"new_code_points\":null,\"new_share\":null}"sv;
+    return;
+  }
   s += ",\"passages\":["sv;
   for (std::size_t i = 0; i < a.passages.size(); ++i) {
     const PassageAnswer& p = a.passages[i];

@@ -139,6 +139,40 @@ struct Plan {
   std::vector<std::pair<std::uint32_t, float>> near;
 };
 
+// A batch's sync and commit on a thread of its own while the call reads, looks up and compares
+// the next batch (IndexReadOptions::commit_behind). The answers of a batch go out only once its
+// commit has returned: `committing` holds them meanwhile, `committed` those that may go out.
+class CommitBehind {
+ public:
+  CommitBehind() = default;
+  CommitBehind(const CommitBehind&) = delete;
+  CommitBehind& operator=(const CommitBehind&) = delete;
+  ~CommitBehind() { (void)finish(); }
+
+  template <typename Commit>
+  void start(Commit commit) {
+    thread_ = std::thread([this, commit = std::move(commit)]() mutable { status_ = commit(); });
+    started_ = true;
+  }
+  // Waits for the commit in flight, if any: its status (Ok when none was in flight).
+  Status finish() {
+    if (!thread_.joinable()) return Status::Ok();
+    thread_.join();
+    Status s = std::move(status_);
+    status_ = Status::Ok();
+    return s;
+  }
+  // Whether start() was called since the last time this was asked.
+  bool started() { return std::exchange(started_, false); }
+
+  std::vector<Answer> committing, committed;
+
+ private:
+  std::thread thread_;
+  Status status_;
+  bool started_ = false;
+};
+
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -222,8 +256,12 @@ class IndexImpl final : public Index {
                              const ProblemCallback& on_problem, const AnswerCallback& on_answer,
                              bool store);
   // Answers (and with `store`, adds) the documents of `pending`.
-  Status process(Pending& pending, const Corpus& corpus, bool store, int threads,
-                 std::vector<Answer>& answers, IndexCallStats& stats);
+  // `behind`: the batch's sync and commit are started on a thread of their own, after the batch
+  // before's have returned (its answers then move to behind->committed); nullptr: they are done
+  // before this returns.
+  Status process(Pending& pending, const Corpus& corpus, bool store, bool find_passages,
+                 int threads, CommitBehind* behind, std::vector<Answer>& answers,
+                 IndexCallStats& stats);
   Status remove_one(std::uint32_t seq);
   // Every member of seq's cluster (exact and near links among documents in the index), in seq
   // order.
@@ -467,10 +505,36 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   std::size_t next_problem = 0;
   double outside_read = 0;  // seconds spent answering within the read stage
 
+  // With commit_behind, a batch's answers wait in `behind` for its commit.
+  std::optional<CommitBehind> behind;
+  if (store && read.commit_behind) behind.emplace();
+  auto give_out = [&](std::vector<Answer>& given) -> Status {
+    for (const Answer& a : given) {
+      ++stats.by_status[static_cast<int>(a.status)];
+      stats.passages += a.passages.size();
+      stats.added += a.added;
+      DOPPEL_RETURN_IF_ERROR(on_answer(a));
+    }
+    given.clear();
+    return Status::Ok();
+  };
+  // The batch in flight, committed: its answers go out (the call's end, or a batch that had
+  // nothing to commit and must answer after it).
+  auto finish_behind = [&]() -> Status {
+    if (!behind) return Status::Ok();
+    if (Status s = behind->finish(); !s.ok()) {
+      failed_ = true;
+      behind->committing.clear();  // not acknowledged
+      return s;
+    }
+    DOPPEL_RETURN_IF_ERROR(give_out(behind->committed));
+    return give_out(behind->committing);
+  };
   auto flush = [&]() -> Status {
     if (pending.slots.empty()) return Status::Ok();
     const auto t = std::chrono::steady_clock::now();
-    DOPPEL_RETURN_IF_ERROR(process(pending, corpus, store, threads, answers, stats));
+    DOPPEL_RETURN_IF_ERROR(process(pending, corpus, store, read.find_passages, threads,
+                                   behind ? &*behind : nullptr, answers, stats));
     for (std::size_t k = 0; k < pending.slots.size(); ++k) {
       Answer& a = answers[k];
       const std::uint32_t d = pending.slots[k].doc;
@@ -487,10 +551,16 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
           a.message = problems[next_problem].message;
         }
       }
-      ++stats.by_status[static_cast<int>(a.status)];
-      stats.passages += a.passages.size();
-      stats.added += a.added;
-      DOPPEL_RETURN_IF_ERROR(on_answer(a));
+    }
+    if (!behind) {
+      DOPPEL_RETURN_IF_ERROR(give_out(answers));
+    } else if (behind->started()) {  // this batch's commit is in flight; the one before's done
+      DOPPEL_RETURN_IF_ERROR(give_out(behind->committed));
+      behind->committing = std::move(answers);
+      answers.clear();
+    } else {  // nothing to commit (all bad input or ids in the index): after the one in flight
+      DOPPEL_RETURN_IF_ERROR(finish_behind());
+      DOPPEL_RETURN_IF_ERROR(give_out(answers));
     }
     ++stats.batches;
     pending.features.clear();
@@ -528,7 +598,13 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   stage.require_documents = read.require_documents;
   stage.progress = read.progress;
   stage.label = store ? "index add" : "index query";
-  DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, corpus, part));
+  if (Status read_status = read_corpus(**source, stage, on_problem, corpus, part);
+      !read_status.ok()) {
+    // The batch in flight stays when its commit succeeds, and its answers go out, as those of
+    // the batches committed before an error do.
+    (void)finish_behind();
+    return read_status;
+  }
   if (read.all_or_nothing && corpus.stats.bad() > 0) {
     std::string list;
     std::size_t shown = 0;
@@ -543,15 +619,19 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
         fmt::format("{} of {} documents are bad input; nothing was {}: {}", corpus.stats.bad(),
                     corpus.stats.documents, store ? "added" : "answered", list));
   }
-  DOPPEL_RETURN_IF_ERROR(flush());
+  Status flushed = flush();
+  const Status last = finish_behind();
+  DOPPEL_RETURN_IF_ERROR(flushed);
+  DOPPEL_RETURN_IF_ERROR(last);
   stats.seconds = seconds_since(start);
   stats.read_seconds = stats.seconds - outside_read;
   stats.peak_rss_bytes = peak_rss_bytes();
   return stats;
 }
 
-Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, int threads,
-                          std::vector<Answer>& answers, IndexCallStats& stats) {
+Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, bool find_passages,
+                          int threads, CommitBehind* behind, std::vector<Answer>& answers,
+                          IndexCallStats& stats) {
   const FeatureBatch& feats = pending.features;
   answers.assign(pending.slots.size(), Answer{});
   auto clock = std::chrono::steady_clock::now();
@@ -570,6 +650,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     a.code_points = a.new_code_points = feats.docs[pending.slots[k].features].chars;
     const std::string_view date = corpus.date(pending.slots[k].doc);
     a.date_unread = !date.empty() && !reads_as_date(date);
+    a.passages_looked_for = find_passages;
     readable.push_back(k);
   }
   auto workers_for = [&](std::size_t items, std::size_t per_thread) {
@@ -623,6 +704,7 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         h.members_end.push_back(static_cast<std::uint32_t>(h.members.size()));
       }
     }
+    if (!find_passages) return;
     const auto fps = feats.fingerprints_of(f);
     prefetched(
         postings_, fps.size(), [&](std::size_t i) { return fps[i].fp; },
@@ -706,7 +788,9 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
         plan.lsh.erase(std::unique(plan.lsh.begin(), plan.lsh.end()), plan.lsh.end());
       }
       // Passage candidates: the holders of the document's winnowed fingerprints (the same
-      // selection on both sides: a shared run of min_words words shares one).
+      // selection on both sides: a shared run of min_words words shares one). Without passages,
+      // the batch's fingerprints need not be in the overlay either: only its look-ups read it.
+      if (!find_passages) return;
       const auto fps = feats.fingerprints_of(f);
       distinct.clear();
       for (std::size_t i = 0; i < fps.size(); ++i) {
@@ -1024,6 +1108,16 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   lap();
 
   // --- 3. commit: the data, synced, then the records and the new end of the data ----------
+  if (behind != nullptr) {
+    // The batch before, committed in the meantime (or failed): its answers may go out.
+    if (Status before = behind->finish(); !before.ok()) {
+      failed_ = true;  // whether its records reached the disk is not known: refuse more writes
+      behind->committing.clear();  // not acknowledged
+      return before;
+    }
+    behind->committed = std::move(behind->committing);
+    behind->committing.clear();
+  }
   const std::uint64_t data_start = log_->end();
   std::vector<DocRecord> records(plans.size());
   // The batch's data in one buffer, kept between batches and sized first: growing a fresh one
@@ -1035,7 +1129,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
     for (const std::string& d : data) total += d.size();
     all_data.reserve(total);
   }
-  StoreBatch batch;
+  auto store_batch = std::make_unique<StoreBatch>();
+  StoreBatch& batch = *store_batch;
   for (std::size_t k = 0; k < plans.size(); ++k) {
     const Plan& p = plans[k];
     const std::size_t f = pending.slots[p.slot].features;
@@ -1061,11 +1156,20 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, in
   batch.put_meta("added", std::to_string(added_ + plans.size()));
   batch.put_meta("last_change", now);
   batch.put_meta("data_end", std::to_string(data_start + all_data.size()));
+  // Appended here, in any case: the next batch reads these documents' data from the log.
   Status committed = log_->append(all_data);
   if (all_data.capacity() > kKeptCommitBuffer) std::string().swap(all_data);  // a huge batch's
   commit_buffer_bytes_.store(all_data.capacity(), std::memory_order_relaxed);
-  if (committed.ok() && store_->sync()) committed = log_->sync();
-  if (committed.ok()) committed = store_->commit(batch);
+  auto sync_and_commit = [this, store_batch = std::move(store_batch)]() {
+    Status s = store_->sync() ? log_->sync() : Status::Ok();
+    if (s.ok()) s = store_->commit(*store_batch);
+    return s;
+  };
+  if (committed.ok() && behind != nullptr) {
+    behind->start(std::move(sync_and_commit));
+  } else if (committed.ok()) {
+    committed = sync_and_commit();
+  }
   if (!committed.ok()) {
     failed_ = true;  // whether the records reached the disk is not known: refuse more writes
     return committed;

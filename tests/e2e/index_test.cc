@@ -811,8 +811,9 @@ TEST(Index, AVersion3IndexKeepsARunOfCjkLettersOneWord) {
   }
 }
 
-TEST(Index, AnswersDoNotDependOnTheThreads) {
-  const std::string dir = temp_dir();
+// Two adds' worth of documents (dir/first.jsonl, dir/second.jsonl, 1,000 each) with exact and
+// near copies, shared passages between documents' own words, and ids that repeat.
+void write_mixed_adds(const std::string& dir) {
   std::mt19937_64 rng(0x746872);
   std::string first, second;
   std::vector<std::string> texts;
@@ -835,6 +836,11 @@ TEST(Index, AnswersDoNotDependOnTheThreads) {
   }
   write_file(dir + "/first.jsonl", first);
   write_file(dir + "/second.jsonl", second);
+}
+
+TEST(Index, AnswersDoNotDependOnTheThreads) {
+  const std::string dir = temp_dir();
+  write_mixed_adds(dir);
   std::string expected;
   for (const char* threads : {"1", "2", "3"}) {
     const std::string index = dir + "/t" + threads + ".idx";
@@ -855,6 +861,97 @@ TEST(Index, AnswersDoNotDependOnTheThreads) {
       EXPECT_EQ(answers, expected) << threads << " threads";
     }
   }
+}
+
+// An add commits each batch behind the next one's work (IndexReadOptions::commit_behind); the
+// answers still come in input order, each batch's after its commit, batches with nothing to
+// commit (a lone bad input or repeated id, with --batch 1) among them, and are what one batch
+// gives: a document is compared with the index and the batch's earlier documents alike.
+TEST(Index, AnswersDoNotDependOnTheBatchSize) {
+  const std::string dir = temp_dir();
+  write_mixed_adds(dir);
+  std::string expected;
+  for (const char* batch : {"100000", "1", "7"}) {
+    const std::string index = dir + "/b" + batch + ".idx";
+    std::vector<std::string> sync;
+    if (std::string(batch) == "1") sync.push_back("--no-sync");  // 2,000 syncs would be slow
+    std::string answers;
+    for (const char* part : {"/first.jsonl", "/second.jsonl"}) {
+      std::vector<std::string> args = {"index", "add", index, dir + part, "--batch", batch, "-q"};
+      args.insert(args.end(), sync.begin(), sync.end());
+      const RunResult r = run_doppel(args);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      answers += r.out;
+    }
+    if (expected.empty()) {
+      expected = answers;
+      ASSERT_NE(answers.find("\"status\":\"bad_input\""), std::string::npos);
+      ASSERT_NE(answers.find("\"status\":\"duplicate_id\""), std::string::npos);
+      ASSERT_NE(answers.find("\"earlier\":[{"), std::string::npos);
+    } else {
+      EXPECT_EQ(answers, expected) << "--batch " << batch;
+    }
+    EXPECT_EQ(read_file(index + "/data.log"), read_file(dir + "/b100000.idx/data.log")) << batch;
+  }
+}
+
+// An answer line without what --skip-passages leaves out: passages, new_code_points, new_share.
+std::string without_passages(const std::string& answers) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < answers.size()) {
+    std::size_t end = answers.find('\n', at);
+    if (end == std::string::npos) end = answers.size();
+    std::string line = answers.substr(at, end - at);
+    if (const std::size_t p = line.find(",\"passages\":"); p != std::string::npos) {
+      line = line.substr(0, p) + "}";
+    }
+    out += line + "\n";
+    at = end + 1;
+  }
+  return out;
+}
+
+TEST(Index, SkippingPassagesAnswersTheRestAndStoresTheSameIndex) {
+  const std::string dir = temp_dir();
+  write_mixed_adds(dir);
+  const std::string full = dir + "/full.idx", bulk = dir + "/bulk.idx";
+  const RunResult a = run_doppel({"index", "add", full, dir + "/first.jsonl", "-q"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const RunResult b = run_doppel(
+      {"index", "add", bulk, dir + "/first.jsonl", "--skip-passages", "--progress", "never"});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_NE(b.err.find("passages          not looked for (--skip-passages)"), std::string::npos)
+      << b.err;
+  // The same statuses and near duplicates; passages not looked for, said as null.
+  ASSERT_NE(a.out.find("\"earlier\":[{"), std::string::npos) << "the full add finds passages";
+  EXPECT_EQ(b.out.find("\"passages\":["), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("\"passages\":null,\"code_points\":"), std::string::npos) << b.out;
+  EXPECT_NE(b.out.find("\"new_code_points\":null,\"new_share\":null}"), std::string::npos);
+  EXPECT_EQ(without_passages(b.out), without_passages(a.out));
+  // The same index: its data log byte for byte, and what a later add, a query and an export see.
+  EXPECT_EQ(read_file(bulk + "/data.log"), read_file(full + "/data.log"));
+  const RunResult a2 = run_doppel({"index", "add", full, dir + "/second.jsonl", "-q"});
+  const RunResult b2 = run_doppel({"index", "add", bulk, dir + "/second.jsonl", "-q"});
+  ASSERT_EQ(a2.exit_code, 0) << a2.err;
+  ASSERT_EQ(b2.exit_code, 0) << b2.err;
+  ASSERT_NE(a2.out.find("\"earlier\":[{"), std::string::npos);
+  EXPECT_EQ(b2.out, a2.out);
+  for (const char* what : {"--pairs", "--clusters"}) {
+    const RunResult x = run_doppel({"index", "export", full, what, "-"});
+    const RunResult y = run_doppel({"index", "export", bulk, what, "-"});
+    ASSERT_EQ(x.exit_code, 0) << x.err;
+    EXPECT_FALSE(x.out.empty()) << what;
+    EXPECT_EQ(y.out, x.out) << what;
+  }
+  // A query may skip them too.
+  const RunResult q = run_doppel({"index", "query", full, dir + "/second.jsonl", "-q"});
+  const RunResult qs =
+      run_doppel({"index", "query", full, dir + "/second.jsonl", "--skip-passages", "-q"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  ASSERT_EQ(qs.exit_code, 0) << qs.err;
+  EXPECT_EQ(without_passages(qs.out), without_passages(q.out));
+  EXPECT_EQ(qs.out.find("\"passages\":["), std::string::npos);
 }
 
 TEST(Index, StoredOptionsMustMatch) {

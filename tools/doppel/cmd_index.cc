@@ -31,7 +31,8 @@ Result<std::unique_ptr<Index>> open_index(Settings& s, Command command, const CL
 }
 
 void print_summary(const IndexCallStats& st, const Index& index, bool add, int threads,
-                   const ReadOptions& read) {
+                   const IndexReadOptions& index_read) {
+  const ReadOptions& read = index_read.read;
   const Corpus& c = st.corpus;
   std::string s = summary_head(add ? "index add" : "index query", c.stats, c.inputs.size(),
                                st.seconds, threads);
@@ -43,8 +44,13 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  ids in the index  {:>12}  (answered duplicate_id, not {})\n",
                    thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "compared");
   s += document_accounting(c.stats, read);
-  s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
-                   thousands(st.passages), thousands(st.passage_candidates), thousands(st.holders));
+  if (index_read.find_passages) {
+    s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
+                     thousands(st.passages), thousands(st.passage_candidates),
+                     thousands(st.holders));
+  } else {
+    s += "  passages          not looked for (--skip-passages)\n";
+  }
   s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
   s += summary_dates(c, read, "passages have no source");
   s += fmt::format(
@@ -161,6 +167,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     return written;
   };
   const std::uint64_t added_before = (*index)->stats().added;
+  s.index_read.commit_behind = add;  // nothing else reads this process's index (index.h)
   auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
                     : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
   // The answers of batches committed before a failure go out too (on standard output they are
@@ -188,7 +195,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     const int threads = s.threads > 0
                             ? s.threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    print_summary(*result, **index, add, threads, s.index_read.read);
+    print_summary(*result, **index, add, threads, s.index_read);
   }
   return Status::Ok();
 }
@@ -263,6 +270,7 @@ constexpr Sub kSubs[] = {
      "Examples:\n"
      "  doppel index add news.idx today.jsonl\n"
      "  doppel index add news.idx crawl.jsonl.zst --answers answers.jsonl --batch 20000\n"
+     "  doppel index add news.idx archive.jsonl.zst --skip-passages -q   # a bulk load\n"
      "Answers: JSON Lines on standard output or --answers FILE (docs/index.md). Matching\n"
      "options are fixed when the index is made; giving another value later is an error.\n"
      "Exit status: 0 on success; 2 on an error; 130 when interrupted (batches committed before\n"

@@ -404,6 +404,14 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.index_read.batch_docs);
        }},
+      {"skip-passages", "--skip-passages", kRunning, "",
+       "Do not look for reused passages: answers give the status and near duplicates, with "
+       "passages and new_share null. No alignment, most of an add's work; the index stores the "
+       "same, and later documents find their passages in these as usual (bulk loads)",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag_callback(
+             f.name, [&s] { s.index_read.find_passages = false; }, f.help);
+       }},
       {"no-sync", "--no-sync", kRunning, "",
        "Do not sync commits to disk (bulk loads that can be redone: a crash may lose acknowledged "
        "batches, never part of one)",
@@ -479,7 +487,7 @@ std::vector<const char*> flags_of(Command command) {
     case Command::kIndexQuery:
       add_all(input_flags());
       add_all(index_matching_flags());
-      add({"answers"});
+      add({"answers", "skip-passages"});
       if (command == Command::kIndexAdd) add({"batch", "no-sync"});
       add_all(running_flags());
       return keys;
