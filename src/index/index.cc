@@ -1194,34 +1194,33 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, bo
     answers[p.slot].added = true;
   }
   // Each task's inserts in the order of the plans, gathered first so that each can be prefetched
-  // some inserts ahead (kSlotAhead).
+  // some inserts ahead (kSlotAhead). The shards' in one pass over the fingerprints (each shard's
+  // task had passed over all of them: 16 passes).
+  std::array<std::vector<Posting>, ShardedPostings::kShards> shard_inserts;
+  for (const Plan& p : plans) {
+    const auto fps = feats.fingerprints_of(pending.slots[p.slot].features);
+    for (std::size_t i = 0; i < fps.size(); ++i) {
+      if (i == 0 || fps[i].fp != fps[i - 1].fp) {
+        shard_inserts[ShardedPostings::shard_of(fps[i].fp)].push_back(Posting{fps[i].fp, p.seq});
+      }
+    }
+  }
   const auto tasks = bands + ShardedPostings::kShards;
   Turns turns(tasks, 1);
   run_on_threads(workers_for(tasks, 1), [&](int) {
     std::vector<Keyed> band_inserts;
-    std::vector<Posting> shard_inserts;
     for (std::size_t task = 0, last = 0; turns.next(task, last);) {
+      if (task >= bands) {
+        insert_all(postings_.shard(task - bands), shard_inserts[task - bands], index_earlier);
+        continue;
+      }
       band_inserts.clear();
-      shard_inserts.clear();
       for (const Plan& p : plans) {
-        const std::size_t f = pending.slots[p.slot].features;
-        if (task < bands) {
-          if (p.exact_of == kNoSeq) band_inserts.push_back(Keyed{feats.keys(f)[task], p.seq});
-          continue;
-        }
-        const auto fps = feats.fingerprints_of(f);
-        for (std::size_t i = 0; i < fps.size(); ++i) {
-          if ((i == 0 || fps[i].fp != fps[i - 1].fp) &&
-              ShardedPostings::shard_of(fps[i].fp) == task - bands) {
-            shard_inserts.push_back(Posting{fps[i].fp, p.seq});
-          }
+        if (p.exact_of == kNoSeq) {
+          band_inserts.push_back(Keyed{feats.keys(pending.slots[p.slot].features)[task], p.seq});
         }
       }
-      if (task < bands) {
-        insert_all(buckets_, static_cast<int>(task), band_inserts);
-      } else {
-        insert_all(postings_.shard(task - bands), shard_inserts, index_earlier);
-      }
+      insert_all(buckets_, static_cast<int>(task), band_inserts);
     }
   });
   added_ += plans.size();
