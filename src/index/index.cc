@@ -144,14 +144,21 @@ struct Plan {
 // commit has returned: `committing` holds them meanwhile, `committed` those that may go out.
 class CommitBehind {
  public:
-  CommitBehind() = default;
+  // `failed`: set when a commit fails (IndexImpl::failed_), whoever waits for it.
+  explicit CommitBehind(bool& failed) : failed_(failed) {}
   CommitBehind(const CommitBehind&) = delete;
   CommitBehind& operator=(const CommitBehind&) = delete;
   ~CommitBehind() { (void)finish(); }
 
   template <typename Commit>
   void start(Commit commit) {
-    thread_ = std::thread([this, commit = std::move(commit)]() mutable { status_ = commit(); });
+    thread_ = std::thread([this, commit = std::move(commit)]() mutable {
+      try {
+        status_ = commit();
+      } catch (const std::exception& e) {  // std::bad_alloc: a status, as on the caller's thread
+        status_ = Status::Internal(fmt::format("committing a batch: {}", e.what()));
+      }
+    });
     started_ = true;
   }
   // Waits for the commit in flight, if any: its status (Ok when none was in flight).
@@ -160,6 +167,7 @@ class CommitBehind {
     thread_.join();
     Status s = std::move(status_);
     status_ = Status::Ok();
+    if (!s.ok()) failed_ = true;  // whether its records reached the disk is not known
     return s;
   }
   // Whether start() was called since the last time this was asked.
@@ -168,6 +176,7 @@ class CommitBehind {
   std::vector<Answer> committing, committed;
 
  private:
+  bool& failed_;
   std::thread thread_;
   Status status_;
   bool started_ = false;
@@ -507,23 +516,24 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
 
   // With commit_behind, a batch's answers wait in `behind` for its commit.
   std::optional<CommitBehind> behind;
-  if (store && read.commit_behind) behind.emplace();
+  if (store && read.commit_behind) behind.emplace(failed_);
+  Status answer_failed;  // on_answer failed: no answer goes out after it
   auto give_out = [&](std::vector<Answer>& given) -> Status {
-    for (const Answer& a : given) {
+    for (std::size_t k = 0; k < given.size() && answer_failed.ok(); ++k) {
+      const Answer& a = given[k];
       ++stats.by_status[static_cast<int>(a.status)];
       stats.passages += a.passages.size();
       stats.added += a.added;
-      DOPPEL_RETURN_IF_ERROR(on_answer(a));
+      answer_failed = on_answer(a);
     }
     given.clear();
-    return Status::Ok();
+    return answer_failed;
   };
   // The batch in flight, committed: its answers go out (the call's end, or a batch that had
   // nothing to commit and must answer after it).
   auto finish_behind = [&]() -> Status {
     if (!behind) return Status::Ok();
     if (Status s = behind->finish(); !s.ok()) {
-      failed_ = true;
       behind->committing.clear();  // not acknowledged
       return s;
     }
@@ -602,7 +612,10 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
       !read_status.ok()) {
     // The batch in flight stays when its commit succeeds, and its answers go out, as those of
     // the batches committed before an error do.
-    (void)finish_behind();
+    if (Status last = finish_behind(); !last.ok() && answer_failed.ok()) {
+      return Status::IoError(fmt::format("{}; and committing the batch before it: {}",
+                                         read_status.message(), last.message()));
+    }
     return read_status;
   }
   if (read.all_or_nothing && corpus.stats.bad() > 0) {
@@ -620,7 +633,10 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
                     corpus.stats.documents, store ? "added" : "answered", list));
   }
   Status flushed = flush();
-  const Status last = finish_behind();
+  const auto waited = std::chrono::steady_clock::now();
+  const Status last = finish_behind();            // joins the thread whatever failed before
+  stats.commit_seconds += seconds_since(waited);  // the last batch's commit
+  outside_read += seconds_since(waited);
   DOPPEL_RETURN_IF_ERROR(flushed);
   DOPPEL_RETURN_IF_ERROR(last);
   stats.seconds = seconds_since(start);
@@ -1110,9 +1126,8 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, bo
   // --- 3. commit: the data, synced, then the records and the new end of the data ----------
   if (behind != nullptr) {
     // The batch before, committed in the meantime (or failed): its answers may go out.
-    if (Status before = behind->finish(); !before.ok()) {
-      failed_ = true;  // whether its records reached the disk is not known: refuse more writes
-      behind->committing.clear();  // not acknowledged
+    if (Status before = behind->finish(); !before.ok()) {  // failed_ is set: writes refused
+      behind->committing.clear();                          // not acknowledged
       return before;
     }
     behind->committed = std::move(behind->committing);

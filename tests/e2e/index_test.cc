@@ -895,6 +895,51 @@ TEST(Index, AnswersDoNotDependOnTheBatchSize) {
   }
 }
 
+// A batch's sync fails while the next batch is worked on (commit behind): the batches committed
+// before it are answered and stay, its own and later ones are neither answered nor kept, and the
+// stop message counts only what was committed. The failure is real: fdatasync() of the data log
+// fails from its third call on (tests/support/failing_sync.cc, preloaded).
+TEST(Index, AFailedCommitAnswersOnlyTheCommittedBatches) {
+  const std::string dir = temp_dir();
+  const std::string in = dir + "/in.jsonl", index = dir + "/f.idx";
+  std::string docs;
+  for (int i = 0; i < 50; ++i) docs += doc("d" + std::to_string(i), words(i, 40)) + "\n";
+  write_file(in, docs);
+  const std::vector<std::string> env = {"LD_PRELOAD=" DOPPEL_FAILING_SYNC,
+                                        "DOPPEL_TEST_FAILING_SYNC=3",
+                                        "ASAN_OPTIONS=verify_asan_link_order=0"};
+  const RunResult r =
+      run_program({DOPPEL_BINARY, "index", "add", index, in, "--batch", "10", "-q"}, "", env);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("sync failed"), std::string::npos) << r.err;
+  const auto lines = split_lines(r.out);
+  ASSERT_EQ(lines.size(), 20u) << r.out;
+  for (std::size_t k = 0; k < lines.size(); ++k) {
+    EXPECT_NE(
+        lines[k].find("{\"id\":\"d" + std::to_string(k) + "\",\"status\":\"new\",\"added\":true"),
+        std::string::npos)
+        << lines[k];
+  }
+  // With an answers file (written only by a run that succeeds) the message says what stayed.
+  const std::string index2 = dir + "/g.idx";
+  const RunResult named = run_program({DOPPEL_BINARY, "index", "add", index2, in, "--batch", "10",
+                                       "-q", "--answers", dir + "/g.answers"},
+                                      "", env);
+  EXPECT_EQ(named.exit_code, 2) << named.err;
+  EXPECT_NE(named.err.find("20 documents were committed before the stop and stay in the index"),
+            std::string::npos)
+      << named.err;
+  // Opened again (syncs work): the 20 committed documents, and the rest can be added.
+  EXPECT_EQ(stats_documents(index), 20);
+  const RunResult again = run_doppel({"index", "add", index, in, "-q"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto answers = split_lines(again.out);
+  ASSERT_EQ(answers.size(), 50u);
+  EXPECT_NE(answers[19].find("\"status\":\"duplicate_id\""), std::string::npos) << answers[19];
+  EXPECT_NE(answers[20].find("\"added\":true"), std::string::npos) << answers[20];
+  EXPECT_EQ(stats_documents(index), 50);
+}
+
 // An answer line without what --skip-passages leaves out: passages, new_code_points, new_share.
 std::string without_passages(const std::string& answers) {
   std::string out;

@@ -145,8 +145,11 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   // missing file) takes the index away again: it would fix the matching options for good. Only
   // the index's own files go, the store and the log while the writer lock is still held; the
   // directory only if this run made it and nothing else is in it.
+  // Documents whose batch was committed: those answered "added" (an answer goes out only once its
+  // batch's commit has returned; the index's tables may hold a batch whose commit then failed).
+  std::uint64_t committed = 0;
   auto undo_creation = [&](Status failed) {
-    if (!add || (existed && !was_empty_dir) || (*index)->stats().added > 0) return failed;
+    if (!add || (existed && !was_empty_dir) || committed > 0) return failed;
     fs::remove_all(where / "db", error);
     fs::remove(where / "data.log", error);
     index->reset();
@@ -159,6 +162,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   OutputStream& out = outputs.stream(s.answers);
   std::string lines;
   auto on_answer = [&](const Answer& a) {
+    committed += a.added ? 1 : 0;
     append_answer_json(lines, a);
     lines.push_back('\n');
     if (lines.size() < (std::size_t{1} << 20)) return Status::Ok();
@@ -166,7 +170,6 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     lines.clear();
     return written;
   };
-  const std::uint64_t added_before = (*index)->stats().added;
   s.index_read.commit_behind = add;  // nothing else reads this process's index (index.h)
   auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
                     : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
@@ -178,7 +181,6 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   if (!result.ok()) {
     // Batches committed before the failure stay; an answers file is written only by a run that
     // succeeds, so say what went in (a rerun would answer them duplicate_id).
-    const std::uint64_t committed = (*index)->stats().added - added_before;
     if (committed > 0 && named_descriptor(s.answers) < 0 && s.answers != "-") {
       std::fprintf(stderr,
                    "doppel index add: %s %s committed before the stop and stay%s in the index; "
