@@ -463,6 +463,17 @@ struct Service::Impl {
       reply_error_and_close(res, 415, kDocumentsTypeMessage);
       return;
     }
+    // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load).
+    bool find_passages = true;
+    if (req.has_param("passages")) {
+      const std::string value = req.get_param_value("passages");
+      if (value == "skip" && req.get_param_value_count("passages") == 1) {
+        find_passages = false;
+      } else if (value != "on" || req.get_param_value_count("passages") != 1) {
+        reply_error_and_close(res, 400, "the parameter passages takes on or skip, one of them");
+        return;
+      }
+    }
     std::string request_body;
     if (!read_body(req, res, reader, request_body)) return;
     auto lines = body_as_json_lines(request_body, *json_lines);
@@ -483,6 +494,7 @@ struct Service::Impl {
     read.read.keep_stdin = false;
     read.read.env = &env;
     read.all_or_nothing = true;
+    read.find_passages = find_passages;
     read.threads = 1;  // each request on its own thread
     std::string body = "{\"answers\":[";
     bool first = true;

@@ -1078,6 +1078,40 @@ TEST(Index, ReadOnlyQueryBesideAWriter) {
   EXPECT_NE(q.out.find("\"duplicate_of\":\"x1\""), std::string::npos) << q.out;
 }
 
+// POST ?passages=skip answers as --skip-passages does, and what it adds holds passages for later
+// documents as any add's.
+TEST(Serve, PassagesSkipAnswersWithoutPassages) {
+  const std::string dir = temp_dir();
+  Server server(dir + "/s.idx");
+  ASSERT_GT(server.port(), 0) << server.log();
+  auto c = server.client();
+  const std::string first = doc("a", words(1, 60) + " " + words(2, 40));
+  auto added = c.Post("/v1/documents?passages=skip", "[" + first + "]", "application/json");
+  ASSERT_TRUE(added);
+  EXPECT_EQ(added->status, 200) << added->body;
+  EXPECT_NE(added->body.find("\"added\":true,\"near_duplicates\":[],\"passages\":null,"),
+            std::string::npos)
+      << added->body;
+  const std::string later = "[" + doc("b", words(3, 30) + " " + words(1, 60)) + "]";
+  for (const char* target : {"/v1/query", "/v1/query?passages=on"}) {
+    auto found = c.Post(target, later, "application/json");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->status, 200) << found->body;
+    EXPECT_NE(found->body.find("\"earlier\":[{\"id\":\"a\""), std::string::npos)
+        << target << ": " << found->body;
+  }
+  auto skipped = c.Post("/v1/query?passages=skip", later, "application/json");
+  ASSERT_TRUE(skipped);
+  EXPECT_NE(skipped->body.find("\"passages\":null"), std::string::npos) << skipped->body;
+  for (const char* target : {"/v1/query?passages=off", "/v1/query?passages=skip&passages=on",
+                             "/v1/documents?passages="}) {
+    auto bad = c.Post(target, later, "application/json");
+    ASSERT_TRUE(bad) << target;
+    EXPECT_EQ(bad->status, 400) << target << ": " << bad->body;
+    EXPECT_NE(bad->body.find("passages takes on or skip"), std::string::npos) << bad->body;
+  }
+}
+
 TEST(Serve, BadRequestsGetJsonErrors) {
   const std::string dir = temp_dir();
   write_file(dir + "/token", "s3cret\n");
