@@ -5,7 +5,7 @@ of them alike; prints each build's wall time and the add's own steps (the summar
 line) as min / median / max, and checks that every run answered byte-identically.
 
 Usage:
-  python3 bench/index_ab.py [--rounds 2] [--threads 0] [--work DIR] CORPUS BINARY BINARY...
+  python3 bench/index_ab.py [--rounds 2] [--threads 0] [--skip-passages] [--work DIR] CORPUS BINARY...
 
 BINARY is a doppel or doppel-index executable (for example a copy of build/release/doppel-index
 kept from before a change). Each run adds CORPUS to WORK/ab.idx, deleted before and after, with
@@ -27,13 +27,15 @@ import time
 STEPS = ("read+sketch", "look-up", "compare", "commit", "publish")
 
 
-def add_once(binary, corpus, work, threads):
+def add_once(binary, corpus, work, threads, skip_passages):
     index = os.path.join(work, "ab.idx")
     answers = os.path.join(work, "answers.jsonl")
     shutil.rmtree(index, ignore_errors=True)
     cmd = [binary, "index", "add", index, corpus, "--progress", "never", "--answers", answers]
     if threads:
         cmd += ["--threads", str(threads)]
+    if skip_passages:
+        cmd += ["--skip-passages"]
     start = time.perf_counter()
     run = subprocess.run(cmd, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -56,6 +58,8 @@ def main():
     p.add_argument("binaries", nargs="+")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--threads", type=int, default=0, help="--threads for the add (0: its default)")
+    p.add_argument("--skip-passages", action="store_true",
+                   help="time bulk loads (doppel index add --skip-passages)")
     p.add_argument("--work", help="folder for the index and answers (default: a temporary one)")
     args = p.parse_args()
     if args.rounds < 1:
@@ -74,7 +78,7 @@ def main():
     for r in range(args.rounds):
         order = args.binaries if r % 2 == 0 else list(reversed(args.binaries))
         for b in order:
-            times, answers = add_once(b, args.corpus, work, args.threads)
+            times, answers = add_once(b, args.corpus, work, args.threads, args.skip_passages)
             results[b].append(times)
             if not os.path.exists(reference):
                 os.replace(answers, reference)
