@@ -115,8 +115,12 @@ struct IndexReadOptions {
   // compares the next one; a batch's answers still come only once its commit has returned. The
   // cost: a reader in this process (a query, the service) may see a batch before its commit has
   // returned, and if that commit fails the index keeps it in memory until opened again (writes
-  // are refused meanwhile). `doppel index add` sets it: nothing else reads its index.
+  // are refused meanwhile), and a batch's answers wait until the next batch is read. `doppel
+  // index add` of files sets it: nothing else reads its index, and reading never waits long.
   bool commit_behind = false;
+  // Called after each batch's answers went to the AnswerCallback (add: once its commit returned),
+  // so that a caller buffering them can pass them on a batch at a time; a failure stops the call.
+  std::function<Status()> after_batch;
 };
 
 // Checks `max_doc_bytes`, `threads` and `batch` (batch_docs).

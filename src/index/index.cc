@@ -526,6 +526,8 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
       stats.added += a.added;
       answer_failed = on_answer(a);
     }
+    if (!given.empty() && answer_failed.ok() && read.after_batch)
+      answer_failed = read.after_batch();
     given.clear();
     return answer_failed;
   };

@@ -940,6 +940,33 @@ TEST(Index, AFailedCommitAnswersOnlyTheCommittedBatches) {
   EXPECT_EQ(stats_documents(index), 50);
 }
 
+// An add from standard input stopped by SIGINT: every document that stays in the index has its
+// answer on standard output (each batch's answers go out once it is committed), and a batch is
+// answered without waiting for the next one to be read.
+TEST(Index, AnAddStoppedBySigintHasPrintedTheAnswersOfWhatStays) {
+  const std::string dir = temp_dir();
+  const std::string index = dir + "/s.idx";
+  // About 3 MiB, then standard input stays open: the reader, which takes about 1 MiB at a time,
+  // adds what it has and waits. The signal comes once the count has not moved for 2 s.
+  std::string docs;
+  for (int i = 0; i < 12000; ++i) docs += doc("d" + std::to_string(i), words(i, 40)) + "\n";
+  long last = -1;
+  auto since = std::chrono::steady_clock::now();
+  const RunResult r = run_doppel_interrupted(
+      {"index", "add", index, "-", "--batch", "1000", "-q"}, docs, SIGINT, [&] {
+        const long now = std::filesystem::exists(index + "/db") ? stats_documents(index) : -1;
+        if (now != last) {
+          last = now;
+          since = std::chrono::steady_clock::now();
+        }
+        return now > 0 && std::chrono::steady_clock::now() - since > std::chrono::seconds(2);
+      });
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  const long stayed = stats_documents(index);
+  EXPECT_GE(stayed, 1000);
+  EXPECT_EQ(static_cast<long>(split_lines(r.out).size()), stayed) << r.err;
+}
+
 // An answer line without what --skip-passages leaves out: passages, new_code_points, new_share.
 std::string without_passages(const std::string& answers) {
   std::string out;

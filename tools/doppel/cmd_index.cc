@@ -170,9 +170,27 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     lines.clear();
     return written;
   };
-  s.index_read.commit_behind = add;  // nothing else reads this process's index (index.h)
-  auto result = add ? (*index)->add(s.inputs, s.index_read, warnings.callback(), on_answer)
-                    : (*index)->query(s.inputs, s.index_read, warnings.callback(), on_answer);
+  IndexReadOptions read = s.index_read;
+  // Committing behind the work holds a batch's answers until the next batch is read: only where
+  // reading cannot wait on a writer (standard input, a pipe), which would hold them that long.
+  // Nothing else reads this process's index (index.h).
+  read.commit_behind = add && std::all_of(s.inputs.begin(), s.inputs.end(), [](const auto& in) {
+                         std::error_code error;
+                         const auto type = std::filesystem::status(in, error).type();
+                         return in != "-" && (type == std::filesystem::file_type::regular ||
+                                              type == std::filesystem::file_type::directory);
+                       });
+  // On standard output (or a descriptor) each batch's answers go out once it is committed, so
+  // that an add stopped by Ctrl-C or a signal has printed those of every batch that stays.
+  if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
+    read.after_batch = [&] {
+      Status written = out.write(lines);
+      lines.clear();
+      return written.ok() ? out.flush() : written;
+    };
+  }
+  auto result = add ? (*index)->add(s.inputs, read, warnings.callback(), on_answer)
+                    : (*index)->query(s.inputs, read, warnings.callback(), on_answer);
   // The answers of batches committed before a failure go out too (on standard output they are
   // all a caller learns of them).
   const Status written = out.write(lines);

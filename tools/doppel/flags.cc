@@ -353,7 +353,8 @@ const std::vector<FlagDef>& flag_table() {
       // --- Output: index -------------------------------------------------------------------
       {"answers", "--answers", kOutput, "FILE",
        "Write the answers as JSON Lines to FILE instead of standard output (written when the run "
-       "succeeds; an add keeps the batches it committed before a failure)",
+       "succeeds; on standard output each batch's answers come once it is committed, so those of "
+       "the batches an add keeps after a failure or Ctrl-C are there)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.answers, false);
        }},
