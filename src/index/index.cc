@@ -141,7 +141,7 @@ struct Plan {
 
 // A batch's sync and commit on a thread of its own while the call reads, looks up and compares
 // the next batch (IndexReadOptions::commit_behind). The answers of a batch go out only once its
-// commit has returned: `committing` holds them meanwhile, `committed` those that may go out.
+// commit has returned: `committing` holds them meanwhile.
 class CommitBehind {
  public:
   // `failed`: set when a commit fails (IndexImpl::failed_), whoever waits for it.
@@ -173,7 +173,7 @@ class CommitBehind {
   // Whether start() was called since the last time this was asked.
   bool started() { return std::exchange(started_, false); }
 
-  std::vector<Answer> committing, committed;
+  std::vector<Answer> committing;
 
  private:
   bool& failed_;
@@ -266,8 +266,8 @@ class IndexImpl final : public Index {
                              bool store);
   // Answers (and with `store`, adds) the documents of `pending`.
   // `behind`: the batch's sync and commit are started on a thread of their own, after the batch
-  // before's have returned (its answers then move to behind->committed); nullptr: they are done
-  // before this returns.
+  // before's have returned (its answers, in behind->committing, may then go out); nullptr: they
+  // are done before this returns.
   Status process(Pending& pending, const Corpus& corpus, bool store, bool find_passages,
                  int threads, CommitBehind* behind, std::vector<Answer>& answers,
                  IndexCallStats& stats);
@@ -539,7 +539,6 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
       behind->committing.clear();  // not acknowledged
       return s;
     }
-    DOPPEL_RETURN_IF_ERROR(give_out(behind->committed));
     return give_out(behind->committing);
   };
   auto flush = [&]() -> Status {
@@ -567,7 +566,7 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     if (!behind) {
       DOPPEL_RETURN_IF_ERROR(give_out(answers));
     } else if (behind->started()) {  // this batch's commit is in flight; the one before's done
-      DOPPEL_RETURN_IF_ERROR(give_out(behind->committed));
+      DOPPEL_RETURN_IF_ERROR(give_out(behind->committing));
       behind->committing = std::move(answers);
       answers.clear();
     } else {  // nothing to commit (all bad input or ids in the index): after the one in flight
@@ -1127,13 +1126,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, bo
 
   // --- 3. commit: the data, synced, then the records and the new end of the data ----------
   if (behind != nullptr) {
-    // The batch before, committed in the meantime (or failed): its answers may go out.
+    // The batch before, committed in the meantime (its answers may then go out), or failed.
     if (Status before = behind->finish(); !before.ok()) {  // failed_ is set: writes refused
       behind->committing.clear();                          // not acknowledged
       return before;
     }
-    behind->committed = std::move(behind->committing);
-    behind->committing.clear();
   }
   const std::uint64_t data_start = log_->end();
   std::vector<DocRecord> records(plans.size());

@@ -464,16 +464,13 @@ struct Service::Impl {
       return;
     }
     // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load).
-    bool find_passages = true;
-    if (req.has_param("passages")) {
-      const std::string value = req.get_param_value("passages");
-      if (value == "skip" && req.get_param_value_count("passages") == 1) {
-        find_passages = false;
-      } else if (value != "on" || req.get_param_value_count("passages") != 1) {
-        reply_error_and_close(res, 400, "the parameter passages takes on or skip, one of them");
-        return;
-      }
+    const std::string passages = req.get_param_value("passages");  // "" when not given
+    if (req.has_param("passages") &&
+        (req.get_param_value_count("passages") != 1 || (passages != "on" && passages != "skip"))) {
+      reply_error_and_close(res, 400, "the parameter passages takes on or skip, one of them");
+      return;
     }
+    const bool find_passages = passages != "skip";
     std::string request_body;
     if (!read_body(req, res, reader, request_body)) return;
     auto lines = body_as_json_lines(request_body, *json_lines);

@@ -838,19 +838,28 @@ void write_mixed_adds(const std::string& dir) {
   write_file(dir + "/second.jsonl", second);
 }
 
+// Adds dir/first.jsonl, then dir/second.jsonl, to `index` with `flags`: both adds' answers into
+// `answers` (call under ASSERT_NO_FATAL_FAILURE).
+void add_mixed_adds(const std::string& dir, const std::string& index,
+                    const std::vector<std::string>& flags, std::string& answers) {
+  answers.clear();
+  for (const char* part : {"/first.jsonl", "/second.jsonl"}) {
+    std::vector<std::string> args = {"index", "add", index, dir + part};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const RunResult r = run_doppel(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    answers += r.out;
+  }
+}
+
 TEST(Index, AnswersDoNotDependOnTheThreads) {
   const std::string dir = temp_dir();
   write_mixed_adds(dir);
   std::string expected;
   for (const char* threads : {"1", "2", "3"}) {
     const std::string index = dir + "/t" + threads + ".idx";
-    const RunResult a =
-        run_doppel({"index", "add", index, dir + "/first.jsonl", "--threads", threads, "-q"});
-    ASSERT_EQ(a.exit_code, 0) << a.err;
-    const RunResult b =
-        run_doppel({"index", "add", index, dir + "/second.jsonl", "--threads", threads, "-q"});
-    ASSERT_EQ(b.exit_code, 0) << b.err;
-    const std::string answers = a.out + b.out;
+    std::string answers;
+    ASSERT_NO_FATAL_FAILURE(add_mixed_adds(dir, index, {"--threads", threads, "-q"}, answers));
     if (expected.empty()) {
       expected = answers;
       ASSERT_NE(answers.find("\"status\":\"exact_duplicate\""), std::string::npos);
@@ -873,16 +882,10 @@ TEST(Index, AnswersDoNotDependOnTheBatchSize) {
   std::string expected;
   for (const char* batch : {"100000", "1", "7"}) {
     const std::string index = dir + "/b" + batch + ".idx";
-    std::vector<std::string> sync;
-    if (std::string(batch) == "1") sync.push_back("--no-sync");  // 2,000 syncs would be slow
+    std::vector<std::string> flags = {"--batch", batch, "-q"};
+    if (std::string(batch) == "1") flags.push_back("--no-sync");  // 2,000 syncs would be slow
     std::string answers;
-    for (const char* part : {"/first.jsonl", "/second.jsonl"}) {
-      std::vector<std::string> args = {"index", "add", index, dir + part, "--batch", batch, "-q"};
-      args.insert(args.end(), sync.begin(), sync.end());
-      const RunResult r = run_doppel(args);
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-      answers += r.out;
-    }
+    ASSERT_NO_FATAL_FAILURE(add_mixed_adds(dir, index, flags, answers));
     if (expected.empty()) {
       expected = answers;
       ASSERT_NE(answers.find("\"status\":\"bad_input\""), std::string::npos);

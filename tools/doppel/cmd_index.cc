@@ -141,13 +141,13 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
       existed && fs::is_directory(where, error) && fs::is_empty(where, error) && !error;
   auto index = open_index(s, command, cmd, add);
   if (!index.ok()) return index.status();
+  // Documents whose batch was committed: those answered "added" (an answer goes out only once its
+  // batch's commit has returned; the index's tables may hold a batch whose commit then failed).
+  std::uint64_t committed = 0;
   // An add that made the index and then failed before committing anything (no readable input, a
   // missing file) takes the index away again: it would fix the matching options for good. Only
   // the index's own files go, the store and the log while the writer lock is still held; the
   // directory only if this run made it and nothing else is in it.
-  // Documents whose batch was committed: those answered "added" (an answer goes out only once its
-  // batch's commit has returned; the index's tables may hold a batch whose commit then failed).
-  std::uint64_t committed = 0;
   auto undo_creation = [&](Status failed) {
     if (!add || (existed && !was_empty_dir) || committed > 0) return failed;
     fs::remove_all(where / "db", error);
