@@ -463,14 +463,9 @@ struct Service::Impl {
       reply_error_and_close(res, 415, kDocumentsTypeMessage);
       return;
     }
-    // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load).
-    const std::string passages = req.get_param_value("passages");  // "" when not given
-    if (req.has_param("passages") &&
-        (req.get_param_value_count("passages") != 1 || (passages != "on" && passages != "skip"))) {
-      reply_error_and_close(res, 400, "the parameter passages takes on or skip, one of them");
-      return;
-    }
-    const bool find_passages = passages != "skip";
+    // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load); checked
+    // by parameter_refusal() before routing.
+    const bool find_passages = req.get_param_value("passages") != "skip";
     std::string request_body;
     if (!read_body(req, res, reader, request_body)) return;
     auto lines = body_as_json_lines(request_body, *json_lines);
@@ -562,6 +557,28 @@ struct Service::Impl {
     return std::nullopt;
   }
 
+  // The query parameters of a known path: /v1/documents and /v1/query take `passages=on|skip`,
+  // once; no path takes any other. An unknown one (a misspelt `passage=skip`) is refused rather
+  // than ignored, which would do what the client did not ask for without a word. Pure: the
+  // 100-continue handler asks it too.
+  static std::optional<Refusal> parameter_refusal(const httplib::Request& req) {
+    const std::string_view path = api_path(req);
+    if (req.params.empty() || methods_of(path) == nullptr) return std::nullopt;
+    const bool documents_path = path == "/v1/documents" || path == "/v1/query";
+    for (const auto& [name, value] : req.params) {
+      if (documents_path && name == "passages") continue;
+      return Refusal{400,
+                     fmt::format("unknown query parameter \"{}\": {}", escape_invalid_utf8(name),
+                                 documents_path ? "this path takes passages=on or skip"
+                                                : "this path takes none")};
+    }
+    const std::string passages = req.get_param_value("passages");
+    if (req.get_param_value_count("passages") != 1 || (passages != "on" && passages != "skip")) {
+      return Refusal{400, "the parameter passages takes on or skip, one of them"};
+    }
+    return std::nullopt;
+  }
+
   // framing_refusal() answered, or the request's Content-Encoding, when read_body() decodes it,
   // moved to kDecodeHere (which a client cannot set): httplib's decoders take a stream cut short
   // for a whole one, so it must not decode the body itself.
@@ -623,6 +640,10 @@ struct Service::Impl {
     // sends it. httplib asks this handler before pre-routing, so it checks what that would.
     server.set_expect_100_continue_handler([this](const httplib::Request& req,
                                                   httplib::Response& res) {
+      if (const auto refusal = parameter_refusal(req)) {
+        reply_error_and_close(res, refusal->code, refusal->message);
+        return refusal->code;
+      }
       const bool documents_path = api_path(req) == "/v1/documents" || api_path(req) == "/v1/query";
       if (req.method == "POST" && documents_path) {
         if (const auto refusal = framing_refusal(req)) {
@@ -643,6 +664,10 @@ struct Service::Impl {
     });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       note_start(req);
+      if (const auto refusal = parameter_refusal(req)) {
+        reply_error_and_close(req, res, refusal->code, refusal->message);
+        return httplib::Server::HandlerResponse::Handled;
+      }
       return refuse_other_bodies(req, res);
     });
     server.set_logger(

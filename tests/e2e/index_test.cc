@@ -1140,6 +1140,36 @@ TEST(Serve, PassagesSkipAnswersWithoutPassages) {
     EXPECT_EQ(bad->status, 400) << target << ": " << bad->body;
     EXPECT_NE(bad->body.find("passages takes on or skip"), std::string::npos) << bad->body;
   }
+  // A misspelt or unknown parameter is refused, not ignored; the index is left as it was.
+  struct Unknown {
+    const char* method;
+    const char* target;
+    const char* says;
+  };
+  for (const Unknown& u :
+       {Unknown{"POST", "/v1/documents?passage=skip", R"(\"passage\": this path takes passages)"},
+        Unknown{"POST", "/v1/query?passages=skip&x=1", R"(\"x\": this path takes passages)"},
+        Unknown{"GET", "/v1/stats?verbose=1", R"(\"verbose\": this path takes none)"},
+        Unknown{"GET", "/v1/documents/a?fields=id", R"(\"fields\": this path takes none)"},
+        Unknown{"DELETE", "/v1/documents/a?force=1", R"(\"force\": this path takes none)"},
+        Unknown{"GET", "/health?probe=1", R"(\"probe\": this path takes none)"}}) {
+    auto fresh = server.client();  // the refusal closes the connection
+    const std::string method = u.method;
+    auto bad = method == "POST"  ? fresh.Post(u.target, later, "application/json")
+               : method == "GET" ? fresh.Get(u.target)
+                                 : fresh.Delete(u.target);
+    ASSERT_TRUE(bad) << u.target;
+    EXPECT_EQ(bad->status, 400) << u.target << ": " << bad->body;
+    EXPECT_NE(bad->body.find(std::string("unknown query parameter ") + u.says), std::string::npos)
+        << u.target << ": " << bad->body;
+  }
+  auto fresh = server.client();
+  auto record = fresh.Get("/v1/documents/a");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->status, 200) << "the refused DELETE removed a: " << record->body;
+  auto stats = fresh.Get("/v1/stats");
+  ASSERT_TRUE(stats);
+  EXPECT_NE(stats->body.find("\"documents\":1,"), std::string::npos) << stats->body;
 }
 
 TEST(Serve, BadRequestsGetJsonErrors) {
@@ -1933,9 +1963,9 @@ TEST(Serve, TheAccessLogHasALinePerAnsweredRequest) {
     auto bad = c.Post("/v1/query", broken, "application/json");
     ASSERT_TRUE(bad);
     EXPECT_EQ(bad->status, 400);
-    auto missing = c.Get("/v1/documents/no%20such?x=1");
+    auto missing = c.Get("/v1/documents/no%20such?x=1");  // no path takes x: 400
     ASSERT_TRUE(missing);
-    EXPECT_EQ(missing->status, 404);
+    EXPECT_EQ(missing->status, 400);
     const int status = server.stop(SIGTERM);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << server.log();
     const auto lines = split_lines(read_file(log));
@@ -1966,7 +1996,7 @@ TEST(Serve, TheAccessLogHasALinePerAnsweredRequest) {
         {"GET", "/health", "200", "null"},
         {"POST", "/v1/documents", "200", std::to_string(body.size())},
         {"POST", "/v1/query", "400", std::to_string(broken.size())},
-        {"GET", "/v1/documents/no%20such?x=1", "404", "null"}};
+        {"GET", "/v1/documents/no%20such?x=1", "400", "null"}};
     const std::size_t response_sizes[] = {health->body.size(), added->body.size(), bad->body.size(),
                                           missing->body.size()};
     // A line goes out after its answer, so the next request, on another connection after the
