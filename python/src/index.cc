@@ -215,7 +215,9 @@ class IndexHandle {
       read.batch_docs = static_cast<std::size_t>(batch);
     }
     take(kw, "all_or_nothing", read.all_or_nothing);
-    if (kw.contains("skip_passages")) read.find_passages = !kw["skip_passages"].cast<bool>();
+    bool skip_passages = !read.find_passages;
+    take(kw, "skip_passages", skip_passages);
+    read.find_passages = !skip_passages;
     take(kw, "require_documents", read.require_documents);
     take(kw, "progress", read.progress);
     if (const Status s = validate_options(read); !s.ok()) raise(s);

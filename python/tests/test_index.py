@@ -118,6 +118,9 @@ def test_skip_passages_answers_the_rest_and_later_documents_find_them(tmp_path):
         reusing = idx.add(docs()[3:4])[0]
         assert REUSING[reusing["passages"][0]["begin"]:reusing["passages"][0]["end"]] == PASSAGE
         assert idx.query(documents=[REUSING], skip_passages=True)[0]["passages"] is None
+        # A value that is not a truth value is the caller's TypeError (it was a RuntimeError).
+        with pytest.raises(TypeError, match="skip_passages"):
+            idx.query(documents=[REUSING], skip_passages="yes")
 
 
 def test_query_answers_without_adding(tmp_path):
