@@ -255,6 +255,39 @@ TEST(Index, EachPassageNamesItsOwnFirstPublisher) {
   EXPECT_LT(second, second_source) << q.out;
 }
 
+// The summary names only the steps a call ran, and what missing dates cost it: a query commits
+// and publishes nothing; with --skip-passages no passage of the call lacks a source.
+TEST(Index, TheSummarySaysWhatTheCallDid) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/d.jsonl", jsonl_doc("a", random_text(51, 40)) + "\n" +
+                                   jsonl_doc("b", random_text(52, 40)) + "\n");
+  write_file(dir + "/q.jsonl", jsonl_doc("q", random_text(51, 40)) + "\n");
+  const std::string idx = dir + "/i.idx";
+  struct Call {
+    std::vector<std::string> args;
+    const char* dates;  // the end of the dates line
+    bool writes;        // commit and publish in the seconds line
+  };
+  const Call calls[] = {
+      {{"index", "add", idx, dir + "/d.jsonl", "--skip-passages"},
+       "passages found in them later have no source)",
+       true},
+      {{"index", "query", idx, dir + "/q.jsonl"}, "passages have no source)", false},
+      {{"index", "query", idx, dir + "/q.jsonl", "--skip-passages"},
+       "passages were not looked for)",
+       false}};
+  for (const Call& call : calls) {
+    std::vector<std::string> args = call.args;
+    args.insert(args.end(), {"--answers", "/dev/null"});
+    const RunResult r = run_doppel(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find(std::string(call.dates) + "\n"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("commit ") != std::string::npos, call.writes) << r.err;
+    EXPECT_EQ(r.err.find("publish ") != std::string::npos, call.writes) << r.err;
+    EXPECT_NE(r.err.find("  seconds           read+sketch "), std::string::npos) << r.err;
+  }
+}
+
 // A date in no form doppel reads is ordered as text, before every readable one: index add says
 // how many it took, as reuse does.
 TEST(Index, TheSummaryCountsDatesItCannotRead) {

@@ -52,12 +52,21 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
     s += "  passages          not looked for (--skip-passages)\n";
   }
   s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
-  s += summary_dates(c, read, "passages have no source");
+  // Without --skip-passages, this call's passages have no source; with it, an add's documents
+  // give none to the passages later documents find in them (a query's give nothing later).
+  s += summary_dates(c, read,
+                     index_read.find_passages ? "passages have no source"
+                     : add                    ? "passages found in them later have no source"
+                                              : "passages were not looked for");
+  // A query commits and publishes nothing: those steps are left out, not printed as 0.
+  const std::string writes =
+      add ? fmt::format(", commit {:.3f}, publish {:.3f}", st.commit_seconds, st.publish_seconds)
+          : std::string();
   s += fmt::format(
-      "  seconds           read+sketch {:.3f}, look-up {:.3f}, compare {:.3f}, commit {:.3f}, "
-      "publish {:.3f}; {} batch{}\n",
-      st.read_seconds, st.lookup_seconds, st.compare_seconds, st.commit_seconds, st.publish_seconds,
-      st.batches, st.batches == 1 ? "" : "es");
+      "  seconds           read+sketch {:.3f}, look-up {:.3f}, compare {:.3f}{}; {} "
+      "batch{}\n",
+      st.read_seconds, st.lookup_seconds, st.compare_seconds, writes, st.batches,
+      st.batches == 1 ? "" : "es");
   const IndexStats is = index.stats();
   s += fmt::format(
       "  index             {:>12}  documents, {} on disk ({} per document)\n",
