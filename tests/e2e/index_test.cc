@@ -532,9 +532,21 @@ TEST(Index, AnAddRefusesDocumentsWithoutAnIdOfTheirOwn) {
   EXPECT_NE(text.err.find("read from standard input or a pipe"), std::string::npos) << text.err;
   EXPECT_EQ(stats_documents(dir + "/i.idx"), 1);
   // A query keeps nothing: a document without an id is answered under its made-up name.
-  const RunResult q = run_doppel({"index", "query", dir + "/i.idx", in, "-q"});
+  const RunResult q = run_doppel({"index", "query", dir + "/i.idx", in, "--answers", "/dev/null"});
   ASSERT_EQ(q.exit_code, 0) << q.err;
-  EXPECT_NE(split_lines(q.out)[0].find("\"status\":\"new\""), std::string::npos) << q.out;
+  EXPECT_NE(q.err.find("ids synthesized              1  (no \"id\" field: named file:line)"),
+            std::string::npos)
+      << q.err;
+  const RunResult qq = run_doppel({"index", "query", dir + "/i.idx", in, "-q"});
+  EXPECT_NE(split_lines(qq.out)[0].find("\"status\":\"new\""), std::string::npos) << qq.out;
+  // The summary of an add does not say it synthesized the ids of documents it refused.
+  const RunResult again =
+      run_doppel({"index", "add", dir + "/i.idx", in, "--answers", "/dev/null"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("ids synthesized"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("without an id                1  (no \"id\" field: refused"),
+            std::string::npos)
+      << again.err;
 }
 
 TEST(Index, AFailedFirstAddLeavesNoIndex) {

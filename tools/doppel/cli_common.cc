@@ -203,7 +203,13 @@ std::string document_accounting(const ReadStats& st, const ReadOptions& read) {
   if (st.blank_lines > 0) {
     s += fmt::format("  blank lines       {:>12}  (not documents)\n", thousands(st.blank_lines));
   }
-  if (st.synthesized_ids > 0) {
+  if (st.synthesized_ids > 0 && read.require_ids) {
+    // The index makes up no id: such a document is refused, named file:line in its answer only.
+    s += fmt::format(
+        "  without an id     {:>12}  (no \"{}\" field: refused, among the bad input above, and "
+        "named file:line in the answers)\n",
+        thousands(st.synthesized_ids), read.id_field);
+  } else if (st.synthesized_ids > 0) {
     s += fmt::format("  ids synthesized   {:>12}  (no \"{}\" field: named file:line)\n",
                      thousands(st.synthesized_ids), read.id_field);
   }

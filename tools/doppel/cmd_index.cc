@@ -43,7 +43,9 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   s += fmt::format("  near duplicates   {:>12}\n", thousands(count(AnswerStatus::kNearDuplicate)));
   s += fmt::format("  ids in the index  {:>12}  (answered duplicate_id, not {})\n",
                    thousands(count(AnswerStatus::kDuplicateId)), add ? "added" : "compared");
-  s += document_accounting(c.stats, read);
+  ReadOptions as_read = read;
+  as_read.require_ids = add;  // as the index reads an add's input
+  s += document_accounting(c.stats, as_read);
   if (index_read.find_passages) {
     s += fmt::format("  passages          {:>12}  ({} earlier documents aligned, {} sharing one)\n",
                      thousands(st.passages), thousands(st.passage_candidates),
