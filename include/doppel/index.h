@@ -24,6 +24,7 @@
 // write that returned before they started.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -121,6 +122,11 @@ struct IndexReadOptions {
   // Called after each batch's answers went to the AnswerCallback (add: once its commit returned),
   // so that a caller buffering them can pass them on a batch at a time; a failure stops the call.
   std::function<Status()> after_batch;
+  // Set to true (by a signal handler, or another thread), the call stops reading: the batch being
+  // read is dropped unanswered, the one whose commit is in flight is committed and answered, and
+  // the call returns with IndexCallStats::stopped. Every document answered "added" stays; none
+  // other was added. `doppel index add` sets it on the first SIGINT, SIGTERM or SIGHUP.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Checks `max_doc_bytes`, `threads` and `batch` (batch_docs).
@@ -195,6 +201,7 @@ struct IndexCallStats {
   double commit_seconds = 0;         // of which writing and syncing (add)
   double publish_seconds = 0;        // of which putting batches into the tables (one thread)
   std::uint64_t peak_rss_bytes = 0;  // of the process, at the end of the call
+  bool stopped = false;              // IndexReadOptions::stop ended the call before its input did
 };
 
 struct IndexStats {

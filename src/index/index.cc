@@ -580,10 +580,15 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     return Status::Ok();
   };
 
+  bool stopped = false;  // read.stop was seen: what was read since the last batch is dropped
   const BorrowedBins borrowed =
       format_version_ == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin;
   IndexFeatures part(
       options_, shape_, borrowed, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
+        if (read.stop != nullptr && read.stop->load(std::memory_order_relaxed)) {
+          stopped = true;
+          return Status::Internal("stopped (IndexReadOptions::stop)");  // ends the read stage
+        }
         const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
         if (readable) {
           pending.slots.push_back(
@@ -609,8 +614,21 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   stage.require_documents = read.require_documents;
   stage.progress = read.progress;
   stage.label = store ? "index add" : "index query";
-  if (Status read_status = read_corpus(**source, stage, on_problem, corpus, part);
-      !read_status.ok()) {
+  Status read_status = read_corpus(**source, stage, on_problem, corpus, part);
+  if (!read_status.ok() && stopped) {
+    // Asked to stop: the batch whose commit is in flight is committed and answered; the
+    // documents read since are neither added nor answered.
+    const auto waited = std::chrono::steady_clock::now();
+    DOPPEL_RETURN_IF_ERROR(finish_behind());
+    stats.commit_seconds += seconds_since(waited);
+    outside_read += seconds_since(waited);
+    stats.stopped = true;
+    stats.seconds = seconds_since(start);
+    stats.read_seconds = stats.seconds - outside_read;
+    stats.peak_rss_bytes = peak_rss_bytes();
+    return stats;
+  }
+  if (!read_status.ok()) {
     // The batch in flight stays when its commit succeeds, and its answers go out, as those of
     // the batches committed before an error do.
     if (Status last = finish_behind(); !last.ok() && answer_failed.ok()) {

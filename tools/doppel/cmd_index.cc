@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -132,7 +133,8 @@ Status check_outputs_outside_index(const Settings& s, const std::vector<OutputFl
   return Status::Ok();
 }
 
-Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
+// `interrupted`: set when a signal stopped the add (which then returns Ok, having said so).
+Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool& interrupted) {
   const bool add = command == Command::kIndexAdd;
   if (s.answers.empty()) s.answers = "-";
   const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
@@ -140,7 +142,18 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   DOPPEL_RETURN_IF_ERROR(check_index_outside_inputs(s));
   DOPPEL_RETURN_IF_ERROR(check_outputs_outside_index(s, outputs_given));
   RunOutputs outputs;
-  const InterruptGuard guard(s.index_read.progress);
+  // Reading files never waits on a writer: there an add commits behind the work, and stops at
+  // the first signal once the batch in flight is committed, its answers written (else they
+  // would be lost with the process, their documents in the index). Standard input or a pipe may
+  // wait for ever: a signal ends the run at once.
+  const bool reads_files = add && std::all_of(s.inputs.begin(), s.inputs.end(), [](const auto& in) {
+                             std::error_code error;
+                             const auto type = std::filesystem::status(in, error).type();
+                             return in != "-" && (type == std::filesystem::file_type::regular ||
+                                                  type == std::filesystem::file_type::directory);
+                           });
+  std::atomic<bool> stop{false};
+  const InterruptGuard guard(s.index_read.progress, false, reads_files ? &stop : nullptr);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   std::error_code error;
   namespace fs = std::filesystem;
@@ -185,12 +198,8 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
   // Committing behind the work holds a batch's answers until the next batch is read: only where
   // reading cannot wait on a writer (standard input, a pipe), which would hold them that long.
   // Nothing else reads this process's index (index.h).
-  read.commit_behind = add && std::all_of(s.inputs.begin(), s.inputs.end(), [](const auto& in) {
-                         std::error_code error;
-                         const auto type = std::filesystem::status(in, error).type();
-                         return in != "-" && (type == std::filesystem::file_type::regular ||
-                                              type == std::filesystem::file_type::directory);
-                       });
+  read.commit_behind = reads_files;
+  if (reads_files) read.stop = &stop;
   // On standard output (or a descriptor) each batch's answers go out once it is committed, so
   // that an add stopped by Ctrl-C or a signal has printed those of every batch that stays.
   if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
@@ -221,6 +230,23 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd) {
     return undo_creation(result.status());
   }
   DOPPEL_RETURN_IF_ERROR(flushed);
+  if (result->stopped) {
+    // Stopped by a signal: what was committed stays and was answered; an answers file is written
+    // only by a run that succeeds (RunOutputs removes it).
+    interrupted = true;
+    const bool to_file = named_descriptor(s.answers) < 0 && s.answers != "-";
+    std::fprintf(stderr,
+                 "doppel index add: stopped; %s %s committed before the stop and stay%s in the "
+                 "index, %s; the rest of the input was not added\n",
+                 thousands(committed).c_str(), committed == 1 ? "document was" : "documents were",
+                 committed == 1 ? "s" : "",
+                 to_file ? fmt::format("their answers not in {}, which only a run that succeeds "
+                                       "writes (doppel index remove takes documents out)",
+                                       s.answers)
+                               .c_str()
+                         : "their answers written");
+    return Status::Ok();
+  }
   DOPPEL_RETURN_IF_ERROR(outputs.commit());
   if (!s.quiet) {
     const int threads = s.threads > 0
@@ -305,7 +331,8 @@ constexpr Sub kSubs[] = {
      "Answers: JSON Lines on standard output or --answers FILE (docs/index.md). Matching\n"
      "options are fixed when the index is made; giving another value later is an error.\n"
      "Exit status: 0 on success; 2 on an error; 130 when interrupted (batches committed before\n"
-     "stay in the index). Docs: docs/index.md."},
+     "stay in the index; reading files, the first signal waits for the batch in flight to be\n"
+     "committed and answered). Docs: docs/index.md."},
     {Command::kIndexQuery, "query", "The answers `index add` would give, without adding anything.",
      "Example:\n  doppel index query news.idx draft.txt\n"
      "Opens INDEX read-only: it may run beside a writer, and sees what was committed when it\n"
@@ -347,10 +374,11 @@ std::function<int()> add_index_command(CLI::App& app) {
       if (!was_parsed(*b.cmd)) continue;
       Settings& s = *b.settings;
       Status st;
+      bool interrupted = false;
       switch (b.command) {
         case Command::kIndexAdd:
         case Command::kIndexQuery:
-          st = run_add_or_query(s, b.command, *b.cmd);
+          st = run_add_or_query(s, b.command, *b.cmd, interrupted);
           break;
         case Command::kIndexRemove:
           st = run_remove(s, *b.cmd);
@@ -362,7 +390,7 @@ std::function<int()> add_index_command(CLI::App& app) {
           st = run_export(s, *b.cmd);
           break;
       }
-      return st.ok() ? kExitOk : fail(st);
+      return !st.ok() ? fail(st) : interrupted ? kExitInterrupted : kExitOk;
     }
     return kExitError;
   };

@@ -16,6 +16,8 @@ constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 std::atomic<const char*> g_temporaries[kMaxTemporaries];
 std::atomic<bool> g_progress{false};
 std::atomic<bool> g_quiet{false};
+std::atomic<std::atomic<bool>*> g_stop{nullptr};  // InterruptGuard's `stop`
+std::atomic<int> g_stop_signal{0};                // the signal that set it
 struct sigaction g_old[std::size(kSignals)];
 
 // Where the outputs are. A signal and the commit race for the step out of kWriting: a signal
@@ -41,6 +43,17 @@ void say_signal(int sig) {
 
 // Only async-signal-safe calls: atomics, unlink, write, _exit.
 void on_signal(int sig) {
+  // A run that can stop early is asked to, the first time, while it is still writing.
+  if (std::atomic<bool>* stop = g_stop.load(); stop != nullptr && g_phase.load() == kWriting) {
+    if (!stop->exchange(true)) {
+      g_stop_signal.store(sig);
+      if (!g_quiet.load()) {
+        say_signal(sig);
+        write_stderr("; stopping once the batch in flight is committed (again to stop at once)\n");
+      }
+      return;
+    }
+  }
   int phase = kWriting;
   if (g_phase.compare_exchange_strong(phase, kDying)) {
     for (auto& slot : g_temporaries) {
@@ -82,9 +95,11 @@ void unregister_temporary(const char* path) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard(bool progress, bool quiet) {
+InterruptGuard::InterruptGuard(bool progress, bool quiet, std::atomic<bool>* stop) {
   g_progress = progress;
   g_quiet = quiet;
+  g_stop = stop;
+  g_stop_signal = 0;
   g_phase = kWriting;
   g_pending = 0;
   struct sigaction sa {};
@@ -101,7 +116,10 @@ InterruptGuard::InterruptGuard(bool progress, bool quiet) {
 
 InterruptGuard::~InterruptGuard() {
   for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  g_stop = nullptr;
 }
+
+int InterruptGuard::stop_signal() { return g_stop_signal.load(); }
 
 RunOutputs::~RunOutputs() {
   for (const char* path : registered_) unregister_temporary(path);

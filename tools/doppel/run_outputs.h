@@ -8,6 +8,7 @@
 // in a fixed table of atomic pointers: process-wide state, which a signal handler cannot avoid.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,9 +26,15 @@ namespace doppel::cli {
 // Construct it before RunOutputs::open(), so that no temporary exists without it.
 // `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
 // nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
+//
+// With `stop` (a run that can end early and keep what it did: `doppel index add` of files), the
+// first signal only sets *stop and says that the run is stopping; the run then ends as it sees
+// fit. A second one, or one while outputs are being committed, is handled as above.
 class InterruptGuard {
  public:
-  explicit InterruptGuard(bool progress, bool quiet = false);
+  explicit InterruptGuard(bool progress, bool quiet = false, std::atomic<bool>* stop = nullptr);
+  // The signal that set `stop`, or 0.
+  static int stop_signal();
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
