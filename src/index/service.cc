@@ -338,6 +338,32 @@ struct Service::Impl {
     options.on_request(r);
   }
 
+  // A body refused unread is read and thrown away, up to kDrainBytes in all, when its client did
+  // not send "Expect: 100-continue": such a client sends the whole body before it reads the
+  // answer, and a connection closed with data unread is reset, which loses the answer (Python's
+  // http.client raised BrokenPipeError instead of returning the 413). A declared length past the
+  // bound is not read: the connection closes at once. `read_already`: bytes the caller read.
+  static constexpr std::size_t kDrainBytes = std::size_t{64} << 20;
+  static bool waits_for_continue(const httplib::Request& req) {
+    std::string expect = req.get_header_value("Expect");
+    for (char& c : expect) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return expect == "100-continue";
+  }
+  // Call after the answer is set: httplib sets the status to 413 when it skips a declared length
+  // over its limit, and the answer's own is put back.
+  static void drain(const httplib::Request& req, httplib::Response& res,
+                    const httplib::ContentReader& reader) {
+    if (waits_for_continue(req) || declared_length(req) > kDrainBytes) return;
+    if (!req.has_header("Transfer-Encoding") && declared_length(req) == 0) return;
+    const int status = res.status;
+    std::size_t read = 0;
+    (void)reader([&](const char* /*data*/, std::size_t size) {
+      read += size;
+      return read <= kDrainBytes;
+    });
+    res.status = status;
+  }
+
   bool authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options.token.empty()) return true;
     // "Bearer TOKEN": the scheme in any case, then one space or more (RFC 7235), the token
@@ -385,6 +411,7 @@ struct Service::Impl {
           res, 415,
           fmt::format("Content-Encoding \"{}\" is not supported (gzip, deflate, br or none)",
                       escape_invalid_utf8(encoding)));
+      drain(req, res, reader);
       return false;
     }
     if (!req.has_header("Transfer-Encoding") && !req.has_header("Content-Length")) {
@@ -396,6 +423,7 @@ struct Service::Impl {
     // A length over the limit is refused before a byte of the body is read.
     if (declared_length(req) > options.max_body_bytes) {
       reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
+      drain(req, res, reader);
       return false;
     }
     bool too_large = false, sent_too_large = false;
@@ -408,20 +436,26 @@ struct Service::Impl {
     // Compression adds less than this margin to a body that decodes within the limit.
     const std::size_t sent_limit = compressed_body_limit(options.max_body_bytes);
     std::size_t sent = 0;
+    // Once the body is refused (over the limit), the rest is read and thrown away up to
+    // kDrainBytes sent in all, for a client that reads the answer only once it has sent the whole
+    // body (drain()); past that, or for a body that is not valid data, reading stops.
+    const bool drains = !waits_for_continue(req);
     bool read = reader([&](const char* data, std::size_t size) {
+      sent += size;
+      if (too_large || sent_too_large) return drains && sent <= kDrainBytes;
       if (decoder) {
-        sent += size;
         if (sent > sent_limit) {
           sent_too_large = true;
-          return false;
+          return drains && sent <= kDrainBytes;
         }
         if (decoder->feed({data, size}, body)) return true;
         too_large = decoder->over_limit();
-        return false;
+        return too_large && drains && sent <= kDrainBytes;
       }
       if (size > options.max_body_bytes - body.size()) {
         too_large = true;
-        return false;
+        body.clear();
+        return drains && sent <= kDrainBytes;
       }
       body.append(data, size);
       return true;
@@ -457,10 +491,19 @@ struct Service::Impl {
   // ones and adding nothing.
   void documents(const httplib::Request& req, httplib::Response& res,
                  const httplib::ContentReader& reader, bool add) {
-    if (add && !authorized(req, res)) return;  // before reading what it would add
+    if (const auto refusal = parameter_refusal(req)) {
+      reply_error_and_close(res, refusal->code, refusal->message);
+      drain(req, res, reader);
+      return;
+    }
+    if (add && !authorized(req, res)) {  // before reading what it would add
+      drain(req, res, reader);
+      return;
+    }
     const std::optional<bool> json_lines = documents_type(req);
     if (!json_lines) {  // before reading a body it would not take
       reply_error_and_close(res, 415, kDocumentsTypeMessage);
+      drain(req, res, reader);
       return;
     }
     // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load); checked
@@ -664,7 +707,10 @@ struct Service::Impl {
     });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       note_start(req);
-      if (const auto refusal = parameter_refusal(req)) {
+      // (A POST to /v1/documents or /v1/query is refused in documents(), which can drain it.)
+      const bool documents_post = req.method == "POST" && (api_path(req) == "/v1/documents" ||
+                                                           api_path(req) == "/v1/query");
+      if (const auto refusal = documents_post ? std::nullopt : parameter_refusal(req)) {
         reply_error_and_close(req, res, refusal->code, refusal->message);
         return httplib::Server::HandlerResponse::Handled;
       }

@@ -1389,6 +1389,40 @@ std::string gzip(const std::string& bytes) {
   return zlib_encode(bytes, 15 + 16, Z_BEST_COMPRESSION);
 }
 
+// A client that sends the whole request before it reads the answer (Python's http.client,
+// without "Expect: 100-continue"), as exchange() but saying whether every byte went out.
+struct WholeExchange {
+  bool sent_all = false;
+  std::string reply;
+};
+WholeExchange exchange_whole(int port, const std::string& request) {
+  WholeExchange out;
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{60, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return out;
+  }
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  out.sent_all = sent == request.size();
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.reply.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  return out;
+}
+
 std::string chunked(const std::string& bytes, std::size_t chunk) {
   std::string out;
   for (std::size_t at = 0; at < bytes.size(); at += chunk) {
@@ -1549,6 +1583,51 @@ TEST(Serve, ARequestLineInAbsoluteFormIsServed) {
   EXPECT_TRUE(contains(wrong, "Allow: POST, OPTIONS")) << wrong;
   EXPECT_TRUE(ask("DELETE " + at + "/v1/documents/x1", "").starts_with("HTTP/1.1 200"));
   EXPECT_TRUE(ask("GET " + at + "/v2/x", "").starts_with("HTTP/1.1 404"));
+}
+
+// A body refused before it is read (over --max-body, no token, a content type or parameter not
+// taken) is still read and thrown away, up to 64 MiB, for a client that sends all of it before
+// reading the answer: closed with the body unread, the connection was reset, and such a client
+// (Python's http.client) got "Broken pipe" instead of the answer.
+TEST(Serve, ARefusedBodyIsReadSoThatItsClientGetsTheAnswer) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/token", "s3cret\n");
+  Server server(dir + "/r.idx", {"--token-file", dir + "/token", "--max-body", "64K"});
+  ASSERT_GT(server.port(), 0) << server.log();
+  const std::string body = "[" + std::string(std::size_t{12} << 20, 'x') + "]";
+  const std::string auth = "Authorization: Bearer s3cret\r\n";
+  struct Case {
+    const char* what;
+    std::string head;
+    std::string body;
+    int status;
+  };
+  const auto head = [](const std::string& target, const std::string& headers) {
+    return "POST " + target + " HTTP/1.1\r\nHost: x\r\n" + headers;
+  };
+  const std::string json = "Content-Type: application/json\r\n";
+  const std::string length = fmt::format("Content-Length: {}\r\n\r\n", body.size());
+  const Case cases[] = {
+      {"a length over the limit", head("/v1/documents", auth + json + length), body, 413},
+      {"a chunked body over the limit",
+       head("/v1/documents", auth + json + "Transfer-Encoding: chunked\r\n\r\n"),
+       chunked(body, 65536), 413},
+      {"no token", head("/v1/documents", json + length), body, 401},
+      {"a content type not taken",
+       head("/v1/documents", auth + "Content-Type: text/csv\r\n" + length), body, 415},
+      {"an unknown parameter", head("/v1/query?passage=skip", json + length), body, 400}};
+  for (const Case& c : cases) {
+    const WholeExchange x = exchange_whole(server.port(), c.head + c.body);
+    EXPECT_TRUE(x.sent_all) << c.what;
+    EXPECT_TRUE(x.reply.starts_with(fmt::format("HTTP/1.1 {} ", c.status)))
+        << c.what << ": " << x.reply.substr(0, 300);
+    EXPECT_NE(x.reply.find(fmt::format("{{\"error\":{{\"code\":{},", c.status)), std::string::npos)
+        << c.what << ": " << x.reply.substr(0, 300);
+  }
+  // The service still answers.
+  auto health = server.client().Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 // --max-body holds whatever the framing: a chunked body, one that decompresses past the limit; a
