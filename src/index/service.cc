@@ -338,28 +338,36 @@ struct Service::Impl {
     options.on_request(r);
   }
 
-  // A body refused unread is read and thrown away, up to kDrainBytes in all, when its client did
-  // not send "Expect: 100-continue": such a client sends the whole body before it reads the
-  // answer, and a connection closed with data unread is reset, which loses the answer (Python's
-  // http.client raised BrokenPipeError instead of returning the 413). A declared length past the
-  // bound is not read: the connection closes at once. `read_already`: bytes the caller read.
+  // A body refused unread is read and thrown away, up to kDrainBytes and kDrainSeconds in all: a
+  // client without "Expect: 100-continue" (and one that was sent 100 Continue, which httplib
+  // does before routing) sends the whole body before it reads the answer, and a connection closed
+  // with data unread is reset, which loses the answer (Python's http.client raised
+  // BrokenPipeError instead of returning the 413). A declared length past the bound, or a
+  // multipart body (httplib would parse it), is not read: the connection closes at once.
   static constexpr std::size_t kDrainBytes = std::size_t{64} << 20;
-  static bool waits_for_continue(const httplib::Request& req) {
-    std::string expect = req.get_header_value("Expect");
-    for (char& c : expect) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return expect == "100-continue";
-  }
-  // Call after the answer is set: httplib sets the status to 413 when it skips a declared length
-  // over its limit, and the answer's own is put back.
+  static constexpr auto kDrainSeconds = std::chrono::seconds(10);
+  // Whether a refused body may still be read: kDrainBytes and kDrainSeconds not reached.
+  struct DrainBudget {
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    bool allows(std::size_t sent) const {
+      return sent <= kDrainBytes && std::chrono::steady_clock::now() - start < kDrainSeconds;
+    }
+  };
+  // Call after the answer is set: the status is put back should httplib set its own.
   static void drain(const httplib::Request& req, httplib::Response& res,
                     const httplib::ContentReader& reader) {
-    if (waits_for_continue(req) || declared_length(req) > kDrainBytes) return;
+    if (declared_length(req) > kDrainBytes || req.is_multipart_form_data()) return;
     if (!req.has_header("Transfer-Encoding") && declared_length(req) == 0) return;
+    // The bytes as sent: httplib would decode a Content-Encoding it knows (any naming "br" as
+    // Brotli), and empty members or metadata decode to nothing, which no byte count would bound.
+    auto& headers = const_cast<httplib::Request&>(req).headers;  // as framing_ok() does
+    headers.erase("Content-Encoding");
     const int status = res.status;
+    const DrainBudget budget;
     std::size_t read = 0;
     (void)reader([&](const char* /*data*/, std::size_t size) {
       read += size;
-      return read <= kDrainBytes;
+      return budget.allows(read);
     });
     res.status = status;
   }
@@ -436,26 +444,30 @@ struct Service::Impl {
     // Compression adds less than this margin to a body that decodes within the limit.
     const std::size_t sent_limit = compressed_body_limit(options.max_body_bytes);
     std::size_t sent = 0;
-    // Once the body is refused (over the limit), the rest is read and thrown away up to
-    // kDrainBytes sent in all, for a client that reads the answer only once it has sent the whole
-    // body (drain()); past that, or for a body that is not valid data, reading stops.
-    const bool drains = !waits_for_continue(req);
+    // Once the body is refused (over the limit), the rest is read and thrown away within the
+    // drain's bounds, for a client that reads the answer only once it has sent the whole body
+    // (drain()); past them, or for a body that is not valid data, reading stops.
+    std::optional<DrainBudget> drain_budget;
+    auto drain_on = [&] {
+      if (!drain_budget) drain_budget.emplace();
+      return drain_budget->allows(sent);
+    };
     bool read = reader([&](const char* data, std::size_t size) {
       sent += size;
-      if (too_large || sent_too_large) return drains && sent <= kDrainBytes;
+      if (too_large || sent_too_large) return drain_on();
       if (decoder) {
         if (sent > sent_limit) {
           sent_too_large = true;
-          return drains && sent <= kDrainBytes;
+          return drain_on();
         }
         if (decoder->feed({data, size}, body)) return true;
         too_large = decoder->over_limit();
-        return too_large && drains && sent <= kDrainBytes;
+        return too_large && drain_on();
       }
       if (size > options.max_body_bytes - body.size()) {
         too_large = true;
         body.clear();
-        return drains && sent <= kDrainBytes;
+        return drain_on();
       }
       body.append(data, size);
       return true;
@@ -858,7 +870,11 @@ Service::~Service() = default;
 Status Service::bind() {
   Impl& s = *impl_;
   s.routes();
-  s.server.set_payload_max_length(s.options.max_body_bytes);
+  // Above what the service reads of any body (--max-body, or a refused body's drain): the limits
+  // are the service's own (read_body, drain), and httplib, which skips a length over this one
+  // by itself however slowly it comes, never does.
+  const std::size_t most = std::max(s.options.max_body_bytes, Impl::kDrainBytes);
+  s.server.set_payload_max_length(most < std::numeric_limits<std::size_t>::max() ? most + 1 : most);
   s.server.set_read_timeout(s.options.timeout_seconds, 0);
   s.server.set_write_timeout(s.options.timeout_seconds, 0);
   s.server.set_keep_alive_max_count(1000);
