@@ -615,9 +615,11 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   stage.progress = read.progress;
   stage.label = store ? "index add" : "index query";
   Status read_status = read_corpus(**source, stage, on_problem, corpus, part);
-  if (!read_status.ok() && stopped) {
-    // Asked to stop: the batch whose commit is in flight is committed and answered; the
-    // documents read since are neither added nor answered.
+  // Asked to stop while reading, or once it was done (the last batch not yet compared): the
+  // batch whose commit is in flight is committed and answered; the documents read since are
+  // neither added nor answered.
+  stopped = stopped || (read_status.ok() && read.stop != nullptr && read.stop->load());
+  if (stopped) {
     const auto waited = std::chrono::steady_clock::now();
     DOPPEL_RETURN_IF_ERROR(finish_behind());
     stats.commit_seconds += seconds_since(waited);

@@ -270,7 +270,7 @@ TEST(Index, TheSummarySaysWhatTheCallDid) {
   };
   const Call calls[] = {
       {{"index", "add", idx, dir + "/d.jsonl", "--skip-passages"},
-       "passages found in them later have no source)",
+       "passages found in them later cannot name them as the source)",
        true},
       {{"index", "query", idx, dir + "/q.jsonl"}, "passages have no source)", false},
       {{"index", "query", idx, dir + "/q.jsonl", "--skip-passages"},
@@ -1047,7 +1047,7 @@ TEST(Index, AnAddOfFilesStoppedBySigintAnswersEveryDocumentThatStays) {
                          "committed"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("doppel index add: stopped; " + thousands(stayed) +
+    EXPECT_NE(r.err.find("doppel index add: stopped by SIGINT; " + thousands(stayed) +
                          " documents were "
                          "committed before the stop and stay in the index"),
               std::string::npos)
@@ -1066,6 +1066,32 @@ TEST(Index, AnAddOfFilesStoppedBySigintAnswersEveryDocumentThatStays) {
                 stayed);
     }
   }
+}
+
+// Stopped before its first batch was committed (one batch for the whole input), an add that made
+// the index takes it away again, and says that nothing was added.
+TEST(Index, AnAddStoppedBeforeItsFirstCommitLeavesNoIndex) {
+  const std::string dir = temp_dir();
+  std::string docs;
+  for (int i = 0; i < 60000; ++i) docs += doc("d" + std::to_string(i), words(i, 30)) + "\n";
+  write_file(dir + "/in.jsonl", docs);
+  const std::string index = dir + "/n.idx";
+  std::optional<std::chrono::steady_clock::time_point> opened;
+  const RunResult r = run_doppel_interrupted(
+      {"index", "add", index, dir + "/in.jsonl", "--batch", "100000", "-q"}, "", SIGINT, [&] {
+        if (!opened && std::filesystem::exists(index + "/data.log")) {
+          opened = std::chrono::steady_clock::now();
+        }
+        return opened &&
+               std::chrono::steady_clock::now() - *opened > std::chrono::milliseconds(300);
+      });
+  EXPECT_EQ(r.exit_code, 130) << r.err;
+  EXPECT_NE(r.err.find("doppel index add: stopped by SIGINT before any document was committed; "
+                       "nothing was added"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_FALSE(std::filesystem::exists(index)) << r.err;
 }
 
 // An answer line without what --skip-passages leaves out: passages, new_code_points, new_share.

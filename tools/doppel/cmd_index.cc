@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -56,11 +57,11 @@ void print_summary(const IndexCallStats& st, const Index& index, bool add, int t
   }
   s += fmt::format("  near candidates   {:>12}\n", thousands(st.near_candidates));
   // Without --skip-passages, this call's passages have no source; with it, an add's documents
-  // give none to the passages later documents find in them (a query's give nothing later).
+  // cannot be named the source of passages later documents find in them (a query's are not kept).
   s += summary_dates(c, read,
                      index_read.find_passages ? "passages have no source"
-                     : add                    ? "passages found in them later have no source"
-                                              : "passages were not looked for");
+                     : add ? "passages found in them later cannot name them as the source"
+                           : "passages were not looked for");
   // A query commits and publishes nothing: those steps are left out, not printed as 0.
   const std::string writes =
       add ? fmt::format(", commit {:.3f}, publish {:.3f}", st.commit_seconds, st.publish_seconds)
@@ -152,8 +153,8 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
                              return in != "-" && (type == std::filesystem::file_type::regular ||
                                                   type == std::filesystem::file_type::directory);
                            });
-  std::atomic<bool> stop{false};
-  const InterruptGuard guard(s.index_read.progress, false, reads_files ? &stop : nullptr);
+  std::atomic<bool> stop{false};  // armed only while the add runs (below)
+  const InterruptGuard guard(s.index_read.progress);
   DOPPEL_RETURN_IF_ERROR(outputs.open(outputs_given));
   std::error_code error;
   namespace fs = std::filesystem;
@@ -209,8 +210,10 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
       return written.ok() ? out.flush() : written;
     };
   }
+  if (reads_files) InterruptGuard::arm_stop(&stop);
   auto result = add ? (*index)->add(s.inputs, read, warnings.callback(), on_answer)
                     : (*index)->query(s.inputs, read, warnings.callback(), on_answer);
+  InterruptGuard::disarm_stop();  // from here a signal ends the run at once, as elsewhere
   // The answers of batches committed before a failure go out too (on standard output they are
   // all a caller learns of them).
   const Status written = out.write(lines);
@@ -234,17 +237,30 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
     // Stopped by a signal: what was committed stays and was answered; an answers file is written
     // only by a run that succeeds (RunOutputs removes it).
     interrupted = true;
+    const int sig = InterruptGuard::stop_signal();
+    const char* by = sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM";
+    if (committed == 0) {
+      // An index this run made is taken away again, as after an error (undo_creation).
+      (void)undo_creation(Status::Ok());
+      std::fprintf(stderr,
+                   "doppel index add: stopped by %s before any document was committed; nothing "
+                   "was added\n",
+                   by);
+      return Status::Ok();
+    }
     const bool to_file = named_descriptor(s.answers) < 0 && s.answers != "-";
+    const std::string answers =
+        to_file ? fmt::format(
+                      "their answers not in {}, which only a run that succeeds writes "
+                      "(doppel index remove takes documents out)",
+                      s.answers)
+                : std::string("their answers written");
     std::fprintf(stderr,
-                 "doppel index add: stopped; %s %s committed before the stop and stay%s in the "
-                 "index, %s; the rest of the input was not added\n",
-                 thousands(committed).c_str(), committed == 1 ? "document was" : "documents were",
-                 committed == 1 ? "s" : "",
-                 to_file ? fmt::format("their answers not in {}, which only a run that succeeds "
-                                       "writes (doppel index remove takes documents out)",
-                                       s.answers)
-                               .c_str()
-                         : "their answers written");
+                 "doppel index add: stopped by %s; %s %s committed before the stop and stay%s in "
+                 "the index, %s; the rest of the input was not added\n",
+                 by, thousands(committed).c_str(),
+                 committed == 1 ? "document was" : "documents were", committed == 1 ? "s" : "",
+                 answers.c_str());
     return Status::Ok();
   }
   DOPPEL_RETURN_IF_ERROR(outputs.commit());

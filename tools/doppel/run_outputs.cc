@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -43,14 +44,17 @@ void say_signal(int sig) {
 
 // Only async-signal-safe calls: atomics, unlink, write, _exit.
 void on_signal(int sig) {
-  // A run that can stop early is asked to, the first time, while it is still writing.
+  // A run that can stop early is asked to, the first time, while it is still writing. The handler
+  // then returns: errno is kept for the code it interrupted.
   if (std::atomic<bool>* stop = g_stop.load(); stop != nullptr && g_phase.load() == kWriting) {
     if (!stop->exchange(true)) {
+      const int saved_errno = errno;
       g_stop_signal.store(sig);
       if (!g_quiet.load()) {
         say_signal(sig);
         write_stderr("; stopping once the batch in flight is committed (again to stop at once)\n");
       }
+      errno = saved_errno;
       return;
     }
   }
@@ -95,15 +99,18 @@ void unregister_temporary(const char* path) {
 
 }  // namespace
 
-InterruptGuard::InterruptGuard(bool progress, bool quiet, std::atomic<bool>* stop) {
+InterruptGuard::InterruptGuard(bool progress, bool quiet) {
   g_progress = progress;
   g_quiet = quiet;
-  g_stop = stop;
+  g_stop = nullptr;
   g_stop_signal = 0;
   g_phase = kWriting;
   g_pending = 0;
   struct sigaction sa {};
   sa.sa_handler = on_signal;
+  // A handler that returns (arm_stop) lets the interrupted system call go on rather than fail
+  // with EINTR: a commit's fdatasync, a read.
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   for (std::size_t i = 0; i < std::size(kSignals); ++i) {
     sigaction(kSignals[i], nullptr, &g_old[i]);
@@ -119,6 +126,8 @@ InterruptGuard::~InterruptGuard() {
   g_stop = nullptr;
 }
 
+void InterruptGuard::arm_stop(std::atomic<bool>* stop) { g_stop = stop; }
+void InterruptGuard::disarm_stop() { g_stop = nullptr; }
 int InterruptGuard::stop_signal() { return g_stop_signal.load(); }
 
 RunOutputs::~RunOutputs() {

@@ -27,12 +27,15 @@ namespace doppel::cli {
 // `progress`: a progress bar may be on the terminal's last line (cleared first). `quiet`: say
 // nothing (the ranks of a distributed run other than rank 0, which speaks for the job).
 //
-// With `stop` (a run that can end early and keep what it did: `doppel index add` of files), the
-// first signal only sets *stop and says that the run is stopping; the run then ends as it sees
-// fit. A second one, or one while outputs are being committed, is handled as above.
+// Between arm_stop(stop) and disarm_stop() (around the work of a run that can end early and keep
+// what it did: `doppel index add` of files), the first signal only sets *stop and says that the
+// run is stopping; the run then ends as it sees fit. A second one, or one outside that stretch,
+// is handled as above.
 class InterruptGuard {
  public:
-  explicit InterruptGuard(bool progress, bool quiet = false, std::atomic<bool>* stop = nullptr);
+  explicit InterruptGuard(bool progress, bool quiet = false);
+  static void arm_stop(std::atomic<bool>* stop);
+  static void disarm_stop();
   // The signal that set `stop`, or 0.
   static int stop_signal();
   ~InterruptGuard();
