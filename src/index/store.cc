@@ -302,7 +302,12 @@ Status DataLog::append(std::string_view bytes) {
 }
 
 Status DataLog::sync() {
-  if (fdatasync(fd_) != 0) {
+  // A signal handler that returns (doppel index add's first Ctrl-C) may interrupt it: tried again.
+  int synced = 0;
+  do {
+    synced = fdatasync(fd_);
+  } while (synced != 0 && errno == EINTR);
+  if (synced != 0) {
     return Status::IoError(fmt::format("{}: sync failed: {}", path_, std::strerror(errno)));
   }
   return Status::Ok();
