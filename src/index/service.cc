@@ -239,6 +239,18 @@ const char* methods_of(std::string_view path) {
   return nullptr;
 }
 
+// Whether `allow` (methods_of(); null: no such path) has `method` (HEAD where it has GET).
+bool method_allowed(const char* allow, std::string_view method) {
+  bool allowed = false;
+  for (std::string_view rest = allow == nullptr ? "" : allow; !rest.empty();) {
+    const std::size_t comma = std::min(rest.find(", "), rest.size());
+    const std::string_view m = rest.substr(0, comma);
+    allowed |= m == method || (m == "GET" && method == "HEAD");
+    rest.remove_prefix(std::min(comma + 2, rest.size()));
+  }
+  return allowed;
+}
+
 // 405 with the methods the path has; `close`: the request's body is unread (reply_error_and_close).
 void reply_not_allowed(const httplib::Request& req, httplib::Response& res, const char* allow,
                        bool close) {
@@ -612,13 +624,14 @@ struct Service::Impl {
     return std::nullopt;
   }
 
-  // The query parameters of a known path: /v1/documents and /v1/query take `passages=on|skip`,
-  // once; no path takes any other. An unknown one (a misspelt `passage=skip`) is refused rather
-  // than ignored, which would do what the client did not ask for without a word. Pure: the
-  // 100-continue handler asks it too.
+  // The query parameters of a known path and method: /v1/documents and /v1/query take
+  // `passages=on|skip`, once; no path takes any other. An unknown one (a misspelt `passage=skip`)
+  // is refused rather than ignored, which would do what the client did not ask for without a word.
+  // Pure: the 100-continue handler asks it too.
   static std::optional<Refusal> parameter_refusal(const httplib::Request& req) {
     const std::string_view path = api_path(req);
-    if (req.params.empty() || methods_of(path) == nullptr) return std::nullopt;
+    // An unknown path (404) or a method the path does not have (405) is answered as such first.
+    if (req.params.empty() || !method_allowed(methods_of(path), req.method)) return std::nullopt;
     const bool documents_path = path == "/v1/documents" || path == "/v1/query";
     for (const auto& [name, value] : req.params) {
       if (documents_path && name == "passages") continue;
@@ -671,13 +684,7 @@ struct Service::Impl {
         (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0");
     if (!body) return httplib::Server::HandlerResponse::Unhandled;
     const char* allow = methods_of(api_path(req));
-    bool allowed = false;
-    for (std::string_view rest = allow == nullptr ? "" : allow; !rest.empty();) {
-      const std::size_t comma = std::min(rest.find(", "), rest.size());
-      const std::string_view m = rest.substr(0, comma);
-      allowed |= m == req.method || (m == "GET" && req.method == "HEAD");
-      rest.remove_prefix(std::min(comma + 2, rest.size()));
-    }
+    const bool allowed = method_allowed(allow, req.method);
     const std::string method = req.method;
     if (allow == nullptr) {
       reply_error_and_close(req, res, 404, kNoSuchPath);

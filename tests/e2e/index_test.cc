@@ -1287,6 +1287,10 @@ TEST(Serve, PassagesSkipAnswersWithoutPassages) {
     EXPECT_NE(bad->body.find(std::string("unknown query parameter ") + u.says), std::string::npos)
         << u.target << ": " << bad->body;
   }
+  // A method the path does not have is answered 405 first, parameters or not.
+  auto wrong_method = server.client().Delete("/health?probe=1");
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405) << wrong_method->body;
   auto fresh = server.client();
   auto record = fresh.Get("/v1/documents/a");
   ASSERT_TRUE(record);
