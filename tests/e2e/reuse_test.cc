@@ -1,6 +1,7 @@
 // `doppel reuse` end to end: planted passages in generated text (offsets, clusters, sources,
 // cleaned corpus, threads, boilerplate in many documents), the example corpus, and the user's
 // seed articles against the hand-made truth in ../shared/eval (skipped without ../shared).
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -209,6 +210,43 @@ TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("long words                   1  documents"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("dates                     none"), std::string::npos) << r.err;
+}
+
+// The summary's reused share is one of characters, as each document's is: a Chinese passage
+// (three bytes a character) shared beside English text of each document's own weighed three
+// times as much in bytes.
+TEST(Reuse, TheSummaryGivesTheReusedShareInCharacters) {
+  const std::string dir = temp_dir();
+  std::string chinese;  // 60 letters, U+4E00 onwards every 7th
+  for (int k = 0; k < 60; ++k) {
+    const int cp = 0x4e00 + 7 * k;
+    chinese += static_cast<char>(0xe0 | (cp >> 12));
+    chinese += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    chinese += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+  write_file(dir + "/d.jsonl", jsonl_doc("a", chinese + " " + random_text(11, 80)) + "\n" +
+                                   jsonl_doc("b", random_text(12, 80) + " " + chinese) + "\n");
+  const RunResult r = run_doppel(
+      {"reuse", dir + "/d.jsonl", "--documents", dir + "/docs.jsonl", "--stats", dir + "/s.json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::uint64_t reused = 0, chars = 0;
+  for (const std::string& line : split_lines(read_file(dir + "/docs.jsonl"))) {
+    simdjson::dom::parser parser;
+    const simdjson::dom::element doc = parser.parse(line);
+    reused += std::uint64_t(doc["reused_chars"]);
+    chars += std::uint64_t(doc["chars"]);
+  }
+  ASSERT_GE(reused, 120u) << "the Chinese passage is found in both";
+  const std::string stats = read_file(dir + "/s.json");
+  simdjson::dom::parser parser;
+  const simdjson::dom::element st = parser.parse(stats);
+  const double byte_share = double(std::uint64_t(st["passages"]["reused_bytes"])) /
+                            double(std::uint64_t(st["passages"]["text_bytes"]));
+  const double char_share = double(reused) / double(chars);
+  ASSERT_GT(byte_share - char_share, 0.1) << "the two differ here";
+  EXPECT_NE(r.err.find(fmt::format("({:.0f}% of the characters compared)", 100 * char_share)),
+            std::string::npos)
+      << r.err;
 }
 
 // Dates in a form doppel does not read are ordered as text, which can make one the source of

@@ -167,8 +167,14 @@ void print_summary(const ReuseResult& r, const ReuseOptions& o, const std::strin
   s += fmt::format("  passages          {:>12}  ({} occurrences, {} aligned pairs)\n",
                    thousands(r.clusters.size()), thousands(r.occurrences.size()),
                    thousands(r.pairs.size()));
-  s += fmt::format("  reused text       {:>12}  ({} of the text compared)\n",
-                   human_bytes(double(rs.reused_bytes)), percent(rs.reused_bytes, rs.text_bytes));
+  // The share in characters (code points), as each document's line gives it: in bytes, text of
+  // three-byte characters (Chinese) weighed three times as much as ASCII beside it.
+  std::uint64_t reused = 0, chars = 0;
+  for (const std::uint64_t n : reused_chars(r)) reused += n;
+  for (const std::uint64_t n : r.doc_chars) chars += n;
+  s += fmt::format("  reused text       {:>12}  ({} of the characters compared)\n",
+                   human_bytes(double(rs.reused_bytes)),
+                   chars > 0 ? percent(reused, chars) : percent(rs.reused_bytes, rs.text_bytes));
   s += summary_long_words(rs.long_word_docs);
   s +=
       fmt::format("  seeds             {:>12}  ({} chains aligned; {} frequent n-grams)\n",
