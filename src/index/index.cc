@@ -616,21 +616,10 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   stage.label = store ? "index add" : "index query";
   Status read_status = read_corpus(**source, stage, on_problem, corpus, part);
   // Asked to stop while reading, or once it was done (the last batch not yet compared): the
-  // batch whose commit is in flight is committed and answered; the documents read since are
-  // neither added nor answered.
+  // batch whose commit is in flight is committed and answered below; the documents read since
+  // are not flushed, so neither added nor answered.
   stopped = stopped || (read_status.ok() && read.stop != nullptr && read.stop->load());
-  if (stopped) {
-    const auto waited = std::chrono::steady_clock::now();
-    DOPPEL_RETURN_IF_ERROR(finish_behind());
-    stats.commit_seconds += seconds_since(waited);
-    outside_read += seconds_since(waited);
-    stats.stopped = true;
-    stats.seconds = seconds_since(start);
-    stats.read_seconds = stats.seconds - outside_read;
-    stats.peak_rss_bytes = peak_rss_bytes();
-    return stats;
-  }
-  if (!read_status.ok()) {
+  if (!read_status.ok() && !stopped) {
     // The batch in flight stays when its commit succeeds, and its answers go out, as those of
     // the batches committed before an error do.
     if (Status last = finish_behind(); !last.ok() && answer_failed.ok()) {
@@ -639,7 +628,7 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     }
     return read_status;
   }
-  if (read.all_or_nothing && corpus.stats.bad() > 0) {
+  if (!stopped && read.all_or_nothing && corpus.stats.bad() > 0) {
     std::string list;
     std::size_t shown = 0;
     for (const ReadProblem& p : corpus.problems) {
@@ -653,13 +642,14 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
         fmt::format("{} of {} documents are bad input; nothing was {}: {}", corpus.stats.bad(),
                     corpus.stats.documents, store ? "added" : "answered", list));
   }
-  Status flushed = flush();
+  Status flushed = stopped ? Status::Ok() : flush();
   const auto waited = std::chrono::steady_clock::now();
   const Status last = finish_behind();            // joins the thread whatever failed before
   stats.commit_seconds += seconds_since(waited);  // the last batch's commit
   outside_read += seconds_since(waited);
   DOPPEL_RETURN_IF_ERROR(flushed);
   DOPPEL_RETURN_IF_ERROR(last);
+  stats.stopped = stopped;
   stats.seconds = seconds_since(start);
   stats.read_seconds = stats.seconds - outside_read;
   stats.peak_rss_bytes = peak_rss_bytes();

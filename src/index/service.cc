@@ -227,11 +227,16 @@ std::string route(std::string_view path) {
   return "(?:[hH][tT][tT][pP][sS]?://[^/]*)?" + std::string(path);
 }
 
+// The paths that take documents in a POST's body (and the `passages` parameter).
+bool is_documents_path(std::string_view path) {
+  return path == "/v1/documents" || path == "/v1/query";
+}
+
 // The methods of each path of the API (the Allow header of 405 and OPTIONS); null: no such path.
 // cpp-httplib answers HEAD with the GET handler, the body left out.
 const char* methods_of(std::string_view path) {
   if (path == "/health" || path == "/v1/stats") return "GET, HEAD, OPTIONS";
-  if (path == "/v1/documents" || path == "/v1/query") return "POST, OPTIONS";
+  if (is_documents_path(path)) return "POST, OPTIONS";
   constexpr std::string_view kDocument = "/v1/documents/";
   if (path.size() > kDocument.size() && path.starts_with(kDocument)) {
     return "GET, HEAD, DELETE, OPTIONS";
@@ -531,7 +536,7 @@ struct Service::Impl {
       return;
     }
     // ?passages=skip: answers without passages, as --skip-passages gives (a bulk load); checked
-    // by parameter_refusal() before routing.
+    // by parameter_refusal() above.
     const bool find_passages = req.get_param_value("passages") != "skip";
     std::string request_body;
     if (!read_body(req, res, reader, request_body)) return;
@@ -632,7 +637,7 @@ struct Service::Impl {
     const std::string_view path = api_path(req);
     // An unknown path (404) or a method the path does not have (405) is answered as such first.
     if (req.params.empty() || !method_allowed(methods_of(path), req.method)) return std::nullopt;
-    const bool documents_path = path == "/v1/documents" || path == "/v1/query";
+    const bool documents_path = is_documents_path(path);
     for (const auto& [name, value] : req.params) {
       if (documents_path && name == "passages") continue;
       return Refusal{400,
@@ -670,8 +675,7 @@ struct Service::Impl {
   // long a chunked body is and whatever a compressed one expands to), and its connection closed.
   httplib::Server::HandlerResponse refuse_other_bodies(const httplib::Request& req,
                                                        httplib::Response& res) const {
-    if (req.method == "POST" &&
-        (api_path(req) == "/v1/documents" || api_path(req) == "/v1/query")) {
+    if (req.method == "POST" && is_documents_path(api_path(req))) {
       return framing_ok(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                   : httplib::Server::HandlerResponse::Handled;
     }
@@ -700,35 +704,33 @@ struct Service::Impl {
     // "Expect: 100-continue": a body that would be refused (bad framing, no token, a content type
     // not taken, a length over the limit, a body where none belongs) is refused before the client
     // sends it. httplib asks this handler before pre-routing, so it checks what that would.
-    server.set_expect_100_continue_handler([this](const httplib::Request& req,
-                                                  httplib::Response& res) {
-      if (const auto refusal = parameter_refusal(req)) {
-        reply_error_and_close(res, refusal->code, refusal->message);
-        return refusal->code;
-      }
-      const bool documents_path = api_path(req) == "/v1/documents" || api_path(req) == "/v1/query";
-      if (req.method == "POST" && documents_path) {
-        if (const auto refusal = framing_refusal(req)) {
-          reply_error_and_close(res, refusal->code, refusal->message);
-          return refusal->code;
-        }
-        if (api_path(req) == "/v1/documents" && !authorized(req, res)) return res.status;
-        if (!documents_type(req)) {
-          reply_error_and_close(res, 415, kDocumentsTypeMessage);
-          return 415;
-        }
-      } else if (refuse_other_bodies(req, res) == httplib::Server::HandlerResponse::Handled) {
-        return res.status;
-      }
-      if (declared_length(req) <= options.max_body_bytes) return 100;
-      reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
-      return 413;
-    });
+    server.set_expect_100_continue_handler(
+        [this](const httplib::Request& req, httplib::Response& res) {
+          if (const auto refusal = parameter_refusal(req)) {
+            reply_error_and_close(res, refusal->code, refusal->message);
+            return refusal->code;
+          }
+          if (req.method == "POST" && is_documents_path(api_path(req))) {
+            if (const auto refusal = framing_refusal(req)) {
+              reply_error_and_close(res, refusal->code, refusal->message);
+              return refusal->code;
+            }
+            if (api_path(req) == "/v1/documents" && !authorized(req, res)) return res.status;
+            if (!documents_type(req)) {
+              reply_error_and_close(res, 415, kDocumentsTypeMessage);
+              return 415;
+            }
+          } else if (refuse_other_bodies(req, res) == httplib::Server::HandlerResponse::Handled) {
+            return res.status;
+          }
+          if (declared_length(req) <= options.max_body_bytes) return 100;
+          reply_error_and_close(res, 413, over_limit_message(options.max_body_bytes));
+          return 413;
+        });
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       note_start(req);
       // (A POST to /v1/documents or /v1/query is refused in documents(), which can drain it.)
-      const bool documents_post = req.method == "POST" && (api_path(req) == "/v1/documents" ||
-                                                           api_path(req) == "/v1/query");
+      const bool documents_post = req.method == "POST" && is_documents_path(api_path(req));
       if (const auto refusal = documents_post ? std::nullopt : parameter_refusal(req)) {
         reply_error_and_close(req, res, refusal->code, refusal->message);
         return httplib::Server::HandlerResponse::Handled;

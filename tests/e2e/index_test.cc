@@ -1385,42 +1385,10 @@ TEST(Serve, BadRequestsGetJsonErrors) {
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.log();
 }
 
-// Sends `head` and then `body` (as much of it as the server takes before it answers and closes)
-// on a new connection; returns everything that came back until the server closed it, or "" after
-// 60 s.
-std::string exchange(int port, const std::string& head, const std::string& body) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{60, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return "";
-  }
-  const std::string all = head + body;
-  for (std::size_t sent = 0; sent < all.size();) {
-    const ssize_t n = send(fd, all.data() + sent, all.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;  // the server answered and closed: the rest is never read
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string reply;
-  char buf[4096];
-  for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;)
-    reply.append(buf, static_cast<std::size_t>(n));
-  close(fd);
-  return reply;
-}
-
-std::string gzip(const std::string& bytes) {
-  return zlib_encode(bytes, 15 + 16, Z_BEST_COMPRESSION);
-}
-
-// A client that sends the whole request before it reads the answer (Python's http.client,
-// without "Expect: 100-continue"), as exchange() but saying whether every byte went out.
+// Sends `request` on a new connection, as much of it as the server takes before it answers and
+// closes (a client that sends the whole request before it reads the answer: Python's
+// http.client without "Expect: 100-continue"); then reads everything that comes back until the
+// server closes the connection (nothing after 60 s). Says whether every byte went out.
 struct WholeExchange {
   bool sent_all = false;
   std::string reply;
@@ -1451,6 +1419,15 @@ WholeExchange exchange_whole(int port, const std::string& request) {
     out.reply.append(buf, static_cast<std::size_t>(n));
   close(fd);
   return out;
+}
+
+// exchange_whole() of `head` and then `body`: what came back.
+std::string exchange(int port, const std::string& head, const std::string& body) {
+  return exchange_whole(port, head + body).reply;
+}
+
+std::string gzip(const std::string& bytes) {
+  return zlib_encode(bytes, 15 + 16, Z_BEST_COMPRESSION);
 }
 
 std::string chunked(const std::string& bytes, std::size_t chunk) {
