@@ -42,6 +42,9 @@ class CorpusSource {
   // (standard input, named pipes) themselves, and copies them when they are kept; later ones read
   // the copies, and fail for such inputs not kept.
   Result<std::unique_ptr<BatchReader>> read() const;
+  // Whether read() can be called again after the first reading: no input is read once, or
+  // those are kept (ReadOptions::keep_stdin).
+  bool can_read_again() const { return !reads_once() || read_.keep_stdin; }
   // Fails, naming the file, if a file read before has changed since it was first opened (its
   // size or modification time): a second reading would copy other text than was compared.
   Status unchanged() const;

@@ -13,9 +13,12 @@
 namespace doppel {
 
 // Calls `fn(doc, batch, raw, file)`, which returns a Status, for every document d of `corpus`
-// with `wanted(d)`, in input order. Fails if the input changed since the first reading.
+// with `wanted(d)`, in input order. Fails if the input changed since the first reading. With
+// `last`, the reading stops after document `last` (a few documents wanted near the start of a
+// large corpus need not read the rest of it).
 template <typename Wanted, typename Fn>
-Status reread_documents(const Corpus& corpus, Wanted wanted, Fn fn) {
+Status reread_documents(const Corpus& corpus, Wanted wanted, Fn fn,
+                        std::uint32_t last = UINT32_MAX) {
   if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
   DOPPEL_RETURN_IF_ERROR(corpus.source->unchanged());
   auto reader = corpus.source->read();
@@ -36,6 +39,7 @@ Status reread_documents(const Corpus& corpus, Wanted wanted, Fn fn) {
         return Status::IoError("the input changed between the two readings");
       }
       DOPPEL_RETURN_IF_ERROR(fn(this_doc, batch, raw, (*reader)->files()[raw.input]));
+      if (this_doc == last) return corpus.source->unchanged();
     }
   }
   if (doc != corpus.docs.size()) {

@@ -358,6 +358,45 @@ TEST(Reuse, ListingShowsTheLargestPassageFirstWithAFewOccurrences) {
   EXPECT_NE(block.find("  ... and 4 more occurrences\n"), std::string::npos) << block;
 }
 
+// The listing shows each passage's text, its start and its end on one line, read again from
+// the input (the run keeps no text); standard input, read once, is listed without it.
+TEST(Reuse, ListingShowsAnExcerptOfEachPassage) {
+  const std::string dir = temp_dir();
+  const std::string passage = random_text(33, 60);
+  std::string corpus;
+  for (int i = 0; i < 3; ++i) {
+    corpus +=
+        jsonl_doc("d" + std::to_string(i),
+                  random_text(70 + i, 20) + "\\n\\n" + passage + "\\n" + random_text(80 + i, 20),
+                  "2020-01-0" + std::to_string(3 - i)) +
+        "\n";
+  }
+  write_file(dir + "/three.jsonl", corpus);
+  const RunResult r = run_doppel({"reuse", dir + "/three.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t header = r.out.find("3 documents · 3 occurrences · first in d2");
+  ASSERT_NE(header, std::string::npos) << r.out;
+  const std::size_t line_begin = r.out.find('\n', header) + 1;
+  const std::string line = r.out.substr(line_begin, r.out.find('\n', line_begin) - line_begin);
+  // "  “<start of the passage> … <its end>”", cut at spaces.
+  const std::string first_words = passage.substr(0, passage.find(' ', 20));
+  // (The passage's last word, whether or not its span takes the full stop after it.)
+  const std::string last_words =
+      passage.substr(passage.rfind(' ', passage.size() - 12) + 1, std::string::npos);
+  const std::string last_without_stop = last_words.substr(0, last_words.size() - 1);
+  EXPECT_EQ(line.rfind("  \u201c" + first_words, 0), 0u) << line;
+  EXPECT_NE(line.find(" \u2026 "), std::string::npos) << line;
+  EXPECT_TRUE(line.ends_with(last_words + "\u201d") || line.ends_with(last_without_stop + "\u201d"))
+      << line;
+  EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
+
+  const RunResult piped = run_doppel({"reuse", "-"}, corpus);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(piped.out.find("3 documents · 3 occurrences"), std::string::npos) << piped.out;
+  EXPECT_EQ(piped.out.find("\u201c"), std::string::npos) << piped.out;
+  EXPECT_EQ(piped.err.find("warning"), std::string::npos) << piped.err;
+}
+
 TEST(Reuse, CleanedCorpusKeepsEveryDocumentWithoutThePassage) {
   const Planted p = plant(temp_dir());
   const ReuseRun r = run_reuse({p.path});

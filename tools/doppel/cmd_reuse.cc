@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "doppel/reuse.h"
 #include "output/reuse_stats.h"
 #include "run_outputs.h"
+#include "text/excerpt.h"
 
 namespace doppel::cli {
 namespace {
@@ -30,6 +32,39 @@ std::vector<OutputFlag> outputs_of(const Settings& s) {
 
 // Occurrences listed per passage on standard output; the others are counted.
 constexpr std::uint32_t kListedOccurrences = 5;
+// Code points of a passage's excerpt: with its indent and quotes, one line of 80 columns.
+constexpr std::size_t kExcerptChars = 74;
+
+// The occurrences a listing shows of cluster k: its source first, then the others in input order.
+std::vector<std::uint32_t> listed_occurrences(const ReuseResult& r, std::uint32_t k) {
+  const PassageCluster& cl = r.clusters[k];
+  std::vector<std::uint32_t> listed;
+  if (cl.source != kNoOccurrence) listed.push_back(cl.source);
+  for (std::uint32_t i = cl.occurrences_begin; i < cl.occurrences_begin + cl.size; ++i) {
+    if (listed.size() == kListedOccurrences) break;
+    if (i != cl.source) listed.push_back(i);
+  }
+  return listed;
+}
+
+// One excerpt per listed cluster (`order`): the text of its first listed occurrence, read again
+// from the inputs. None where the inputs cannot be read again (standard input not kept), and
+// none, with a warning, where the second reading fails (an input changed since).
+std::vector<std::string> cluster_excerpts(const ReuseResult& r,
+                                          std::span<const std::uint32_t> order) {
+  if (!r.corpus.source || !r.corpus.source->can_read_again()) return {};
+  std::vector<std::uint32_t> occurrences;
+  occurrences.reserve(order.size());
+  for (const std::uint32_t k : order) occurrences.push_back(listed_occurrences(r, k).front());
+  auto texts = occurrence_texts(r, occurrences);
+  if (!texts.ok()) {
+    std::fprintf(stderr, "doppel: warning: the passages are listed without their text: %s\n",
+                 printable(texts.status().ToString()).c_str());
+    return {};
+  }
+  for (std::string& t : *texts) t = excerpt(t, kExcerptChars);
+  return std::move(*texts);
+}
 
 // The passage clusters for a person, largest first (documents, then words of the longest
 // occurrence), one block each: a few occurrences, the source first, and a count of the rest.
@@ -53,6 +88,7 @@ void print_clusters(const ReuseResult& r, int show) {
   });
   const std::size_t limit =
       show <= 0 ? r.clusters.size() : std::min<std::size_t>(show, r.clusters.size());
+  const std::vector<std::string> excerpts = cluster_excerpts(r, std::span(order).first(limit));
   for (std::size_t n = 0; n < limit; ++n) {
     const std::uint32_t k = order[n];
     const PassageCluster& cl = r.clusters[k];
@@ -64,13 +100,8 @@ void print_clusters(const ReuseResult& r, int show) {
           fmt::format(" · first in {} ({})", printable_field(c.id(d)), printable_field(c.date(d)));
     }
     block += '\n';
-    // The source occurrence first, then the others in input order.
-    std::vector<std::uint32_t> listed;
-    if (cl.source != kNoOccurrence) listed.push_back(cl.source);
-    for (std::uint32_t i = cl.occurrences_begin; i < cl.occurrences_begin + cl.size; ++i) {
-      if (listed.size() == kListedOccurrences) break;
-      if (i != cl.source) listed.push_back(i);
-    }
+    if (!excerpts.empty()) block += fmt::format("  \u201c{}\u201d\n", excerpts[n]);
+    const std::vector<std::uint32_t> listed = listed_occurrences(r, k);
     for (const std::uint32_t i : listed) {
       const Occurrence& o = r.occurrences[i];
       const OccurrenceRole rl = role_of(r, o);
@@ -251,11 +282,13 @@ Status run_reuse_distributed(Settings& s, dist::Communicator& comm) {
   const std::uint64_t documents = rr.rc.totals.documents;
   ReuseResult& r = rr.result;
   Status written;
-  if (root && rereads) {
+  if (root && (rereads || listing)) {
+    // The listing's excerpts read the input again too, where it can be read again; a failure to
+    // open it fails only the outputs that need it.
     auto source = CorpusSource::open(s.inputs, o.read);
     if (source.ok()) {
       r.corpus.source = *source;
-    } else {
+    } else if (rereads) {
       written = source.status();
     }
   }

@@ -335,8 +335,8 @@ const std::vector<FlagDef>& flag_table() {
          return g.add_flag(f.name, s.reuse.keep_source, f.help);
        }},
       {"reuse.show", "--show", kOutput, "N",
-       "Passages (largest first, at most five occurrences each) and documents to list on standard "
-       "output (0: all)",
+       "Passages (largest first, each with an excerpt of its text and at most five occurrences) "
+       "and documents to list on standard output (0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.show)->check(not_negative());
        }},

@@ -1,0 +1,113 @@
+// The listing's one-line excerpt: white space folded, whole texts kept, long ones cut at a space
+// near the cut into a start and an end; checked on examples and, on random texts, against what
+// must hold of any excerpt (length, a prefix and a suffix of the folded text, valid UTF-8).
+#include "text/excerpt.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "text/utf8.h"
+
+namespace doppel {
+namespace {
+
+std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// The folded text, the slow way: words split at white space, joined by one space.
+std::string folded(std::string_view text) {
+  std::vector<std::string> words(1);
+  for (std::size_t i = 0; i < text.size();) {
+    char32_t cp = 0;
+    const int n = decode_utf8(text, i, cp);
+    const bool space = cp == ' ' || cp == '\n' || cp == '\t' || cp == '\r' || cp == 0xA0 ||
+                       cp == 0x3000 || cp == 0x2009;
+    if (space) {
+      if (!words.back().empty()) words.emplace_back();
+    } else {
+      words.back().append(text.substr(i, static_cast<std::size_t>(n)));
+    }
+    i += static_cast<std::size_t>(n);
+  }
+  std::string out;
+  for (const std::string& w : words) {
+    if (w.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += w;
+  }
+  return out;
+}
+
+TEST(Excerpt, AShortTextIsKeptWholeOnOneLine) {
+  EXPECT_EQ(excerpt("  The  war\n\nin\tAfghanistan \u00a0 ended. \n", 80),
+            "The war in Afghanistan ended.");
+  EXPECT_EQ(excerpt("", 80), "");
+  EXPECT_EQ(excerpt(" \n\t ", 80), "");
+}
+
+TEST(Excerpt, ALongTextKeepsItsStartAndItsEndCutAtSpaces) {
+  const std::string text =
+      "The Taliban took control of Kabul in August 2021, after the government collapsed and the "
+      "president fled the country; aid was frozen and the economy fell into a crisis that the "
+      "United Nations called one of the worst in the world.";
+  const std::string e = excerpt(text, 60);
+  EXPECT_LE(code_points(e), 60u);
+  EXPECT_EQ(e, "The Taliban took control of Kabul in \u2026 in the world.");
+}
+
+TEST(Excerpt, TextWithoutSpacesIsCutBetweenCharacters) {
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "\u4e2d\u6587";  // 100 code points of Chinese
+  const std::string e = excerpt(text, 20);
+  EXPECT_EQ(code_points(e), 20u);
+  EXPECT_EQ(e.substr(0, 3), "\u4e2d");
+  EXPECT_NE(e.find(" \u2026 "), std::string::npos);
+}
+
+TEST(Excerpt, InvalidBytesBecomeReplacementCharacters) {
+  EXPECT_EQ(excerpt("caf\xe9 ok", 80), "caf\ufffd ok");
+}
+
+TEST(Excerpt, RandomTextsGiveAStartAndAnEndOfTheFoldedText) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"a", "word", "longerword", " ", "  ", "\n", "\u00e9",
+                                           "\u4e2d", "\U0001F600", "\u3000", "\t", "x."};
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    const int n = static_cast<int>(rng() % 120);
+    for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+    const std::size_t max_chars = 9 + rng() % 60;
+    const std::string e = excerpt(text, max_chars);
+    const std::string whole = folded(text);
+    SCOPED_TRACE(testing::Message() << "text \"" << text << "\" max " << max_chars);
+    ASSERT_EQ(find_invalid_utf8(e), e.size());
+    ASSERT_LE(code_points(e), max_chars);
+    if (code_points(whole) <= max_chars) {
+      ASSERT_EQ(e, whole);
+      continue;
+    }
+    const std::size_t join = e.find(" \u2026 ");
+    ASSERT_NE(join, std::string::npos);
+    const std::string head = e.substr(0, join);
+    const std::string tail = e.substr(join + std::string_view(" \u2026 ").size());
+    ASSERT_EQ(whole.substr(0, head.size()), head);
+    ASSERT_GE(whole.size(), tail.size());
+    ASSERT_EQ(whole.substr(whole.size() - tail.size()), tail);
+    ASSERT_LT(head.size() + tail.size(), whole.size());
+    // Neither part is empty, and neither starts or ends with a space.
+    ASSERT_FALSE(head.empty());
+    ASSERT_FALSE(tail.empty());
+    ASSERT_NE(head.back(), ' ');
+    ASSERT_NE(tail.front(), ' ');
+  }
+}
+
+}  // namespace
+}  // namespace doppel
