@@ -189,7 +189,13 @@ class Index:
         about (BadInputWarning) as by dedup, or passed to `on_problem(message)`. Documents given
         from Python are each answered, so a call whose documents are all bad input answers them
         all "bad_input", and an empty one returns []; paths with no readable document at all
-        raise NoDocumentsError, as the command fails."""
+        raise NoDocumentsError, as the command fails.
+
+        Ctrl-C (KeyboardInterrupt, or an exception raised by another signal handler) stops the
+        call within about 50 ms of the next document read: the batch being read is dropped, the
+        one being committed is committed, and the exception is raised with an ``answers``
+        attribute holding the answers of every document added before the stop (they stay in the
+        index; the rest of the input was not added)."""
         if self.read_only:
             raise io.UnsupportedOperation(f"{self.path} is open read-only: add() needs a writer")
         self._check_not_feeding("add()")
@@ -251,7 +257,17 @@ class Index:
         on_problem = kw["on_problem"]
         if on_problem is not None:
             on_problem = self._guarded(on_problem)
-        answers, _, _ = _run(native_call, inputs, options, on_problem, kw["max_warnings"], strings)
+        try:
+            answers, _, _ = _run(native_call, inputs, options, on_problem, kw["max_warnings"],
+                                 strings)
+        except BaseException as e:
+            # Ctrl-C stopped an add once the batch in flight was committed: the answers of the
+            # documents it kept go with the exception (native: bytes of JSON Lines).
+            raw = getattr(e, "doppel_answers", None)
+            if raw is not None:
+                del e.doppel_answers
+                e.answers = _lines(raw)  # type: ignore[attr-defined]
+            raise
         return _lines(answers)
 
     def _guarded(self, on_problem: Callable[[str], None]) -> Callable[[str], None]:

@@ -13,12 +13,16 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -230,13 +234,71 @@ class IndexHandle {
       lines.push_back('\n');
       return Status::Ok();
     };
-    Result<IndexCallStats> r = with_index_nogil([&](Index& index) {
-      return add ? index.add(input.paths, read, problems, on_answer)
-                 : index.query(input.paths, read, problems, on_answer);
-    });
+    std::atomic<bool> stop{false};
+    read.stop = &stop;
+    Result<IndexCallStats> r = Status::Internal("not run");
+    const std::optional<py::error_already_set> interrupted = run_interruptibly(
+        [&] {
+          r = with_index([&](Index& index) {
+            return add ? index.add(input.paths, read, problems, on_answer)
+                       : index.query(input.paths, read, problems, on_answer);
+          });
+        },
+        stop);
+    if (interrupted) {
+      // Ctrl-C: the add stopped once the batch in flight was committed. Those documents stay in
+      // the index, and their answers go with the exception, so that none added goes unanswered.
+      if (add) interrupted->value().attr("doppel_answers") = py::bytes(lines);
+      throw *interrupted;
+    }
     if (input.env) input.env->rethrow();
     if (!r.ok()) raise(r.status());
     return py::bytes(lines);
+  }
+
+  // Runs `work` (which must not touch Python objects, but may take the GIL itself) on a thread
+  // of its own while this thread, the GIL released between looks, runs Python's signal handlers
+  // every 50 ms: the index works with the GIL released, and Python runs handlers only on the
+  // main thread when it holds the GIL, so Ctrl-C waited for the end of the call. The first
+  // exception a handler raises (KeyboardInterrupt) sets `stop`; the call then ends at its next
+  // document (index.h, IndexReadOptions::stop), and that exception is returned.
+  template <typename Work>
+  static std::optional<py::error_already_set> run_interruptibly(Work work,
+                                                                std::atomic<bool>& stop) {
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::exception_ptr failed;
+    std::thread worker([&] {
+      try {
+        work();
+      } catch (...) {
+        failed = std::current_exception();
+      }
+      const std::lock_guard lock(m);
+      done = true;
+      cv.notify_one();
+    });
+    std::optional<py::error_already_set> raised;
+    for (;;) {
+      bool finished = false;
+      {
+        const py::gil_scoped_release nogil;
+        std::unique_lock lock(m);
+        finished = cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; });
+      }
+      if (finished) break;
+      if (!raised && PyErr_CheckSignals() != 0) {
+        raised.emplace();  // takes the exception the handler set
+        stop = true;
+      }
+    }
+    {
+      const py::gil_scoped_release nogil;
+      worker.join();
+    }
+    if (failed) std::rethrow_exception(failed);
+    return raised;
   }
 
   std::shared_mutex mutex_;  // shared: a call in flight; exclusive: close()

@@ -547,3 +547,84 @@ def test_a_child_made_by_fork_cannot_write_the_parents_index(tmp_path):
     idx.close()
     with doppel.Index(tmp_path / "idx") as again:
         assert len(again) == 2
+
+
+def _sigint_after(seconds):
+    """Sends this process SIGINT after `seconds`, from a timer thread (Python runs the handler,
+    which raises KeyboardInterrupt, on the main thread)."""
+    import signal
+
+    timer = threading.Timer(seconds, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+@pytest.mark.parametrize("source", ["documents", "file"])
+def test_ctrl_c_stops_an_add_and_the_exception_answers_every_document_kept(tmp_path, source):
+    pulled = 0
+    total = 400_000
+    pool = words(2000, 9)
+
+    def documents():
+        nonlocal pulled
+        rng = random.Random(5)
+        for i in range(total):
+            pulled += 1
+            yield {"id": f"d{i}", "text": " ".join(rng.choices(pool, k=30)) + f" number {i}."}
+
+    if source == "file":
+        # Read by the library's own threads: before, Ctrl-C waited for the whole add.
+        path = tmp_path / "docs.jsonl"
+        with open(path, "w") as f:
+            for doc in documents():
+                f.write(json.dumps(doc) + "\n")
+        pulled = 0
+        inputs = str(path)
+    else:
+        inputs = documents()
+    with doppel.Index(tmp_path / "idx") as idx:
+        timer = _sigint_after(1.0)
+        start = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt) as raised:
+                idx.add(inputs, batch=2000)
+        finally:
+            timer.cancel()
+        took = time.monotonic() - start
+        if source == "documents":
+            assert pulled < total, "the add read its whole input before the interrupt was taken"
+        assert took < 10, f"the add took {took:.1f} s to stop"
+        answers = raised.value.answers
+        assert isinstance(answers, list)
+        assert len(answers) < total
+        added = [a["id"] for a in answers if a["added"]]
+        # Every document answered is in the index, and no other: the batch being read was dropped.
+        assert len(answers) % 2000 == 0
+        assert len(idx) == len(added)
+        for doc_id in (added[:3] + added[-3:]) if added else []:
+            assert idx.get(doc_id) is not None
+        assert idx.get(f"d{len(answers)}") is None
+        # The index works on after the stop.
+        more = idx.add(documents=[{"id": "after", "text": "a document added after the stop"}])
+        assert more[0]["added"] is True
+
+
+def test_ctrl_c_stops_a_query(tmp_path):
+    pulled = 0
+
+    def documents():
+        nonlocal pulled
+        for i in range(400_000):
+            pulled += 1
+            yield {"id": f"q{i}", "text": " ".join(words(30, i % 5000))}
+
+    with doppel.Index(tmp_path / "idx") as idx:
+        idx.add(documents=[{"id": "one", "text": BASE}])
+        timer = _sigint_after(1.0)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                idx.query(documents())
+        finally:
+            timer.cancel()
+        assert pulled < 400_000
+        assert len(idx) == 1
