@@ -77,8 +77,8 @@ TEST(Excerpt, InvalidBytesBecomeReplacementCharacters) {
 
 TEST(Excerpt, RandomTextsGiveAStartAndAnEndOfTheFoldedText) {
   std::mt19937 rng(7);
-  const std::vector<std::string> pieces = {"a", "word", "longerword", " ", "  ", "\n", "\u00e9",
-                                           "\u4e2d", "\U0001F600", "\u3000", "\t", "x."};
+  const std::vector<std::string> pieces = {"a",      "word",   "longerword", " ",      "  ", "\n",
+                                           "\u00e9", "\u4e2d", "\U0001F600", "\u3000", "\t", "x."};
   for (int round = 0; round < 3000; ++round) {
     std::string text;
     const int n = static_cast<int>(rng() % 120);
