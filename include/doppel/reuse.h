@@ -152,12 +152,14 @@ using CleanedDocumentCallback = std::function<Status(const CleanedDocument&)>;
 // input needs ReadOptions::keep_stdin.
 Status for_each_cleaned_document(const ReuseResult& result, const ReuseOptions& options,
                                  const CleanedDocumentCallback& fn);
-// The text of each of `occurrences` (indices into result.occurrences), in that order: its
-// document's source text between the occurrence's byte offsets, read again from the inputs. The
-// reading stops after the last document it needs. Standard input needs ReadOptions::keep_stdin;
-// fails if an input changed since the run read it.
-Result<std::vector<std::string>> occurrence_texts(const ReuseResult& result,
-                                                  std::span<const std::uint32_t> occurrences);
+// Calls `fn(k, text)` for each k of `occurrences` (indices into result.occurrences), in input
+// order: the text is its document's source text between the occurrence's byte offsets, read again
+// from the inputs, and valid during the call. The reading stops after the last document it needs.
+// Standard input needs ReadOptions::keep_stdin; fails if an input changed since the run read it.
+using OccurrenceTextCallback = std::function<Status(std::size_t k, std::string_view text)>;
+Status for_each_occurrence_text(const ReuseResult& result,
+                                std::span<const std::uint32_t> occurrences,
+                                const OccurrenceTextCallback& fn);
 // Reads the inputs again and writes each readable document with the passages of clusters over
 // at least options.min_docs documents removed, and the removed spans listed.
 Status write_cleaned_corpus(const ReuseResult& result, const ReuseOptions& options,

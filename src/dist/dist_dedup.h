@@ -19,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "dist/communicator.h"
@@ -89,8 +90,10 @@ Status write_deduplicated_part(const RankDedup& r, OutputStream& out);
 // How an id or a date is shown to a person (the front end's escaping of control characters).
 using ShownField = std::string (*)(std::string_view);
 // The listing for a person (print_clusters of one process): the blocks of this rank's clusters
-// numbered below `limit`, each id and date as `shown` gives it.
+// numbered below `limit`, each id and date as `shown` gives it, and each with the excerpt of
+// `excerpts` (cluster number and excerpt, by number) that has its number, if one does.
 Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField shown,
+                          std::span<const std::pair<std::uint32_t, std::string>> excerpts,
                           OutputStream& out);
 // Rank 0: the run's --stats, with the line "ranks": the number of ranks and the bytes they sent.
 Status write_stats_distributed(const RankDedup& r, const DedupOptions& options, int ranks,

@@ -2,6 +2,8 @@
 // documents and clusters (the lines come from output/dedup_lines.h).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "corpus/reread.h"
 #include "dist/dist_dedup.h"
 #include "output/dedup_lines.h"
@@ -30,21 +32,28 @@ Status write_clusters_part(const RankDedup& r, OutputStream& out) {
 }
 
 Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField shown,
+                          std::span<const std::pair<std::uint32_t, std::string>> excerpts,
                           OutputStream& out) {
   LineWriter w(out);
   std::string id;
   std::string date;
   for (const RankDedup::OwnedCluster& cl : r.clusters) {
     if (cl.number >= limit) break;
-    append_cluster_block(w.line(), cl.number, cl.all_exact, cl.size, cl.representative,
-                         [&](std::uint32_t k) {
-                           MemberLine m = member_line(r, cl, k);
-                           id = shown(m.id);  // each line is written before the next is asked for
-                           date = shown(m.date);
-                           m.id = id;
-                           m.date = date;
-                           return m;
-                         });
+    const auto excerpt = std::lower_bound(excerpts.begin(), excerpts.end(), cl.number,
+                                          [](const std::pair<std::uint32_t, std::string>& e,
+                                             std::uint32_t n) { return e.first < n; });
+    append_cluster_block(
+        w.line(), cl.number, cl.all_exact, cl.size, cl.representative,
+        [&](std::uint32_t k) {
+          MemberLine m = member_line(r, cl, k);
+          id = shown(m.id);  // each line is written before the next is asked for
+          date = shown(m.date);
+          m.id = id;
+          m.date = date;
+          return m;
+        },
+        excerpt != excerpts.end() && excerpt->first == cl.number ? std::string_view(excerpt->second)
+                                                                 : std::string_view());
     DOPPEL_RETURN_IF_ERROR(w.flush_if_full());
   }
   return w.flush();

@@ -1,7 +1,6 @@
 // What is new in each document: the corpus read again, each document's reused passages cut out
 // by the cleaning policy (passages/cleaning.h); and the text of a few occurrences, for a listing.
-#include <algorithm>
-
+#include "corpus/document_texts.h"
 #include "corpus/reread.h"
 #include "doppel/reuse.h"
 #include "input/document_parser.h"
@@ -46,47 +45,22 @@ Status for_each_cleaned_document(const ReuseResult& r, const ReuseOptions& optio
       });
 }
 
-Result<std::vector<std::string>> occurrence_texts(const ReuseResult& r,
-                                                  std::span<const std::uint32_t> occurrences) {
-  const Corpus& corpus = r.corpus;
-  if (!corpus.source) return Status::Internal("the corpus does not know where it came from");
-  std::vector<std::string> texts(occurrences.size());
-  if (occurrences.empty()) return texts;
-  // The wanted occurrences by document, so that each document is parsed once.
-  std::vector<std::uint32_t> order(occurrences.size());
-  for (std::uint32_t k = 0; k < order.size(); ++k) {
+Status for_each_occurrence_text(const ReuseResult& r, std::span<const std::uint32_t> occurrences,
+                                const OccurrenceTextCallback& fn) {
+  std::vector<std::uint32_t> docs(occurrences.size());
+  for (std::size_t k = 0; k < occurrences.size(); ++k) {
     if (occurrences[k] >= r.occurrences.size()) {
       return Status::InvalidArgument("an occurrence index is out of range");
     }
-    order[k] = k;
+    docs[k] = r.occurrences[occurrences[k]].doc;
   }
-  auto doc_of = [&](std::uint32_t k) { return r.occurrences[occurrences[k]].doc; };
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t x, std::uint32_t y) { return doc_of(x) < doc_of(y); });
-  DocumentParser parser(corpus.source->read_options());
-  ParsedDoc parsed;
-  std::size_t next = 0;
-  DOPPEL_RETURN_IF_ERROR(reread_documents(
-      corpus,
-      [&](std::uint32_t d) {
-        while (next < order.size() && doc_of(order[next]) < d) ++next;
-        return next < order.size() && doc_of(order[next]) == d;
-      },
-      [&](std::uint32_t doc, const Batch& batch, const RawDoc& raw, const InputFile& file) {
-        parser.parse(batch, raw, file, parsed);
-        for (; next < order.size() && doc_of(order[next]) == doc; ++next) {
-          const TextSpan& span = r.occurrences[occurrences[order[next]]].span;
-          if (parsed.status != ReadStatus::kOk || span.byte_end > parsed.source.size() ||
-              span.byte_begin > span.byte_end) {
-            return Status::IoError("the input changed between the two readings");
-          }
-          texts[order[next]] =
-              parsed.source.substr(span.byte_begin, span.byte_end - span.byte_begin);
-        }
-        return Status::Ok();
-      },
-      doc_of(order.back())));
-  return texts;
+  return for_each_document_text(r.corpus, docs, [&](std::size_t k, const ParsedDoc& parsed) {
+    const TextSpan& span = r.occurrences[occurrences[k]].span;
+    if (span.byte_end > parsed.source.size() || span.byte_begin > span.byte_end) {
+      return Status::IoError("the input changed between the two readings");
+    }
+    return fn(k, parsed.source.substr(span.byte_begin, span.byte_end - span.byte_begin));
+  });
 }
 
 }  // namespace doppel

@@ -73,12 +73,15 @@ void append_dedup_figures(std::string& s, const ReadStats& read, std::size_t fil
 void append_dedup_seconds(std::string& s, const DedupSeconds& seconds);
 
 // The clusters for a person: one block, the kept document first, then the others in input order
-// (member_at(k) as for append_cluster_line; `representative` is the kept member's index).
+// (member_at(k) as for append_cluster_line; `representative` is the kept member's index). An
+// `excerpt` of the kept document's text, when given, comes under the cluster's line, in quotes.
 template <typename MemberAt>
 void append_cluster_block(std::string& block, std::uint32_t number, bool all_exact,
-                          std::uint32_t size, std::uint32_t representative, MemberAt member_at) {
+                          std::uint32_t size, std::uint32_t representative, MemberAt member_at,
+                          std::string_view excerpt = {}) {
   block += fmt::format("cluster {} · {} · {} documents\n", number,
                        all_exact ? "exact duplicates" : "near duplicates", size);
+  if (!excerpt.empty()) block += fmt::format("  \u201c{}\u201d\n", excerpt);
   auto line = [&](const MemberLine& m, bool keep) {
     const std::string what =
         keep ? "keep " : (m.exact ? "exact" : fmt::format("{:.2f} ", m.similarity));

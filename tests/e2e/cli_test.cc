@@ -123,6 +123,29 @@ TEST(Output, ListingByDefault) {
   EXPECT_TRUE(contains(r.out, "word 5-gram shingles")) << r.out;
 }
 
+// Each cluster's kept document is shown by an excerpt of its text (its start and its end, read
+// again from the input), so that a person sees what the cluster is about; standard input, read
+// once, is listed without it.
+TEST(Output, ListingShowsAnExcerptOfEachKeptDocument) {
+  const RunResult r = run_doppel({"dedup", news_dir()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out,
+                       "cluster 0 · exact duplicates · 3 documents\n"
+                       "  \u201cCalderport's Tollard Swing Bridge reopened to \u2026 the next full "
+                       "meeting.\u201d\n"
+                       "  keep   01-harbour-bridge.txt"))
+      << r.out;
+  EXPECT_FALSE(contains(r.err, "warning")) << r.err;
+
+  const std::string text = random_text(5, 40);
+  const RunResult piped =
+      run_doppel({"dedup", "-"}, jsonl_doc("a", text) + "\n" + jsonl_doc("b", text) + "\n");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_TRUE(contains(piped.out, "cluster 0 · exact duplicates · 2 documents\n  keep "))
+      << piped.out;
+  EXPECT_FALSE(contains(piped.err, "warning")) << piped.err;
+}
+
 // Regression: -q printed the whole listing; quiet means nothing but errors.
 TEST(Output, QuietPrintsNothing) {
   for (const char* command : {"dedup", "reuse"}) {

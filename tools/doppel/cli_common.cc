@@ -1,7 +1,9 @@
 #include "cli_common.h"
 
+#include "corpus/corpus_source.h"
 #include "corpus/dates.h"
 #include "doppel/output.h"
+#include "text/excerpt.h"
 
 #include <unistd.h>
 
@@ -335,6 +337,25 @@ std::string escape_controls(std::string_view text, bool keep_lines) {
 
 std::string printable(std::string_view text) { return escape_controls(text, true); }
 std::string printable_field(std::string_view text) { return escape_controls(text, false); }
+
+std::vector<std::string> listing_excerpts(const Corpus& corpus, std::size_t count,
+                                          const std::function<Status(const TextVisitor&)>& read,
+                                          std::string_view what) {
+  // With its indent and quotes, an excerpt fills one line of 80 columns.
+  constexpr std::size_t kExcerptChars = 74;
+  if (count == 0 || !corpus.source || !corpus.source->can_read_again()) return {};
+  std::vector<std::string> excerpts(count);
+  const Status s = read([&](std::size_t k, std::string_view text) {
+    excerpts[k] = excerpt(text, kExcerptChars);
+    return Status::Ok();
+  });
+  if (!s.ok()) {
+    std::fprintf(stderr, "doppel: warning: the %s are listed without their text: %s\n",
+                 std::string(what).c_str(), printable(s.ToString()).c_str());
+    return {};
+  }
+  return excerpts;
+}
 
 int fail(const Status& s, std::string_view where) {
   std::string message;

@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -106,6 +108,16 @@ std::string summary_long_words(std::uint64_t documents);
 std::string printable(std::string_view text);
 // The same for one field of a line (an id, a date): tab and newline written as \x09 and \x0A too.
 std::string printable_field(std::string_view text);
+
+// The listings' one-line excerpts of texts (text/excerpt.h), for `count` texts that
+// `read(fn)` passes to fn(k, text) by their number k: the documents' or passages' texts, read
+// again from the corpus's inputs. None where the inputs cannot be read again (standard input not
+// kept for a second reading); none, with a warning naming `what`, where the reading fails (an
+// input changed since the run read it).
+using TextVisitor = std::function<Status(std::size_t k, std::string_view text)>;
+std::vector<std::string> listing_excerpts(const Corpus& corpus, std::size_t count,
+                                          const std::function<Status(const TextVisitor&)>& read,
+                                          std::string_view what);
 
 // Prints the error (options written as flags) and returns the exit status. `where`: the rank
 // and host of a distributed run's rank that failed ("rank 1 on node7"), or "".

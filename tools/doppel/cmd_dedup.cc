@@ -3,13 +3,16 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "corpus/document_texts.h"
 #if DOPPEL_FULL_BINARY
 #include "dist/dist_dedup.h"
 #include "distributed.h"
@@ -53,6 +56,17 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
     return;
   }
   const std::uint64_t limit = listing_limit(show, r.clusters.size());
+  // Each listed cluster's kept document says what the cluster is about.
+  std::vector<std::uint32_t> kept;
+  kept.reserve(limit);
+  for (std::size_t k = 0; k < limit; ++k) kept.push_back(r.clusters[k].representative);
+  const std::vector<std::string> excerpts = listing_excerpts(
+      c, kept.size(),
+      [&](const TextVisitor& fn) {
+        return for_each_document_text(
+            c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
+      },
+      "clusters");
   for (std::size_t k = 0; k < limit; ++k) {
     const Cluster& cl = r.clusters[k];
     const auto members = std::span(r.members).subspan(cl.members_begin, cl.size);
@@ -61,12 +75,14 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
     std::string block;
     std::deque<std::string> fields;  // the lines' ids and dates as printed (stable addresses)
     append_cluster_block(
-        block, static_cast<std::uint32_t>(k), cl.all_exact, cl.size, rep, [&](std::uint32_t i) {
+        block, static_cast<std::uint32_t>(k), cl.all_exact, cl.size, rep,
+        [&](std::uint32_t i) {
           const std::uint32_t d = members[i];
           const std::string& id = fields.emplace_back(printable_field(c.id(d)));
           const std::string& date = fields.emplace_back(printable_field(c.date(d)));
           return MemberLine{id, r.docs[d].similarity, r.docs[d].exact, date};
-        });
+        },
+        excerpts.empty() ? std::string_view() : std::string_view(excerpts[k]));
     std::fputs(printable(block).c_str(), stdout);
   }
   print_listing_end(limit, r.clusters.size(), o);
@@ -134,6 +150,48 @@ Status run_dedup(Settings& s) {
 }
 
 #if DOPPEL_FULL_BINARY
+// Collective. The excerpts of the kept documents of the clusters numbered below `limit`, by
+// cluster number, on every rank: each rank reads its own kept documents again, and the ranks that
+// list a cluster (which holds its first member, not always the kept one) get them from all.
+Result<std::vector<std::pair<std::uint32_t, std::string>>> kept_excerpts_distributed(
+    dist::Communicator& comm, const dist::RankDedup& r, std::uint64_t limit) {
+  std::vector<std::uint32_t> kept, numbers;
+  for (std::uint32_t d = 0; d < r.docs.size(); ++d) {
+    const DedupDocument& doc = r.docs[d];
+    if (doc.cluster != kNoCluster && doc.cluster < limit && doc.verdict == DedupVerdict::kKept) {
+      kept.push_back(d);
+      numbers.push_back(doc.cluster);
+    }
+  }
+  const Corpus& c = r.rc.corpus;
+  const std::vector<std::string> mine = listing_excerpts(
+      c, kept.size(),
+      [&](const TextVisitor& fn) {
+        return for_each_document_text(
+            c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
+      },
+      "clusters");
+  std::string sent;  // per excerpt: its cluster number and size (4 bytes each), then its bytes
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    const std::uint32_t head[2] = {numbers[k], static_cast<std::uint32_t>(mine[k].size())};
+    sent.append(reinterpret_cast<const char*>(head), sizeof head);
+    sent += mine[k];
+  }
+  auto all = comm.all_gather(sent);
+  if (!all.ok()) return all.status();
+  std::vector<std::pair<std::uint32_t, std::string>> excerpts;
+  for (const std::string& part : *all) {
+    for (std::size_t at = 0; at + 8 <= part.size();) {
+      std::uint32_t head[2];
+      std::memcpy(head, part.data() + at, sizeof head);
+      excerpts.emplace_back(head[0], part.substr(at + 8, head[1]));
+      at += 8 + head[1];
+    }
+  }
+  std::sort(excerpts.begin(), excerpts.end());
+  return excerpts;
+}
+
 // The same on the ranks of an MPI job (dist/dist_dedup.h): rank 0 opens the outputs, every rank
 // writes its part of each, and rank 0 joins them and renames them into place once all succeeded.
 Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
@@ -168,7 +226,10 @@ Status run_dedup_distributed(Settings& s, dist::Communicator& comm) {
   const std::uint64_t limit = listing_limit(s.show, r.clusters_total);
   dist::PartOutput listed;
   if (listing) {
-    DOPPEL_RETURN_IF_ERROR(comm.agree(dist::write_listing_part(r, limit, printable_field, listed)));
+    const auto excerpts = kept_excerpts_distributed(comm, r, limit);
+    if (!excerpts.ok()) return excerpts.status();
+    DOPPEL_RETURN_IF_ERROR(
+        comm.agree(dist::write_listing_part(r, limit, printable_field, *excerpts, listed)));
   }
   r.traffic.outputs = comm.bytes_sent() - before_outputs;
   std::vector<std::uint64_t> sent = {comm.bytes_sent()};

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli_common.h"
@@ -17,7 +18,6 @@
 #include "doppel/reuse.h"
 #include "output/reuse_stats.h"
 #include "run_outputs.h"
-#include "text/excerpt.h"
 
 namespace doppel::cli {
 namespace {
@@ -32,9 +32,6 @@ std::vector<OutputFlag> outputs_of(const Settings& s) {
 
 // Occurrences listed per passage on standard output; the others are counted.
 constexpr std::uint32_t kListedOccurrences = 5;
-// Code points of a passage's excerpt: with its indent and quotes, one line of 80 columns.
-constexpr std::size_t kExcerptChars = 74;
-
 // The occurrences a listing shows of cluster k: its source first, then the others in input order.
 std::vector<std::uint32_t> listed_occurrences(const ReuseResult& r, std::uint32_t k) {
   const PassageCluster& cl = r.clusters[k];
@@ -47,23 +44,16 @@ std::vector<std::uint32_t> listed_occurrences(const ReuseResult& r, std::uint32_
   return listed;
 }
 
-// One excerpt per listed cluster (`order`): the text of its first listed occurrence, read again
-// from the inputs. None where the inputs cannot be read again (standard input not kept), and
-// none, with a warning, where the second reading fails (an input changed since).
+// One excerpt per listed cluster (`order`): the text of its first listed occurrence.
 std::vector<std::string> cluster_excerpts(const ReuseResult& r,
                                           std::span<const std::uint32_t> order) {
-  if (!r.corpus.source || !r.corpus.source->can_read_again()) return {};
   std::vector<std::uint32_t> occurrences;
   occurrences.reserve(order.size());
   for (const std::uint32_t k : order) occurrences.push_back(listed_occurrences(r, k).front());
-  auto texts = occurrence_texts(r, occurrences);
-  if (!texts.ok()) {
-    std::fprintf(stderr, "doppel: warning: the passages are listed without their text: %s\n",
-                 printable(texts.status().ToString()).c_str());
-    return {};
-  }
-  for (std::string& t : *texts) t = excerpt(t, kExcerptChars);
-  return std::move(*texts);
+  return listing_excerpts(
+      r.corpus, occurrences.size(),
+      [&](const TextVisitor& fn) { return for_each_occurrence_text(r, occurrences, fn); },
+      "passages");
 }
 
 // The passage clusters for a person, largest first (documents, then words of the longest

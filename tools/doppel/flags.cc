@@ -300,7 +300,9 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.removed, false);
        }},
-      {"dedup.show", "--show", kOutput, "N", "Clusters to list on standard output (0: all)",
+      {"dedup.show", "--show", kOutput, "N",
+       "Clusters to list on standard output, each with an excerpt of its kept document's text "
+       "(0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.show)->check(not_negative());
        }},
