@@ -122,11 +122,11 @@ struct IndexReadOptions {
   // Called after each batch's answers went to the AnswerCallback (add: once its commit returned),
   // so that a caller buffering them can pass them on a batch at a time; a failure stops the call.
   std::function<Status()> after_batch;
-  // Set to true (by a signal handler, or another thread), the call stops reading: the batch being
-  // read is dropped unanswered, the one whose commit is in flight is committed and answered, and
-  // the call returns with IndexCallStats::stopped. Every document answered "added" stays; none
-  // other was added. `doppel index add` sets it on the first SIGINT, SIGTERM or SIGHUP.
-  const std::atomic<bool>* stop = nullptr;
+  // read.stop (ReadOptions::stop) set to true, by a signal handler or another thread, stops the
+  // call's reading: the batch being read is dropped unanswered, the one whose commit is in flight
+  // is committed and answered, and the call returns with IndexCallStats::stopped. Every document
+  // answered "added" stays; none other was added. `doppel index add` sets it on the first SIGINT,
+  // SIGTERM or SIGHUP.
 };
 
 // Checks `max_doc_bytes`, `threads` and `batch` (batch_docs).

@@ -3,6 +3,7 @@
 // its trade-off. Thread-safety: plain values.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -113,6 +114,11 @@ struct ReadOptions {
   // keeps documents by id, and its service names them by id in URLs.
   bool require_ids = false;
   std::size_t max_id_bytes = 0;
+  // Set to true (by another thread, or a signal handler), the call stops: dedup() and reuse()
+  // at their next batch of input or their next stage, failing with StatusCode::kCancelled;
+  // an index's add() and query() at their next document, as index.h says. The Python package
+  // sets it on Ctrl-C.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // The most threads a run or a service takes: more cores than doppel has been run on, and few

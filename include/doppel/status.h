@@ -23,6 +23,7 @@ enum class StatusCode {
   kNoDocuments,      // the inputs hold no document that could be read: nothing to compare
   kInternal,         // a broken invariant: a bug in doppel
   kOutOfMemory,      // an allocation failed
+  kCancelled,        // the caller asked the call to stop (ReadOptions::stop)
 };
 
 class [[nodiscard]] Status {
@@ -44,6 +45,9 @@ class [[nodiscard]] Status {
   }
   static Status OutOfMemory(std::string message) {
     return {StatusCode::kOutOfMemory, std::move(message)};
+  }
+  static Status Cancelled(std::string message) {
+    return {StatusCode::kCancelled, std::move(message)};
   }
 
   bool ok() const { return code_ == StatusCode::kOk; }

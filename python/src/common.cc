@@ -4,8 +4,13 @@
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
+#include <mutex>
 #include <span>
+#include <thread>
 
 namespace py = pybind11;
 
@@ -38,11 +43,53 @@ Exceptions& exceptions() {
       raise_message(exceptions().no_documents, s.message());
     case StatusCode::kOutOfMemory:
       raise_message(PyExc_MemoryError, s.message());
+    case StatusCode::kCancelled:
+      raise_message(PyExc_KeyboardInterrupt, s.message());
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;
   }
   throw std::runtime_error(s.ToString());
+}
+
+// --- Ctrl-C ------------------------------------------------------------------------------------
+
+std::optional<py::error_already_set> run_interruptibly(const std::function<void()>& work,
+                                                       std::atomic<bool>& stop) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool done = false;
+  std::exception_ptr failed;
+  std::thread worker([&] {
+    try {
+      work();
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    const std::lock_guard lock(m);
+    done = true;
+    cv.notify_one();
+  });
+  std::optional<py::error_already_set> raised;
+  for (;;) {
+    bool finished = false;
+    {
+      const py::gil_scoped_release nogil;
+      std::unique_lock lock(m);
+      finished = cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; });
+    }
+    if (finished) break;
+    if (!raised && PyErr_CheckSignals() != 0) {
+      raised.emplace();  // takes the exception the handler set
+      stop = true;
+    }
+  }
+  {
+    const py::gil_scoped_release nogil;
+    worker.join();
+  }
+  if (failed) std::rethrow_exception(failed);
+  return raised;
 }
 
 // --- documents from Python ---------------------------------------------------------------------

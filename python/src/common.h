@@ -5,6 +5,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
+#include <functional>
 #include <initializer_list>
 #include <limits>
 #include <memory>
@@ -85,6 +87,17 @@ RunInput input_of(pybind11::object paths, pybind11::object next_chunk);
 
 // Calls `on_problem(message)` for each bad-input problem as it is found (GIL taken).
 ProblemCallback problem_callback(pybind11::object on_problem);
+
+// --- Ctrl-C ------------------------------------------------------------------------------------
+
+// Runs `work` (which must not touch Python objects, but may take the GIL itself) on a thread of
+// its own while this thread, the GIL released between looks, runs Python's signal handlers every
+// 50 ms: the library works with the GIL released, and Python runs handlers only on the main
+// thread when it holds the GIL, so Ctrl-C would wait for the end of the call. The first exception
+// a handler raises (KeyboardInterrupt) sets `stop` (ReadOptions::stop: the call ends soon) and is
+// returned once `work` has returned; an exception `work` throws is thrown again.
+std::optional<pybind11::error_already_set> run_interruptibly(const std::function<void()>& work,
+                                                             std::atomic<bool>& stop);
 
 // --- options from keyword arguments ------------------------------------------------------------
 

@@ -13,16 +13,12 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -235,7 +231,7 @@ class IndexHandle {
       return Status::Ok();
     };
     std::atomic<bool> stop{false};
-    read.stop = &stop;
+    read.read.stop = &stop;
     Result<IndexCallStats> r = Status::Internal("not run");
     const std::optional<py::error_already_set> interrupted = run_interruptibly(
         [&] {
@@ -254,51 +250,6 @@ class IndexHandle {
     if (input.env) input.env->rethrow();
     if (!r.ok()) raise(r.status());
     return py::bytes(lines);
-  }
-
-  // Runs `work` (which must not touch Python objects, but may take the GIL itself) on a thread
-  // of its own while this thread, the GIL released between looks, runs Python's signal handlers
-  // every 50 ms: the index works with the GIL released, and Python runs handlers only on the
-  // main thread when it holds the GIL, so Ctrl-C waited for the end of the call. The first
-  // exception a handler raises (KeyboardInterrupt) sets `stop`; the call then ends at its next
-  // document (index.h, IndexReadOptions::stop), and that exception is returned.
-  template <typename Work>
-  static std::optional<py::error_already_set> run_interruptibly(Work work,
-                                                                std::atomic<bool>& stop) {
-    std::mutex m;
-    std::condition_variable cv;
-    bool done = false;
-    std::exception_ptr failed;
-    std::thread worker([&] {
-      try {
-        work();
-      } catch (...) {
-        failed = std::current_exception();
-      }
-      const std::lock_guard lock(m);
-      done = true;
-      cv.notify_one();
-    });
-    std::optional<py::error_already_set> raised;
-    for (;;) {
-      bool finished = false;
-      {
-        const py::gil_scoped_release nogil;
-        std::unique_lock lock(m);
-        finished = cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; });
-      }
-      if (finished) break;
-      if (!raised && PyErr_CheckSignals() != 0) {
-        raised.emplace();  // takes the exception the handler set
-        stop = true;
-      }
-    }
-    {
-      const py::gil_scoped_release nogil;
-      worker.join();
-    }
-    if (failed) std::rethrow_exception(failed);
-    return raised;
   }
 
   std::shared_mutex mutex_;  // shared: a call in flight; exclusive: close()

@@ -10,6 +10,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -170,10 +171,13 @@ class DedupRun {
   DedupRun(py::object paths, py::object next_chunk, const py::dict& kw, py::object on_problem)
       : input_(input_of(std::move(paths), std::move(next_chunk))), options_(dedup_options(kw)) {
     apply_input(input_, options_.read);
+    options_.read.stop = &stop_;
     Result<DedupResult> r = Status::Internal("not run");
-    {
-      const py::gil_scoped_release nogil;
-      r = dedup(input_.paths, options_, problem_callback(std::move(on_problem)));
+    const ProblemCallback problems = problem_callback(std::move(on_problem));
+    // Ctrl-C stops the job at its next batch or stage (ReadOptions::stop), and is raised here.
+    if (auto interrupted =
+            run_interruptibly([&] { r = dedup(input_.paths, options_, problems); }, stop_)) {
+      throw *interrupted;
     }
     if (input_.env) input_.env->rethrow();
     if (!r.ok()) raise(r.status());
@@ -198,6 +202,7 @@ class DedupRun {
 
  private:
   RunInput input_;
+  std::atomic<bool> stop_{false};  // options_.read.stop
   DedupOptions options_;
   DedupResult result_;
 };
@@ -207,10 +212,13 @@ class ReuseRun {
   ReuseRun(py::object paths, py::object next_chunk, const py::dict& kw, py::object on_problem)
       : input_(input_of(std::move(paths), std::move(next_chunk))), options_(reuse_options(kw)) {
     apply_input(input_, options_.read);
+    options_.read.stop = &stop_;
     Result<ReuseResult> r = Status::Internal("not run");
-    {
-      const py::gil_scoped_release nogil;
-      r = reuse(input_.paths, options_, problem_callback(std::move(on_problem)));
+    const ProblemCallback problems = problem_callback(std::move(on_problem));
+    // Ctrl-C stops the job at its next batch or stage (ReadOptions::stop), and is raised here.
+    if (auto interrupted =
+            run_interruptibly([&] { r = reuse(input_.paths, options_, problems); }, stop_)) {
+      throw *interrupted;
     }
     if (input_.env) input_.env->rethrow();
     if (!r.ok()) raise(r.status());
@@ -235,6 +243,7 @@ class ReuseRun {
 
  private:
   RunInput input_;
+  std::atomic<bool> stop_{false};  // options_.read.stop
   ReuseOptions options_;
   ReuseResult result_;
 };

@@ -363,3 +363,50 @@ def test_removed_ids_are_the_integers_given_and_a_list_item_is_one_bad_document(
     assert r.stats["documents"]["read"] == 4 and r.stats["documents"]["malformed_json"] == 2
     assert {row["reason"] for row in r.removed} == {"malformed_json", "exact_duplicate"}
     assert [d["id"] for d in r.deduplicated()] == ["b"]
+
+
+@pytest.mark.parametrize("job", ["dedup", "reuse"])
+def test_ctrl_c_stops_a_job_reading_files(tmp_path, job):
+    """Ctrl-C stops dedup() and reuse() of files at their next batch: before, the library read
+    on with the GIL released, and Python raised KeyboardInterrupt only once the job was done."""
+    import random
+    import signal
+    import threading
+    import time
+
+    # A named pipe that a thread writes documents into for up to 20 s: the job runs as long as
+    # the writer, whatever the machine's speed, unless Ctrl-C stops it.
+    fifo = tmp_path / "docs.jsonl"
+    os.mkfifo(fifo)
+    writing_for = 20.0
+
+    def write():
+        rng = random.Random(3)
+        pool = [f"w{i}" for i in range(3000)]
+        n = 0
+        start = time.monotonic()
+        try:
+            with open(fifo, "w") as f:
+                while time.monotonic() - start < writing_for:
+                    lines = []
+                    for _ in range(2000):
+                        text = " ".join(rng.choices(pool, k=40))
+                        lines.append(json.dumps({"id": f"d{n}", "text": text}))
+                        n += 1
+                    f.write("\n".join(lines) + "\n")
+        except (BrokenPipeError, OSError):
+            pass  # the job stopped reading
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            getattr(doppel, job)(str(fifo))
+    finally:
+        timer.cancel()
+    took = time.monotonic() - start
+    assert took < 10, f"{job}() took {took:.1f} s to stop after Ctrl-C"
+    writer.join(timeout=30)

@@ -195,6 +195,9 @@ Status read_corpus(const CorpusSource& source, const ReadStageOptions& options,
   ProgressSink& progress = options.job_progress != nullptr ? *options.job_progress : bar;
   std::tuple<Parts&...> part_refs(parts...);
   auto merge = [&](Out& out) -> Status {
+    if (read.stop != nullptr && read.stop->load(std::memory_order_relaxed)) {
+      return Status::Cancelled("stopped (ReadOptions::stop)");
+    }
     DOPPEL_RETURN_IF_ERROR(table.add_batch(out.file_problems, out.blank_lines, out.bytes));
     for (std::size_t i = 0; i < out.docs.size(); ++i) {
       DOPPEL_RETURN_IF_ERROR(table.add(out.docs[i]));

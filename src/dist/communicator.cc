@@ -166,6 +166,8 @@ Status Communicator::agree(const Status& local) {
       return Status::NoDocuments(std::move(message));
     case StatusCode::kOutOfMemory:
       return Status::OutOfMemory(std::move(message));
+    case StatusCode::kCancelled:
+      return Status::Cancelled(std::move(message));
     case StatusCode::kOk:
     case StatusCode::kInternal:
       break;

@@ -585,9 +585,9 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
       format_version_ == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin;
   IndexFeatures part(
       options_, shape_, borrowed, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
-        if (read.stop != nullptr && read.stop->load(std::memory_order_relaxed)) {
+        if (read.read.stop != nullptr && read.read.stop->load(std::memory_order_relaxed)) {
           stopped = true;
-          return Status::Internal("stopped (IndexReadOptions::stop)");  // ends the read stage
+          return Status::Cancelled("stopped (ReadOptions::stop)");  // ends the read stage
         }
         const auto d = static_cast<std::uint32_t>(corpus.docs.size() - 1);
         if (readable) {
@@ -618,7 +618,9 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   // Asked to stop while reading, or once it was done (the last batch not yet compared): the
   // batch whose commit is in flight is committed and answered below; the documents read since
   // are not flushed, so neither added nor answered.
-  stopped = stopped || (read_status.ok() && read.stop != nullptr && read.stop->load());
+  // (The read stage also stops at a batch's end, saying kCancelled.)
+  stopped = stopped || read_status.code() == StatusCode::kCancelled ||
+            (read_status.ok() && read.read.stop != nullptr && read.read.stop->load());
   if (!read_status.ok() && !stopped) {
     // The batch in flight stays when its commit succeeds, and its answers go out, as those of
     // the batches committed before an error do.

@@ -150,6 +150,7 @@ Result<DedupResult> dedup(std::span<const std::string> inputs, const DedupOption
                                .label = "dedup"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, result.corpus, sketches));
   result.stats.seconds.read_sketch = clock.lap();
+  DOPPEL_RETURN_IF_ERROR(check_stop(options.read));  // the stages after reading are short
 
   internal::start_dedup(result.corpus, result);
   internal::find_duplicates(options, sketches, clock, result);

@@ -32,6 +32,7 @@ Result<DedupAndReuse> dedup_and_reuse(std::span<const std::string> inputs,
                                .label = "report"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, dd.corpus, sketches, words));
   const double read_seconds = clock.lap();
+  DOPPEL_RETURN_IF_ERROR(check_stop(dedup.read));
   ru.corpus = dd.corpus;
 
   dd.stats.seconds.read_sketch = read_seconds;

@@ -59,6 +59,13 @@ Status validate_read(const ReadOptions& read, int threads) {
   return Status::Ok();
 }
 
+Status check_stop(const ReadOptions& read) {
+  if (read.stop != nullptr && read.stop->load(std::memory_order_relaxed)) {
+    return Status::Cancelled("stopped (ReadOptions::stop)");
+  }
+  return Status::Ok();
+}
+
 int worker_threads(int requested) {
   return requested > 0 ? requested
                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -52,6 +52,9 @@ Status validate_passage_sizes(int seed_words, int min_words, double min_similari
 // Threads to use: `requested`, or one per core for 0.
 int worker_threads(int requested);
 
+// kCancelled once ReadOptions::stop is set: the jobs look between their stages.
+Status check_stop(const ReadOptions& read);
+
 namespace internal {
 
 // Dedup after reading: `result.corpus` read, `result.stats.threads` set.

@@ -79,6 +79,7 @@ PairPassageOptions pair_options_of(const ReuseOptions& options, int threads) {
   o.min_words = static_cast<std::uint32_t>(options.min_words);
   o.min_similarity = options.min_similarity;
   o.threads = threads;
+  o.stop = options.read.stop;
   // A passage of exactly --seed-words words is one seed: where that is the shortest reported, a
   // chain of one seed is aligned too (else such a passage, allowed by the options, was never
   // found).
@@ -166,6 +167,7 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
   result.stats.seeds = seeds.size();
   result.stats.frequent_ngrams = seed_stats.frequent_ngrams;
   result.stats.seconds.seeds = clock.lap();
+  DOPPEL_RETURN_IF_ERROR(check_stop(options.read));
 
   // --- align: the passages of each document pair ----------------------------------------------
   const PairPassageOptions pair_options = pair_options_of(options, threads);
@@ -173,6 +175,7 @@ Status find_passages(const ReuseOptions& options, DocumentWords& words, StageClo
       pair_passages(seeds, words.table(), pair_options, result.stats.chains_aligned);
   HugeVector<Seed>().swap(seeds);
   result.stats.seconds.align = clock.lap();
+  DOPPEL_RETURN_IF_ERROR(check_stop(options.read));  // (the alignment stops early, unfinished)
 
   // --- clusters, sources, offsets -------------------------------------------------------------
   const PassageGroups groups = group_passages(aligned.passages, aligned.pieces, words.table(), rank,
@@ -205,6 +208,7 @@ Result<ReuseResult> reuse(std::span<const std::string> inputs, const ReuseOption
                                .label = "reuse"};
   DOPPEL_RETURN_IF_ERROR(read_corpus(**source, stage, on_problem, result.corpus, words));
   result.stats.seconds.read = clock.lap();
+  DOPPEL_RETURN_IF_ERROR(check_stop(options.read));
 
   DOPPEL_RETURN_IF_ERROR(internal::find_passages(options, words, clock, result));
   result.stats.seconds.total = clock.since_start();

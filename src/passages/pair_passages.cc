@@ -77,6 +77,7 @@ PairPassages pair_passages(std::span<const Seed> seeds, const WordTable& words,
   run_on_threads(threads, [&](int t) {
     PairScratch scratch;
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
       auto& out = found[first / kRunsPerBlock];
       auto& out_pieces = found_pieces[first / kRunsPerBlock];
       for (std::size_t r = first; r < last; ++r) {

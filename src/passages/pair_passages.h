@@ -5,6 +5,7 @@
 // number. Pure function over spans.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -28,6 +29,9 @@ struct PairPassageOptions {
   // Chains of fewer seeds are not aligned: a lone shared n-gram is a phrase, not yet a passage.
   // The index seeds with winnowed n-grams only, each standing for several: it takes 1.
   std::uint32_t min_chain_seeds = 2;
+  // Set to true, the threads take no more pairs: what is returned is unfinished (the caller that
+  // set it discards it).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct PairPassages {

@@ -18,6 +18,8 @@ std::string Status::ToString() const {
       return "internal error: " + message_;
     case StatusCode::kOutOfMemory:
       return "out of memory: " + message_;
+    case StatusCode::kCancelled:
+      return "cancelled: " + message_;
   }
   return message_;
 }

@@ -200,7 +200,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
   // reading cannot wait on a writer (standard input, a pipe), which would hold them that long.
   // Nothing else reads this process's index (index.h).
   read.commit_behind = reads_files;
-  if (reads_files) read.stop = &stop;
+  if (reads_files) read.read.stop = &stop;
   // On standard output (or a descriptor) each batch's answers go out once it is committed, so
   // that an add stopped by Ctrl-C or a signal has printed those of every batch that stays.
   if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
