@@ -72,9 +72,13 @@ void append_dedup_figures(std::string& s, const ReadStats& read, std::size_t fil
 // The "seconds" line of --stats.
 void append_dedup_seconds(std::string& s, const DedupSeconds& seconds);
 
-// The clusters for a person: one block, the kept document first, then the others in input order
-// (member_at(k) as for append_cluster_line; `representative` is the kept member's index). An
-// `excerpt` of the kept document's text, when given, comes under the cluster's line, in quotes.
+// Members listed per cluster for a person, the kept one included.
+inline constexpr std::uint32_t kListedMembers = 10;
+
+// The clusters for a person: one block, the kept document first, then up to kListedMembers - 1
+// others in input order and a count of the rest (member_at(k) as for append_cluster_line;
+// `representative` is the kept member's index). An `excerpt` of the kept document's text, when
+// given, comes under the cluster's line, in quotes.
 template <typename MemberAt>
 void append_cluster_block(std::string& block, std::uint32_t number, bool all_exact,
                           std::uint32_t size, std::uint32_t representative, MemberAt member_at,
@@ -90,8 +94,17 @@ void append_cluster_block(std::string& block, std::uint32_t number, bool all_exa
     block += '\n';
   };
   line(member_at(representative), true);
-  for (std::uint32_t k = 0; k < size; ++k) {
-    if (k != representative) line(member_at(k), false);
+  // A few members (a cluster of a page copied thousands of times would fill the screen), and a
+  // count of the others: all of them are in --clusters.
+  std::uint32_t listed = 1;
+  for (std::uint32_t k = 0; k < size && listed < kListedMembers; ++k) {
+    if (k == representative) continue;
+    line(member_at(k), false);
+    ++listed;
+  }
+  if (size > listed) {
+    const std::uint32_t more = size - listed;
+    block += fmt::format("  ... and {} more document{}\n", more, more == 1 ? "" : "s");
   }
 }
 

@@ -146,6 +146,22 @@ TEST(Output, ListingShowsAnExcerptOfEachKeptDocument) {
   EXPECT_FALSE(contains(piped.err, "warning")) << piped.err;
 }
 
+// A cluster of a page copied many times lists ten of its documents, the kept one first, and a
+// count of the others (all of them are in --clusters).
+TEST(Output, ListingShowsTenDocumentsOfALargeCluster) {
+  const std::string dir = temp_dir();
+  const std::string text = random_text(9, 30);
+  std::string corpus;
+  for (int i = 0; i < 25; ++i) corpus += jsonl_doc("c" + std::to_string(i), text) + "\n";
+  write_file(dir + "/copies.jsonl", corpus);
+  const RunResult r = run_doppel({"dedup", dir + "/copies.jsonl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "cluster 0 · exact duplicates · 25 documents\n")) << r.out;
+  EXPECT_EQ(count_lines_with(r.out, {"  keep   c0"}), 1) << r.out;
+  EXPECT_EQ(count_lines_with(r.out, {"  exact  c"}), 9) << r.out;
+  EXPECT_TRUE(contains(r.out, "  exact  c9\n  ... and 15 more documents\n")) << r.out;
+}
+
 // Regression: -q printed the whole listing; quiet means nothing but errors.
 TEST(Output, QuietPrintsNothing) {
   for (const char* command : {"dedup", "reuse"}) {

@@ -290,6 +290,29 @@ TEST(MpiDedup, TheListingEscapesControlCharactersAsOneProcessDoes) {
   EXPECT_FALSE(contains(job.out + job.err, "\xc2\x9b"));
 }
 
+// The listing of a job, excerpts and the count of a large cluster's unlisted documents included,
+// is the listing of one process, also where the kept document is on another rank than the
+// cluster's first member (--keep latest).
+TEST(MpiDedup, TheListingWithExcerptsIsThatOfOneProcess) {
+  REQUIRE_MPIRUN();
+  const std::string dir = temp_dir();
+  const std::string path = dir + "/c.jsonl";
+  const std::string text = random_text(17, 30);
+  std::string corpus;
+  for (int i = 0; i < 30; ++i) {
+    corpus += jsonl_doc("c" + std::to_string(i), text, "2020-01-" + std::to_string(10 + i % 20)) +
+              "\n" + jsonl_doc("u" + std::to_string(i), random_text(100 + i, 30)) + "\n";
+  }
+  write_file(path, corpus);
+  const RunResult one = run_doppel({"dedup", path, "--keep", "latest"});
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(contains(one.out, "  \u201c" + text.substr(0, 10))) << one.out;
+  EXPECT_TRUE(contains(one.out, "  ... and 20 more documents\n")) << one.out;
+  const RunResult job = run_doppel_mpi(3, {"dedup", path, "--keep", "latest"});
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_EQ(job.out, one.out);
+}
+
 TEST(MpiDedup, ExchangesInPiecesGiveTheSameOutputs) {
   REQUIRE_MPIRUN();
   // Every exchange and broadcast in pieces of 1,000 bytes, as MPI's int counts make huge ones.

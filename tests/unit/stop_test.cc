@@ -17,16 +17,16 @@ namespace doppel {
 namespace {
 
 std::string write_corpus(bool with_bad_line) {
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("doppel_stop_" + std::to_string(::getpid()) + "_" +
-                                      std::to_string(with_bad_line) + ".jsonl");
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("doppel_stop_" + std::to_string(::getpid()) + "_" +
+                                                std::to_string(with_bad_line) + ".jsonl");
   std::ofstream out(path, std::ios::binary);
   if (with_bad_line) out << "{not json\n";
   std::string passage;
   for (int w = 0; w < 60; ++w) passage += " shared" + std::to_string(w);
   for (int i = 0; i < 50; ++i) {
-    out << "{\"id\":\"d" << i << "\",\"text\":\"own" << i << " words" << i << passage
-        << " end" << i << "\"}\n";
+    out << "{\"id\":\"d" << i << "\",\"text\":\"own" << i << " words" << i << passage << " end" << i
+        << "\"}\n";
   }
   return path.string();
 }

@@ -301,8 +301,8 @@ const std::vector<FlagDef>& flag_table() {
          return option(g, f, s.removed, false);
        }},
       {"dedup.show", "--show", kOutput, "N",
-       "Clusters to list on standard output, each with an excerpt of its kept document's text "
-       "(0: all)",
+       "Clusters to list on standard output, in order of first member, each with an excerpt of "
+       "its kept document's text and at most ten of its documents (0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.show)->check(not_negative());
        }},
