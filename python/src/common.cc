@@ -145,6 +145,7 @@ void PythonStreamEnv::rethrow() {
 }
 
 bool PythonStreamEnv::pull(std::string& chunk) {
+  if (stop_ != nullptr && stop_->load()) return false;
   const py::gil_scoped_acquire gil;
   try {
     const py::object got = next_chunk_();

@@ -67,6 +67,9 @@ class PythonStreamEnv final : public Env {
 
   // Raises what the callable raised, if anything.
   void rethrow();
+  // Once `*stop` is set, the callable is not called again: the input ends there, so that a call
+  // stopped by Ctrl-C does not wait for a slow iterable to fill the batch being read.
+  void stop_on(const std::atomic<bool>* stop) { stop_ = stop; }
 
  private:
   class Stream;
@@ -75,6 +78,7 @@ class PythonStreamEnv final : public Env {
 
   pybind11::object next_chunk_;
   std::optional<pybind11::error_already_set> error_;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 // Where a call's documents come from: paths, or documents from Python as standard input ("-").

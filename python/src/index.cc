@@ -232,6 +232,7 @@ class IndexHandle {
     };
     std::atomic<bool> stop{false};
     read.read.stop = &stop;
+    if (input.env) input.env->stop_on(&stop);
     Result<IndexCallStats> r = Status::Internal("not run");
     const std::optional<py::error_already_set> interrupted = run_interruptibly(
         [&] {

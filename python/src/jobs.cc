@@ -172,6 +172,7 @@ class DedupRun {
       : input_(input_of(std::move(paths), std::move(next_chunk))), options_(dedup_options(kw)) {
     apply_input(input_, options_.read);
     options_.read.stop = &stop_;
+    if (input_.env) input_.env->stop_on(&stop_);
     Result<DedupResult> r = Status::Internal("not run");
     const ProblemCallback problems = problem_callback(std::move(on_problem));
     // Ctrl-C stops the job at its next batch or stage (ReadOptions::stop), and is raised here.
@@ -213,6 +214,7 @@ class ReuseRun {
       : input_(input_of(std::move(paths), std::move(next_chunk))), options_(reuse_options(kw)) {
     apply_input(input_, options_.read);
     options_.read.stop = &stop_;
+    if (input_.env) input_.env->stop_on(&stop_);
     Result<ReuseResult> r = Status::Internal("not run");
     const ProblemCallback problems = problem_callback(std::move(on_problem));
     // Ctrl-C stops the job at its next batch or stage (ReadOptions::stop), and is raised here.

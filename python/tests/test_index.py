@@ -628,3 +628,24 @@ def test_ctrl_c_stops_a_query(tmp_path):
             timer.cancel()
         assert pulled < 400_000
         assert len(idx) == 1
+
+
+def test_ctrl_c_stops_an_add_of_a_slow_iterable_at_once(tmp_path):
+    def slow():
+        for i in range(100_000):
+            time.sleep(0.005)
+            yield {"id": f"s{i}", "text": f"a document that comes slowly, number {i}"}
+
+    with doppel.Index(tmp_path / "idx") as idx:
+        idx.add(documents=[{"id": "first", "text": BASE}])
+        timer = _sigint_after(1.0)
+        start = time.monotonic()
+        try:
+            with pytest.raises(KeyboardInterrupt) as raised:
+                idx.add(slow(), batch=100_000)
+        finally:
+            timer.cancel()
+        assert time.monotonic() - start < 5
+        # Nothing was committed: the batch being read was dropped.
+        assert raised.value.answers == []
+        assert len(idx) == 1

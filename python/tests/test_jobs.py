@@ -410,3 +410,26 @@ def test_ctrl_c_stops_a_job_reading_files(tmp_path, job):
     took = time.monotonic() - start
     assert took < 10, f"{job}() took {took:.1f} s to stop after Ctrl-C"
     writer.join(timeout=30)
+
+
+def test_ctrl_c_does_not_wait_for_a_slow_iterable_to_fill_a_batch():
+    """Documents that come slowly (a feed, a database cursor): once Ctrl-C is taken, the iterable
+    is not asked again, so the call stops without waiting for the 2 MiB batch being read."""
+    import signal
+    import threading
+    import time
+
+    def slow():
+        for i in range(100_000):
+            time.sleep(0.005)
+            yield {"id": f"s{i}", "text": f"a document that comes slowly, number {i}"}
+
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    start = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            doppel.dedup(documents=slow())
+    finally:
+        timer.cancel()
+    assert time.monotonic() - start < 5
