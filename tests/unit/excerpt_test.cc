@@ -75,6 +75,27 @@ TEST(Excerpt, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(excerpt("caf\xe9 ok", 80), "caf\ufffd ok");
 }
 
+// A long text is excerpted from its first and last bytes only; the excerpt is the same one.
+TEST(Excerpt, ALongTextGivesItsStartAndItsEnd) {
+  std::mt19937 rng(11);
+  for (const std::string& unit :
+       {std::string("word "), std::string("\u4e2d\u6587"), std::string("caf\u00e9\n\n  ")}) {
+    std::string text = "First words of it. ";
+    while (text.size() < (std::size_t{1} << 20)) text += unit + std::to_string(rng() % 100) + " ";
+    text += "the last words.";
+    const std::string e = excerpt(text, 74);
+    const std::string whole = folded(text);
+    const std::size_t join = e.find(" \u2026 ");
+    ASSERT_NE(join, std::string::npos) << e;
+    EXPECT_LE(code_points(e), 74u) << e;
+    EXPECT_EQ(e.rfind("First words of it.", 0), 0u) << e;
+    EXPECT_TRUE(e.ends_with(" the last words.")) << e;
+    const std::string tail = e.substr(join + std::string_view(" \u2026 ").size());
+    EXPECT_EQ(whole.substr(0, join), e.substr(0, join));
+    EXPECT_EQ(whole.substr(whole.size() - tail.size()), tail);
+  }
+}
+
 TEST(Excerpt, RandomTextsGiveAStartAndAnEndOfTheFoldedText) {
   std::mt19937 rng(7);
   const std::vector<std::string> pieces = {"a",      "word",   "longerword", " ",      "  ", "\n",
