@@ -1,6 +1,7 @@
 #include "text/excerpt.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 #include "text/utf8.h"
@@ -14,6 +15,48 @@ bool is_space(char32_t cp) {
          cp == 0x205F || cp == 0x3000;
 }
 
+bool is_ascii_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// The length of the white space character that ends at text[end - 1], or 0.
+std::size_t space_before(std::string_view text, std::size_t end) {
+  if (is_ascii_space(text[end - 1])) return 1;
+  std::size_t begin = end - 1;
+  while (begin > 0 && end - begin < 4 && is_continuation(text[begin])) --begin;
+  const std::string_view last = text.substr(begin, end - begin);
+  if (find_invalid_utf8(last) != last.size()) return 0;
+  char32_t cp = 0;
+  return decode_utf8(last, 0, cp) == static_cast<int>(last.size()) && is_space(cp) ? last.size()
+                                                                                   : 0;
+}
+
+// `text` without the white space at its ends.
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty()) {
+    const std::size_t n = space_before(text, text.size());
+    if (n == 0) break;
+    text.remove_suffix(n);
+  }
+  while (!text.empty()) {
+    if (is_ascii_space(text.front())) {
+      text.remove_prefix(1);
+      continue;
+    }
+    const std::size_t lead = std::min<std::size_t>(text.size(), 4);
+    std::size_t n = 1;
+    while (n < lead && is_continuation(text[n])) ++n;
+    const std::string_view first = text.substr(0, n);
+    char32_t cp = 0;
+    if (find_invalid_utf8(first) != first.size() ||
+        decode_utf8(first, 0, cp) != static_cast<int>(n) || !is_space(cp)) {
+      break;
+    }
+    text.remove_prefix(n);
+  }
+  return text;
+}
+
 // A text on one line, and where each of its code points starts.
 struct Folded {
   std::string flat;
@@ -23,7 +66,8 @@ struct Folded {
   bool is_space_at(std::size_t k) const { return k < starts.size() && flat[starts[k]] == ' '; }
 };
 
-Folded fold(std::string_view text) {
+// `text` folded, up to `limit` code points of the result.
+Folded fold(std::string_view text, std::size_t limit = SIZE_MAX) {
   std::string valid;
   if (find_invalid_utf8(text) != text.size()) {
     valid = replace_invalid_utf8(text);
@@ -31,7 +75,7 @@ Folded fold(std::string_view text) {
   }
   Folded f;
   bool pending_space = false;
-  for (std::size_t i = 0; i < text.size();) {
+  for (std::size_t i = 0; i < text.size() && f.chars() < limit;) {
     char32_t cp = 0;
     const int n = decode_utf8(text, i, cp);
     if (is_space(cp)) {
@@ -41,6 +85,7 @@ Folded fold(std::string_view text) {
         f.starts.push_back(f.flat.size());
         f.flat.push_back(' ');
         pending_space = false;
+        if (f.chars() == limit) break;
       }
       f.starts.push_back(f.flat.size());
       f.flat.append(text.substr(i, static_cast<std::size_t>(n)));
@@ -50,24 +95,27 @@ Folded fold(std::string_view text) {
   return f;
 }
 
-// A long text's excerpt is made of its first and last bytes only (a document of 64 MiB would
-// otherwise be folded whole, at 9 bytes a code point, for 74 of them).
-constexpr std::size_t kScanBytes = std::size_t{64} << 10;
+// The end of a text is folded from its last bytes only (a document of 64 MiB would otherwise be
+// folded whole, at 9 bytes a code point, for a few dozen of them).
+constexpr std::size_t kTailBytes = std::size_t{64} << 10;
 
 }  // namespace
 
 std::string excerpt(std::string_view text, std::size_t max_chars) {
   max_chars = std::max<std::size_t>(max_chars, 9);
-  const bool long_text = text.size() > 2 * kScanBytes;
-  // (A cut through a character makes it U+FFFD there, far from the parts kept.)
-  const Folded head = fold(long_text ? text.substr(0, kScanBytes) : text);
-  if (!long_text && head.chars() <= max_chars) return head.flat;
-  const Folded tail_text = long_text ? fold(text.substr(text.size() - kScanBytes)) : Folded();
-  const Folded& tail = long_text ? tail_text : head;
+  // White space at the ends, however long, is no part of it.
+  text = trimmed(text);
+  // The start, folded only as far as needed: the whole text where that is all of it.
+  const Folded head = fold(text, max_chars + 1);
+  if (head.chars() <= max_chars) return head.flat;
+  // The end, from a character's start among the last kTailBytes.
+  std::size_t from = text.size() > kTailBytes ? text.size() - kTailBytes : 0;
+  while (from > 0 && from < text.size() && is_continuation(text[from])) ++from;
+  const Folded tail = fold(text.substr(from));
 
   constexpr std::string_view kJoin = " \u2026 ";  // three code points
   const std::size_t room = max_chars - 3;
-  const std::size_t head_chars = std::min(room - room / 3, head.chars());
+  const std::size_t head_chars = room - room / 3;  // below head.chars()
   const std::size_t tail_chars = std::min(room / 3, tail.chars());
   // The head ends before a space among its last quarter, else after head_chars code points.
   std::size_t head_end = head_chars;

@@ -96,18 +96,36 @@ TEST(Excerpt, ALongTextGivesItsStartAndItsEnd) {
   }
 }
 
+// White space at the ends or in the middle, however long, is folded like any other.
+TEST(Excerpt, LongRunsOfWhiteSpaceAreFolded) {
+  const std::string spaces(200000, ' '), lines(70000, '\n');
+  EXPECT_EQ(excerpt("hello" + spaces + "world", 74), "hello world");
+  EXPECT_EQ(excerpt(lines + "start words here" + lines, 74), "start words here");
+  std::string words;
+  for (int i = 0; i < 40; ++i) words += "word" + std::to_string(i) + " ";
+  const std::string e = excerpt(lines + words + spaces + "\u3000\n", 74);
+  EXPECT_EQ(e.rfind("word0 word1", 0), 0u) << e;
+  EXPECT_TRUE(e.ends_with("word38 word39")) << e;
+}
+
 TEST(Excerpt, RandomTextsGiveAStartAndAnEndOfTheFoldedText) {
   std::mt19937 rng(7);
   const std::vector<std::string> pieces = {"a",      "word",   "longerword", " ",      "  ", "\n",
                                            "\u00e9", "\u4e2d", "\U0001F600", "\u3000", "\t", "x."};
-  for (int round = 0; round < 3000; ++round) {
+  const std::string long_space(30000, ' ');
+  for (int round = 0; round < 3100; ++round) {
     std::string text;
-    const int n = static_cast<int>(rng() % 120);
-    for (int k = 0; k < n; ++k) text += pieces[rng() % pieces.size()];
+    // The last rounds: texts past the 64 KiB from which the end is taken, with long runs of
+    // white space.
+    const bool long_text = round >= 3000;
+    const int n = static_cast<int>(rng() % (long_text ? 40000 : 120));
+    for (int k = 0; k < n; ++k) {
+      text += long_text && rng() % 8000 == 0 ? long_space : pieces[rng() % pieces.size()];
+    }
     const std::size_t max_chars = 9 + rng() % 60;
     const std::string e = excerpt(text, max_chars);
     const std::string whole = folded(text);
-    SCOPED_TRACE(testing::Message() << "text \"" << text << "\" max " << max_chars);
+    SCOPED_TRACE(testing::Message() << "round " << round << " max " << max_chars);
     ASSERT_EQ(find_invalid_utf8(e), e.size());
     ASSERT_LE(code_points(e), max_chars);
     if (code_points(whole) <= max_chars) {
