@@ -42,6 +42,9 @@ Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField sh
     const auto excerpt = std::lower_bound(excerpts.begin(), excerpts.end(), cl.number,
                                           [](const std::pair<std::uint32_t, std::string>& e,
                                              std::uint32_t n) { return e.first < n; });
+    // As the ids and dates: text from the input, escaped for a terminal.
+    const std::string shown_excerpt =
+        excerpt != excerpts.end() && excerpt->first == cl.number ? shown(excerpt->second) : "";
     append_cluster_block(
         w.line(), cl.number, cl.all_exact, cl.size, cl.representative,
         [&](std::uint32_t k) {
@@ -52,8 +55,7 @@ Status write_listing_part(const RankDedup& r, std::uint64_t limit, ShownField sh
           m.date = date;
           return m;
         },
-        excerpt != excerpts.end() && excerpt->first == cl.number ? std::string_view(excerpt->second)
-                                                                 : std::string_view());
+        shown_excerpt);
     DOPPEL_RETURN_IF_ERROR(w.flush_if_full());
   }
   return w.flush();

@@ -297,7 +297,10 @@ TEST(MpiDedup, TheListingWithExcerptsIsThatOfOneProcess) {
   REQUIRE_MPIRUN();
   const std::string dir = temp_dir();
   const std::string path = dir + "/c.jsonl";
-  const std::string text = random_text(17, 30);
+  // Its start holds an escape sequence, a C1 control and a right-to-left override: the listing
+  // escapes them in an excerpt as in an id.
+  const std::string text =
+      "Evil \\u001b[31mRED\\u001b[0m \\u009b2J \\u202eRTL " + random_text(17, 30);
   std::string corpus;
   for (int i = 0; i < 30; ++i) {
     corpus += jsonl_doc("c" + std::to_string(i), text, "2020-01-" + std::to_string(10 + i % 20)) +
@@ -306,11 +309,14 @@ TEST(MpiDedup, TheListingWithExcerptsIsThatOfOneProcess) {
   write_file(path, corpus);
   const RunResult one = run_doppel({"dedup", path, "--keep", "latest"});
   ASSERT_EQ(one.exit_code, 0) << one.err;
-  EXPECT_TRUE(contains(one.out, "  \u201c" + text.substr(0, 10))) << one.out;
+  EXPECT_TRUE(contains(one.out, "  \u201cEvil \\x1B[31mRED\\x1B[0m \\xC2\\x9B2J \\u202ERTL "))
+      << one.out;
   EXPECT_TRUE(contains(one.out, "  ... and 20 more documents\n")) << one.out;
   const RunResult job = run_doppel_mpi(3, {"dedup", path, "--keep", "latest"});
   ASSERT_EQ(job.exit_code, 0) << job.err;
   EXPECT_EQ(job.out, one.out);
+  EXPECT_FALSE(contains(job.out, "\x1b"));
+  EXPECT_FALSE(contains(job.out, "\xe2\x80\xae"));
 }
 
 TEST(MpiDedup, ExchangesInPiecesGiveTheSameOutputs) {

@@ -150,9 +150,11 @@ Status run_dedup(Settings& s) {
 }
 
 #if DOPPEL_FULL_BINARY
-// Collective. The excerpts of the kept documents of the clusters numbered below `limit`, by
-// cluster number, on every rank: each rank reads its own kept documents again, and the ranks that
-// list a cluster (which holds its first member, not always the kept one) get them from all.
+// Collective. The excerpts of the kept documents of this rank's clusters numbered below `limit`
+// (RankDedup::clusters), by cluster number: each rank reads its own kept documents again and
+// sends each excerpt to the rank that lists its cluster, the one that holds the cluster's first
+// member (not always the kept one). Clusters are numbered in order of their first member, so
+// each rank lists one range of numbers.
 Result<std::vector<std::pair<std::uint32_t, std::string>>> kept_excerpts_distributed(
     dist::Communicator& comm, const dist::RankDedup& r, std::uint64_t limit) {
   std::vector<std::uint32_t> kept, numbers;
@@ -171,22 +173,44 @@ Result<std::vector<std::pair<std::uint32_t, std::string>>> kept_excerpts_distrib
             c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
       },
       "clusters");
-  std::string sent;  // per excerpt: its cluster number and size (4 bytes each), then its bytes
-  for (std::size_t k = 0; k < mine.size(); ++k) {
-    const std::uint32_t head[2] = {numbers[k], static_cast<std::uint32_t>(mine[k].size())};
-    sent.append(reinterpret_cast<const char*>(head), sizeof head);
-    sent += mine[k];
+  // The first number each rank lists (none: past every number).
+  std::string first(sizeof(std::uint64_t), '\0');
+  const std::uint64_t my_first = r.clusters.empty() ? UINT64_MAX : r.clusters.front().number;
+  std::memcpy(first.data(), &my_first, sizeof my_first);
+  auto firsts = comm.all_gather(first);
+  if (!firsts.ok()) return firsts.status();
+  std::vector<std::uint64_t> first_of(firsts->size());
+  for (std::size_t rank = 0; rank < first_of.size(); ++rank) {
+    std::memcpy(&first_of[rank], (*firsts)[rank].data(), sizeof(std::uint64_t));
   }
-  auto all = comm.all_gather(sent);
-  if (!all.ok()) return all.status();
-  std::vector<std::pair<std::uint32_t, std::string>> excerpts;
-  for (const std::string& part : *all) {
-    for (std::size_t at = 0; at + 8 <= part.size();) {
-      std::uint32_t head[2];
-      std::memcpy(head, part.data() + at, sizeof head);
-      excerpts.emplace_back(head[0], part.substr(at + 8, head[1]));
-      at += 8 + head[1];
+  auto lister = [&](std::uint32_t number) {  // the rank that lists cluster `number`
+    std::size_t best = 0;
+    std::uint64_t best_first = 0;
+    for (std::size_t rank = 0; rank < first_of.size(); ++rank) {
+      if (first_of[rank] <= number && first_of[rank] >= best_first) {
+        best = rank;
+        best_first = first_of[rank];
+      }
     }
+    return best;
+  };
+  // Per excerpt: its cluster number and size (4 bytes each), then its bytes.
+  std::vector<std::string> send(static_cast<std::size_t>(comm.size()));
+  for (std::size_t k = 0; k < mine.size(); ++k) {
+    std::string& to = send[lister(numbers[k])];
+    const std::uint32_t head[2] = {numbers[k], static_cast<std::uint32_t>(mine[k].size())};
+    to.append(reinterpret_cast<const char*>(head), sizeof head);
+    to += mine[k];
+  }
+  auto got = comm.exchange(send);
+  if (!got.ok()) return got.status();
+  const std::string_view part(got->data(), got->size());
+  std::vector<std::pair<std::uint32_t, std::string>> excerpts;
+  for (std::size_t at = 0; at + 8 <= part.size();) {
+    std::uint32_t head[2];
+    std::memcpy(head, part.data() + at, sizeof head);
+    excerpts.emplace_back(head[0], std::string(part.substr(at + 8, head[1])));
+    at += 8 + head[1];
   }
   std::sort(excerpts.begin(), excerpts.end());
   return excerpts;
