@@ -56,6 +56,15 @@ Exceptions& exceptions() {
 
 std::optional<py::error_already_set> run_interruptibly(const std::function<void()>& work,
                                                        std::atomic<bool>& stop) {
+  // Python runs signal handlers on its main thread only: elsewhere there is nothing to look for,
+  // and a thread that takes the GIL back while the interpreter shuts down is ended there, which
+  // the GIL guard's destructor cannot survive. So other threads just wait, as before.
+  const py::object threading = py::module_::import("threading");
+  if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) {
+    const py::gil_scoped_release nogil;
+    work();
+    return std::nullopt;
+  }
   std::mutex m;
   std::condition_variable cv;
   bool done = false;

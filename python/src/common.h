@@ -99,7 +99,8 @@ ProblemCallback problem_callback(pybind11::object on_problem);
 // 50 ms: the library works with the GIL released, and Python runs handlers only on the main
 // thread when it holds the GIL, so Ctrl-C would wait for the end of the call. The first exception
 // a handler raises (KeyboardInterrupt) sets `stop` (ReadOptions::stop: the call ends soon) and is
-// returned once `work` has returned; an exception `work` throws is thrown again.
+// returned once `work` has returned; an exception `work` throws is thrown again. On another
+// thread than the main one, where Python runs no handler, `work` just runs, the GIL released.
 std::optional<pybind11::error_already_set> run_interruptibly(const std::function<void()>& work,
                                                              std::atomic<bool>& stop);
 

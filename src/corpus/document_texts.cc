@@ -43,4 +43,21 @@ Status for_each_document_text(const Corpus& corpus, std::span<const std::uint32_
       docs[order.back()]);
 }
 
+std::uint64_t stored_bytes_to_reach(const Corpus& corpus, std::span<const std::uint32_t> docs) {
+  if (docs.empty() || !corpus.source) return 0;
+  std::uint32_t last = 0;
+  for (const std::uint32_t d : docs) last = std::max(last, d);
+  if (last >= corpus.docs.size()) return 0;
+  const std::uint32_t file = corpus.docs[last].input;
+  const std::vector<InputFile>& files = corpus.source->files();
+  std::uint64_t bytes = 0;
+  for (const FileRange& r : corpus.source->ranges()) {
+    const std::uint64_t size = files[r.file].size;
+    const std::uint64_t end = std::min(r.end, size);
+    bytes += end > r.begin ? end - r.begin : 0;
+    if (r.file == file) break;
+  }
+  return bytes;
+}
+
 }  // namespace doppel

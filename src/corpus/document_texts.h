@@ -21,4 +21,9 @@ using DocumentTextCallback = std::function<Status(std::size_t k, const ParsedDoc
 Status for_each_document_text(const Corpus& corpus, std::span<const std::uint32_t> docs,
                               const DocumentTextCallback& fn);
 
+// The input bytes, as stored (compressed or not), that for_each_document_text(corpus, docs)
+// reads at most: the files (or this process's ranges of them) before the one that holds the last
+// document wanted, and that one whole. 0 for no document.
+std::uint64_t stored_bytes_to_reach(const Corpus& corpus, std::span<const std::uint32_t> docs);
+
 }  // namespace doppel

@@ -162,6 +162,21 @@ TEST(Output, ListingShowsTenDocumentsOfALargeCluster) {
   EXPECT_TRUE(contains(r.out, "  exact  c9\n  ... and 15 more documents\n")) << r.out;
 }
 
+// A listing reads the input again for its excerpts only up to a limit (2 GiB; lowered here): past
+// it, the clusters and passages are listed without them, and a note says why.
+TEST(Output, ListingLeavesTheExcerptsOutWhereTheyWouldReadTooMuch) {
+  for (const char* command : {"dedup", "reuse"}) {
+    const RunResult r =
+        run_program({DOPPEL_BINARY, command, news_dir()}, "", {"DOPPEL_LISTING_READ_BYTES=100"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, command == std::string("dedup") ? "cluster 0 ·" : "passage 0 ·"))
+        << r.out;
+    EXPECT_FALSE(contains(r.out, "\u201c")) << r.out;
+    EXPECT_TRUE(contains(r.err, "listed without their text: it would take reading")) << r.err;
+    EXPECT_TRUE(contains(r.err, "(a listing reads at most 100 B)")) << r.err;
+  }
+}
+
 // Regression: -q printed the whole listing; quiet means nothing but errors.
 TEST(Output, QuietPrintsNothing) {
   for (const char* command : {"dedup", "reuse"}) {

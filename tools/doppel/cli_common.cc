@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 
 namespace doppel::cli {
@@ -338,12 +339,31 @@ std::string escape_controls(std::string_view text, bool keep_lines) {
 std::string printable(std::string_view text) { return escape_controls(text, true); }
 std::string printable_field(std::string_view text) { return escape_controls(text, false); }
 
+std::uint64_t listing_read_bytes() {
+  if (const char* env = std::getenv("DOPPEL_LISTING_READ_BYTES"); env != nullptr) {
+    return std::strtoull(env, nullptr, 10);
+  }
+  return kListingReadBytes;
+}
+
 std::vector<std::string> listing_excerpts(const Corpus& corpus, std::size_t count,
+                                          std::uint64_t stored_bytes,
                                           const std::function<Status(const TextVisitor&)>& read,
                                           std::string_view what) {
-  // With its indent and quotes, an excerpt fills one line of 80 columns.
+  // With its indent and quotes, an excerpt fills one line of 80 columns (of Latin text).
   constexpr std::size_t kExcerptChars = 74;
-  if (count == 0 || !corpus.source || !corpus.source->can_read_again()) return {};
+  if (!corpus.source || !corpus.source->can_read_again()) return {};
+  const std::uint64_t budget = listing_read_bytes();
+  if (stored_bytes > budget) {
+    // A second reading of a large corpus for a listing would add much of the run's time again.
+    std::fprintf(stderr,
+                 "doppel: note: the %s are listed without their text: it would take reading %s "
+                 "of the input again (a listing reads at most %s)\n",
+                 std::string(what).c_str(), human_bytes(double(stored_bytes)).c_str(),
+                 human_bytes(double(budget)).c_str());
+    return {};
+  }
+  if (count == 0) return {};
   std::vector<std::string> excerpts(count);
   const Status s = read([&](std::size_t k, std::string_view text) {
     excerpts[k] = excerpt(text, kExcerptChars);

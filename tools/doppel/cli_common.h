@@ -111,11 +111,16 @@ std::string printable_field(std::string_view text);
 
 // The listings' one-line excerpts of texts (text/excerpt.h), for `count` texts that
 // `read(fn)` passes to fn(k, text) by their number k: the documents' or passages' texts, read
-// again from the corpus's inputs. None where the inputs cannot be read again (standard input not
-// kept for a second reading); none, with a warning naming `what`, where the reading fails (an
-// input changed since the run read it).
+// again from the corpus's inputs, up to `stored_bytes` of them (document_texts.h). None where the
+// inputs cannot be read again (standard input not kept for a second reading); none, with a note,
+// where that would read more than kListingReadBytes (tests lower it with the environment variable
+// DOPPEL_LISTING_READ_BYTES); none, with a warning, where the reading
+// fails (an input changed since the run read it). `what` names the listed things in messages.
+inline constexpr std::uint64_t kListingReadBytes = std::uint64_t{2} << 30;
+std::uint64_t listing_read_bytes();  // kListingReadBytes, or DOPPEL_LISTING_READ_BYTES
 using TextVisitor = std::function<Status(std::size_t k, std::string_view text)>;
 std::vector<std::string> listing_excerpts(const Corpus& corpus, std::size_t count,
+                                          std::uint64_t stored_bytes,
                                           const std::function<Status(const TextVisitor&)>& read,
                                           std::string_view what);
 

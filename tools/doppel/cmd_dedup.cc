@@ -61,7 +61,7 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
   kept.reserve(limit);
   for (std::size_t k = 0; k < limit; ++k) kept.push_back(r.clusters[k].representative);
   const std::vector<std::string> excerpts = listing_excerpts(
-      c, kept.size(),
+      c, kept.size(), stored_bytes_to_reach(c, kept),
       [&](const TextVisitor& fn) {
         return for_each_document_text(
             c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
@@ -166,8 +166,16 @@ Result<std::vector<std::pair<std::uint32_t, std::string>>> kept_excerpts_distrib
     }
   }
   const Corpus& c = r.rc.corpus;
+  // Each rank reads its share again, in parallel: the largest share is what the listing waits
+  // for, and every rank goes by it, so that all give excerpts or none do; rank 0 says why.
+  std::vector<std::uint64_t> bytes = {stored_bytes_to_reach(c, kept)};
+  DOPPEL_RETURN_IF_ERROR(comm.max(bytes));
+  if (comm.rank() != 0 && bytes[0] > listing_read_bytes()) {
+    kept.clear();
+    bytes[0] = 0;
+  }
   const std::vector<std::string> mine = listing_excerpts(
-      c, kept.size(),
+      c, kept.size(), bytes[0],
       [&](const TextVisitor& fn) {
         return for_each_document_text(
             c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });

@@ -11,6 +11,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "corpus/corpus_source.h"
+#include "corpus/document_texts.h"
 #if DOPPEL_FULL_BINARY
 #include "dist/dist_reuse.h"
 #include "distributed.h"
@@ -50,8 +51,11 @@ std::vector<std::string> cluster_excerpts(const ReuseResult& r,
   std::vector<std::uint32_t> occurrences;
   occurrences.reserve(order.size());
   for (const std::uint32_t k : order) occurrences.push_back(listed_occurrences(r, k).front());
+  std::vector<std::uint32_t> docs;
+  docs.reserve(occurrences.size());
+  for (const std::uint32_t o : occurrences) docs.push_back(r.occurrences[o].doc);
   return listing_excerpts(
-      r.corpus, occurrences.size(),
+      r.corpus, occurrences.size(), stored_bytes_to_reach(r.corpus, docs),
       [&](const TextVisitor& fn) { return for_each_occurrence_text(r, occurrences, fn); },
       "passages");
 }
