@@ -67,6 +67,7 @@ SeedOptions seed_options_of(const ReuseOptions& options, int threads) {
   o.ngram = options.seed_words;
   o.all_pairs_docs = options.all_pairs_docs;
   o.threads = threads;
+  o.stop = options.read.stop;
   return o;
 }
 

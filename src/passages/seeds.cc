@@ -288,6 +288,7 @@ std::vector<HugeVector<Seed>> seed_partitions(PartitionedGrams& parts, std::uint
     found[ti].reserve(ngrams / T + 1024);
     NgramSeeder seeder(options, rank, found[ti], part_stats[ti]);
     for (std::size_t first = 0, last = 0; turns.next(first, last);) {
+      if (options.stop != nullptr && options.stop->load(std::memory_order_relaxed)) break;
       for (std::size_t p = first; p < last; ++p) {
         std::span<Gram> part =
             std::span(parts.grams).subspan(parts.begin[p], parts.begin[p + 1] - parts.begin[p]);

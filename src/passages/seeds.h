@@ -3,6 +3,7 @@
 // same diagonal become the anchors of one local alignment. Pure functions.
 #pragma once
 
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <span>
@@ -101,6 +102,9 @@ struct SeedOptions {
                                  // linked by their order only (the i-th with the i-th elsewhere,
                                  // on the diagonal of the (i - 1)-th pair)
   int threads = 1;               // the result is the same for any number
+  // Set to true, the partitions not yet begun are left out: the seeds returned are unfinished
+  // (the caller that set it discards them).
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SeedStats {
