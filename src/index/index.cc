@@ -580,7 +580,7 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
     return Status::Ok();
   };
 
-  bool stopped = false;  // read.stop was seen: what was read since the last batch is dropped
+  bool stopped = false;  // read.read.stop was seen: what was read since the last batch is dropped
   const BorrowedBins borrowed =
       format_version_ == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin;
   IndexFeatures part(
