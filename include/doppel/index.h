@@ -201,7 +201,7 @@ struct IndexCallStats {
   double commit_seconds = 0;         // of which writing and syncing (add)
   double publish_seconds = 0;        // of which putting batches into the tables (one thread)
   std::uint64_t peak_rss_bytes = 0;  // of the process, at the end of the call
-  bool stopped = false;              // IndexReadOptions::stop ended the call before its input did
+  bool stopped = false;              // ReadOptions::stop ended the call before its input did
 };
 
 struct IndexStats {

@@ -255,6 +255,49 @@ TEST(Index, EachPassageNamesItsOwnFirstPublisher) {
   EXPECT_LT(second, second_source) << q.out;
 }
 
+// --listing prints each answer for a person: what the document is, how much of it is new, and
+// each passage's earliest source and other holders; the JSON Lines go to --answers FILE, the
+// same as without it, or nowhere; --answers - beside it is refused.
+TEST(Index, TheListingGivesEachAnswerForAPerson) {
+  const std::string dir = temp_dir();
+  const std::string passage = random_text(61, 60);
+  write_file(dir + "/old.jsonl",
+             jsonl_doc("first", random_text(62, 30) + " " + passage, "2020-01-01") + "\n" +
+                 jsonl_doc("second", random_text(63, 30) + " " + passage, "2020-02-01") + "\n");
+  const std::string copy = random_text(64, 50);
+  write_file(dir + "/new.jsonl",
+             jsonl_doc("reuser", passage + " " + random_text(65, 60), "2020-03-01") + "\n" +
+                 jsonl_doc("copy", copy) + "\n" + jsonl_doc("copy2", copy) + "\n" + "{broken\n");
+  const std::string idx = dir + "/i.idx";
+  const RunResult added = run_doppel({"index", "add", idx, dir + "/old.jsonl", "--listing", "-q"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(added.out.rfind("first  new · 100% of it new · added\n", 0), 0u) << added.out;
+  EXPECT_NE(added.out.find("\nsecond  new · "), std::string::npos) << added.out;
+  EXPECT_NE(added.out.find(" words · first in first (2020-01-01)\n"), std::string::npos)
+      << added.out;
+
+  const RunResult q = run_doppel({"index", "query", idx, dir + "/new.jsonl", "--listing", "-q",
+                                  "--answers", dir + "/answers.jsonl"});
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_NE(q.out.find("reuser  new · "), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find(" words · first in first (2020-01-01); also in second (2020-02-01)\n"),
+            std::string::npos)
+      << q.out;
+  EXPECT_NE(q.out.find("copy  new · 100% of it new\n"), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("copy2  exact duplicate of copy · "), std::string::npos) << q.out;
+  EXPECT_NE(q.out.find("  bad input (malformed_json): "), std::string::npos) << q.out;
+  EXPECT_EQ(q.out.find("{\"id\""), std::string::npos) << "no JSON on standard output";
+  const RunResult json = run_doppel({"index", "query", idx, dir + "/new.jsonl", "-q"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(read_file(dir + "/answers.jsonl"), json.out);
+
+  const RunResult both =
+      run_doppel({"index", "query", idx, dir + "/new.jsonl", "--listing", "--answers", "-"});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_NE(both.err.find("--listing prints the answers on standard output"), std::string::npos)
+      << both.err;
+}
+
 // The summary names only the steps a call ran, and what missing dates cost it: a query commits
 // and publishes nothing; with --skip-passages no passage of the call lacks a source.
 TEST(Index, TheSummarySaysWhatTheCallDid) {

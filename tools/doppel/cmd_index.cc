@@ -134,11 +134,87 @@ Status check_outputs_outside_index(const Settings& s, const std::vector<OutputFl
   return Status::Ok();
 }
 
+// Where the JSON Lines go when only --listing is asked for.
+class DiscardOutput final : public OutputStream {
+ public:
+  Status write(std::string_view /*bytes*/) override { return Status::Ok(); }
+  Status flush() override { return Status::Ok(); }
+};
+
+// An answer for a person (--listing): the id and what it is, then a line per passage with the
+// earliest source and a few other holders.
+std::string answer_listing(const Answer& a) {
+  constexpr std::size_t kListedNear = 3, kListedHolders = 3;
+  // Ids and dates come from the input: each as one field (a newline in one is \x0A).
+  const auto f = [](std::string_view field) { return printable_field(field); };
+  std::string s = f(a.id) + "  ";
+  switch (a.status) {
+    case AnswerStatus::kNew:
+      s += "new";
+      break;
+    case AnswerStatus::kExactDuplicate:
+      s += "exact duplicate of " + f(a.duplicate_of);
+      break;
+    case AnswerStatus::kNearDuplicate: {
+      s += "near duplicate of ";
+      for (std::size_t k = 0; k < a.near.size() && k < kListedNear; ++k) {
+        s += fmt::format("{}{} ({:.2f})", k > 0 ? ", " : "", f(a.near[k].id), a.near[k].similarity);
+      }
+      if (a.near.size() > kListedNear)
+        s += fmt::format(" and {} more", a.near.size() - kListedNear);
+      break;
+    }
+    case AnswerStatus::kDuplicateId:
+      return s + "not compared: " + a.message + "\n";
+    case AnswerStatus::kBadInput:
+      return s + fmt::format("bad input ({}): {}\n", to_string(a.reason), a.message);
+  }
+  if (a.passages_looked_for && a.code_points > 0) {
+    s += fmt::format(" · {} of it new", percent(a.new_code_points, a.code_points));
+  }
+  s += a.added ? " · added\n" : "\n";
+  for (const PassageAnswer& p : a.passages) {
+    s += fmt::format("  chars {}-{}, {} words · ", p.span.begin, p.span.end, p.span.words);
+    const bool here_first = !p.source_id.empty() && p.source_id == a.id;
+    if (here_first) {
+      s += "first published here; also in ";
+    } else if (!p.source_id.empty()) {
+      s += fmt::format("first in {} ({})", f(p.source_id), f(p.source_date));
+    } else {
+      s += "in ";
+    }
+    std::size_t listed = 0, others = 0;
+    for (const PassageHolder& h : p.holders) {
+      if (!here_first && !p.source_id.empty() && h.id == p.source_id) continue;
+      if (listed == kListedHolders) {
+        ++others;
+        continue;
+      }
+      const bool first_other = listed == 0 && (here_first || p.source_id.empty());
+      s += first_other ? "" : (listed == 0 ? "; also in " : ", ");
+      s += f(h.id);
+      if (!h.date.empty()) s += fmt::format(" ({})", f(h.date));
+      ++listed;
+    }
+    if (others > 0) s += fmt::format(" and {} more", others);
+    s += '\n';
+  }
+  return s;
+}
+
 // `interrupted`: set when a signal stopped the add (which then returns Ok, having said so).
 Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool& interrupted) {
   const bool add = command == Command::kIndexAdd;
-  if (s.answers.empty()) s.answers = "-";
-  const std::vector<OutputFlag> outputs_given = {{"--answers", &s.answers}};
+  if (s.listing && s.answers == "-") {
+    return Status::InvalidArgument(
+        "--listing prints the answers on standard output: give --answers a file for the JSON "
+        "Lines");
+  }
+  if (s.answers.empty() && !s.listing) s.answers = "-";
+  // JSON Lines: on standard output, or to --answers FILE; none with --listing alone.
+  const bool json = !s.answers.empty();
+  std::vector<OutputFlag> outputs_given;
+  if (json) outputs_given.emplace_back("--answers", &s.answers);
   DOPPEL_RETURN_IF_ERROR(prepare_options(command, outputs_given, false, s));
   DOPPEL_RETURN_IF_ERROR(check_index_outside_inputs(s));
   DOPPEL_RETURN_IF_ERROR(check_outputs_outside_index(s, outputs_given));
@@ -184,10 +260,13 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
   };
   Warnings warnings(s, s.index_read.progress, "the bad_input answers");
   // Answers as JSON Lines, written in blocks of about 1 MiB (a batch's answers at the least).
-  OutputStream& out = outputs.stream(s.answers);
+  DiscardOutput nowhere;
+  OutputStream& out = json ? outputs.stream(s.answers) : nowhere;
   std::string lines;
   auto on_answer = [&](const Answer& a) {
     committed += a.added ? 1 : 0;
+    if (s.listing) std::fputs(printable(answer_listing(a)).c_str(), stdout);
+    if (!json) return Status::Ok();
     append_answer_json(lines, a);
     lines.push_back('\n');
     if (lines.size() < (std::size_t{1} << 20)) return Status::Ok();
@@ -203,7 +282,12 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
   if (reads_files) read.read.stop = &stop;
   // On standard output (or a descriptor) each batch's answers go out once it is committed, so
   // that an add stopped by Ctrl-C or a signal has printed those of every batch that stays.
-  if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
+  if (s.listing) {
+    read.after_batch = [&] {  // a batch's answers as it is committed (stdio holds them)
+      std::fflush(stdout);
+      return Status::Ok();
+    };
+  } else if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
     read.after_batch = [&] {
       Status written = out.write(lines);
       lines.clear();
@@ -222,7 +306,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
   if (!result.ok()) {
     // Batches committed before the failure stay; an answers file is written only by a run that
     // succeeds, so say what went in (a rerun would answer them duplicate_id).
-    if (committed > 0 && named_descriptor(s.answers) < 0 && s.answers != "-") {
+    if (committed > 0 && json && named_descriptor(s.answers) < 0 && s.answers != "-") {
       std::fprintf(stderr,
                    "doppel index add: %s %s committed before the stop and stay%s in the index; "
                    "%s answers are not in %s, which only a run that succeeds writes (doppel "
@@ -248,7 +332,7 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
                    by);
       return Status::Ok();
     }
-    const bool to_file = named_descriptor(s.answers) < 0 && s.answers != "-";
+    const bool to_file = json && named_descriptor(s.answers) < 0 && s.answers != "-";
     const std::string answers =
         to_file ? fmt::format(
                       "their answers not in {}, which only a run that succeeds writes "

@@ -360,6 +360,12 @@ const std::vector<FlagDef>& flag_table() {
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.answers, false);
        }},
+      {"listing", "--listing", kOutput, "",
+       "Print the answers for a person on standard output, one block each (status, new share, "
+       "each passage's earliest source), instead of JSON Lines; --answers FILE still writes those",
+       [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
+         return g.add_flag(f.name, s.listing, f.help);
+       }},
       {"export.pairs", "--pairs", kOutput, "FILE",
        "Write every near-duplicate pair in the index, as doppel dedup --pairs does",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
@@ -490,7 +496,7 @@ std::vector<const char*> flags_of(Command command) {
     case Command::kIndexQuery:
       add_all(input_flags());
       add_all(index_matching_flags());
-      add({"answers", "skip-passages"});
+      add({"answers", "listing", "skip-passages"});
       if (command == Command::kIndexAdd) add({"batch", "no-sync"});
       add_all(running_flags());
       return keys;

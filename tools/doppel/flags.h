@@ -54,6 +54,7 @@ struct Settings {
   std::string report_output = "doppel-report.html";
   int show = 20;
   bool show_new = false;
+  bool listing = false;  // index add and query: the answers for a person on standard output
 };
 
 // The commands, in the order --help lists them.
