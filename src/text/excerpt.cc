@@ -135,6 +135,7 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
   }
   std::string out = head.flat.substr(0, head.byte_at(head_end));
   while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (tail_begin == tail.chars()) return out + " \u2026";  // no end to show (bytes not UTF-8)
   out += kJoin;
   out += tail.flat.substr(tail.byte_at(tail_begin));
   return out;

@@ -291,11 +291,23 @@ TEST(Index, TheListingGivesEachAnswerForAPerson) {
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_EQ(read_file(dir + "/answers.jsonl"), json.out);
 
-  const RunResult both =
-      run_doppel({"index", "query", idx, dir + "/new.jsonl", "--listing", "--answers", "-"});
-  EXPECT_EQ(both.exit_code, 2);
-  EXPECT_NE(both.err.find("--listing prints the answers on standard output"), std::string::npos)
-      << both.err;
+  for (const char* to : {"-", "/dev/stdout"}) {
+    const RunResult both =
+        run_doppel({"index", "query", idx, dir + "/new.jsonl", "--listing", "--answers", to});
+    EXPECT_EQ(both.exit_code, 2) << to;
+    EXPECT_NE(both.err.find("--listing prints the answers on standard output"), std::string::npos)
+        << both.err;
+  }
+
+  // An id from the input is one field, in the message that quotes it too: a tab or a newline in
+  // it cannot break the block or make a line of its own.
+  write_file(dir + "/odd.jsonl", jsonl_doc("t\\tab\\nx", random_text(66, 30)) + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", idx, dir + "/odd.jsonl", "-q"}).exit_code, 0);
+  const RunResult again =
+      run_doppel({"index", "query", idx, dir + "/odd.jsonl", "--listing", "-q"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out,
+            "t\\x09ab\\x0Ax  not compared: id \"t\\x09ab\\x0Ax\" is in the index already\n");
 }
 
 // The summary names only the steps a call ran, and what missing dates cost it: a query commits

@@ -1,6 +1,7 @@
 // `doppel index add|query|remove|stats|export`: the persistent index (docs/index.md). Its flags
 // are defined in flags.cc.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -160,18 +161,20 @@ std::string answer_listing(const Answer& a) {
       for (std::size_t k = 0; k < a.near.size() && k < kListedNear; ++k) {
         s += fmt::format("{}{} ({:.2f})", k > 0 ? ", " : "", f(a.near[k].id), a.near[k].similarity);
       }
-      if (a.near.size() > kListedNear)
+      if (a.near.size() > kListedNear) {
         s += fmt::format(" and {} more", a.near.size() - kListedNear);
+      }
       break;
     }
     case AnswerStatus::kDuplicateId:
-      return s + "not compared: " + a.message + "\n";
+      return s + "not compared: " + f(a.message) + "\n";  // it quotes the id
     case AnswerStatus::kBadInput:
-      return s + fmt::format("bad input ({}): {}\n", to_string(a.reason), a.message);
+      return s + fmt::format("bad input ({}): {}\n", to_string(a.reason), f(a.message));
   }
   if (a.passages_looked_for && a.code_points > 0) {
     s += fmt::format(" · {} of it new", percent(a.new_code_points, a.code_points));
   }
+  if (a.date_unread) s += " · its date is in no form doppel reads";
   s += a.added ? " · added\n" : "\n";
   for (const PassageAnswer& p : a.passages) {
     s += fmt::format("  chars {}-{}, {} words · ", p.span.begin, p.span.end, p.span.words);
@@ -205,7 +208,7 @@ std::string answer_listing(const Answer& a) {
 // `interrupted`: set when a signal stopped the add (which then returns Ok, having said so).
 Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool& interrupted) {
   const bool add = command == Command::kIndexAdd;
-  if (s.listing && s.answers == "-") {
+  if (s.listing && (s.answers == "-" || named_descriptor(s.answers) == STDOUT_FILENO)) {
     return Status::InvalidArgument(
         "--listing prints the answers on standard output: give --answers a file for the JSON "
         "Lines");
@@ -282,13 +285,11 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
   if (reads_files) read.read.stop = &stop;
   // On standard output (or a descriptor) each batch's answers go out once it is committed, so
   // that an add stopped by Ctrl-C or a signal has printed those of every batch that stays.
-  if (s.listing) {
-    read.after_batch = [&] {  // a batch's answers as it is committed (stdio holds them)
-      std::fflush(stdout);
-      return Status::Ok();
-    };
-  } else if (s.answers == "-" || named_descriptor(s.answers) >= 0) {
+  const bool json_as_it_goes = json && (s.answers == "-" || named_descriptor(s.answers) >= 0);
+  if (s.listing || json_as_it_goes) {
     read.after_batch = [&] {
+      if (s.listing) std::fflush(stdout);  // the listing's lines, held by stdio
+      if (!json_as_it_goes) return Status::Ok();
       Status written = out.write(lines);
       lines.clear();
       return written.ok() ? out.flush() : written;
@@ -335,10 +336,10 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
     const bool to_file = json && named_descriptor(s.answers) < 0 && s.answers != "-";
     const std::string answers =
         to_file ? fmt::format(
-                      "their answers not in {}, which only a run that succeeds writes "
+                      "their answers {}not in {}, which only a run that succeeds writes "
                       "(doppel index remove takes documents out)",
-                      s.answers)
-                : std::string("their answers written");
+                      s.listing ? "listed but " : "", s.answers)
+                : std::string(s.listing ? "their answers listed" : "their answers written");
     std::fprintf(stderr,
                  "doppel index add: stopped by %s; %s %s committed before the stop and stay%s in "
                  "the index, %s; the rest of the input was not added\n",
