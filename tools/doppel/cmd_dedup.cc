@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <deque>
+#include <iterator>
 #include <span>
 #include <string>
 #include <utility>
@@ -15,6 +15,7 @@
 #include "corpus/document_texts.h"
 #if DOPPEL_FULL_BINARY
 #include "dist/dist_dedup.h"
+#include "dist/wire.h"
 #include "distributed.h"
 #endif
 #include "doppel/dedup.h"
@@ -48,6 +49,18 @@ std::uint64_t listing_limit(int show, std::uint64_t clusters) {
   return show <= 0 ? clusters : std::min<std::uint64_t>(static_cast<std::uint64_t>(show), clusters);
 }
 
+// The listing's excerpts of the kept documents `kept` (listing_excerpts): their texts.
+std::vector<std::string> kept_excerpts(const Corpus& c, std::span<const std::uint32_t> kept,
+                                       std::uint64_t stored_bytes) {
+  return listing_excerpts(
+      c, kept.size(), stored_bytes,
+      [&](const TextVisitor& fn) {
+        return for_each_document_text(
+            c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
+      },
+      "clusters");
+}
+
 // The clusters for a person: one block each, the kept document first.
 void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
   const Corpus& c = r.corpus;
@@ -60,13 +73,7 @@ void print_clusters(const DedupResult& r, const DedupOptions& o, int show) {
   std::vector<std::uint32_t> kept;
   kept.reserve(limit);
   for (std::size_t k = 0; k < limit; ++k) kept.push_back(r.clusters[k].representative);
-  const std::vector<std::string> excerpts = listing_excerpts(
-      c, kept.size(), stored_bytes_to_reach(c, kept),
-      [&](const TextVisitor& fn) {
-        return for_each_document_text(
-            c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
-      },
-      "clusters");
+  const std::vector<std::string> excerpts = kept_excerpts(c, kept, stored_bytes_to_reach(c, kept));
   for (std::size_t k = 0; k < limit; ++k) {
     const Cluster& cl = r.clusters[k];
     const auto members = std::span(r.members).subspan(cl.members_begin, cl.size);
@@ -174,51 +181,39 @@ Result<std::vector<std::pair<std::uint32_t, std::string>>> kept_excerpts_distrib
     kept.clear();
     bytes[0] = 0;
   }
-  const std::vector<std::string> mine = listing_excerpts(
-      c, kept.size(), bytes[0],
-      [&](const TextVisitor& fn) {
-        return for_each_document_text(
-            c, kept, [&](std::size_t k, const ParsedDoc& parsed) { return fn(k, parsed.body()); });
-      },
-      "clusters");
-  // The first number each rank lists (none: past every number).
-  std::string first(sizeof(std::uint64_t), '\0');
-  const std::uint64_t my_first = r.clusters.empty() ? UINT64_MAX : r.clusters.front().number;
-  std::memcpy(first.data(), &my_first, sizeof my_first);
+  const std::vector<std::string> mine = kept_excerpts(c, kept, bytes[0]);
+  // The first number each rank lists, for the ranks that list any: ascending in rank order.
+  std::string first;
+  if (!r.clusters.empty()) dist::WireWriter(first).put<std::uint64_t>(r.clusters.front().number);
   auto firsts = comm.all_gather(first);
   if (!firsts.ok()) return firsts.status();
-  std::vector<std::uint64_t> first_of(firsts->size());
-  for (std::size_t rank = 0; rank < first_of.size(); ++rank) {
-    std::memcpy(&first_of[rank], (*firsts)[rank].data(), sizeof(std::uint64_t));
-  }
-  auto lister = [&](std::uint32_t number) {  // the rank that lists cluster `number`
-    std::size_t best = 0;
-    std::uint64_t best_first = 0;
-    for (std::size_t rank = 0; rank < first_of.size(); ++rank) {
-      if (first_of[rank] <= number && first_of[rank] >= best_first) {
-        best = rank;
-        best_first = first_of[rank];
-      }
+  std::vector<std::pair<std::uint64_t, std::size_t>> listers;  // (first number, rank)
+  for (std::size_t rank = 0; rank < firsts->size(); ++rank) {
+    if (!(*firsts)[rank].empty()) {
+      listers.emplace_back(dist::WireReader((*firsts)[rank]).get<std::uint64_t>(), rank);
     }
-    return best;
-  };
-  // Per excerpt: its cluster number and size (4 bytes each), then its bytes.
+  }
+  // Per excerpt: its cluster number, then the excerpt, to the rank that lists the cluster (the
+  // last to list a number at or below it).
   std::vector<std::string> send(static_cast<std::size_t>(comm.size()));
   for (std::size_t k = 0; k < mine.size(); ++k) {
-    std::string& to = send[lister(numbers[k])];
-    const std::uint32_t head[2] = {numbers[k], static_cast<std::uint32_t>(mine[k].size())};
-    to.append(reinterpret_cast<const char*>(head), sizeof head);
-    to += mine[k];
+    const auto after =
+        std::upper_bound(listers.begin(), listers.end(),
+                         std::pair<std::uint64_t, std::size_t>(numbers[k], SIZE_MAX));
+    if (after == listers.begin()) continue;  // listed by no rank (cannot happen)
+    dist::WireWriter to(send[std::prev(after)->second]);
+    to.put<std::uint32_t>(numbers[k]);
+    to.put_string(mine[k]);
   }
   auto got = comm.exchange(send);
   if (!got.ok()) return got.status();
-  const std::string_view part(got->data(), got->size());
+  dist::WireReader in(std::string_view(got->data(), got->size()));
   std::vector<std::pair<std::uint32_t, std::string>> excerpts;
-  for (std::size_t at = 0; at + 8 <= part.size();) {
-    std::uint32_t head[2];
-    std::memcpy(head, part.data() + at, sizeof head);
-    excerpts.emplace_back(head[0], std::string(part.substr(at + 8, head[1])));
-    at += 8 + head[1];
+  while (!in.done()) {
+    const auto number = in.get<std::uint32_t>();
+    const std::string_view text = in.get_string();
+    if (!in.ok()) return Status::Internal("a rank sent an excerpt cut short");
+    excerpts.emplace_back(number, std::string(text));
   }
   std::sort(excerpts.begin(), excerpts.end());
   return excerpts;
