@@ -122,6 +122,9 @@ struct IndexReadOptions {
   // Called after each batch's answers went to the AnswerCallback (add: once its commit returned),
   // so that a caller buffering them can pass them on a batch at a time; a failure stops the call.
   std::function<Status()> after_batch;
+  // More than 0: each PassageAnswer::excerpt is filled, at most this many code points. The batch's
+  // texts are kept until it is answered (`doppel index add --listing`).
+  std::size_t passage_excerpt_chars = 0;
   // read.stop (ReadOptions::stop) set to true, by a signal handler or another thread, stops the
   // call's reading: the batch being read is dropped unanswered, the one whose commit is in flight
   // is committed and answered, and the call returns with IndexCallStats::stopped. Every document
@@ -160,6 +163,10 @@ struct PassageAnswer {
   // The earliest dated holder, or this document when it is earlier than all of them (ties: the
   // holder); empty when neither has a date.
   std::string source_id, source_date;
+  // With IndexReadOptions::passage_excerpt_chars: the passage's text in this document on one
+  // line, white space folded, and where longer, its start and end joined by " … " (for a
+  // person's listing; the JSON answers do not hold it). Else empty.
+  std::string excerpt;
 };
 
 struct Answer {

@@ -26,6 +26,7 @@ void FeatureBatch::clear() {
   bytes.clear();
   code_points.clear();
   fingerprints.clear();
+  texts.clear();
 }
 
 void FeatureBatch::append(const FeatureBatch& from, std::size_t d, std::span<const SigValue> sig,
@@ -52,14 +53,19 @@ void FeatureBatch::append(const FeatureBatch& from, std::size_t d, std::span<con
   }
   const auto fp = from.fingerprints_of(d);
   fingerprints.insert(fingerprints.end(), fp.begin(), fp.end());
+  if (!from.texts.empty()) {
+    texts.resize(docs.size());  // earlier documents of a batch without texts: empty
+    texts.emplace_back(from.text_of(d));
+  }
   docs.push_back(doc);
 }
 
 IndexFeatures::IndexFeatures(const IndexOptions& options, LshShape shape, BorrowedBins borrowed,
-                             Merge merge)
+                             Merge merge, bool keep_texts)
     : options_(options),
       shape_(shape),
       window_(winnow_window_of(options)),
+      keep_texts_(keep_texts),
       sketches_(options.shingle, options.sketch, false, borrowed),
       merge_(std::move(merge)) {}
 
@@ -71,6 +77,7 @@ void IndexFeatures::Worker::begin(const doppel::Batch& batch, Batch& out) {
   f.bands = static_cast<std::size_t>(owner_.shape_.bands);
   f.docs.assign(batch.docs.size(), FeatureBatch::Doc{});
   f.band_keys.assign(batch.docs.size() * f.bands, 0);
+  if (owner_.keep_texts_) f.texts.assign(batch.docs.size(), std::string());
 }
 
 void IndexFeatures::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& out) {
@@ -79,6 +86,7 @@ void IndexFeatures::Worker::add(std::size_t i, const PreparedDoc& doc, Batch& ou
   FeatureBatch::Doc& d = f.docs[i];
   // Signature and exact hash (dedup's part), and the signature's bucket in each band.
   d.exact = out.sketch.hashes[i];
+  if (owner_.keep_texts_) f.texts[i].assign(doc.parsed.source);
   const auto sig = std::span<const SigValue>(out.sketch.sigs).subspan(i * f.bins, f.bins);
   for (std::size_t b = 0; b < f.bands; ++b) {
     f.band_keys[i * f.bands + b] = band_key(sig, static_cast<int>(b), owner_.shape_.rows);

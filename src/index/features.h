@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "candidates/lsh.h"
@@ -56,6 +58,8 @@ struct FeatureBatch {
   std::vector<SourceSpan> bytes;         // one per word
   std::vector<SourceSpan> code_points;   // one per word of documents not all ASCII
   std::vector<Winnowed> fingerprints;    // per document: sorted by (fp, pos)
+  // Each document's source text, kept only for excerpts (IndexFeatures' keep_texts); else empty.
+  std::vector<std::string> texts;
 
   std::span<const SigValue> sig(std::size_t d) const {
     return std::span(sigs).subspan(d * bins, bins);
@@ -73,6 +77,10 @@ struct FeatureBatch {
   std::span<const SourceSpan> code_points_of(std::size_t d) const {
     if (docs[d].code_points_begin == kNoSpans) return bytes_of(d);
     return std::span(code_points).subspan(docs[d].code_points_begin, docs[d].words);
+  }
+  // Document d's source text where texts are kept, else empty.
+  std::string_view text_of(std::size_t d) const {
+    return d < texts.size() ? std::string_view(texts[d]) : std::string_view();
   }
   std::span<const Winnowed> fingerprints_of(std::size_t d) const {
     return std::span(fingerprints).subspan(docs[d].fingerprints_begin, docs[d].fingerprints);
@@ -95,7 +103,9 @@ class IndexFeatures {
   // calls), which a query of one document paid on every call.
   using Merge = std::function<Status(Batch&, std::size_t, bool)>;
   // `borrowed`: the index's signatures' kind (format version 1: kCopied).
-  IndexFeatures(const IndexOptions& options, LshShape shape, BorrowedBins borrowed, Merge merge);
+  // `keep_texts`: each document's source text is kept in FeatureBatch::texts (for excerpts).
+  IndexFeatures(const IndexOptions& options, LshShape shape, BorrowedBins borrowed, Merge merge,
+                bool keep_texts = false);
 
   class Worker {
    public:
@@ -118,6 +128,7 @@ class IndexFeatures {
   const IndexOptions& options_;
   LshShape shape_;
   int window_;
+  bool keep_texts_;
   DocumentSketches sketches_;  // its worker only: the index keeps signatures itself
   Merge merge_;
 };

@@ -33,6 +33,7 @@
 #include "index/tables.h"
 #include "jobs/job_common.h"
 #include "passages/pair_passages.h"
+#include "text/excerpt.h"
 #include "util/memory.h"
 #include "util/threads.h"
 
@@ -128,6 +129,7 @@ struct Pending {
   };
   FeatureBatch features;
   std::vector<Slot> slots;
+  std::size_t excerpt_chars = 0;  // IndexReadOptions::passage_excerpt_chars (features.texts kept)
 };
 
 // What the look-ups decide for one accepted document and the comparison needs.
@@ -583,8 +585,11 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
   bool stopped = false;  // read.read.stop was seen: what was read since the last batch is dropped
   const BorrowedBins borrowed =
       format_version_ == 1 ? BorrowedBins::kCopied : BorrowedBins::kHashedWithBin;
+  const bool keep_texts = read.find_passages && options_.passages && read.passage_excerpt_chars > 0;
+  if (keep_texts) pending.excerpt_chars = read.passage_excerpt_chars;
   IndexFeatures part(
-      options_, shape_, borrowed, [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
+      options_, shape_, borrowed,
+      [&](IndexFeatures::Batch& b, std::size_t i, bool readable) {
         if (read.read.stop != nullptr && read.read.stop->load(std::memory_order_relaxed)) {
           stopped = true;
           return Status::Cancelled("stopped (ReadOptions::stop)");  // ends the read stage
@@ -607,7 +612,8 @@ Result<IndexCallStats> IndexImpl::run(std::span<const std::string> inputs,
           return flush();
         }
         return Status::Ok();
-      });
+      },
+      keep_texts);
   ReadStageOptions stage;
   stage.normalize = &options_.normalize;
   stage.threads = threads;
@@ -1076,6 +1082,11 @@ Status IndexImpl::process(Pending& pending, const Corpus& corpus, bool store, bo
             PassageAnswer pa;
             pa.span = TextSpan{cp[begin].begin, cp[end - 1].end, b[begin].begin, b[end - 1].end,
                                end - begin};
+            if (pending.excerpt_chars > 0) {
+              pa.excerpt = excerpt(feats.text_of(f).substr(pa.span.byte_begin,
+                                                           pa.span.byte_end - pa.span.byte_begin),
+                                   pending.excerpt_chars);
+            }
             if (run_end == 0 || begin != run_end_word) {
               covered += run_end - run_begin;
               run_begin = pa.span.begin;

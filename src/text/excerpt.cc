@@ -116,18 +116,22 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
   constexpr std::string_view kJoin = " \u2026 ";  // three code points
   const std::size_t room = max_chars - 3;
   const std::size_t head_chars = room - room / 3;  // below head.chars()
-  const std::size_t tail_chars = std::min(room / 3, tail.chars());
-  // The head ends before a space among its last quarter, else after head_chars code points.
+  // The head ends before a space among its last third, else after head_chars code points.
   std::size_t head_end = head_chars;
-  for (std::size_t k = head_chars; k > head_chars - std::max<std::size_t>(head_chars / 4, 1); --k) {
+  for (std::size_t k = head_chars; k + head_chars / 3 >= head_chars && k > 0; --k) {
     if (head.is_space_at(k)) {
       head_end = k;
       break;
     }
   }
-  // The tail starts after a space among its first third, else tail_chars code points from the end.
+  // The tail has the room the head left, and starts after a space among its first half, else
+  // that many code points from the end. (A fixed third of the room, with a space looked for only
+  // in its first third, began many tails inside a word, "… merica's interest".)
+  const std::size_t tail_chars = std::min(room - head_end, tail.chars());
   std::size_t tail_begin = tail.chars() - tail_chars;
-  for (std::size_t k = tail_begin; k < tail_begin + std::max<std::size_t>(tail_chars / 3, 1); ++k) {
+  const bool word_start = tail_begin > 0 && tail.is_space_at(tail_begin - 1);
+  for (std::size_t k = tail_begin;
+       !word_start && k < tail_begin + std::max<std::size_t>(tail_chars / 2, 1); ++k) {
     if (tail.is_space_at(k)) {
       tail_begin = k + 1;
       break;

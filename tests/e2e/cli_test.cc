@@ -129,11 +129,12 @@ TEST(Output, ListingByDefault) {
 TEST(Output, ListingShowsAnExcerptOfEachKeptDocument) {
   const RunResult r = run_doppel({"dedup", news_dir()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_TRUE(contains(r.out,
-                       "cluster 0 · exact duplicates · 3 documents\n"
-                       "  \u201cCalderport's Tollard Swing Bridge reopened to \u2026 the next full "
-                       "meeting.\u201d\n"
-                       "  keep   01-harbour-bridge.txt"))
+  EXPECT_TRUE(
+      contains(r.out,
+               "cluster 0 · exact duplicates · 3 documents\n"
+               "  \u201cCalderport's Tollard Swing Bridge reopened to \u2026 at the next full "
+               "meeting.\u201d\n"
+               "  keep   01-harbour-bridge.txt"))
       << r.out;
   EXPECT_FALSE(contains(r.err, "warning")) << r.err;
 

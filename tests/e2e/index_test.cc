@@ -30,6 +30,7 @@
 #include "index/store.h"
 #include "sketch/minhash.h"
 #include "support/zlib_encode.h"
+#include "text/excerpt.h"
 #include "text/normalize.h"
 #include "text/shingle.h"
 
@@ -283,13 +284,21 @@ TEST(Index, TheListingGivesEachAnswerForAPerson) {
   EXPECT_NE(q.out.find(" words · first in first (2020-01-01); also in second (2020-02-01)\n"),
             std::string::npos)
       << q.out;
+  // Under each passage, its text in this document on one line: the start and the end of it.
+  const std::string passage_line =
+      " words · first in first (2020-01-01); also in second (2020-02-01)\n";
+  const std::size_t excerpt_at = q.out.find(passage_line) + passage_line.size();
+  EXPECT_EQ(q.out.substr(excerpt_at, q.out.find('\n', excerpt_at) + 1 - excerpt_at),
+            "    \u201c" + excerpt(passage.substr(0, passage.size() - 1), 72) + "\u201d\n")
+      << q.out;
+  EXPECT_NE(excerpt(passage, 72).find(" \u2026 "), std::string::npos) << "cut: start and end";
   EXPECT_NE(q.out.find("copy  new · 100% of it new\n"), std::string::npos) << q.out;
   EXPECT_NE(q.out.find("copy2  exact duplicate of copy · "), std::string::npos) << q.out;
   EXPECT_NE(q.out.find("  bad input (malformed_json): "), std::string::npos) << q.out;
   EXPECT_EQ(q.out.find("{\"id\""), std::string::npos) << "no JSON on standard output";
   const RunResult json = run_doppel({"index", "query", idx, dir + "/new.jsonl", "-q"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  EXPECT_EQ(read_file(dir + "/answers.jsonl"), json.out);
+  EXPECT_EQ(read_file(dir + "/answers.jsonl"), json.out);  // no excerpt in the JSON
 
   for (const char* to : {"-", "/dev/stdout"}) {
     const RunResult both =
@@ -308,6 +317,16 @@ TEST(Index, TheListingGivesEachAnswerForAPerson) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out,
             "t\\x09ab\\x0Ax  not compared: id \"t\\x09ab\\x0Ax\" is in the index already\n");
+
+  // An excerpt is escaped as the ids are: a control character in the text is shown, not sent.
+  const std::string shared = random_text(67, 3) + " \\u001b[2J " + random_text(69, 30);
+  write_file(dir + "/esc.jsonl", jsonl_doc("e1", random_text(68, 10) + " " + shared) + "\n");
+  write_file(dir + "/esc2.jsonl", jsonl_doc("e2", shared) + "\n");
+  ASSERT_EQ(run_doppel({"index", "add", idx, dir + "/esc.jsonl", "-q"}).exit_code, 0);
+  const RunResult esc = run_doppel({"index", "query", idx, dir + "/esc2.jsonl", "--listing", "-q"});
+  ASSERT_EQ(esc.exit_code, 0) << esc.err;
+  EXPECT_EQ(esc.out.find('\x1b'), std::string::npos) << esc.out;
+  EXPECT_NE(esc.out.find("\\x1B[2J"), std::string::npos) << esc.out;
 }
 
 // The summary names only the steps a call ran, and what missing dates cost it: a query commits

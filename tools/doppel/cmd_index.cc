@@ -143,7 +143,7 @@ class DiscardOutput final : public OutputStream {
 };
 
 // An answer for a person (--listing): the id and what it is, then a line per passage with the
-// earliest source and a few other holders.
+// earliest source and a few other holders, and a line with an excerpt of the passage's text.
 std::string answer_listing(const Answer& a) {
   constexpr std::size_t kListedNear = 3, kListedHolders = 3;
   // Ids and dates come from the input: each as one field (a newline in one is \x0A).
@@ -201,6 +201,7 @@ std::string answer_listing(const Answer& a) {
     }
     if (others > 0) s += fmt::format(" and {} more", others);
     s += '\n';
+    if (!p.excerpt.empty()) s += fmt::format("    \u201c{}\u201d\n", f(p.excerpt));
   }
   return s;
 }
@@ -278,6 +279,8 @@ Status run_add_or_query(Settings& s, Command command, const CLI::App& cmd, bool&
     return written;
   };
   IndexReadOptions read = s.index_read;
+  // With its indent and quotes, a passage's excerpt fills one line of 80 columns (of Latin text).
+  if (s.listing) read.passage_excerpt_chars = 72;
   // Committing behind the work holds a batch's answers until the next batch is read: only where
   // reading cannot wait on a writer (standard input, a pipe), which would hold them that long.
   // Nothing else reads this process's index (index.h).

@@ -362,7 +362,8 @@ const std::vector<FlagDef>& flag_table() {
        }},
       {"listing", "--listing", kOutput, "",
        "Print the answers for a person on standard output, one block each (status, new share, "
-       "each passage's earliest source), instead of JSON Lines; --answers FILE still writes those",
+       "each passage's earliest source and an excerpt of its text), instead of JSON Lines; "
+       "--answers FILE still writes those",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return g.add_flag(f.name, s.listing, f.help);
        }},
