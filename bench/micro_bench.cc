@@ -75,6 +75,33 @@ void BM_NormalizeChinese(benchmark::State& state) {
 }
 BENCHMARK(BM_NormalizeChinese)->Arg(0)->Arg(1)->ArgName("cjk_words");
 
+// Thai news text (clauses without spaces between their words, a space between clauses), cut into
+// words by ICU's dictionaries (dictionary_words:1, the default) or a run one word (0, indexes
+// before version 5).
+void BM_NormalizeThai(benchmark::State& state) {
+  static const char* kClauses[] = {"นายกรัฐมนตรีกล่าวในการประชุมคณะรัฐมนตรีเมื่อวันอังคาร",
+                                   "รัฐบาลจะเพิ่มงบประมาณสำหรับการศึกษาและการสาธารณสุข",
+                                   "โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล",
+                                   "เศรษฐกิจจะขยายตัวราวร้อยละ 3.5 ในปีนี้",
+                                   "GDP ไตรมาสที่สาม",
+                                   "น้ำท่วมในภาคเหนือ"};
+  std::mt19937_64 rng(42);
+  std::string text;
+  while (text.size() < (1U << 20)) {
+    text += kClauses[rng() % std::size(kClauses)];
+    text += rng() % 8 == 0 ? "\n" : " ";
+  }
+  NormalizeOptions options;
+  options.dictionary_words = state.range(0) != 0;
+  NormalizedText out;
+  for (auto _ : state) {
+    normalize(text, options, out);
+    benchmark::DoNotOptimize(out.text.data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_NormalizeThai)->Arg(0)->Arg(1)->ArgName("dictionary_words");
+
 void BM_WordShingles(benchmark::State& state) {
   const std::string text = make_text(1 << 20, false);
   NormalizedText norm;

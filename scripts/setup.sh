@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config            # build
   libsimdjson-dev libxxhash-dev libzstd-dev zlib1g-dev libutf8proc-dev libfmt-dev libcli11-dev
+  libicu-dev                                  # ICU: words of Thai, Lao, Khmer, Myanmar
   libjemalloc-dev                             # the allocator of the doppel tool
   librocksdb-dev libcpp-httplib-dev libbrotli-dev   # doppel index and doppel serve
   nettle-dev                                  # SHA-1 of doppel.datasketch

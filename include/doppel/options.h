@@ -34,6 +34,11 @@ struct NormalizeOptions {
   // to the next space or punctuation, and whitespace a space, as before 2026-12-07 (indexes of
   // format versions 1 to 3 keep that rule).
   bool cjk_characters_are_words = true;
+  // Thai, Lao, Khmer and Myanmar, also written without spaces between words, are cut into words
+  // by ICU's dictionaries (its word break iterator); the canonical text is unchanged (no space is
+  // put between them), only its words are. Off: a run of them is one word up to the next space,
+  // as before 2026-12-07 (indexes of format versions 1 to 4 keep that rule).
+  bool dictionary_words = true;
 };
 
 // The steps as the command line names them: "nfkc", "case", "punct" and "space", joined by commas

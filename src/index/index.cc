@@ -1579,6 +1579,7 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     in_force = *stored;
     in_force.normalize.zero_width_space_breaks = format_version >= 3;
     in_force.normalize.cjk_characters_are_words = format_version >= 4;
+    in_force.normalize.dictionary_words = format_version >= 5;
   }
   auto index =
       std::make_unique<IndexImpl>(path, in_force, open_options, format_version, std::move(*store));

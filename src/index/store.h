@@ -35,9 +35,11 @@ namespace doppel {
 // Version 2 (2026-12-06): signatures' borrowed bins hashed with the bin (sketch/minhash.h).
 // Version 3 (2026-12-07): U+200B separates words (NormalizeOptions::zero_width_space_breaks).
 // Version 4 (2026-12-07): each CJK letter is a word (NormalizeOptions::cjk_characters_are_words).
-// Indexes of versions 1 to 3 are still read and written, with the signatures and the
+// Version 5 (2026-12-07): Thai, Lao, Khmer and Myanmar are cut into words by ICU's dictionaries
+// (NormalizeOptions::dictionary_words).
+// Indexes of versions 1 to 4 are still read and written, with the signatures and the
 // normalization they were made with.
-inline constexpr int kIndexFormatVersion = 4;
+inline constexpr int kIndexFormatVersion = 5;
 
 // UTC now, ISO 8601 to the second.
 std::string now_utc();

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <utf8proc.h>
+
 #include "text/utf8.h"
 
 namespace doppel {
@@ -64,6 +66,16 @@ struct Folded {
   std::size_t chars() const { return starts.size(); }
   std::size_t byte_at(std::size_t k) const { return k < starts.size() ? starts[k] : flat.size(); }
   bool is_space_at(std::size_t k) const { return k < starts.size() && flat[starts[k]] == ' '; }
+  // Whether code point k is a combining mark (a Thai vowel sign, an accent): a cut before it
+  // would leave the mark without its letter.
+  bool is_mark_at(std::size_t k) const {
+    if (k >= starts.size() || static_cast<unsigned char>(flat[starts[k]]) < 0x80) return false;
+    char32_t cp = 0;
+    decode_utf8(flat, starts[k], cp);
+    const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
+    return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
+           category == UTF8PROC_CATEGORY_ME;
+  }
 };
 
 // `text` folded, up to `limit` code points of the result.
@@ -137,6 +149,13 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
       break;
     }
   }
+  // Text without spaces is cut between characters, not between a letter and its marks (a few:
+  // a run of marks with no letter is cut where it was).
+  constexpr std::size_t kMarks = 4;
+  for (std::size_t k = 0; k < kMarks && head_end > 1 && head.is_mark_at(head_end); ++k) --head_end;
+  std::size_t after = tail_begin;
+  while (after < tail.chars() && after - tail_begin < kMarks && tail.is_mark_at(after)) ++after;
+  if (after < tail.chars() && !tail.is_mark_at(after)) tail_begin = after;
   std::string out = head.flat.substr(0, head.byte_at(head_end));
   while (!out.empty() && out.back() == ' ') out.pop_back();
   if (tail_begin == tail.chars()) return out + " \u2026";  // no end to show (bytes not UTF-8)

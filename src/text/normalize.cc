@@ -1,5 +1,7 @@
 #include "text/normalize.h"
 
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -23,6 +25,39 @@
 #include <xxhash.h>
 
 namespace doppel {
+
+// ICU's word break iterator over a run of Thai, Lao, Khmer or Myanmar letters (its dictionaries
+// find the words), and the breaks it gave for the run being normalized.
+struct WordBreaker {
+  UBreakIterator* words = nullptr;  // null where ICU could not make one: runs stay one word
+  UText* text = nullptr;
+  std::vector<std::size_t> breaks;  // byte offsets in the input, ascending
+  WordBreaker() {
+    UErrorCode status = U_ZERO_ERROR;
+    words = ubrk_open(UBRK_WORD, "", nullptr, 0, &status);
+    if (U_FAILURE(status)) words = nullptr;
+  }
+  WordBreaker(const WordBreaker&) = delete;
+  WordBreaker& operator=(const WordBreaker&) = delete;
+  ~WordBreaker() {
+    if (text != nullptr) utext_close(text);
+    if (words != nullptr) ubrk_close(words);
+  }
+  // The breaks between words inside input[begin, end) (not at its ends), into `breaks`.
+  void segment(std::string_view input, std::size_t begin, std::size_t end) {
+    breaks.clear();
+    if (words == nullptr) return;
+    UErrorCode status = U_ZERO_ERROR;
+    text =
+        utext_openUTF8(text, input.data() + begin, static_cast<std::int64_t>(end - begin), &status);
+    ubrk_setUText(words, text, &status);
+    if (U_FAILURE(status)) return;
+    for (std::int32_t at = ubrk_next(words); at != UBRK_DONE; at = ubrk_next(words)) {
+      if (static_cast<std::size_t>(at) < end - begin) breaks.push_back(begin + at);
+    }
+  }
+};
+
 namespace {
 
 enum class CharClass : std::uint8_t { kWord, kSpace, kPunct, kIgnore };
@@ -96,6 +131,18 @@ constexpr bool is_cjk_letter(char32_t cp) {
          (cp >= 0xFF66 && cp <= 0xFF9D) ||    // half-width katakana (without NFKC)
          (cp >= 0x1B000 && cp <= 0x1B16F) ||  // kana supplement and extended
          (cp >= 0x20000 && cp <= 0x323AF);    // CJK extensions B to H, compatibility supplement
+}
+
+// Letters of the scripts written without spaces between words whose words ICU's dictionaries
+// find (NormalizeOptions::dictionary_words): Thai, Lao, Myanmar and Khmer, with their marks and
+// digits (all in their blocks).
+constexpr bool is_dictionary_script(char32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
+         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) ||  // Khmer
+         (cp >= 0x19E0 && cp <= 0x19FF) ||  // Khmer symbols
+         (cp >= 0xA9E0 && cp <= 0xA9FF) ||  // Myanmar extended-B
+         (cp >= 0xAA60 && cp <= 0xAA7F);    // Myanmar extended-A
 }
 
 // Code points that NFKC and case folding leave as they are when nothing is attached to them:
@@ -443,11 +490,36 @@ class Normalizer {
   }
   bool attaches(char32_t cp) const { return !breaks_words(cp) && attaches_to_previous(cp); }
 
+  // A word ends before `at`, a letter of a run of Thai, Lao, Khmer or Myanmar, where ICU's
+  // dictionaries put a break between words (the run is segmented when its first letter comes).
+  void dictionary_break_before(std::string_view in, std::size_t at) {
+    if (at >= dictionary_run_end_) {
+      std::size_t end = at;
+      while (end < in.size()) {
+        char32_t cp = 0;
+        const int n = decode_utf8(in, end, cp);
+        if (!is_dictionary_script(cp)) break;
+        end += static_cast<std::size_t>(n);
+      }
+      dictionary_run_end_ = end;
+      next_break_ = 0;
+      if (!out_.word_breaker) out_.word_breaker = std::make_shared<WordBreaker>();
+      out_.word_breaker->segment(in, at, end);
+    }
+    const std::vector<std::size_t>& breaks = out_.word_breaker->breaks;
+    while (next_break_ < breaks.size() && breaks[next_break_] < at) ++next_break_;
+    if (next_break_ < breaks.size() && breaks[next_break_] == at) {
+      end_token();  // no space: the canonical text stays as it was
+      ++next_break_;
+    }
+  }
+
   // A non-ASCII code point and the marks attached to it, mapped as one unit.
   std::size_t cluster(std::string_view in, std::size_t i) {
     std::size_t start = i;
     char32_t cp;
     std::size_t end = i + decode_utf8(in, i, cp);
+    if (opt_.dictionary_words && is_dictionary_script(cp)) dictionary_break_before(in, start);
     if (breaks_words(cp)) {  // a space, which NFKC would remove
       emit_code_point(cp, in.substr(start, end - start), static_cast<std::uint32_t>(start),
                       static_cast<std::uint32_t>(end));
@@ -610,6 +682,8 @@ class Normalizer {
   std::size_t cjk_end_ = std::string::npos;  // pos_ where the last CJK word ended
   std::uint32_t token_begin_ = 0, token_src_begin_ = 0, token_src_end_ = 0;
   std::size_t last_ascii_word_end_ = 0;  // source end of the ASCII letters emitted last, or 0
+  std::size_t dictionary_run_end_ = 0;   // input end of the run dictionary_break_before() cut
+  std::size_t next_break_ = 0;           // in out_.word_breaker->breaks
 };
 
 }  // namespace

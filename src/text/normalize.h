@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,11 +19,16 @@ struct Token {
   std::uint32_t src_begin = 0, src_end = 0;  // bytes of the original text
 };
 
+struct WordBreaker;  // ICU's word break iterator (NormalizeOptions::dictionary_words)
+
 struct NormalizedText {
   std::string text;           // canonical form: words separated by single spaces (by default)
   std::vector<Token> tokens;  // the words of `text`, in order
   std::vector<std::uint64_t> hashes;  // token_hash() of each word, computed while normalizing
   std::vector<std::int32_t> scratch;  // code points of the non-ASCII path; reused, not output
+  // Made when a text first needs it (Thai, Lao, Khmer or Myanmar letters) and kept for the next
+  // texts. A copy shares it: a thread normalizes into a NormalizedText of its own.
+  std::shared_ptr<WordBreaker> word_breaker;
   std::string_view word(const Token& t) const {
     return std::string_view(text).substr(t.begin, t.end - t.begin);
   }

@@ -269,6 +269,28 @@ test('passage page: in Chinese text, the one character a copy changed is marked,
   await page.close();
 });
 
+test('passage page: in Thai text, the one word a copy changed is marked, not its clause', async () => {
+  // doppel cuts Thai into dictionary words (ICU), and so does the page (Intl.Segmenter); split at
+  // spaces only, the whole clause around the changed number was one "word" and was marked.
+  const passage = 'นายกรัฐมนตรีกล่าวในการประชุมคณะรัฐมนตรีเมื่อวันอังคารว่ารัฐบาลจะเพิ่มงบประมาณสำหรับการศึกษาและการสาธารณสุขในปีหน้า ' +
+    'โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล กระทรวงการคลังคาดว่าเศรษฐกิจจะขยายตัวราวร้อยละสามในปีนี้';
+  const docs = [
+    { id: 'first', date: '2024-01-01', text: 'ฝนตกหนักในภาคเหนือเมื่อวันจันทร์ ' + passage + ' ตลาดหลักทรัพย์ปิดตลาดในแดนบวก' },
+    { id: 'copy', date: '2024-01-02', text: 'เจ้าหน้าที่เร่งอพยพประชาชนไปยังพื้นที่ปลอดภัย ' + passage.replace('สาม', 'สี่') + ' นักลงทุนต่างชาติกลับมาซื้อสุทธิ' },
+  ];
+  const corpus = path.join(out, 'thai.jsonl');
+  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
+  const html = path.join(out, 'thai.html');
+  run('report', corpus, '-o', html, '-q');
+  const { page, errors } = await openPage(html);
+  await go(page, '#/passage/0');
+  await page.waitForSelector('.occ-card');
+  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
+  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), ['สี่']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('passage page: a Japanese copy typed with separate voicing marks (NFD) is not marked as edited', async () => {
   // が typed as か + U+3099 is one word to doppel; split before the mark, the words around it
   // were marked as edits.

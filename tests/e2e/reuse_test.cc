@@ -190,9 +190,10 @@ TEST(Reuse, TheSourceIsTheEarliestMomentWhateverTheZone) {
       << "dates are written out as given: " << r.clusters;
 }
 
-// The summary counts documents of long "words" (text written without spaces): a Thai one, not
-// an English one, nor a duplicate id's document (bad input: it has no words at all), nor a Chinese
-// one (each Han letter is a word), and says when no document has a date.
+// The summary counts documents of long "words" (encoded data, text written without spaces that
+// doppel does not cut): a base64 one, not an English one, nor a duplicate id's document (bad
+// input: it has no words at all), nor a Chinese one (each Han letter is a word), nor a Thai one
+// (cut into dictionary words), and says when no document has a date.
 TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
   const std::string dir = temp_dir();
   const std::string english = "the quick brown fox jumps over the lazy dog again and again today";
@@ -205,7 +206,11 @@ TEST(Reuse, TheSummaryCountsTextWithoutSpacesAndSaysWhenNothingIsDated) {
       "\xe4\xb8\x94\xe8\xa6\x86\xe7\x9b\x96\xe5\x85\xa8\xe5\xb8\x82";
   write_file(dir + "/mix.jsonl", jsonl_doc("en", english) + "\n" + jsonl_doc("en", english) + "\n" +
                                      jsonl_doc("th", thai + " " + thai) + "\n" +
-                                     jsonl_doc("zh", chinese + "\xef\xbc\x8c" + chinese) + "\n");
+                                     jsonl_doc("b64",
+                                               "TWFueSBoYW5kcyBtYWtlIGxpZ2h0IHdvcmsu "
+                                               "SGVsbG8sIFdvcmxkISBUaGlzIGlzIGJhc2U2NA") +
+                                     "\n" + jsonl_doc("zh", chinese + "\xef\xbc\x8c" + chinese) +
+                                     "\n");
   const RunResult r = run_doppel({"reuse", dir + "/mix.jsonl", "--clusters", "/dev/null"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("long words                   1  documents"), std::string::npos) << r.err;

@@ -71,6 +71,34 @@ TEST(Excerpt, TextWithoutSpacesIsCutBetweenCharacters) {
   EXPECT_NE(e.find(" \u2026 "), std::string::npos);
 }
 
+// Thai is written without spaces and with vowel and tone marks above and below its letters: a
+// cut between characters leaves no mark without its letter, at the end of the start or at the
+// beginning of the end.
+TEST(Excerpt, TextWithoutSpacesIsNotCutBeforeAMark) {
+  static constexpr std::string_view kPieces[] = {"น้ำ", "ท่วม", "ที่", "กล่าว", "ไทย", "ก", "ปี่", "ค้"};
+  const auto is_mark = [](char32_t cp) {
+    return (cp >= 0x0E34 && cp <= 0x0E3A) || (cp >= 0x0E47 && cp <= 0x0E4E) || cp == 0x0E31;
+  };
+  std::mt19937 rng(17);
+  for (int t = 0; t < 500; ++t) {
+    std::string text;
+    for (int k = 30 + static_cast<int>(rng() % 60); k > 0; --k) text += kPieces[rng() % 8];
+    const std::string e = excerpt(text, 20 + rng() % 40);
+    const std::size_t join = e.find(" \u2026 ");
+    ASSERT_NE(join, std::string::npos) << text;
+    const std::string_view head = std::string_view(e).substr(0, join);
+    const std::string_view tail =
+        std::string_view(e).substr(join + std::string_view(" \u2026 ").size());
+    ASSERT_EQ(text.substr(0, head.size()), head);
+    ASSERT_EQ(text.substr(text.size() - tail.size()), tail);
+    char32_t after_head = 0, tail_first = 0;
+    decode_utf8(text, head.size(), after_head);
+    decode_utf8(tail, 0, tail_first);
+    EXPECT_FALSE(is_mark(after_head)) << "the start ends before a mark: " << e;
+    EXPECT_FALSE(is_mark(tail_first)) << "the end begins with a mark: " << e;
+  }
+}
+
 TEST(Excerpt, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(excerpt("caf\xe9 ok", 80), "caf\ufffd ok");
 }

@@ -523,9 +523,82 @@ TEST(Normalize, EachCjkCharacterIsAWord) {
     EXPECT_EQ(out.tokens[0].src_end, out.tokens[1].src_begin) << text;
     EXPECT_EQ(out.word(out.tokens[1]), text.substr(text.size() - 1)) << text;
   }
-  // Hangul is written with spaces, and Thai letters are an alphabet's: their words stay whole.
+  // Hangul is written with spaces: its words stay whole.
   EXPECT_EQ(words("한국어 문장"), (W{"한국어", "문장"}));
-  EXPECT_EQ(words("ภาษาไทย"), (W{"ภาษาไทย"}));
+}
+
+// Thai, Lao, Khmer and Myanmar are written without spaces between words too, but their letters
+// are an alphabet's: ICU's dictionaries find the words. The canonical text is the same as under
+// the old rule (no space is put between the words); only its words differ.
+TEST(Normalize, ThaiLaoKhmerMyanmarAreCutIntoDictionaryWords) {
+  using W = std::vector<std::string>;
+  NormalizeOptions old;
+  old.dictionary_words = false;
+  EXPECT_EQ(run_normalize("ภาษาไทย").words, (W{"ภาษา", "ไทย"}));
+  EXPECT_EQ(run_normalize("ภาษาไทย").text, "ภาษาไทย");
+  EXPECT_EQ(run_normalize("ภาษาไทย", old).words, (W{"ภาษาไทย"}));
+  EXPECT_EQ(run_normalize("GDP ของไทย ปี 2024 เติบโต", {}).words,
+            (W{"gdp", "ของ", "ไทย", "ปี", "2024", "เติบโต"}));
+  // Lao, Khmer, Myanmar: more than one word each, which together are the run.
+  for (const std::string text : {"ພາສາລາວເປັນພາສາ", "ភាសាខ្មែរជាភាសា", "မြန်မာဘာသာစကား"}) {
+    const Normalized n = run_normalize(text);
+    EXPECT_GT(n.words.size(), 1U) << text;
+    std::string joined;
+    for (const std::string& w : n.words) joined += w;
+    EXPECT_EQ(joined, n.text) << text;
+    EXPECT_EQ(run_normalize(text, old).words.size(), 1U) << text;
+  }
+}
+
+// On random runs of Thai words (with marks, digits, NFKC's decomposed SARA AM, Latin words and
+// separators between them), the words refine the old rule's: the same canonical text, each old
+// word the concatenation of new ones, their source spans in order, not overlapping, within it.
+TEST(Normalize, DictionaryWordsRefineTheOldRuleOnRandomThai) {
+  static constexpr std::string_view kPieces[] = {
+      "นายก", "รัฐมนตรี", "กล่าว", "ว่า",  "น้ำ",    "ท่วม", "ใน",     "ภาค",    "เหนือ", "ประเทศ",
+      "ไทย",  "๒๕๖๗",   "2024", "GDP", "ร้อยละ", "ค่ะ",  "\u0e33", "\u0e48", "ๆ",    "ฯ"};
+  static constexpr std::string_view kSeparators[] = {"", "", "", "", " ", ", ", "\n", "\u200b"};
+  NormalizeOptions old;
+  old.dictionary_words = false;
+  std::mt19937_64 rng(0x7468616920);
+  NormalizedText now, before;
+  std::size_t cut = 0;  // words the old rule had whole that the dictionaries cut
+  for (int t = 0; t < 2000; ++t) {
+    std::string s;
+    for (std::size_t k = rng() % 30; k > 0; --k) {
+      s += kPieces[rng() % std::size(kPieces)];
+      s += kSeparators[rng() % std::size(kSeparators)];
+    }
+    normalize_exact(s, NormalizeOptions{}, now);
+    normalize_exact(s, old, before);
+    ASSERT_EQ(now.text, before.text) << escape(s);
+    std::size_t k = 0;
+    std::uint32_t previous_end = 0;
+    for (const Token& whole : before.tokens) {
+      std::string joined;
+      bool first = true;
+      while (joined.size() < whole.end - whole.begin && k < now.tokens.size()) {
+        const Token& part = now.tokens[k++];
+        ASSERT_EQ(part.begin, whole.begin + joined.size()) << escape(s);
+        ASSERT_GE(part.src_begin, previous_end) << escape(s);
+        ASSERT_LT(part.src_begin, part.src_end) << escape(s);
+        ASSERT_GE(part.src_begin, whole.src_begin) << escape(s);
+        ASSERT_LE(part.src_end, whole.src_end) << escape(s);
+        if (first) {
+          EXPECT_EQ(part.src_begin, whole.src_begin) << escape(s);
+        }
+        first = false;
+        previous_end = part.src_end;
+        joined += now.word(part);
+        ASSERT_EQ(now.hashes[k - 1], token_hash(now.word(part))) << escape(s);
+      }
+      ASSERT_EQ(joined, before.word(whole)) << escape(s);
+      EXPECT_EQ(previous_end, whole.src_end) << escape(s);
+    }
+    ASSERT_EQ(k, now.tokens.size()) << escape(s);
+    cut += now.tokens.size() - before.tokens.size();
+  }
+  EXPECT_GT(cut, 5000U) << "the runs were cut";
 }
 
 // An index made before 2026-12-07 keeps a run of CJK letters as one word.

@@ -281,8 +281,9 @@ std::string summary_dates(const Corpus& corpus, const ReadOptions& read,
 std::string summary_long_words(std::uint64_t documents) {
   if (documents == 0) return "";
   return fmt::format(
-      "  long words        {:>12}  documents of 12+ characters a word (Thai, Khmer, Lao, Myanmar "
-      "or encoded data: passages there are whole runs of such words; docs/reuse.md, limits)\n",
+      "  long words        {:>12}  documents of 12+ characters a word (encoded data, or a script "
+      "written without spaces that doppel does not cut: passages there are whole runs of such "
+      "words; docs/reuse.md, limits)\n",
       thousands(documents));
 }
 

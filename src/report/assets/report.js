@@ -244,6 +244,24 @@
     }
     if (space !== '') out.push(space);
     out.push(word);
+    return DICTIONARY_WORDS ? splitDictionaryWords(out) : out;
+  }
+  // Thai, Lao, Khmer and Myanmar: doppel cuts a run of their letters into words with ICU's
+  // dictionaries (NormalizeOptions::dictionary_words); the browser's Intl.Segmenter uses the
+  // same data in Chromium (where it is missing, a run stays one word and an edit marks it whole).
+  const DICTIONARY = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u19E0-\u19FF\uA9E0-\uA9FF\uAA60-\uAA7F]/u;
+  const DICTIONARY_WORDS = typeof Intl !== 'undefined' && Intl.Segmenter ? new Intl.Segmenter('th', { granularity: 'word' }) : null;
+  function splitDictionaryWords(parts) {
+    const out = [];
+    parts.forEach(function (p, j) {
+      if (j % 2 === 1 || !DICTIONARY.test(p)) { out.push(p); return; }
+      let first = true;
+      for (const s of DICTIONARY_WORDS.segment(p)) {
+        if (!first) out.push('');
+        out.push(s.segment);
+        first = false;
+      }
+    });
     return out;
   }
   // A word as doppel compares it (docs/normalization.md): NFKC, case folded (lower case, with the
