@@ -155,6 +155,8 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
   for (std::size_t k = 0; k < kMarks && head_end > 1 && head.is_mark_at(head_end); ++k) --head_end;
   std::size_t after = tail_begin;
   while (after < tail.chars() && after - tail_begin < kMarks && tail.is_mark_at(after)) ++after;
+  // A mark alone between spaces: the end starts after the space that follows it.
+  if (after != tail_begin && after < tail.chars() && tail.is_space_at(after)) ++after;
   if (after < tail.chars() && !tail.is_mark_at(after)) tail_begin = after;
   std::string out = head.flat.substr(0, head.byte_at(head_end));
   while (!out.empty() && out.back() == ' ') out.pop_back();

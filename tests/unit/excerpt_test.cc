@@ -99,6 +99,18 @@ TEST(Excerpt, TextWithoutSpacesIsNotCutBeforeAMark) {
   }
 }
 
+// A mark alone between two spaces where the end would begin: the end begins after the space
+// that follows it, not with a space (review of eab9247).
+TEST(Excerpt, ALoneMarkDoesNotLeaveTheEndStartingWithASpace) {
+  EXPECT_EQ(excerpt("aaaa bbbbbbbbbbb \u0301 cc", 20), "aaaa bbbbbbb \u2026 cc");
+  const std::string e = excerpt(
+      "The quick brown fox jumps over the lazy dog and keeps running far away xxxxxxxxxxxxx "
+      "\u0e48 end of text",
+      72);
+  EXPECT_NE(e.find(" \u2026 end of text"), std::string::npos) << e;
+  EXPECT_EQ(e.find("\u2026  "), std::string::npos) << e;
+}
+
 TEST(Excerpt, InvalidBytesBecomeReplacementCharacters) {
   EXPECT_EQ(excerpt("caf\xe9 ok", 80), "caf\ufffd ok");
 }
@@ -138,8 +150,10 @@ TEST(Excerpt, LongRunsOfWhiteSpaceAreFolded) {
 
 TEST(Excerpt, RandomTextsGiveAStartAndAnEndOfTheFoldedText) {
   std::mt19937 rng(7);
-  const std::vector<std::string> pieces = {"a",      "word",   "longerword", " ",      "  ", "\n",
-                                           "\u00e9", "\u4e2d", "\U0001F600", "\u3000", "\t", "x."};
+  // (With marks: a combining acute, a Thai tone mark, alone or after a letter.)
+  const std::vector<std::string> pieces = {"a",  "word",   "longerword", " ",           "  ",
+                                           "\n", "\u00e9", "\u4e2d",     "\U0001F600",  "\u3000",
+                                           "\t", "x.",     "\u0301",     "\u0e01\u0e48"};
   const std::string long_space(30000, ' ');
   for (int round = 0; round < 3100; ++round) {
     std::string text;
