@@ -6,6 +6,7 @@
 
 #include <utf8proc.h>
 
+#include "text/normalize.h"
 #include "text/utf8.h"
 
 namespace doppel {
@@ -76,6 +77,40 @@ struct Folded {
     return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
            category == UTF8PROC_CATEGORY_ME;
   }
+  // Whether code point k is of Thai, Lao, Khmer or Myanmar (is_dictionary_script()).
+  bool is_dictionary_at(std::size_t k) const {
+    if (k >= starts.size() || static_cast<unsigned char>(flat[starts[k]]) < 0x80) return false;
+    char32_t cp = 0;
+    decode_utf8(flat, starts[k], cp);
+    return is_dictionary_script(cp);
+  }
+  // The code point that starts at byte `byte` (one of `starts`).
+  std::size_t index_at_byte(std::size_t byte) const {
+    return static_cast<std::size_t>(std::lower_bound(starts.begin(), starts.end(), byte) -
+                                    starts.begin());
+  }
+  // Where the run of Thai, Lao, Khmer or Myanmar around the cut before code point `cut` has a
+  // break between words (ICU's dictionaries, on up to kContext code points either side) in code
+  // points [lowest, highest]: the last such break (`last`) or the first; `cut` where none is.
+  std::size_t dictionary_cut(std::size_t cut, std::size_t lowest, std::size_t highest,
+                             bool last) const {
+    constexpr std::size_t kContext = 64;
+    if (cut == 0 || !is_dictionary_at(cut - 1) || !is_dictionary_at(cut)) return cut;
+    std::size_t begin = cut - 1, end = cut + 1;
+    while (begin > 0 && cut - begin < kContext && is_dictionary_at(begin - 1)) --begin;
+    while (end < chars() && end - cut < kContext && is_dictionary_at(end)) ++end;
+    const std::size_t base = byte_at(begin);
+    const std::vector<std::size_t> breaks =
+        dictionary_word_breaks(std::string_view(flat).substr(base, byte_at(end) - base));
+    std::size_t found = cut;
+    for (const std::size_t b : breaks) {
+      const std::size_t k = index_at_byte(base + b);
+      if (k < lowest || k > highest) continue;
+      found = k;
+      if (!last) break;
+    }
+    return found;
+  }
 };
 
 // `text` folded, up to `limit` code points of the result.
@@ -136,6 +171,11 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
       break;
     }
   }
+  // Thai, Lao, Khmer and Myanmar, written without spaces: at a break between words in its last
+  // third, where ICU's dictionaries find one.
+  if (head_end == head_chars) {
+    head_end = head.dictionary_cut(head_end, head_chars - head_chars / 3, head_chars, true);
+  }
   // The tail has the room the head left, and starts after a space among its first half, else
   // that many code points from the end. (A fixed third of the room, with a space looked for only
   // in its first third, began many tails inside a word, "… merica's interest".)
@@ -148,6 +188,9 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
       tail_begin = k + 1;
       break;
     }
+  }
+  if (!word_start && tail_begin == tail.chars() - tail_chars) {
+    tail_begin = tail.dictionary_cut(tail_begin, tail_begin, tail_begin + tail_chars / 2, false);
   }
   // Text without spaces is cut between characters, not between a letter and its marks (a few:
   // a run of marks with no letter is cut where it was).

@@ -26,6 +26,16 @@
 
 namespace doppel {
 
+// Thai, Lao, Myanmar and Khmer, with their marks and digits (all in their blocks).
+bool is_dictionary_script(char32_t cp) {
+  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
+         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) ||  // Khmer
+         (cp >= 0x19E0 && cp <= 0x19FF) ||  // Khmer symbols
+         (cp >= 0xA9E0 && cp <= 0xA9FF) ||  // Myanmar extended-B
+         (cp >= 0xAA60 && cp <= 0xAA7F);    // Myanmar extended-A
+}
+
 // ICU's word break iterator over a run of Thai, Lao, Khmer or Myanmar letters (its dictionaries
 // find the words), and the breaks it gave for the run being normalized.
 struct WordBreaker {
@@ -57,6 +67,12 @@ struct WordBreaker {
     }
   }
 };
+
+std::vector<std::size_t> dictionary_word_breaks(std::string_view text) {
+  WordBreaker breaker;
+  breaker.segment(text, 0, text.size());
+  return std::move(breaker.breaks);
+}
 
 namespace {
 
@@ -131,18 +147,6 @@ constexpr bool is_cjk_letter(char32_t cp) {
          (cp >= 0xFF66 && cp <= 0xFF9D) ||    // half-width katakana (without NFKC)
          (cp >= 0x1B000 && cp <= 0x1B16F) ||  // kana supplement and extended
          (cp >= 0x20000 && cp <= 0x323AF);    // CJK extensions B to H, compatibility supplement
-}
-
-// Letters of the scripts written without spaces between words whose words ICU's dictionaries
-// find (NormalizeOptions::dictionary_words): Thai, Lao, Myanmar and Khmer, with their marks and
-// digits (all in their blocks).
-constexpr bool is_dictionary_script(char32_t cp) {
-  return (cp >= 0x0E00 && cp <= 0x0EFF) ||  // Thai, Lao
-         (cp >= 0x1000 && cp <= 0x109F) ||  // Myanmar
-         (cp >= 0x1780 && cp <= 0x17FF) ||  // Khmer
-         (cp >= 0x19E0 && cp <= 0x19FF) ||  // Khmer symbols
-         (cp >= 0xA9E0 && cp <= 0xA9FF) ||  // Myanmar extended-B
-         (cp >= 0xAA60 && cp <= 0xAA7F);    // Myanmar extended-A
 }
 
 // Code points that NFKC and case folding leave as they are when nothing is attached to them:

@@ -38,6 +38,14 @@ struct NormalizedText {
 // from two registers; longer ones go through XXH3.
 std::uint64_t token_hash(std::string_view word);
 
+// Letters, marks and digits of Thai, Lao, Khmer and Myanmar: scripts written without spaces
+// between words, whose words ICU's dictionaries find (NormalizeOptions::dictionary_words).
+bool is_dictionary_script(char32_t cp);
+
+// The breaks between words that ICU's dictionaries find in `text` (valid UTF-8, typically a run of
+// such letters): byte offsets, ascending, neither 0 nor text.size(); none where ICU cannot tell.
+std::vector<std::size_t> dictionary_word_breaks(std::string_view text);
+
 // `input` must be valid UTF-8 of less than 4 GiB. Words are maximal runs of letters, marks and
 // digits (and of punctuation and symbols when fold_punctuation is off).
 void normalize(std::string_view input, const NormalizeOptions& options, NormalizedText& out);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "text/normalize.h"
 #include "text/utf8.h"
 
 namespace doppel {
@@ -97,6 +98,31 @@ TEST(Excerpt, TextWithoutSpacesIsNotCutBeforeAMark) {
     EXPECT_FALSE(is_mark(after_head)) << "the start ends before a mark: " << e;
     EXPECT_FALSE(is_mark(tail_first)) << "the end begins with a mark: " << e;
   }
+}
+
+// Thai without spaces is cut between words where ICU's dictionaries find a break near the cut
+// (on the whole text, the same breaks, but for a few near the window's edges); a cut between
+// characters lands on one about a time in four.
+TEST(Excerpt, ThaiIsCutBetweenDictionaryWords) {
+  static constexpr std::string_view kWords[] = {"รัฐบาล",  "งบประมาณ", "โรงพยาบาล", "เศรษฐกิจ",
+                                                "ประเทศ", "ไทย",      "นายก",      "ภาค",
+                                                "เหนือ",   "ประชุม",    "การศึกษา",   "ว่า"};
+  std::mt19937 rng(23);
+  int rounds = 0, at_breaks = 0;
+  for (int t = 0; t < 300; ++t) {
+    std::string text;
+    for (int k = 20 + static_cast<int>(rng() % 40); k > 0; --k) text += kWords[rng() % 12];
+    const std::vector<std::size_t> breaks = dictionary_word_breaks(text);
+    const std::string e = excerpt(text, 30 + rng() % 40);
+    const std::size_t join = e.find(" \u2026 ");
+    ASSERT_NE(join, std::string::npos) << text;
+    const std::size_t head = join, tail = e.size() - join - std::string_view(" \u2026 ").size();
+    ASSERT_EQ(text.compare(0, head, e, 0, head), 0);
+    ++rounds;
+    at_breaks += std::binary_search(breaks.begin(), breaks.end(), head) &&
+                 std::binary_search(breaks.begin(), breaks.end(), text.size() - tail);
+  }
+  EXPECT_GE(at_breaks, rounds * 9 / 10) << at_breaks << " of " << rounds;
 }
 
 // A mark alone between two spaces where the end would begin: the end begins after the space
