@@ -39,6 +39,10 @@ struct NormalizeOptions {
   // put between them), only its words are. Off: a run of them is one word up to the next space,
   // as before 2026-12-07 (indexes of format versions 1 to 4 keep that rule).
   bool dictionary_words = true;
+  // Step "hans" (off by default): each traditional Chinese character is read as its simplified
+  // form (ICU's Traditional-Simplified, one character at a time), so that a story printed in
+  // Taipei or Hong Kong and in Beijing compares as one text: "國內生產總值" is "国内生产总值".
+  bool han_simplified = false;
 };
 
 // The steps as the command line names them: "nfkc", "case", "punct" and "space", joined by commas

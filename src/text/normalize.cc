@@ -2,6 +2,8 @@
 
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
+#include <unicode/utf16.h>
+#include <unicode/utrans.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <bit>
 #include <cstring>
 #include <type_traits>
+#include <unordered_map>
 
 #if defined(__SSE2__) && defined(__x86_64__)  // _mm_cvtsi128_si64 is x86-64's
 #include <emmintrin.h>
@@ -65,6 +68,47 @@ struct WordBreaker {
     for (std::int32_t at = ubrk_next(words); at != UBRK_DONE; at = ubrk_next(words)) {
       if (static_cast<std::size_t>(at) < end - begin) breaks.push_back(begin + at);
     }
+  }
+};
+
+// ICU's Traditional-Simplified transliterator, one Han character at a time, and what it gave for
+// the characters seen so far (a text has a few thousand distinct ones at most).
+struct HanSimplifier {
+  UTransliterator* transliterator = nullptr;  // null where ICU could not make one: kept as is
+  std::unordered_map<char32_t, char32_t> known;
+  HanSimplifier() {
+    UErrorCode status = U_ZERO_ERROR;
+    transliterator =
+        utrans_openU(u"Traditional-Simplified", -1, UTRANS_FORWARD, nullptr, 0, nullptr, &status);
+    if (U_FAILURE(status)) transliterator = nullptr;
+  }
+  HanSimplifier(const HanSimplifier&) = delete;
+  HanSimplifier& operator=(const HanSimplifier&) = delete;
+  ~HanSimplifier() {
+    if (transliterator != nullptr) utrans_close(transliterator);
+  }
+  // The simplified form of `cp`, or `cp` where it has none of one character.
+  char32_t simplified(char32_t cp) {
+    if (const auto it = known.find(cp); it != known.end()) return it->second;
+    char32_t out = cp;
+    if (transliterator != nullptr) {
+      constexpr std::int32_t kRoom = 8;
+      UChar text[kRoom];
+      std::int32_t length = 0;
+      UBool error = false;
+      U16_APPEND(text, length, kRoom, static_cast<UChar32>(cp), error);
+      std::int32_t limit = length;
+      UErrorCode status = U_ZERO_ERROR;
+      utrans_transUChars(transliterator, text, &length, kRoom, 0, &limit, &status);
+      if (!error && U_SUCCESS(status) && length > 0 && length <= kRoom) {
+        std::int32_t at = 0;
+        UChar32 first = 0;
+        U16_NEXT(text, at, length, first);
+        if (at == length && first > 0) out = static_cast<char32_t>(first);
+      }
+    }
+    known.emplace(cp, out);
+    return out;
   }
 };
 
@@ -147,6 +191,12 @@ constexpr bool is_cjk_letter(char32_t cp) {
          (cp >= 0xFF66 && cp <= 0xFF9D) ||    // half-width katakana (without NFKC)
          (cp >= 0x1B000 && cp <= 0x1B16F) ||  // kana supplement and extended
          (cp >= 0x20000 && cp <= 0x323AF);    // CJK extensions B to H, compatibility supplement
+}
+
+// Han ideographs (unified, extensions, compatibility), what the step "hans" reads as simplified.
+constexpr bool is_han(char32_t cp) {
+  return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x323AF);
 }
 
 // Code points that NFKC and case folding leave as they are when nothing is attached to them:
@@ -594,6 +644,15 @@ class Normalizer {
 
   void emit_code_point(char32_t cp, std::string_view bytes, std::uint32_t src_begin,
                        std::uint32_t src_end) {
+    char simplified[4];
+    if (opt_.han_simplified && is_han(cp)) {
+      if (!out_.han_simplifier) out_.han_simplifier = std::make_shared<HanSimplifier>();
+      const char32_t to = out_.han_simplifier->simplified(cp);
+      if (to != cp) {
+        cp = to;
+        bytes = std::string_view(simplified, static_cast<std::size_t>(encode_utf8(cp, simplified)));
+      }
+    }
     const CharClass cls = breaks_words(cp) ? CharClass::kSpace : classify(cp);
     if (cls == CharClass::kIgnore) return;
     if (cls == CharClass::kWord || (cls == CharClass::kPunct && !opt_.fold_punctuation)) {

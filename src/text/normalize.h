@@ -19,7 +19,8 @@ struct Token {
   std::uint32_t src_begin = 0, src_end = 0;  // bytes of the original text
 };
 
-struct WordBreaker;  // ICU's word break iterator (NormalizeOptions::dictionary_words)
+struct WordBreaker;    // ICU's word break iterator (NormalizeOptions::dictionary_words)
+struct HanSimplifier;  // ICU's Traditional-Simplified (NormalizeOptions::han_simplified)
 
 struct NormalizedText {
   std::string text;           // canonical form: words separated by single spaces (by default)
@@ -29,6 +30,7 @@ struct NormalizedText {
   // Made when a text first needs it (Thai, Lao, Khmer or Myanmar letters) and kept for the next
   // texts. A copy shares it: a thread normalizes into a NormalizedText of its own.
   std::shared_ptr<WordBreaker> word_breaker;
+  std::shared_ptr<HanSimplifier> han_simplifier;  // the same, for the step "hans"
   std::string_view word(const Token& t) const {
     return std::string_view(text).substr(t.begin, t.end - t.begin);
   }

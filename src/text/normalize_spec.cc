@@ -23,9 +23,12 @@ Result<NormalizeOptions> parse_normalize(std::string_view spec) {
       out.fold_punctuation = true;
     } else if (part == "space") {
       out.fold_whitespace = true;
+    } else if (part == "hans") {
+      out.han_simplified = true;
     } else {
       return Status::InvalidArgument(fmt::format(
-          "`normalize`: unknown step \"{}\" (steps: nfkc, case, punct, space; or none)", part));
+          "`normalize`: unknown step \"{}\" (steps: nfkc, case, punct, space, hans; or none)",
+          part));
     }
     start = comma + 1;
   }
@@ -43,6 +46,7 @@ std::string normalize_spec(const NormalizeOptions& options) {
   add(options.case_fold, "case");
   add(options.fold_punctuation, "punct");
   add(options.fold_whitespace, "space");
+  add(options.han_simplified, "hans");
   return spec.empty() ? "none" : spec;
 }
 

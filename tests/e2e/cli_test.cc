@@ -665,6 +665,38 @@ TEST(Matching, NormalizeStepsCanBeCombined) {
   EXPECT_TRUE(m03 == nullptr || !m03->exact) << "without case folding 03 differs in case";
 }
 
+// A story printed in traditional characters (Taipei, Hong Kong) and in simplified ones (Beijing)
+// is one text under the step "hans", and two without it; reuse finds it as one passage too.
+TEST(Matching, HansMakesTraditionalAndSimplifiedChineseOneText) {
+  const std::string dir = temp_dir();
+  const std::string simplified =
+      "北京时间周三上午，国家统计局发布了最新的经济数据，显示今年第三季度国内生产总值同比增长百分之"
+      "四点九，略低于市场此前的普遍预期。分析人士认为，房地产市场持续低迷以及外部需求疲软。";
+  const std::string traditional =
+      "北京時間週三上午，國家統計局發布了最新的經濟數據，顯示今年第三季度國內生產總值同比增長百分之"
+      "四點九，略低於市場此前的普遍預期。分析人士認為，房地產市場持續低迷以及外部需求疲軟。";
+  write_file(dir + "/c.jsonl", jsonl_doc("beijing", simplified, "2023-10-18") + "\n" +
+                                   jsonl_doc("taipei", traditional, "2023-10-19") + "\n");
+  const RunResult plain = run_doppel({"dedup", dir + "/c.jsonl", "--clusters", "-", "-q"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(plain.out, "") << "two texts without hans";
+  const RunResult hans = run_doppel({"dedup", dir + "/c.jsonl", "--normalize",
+                                     "nfkc,case,punct,space,hans", "--clusters", "-", "-q"});
+  ASSERT_EQ(hans.exit_code, 0) << hans.err;
+  EXPECT_NE(hans.out.find("\"exact\":true"), std::string::npos) << hans.out;
+  EXPECT_NE(hans.out.find("taipei"), std::string::npos) << hans.out;
+  const RunResult reuse =
+      run_doppel({"reuse", dir + "/c.jsonl", "--normalize", "nfkc,case,punct,space,hans"});
+  ASSERT_EQ(reuse.exit_code, 0) << reuse.err;
+  EXPECT_NE(reuse.out.find("passage 0 · 2 documents · 2 occurrences · first in beijing"),
+            std::string::npos)
+      << reuse.out;
+  const RunResult bad = run_doppel({"dedup", dir + "/c.jsonl", "--normalize", "nfkc,hant"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("(steps: nfkc, case, punct, space, hans; or none)"), std::string::npos)
+      << bad.err;
+}
+
 TEST(Matching, CharacterShingles) {
   const Files f = run_all({news_dir()}, {"--shingle", "char"});
   const FlatJson stats = parse_flat(f.stats);

@@ -550,6 +550,30 @@ TEST(Normalize, ThaiLaoKhmerMyanmarAreCutIntoDictionaryWords) {
   }
 }
 
+// The step "hans" reads traditional Chinese as simplified, a character at a time: a story from
+// Taipei and its Beijing print are one text. The words still point at the traditional bytes;
+// letters without a simplified form, and every other script, are as they were.
+TEST(Normalize, HansReadsTraditionalChineseAsSimplified) {
+  NormalizeOptions hans;
+  hans.han_simplified = true;
+  using W = std::vector<std::string>;
+  EXPECT_EQ(run_normalize("國內生產總值增長", hans).text, "国内生产总值增长");
+  EXPECT_EQ(run_normalize("國內生產總值增長").text, "國內生產總值增長") << "off by default";
+  EXPECT_EQ(run_normalize("經濟數據顯示 GDP 為", hans).words,
+            (W{"经", "济", "数", "据", "显", "示", "gdp", "为"}));
+  EXPECT_EQ(run_normalize("国内 Straße ภาษาไทย 한국어", hans).text,
+            run_normalize("国内 Straße ภาษาไทย 한국어").text);
+  NormalizedText out;
+  normalize("x 龍", hans, out);  // U+9F8D (3 bytes) is 龙 U+9F99
+  ASSERT_EQ(out.tokens.size(), 2U);
+  EXPECT_EQ(out.word(out.tokens[1]), "龙");
+  EXPECT_EQ(out.tokens[1].src_begin, 2U);
+  EXPECT_EQ(out.tokens[1].src_end, 5U);
+  EXPECT_EQ(out.hashes[1], token_hash("龙"));
+  // A compatibility ideograph is its unified form after NFKC, then simplified.
+  EXPECT_EQ(run_normalize("\uF9D0", hans).text, run_normalize("類", hans).text);
+}
+
 // On random runs of Thai words (with marks, digits, NFKC's decomposed SARA AM, Latin words and
 // separators between them), the words refine the old rule's: the same canonical text, each old
 // word the concatenation of new ones, their source spans in order, not overlapping, within it.
@@ -997,8 +1021,9 @@ TEST(TokenHash, DistinguishesLengthsAndBytes) {
 }
 
 TEST(NormalizeSpec, ReadsEveryStepInAnyOrderAndWritesThemBack) {
-  for (unsigned mask = 0; mask < 16; ++mask) {
-    const NormalizeOptions o{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0};
+  for (unsigned mask = 0; mask < 32; ++mask) {
+    NormalizeOptions o{(mask & 1) != 0, (mask & 2) != 0, (mask & 4) != 0, (mask & 8) != 0};
+    o.han_simplified = (mask & 16) != 0;
     const std::string spec = normalize_spec(o);
     auto back = parse_normalize(spec);
     ASSERT_TRUE(back.ok()) << spec << ": " << back.status().message();
@@ -1007,7 +1032,10 @@ TEST(NormalizeSpec, ReadsEveryStepInAnyOrderAndWritesThemBack) {
     EXPECT_EQ(back->case_fold, o.case_fold);
     EXPECT_EQ(back->fold_punctuation, o.fold_punctuation);
     EXPECT_EQ(back->fold_whitespace, o.fold_whitespace);
+    EXPECT_EQ(back->han_simplified, o.han_simplified);
   }
+  EXPECT_EQ(normalize_spec(NormalizeOptions{}), "nfkc,case,punct,space")
+      << "hans is off by default";
   EXPECT_EQ(normalize_spec(NormalizeOptions{false, false, false, false}), "none");
   auto reordered = parse_normalize("space,case");
   ASSERT_TRUE(reordered.ok());

@@ -149,8 +149,8 @@ const std::vector<FlagDef>& flag_table() {
        }},
       // --- Matching ------------------------------------------------------------------------
       {"normalize", "--normalize", kMatching, "STEPS",
-       "Normalization steps, comma-separated: nfkc, case, punct, space; or none for byte-exact "
-       "comparison",
+       "Normalization steps, comma-separated: nfkc, case, punct, space, and hans (traditional "
+       "Chinese read as simplified; off by default); or none for byte-exact comparison",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.normalize);
        }},
