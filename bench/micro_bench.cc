@@ -7,6 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,71 +35,67 @@ std::string make_text(std::size_t bytes, bool with_unicode) {
   return text;
 }
 
-void BM_Normalize(benchmark::State& state) {
-  const std::string text = make_text(1 << 20, state.range(0) != 0);
+// Normalizes `text` with `options` in a loop; the throughput is of `text`'s bytes.
+void normalize_loop(benchmark::State& state, const std::string& text,
+                    const NormalizeOptions& options) {
   NormalizedText out;
   for (auto _ : state) {
-    normalize(text, NormalizeOptions{}, out);
+    normalize(text, options, out);
     benchmark::DoNotOptimize(out.text.data());
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+
+// About 1 MiB of `clauses` picked at random, each followed by one of `separators`.
+std::string clause_text(std::span<const char* const> clauses,
+                        std::span<const char* const> separators) {
+  std::mt19937_64 rng(42);
+  std::string text;
+  while (text.size() < (1U << 20)) {
+    text += clauses[rng() % clauses.size()];
+    text += separators[rng() % separators.size()];
+  }
+  return text;
+}
+
+void BM_Normalize(benchmark::State& state) {
+  normalize_loop(state, make_text(1 << 20, state.range(0) != 0), NormalizeOptions{});
 }
 BENCHMARK(BM_Normalize)->Arg(0)->Arg(1)->ArgName("unicode");
 
 // Chinese news text (Han letters, full-width punctuation, some digits and Latin), with each Han
 // letter a word (cjk_words:1, the default) or a run of them one word (0, indexes before version 4).
 void BM_NormalizeChinese(benchmark::State& state) {
-  static const char* kClauses[] = {"国家统计局周三发布的数据显示",
-                                   "第三季度国内生产总值同比增长",
-                                   "百分之四点九",
-                                   "略低于市场预期",
-                                   "分析人士认为",
-                                   "房地产市场持续低迷",
-                                   "GDP增长",
-                                   "2023年",
-                                   "外部需求疲软"};
-  static const char* kMarks[] = {"，", "。", "、", " "};
-  std::mt19937_64 rng(42);
-  std::string text;
-  while (text.size() < (1U << 20)) {
-    text += kClauses[rng() % std::size(kClauses)];
-    text += kMarks[rng() % std::size(kMarks)];
-  }
+  static const char* const kClauses[] = {"国家统计局周三发布的数据显示",
+                                         "第三季度国内生产总值同比增长",
+                                         "百分之四点九",
+                                         "略低于市场预期",
+                                         "分析人士认为",
+                                         "房地产市场持续低迷",
+                                         "GDP增长",
+                                         "2023年",
+                                         "外部需求疲软"};
+  static const char* const kMarks[] = {"，", "。", "、", " "};
   NormalizeOptions options;
   options.cjk_characters_are_words = state.range(0) != 0;
-  NormalizedText out;
-  for (auto _ : state) {
-    normalize(text, options, out);
-    benchmark::DoNotOptimize(out.text.data());
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  normalize_loop(state, clause_text(kClauses, kMarks), options);
 }
 BENCHMARK(BM_NormalizeChinese)->Arg(0)->Arg(1)->ArgName("cjk_words");
 
-// Thai news text (clauses without spaces between their words, a space between clauses), cut into
-// words by ICU's dictionaries (dictionary_words:1, the default) or a run one word (0, indexes
-// before version 5).
+// Thai news text (clauses without spaces between their words, a space between clauses, a line
+// break now and then), cut into words by ICU's dictionaries (dictionary_words:1, the default) or
+// a run one word (0, indexes before version 5).
 void BM_NormalizeThai(benchmark::State& state) {
-  static const char* kClauses[] = {"นายกรัฐมนตรีกล่าวในการประชุมคณะรัฐมนตรีเมื่อวันอังคาร",
-                                   "รัฐบาลจะเพิ่มงบประมาณสำหรับการศึกษาและการสาธารณสุข",
-                                   "โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล",
-                                   "เศรษฐกิจจะขยายตัวราวร้อยละ 3.5 ในปีนี้",
-                                   "GDP ไตรมาสที่สาม",
-                                   "น้ำท่วมในภาคเหนือ"};
-  std::mt19937_64 rng(42);
-  std::string text;
-  while (text.size() < (1U << 20)) {
-    text += kClauses[rng() % std::size(kClauses)];
-    text += rng() % 8 == 0 ? "\n" : " ";
-  }
+  static const char* const kClauses[] = {"นายกรัฐมนตรีกล่าวในการประชุมคณะรัฐมนตรีเมื่อวันอังคาร",
+                                         "รัฐบาลจะเพิ่มงบประมาณสำหรับการศึกษาและการสาธารณสุข",
+                                         "โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล",
+                                         "เศรษฐกิจจะขยายตัวราวร้อยละ 3.5 ในปีนี้",
+                                         "GDP ไตรมาสที่สาม",
+                                         "น้ำท่วมในภาคเหนือ"};
+  static const char* const kBreaks[] = {" ", " ", " ", " ", " ", " ", " ", "\n"};
   NormalizeOptions options;
   options.dictionary_words = state.range(0) != 0;
-  NormalizedText out;
-  for (auto _ : state) {
-    normalize(text, options, out);
-    benchmark::DoNotOptimize(out.text.data());
-  }
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+  normalize_loop(state, clause_text(kClauses, kBreaks), options);
 }
 BENCHMARK(BM_NormalizeThai)->Arg(0)->Arg(1)->ArgName("dictionary_words");
 

@@ -70,19 +70,23 @@ struct Folded {
   // Whether code point k is a combining mark (a Thai vowel sign, an accent): a cut before it
   // would leave the mark without its letter.
   bool is_mark_at(std::size_t k) const {
-    if (k >= starts.size() || static_cast<unsigned char>(flat[starts[k]]) < 0x80) return false;
-    char32_t cp = 0;
-    decode_utf8(flat, starts[k], cp);
+    const char32_t cp = non_ascii_at(k);
+    if (cp == 0) return false;
     const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
     return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
            category == UTF8PROC_CATEGORY_ME;
   }
   // Whether code point k is of Thai, Lao, Khmer or Myanmar (is_dictionary_script()).
   bool is_dictionary_at(std::size_t k) const {
-    if (k >= starts.size() || static_cast<unsigned char>(flat[starts[k]]) < 0x80) return false;
+    const char32_t cp = non_ascii_at(k);
+    return cp != 0 && is_dictionary_script(cp);
+  }
+  // Code point k where it is not ASCII, else 0 (past the end too).
+  char32_t non_ascii_at(std::size_t k) const {
+    if (k >= starts.size() || static_cast<unsigned char>(flat[starts[k]]) < 0x80) return 0;
     char32_t cp = 0;
     decode_utf8(flat, starts[k], cp);
-    return is_dictionary_script(cp);
+    return cp;
   }
   // The code point that starts at byte `byte` (one of `starts`).
   std::size_t index_at_byte(std::size_t byte) const {

@@ -215,8 +215,8 @@ test('overview: each of the largest passages has a colour of its own, the same i
 });
 
 // Writes `docs` as a corpus named `name`, reports it and checks passage 0's page: `cards`
-// occurrences, no word of them marked as edited.
-async function expectNoEditsMarked(name, docs, cards) {
+// occurrences, and the words marked as edited in them are `edits` (none by default).
+async function expectEditsMarked(name, docs, cards, edits = []) {
   const corpus = path.join(out, name + '.jsonl');
   fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
   const html = path.join(out, name + '.html');
@@ -225,14 +225,14 @@ async function expectNoEditsMarked(name, docs, cards) {
   await go(page, '#/passage/0');
   await page.waitForSelector('.occ-card');
   assert.equal(await page.$$eval('.occ-card', (c) => c.length), cards);
-  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), [], 'no word marked as edited');
+  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), edits, 'the words marked as edited');
   assert.deepEqual(errors, []);
   await page.close();
 }
 
 test('passage page: a copy typed with combining accents (NFD) or in capitals is not marked as edited', async () => {
   const passage = 'José Martínez said the São Paulo office in Zürich would reopen its Straße branch on Monday after the flood waters receded across the valley and the roads were cleared by crews';
-  await expectNoEditsMarked('accents', [
+  await expectEditsMarked('accents', [
     { id: 'nfc', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
     { id: 'nfd', date: '2021-01-02', text: 'Evening report. ' + passage.normalize('NFD') + '. Weather follows.' },
     { id: 'caps', date: '2021-01-03', text: 'Night desk. ' + passage.toUpperCase() + '. Sport follows.' },
@@ -241,7 +241,7 @@ test('passage page: a copy typed with combining accents (NFD) or in capitals is 
 
 test('passage page: a copy whose words are separated by zero-width spaces is not marked as edited', async () => {
   const passage = 'the harbour authority said the new ferry timetable would start on Monday with two extra crossings each evening and a later last boat on Fridays';
-  await expectNoEditsMarked('zwsp', [
+  await expectEditsMarked('zwsp', [
     { id: 'spaced', date: '2021-01-01', text: 'Morning report. ' + passage + '. Other news follows here.' },
     { id: 'zwsp', date: '2021-01-02', text: 'Evening report. ' + passage.split(' ').join('\u200B') + '. Weather follows.' },
   ], 2);
@@ -256,17 +256,7 @@ test('passage page: in Chinese text, the one character a copy changed is marked,
     { id: 'first', date: '2023-10-18', text: '本报记者从上海报道。股市周三小幅收高。' + passage + '上海证券交易所的成交量有所减少。' },
     { id: 'copy', date: '2023-10-19', text: '新华社广州电：广东省出口总额创下新高。' + passage.replace('四点九', '五点九') + '业内人士预计出口仍将面临压力。' },
   ];
-  const corpus = path.join(out, 'chinese.jsonl');
-  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
-  const html = path.join(out, 'chinese.html');
-  run('report', corpus, '-o', html, '-q');
-  const { page, errors } = await openPage(html);
-  await go(page, '#/passage/0');
-  await page.waitForSelector('.occ-card');
-  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
-  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), ['五']);
-  assert.deepEqual(errors, []);
-  await page.close();
+  await expectEditsMarked('chinese', docs, 2, ['五']);
 });
 
 test('passage page: in Thai text, the one word a copy changed is marked, not its clause', async () => {
@@ -278,17 +268,7 @@ test('passage page: in Thai text, the one word a copy changed is marked, not its
     { id: 'first', date: '2024-01-01', text: 'ฝนตกหนักในภาคเหนือเมื่อวันจันทร์ ' + passage + ' ตลาดหลักทรัพย์ปิดตลาดในแดนบวก' },
     { id: 'copy', date: '2024-01-02', text: 'เจ้าหน้าที่เร่งอพยพประชาชนไปยังพื้นที่ปลอดภัย ' + passage.replace('สาม', 'สี่') + ' นักลงทุนต่างชาติกลับมาซื้อสุทธิ' },
   ];
-  const corpus = path.join(out, 'thai.jsonl');
-  fs.writeFileSync(corpus, docs.map((d) => JSON.stringify(d)).join('\n') + '\n');
-  const html = path.join(out, 'thai.html');
-  run('report', corpus, '-o', html, '-q');
-  const { page, errors } = await openPage(html);
-  await go(page, '#/passage/0');
-  await page.waitForSelector('.occ-card');
-  assert.equal(await page.$$eval('.occ-card', (c) => c.length), 2);
-  assert.deepEqual(await page.$$eval('.occ-card .edit', (e) => e.map((x) => x.textContent)), ['สี่']);
-  assert.deepEqual(errors, []);
-  await page.close();
+  await expectEditsMarked('thai', docs, 2, ['สี่']);
 });
 
 test('passage page: a Japanese copy typed with separate voicing marks (NFD) is not marked as edited', async () => {
@@ -296,7 +276,7 @@ test('passage page: a Japanese copy typed with separate voicing marks (NFD) is n
   // were marked as edits.
   const passage = '東京証券取引所では水曜日、データベースが壊れたため、午前の取引が一時停止されたと関係者が明らかにした。' +
     '復旧作業は午後まで続き、投資家からは説明を求める声が上がった。';
-  await expectNoEditsMarked('japanese-nfd', [
+  await expectEditsMarked('japanese-nfd', [
     { id: 'nfc', date: '2021-01-01', text: '共同通信によると、' + passage + '詳細は後ほど。' },
     { id: 'nfd', date: '2021-01-02', text: '時事通信：' + passage.normalize('NFD') + '以上。' },
   ], 2);

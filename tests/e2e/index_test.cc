@@ -900,12 +900,34 @@ TEST(Index, AVersion2IndexKeepsRemovingZeroWidthSpaces) {
   }
 }
 
+// `text` in an index of version `old_version` and of `new_version`, queried with `edited`: a
+// near duplicate in the new one only (the old one keeps its old words, so one edit changes a
+// whole clause and the copy is new).
+void expect_near_copy_only_in_the_new_version(const std::string& text, const std::string& edited,
+                                              const std::string& old_version,
+                                              const std::string& new_version) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/orig.jsonl", doc("orig", text) + "\n");
+  write_file(dir + "/q.jsonl", doc("edited", edited) + "\n");
+  for (const std::string& version : {old_version, new_version}) {
+    const std::string index = dir + "/v" + version + ".idx";
+    make_index_of_version(index, version);
+    ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
+    const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
+    ASSERT_EQ(q.exit_code, 0) << q.err;
+    EXPECT_EQ(q.out.find("\"status\":\"near_duplicate\"") != std::string::npos,
+              version == new_version)
+        << version << ": " << q.out;
+    EXPECT_NE(run_doppel({"index", "stats", index}).out.find("\"format_version\":" + version + ","),
+              std::string::npos);
+  }
+}
+
 // Version 4 reads each CJK letter as a word; an index of version 3 keeps a run of them as one
 // word, so that a text added later compares with its texts as before: there, one character
 // changed in a Chinese paragraph changes a whole clause and the copy is new; in a new index it
 // is a near duplicate.
 TEST(Index, AVersion3IndexKeepsARunOfCjkLettersOneWord) {
-  const std::string dir = temp_dir();
   const std::string text =
       "北京时间周三上午，国家统计局发布了最新的经济数据，显示今年第三季度国内生产总值同比增长百分"
       "之四点九，略低于市场此前的普遍预期。分析人士认为，房地产市场持续低迷以及外部需求疲软，是拖"
@@ -913,29 +935,13 @@ TEST(Index, AVersion3IndexKeepsARunOfCjkLettersOneWord) {
   std::string edited = text;
   const std::string four = "四", five = "五";
   edited.replace(edited.find(four), four.size(), five);  // "4.9" -> "5.9"
-  write_file(dir + "/orig.jsonl", doc("orig", text) + "\n");
-  write_file(dir + "/q.jsonl", doc("edited", edited) + "\n");
-  for (const char* version : {"3", "4"}) {
-    const std::string index = dir + "/v" + version + ".idx";
-    make_index_of_version(index, version);
-    ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
-    const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
-    ASSERT_EQ(q.exit_code, 0) << q.err;
-    EXPECT_EQ(q.out.find("\"status\":\"near_duplicate\"") != std::string::npos,
-              std::string(version) == "4")
-        << version << ": " << q.out;
-    EXPECT_NE(run_doppel({"index", "stats", index})
-                  .out.find(std::string("\"format_version\":") + version + ","),
-              std::string::npos);
-  }
+  expect_near_copy_only_in_the_new_version(text, edited, "3", "4");
 }
 
 // Version 5 cuts Thai (and Lao, Khmer, Myanmar) into dictionary words; an index of version 4
-// keeps a run of such letters, up to the next space, as one word, so that a text added later
-// compares with its texts as before: there, one number changed in a Thai paragraph changes a
-// whole clause and the copy is new; in a new index it is a near duplicate.
+// keeps a run of such letters, up to the next space, as one word: the same, for a Thai
+// paragraph with one number changed.
 TEST(Index, AVersion4IndexKeepsARunOfThaiLettersOneWord) {
-  const std::string dir = temp_dir();
   const std::string text =
       "นายกรัฐมนตรีกล่าวในการประชุมคณะรัฐมนตรีเมื่อวันอังคารว่ารัฐบาลจะเพิ่มงบประมาณสำหรับการศึกษาและ"
       "การสาธารณสุขในปีหน้า โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล "
@@ -944,21 +950,7 @@ TEST(Index, AVersion4IndexKeepsARunOfThaiLettersOneWord) {
   std::string edited = text;
   const std::string three = "สาม", four = "สี่";
   edited.replace(edited.find(three), three.size(), four);  // "3 percent" -> "4 percent"
-  write_file(dir + "/orig.jsonl", doc("orig", text) + "\n");
-  write_file(dir + "/q.jsonl", doc("edited", edited) + "\n");
-  for (const char* version : {"4", "5"}) {
-    const std::string index = dir + "/v" + version + ".idx";
-    make_index_of_version(index, version);
-    ASSERT_EQ(run_doppel({"index", "add", index, dir + "/orig.jsonl", "-q"}).exit_code, 0);
-    const RunResult q = run_doppel({"index", "query", index, dir + "/q.jsonl", "-q"});
-    ASSERT_EQ(q.exit_code, 0) << q.err;
-    EXPECT_EQ(q.out.find("\"status\":\"near_duplicate\"") != std::string::npos,
-              std::string(version) == "5")
-        << version << ": " << q.out;
-    EXPECT_NE(run_doppel({"index", "stats", index})
-                  .out.find(std::string("\"format_version\":") + version + ","),
-              std::string::npos);
-  }
+  expect_near_copy_only_in_the_new_version(text, edited, "4", "5");
 }
 
 // Two adds' worth of documents (dir/first.jsonl, dir/second.jsonl, 1,000 each) with exact and
