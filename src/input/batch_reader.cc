@@ -25,6 +25,29 @@ std::string_view compressed_by(std::string_view bytes) {
   return "";
 }
 
+// The Unicode encoding other than UTF-8 whose byte order mark `bytes` start with ("UTF-32LE",
+// "UTF-16BE", ...), or "". Such text has NUL bytes and would be called binary; a byte order mark
+// says what it is without guessing (doppel reads UTF-8 only: docs/input.md).
+std::string_view wide_unicode_by_mark(std::string_view bytes) {
+  if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32LE";
+  if (bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32BE";
+  if (bytes.starts_with("\xFF\xFE")) return "UTF-16LE";
+  if (bytes.starts_with("\xFE\xFF")) return "UTF-16BE";
+  return "";
+}
+
+// Why a file that starts with `head` is refused as UTF-16 or UTF-32 text (by its byte order
+// mark, with the command that converts it), or "". Such text has NUL bytes and would otherwise be
+// called binary, or, with none, invalid UTF-8 at its first byte. `out` names the converted file.
+std::string wide_unicode_rejection(std::string_view head, std::string_view out) {
+  const std::string_view encoding = wide_unicode_by_mark(head);
+  if (encoding.empty()) return "";
+  return fmt::format(
+      "{} text (by its byte order mark), not UTF-8: convert it first, e.g. iconv -f {} -t UTF-8 "
+      "FILE > {}",
+      encoding, encoding.substr(0, 6), out);
+}
+
 // The file name suffix that makes doppel decompress what `tool` compressed.
 std::string_view suffix_of(std::string_view tool) { return tool == "zstd" ? "zst" : "gz"; }
 
@@ -39,6 +62,10 @@ std::string head_rejection(std::string_view head, std::uint64_t offset, const st
         "file *.jsonl.{} so that doppel decompresses it, or decompress it first: {} -dc FILE | "
         "doppel ... -)",
         tool, suffix_of(tool), tool);
+  }
+  if (std::string why = wide_unicode_rejection(head, "NEW.jsonl"); offset == 0 && !why.empty()) {
+    status = ReadStatus::kInvalidUtf8;
+    return why + "; the whole file is rejected as one document";
   }
   if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
     status = ReadStatus::kBinaryFile;
@@ -289,6 +316,8 @@ void BatchReader::read_text_file(Batch& batch) {
         text_file_rejection(batch.buffer.view().substr(doc.begin, doc.size), f, options_, why);
     if (!doc.detail.empty()) {
       doc.preset = why;
+    } else if (doc.detail = wide_unicode_rejection(head, "NEW.txt"); !doc.detail.empty()) {
+      doc.preset = ReadStatus::kInvalidUtf8;
     } else if (head.find('\0') != std::string_view::npos) {
       doc.preset = ReadStatus::kBinaryFile;
       doc.detail = fmt::format("binary file (NUL byte at offset {})", head.find('\0'));

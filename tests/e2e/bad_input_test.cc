@@ -403,13 +403,14 @@ TEST(BadInput, UnlistableSubdirectoryIsUnreadable) {
 TEST(BadInput, BinaryJsonLinesFileIsOneDocument) {
   const std::string dir = temp_dir();
   const std::string bin = dir + "/utf16.jsonl";
-  // UTF-16LE text: NUL after every ASCII byte.
+  // UTF-16LE text without a byte order mark: NUL after every ASCII byte. doppel does not guess
+  // encodings, so this is binary data (a marked one: UnicodeWithAByteOrderMarkIsNamed).
   std::string utf16;
   for (char c : good(5) + "\n" + good(6) + "\n") {
     utf16.push_back(c);
     utf16.push_back('\0');
   }
-  write_file(bin, "\xff\xfe" + utf16);
+  write_file(bin, utf16);
   write_file(dir + "/good.jsonl", good(0) + "\n" + good(1) + "\n");
   const Outcome o = dedup({dir + "/good.jsonl", bin});
   ASSERT_EQ(o.run.exit_code, 0) << o.run.err;
@@ -423,6 +424,54 @@ TEST(BadInput, BinaryJsonLinesFileIsOneDocument) {
   EXPECT_GE(count_lines_with(o.run.err, {"warning", bin, "binary file"}), 1) << o.run.err;
   expect_kept(o, {"good0", "good1"});
   expect_accounted(o);
+}
+
+// UTF-16 and UTF-32 text with a byte order mark (Windows' "Unicode" text files) was "binary file
+// (NUL byte at offset 1)", or, with no NUL (UTF-16 of Chinese), "invalid UTF-8 at byte 0": now
+// it is named, with the command that converts it, and counted as invalid_utf8; text files and
+// JSON Lines alike.
+TEST(BadInput, UnicodeWithAByteOrderMarkIsNamed) {
+  const std::string dir = temp_dir();
+  std::filesystem::create_directories(dir + "/in");
+  auto wide = [](const std::string& ascii, int width, bool big_endian) {
+    std::string out;
+    for (char c : ascii) {
+      std::string unit(static_cast<std::size_t>(width), '\0');
+      unit[big_endian ? unit.size() - 1 : 0] = c;
+      out += unit;
+    }
+    return out;
+  };
+  const std::string text = random_text(7, 40);
+  write_file(dir + "/in/le16.txt", "\xff\xfe" + wide(text, 2, false));
+  write_file(dir + "/in/be16.txt", "\xfe\xff" + wide(text, 2, true));
+  // UTF-16BE of "中文" (U+4E2D U+6587): no NUL byte at all.
+  write_file(dir + "/in/cjk16.txt", std::string("\xfe\xff\x4e\x2d\x65\x87", 6));
+  write_file(dir + "/in/le32.txt", std::string("\xff\xfe\0\0", 4) + wide(text, 4, false));
+  write_file(dir + "/in/good.txt", random_text(8, 40));
+  const std::string jsonl = dir + "/wide.jsonl";
+  write_file(jsonl, "\xff\xfe" + wide(good(5) + "\n", 2, false));
+  const Outcome o = dedup({dir + "/in", jsonl});
+  expect_accounted(o);
+  EXPECT_EQ(o.stats.num("documents.invalid_utf8"), 5);
+  EXPECT_EQ(o.stats.num("documents.binary_file"), 0);
+  const std::vector<std::pair<std::string, std::string>> named = {
+      {"in/le16.txt", "UTF-16LE text (by its byte order mark)"},
+      {"in/be16.txt", "UTF-16BE text"},
+      {"in/cjk16.txt", "UTF-16BE text"},
+      {"in/le32.txt", "UTF-32LE text"},
+      {jsonl, "UTF-16LE text"}};
+  for (const auto& [id, why] : named) {
+    const RemovedRow* row = find_removed(o.removed, id);
+    ASSERT_NE(row, nullptr) << id;
+    EXPECT_EQ(row->reason, "invalid_utf8") << id;
+    EXPECT_TRUE(contains(row->message, why)) << row->message;
+    EXPECT_TRUE(contains(row->message, "iconv -f UTF-")) << row->message;
+    EXPECT_GE(count_lines_with(o.run.err, {"warning", id, why}), 1) << o.run.err;
+  }
+  EXPECT_TRUE(contains(find_removed(o.removed, jsonl)->message, "NEW.jsonl"));
+  EXPECT_TRUE(contains(find_removed(o.removed, "in/le16.txt")->message, "NEW.txt"));
+  expect_kept(o, {"in/good.txt"});
 }
 
 // A corpus big enough to span many compressed blocks, so that half of the compressed file holds
