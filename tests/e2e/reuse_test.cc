@@ -363,6 +363,36 @@ TEST(Reuse, ListingShowsTheLargestPassageFirstWithAFewOccurrences) {
   EXPECT_NE(block.find("  ... and 4 more occurrences\n"), std::string::npos) << block;
 }
 
+// Of more documents than --show, the listing names the most reused, not the first in input
+// order (which on a corpus were mostly "0% reused"); all of them are listed in input order.
+TEST(Reuse, ListingNamesTheMostReusedDocumentsOfMany) {
+  const std::string dir = temp_dir();
+  const std::string passage = random_text(71, 40);
+  std::string corpus;
+  for (int i = 0; i < 6; ++i) {  // nothing shared
+    corpus += jsonl_doc("plain" + std::to_string(i), random_text(80 + i, 60)) + "\n";
+  }
+  // The passage in 40 words of text around it (b), in 100 (c), in 10 (a): a is the most reused.
+  corpus += jsonl_doc("c", random_text(91, 50) + " " + passage + " " + random_text(92, 50)) + "\n";
+  corpus += jsonl_doc("b", random_text(93, 20) + " " + passage + " " + random_text(94, 20)) + "\n";
+  corpus += jsonl_doc("a", random_text(95, 5) + " " + passage + " " + random_text(96, 5)) + "\n";
+  write_file(dir + "/c.jsonl", corpus);
+  const RunResult top = run_doppel({"reuse", dir + "/c.jsonl", "--show", "2"});
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  const std::size_t at = top.out.find("\nMost reused documents:\n  a  ");
+  ASSERT_NE(at, std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("% reused\n  b  ", at), std::string::npos) << top.out;
+  EXPECT_EQ(top.out.find("plain"), std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("... and 7 more documents, less reused or not at all"), std::string::npos)
+      << top.out;
+  const RunResult all = run_doppel({"reuse", dir + "/c.jsonl", "--show", "0"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  const std::size_t list = all.out.find("\nReused share of each document:\n  plain0  0% reused\n");
+  ASSERT_NE(list, std::string::npos) << all.out;
+  EXPECT_LT(all.out.find("  c  ", list), all.out.find("  a  ", list)) << all.out;
+  EXPECT_EQ(all.out.find("more documents"), std::string::npos) << all.out;
+}
+
 // The listing shows each passage's text, its start and its end on one line, read again from
 // the input (the run keeps no text); standard input, read once, is listed without it.
 TEST(Reuse, ListingShowsAnExcerptOfEachPassage) {

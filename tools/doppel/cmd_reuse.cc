@@ -142,19 +142,35 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
     }
     return line;
   };
-  std::fputs(
-      s.show_new ? "\nWhat is new in each document:\n" : "\nReused share of each document:\n",
-      stdout);
   int shown = 0, total = 0;
+  bool by_share = false;  // the most reused of more than --show
   if (!s.show_new) {
+    std::vector<std::uint32_t> listed;
     for (std::uint32_t d = 0; d < c.docs.size(); ++d) {
-      if (!c.ok(d)) continue;
-      ++total;
-      if (s.show > 0 && shown >= s.show) continue;
-      ++shown;
-      std::fputs(printable("  " + header(d)).c_str(), stdout);
+      if (c.ok(d)) listed.push_back(d);
     }
+    total = static_cast<int>(listed.size());
+    // All of them in input order; of more than --show, the most reused (by share, then in input
+    // order), and none that reuses nothing: on a corpus, the first twenty in input order were
+    // mostly "0% reused" and said nothing.
+    by_share = s.show > 0 && total > s.show;
+    if (by_share) {
+      auto share = [&](std::uint32_t d) {
+        return r.doc_chars[d] == 0
+                   ? 0.0
+                   : static_cast<double>(reused[d]) / static_cast<double>(r.doc_chars[d]);
+      };
+      std::erase_if(listed, [&](std::uint32_t d) { return reused[d] == 0; });
+      std::stable_sort(listed.begin(), listed.end(),
+                       [&](std::uint32_t a, std::uint32_t b) { return share(a) > share(b); });
+      listed.resize(std::min(listed.size(), static_cast<std::size_t>(s.show)));
+    }
+    std::fputs(by_share ? "\nMost reused documents:\n" : "\nReused share of each document:\n",
+               stdout);
+    for (const std::uint32_t d : listed) std::fputs(printable("  " + header(d)).c_str(), stdout);
+    shown = static_cast<int>(listed.size());
   } else {
+    std::fputs("\nWhat is new in each document:\n", stdout);
     auto print_new = [&](const CleanedDocument& doc) {
       ++total;
       if (s.show > 0 && shown >= s.show) return Status::Ok();
@@ -176,8 +192,9 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
     DOPPEL_RETURN_IF_ERROR(for_each_cleaned_document(r, s.reuse, print_new));
   }
   if (shown < total) {
-    std::fprintf(stdout, "... and %d more documents (all of them: --documents FILE, or --show 0)\n",
-                 total - shown);
+    std::fprintf(stdout,
+                 "... and %d more documents%s (all of them: --documents FILE, or --show 0)\n",
+                 total - shown, by_share ? ", less reused or not at all" : "");
   }
   return Status::Ok();
 }
