@@ -220,6 +220,9 @@ struct IndexStats {
   std::uint64_t memory_bytes = 0;        // the look-up tables and document records in memory
   std::string created, last_change;      // UTC, ISO 8601
   int format_version = 0;
+  // The version of ICU that cut the stored words of Thai, Lao, Khmer and Myanmar text (""
+  // for an index made before doppel recorded it): see icu_version_mismatch().
+  std::string icu_version;
   IndexOptions options;
   int bands = 0, rows = 0;  // the LSH shape in force
   double open_seconds = 0;  // rebuilding the tables when the index was opened
@@ -235,6 +238,11 @@ struct DocumentRecord {
   std::vector<NearMatch> near;       // verified pairs with this document, either side
   std::vector<std::string> cluster;  // every member of its cluster in seq order ({id} alone)
 };
+
+// What to tell the user of an index whose Thai, Lao, Khmer and Myanmar words were cut by another
+// version of ICU than this build's, or "": such text's new documents may be cut into words a
+// little differently from the stored ones, and then match them less well.
+std::string icu_version_warning(const IndexStats& stats);
 
 // The wire format (docs/formats.md, "doppel index"): each as one JSON object appended to `out`.
 // The CLI writes answers as JSON Lines, the service in an array.

@@ -185,6 +185,12 @@ void append_stats_json(std::string& s, const IndexStats& st) {
   append_json_string(s, st.created);
   s += ",\"last_change\":"sv;
   append_json_string(s, st.last_change);
+  s += ",\"icu_version\":"sv;
+  if (st.icu_version.empty()) {
+    s += "null"sv;
+  } else {
+    append_json_string(s, st.icu_version);
+  }
   s += ",\"lsh\":{\"bands\":"sv;
   append_uint(s, static_cast<std::uint64_t>(st.bands));
   s += ",\"rows\":"sv;

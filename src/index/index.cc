@@ -34,6 +34,7 @@
 #include "jobs/job_common.h"
 #include "passages/pair_passages.h"
 #include "text/excerpt.h"
+#include "text/normalize.h"
 #include "util/memory.h"
 #include "util/threads.h"
 
@@ -234,6 +235,7 @@ class IndexImpl final : public Index {
   Status write_clusters(OutputStream& out) const override;
 
   std::string created_, last_change_;
+  std::string icu_version_;  // of the ICU that cut the stored words ("": not recorded)
   double open_seconds_ = 0;
 
  private:
@@ -360,10 +362,13 @@ Status IndexImpl::load() {
   DOPPEL_RETURN_IF_ERROR(meta_u64("added", added_));
   DOPPEL_RETURN_IF_ERROR(meta_u64("removed", removed_));
   DOPPEL_RETURN_IF_ERROR(meta_u64("data_end", data_end));
-  for (const char* key : {"created", "last_change"}) {
+  for (const char* key : {"created", "last_change", "icu"}) {
     auto v = store_->get_meta(key);
     if (!v.ok()) return v.status();
-    (std::string_view(key) == "created" ? created_ : last_change_) = v->value_or("");
+    const std::string_view k(key);
+    (k == "created"       ? created_
+     : k == "last_change" ? last_change_
+                          : icu_version_) = v->value_or("");
   }
   auto log = DataLog::open(path_ + "/data.log", data_end, open_.read_only);
   if (!log.ok()) return log.status();
@@ -1420,6 +1425,7 @@ IndexStats IndexImpl::stats() const {
   st.created = created_;
   st.last_change = last_change_;
   st.format_version = format_version_;
+  st.icu_version = icu_version_;
   st.options = options_;
   st.bands = shape_.bands;
   st.rows = shape_.rows;
@@ -1550,6 +1556,7 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
     batch.put_meta("options", to_string(options));
     batch.put_meta("created", created);
     batch.put_meta("last_change", created);
+    batch.put_meta("icu", icu_version());
     batch.put_meta("next_seq", "0");
     batch.put_meta("data_end", "0");
     DOPPEL_RETURN_IF_ERROR((*store)->commit(batch));
@@ -1585,6 +1592,19 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
       std::make_unique<IndexImpl>(path, in_force, open_options, format_version, std::move(*store));
   DOPPEL_RETURN_IF_ERROR(index->load());
   return std::unique_ptr<Index>(std::move(index));
+}
+
+std::string icu_version_warning(const IndexStats& stats) {
+  const std::string now = icu_version();
+  if (!stats.options.normalize.dictionary_words || stats.icu_version.empty() ||
+      stats.icu_version == now) {
+    return "";
+  }
+  return fmt::format(
+      "the index was made with ICU {}, this doppel has ICU {}: Thai, Lao, Khmer and Myanmar text "
+      "may be cut into words a little differently from its stored documents, and then match them "
+      "less well (exact duplicates are not affected; an index made anew agrees with itself)",
+      stats.icu_version, now);
 }
 
 bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,

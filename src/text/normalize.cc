@@ -4,6 +4,7 @@
 #include <unicode/utext.h>
 #include <unicode/utf16.h>
 #include <unicode/utrans.h>
+#include <unicode/uversion.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -111,6 +112,14 @@ struct HanSimplifier {
     return out;
   }
 };
+
+std::string icu_version() {
+  UVersionInfo version;
+  u_getVersion(version);
+  std::array<char, U_MAX_VERSION_STRING_LENGTH> text{};
+  u_versionToString(version, text.data());
+  return std::string(text.data());
+}
 
 std::vector<std::size_t> dictionary_word_breaks(std::string_view text) {
   WordBreaker breaker;

@@ -48,6 +48,10 @@ bool is_dictionary_script(char32_t cp);
 // such letters): byte offsets, ascending, neither 0 nor text.size(); none where ICU cannot tell.
 std::vector<std::size_t> dictionary_word_breaks(std::string_view text);
 
+// The version of ICU this build cuts those words with ("72.1"): another version's dictionaries
+// may cut some words differently, so an index records the one that cut its stored words.
+std::string icu_version();
+
 // `input` must be valid UTF-8 of less than 4 GiB. Words are maximal runs of letters, marks and
 // digits (and of punctuation and symbols when fold_punctuation is off).
 void normalize(std::string_view input, const NormalizeOptions& options, NormalizedText& out);

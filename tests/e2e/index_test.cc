@@ -953,6 +953,47 @@ TEST(Index, AVersion4IndexKeepsARunOfThaiLettersOneWord) {
   expect_near_copy_only_in_the_new_version(text, edited, "4", "5");
 }
 
+// An index records the ICU version that cut its Thai, Lao, Khmer and Myanmar words; opened by a
+// doppel with another, it says so on standard error (a warning; `doppel serve` gives it too),
+// and an index of version 4, which cuts no such words, does not.
+TEST(Index, AnIndexMadeWithAnotherIcuVersionSaysSo) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/a.jsonl", doc("a", words(1, 30)) + "\n");
+  const std::string index = dir + "/i.idx";
+  ASSERT_EQ(run_doppel({"index", "add", index, dir + "/a.jsonl", "-q"}).exit_code, 0);
+  const RunResult fresh = run_doppel({"index", "stats", index});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  EXPECT_NE(fresh.out.find("\"icu_version\":\"" + icu_version() + "\""), std::string::npos)
+      << fresh.out;
+  EXPECT_EQ(fresh.err.find("ICU"), std::string::npos) << fresh.err;
+  auto set_icu = [](const std::string& path, const std::string& version) {
+    auto store = Store::open(path, false, false, true);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    StoreBatch batch;
+    batch.put_meta("icu", version);
+    ASSERT_TRUE((*store)->commit(batch).ok());
+  };
+  ASSERT_NO_FATAL_FAILURE(set_icu(index, "1.0"));
+  for (const std::string command : {"stats", "query"}) {
+    std::vector<std::string> args = {"index", command, index};
+    if (command == "query") args.push_back(dir + "/a.jsonl");
+    const RunResult r = run_doppel(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(count_lines_with(r.err, {"doppel: warning: ", index,
+                                       "made with ICU 1.0, this doppel has ICU " + icu_version()}),
+              1)
+        << command << ": " << r.err;
+  }
+  EXPECT_NE(run_doppel({"index", "stats", index}).out.find("\"icu_version\":\"1.0\""),
+            std::string::npos);
+  EXPECT_EQ(run_doppel({"index", "query", index, dir + "/a.jsonl", "-q"}).err, "");
+  // Version 4 keeps runs of these letters whole: ICU cuts none of its words.
+  const std::string v4 = dir + "/v4.idx";
+  make_index_of_version(v4, "4");
+  ASSERT_NO_FATAL_FAILURE(set_icu(v4, "1.0"));
+  EXPECT_EQ(run_doppel({"index", "stats", v4}).err.find("ICU"), std::string::npos);
+}
+
 // Two adds' worth of documents (dir/first.jsonl, dir/second.jsonl, 1,000 each) with exact and
 // near copies, shared passages between documents' own words, and ids that repeat.
 void write_mixed_adds(const std::string& dir) {

@@ -30,7 +30,14 @@ Result<std::unique_ptr<Index>> open_index(Settings& s, Command command, const CL
   o.sync = !s.no_sync;
   o.threads = s.threads;
   o.must_match = given_matching_options(command, cmd);
-  return Index::open(s.index_path, s.index, o);
+  auto index = Index::open(s.index_path, s.index, o);
+  if (index.ok() && !s.quiet) {
+    if (const std::string why = icu_version_warning((*index)->stats()); !why.empty()) {
+      std::fprintf(stderr, "doppel: warning: %s: %s\n", printable(s.index_path).c_str(),
+                   why.c_str());
+    }
+  }
+  return index;
 }
 
 void print_summary(const IndexCallStats& st, const Index& index, bool add, int threads,

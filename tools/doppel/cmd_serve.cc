@@ -206,6 +206,9 @@ Status run_serve(Settings& s, const CLI::App& cmd) {
     return bound;
   }
   const IndexStats stats = (*index)->stats();
+  if (const std::string why = icu_version_warning(stats); !why.empty() && !s.quiet) {
+    std::fprintf(stderr, "doppel: warning: %s: %s\n", printable(s.index_path).c_str(), why.c_str());
+  }
   // An IPv6 address goes in brackets in a URL (RFC 3986): http://[::1]:8080/.
   const std::string url_host =
       service.host.find(':') != std::string::npos ? "[" + service.host + "]" : service.host;
