@@ -7,6 +7,8 @@ Workloads (num_perm=128, seed 1, one thread, the process pinned to one CPU):
   update_batch one MinHash per post: template.copy(), then update_batch(grams) (what bulk does
                inside datasketch)
   lsh@T        MinHashLSH(threshold=T): insert every post's MinHash, then query every one
+  forest       MinHashLSHForest(num_perm=128, l=8): add every post's MinHash, index(), then
+               query(m, 10) for every one
 
 Both libraries run each workload once per round, in alternating order (datasketch first in odd
 rounds, doppel first in even ones), so that a busy spell of this shared machine falls on both;
@@ -15,7 +17,7 @@ the outputs are checked equal: every hash value, and every query's answer.
 
     PYTHONPATH=build/python/python:/path/to/datasketch /usr/bin/python3 bench/datasketch_vs_doppel.py
     ... --memory      # RSS of 1M LeanMinHash (128 values) in each library, in child processes
-    ... --lsh-only    # the MinHashLSH workloads only (more rounds in the same time)
+    ... --lsh-only    # the MinHashLSH and forest workloads only (more rounds in the same time)
 
 The datasketch package comes from PYTHONPATH or DOPPEL_DATASKETCH_PATH (a source checkout).
 """
@@ -79,6 +81,16 @@ def run_lsh(lib, minhashes, threshold):
     return time.perf_counter() - t, answers
 
 
+def run_forest(lib, minhashes):
+    forest = lib.MinHashLSHForest(num_perm=128, l=8)
+    t = time.perf_counter()
+    for i, m in enumerate(minhashes):
+        forest.add(i, m)
+    forest.index()
+    answers = [forest.query(m, 10) for m in minhashes]
+    return time.perf_counter() - t, answers
+
+
 def timed(f, *args):
     gc.collect()
     t = time.perf_counter()
@@ -110,12 +122,17 @@ def benchmark(args):
         _, b = run_lsh(dd, minhashes["doppel"], threshold)
         assert all(sorted(x) == sorted(y) for x, y in zip(a, b)), "LSH answers differ"
         print(f"lsh@{threshold}: answers equal; mean answer {sum(map(len, a)) / len(a):.2f} keys")
+    _, a = run_forest(ds, minhashes["datasketch"])
+    _, b = run_forest(dd, minhashes["doppel"])
+    assert all(set(x) == set(y) for x, y in zip(a, b)), "forest answers differ"
+    print(f"forest: answers equal; mean answer {sum(map(len, a)) / len(a):.2f} keys")
 
     workloads = [("bulk", lambda lib, name: timed(run_bulk, lib, posts)[0]),
                  ("update_batch", lambda lib, name: timed(run_update_batch, lib, posts)[0])]
     for threshold in args.thresholds:
         workloads.append((f"lsh@{threshold}",
                           lambda lib, name, t=threshold: run_lsh(lib, minhashes[name], t)[0]))
+    workloads.append(("forest", lambda lib, name: run_forest(lib, minhashes[name])[0]))
     if args.lsh_only:
         workloads = workloads[2:]
     seconds = {(w, name): [] for w, _ in workloads for name in libs}
@@ -188,7 +205,7 @@ def main():
     p.add_argument("--corpus", default=DEFAULT_CORPUS)
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.9])
-    p.add_argument("--lsh-only", action="store_true", help="time the MinHashLSH workloads only")
+    p.add_argument("--lsh-only", action="store_true", help="time the MinHashLSH and forest workloads only")
     p.add_argument("--memory", action="store_true", help="measure memory instead of time")
     p.add_argument("--documents", type=int, default=1_000_000)
     args = p.parse_args()

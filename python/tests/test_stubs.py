@@ -11,7 +11,8 @@ import doppel
 
 MODULES = ["doppel", "doppel.jobs", "doppel.index", "doppel.datasketch", "doppel.datasketch.minhash",
            "doppel.datasketch.lean_minhash", "doppel.datasketch.b_bit_minhash",
-           "doppel.datasketch.lsh", "doppel.datasketch.weighted_minhash",
+           "doppel.datasketch.lsh", "doppel.datasketch.lshforest",
+           "doppel.datasketch.weighted_minhash",
            "doppel.datasketch.hashfunc"]
 
 

@@ -1,10 +1,10 @@
 """A drop-in replacement for the datasketch library's MinHash family, computed in C++.
 
 Change ``datasketch`` to ``doppel.datasketch`` in the imports; the classes, their modules
-(``minhash``, ``lean_minhash``, ``b_bit_minhash``, ``lsh``, ``weighted_minhash``, ``hashfunc``),
-arguments, attributes, exceptions and hash values are datasketch's (1.6 and later; the argument
-order of ``MinHash`` is that of 1.8 and later, with ``gpu_mode`` third). Not provided: Redis and
-Cassandra storage, HyperLogLog, MinHashLSHForest, MinHashLSHEnsemble, MinHashLSHBloom, HNSW and
+(``minhash``, ``lean_minhash``, ``b_bit_minhash``, ``lsh``, ``lshforest``, ``weighted_minhash``,
+``hashfunc``), arguments, attributes, exceptions and hash values are datasketch's (1.6 and later;
+the argument order of ``MinHash`` is that of 1.8 and later, with ``gpu_mode`` third). Not
+provided: Redis and Cassandra storage, HyperLogLog, MinHashLSHEnsemble, MinHashLSHBloom, HNSW and
 the asyncio classes. See docs/python.md.
 """
 
@@ -12,6 +12,7 @@ from doppel.datasketch.b_bit_minhash import bBitMinHash
 from doppel.datasketch.hashfunc import sha1_hash32
 from doppel.datasketch.lean_minhash import LeanMinHash
 from doppel.datasketch.lsh import MinHashLSH
+from doppel.datasketch.lshforest import MinHashLSHForest
 from doppel.datasketch.minhash import MinHash
 from doppel.datasketch.weighted_minhash import WeightedMinHash, WeightedMinHashGenerator
 
@@ -22,6 +23,7 @@ __all__ = [
     "LeanMinHash",
     "MinHash",
     "MinHashLSH",
+    "MinHashLSHForest",
     "WeightedMinHash",
     "WeightedMinHashGenerator",
     "WeightedMinHashLSH",
