@@ -239,9 +239,10 @@ struct DocumentRecord {
   std::vector<std::string> cluster;  // every member of its cluster in seq order ({id} alone)
 };
 
-// What to tell the user of an index whose Thai, Lao, Khmer and Myanmar words were cut by another
-// version of ICU than this build's, or "": such text's new documents may be cut into words a
-// little differently from the stored ones, and then match them less well.
+// What to tell the user of an index made with another version of ICU than this build's, where
+// its normalization uses ICU (Thai, Lao, Khmer and Myanmar words; the step hans), or "": such
+// text's new documents may be read a little differently from the stored ones, and then match
+// them less well.
 std::string icu_version_warning(const IndexStats& stats);
 
 // The wire format (docs/formats.md, "doppel index"): each as one JSON object appended to `out`.

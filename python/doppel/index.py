@@ -16,6 +16,7 @@ import io
 import json
 import os
 import threading
+import warnings
 import weakref
 from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
@@ -142,6 +143,10 @@ class Index:
         self._native = _doppel.index.Index(os.fsencode(path), matching, bool(create),
                                            self.read_only, bool(sync), int(threads))
         _open_indexes.add(self)
+        # As `doppel index` does on standard error: words cut by another ICU may match less well.
+        why = self._native.icu_version_warning()
+        if why:
+            warnings.warn(f"{self.path}: {why}", RuntimeWarning, stacklevel=2)
 
     # --- writing and answering ---------------------------------------------------------------
 

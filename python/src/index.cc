@@ -141,6 +141,13 @@ class IndexHandle {
     return py::bytes(json);
   }
 
+  // What `doppel index` warns of when the index's ICU version is not this build's ("" if not).
+  std::string icu_version_warning() {
+    const IndexStats stats =
+        unwrap(with_index_nogil([](Index& index) -> Result<IndexStats> { return index.stats(); }));
+    return doppel::icu_version_warning(stats);
+  }
+
   std::uint64_t documents() {
     return unwrap(with_index_nogil(
         [](Index& index) -> Result<std::uint64_t> { return index.stats().documents; }));
@@ -274,6 +281,7 @@ void bind_index(py::module_& m, py::object index_locked_error) {
       .def("get", &IndexHandle::get, py::arg("id"))
       .def("forget_after_fork", &IndexHandle::forget_after_fork)
       .def("stats", &IndexHandle::stats)
+      .def("icu_version_warning", &IndexHandle::icu_version_warning)
       .def("documents", &IndexHandle::documents)
       .def("pairs", &IndexHandle::pairs)
       .def("clusters", &IndexHandle::clusters)

@@ -7,7 +7,8 @@ import random
 import numpy as np
 import pytest
 
-from doppel.datasketch import LeanMinHash, MinHash, MinHashLSHForest, WeightedMinHashGenerator
+from doppel.datasketch import (LeanMinHash, MinHash, MinHashLSHForest, WeightedMinHash,
+                               WeightedMinHashGenerator)
 from doppel.datasketch import lshforest as forest_module
 
 
@@ -96,12 +97,14 @@ def reference_query(forest, minhash, k):
     sorted band key whose first `depth` values are the query's, each one's keys in the order
     added, until k are found."""
     found = set()
+    values = np.asarray(minhash.hashvalues)
     for depth in range(forest.k, 0, -1):
         for (start, _), table, ordered in zip(forest.hashranges, forest.hashtables,
                                               forest.sorted_hashtables):
-            want = [int(v) for v in minhash.hashvalues[start:start + depth]]
+            # The first `depth` values (rows of a weighted MinHash) as big-endian bytes.
+            want = values[start:start + depth].byteswap().tobytes()
             for band in ordered:
-                if [int(v) for v in np.frombuffer(band, dtype=">u8")[:depth]] == want:
+                if band[:len(want)] == want:
                     for key in table[band]:
                         found.add(key)
                         if len(found) >= k:
@@ -118,16 +121,22 @@ def test_answers_equal_the_obvious_search():
         forest = MinHashLSHForest(num_perm=num_perm, l=l)
         spread = int(rng.integers(2, 5))
         count = int(rng.integers(1, 60))
-        hashes = [MinHash(num_perm=num_perm, hashvalues=rng.integers(0, spread, num_perm))
-                  for _ in range(count)]
+
+        def sketch():
+            # Plain MinHashes; every third trial mixes in weighted ones, whose rows are (k, t)
+            # pairs of 16 bytes, so band keys of two lengths share a tree.
+            if trial % 3 == 2 and rng.random() < 0.5:
+                return WeightedMinHash(0, rng.integers(0, spread, (num_perm, 2)))
+            return MinHash(num_perm=num_perm, hashvalues=rng.integers(0, spread, num_perm))
+
+        hashes = [sketch() for _ in range(count)]
         for i, m in enumerate(hashes):
             forest.add(i, m)
             if i == count // 2:
                 forest.index()
         if trial % 3:
             forest.index()
-        queries = hashes + [MinHash(num_perm=num_perm, hashvalues=rng.integers(0, spread, num_perm))
-                            for _ in range(5)]
+        queries = hashes + [sketch() for _ in range(5)]
         for q in queries:
             for k in (1, 2, 5, 100):
                 assert set(forest.query(q, k)) == reference_query(forest, q, k), (trial, k)

@@ -1596,15 +1596,18 @@ Result<std::unique_ptr<Index>> Index::open(const std::string& path, const IndexO
 
 std::string icu_version_warning(const IndexStats& stats) {
   const std::string now = icu_version();
-  if (!stats.options.normalize.dictionary_words || stats.icu_version.empty() ||
+  const NormalizeOptions& n = stats.options.normalize;
+  if (!(n.dictionary_words || n.han_simplified) || stats.icu_version.empty() ||
       stats.icu_version == now) {
     return "";
   }
   return fmt::format(
-      "the index was made with ICU {}, this doppel has ICU {}: Thai, Lao, Khmer and Myanmar text "
-      "may be cut into words a little differently from its stored documents, and then match them "
-      "less well (exact duplicates are not affected; an index made anew agrees with itself)",
-      stats.icu_version, now);
+      "the index was made with ICU {}, this doppel has ICU {}: Thai, Lao, Khmer and Myanmar text{} "
+      "may be read into words a little differently from its stored documents, and then match "
+      "them less well (an index made anew agrees with itself)",
+      stats.icu_version, now,
+      n.han_simplified ? " (and traditional Chinese, which the step hans reads as simplified)"
+                       : "");
 }
 
 bool earlier_by_date(std::string_view date_a, std::uint32_t a, std::string_view date_b,

@@ -36,6 +36,17 @@ std::string_view wide_unicode_by_mark(std::string_view bytes) {
   return "";
 }
 
+// Whether `bytes`, fewer than 4, may be the start of a UTF-16 or UTF-32 byte order mark that the
+// next read completes (FF FE could still be UTF-32LE's FF FE 00 00).
+bool could_begin_wide_mark(std::string_view bytes) {
+  if (bytes.size() >= 4) return false;
+  for (const std::string_view mark :
+       {std::string_view("\xFF\xFE\0\0", 4), std::string_view("\0\0\xFE\xFF", 4)}) {
+    if (mark.starts_with(bytes)) return true;
+  }
+  return std::string_view("\xFE\xFF").starts_with(bytes);
+}
+
 // Why a file that starts with `head` is refused as UTF-16 or UTF-32 text (by its byte order
 // mark, with the command that converts it), or "". Such text has NUL bytes and would otherwise be
 // called binary, or, with none, invalid UTF-8 at its first byte. `out` names the converted file.
@@ -63,9 +74,11 @@ std::string head_rejection(std::string_view head, std::uint64_t offset, const st
         "doppel ... -)",
         tool, suffix_of(tool), tool);
   }
-  if (std::string why = wide_unicode_rejection(head, "NEW.jsonl"); offset == 0 && !why.empty()) {
-    status = ReadStatus::kInvalidUtf8;
-    return why + "; the whole file is rejected as one document";
+  if (offset == 0) {
+    if (std::string why = wide_unicode_rejection(head, "NEW.jsonl"); !why.empty()) {
+      status = ReadStatus::kInvalidUtf8;
+      return why + "; the whole file is rejected as one document";
+    }
   }
   if (const auto nul = head.find('\0'); nul != std::string_view::npos) {
     status = ReadStatus::kBinaryFile;
@@ -467,10 +480,22 @@ void BatchReader::reject_file(Batch& batch, std::size_t line_start, ReadStatus s
 bool BatchReader::reject_if_not_jsonl(Batch& batch, std::size_t line_start, std::size_t old,
                                       std::size_t got) {
   if (file_bytes_ >= kBinarySniff || got == 0) return false;
-  const std::size_t sniff = std::min<std::size_t>(got, kBinarySniff - file_bytes_);
+  std::size_t begin = old;
+  std::uint64_t offset = file_bytes_;
+  // A byte order mark split between reads (a gzip member or zstd frame of fewer than 4 bytes): a
+  // read that ends within the first 4 bytes is judged with the next one, from the file's start,
+  // which is still in the buffer as the unfinished first line.
+  if (offset > 0 && offset < 4 && line_ == 0 && old - line_start == offset) {
+    begin = line_start;
+    offset = 0;
+  }
+  if (offset == 0 && could_begin_wide_mark(batch.buffer.view().substr(begin, old + got - begin))) {
+    return false;
+  }
+  const std::size_t sniff = std::min<std::size_t>(old + got - begin, kBinarySniff - offset);
   ReadStatus status = ReadStatus::kOk;
   std::string why =
-      head_rejection(batch.buffer.view().substr(old, sniff), file_bytes_, file().name, status);
+      head_rejection(batch.buffer.view().substr(begin, sniff), offset, file().name, status);
   if (why.empty()) return false;
   reject_file(batch, line_start, status, std::move(why));
   return true;

@@ -449,18 +449,28 @@ TEST(BadInput, UnicodeWithAByteOrderMarkIsNamed) {
   write_file(dir + "/in/cjk16.txt", std::string("\xfe\xff\x4e\x2d\x65\x87", 6));
   write_file(dir + "/in/le32.txt", std::string("\xff\xfe\0\0", 4) + wide(text, 4, false));
   write_file(dir + "/in/good.txt", random_text(8, 40));
+  write_file(dir + "/in/be32.txt", std::string("\0\0\xfe\xff", 4) + wide(text, 4, true));
   const std::string jsonl = dir + "/wide.jsonl";
   write_file(jsonl, "\xff\xfe" + wide(good(5) + "\n", 2, false));
-  const Outcome o = dedup({dir + "/in", jsonl});
+  // UTF-32LE JSON Lines in two gzip members, the first holding only FF FE: read apart, the mark
+  // looked like UTF-16LE's (and the hint converted it wrongly).
+  const std::string split = dir + "/split.jsonl.gz";
+  write_file(dir + "/part1", "\xff\xfe");
+  write_file(dir + "/part2", std::string("\0\0", 2) + wide(good(6) + "\n", 4, false));
+  ASSERT_NO_FATAL_FAILURE(
+      shell("gzip -c " + dir + "/part1 > " + split + " && gzip -c " + dir + "/part2 >> " + split));
+  const Outcome o = dedup({dir + "/in", jsonl, split});
   expect_accounted(o);
-  EXPECT_EQ(o.stats.num("documents.invalid_utf8"), 5);
+  EXPECT_EQ(o.stats.num("documents.invalid_utf8"), 7);
   EXPECT_EQ(o.stats.num("documents.binary_file"), 0);
   const std::vector<std::pair<std::string, std::string>> named = {
       {"in/le16.txt", "UTF-16LE text (by its byte order mark)"},
       {"in/be16.txt", "UTF-16BE text"},
       {"in/cjk16.txt", "UTF-16BE text"},
       {"in/le32.txt", "UTF-32LE text"},
-      {jsonl, "UTF-16LE text"}};
+      {"in/be32.txt", "UTF-32BE text"},
+      {jsonl, "UTF-16LE text"},
+      {split, "UTF-32LE text"}};
   for (const auto& [id, why] : named) {
     const RemovedRow* row = find_removed(o.removed, id);
     ASSERT_NE(row, nullptr) << id;

@@ -391,6 +391,27 @@ TEST(Reuse, ListingNamesTheMostReusedDocumentsOfMany) {
   ASSERT_NE(list, std::string::npos) << all.out;
   EXPECT_LT(all.out.find("  c  ", list), all.out.find("  a  ", list)) << all.out;
   EXPECT_EQ(all.out.find("more documents"), std::string::npos) << all.out;
+
+  // Dated: a short document that is only the first publication of the passage is not reused,
+  // however much of it the passage is; the copies are.
+  std::string dated;
+  for (int i = 0; i < 6; ++i) {
+    dated += jsonl_doc("plain" + std::to_string(i), random_text(80 + i, 60), "2020-01-05") + "\n";
+  }
+  dated += jsonl_doc("release", random_text(97, 3) + " " + passage, "2020-01-01") + "\n";
+  dated += jsonl_doc("copy1", random_text(98, 10) + " " + passage + " " + random_text(99, 10),
+                     "2020-01-02") +
+           "\n";
+  dated += jsonl_doc("copy2", random_text(100, 60) + " " + passage, "2020-01-03") + "\n";
+  write_file(dir + "/d.jsonl", dated);
+  const RunResult d = run_doppel({"reuse", dir + "/d.jsonl", "--show", "3"});
+  ASSERT_EQ(d.exit_code, 0) << d.err;
+  const std::size_t most = d.out.find("\nMost reused documents:\n  copy1  ");
+  ASSERT_NE(most, std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("% reused\n  copy2  ", most), std::string::npos) << d.out;
+  EXPECT_EQ(d.out.find("  release  ", most), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("... and 7 more documents, less reused or not at all"), std::string::npos)
+      << d.out;
 }
 
 // The listing shows each passage's text, its start and its end on one line, read again from

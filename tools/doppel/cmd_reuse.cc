@@ -150,17 +150,20 @@ Status print_documents(const ReuseResult& r, const Settings& s) {
       if (c.ok(d)) listed.push_back(d);
     }
     total = static_cast<int>(listed.size());
-    // All of them in input order; of more than --show, the most reused (by share, then in input
-    // order), and none that reuses nothing: on a corpus, the first twenty in input order were
-    // mostly "0% reused" and said nothing.
+    // All of them in input order; of more than --show, the most reused (by the share of text
+    // first published elsewhere, then in input order), and none that reuses nothing: on a
+    // corpus, the first twenty in input order were mostly "0% reused" and said nothing. A
+    // document's own source occurrences do not count: a short press release that was only
+    // copied is not "reused".
     by_share = s.show > 0 && total > s.show;
     if (by_share) {
+      auto from_others = [&](std::uint32_t d) { return reused[d] - std::min(first[d], reused[d]); };
       auto share = [&](std::uint32_t d) {
         return r.doc_chars[d] == 0
                    ? 0.0
-                   : static_cast<double>(reused[d]) / static_cast<double>(r.doc_chars[d]);
+                   : static_cast<double>(from_others(d)) / static_cast<double>(r.doc_chars[d]);
       };
-      std::erase_if(listed, [&](std::uint32_t d) { return reused[d] == 0; });
+      std::erase_if(listed, [&](std::uint32_t d) { return from_others(d) == 0; });
       std::stable_sort(listed.begin(), listed.end(),
                        [&](std::uint32_t a, std::uint32_t b) { return share(a) > share(b); });
       listed.resize(std::min(listed.size(), static_cast<std::size_t>(s.show)));

@@ -338,7 +338,8 @@ const std::vector<FlagDef>& flag_table() {
        }},
       {"reuse.show", "--show", kOutput, "N",
        "Passages (largest first, each with an excerpt of its text and at most five occurrences) "
-       "and documents (of more than N, the most reused) to list on standard output (0: all)",
+       "and documents (of more than N, the most reused; with --new, the first N) to list on "
+       "standard output (0: all)",
        [](CLI::Option_group& g, Settings& s, const FlagDef& f) {
          return option(g, f, s.show)->check(not_negative());
        }},

@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Hashable
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,6 +22,16 @@ def _band_key(values) -> bytes:
     """A run of hash values as bytes whose order is the order of the values (big-endian), as
     datasketch's forest makes them, so that a prefix of values is a prefix of bytes."""
     return np.ascontiguousarray(values).byteswap().tobytes()
+
+
+class _TreeQuery(NamedTuple):
+    """One tree's part of a query: the query's band key, the tree, and how deep it can answer."""
+
+    band: bytes
+    table: dict
+    ordered: list
+    first_depth: int  # at the deepest depth: k where a band key equals the query's, else reach
+    reach: int  # the longest prefix, in values, shared with a band key other than the query's
 
 
 class MinHashLSHForest:
@@ -106,13 +117,13 @@ class MinHashLSHForest:
                     break
                 differ = (int.from_bytes(band, "big") ^ int.from_bytes(other, "big")).bit_length()
                 reach = max(reach, (step * 8 - differ) // 8 // row)
-            trees.append((band, table, ordered, self.k if exact else reach, reach))
-        deepest = max((t[3] for t in trees), default=0)
-        below = max((t[4] for t in trees), default=0)
+            trees.append(_TreeQuery(band, table, ordered, self.k if exact else reach, reach))
+        deepest = max((t.first_depth for t in trees), default=0)
+        below = max((t.reach for t in trees), default=0)
         depths = ([self.k] if deepest == self.k else []) + list(range(min(below, self.k - 1), 0, -1))
         for depth in depths:
-            for band, table, ordered, first, reach in trees:
-                if (first if depth == self.k else reach) < depth:
+            for band, table, ordered, first_depth, reach in trees:
+                if (first_depth if depth == self.k else reach) < depth:
                     continue
                 prefix = band[:depth * row]
                 at = bisect_left(ordered, prefix)
