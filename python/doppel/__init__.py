@@ -7,8 +7,8 @@
   remove, get, stats), answering for each document added whether it is new, an exact or near
   duplicate, and which of its passages were indexed before, where and first by whom.
 - :mod:`doppel.datasketch`: a drop-in replacement for the datasketch library's MinHash,
-  LeanMinHash, bBitMinHash, MinHashLSH and weighted MinHash, with the same hash values, computed
-  in C++.
+  LeanMinHash, bBitMinHash, MinHashLSH, MinHashLSHForest and weighted MinHash, with the same hash
+  values, computed in C++.
 
 docs/python.md is the guide.
 """
