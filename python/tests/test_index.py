@@ -661,3 +661,19 @@ def test_ctrl_c_stops_an_add_of_a_slow_iterable_at_once(tmp_path):
         # Nothing was committed: the batch being read was dropped.
         assert raised.value.answers == []
         assert len(idx) == 1
+
+
+def test_an_index_made_with_another_icu_says_so(tmp_path, monkeypatch):
+    # The warning itself (which versions, which indexes) is the library's, tested end to end in
+    # tests/e2e (Index.AnIndexMadeWithAnotherIcuVersionSaysSo); here, that doppel.Index passes it
+    # on as a RuntimeWarning naming the index, and says nothing when there is nothing to say.
+    path = tmp_path / "i.idx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        doppel.Index(path).close()
+        doppel.Index(path).close()
+    native = doppel._doppel.index.Index
+    monkeypatch.setattr(native, "icu_version_warning",
+                        lambda self: "the index was made with ICU 1.0, this doppel has ICU 72.1")
+    with pytest.warns(RuntimeWarning, match=r"i\.idx: the index was made with ICU 1\.0"):
+        doppel.Index(path).close()
