@@ -146,7 +146,13 @@ class Index:
         # As `doppel index` does on standard error: words cut by another ICU may match less well.
         why = self._native.icu_version_warning()
         if why:
-            warnings.warn(f"{self.path}: {why}", RuntimeWarning, stacklevel=2)
+            try:
+                warnings.warn(f"{self.path}: {why}", RuntimeWarning, stacklevel=2)
+            except BaseException:
+                # Warnings made errors: no Index to close, so its writer lock goes now, not when
+                # the traceback is freed.
+                self._native.close()
+                raise
 
     # --- writing and answering ---------------------------------------------------------------
 

@@ -677,3 +677,12 @@ def test_an_index_made_with_another_icu_says_so(tmp_path, monkeypatch):
                         lambda self: "the index was made with ICU 1.0, this doppel has ICU 72.1")
     with pytest.warns(RuntimeWarning, match=r"i\.idx: the index was made with ICU 1\.0"):
         doppel.Index(path).close()
+    # Made an error, the warning leaves the index closed: another writer can open it while the
+    # exception, and the half-made Index its traceback holds, are still alive.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning) as raised:
+            doppel.Index(path)
+    monkeypatch.undo()
+    doppel.Index(path).close()
+    assert raised.value is not None

@@ -479,17 +479,23 @@ void BatchReader::reject_file(Batch& batch, std::size_t line_start, ReadStatus s
 
 bool BatchReader::reject_if_not_jsonl(Batch& batch, std::size_t line_start, std::size_t old,
                                       std::size_t got) {
-  if (file_bytes_ >= kBinarySniff || got == 0) return false;
+  if (file_bytes_ >= kBinarySniff) return false;
   std::size_t begin = old;
   std::uint64_t offset = file_bytes_;
   // A byte order mark split between reads (a gzip member or zstd frame of fewer than 4 bytes): a
   // read that ends within the first 4 bytes is judged with the next one, from the file's start,
   // which is still in the buffer as the unfinished first line.
-  if (offset > 0 && offset < 4 && line_ == 0 && old - line_start == offset) {
+  const bool deferred = offset > 0 && offset < 4 && line_ == 0 && old - line_start == offset;
+  if (deferred) {
     begin = line_start;
     offset = 0;
   }
-  if (offset == 0 && could_begin_wide_mark(batch.buffer.view().substr(begin, old + got - begin))) {
+  if (got == 0) {
+    // The end of the file: a head kept back in case the next read completed a mark (a whole file
+    // of "\xFF\xFE" or "\0") is judged as it is.
+    if (!deferred) return false;
+  } else if (offset == 0 &&
+             could_begin_wide_mark(batch.buffer.view().substr(begin, old + got - begin))) {
     return false;
   }
   const std::size_t sniff = std::min<std::size_t>(old + got - begin, kBinarySniff - offset);

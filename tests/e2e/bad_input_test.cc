@@ -484,6 +484,42 @@ TEST(BadInput, UnicodeWithAByteOrderMarkIsNamed) {
   expect_kept(o, {"in/good.txt"});
 }
 
+// A JSON Lines file of fewer than 4 bytes that could begin a byte order mark (its head is kept
+// back in case the next read completes one) is still judged when it ends there: NUL bytes are a
+// binary file and a UTF-16 mark is named, plain, compressed and on standard input alike.
+TEST(BadInput, ATinyFileThatCouldBeginAMarkIsStillJudged) {
+  const std::string dir = temp_dir();
+  write_file(dir + "/good.jsonl", good(0) + "\n");
+  const std::vector<std::pair<std::string, std::string>> tiny = {
+      {std::string("\0", 1), "binary_file"},
+      {std::string("\0\0\xfe", 3), "binary_file"},
+      {"\xff\xfe", "invalid_utf8"},
+      {"\xfe\xff", "invalid_utf8"}};
+  for (std::size_t i = 0; i < tiny.size(); ++i) {
+    const auto& [bytes, reason] = tiny[i];
+    const std::string plain = dir + "/t" + std::to_string(i) + ".jsonl";
+    write_file(plain, bytes);
+    const std::string packed = plain + ".gz";
+    ASSERT_NO_FATAL_FAILURE(shell("gzip -c " + plain + " > " + packed));
+    for (const std::string& path : {plain, packed}) {
+      const Outcome o = dedup({dir + "/good.jsonl", path});
+      SCOPED_TRACE(path);
+      expect_accounted(o);
+      EXPECT_EQ(o.stats.num("documents." + reason), 1);
+      const RemovedRow* row = find_removed(o.removed, path);
+      ASSERT_NE(row, nullptr) << "not rejected whole: " << o.run.err;
+      EXPECT_EQ(row->reason, reason);
+      EXPECT_TRUE(contains(row->message, reason == "binary_file" ? "NUL byte at offset 0"
+                                                                 : "by its byte order mark"))
+          << row->message;
+    }
+    const RunResult piped = run_doppel({"dedup", "-"}, bytes);
+    EXPECT_EQ(piped.exit_code, 2);
+    EXPECT_TRUE(contains(piped.err, reason == "binary_file" ? "binary file" : "UTF-16"))
+        << piped.err;
+  }
+}
+
 // A corpus big enough to span many compressed blocks, so that half of the compressed file holds
 // complete lines.
 std::string write_compressible_corpus(const std::string& path, int docs) {
