@@ -10,16 +10,7 @@ import pytest
 from doppel.datasketch import (LeanMinHash, MinHash, MinHashLSHForest, WeightedMinHash,
                                WeightedMinHashGenerator)
 from doppel.datasketch import lshforest as forest_module
-
-
-def mh(tokens, num_perm=128, seed=1):
-    m = MinHash(num_perm=num_perm, seed=seed)
-    m.update_batch(tokens)
-    return m
-
-
-def words(n, start=0):
-    return [b"w%d" % i for i in range(start, start + n)]
+from test_lsh import mh, words  # the LSH tests' MinHash helpers
 
 
 def family(count, seed=3, size=60, vocabulary=400):

@@ -4,6 +4,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -25,26 +26,33 @@ std::string_view compressed_by(std::string_view bytes) {
   return "";
 }
 
-// The Unicode encoding other than UTF-8 whose byte order mark `bytes` start with ("UTF-32LE",
-// "UTF-16BE", ...), or "". Such text has NUL bytes and would be called binary; a byte order mark
+// The byte order marks of the Unicode encodings other than UTF-8, the longer first (UTF-32LE's
+// starts with UTF-16LE's). Such text has NUL bytes and would be called binary; a byte order mark
 // says what it is without guessing (doppel reads UTF-8 only: docs/input.md).
+struct WideMark {
+  std::string_view bytes, encoding;
+};
+constexpr std::array<WideMark, 4> kWideMarks = {{
+    {std::string_view("\xFF\xFE\0\0", 4), "UTF-32LE"},
+    {std::string_view("\0\0\xFE\xFF", 4), "UTF-32BE"},
+    {"\xFF\xFE", "UTF-16LE"},
+    {"\xFE\xFF", "UTF-16BE"},
+}};
+
+// The encoding whose byte order mark `bytes` start with ("UTF-32LE", "UTF-16BE", ...), or "".
 std::string_view wide_unicode_by_mark(std::string_view bytes) {
-  if (bytes.starts_with(std::string_view("\xFF\xFE\0\0", 4))) return "UTF-32LE";
-  if (bytes.starts_with(std::string_view("\0\0\xFE\xFF", 4))) return "UTF-32BE";
-  if (bytes.starts_with("\xFF\xFE")) return "UTF-16LE";
-  if (bytes.starts_with("\xFE\xFF")) return "UTF-16BE";
+  for (const WideMark& m : kWideMarks) {
+    if (bytes.starts_with(m.bytes)) return m.encoding;
+  }
   return "";
 }
 
-// Whether `bytes`, fewer than 4, may be the start of a UTF-16 or UTF-32 byte order mark that the
-// next read completes (FF FE could still be UTF-32LE's FF FE 00 00).
+// Whether `bytes`, fewer than 4, may be the start of a byte order mark that the next read
+// completes (FF FE could still be UTF-32LE's FF FE 00 00).
 bool could_begin_wide_mark(std::string_view bytes) {
   if (bytes.size() >= 4) return false;
-  for (const std::string_view mark :
-       {std::string_view("\xFF\xFE\0\0", 4), std::string_view("\0\0\xFE\xFF", 4)}) {
-    if (mark.starts_with(bytes)) return true;
-  }
-  return std::string_view("\xFE\xFF").starts_with(bytes);
+  return std::any_of(kWideMarks.begin(), kWideMarks.end(),
+                     [&](const WideMark& m) { return m.bytes.starts_with(bytes); });
 }
 
 // Why a file that starts with `head` is refused as UTF-16 or UTF-32 text (by its byte order

@@ -900,12 +900,15 @@ TEST(Index, AVersion2IndexKeepsRemovingZeroWidthSpaces) {
   }
 }
 
-// `text` in an index of version `old_version` and of `new_version`, queried with `edited`: a
-// near duplicate in the new one only (the old one keeps its old words, so one edit changes a
-// whole clause and the copy is new).
-void expect_near_copy_only_in_the_new_version(const std::string& text, const std::string& edited,
+// `text` in an index of version `old_version` and of `new_version`, queried with `text` where
+// `before` is replaced by `after`: a near duplicate in the new one only (the old one keeps its old
+// words, so one edit changes a whole clause and the copy is new).
+void expect_near_copy_only_in_the_new_version(const std::string& text, const std::string& before,
+                                              const std::string& after,
                                               const std::string& old_version,
                                               const std::string& new_version) {
+  std::string edited = text;
+  edited.replace(edited.find(before), before.size(), after);
   const std::string dir = temp_dir();
   write_file(dir + "/orig.jsonl", doc("orig", text) + "\n");
   write_file(dir + "/q.jsonl", doc("edited", edited) + "\n");
@@ -932,10 +935,7 @@ TEST(Index, AVersion3IndexKeepsARunOfCjkLettersOneWord) {
       "北京时间周三上午，国家统计局发布了最新的经济数据，显示今年第三季度国内生产总值同比增长百分"
       "之四点九，略低于市场此前的普遍预期。分析人士认为，房地产市场持续低迷以及外部需求疲软，是拖"
       "累经济增长的主要因素，但消费和服务业的恢复势头依然稳健。";
-  std::string edited = text;
-  const std::string four = "四", five = "五";
-  edited.replace(edited.find(four), four.size(), five);  // "4.9" -> "5.9"
-  expect_near_copy_only_in_the_new_version(text, edited, "3", "4");
+  expect_near_copy_only_in_the_new_version(text, "四", "五", "3", "4");  // "4.9" -> "5.9"
 }
 
 // Version 5 cuts Thai (and Lao, Khmer, Myanmar) into dictionary words; an index of version 4
@@ -947,10 +947,8 @@ TEST(Index, AVersion4IndexKeepsARunOfThaiLettersOneWord) {
       "การสาธารณสุขในปีหน้า โดยเน้นที่พื้นที่ชนบทซึ่งยังขาดแคลนโรงเรียนและโรงพยาบาล "
       "นักวิเคราะห์เศรษฐกิจระบุว่ามาตรการดังกล่าวอาจช่วยกระตุ้นการบริโภคภายในประเทศได้ในระยะสั้น "
       "กระทรวงการคลังคาดว่าเศรษฐกิจจะขยายตัวราวร้อยละสามในปีนี้";
-  std::string edited = text;
-  const std::string three = "สาม", four = "สี่";
-  edited.replace(edited.find(three), three.size(), four);  // "3 percent" -> "4 percent"
-  expect_near_copy_only_in_the_new_version(text, edited, "4", "5");
+  // "3 percent" -> "4 percent"
+  expect_near_copy_only_in_the_new_version(text, "สาม", "สี่", "4", "5");
 }
 
 // An index records the ICU version that cut its Thai, Lao, Khmer and Myanmar words; opened by a

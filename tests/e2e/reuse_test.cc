@@ -368,10 +368,14 @@ TEST(Reuse, ListingShowsTheLargestPassageFirstWithAFewOccurrences) {
 TEST(Reuse, ListingNamesTheMostReusedDocumentsOfMany) {
   const std::string dir = temp_dir();
   const std::string passage = random_text(71, 40);
-  std::string corpus;
-  for (int i = 0; i < 6; ++i) {  // nothing shared
-    corpus += jsonl_doc("plain" + std::to_string(i), random_text(80 + i, 60)) + "\n";
-  }
+  auto plain_documents = [](const std::string& date) {  // six that share nothing
+    std::string out;
+    for (int i = 0; i < 6; ++i) {
+      out += jsonl_doc("plain" + std::to_string(i), random_text(80 + i, 60), date) + "\n";
+    }
+    return out;
+  };
+  std::string corpus = plain_documents("");
   // The passage in 40 words of text around it (b), in 100 (c), in 10 (a): a is the most reused.
   corpus += jsonl_doc("c", random_text(91, 50) + " " + passage + " " + random_text(92, 50)) + "\n";
   corpus += jsonl_doc("b", random_text(93, 20) + " " + passage + " " + random_text(94, 20)) + "\n";
@@ -394,10 +398,7 @@ TEST(Reuse, ListingNamesTheMostReusedDocumentsOfMany) {
 
   // Dated: a short document that is only the first publication of the passage is not reused,
   // however much of it the passage is; the copies are.
-  std::string dated;
-  for (int i = 0; i < 6; ++i) {
-    dated += jsonl_doc("plain" + std::to_string(i), random_text(80 + i, 60), "2020-01-05") + "\n";
-  }
+  std::string dated = plain_documents("2020-01-05");
   dated += jsonl_doc("release", random_text(97, 3) + " " + passage, "2020-01-01") + "\n";
   dated += jsonl_doc("copy1", random_text(98, 10) + " " + passage + " " + random_text(99, 10),
                      "2020-01-02") +

@@ -109,13 +109,14 @@ class MinHashLSHForest:
             at = bisect_left(ordered, band)
             exact = at < len(ordered) and ordered[at] == band
             reach = 0
+            as_number = int.from_bytes(band, "big")
             for other in ordered[max(at - 1, 0):at + (2 if exact else 1)]:
                 if other == band:
                     continue
                 if len(other) != step:  # another kind of MinHash: no shortcut
                     reach = self.k
                     break
-                differ = (int.from_bytes(band, "big") ^ int.from_bytes(other, "big")).bit_length()
+                differ = (as_number ^ int.from_bytes(other, "big")).bit_length()
                 reach = max(reach, (step * 8 - differ) // 8 // row)
             trees.append(_TreeQuery(band, table, ordered, self.k if exact else reach, reach))
         deepest = max((t.first_depth for t in trees), default=0)
